@@ -1,0 +1,6 @@
+//! EDR export formats (DESIGN §9 format ids).
+
+use super::FormatDef;
+
+/// Registered EDR formats.
+pub const FORMATS: &[&FormatDef] = &[];

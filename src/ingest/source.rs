@@ -1,0 +1,110 @@
+//! What every parser shares: the per-source report, rejects, parse context and the
+//! `RecordParser` interface of the text and JSON formats.
+
+use crate::model::{Fields, TzSpec};
+use serde::Serialize;
+use std::borrow::Cow;
+
+/// How many reject reasons a source keeps verbatim; the rest are only counted.
+pub const MAX_REASONS: usize = 20;
+
+/// A record or line that could not be used, and where it was.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Reject {
+    pub offset: u64,
+    pub reason: String,
+}
+
+/// Why a record was rejected, from a parser. The driver adds the offset.
+pub type Reason = Cow<'static, str>;
+
+/// Settings that decide how times and formats are read.
+#[derive(Clone, Debug, Default)]
+pub struct ParseCtx {
+    /// Zone of naive local timestamps in this source.
+    pub tz: TzSpec,
+    /// Year for syslog timestamps that carry none (`--year`, else the file's mtime year).
+    pub year: Option<i32>,
+    /// Year of the file's modification time, the fallback for `year`.
+    pub mtime_year: i32,
+    /// Path of a `--map` mapping file for the `mapped` format.
+    pub map: Option<std::path::PathBuf>,
+}
+
+impl ParseCtx {
+    pub fn year(&self) -> i32 {
+        self.year.unwrap_or(self.mtime_year)
+    }
+}
+
+/// Parses one record of a text or JSON source. The same parser serves ingest (time, host,
+/// tag) and, later, the detail view and filters (every field), so it must be cheap and
+/// must not allocate for what it can borrow from `rec`.
+pub trait RecordParser: Send + Sync {
+    /// Fills `out` (already cleared) from one record; sets `out.ts` (UTC ns).
+    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason>;
+
+    /// The format id of a record when a source mixes formats (syslog servers); `None`
+    /// means the source's own format.
+    fn format_of(&self, _rec: &[u8]) -> Option<&'static str> {
+        None
+    }
+}
+
+/// How a source's bytes are cut into records.
+pub enum Records {
+    /// One record per line from `start` on; blank lines are skipped, and lines starting
+    /// with any of `comment` prefixes are skipped as headers/comments (not rejects).
+    Lines {
+        start: usize,
+        comment: &'static [&'static [u8]],
+    },
+    /// Explicit `(offset, len)` ranges (multi-line CSV records, JSON arrays).
+    Ranges(Vec<(u64, u32)>),
+}
+
+/// A format ready to parse one source.
+pub struct Prepared {
+    pub parser: Box<dyn RecordParser>,
+    pub records: Records,
+    /// A note for the source report (e.g. "time column: Timestamp").
+    pub note: Option<String>,
+}
+
+/// A text/JSON format: how to recognise it and how to set up its parser for one file.
+pub struct FormatDef {
+    pub id: &'static str,
+    /// Confidence 0..=100 that `head` (the first ≤ 64 KiB) is this format. The highest wins.
+    pub sniff: fn(head: &[u8]) -> u8,
+    /// Reads headers (`#Fields:`, CSV header, JSON shape) and returns the parser.
+    pub prepare: fn(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String>,
+}
+
+/// Per-source report (**contract** fields of `stats --json`).
+#[derive(Clone, Debug, Serialize, Default)]
+pub struct SourceReport {
+    pub path: String,
+    pub format: String,
+    pub events: u64,
+    pub rejected: u64,
+    pub reasons: Vec<Reject>,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub sha256: String,
+    pub bytes: u64,
+    /// Extra facts: decompression, assumed zone, time column, skipped files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl SourceReport {
+    pub fn reject(&mut self, offset: u64, reason: impl Into<String>) {
+        self.rejected += 1;
+        if self.reasons.len() < MAX_REASONS {
+            self.reasons.push(Reject {
+                offset,
+                reason: reason.into(),
+            });
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! vigil: a terminal incident-timeline and forensics viewer.
+//!
+//! The engine (`model`, `ingest`, `timeline`, `query`, `case`, `export`) never touches the
+//! terminal; `tui` is the only module that does.
+
+pub mod ingest;
+pub mod model;

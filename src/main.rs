@@ -1,1 +1,155 @@
-fn main(){}
+//! vigil's command line (DESIGN §9): subcommands and exit codes; the work is in the library.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vigil::commands::{self, EXIT_UNUSABLE, ExportFormat};
+use vigil::ingest::{Options, options};
+use vigil::model::TzSpec;
+
+#[derive(Parser)]
+#[command(
+    name = "vigil",
+    version,
+    about = "Incident timeline and forensics viewer: EVTX, firewall and EDR evidence on one time-ordered timeline",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+    /// Evidence files, directories, or a .vigil.json case file (opens the TUI).
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args, Clone, Debug)]
+struct Common {
+    /// Zone of naive log times: IANA name (Europe/Paris) or ±HH:MM. Default UTC.
+    #[arg(long, global = true, default_value = "UTC", value_parser = parse_tz)]
+    tz: TzSpec,
+    /// Zone for sources matching a glob: GLOB=ZONE (repeatable).
+    #[arg(long = "source-tz", global = true, value_name = "GLOB=ZONE")]
+    source_tz: Vec<String>,
+    /// Clock correction for sources matching a glob: GLOB=±DURATION (e.g. '*dc01*=-90s').
+    #[arg(long, global = true, value_name = "GLOB=±DURATION", allow_hyphen_values = true)]
+    skew: Vec<String>,
+    /// Year for syslog times that carry none (default: the file's modification year).
+    #[arg(long, global = true)]
+    year: Option<i32>,
+    /// Force a format id instead of sniffing (evtx, wfw, netfilter, …, mapped).
+    #[arg(long, global = true)]
+    format: Option<String>,
+    /// Mapping file for the `mapped` format.
+    #[arg(long, global = true)]
+    map: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true, default_value_t = 0)]
+    threads: usize,
+    /// Read files instead of memory-mapping them (safe for live logs).
+    #[arg(long = "no-mmap", global = true)]
+    no_mmap: bool,
+    /// Case file to load annotations from and save to.
+    #[arg(long, global = true)]
+    case: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Per-source format, counts, rejects and time span; no TUI.
+    Stats {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the timeline (or the part matching --filter) as jsonl or csv.
+    Export {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long = "format", short = 'F', value_enum, default_value = "jsonl", id = "out_format")]
+        out_format: OutFormat,
+        /// Only events matching this text.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Output file (default: stdout).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutFormat {
+    Jsonl,
+    Csv,
+}
+
+fn parse_tz(s: &str) -> Result<TzSpec, String> {
+    s.parse()
+}
+
+fn options(c: &Common) -> Result<Options, String> {
+    let threads = if c.threads == 0 {
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    } else {
+        c.threads
+    };
+    Ok(Options {
+        tz: c.tz,
+        source_tz: c
+            .source_tz
+            .iter()
+            .map(|s| options::parse_rule(s, |v| v.parse::<TzSpec>()))
+            .collect::<Result<_, _>>()?,
+        skew: c
+            .skew
+            .iter()
+            .map(|s| options::parse_rule(s, options::parse_duration))
+            .collect::<Result<_, _>>()?,
+        year: c.year,
+        format: c.format.clone(),
+        threads,
+        no_mmap: c.no_mmap,
+        map: c.map.clone(),
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let opts = options(&cli.common).map_err(anyhow::Error::msg)?;
+    match cli.cmd {
+        Some(Cmd::Stats { paths, json }) => {
+            let mut out = std::io::stdout().lock();
+            Ok(commands::stats(&paths, &opts, json, &mut out)?)
+        }
+        Some(Cmd::Export {
+            paths,
+            out_format,
+            filter,
+            output,
+        }) => {
+            let f = match out_format {
+                OutFormat::Jsonl => ExportFormat::Jsonl,
+                OutFormat::Csv => ExportFormat::Csv,
+            };
+            commands::export(&paths, &opts, f, filter.as_deref(), output.as_deref())
+        }
+        None => {
+            if cli.paths.is_empty() {
+                anyhow::bail!("no evidence given: vigil PATH... (try `vigil samples/`, or --help)");
+            }
+            anyhow::bail!("the TUI is not built yet; use `vigil stats` or `vigil export`")
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("vigil: {e:#}");
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
+}

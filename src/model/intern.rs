@@ -16,6 +16,16 @@ impl Sym {
     fn inline_num(self) -> Option<u32> {
         (self.0 & INLINE != 0).then_some(self.0 & !INLINE)
     }
+
+    /// The inline number this symbol holds, if it is one.
+    pub fn as_num(self) -> Option<u32> {
+        self.inline_num()
+    }
+
+    /// A symbol holding `n` inline (needs no interner).
+    pub fn from_num(n: u32) -> Sym {
+        Sym((n & !INLINE) | INLINE)
+    }
 }
 
 /// Deduplicating string store: symbol 0 is the empty string. Built per worker and merged

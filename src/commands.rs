@@ -1,0 +1,176 @@
+//! The headless subcommands behind `main.rs`: `stats` and `export`.
+
+use crate::export;
+use crate::ingest::{Options, Progress, SourceReport};
+use crate::model::format_rfc3339;
+use crate::timeline::{self, Timeline};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// Exit codes (**contract**).
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_UNUSABLE: u8 = 1;
+pub const EXIT_REJECTS: u8 = 2;
+
+/// Loads the paths with a progress line on stderr when it is a terminal and loading takes
+/// more than a second.
+pub fn load_with_progress(paths: &[PathBuf], opts: &Options) -> (Timeline, Vec<SourceReport>) {
+    let progress = Progress::default();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (t, errors) = std::thread::scope(|s| {
+        if std::io::stderr().is_terminal() {
+            s.spawn(|| {
+                let start = Instant::now();
+                let mut shown = false;
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(200));
+                    if start.elapsed() > Duration::from_secs(1) && !done.load(Ordering::Relaxed) {
+                        shown = true;
+                        let p = &progress;
+                        eprint!(
+                            "\r\x1b[Kvigil: {}/{} files, {} MB, {} events, {} rejected",
+                            p.files_done.load(Ordering::Relaxed),
+                            p.files_total.load(Ordering::Relaxed),
+                            p.bytes_done.load(Ordering::Relaxed) >> 20,
+                            p.events.load(Ordering::Relaxed),
+                            p.rejected.load(Ordering::Relaxed)
+                        );
+                    }
+                }
+                if shown {
+                    eprint!("\r\x1b[K");
+                }
+            });
+        }
+        let r = timeline::load_paths(paths, opts, &progress);
+        done.store(true, Ordering::Relaxed);
+        r
+    });
+    let unreadable = errors
+        .into_iter()
+        .map(|(p, e)| {
+            let mut r = SourceReport {
+                path: p.display().to_string(),
+                format: "unreadable".into(),
+                ..Default::default()
+            };
+            r.reject(0, format!("cannot read: {e}"));
+            r
+        })
+        .collect();
+    (t, unreadable)
+}
+
+#[derive(Serialize)]
+struct StatsJson<'a> {
+    events: u64,
+    rejected: u64,
+    first: Option<String>,
+    last: Option<String>,
+    sources: Vec<&'a SourceReport>,
+}
+
+/// All source reports: loaded ones then unreadable paths.
+fn reports<'a>(t: &'a Timeline, extra: &'a [SourceReport]) -> Vec<&'a SourceReport> {
+    t.sources.iter().map(|s| &s.report).chain(extra.iter()).collect()
+}
+
+/// Exit code from what was read.
+pub fn exit_code(t: &Timeline, extra: &[SourceReport]) -> u8 {
+    let rs = reports(t, extra);
+    if t.is_empty() {
+        EXIT_UNUSABLE
+    } else if rs.iter().any(|r| r.rejected > 0 || r.format == "unknown") {
+        EXIT_REJECTS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// `vigil stats`.
+pub fn stats(paths: &[PathBuf], opts: &Options, json: bool, out: &mut dyn Write) -> std::io::Result<u8> {
+    let (t, extra) = load_with_progress(paths, opts);
+    let rs = reports(&t, &extra);
+    let valid = t
+        .events
+        .iter()
+        .filter(|e| e.flags & crate::ingest::evtx::FLAG_BAD_TIME == 0);
+    let (first, last) = valid.fold((i64::MAX, i64::MIN), |(a, b), e| (a.min(e.ts), b.max(e.ts)));
+    let span = (first <= last).then(|| (format_rfc3339(first), format_rfc3339(last)));
+    let s = StatsJson {
+        events: t.len() as u64,
+        rejected: rs.iter().map(|r| r.rejected).sum(),
+        first: span.as_ref().map(|s| s.0.clone()),
+        last: span.as_ref().map(|s| s.1.clone()),
+        sources: rs,
+    };
+    let r = if json {
+        serde_json::to_writer_pretty(&mut *out, &s)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out))
+    } else {
+        write_stats_text(&s, out)
+    };
+    export::quiet_pipe(r.and_then(|_| out.flush()))?;
+    Ok(exit_code(&t, &extra))
+}
+
+fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} events, {} rejected, {} sources",
+        s.events,
+        s.rejected,
+        s.sources.len()
+    )?;
+    if let (Some(a), Some(b)) = (&s.first, &s.last) {
+        writeln!(out, "span: {a} .. {b}")?;
+    }
+    for r in &s.sources {
+        writeln!(
+            out,
+            "{:<10} {:>9} ev {:>6} rej  {}",
+            r.format, r.events, r.rejected, r.path
+        )?;
+        for rj in r.reasons.iter().take(3) {
+            writeln!(out, "    rejected at offset {}: {}", rj.offset, rj.reason)?;
+        }
+        for n in &r.notes {
+            writeln!(out, "    note: {n}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Which export format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+/// `vigil export`.
+pub fn export(
+    paths: &[PathBuf],
+    opts: &Options,
+    format: ExportFormat,
+    filter: Option<&str>,
+    output: Option<&Path>,
+) -> anyhow::Result<u8> {
+    let (t, extra) = load_with_progress(paths, opts);
+    let rows: Vec<usize> = match filter {
+        Some(q) if !q.trim().is_empty() => crate::timeline::filter::rows(&t, q, &opts.tz)
+            .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?,
+        _ => (0..t.len()).collect(),
+    };
+    let mut out = export::output(output)?;
+    let r = match format {
+        ExportFormat::Jsonl => export::jsonl::write(&t, &rows, &|_, _| {}, &mut out),
+        ExportFormat::Csv => export::csv::write(&t, &rows, &[], &|_| Vec::new(), &mut out),
+    };
+    export::quiet_pipe(r)?;
+    Ok(exit_code(&t, &extra))
+}

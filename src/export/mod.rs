@@ -1,0 +1,22 @@
+//! Exports of the (filtered) timeline: jsonl, csv (DESIGN §8, contract).
+
+pub mod csv;
+pub mod jsonl;
+
+use std::io::{self, Write};
+
+/// Runs a writer, treating a closed pipe (`| head`) as a normal end.
+pub fn quiet_pipe(r: io::Result<()>) -> io::Result<()> {
+    match r {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Opens `-o FILE` or stdout.
+pub fn output(path: Option<&std::path::Path>) -> io::Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => Box::new(io::BufWriter::with_capacity(1 << 20, std::fs::File::create(p)?)),
+        None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
+    })
+}

@@ -1,0 +1,334 @@
+//! EVTX ingest with the evtx crate's per-chunk API, straight from the mapped file,
+//! chunk-parallel on the rayon pool.
+
+use super::batch::Batch;
+use super::evtx_json::{self, Sink};
+use super::source::SourceReport;
+use crate::model::{Event, FLAG_RECOVERED, Sym};
+use evtx::{ChunkFlags, EvtxChunk, EvtxChunkHeader, ParserSettings};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+pub const FILE_HEADER: usize = 4096;
+pub const CHUNK: usize = 65536;
+pub const MAGIC: &[u8; 8] = b"ElfFile\0";
+
+/// Event time could not be represented (FILETIME 0, before 1677); the record's own
+/// SystemTime text is kept in its fields.
+pub const FLAG_BAD_TIME: u16 = 2;
+
+/// Number of chunk slots in a file of `len` bytes, counting a trailing partial one: the
+/// header's own count is not trusted (dirty files under-count).
+pub fn chunk_slots(len: usize) -> usize {
+    len.saturating_sub(FILE_HEADER).div_ceil(CHUNK)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+fn settings() -> Arc<ParserSettings> {
+    Arc::new(
+        ParserSettings::new()
+            .num_threads(1)
+            .indent(false)
+            .recover_records(true),
+    )
+}
+
+/// Collects one record's leaves into the chunk batch's arena.
+struct RecordSink<'b> {
+    b: &'b mut Batch,
+    keys: Vec<Sym>,
+    start: usize,
+    host: Sym,
+    tag: Sym,
+    ts: Option<i64>,
+}
+
+impl Sink for RecordSink<'_> {
+    fn leaf(&mut self, section: &str, name: &str, value: &str) {
+        let base = self.b.strings.intern(name);
+        // Repeated names (unnamed Data, arrays) get _1, _2… suffixes.
+        let dup = self.keys.iter().filter(|k| **k == base).count();
+        let key = if dup > 0 {
+            self.b.strings.intern(&format!("{name}_{dup}"))
+        } else {
+            base
+        };
+        let val = self.b.strings.intern(value);
+        self.keys.push(base);
+        self.b.arena.push(key);
+        self.b.arena.push(val);
+        if section == "System" {
+            match name {
+                "Computer" => self.host = val,
+                "EventID" => self.tag = val,
+                "SystemTime" => {
+                    self.ts = chrono::DateTime::parse_from_rfc3339(value)
+                        .ok()
+                        .and_then(|d| d.timestamp_nanos_opt())
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+struct ChunkOut {
+    batch: Batch,
+    rejects: Vec<(u64, String)>,
+    notes: Vec<String>,
+    /// (record id, recovered) of each event, to drop carved copies of live records.
+    ids: Vec<(u64, bool)>,
+}
+
+fn parse_chunk(data: &[u8], n: usize, settings: &Arc<ParserSettings>) -> ChunkOut {
+    let mut out = ChunkOut {
+        batch: Batch::new(),
+        rejects: Vec::new(),
+        notes: Vec::new(),
+        ids: Vec::new(),
+    };
+    let off = FILE_HEADER + n * CHUNK;
+    let end = (off + CHUNK).min(data.len());
+    let Some(raw) = data.get(off..end) else {
+        return out;
+    };
+    if raw.iter().all(|b| *b == 0) {
+        return out;
+    }
+    // A truncated last chunk: parse what is there, zero-padded.
+    let padded;
+    let slice: &[u8] = if raw.len() < CHUNK {
+        out.notes.push(format!(
+            "chunk {n}: truncated at {} of {CHUNK} bytes; records in the part present were read",
+            raw.len()
+        ));
+        let mut v = vec![0u8; CHUNK];
+        v[..raw.len()].copy_from_slice(raw);
+        padded = v;
+        &padded
+    } else {
+        raw
+    };
+    let header = match EvtxChunkHeader::from_bytes(slice) {
+        Ok(h) => h,
+        Err(e) => {
+            out.rejects
+                .push((off as u64, format!("chunk {n}: {}", error_chain(&e))));
+            return out;
+        }
+    };
+    if !header.flags.contains(ChunkFlags::NO_CRC32) {
+        let hcrc = {
+            let mut h = crc32fast::Hasher::new();
+            h.update(&slice[..120]);
+            h.update(&slice[128..512]);
+            h.finalize()
+        };
+        if hcrc != header.header_chunk_checksum {
+            out.notes
+                .push(format!("chunk {n}: header CRC32 mismatch (records kept)"));
+        }
+        let data_ok = slice
+            .get(512..header.free_space_offset as usize)
+            .is_some_and(|d| evtx::checksum_ieee(d) == header.events_checksum);
+        if !data_ok {
+            out.notes
+                .push(format!("chunk {n}: records CRC32 mismatch (records kept)"));
+        }
+    }
+    let mut chunk = match EvtxChunk::new(slice, &header, Arc::clone(settings)) {
+        Ok(c) => c,
+        Err(e) => {
+            out.rejects
+                .push((off as u64, format!("chunk {n}: {}", error_chain(&e))));
+            return out;
+        }
+    };
+    for rec in chunk.iter() {
+        let r = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                out.rejects
+                    .push((off as u64, format!("chunk {n}: {}", error_chain(&e))));
+                continue;
+            }
+        };
+        let record_id = r.event_record_id;
+        let recovered = r.recovered;
+        let header_ts = i64::try_from(r.timestamp.as_nanosecond()).ok();
+        let json = match r.into_json_bytes() {
+            Ok(j) => j,
+            Err(e) => {
+                out.rejects.push((
+                    off as u64,
+                    format!("chunk {n} record {record_id}: {}", error_chain(&e)),
+                ));
+                continue;
+            }
+        };
+        let start = out.batch.arena.len();
+        out.batch.arena.push(Sym::EMPTY);
+        let mut sink = RecordSink {
+            b: &mut out.batch,
+            keys: Vec::with_capacity(32),
+            start,
+            host: Sym::EMPTY,
+            tag: Sym::EMPTY,
+            ts: None,
+        };
+        let mut walked = evtx_json::walk(&json.data, &mut sink);
+        if walked.is_err() {
+            // The renderer passes raw control characters through inside strings, which
+            // is not JSON; escape them and read again.
+            sink.b.arena.truncate(start + 1);
+            sink.keys.clear();
+            walked = evtx_json::walk(&escape_controls(&json.data), &mut sink);
+        }
+        if let Err(e) = walked {
+            out.batch.arena.truncate(start);
+            out.rejects.push((
+                off as u64,
+                format!("chunk {n} record {record_id}: unreadable JSON: {e}"),
+            ));
+            continue;
+        }
+        let (host, tag, ts, start) = (sink.host, sink.tag, sink.ts, sink.start);
+        let pairs = (out.batch.arena.len() - start - 1) / 2;
+        out.batch.arena[start] = Sym::from_num(pairs as u32);
+        let (ts, bad) = match ts.or(header_ts) {
+            Some(t) => (t, false),
+            None => (i64::MIN, true),
+        };
+        let mut flags = if recovered { FLAG_RECOVERED } else { 0 };
+        if bad {
+            flags |= FLAG_BAD_TIME;
+        }
+        out.batch.events.push(Event {
+            ts,
+            loc: ((n as u64) << 48) | (record_id & ((1 << 48) - 1)),
+            aux: start as u32,
+            source: 0,
+            flags,
+            host,
+            tag,
+        });
+        out.ids.push((record_id, recovered));
+    }
+    out
+}
+
+/// Escapes bytes below 0x20 as `\u00XX` (compact JSON has none outside strings).
+fn escape_controls(json: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(json.len() + 64);
+    for &b in json {
+        if b < 0x20 {
+            v.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        } else {
+            v.push(b);
+        }
+    }
+    v
+}
+
+/// Parses a whole EVTX file. Never fails as a whole: what cannot be read is reported.
+pub fn load(data: &[u8], report: &mut SourceReport) -> Batch {
+    let mut batch = Batch::new();
+    if data.len() < FILE_HEADER || !data.starts_with(MAGIC) {
+        report.reject(0, "not an EVTX file (no ElfFile header)");
+        return batch;
+    }
+    let slots = chunk_slots(data.len());
+    let settings = settings();
+    let outs: Vec<ChunkOut> = (0..slots)
+        .into_par_iter()
+        .map(|n| parse_chunk(data, n, &settings))
+        .collect();
+    let live: HashSet<u64> = outs
+        .iter()
+        .flat_map(|o| o.ids.iter().filter(|(_, rec)| !rec).map(|(id, _)| *id))
+        .collect();
+    let mut carved_dups = 0u64;
+    for mut o in outs {
+        for (off, reason) in o.rejects.drain(..) {
+            report.reject(off, reason);
+        }
+        report.notes.append(&mut o.notes);
+        // A carved record whose id is also live is a stale copy: keep the live one only.
+        if o.ids.iter().any(|(id, rec)| *rec && live.contains(id)) {
+            let keep: Vec<bool> = o
+                .ids
+                .iter()
+                .map(|(id, rec)| !(*rec && live.contains(id)))
+                .collect();
+            carved_dups += keep.iter().filter(|k| !**k).count() as u64;
+            let mut i = 0;
+            o.batch.events.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+        }
+        batch.append(o.batch, true);
+    }
+    let recovered = batch
+        .events
+        .iter()
+        .filter(|e| e.flags & FLAG_RECOVERED != 0)
+        .count();
+    if recovered > 0 {
+        report
+            .notes
+            .push(format!("{recovered} records carved from slack space (flagged recovered)"));
+    }
+    if carved_dups > 0 {
+        report.notes.push(format!(
+            "{carved_dups} carved stale copies of live records skipped"
+        ));
+    }
+    batch
+}
+
+/// Re-reads one record's XML from the file (detail view).
+pub fn record_xml(data: &[u8], chunk_no: u64, record_id: u64) -> Option<String> {
+    let off = FILE_HEADER + chunk_no as usize * CHUNK;
+    let raw = data.get(off..(off + CHUNK).min(data.len()))?;
+    let mut v;
+    let slice = if raw.len() < CHUNK {
+        v = vec![0u8; CHUNK];
+        v[..raw.len()].copy_from_slice(raw);
+        &v[..]
+    } else {
+        raw
+    };
+    let header = EvtxChunkHeader::from_bytes(slice).ok()?;
+    let settings = Arc::new(ParserSettings::new().indent(true).recover_records(true));
+    let mut chunk = EvtxChunk::new(slice, &header, settings).ok()?;
+    let found = chunk
+        .iter()
+        .filter_map(Result::ok)
+        .find(|r| r.event_record_id & ((1 << 48) - 1) == record_id)?;
+    found.into_xml().ok().map(|r| r.data)
+}
+
+/// Interned field pairs of the event at `aux`.
+pub fn stored_pairs(arena: &[Sym], aux: u32) -> &[Sym] {
+    let start = aux as usize;
+    let Some(count) = arena.get(start) else {
+        return &[];
+    };
+    let n = count.as_num().unwrap_or(0) as usize;
+    arena.get(start + 1..start + 1 + 2 * n).unwrap_or(&[])
+}

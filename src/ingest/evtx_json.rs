@@ -1,0 +1,144 @@
+//! Flattens the evtx crate's compact JSON of one record into `(name, value)` pairs without
+//! building a `serde_json::Value`: a visitor walks the document and hands each scalar leaf
+//! to a callback with a field name chosen as below.
+//!
+//! Names: System leaves by element name, with attributes by attribute name except
+//! `Provider@Name` → `Provider`; `EventID` with qualifiers → `EventID` + `Qualifiers`;
+//! EventData `Data Name="X"` → `X`; unnamed Data and repeated names → `Data`, `Data_1`, …;
+//! UserData leaves by their element name.
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+
+/// Receives each leaf: (section, name, value). Section is `System`, `EventData`, `UserData`
+/// or another top-level element name.
+pub trait Sink {
+    fn leaf(&mut self, section: &str, name: &str, value: &str);
+}
+
+struct Walk<'s, S: Sink> {
+    sink: &'s mut S,
+    /// Path of element names below `Event`.
+    path: Vec<String>,
+}
+
+impl<S: Sink> Walk<'_, S> {
+    fn emit(&mut self, value: &str) {
+        let path = &self.path;
+        let section = path.get(1).map(String::as_str).unwrap_or("");
+        // The leaf's name: the last path component that is not `#text`; for an attribute,
+        // the element it belongs to is two components up.
+        let mut it = path.iter().rev().map(String::as_str).filter(|c| *c != "#text");
+        let mut name = it.next().unwrap_or("");
+        let attr_of = match it.next() {
+            Some("#attributes") => it.next(),
+            _ => None,
+        };
+        if section == "System" && attr_of == Some("Provider") && name == "Name" {
+            name = "Provider";
+        }
+        if name == "xmlns" || section.is_empty() || name.is_empty() {
+            return;
+        }
+        self.sink.leaf(section, name, value);
+    }
+}
+
+struct Node<'w, 's, S: Sink>(&'w mut Walk<'s, S>);
+
+impl<'de, S: Sink> DeserializeSeed<'de> for Node<'_, '_, S> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, S: Sink> Visitor<'de> for Node<'_, '_, S> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an evtx JSON record")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.emit(v);
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.0.emit(if v { "true" } else { "false" });
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.0.emit(itoa::Buffer::new().format(v));
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.0.emit(itoa::Buffer::new().format(v));
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.0.emit(&v.to_string());
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Node(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            self.0.path.push(key.into_owned());
+            let r = map.next_value_seed(Node(&mut *self.0));
+            self.0.path.pop();
+            r?;
+        }
+        Ok(())
+    }
+}
+
+/// Walks one record's JSON (as rendered by `EvtxRecord::into_json_bytes`).
+pub fn walk<S: Sink>(json: &[u8], sink: &mut S) -> Result<(), serde_json::Error> {
+    let mut w = Walk {
+        sink,
+        path: Vec::with_capacity(8),
+    };
+    let mut de = serde_json::Deserializer::from_slice(json);
+    // The top level is {"Event": {...}}: start with an empty path so "Event" is path[0].
+    Node(&mut w).deserialize(&mut de)?;
+    de.end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect(Vec<(String, String, String)>);
+    impl Sink for Collect {
+        fn leaf(&mut self, s: &str, n: &str, v: &str) {
+            self.0.push((s.into(), n.into(), v.into()));
+        }
+    }
+
+    #[test]
+    fn flattens_system_and_data() {
+        let j = br##"{"Event":{"#attributes":{"xmlns":"x"},"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing","Guid":"{g}"}},"EventID":{"#attributes":{"Qualifiers":16384},"#text":7036},"TimeCreated":{"#attributes":{"SystemTime":"2016-07-08T18:12:51.6816408Z"}},"EventRecordID":5,"Computer":"WS1","Security":{"#attributes":{"UserID":"S-1-5-18"}}},"EventData":{"TargetUserName":"bob","Data":{"#text":["a","b"]},"Binary":null},"UserData":{"LogFileCleared":{"#attributes":{"xmlns":"y"},"SubjectUserName":"eve"}}}}"##;
+        let mut c = Collect::default();
+        walk(j, &mut c).unwrap();
+        let got: Vec<(&str, &str)> = c.0.iter().map(|(_, n, v)| (n.as_str(), v.as_str())).collect();
+        assert!(got.contains(&("Provider", "Microsoft-Windows-Security-Auditing")));
+        assert!(got.contains(&("Guid", "{g}")));
+        assert!(got.contains(&("Qualifiers", "16384")));
+        assert!(got.contains(&("EventID", "7036")));
+        assert!(got.contains(&("SystemTime", "2016-07-08T18:12:51.6816408Z")));
+        assert!(got.contains(&("UserID", "S-1-5-18")));
+        assert!(got.contains(&("TargetUserName", "bob")));
+        assert!(got.contains(&("Data", "a")) && got.contains(&("Data", "b")));
+        assert!(got.contains(&("SubjectUserName", "eve")));
+        assert!(!got.iter().any(|(n, _)| *n == "xmlns"));
+        assert_eq!(c.0.iter().find(|x| x.1 == "SubjectUserName").unwrap().0, "UserData");
+    }
+}

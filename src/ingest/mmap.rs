@@ -1,0 +1,60 @@
+//! The one place that maps evidence into memory.
+
+use memmap2::Mmap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+/// The bytes of one piece of evidence: mapped read-only, read into memory (`--no-mmap`,
+/// tiny files), or decompressed.
+pub enum Evidence {
+    Mapped(Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Evidence {
+    /// Opens `path` read-only and maps it (or reads it when `no_mmap`).
+    pub fn open(path: &Path, no_mmap: bool) -> io::Result<Evidence> {
+        let file = File::open(path)?;
+        let len = file.metadata()?.len();
+        if no_mmap || len == 0 {
+            let mut buf = Vec::with_capacity(len as usize);
+            (&file).read_to_end(&mut buf)?;
+            return Ok(Evidence::Owned(buf));
+        }
+        // SAFETY: the map is read-only and private to this process. Evidence is not
+        // expected to change while it is examined; if another process truncates the file
+        // under us, reads past the new end raise SIGBUS. `--no-mmap` avoids that for live
+        // logs, at the cost of holding the file in memory.
+        let map = unsafe { Mmap::map(&file)? };
+        #[cfg(unix)]
+        let _ = map.advise(memmap2::Advice::Sequential);
+        Ok(Evidence::Mapped(map))
+    }
+
+    /// Maps an already open file (a decompressed temp file).
+    pub fn from_file(file: &File) -> io::Result<Evidence> {
+        if file.metadata()?.len() == 0 {
+            return Ok(Evidence::Owned(Vec::new()));
+        }
+        // SAFETY: as in `open`; the temp file is private to this process and never written
+        // again after decompression.
+        let map = unsafe { Mmap::map(file)? };
+        Ok(Evidence::Mapped(map))
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Evidence::Mapped(m) => m,
+            Evidence::Owned(v) => v,
+        }
+    }
+
+    /// Tells the kernel that access is now random (detail view, filters).
+    pub fn advise_random(&self) {
+        #[cfg(unix)]
+        if let Evidence::Mapped(m) = self {
+            let _ = m.advise(memmap2::Advice::Random);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! The merged timeline (DESIGN §5): every source's events in one index sorted by
+//! `(ts, source, seq)`, with access to each event's fields, message and raw record.
+
+use crate::ingest::{self, Evidence, Kind, Loaded, SourceReport};
+use crate::model::{Event, EventKey, Fields, Interner, Norm, Sym, format_rfc3339};
+pub mod filter;
+
+use rayon::prelude::*;
+use std::borrow::Cow;
+
+/// One loaded source.
+pub struct Source {
+    pub label: String,
+    pub report: SourceReport,
+    evidence: Option<Evidence>,
+    kind: Kind,
+}
+
+impl Source {
+    pub fn format(&self) -> &str {
+        &self.report.format
+    }
+    pub fn bytes(&self) -> &[u8] {
+        self.evidence.as_ref().map(|e| e.bytes()).unwrap_or(&[])
+    }
+}
+
+#[derive(Default)]
+pub struct Timeline {
+    pub sources: Vec<Source>,
+    pub events: Vec<Event>,
+    pub strings: Interner,
+    arena: Vec<Sym>,
+    sorted: bool,
+}
+
+fn level_name(level: &str) -> &'static str {
+    match level {
+        "1" => "critical",
+        "2" => "error",
+        "3" => "warning",
+        "5" => "verbose",
+        _ => "info",
+    }
+}
+
+impl Timeline {
+    pub fn new() -> Self {
+        Timeline {
+            strings: Interner::new(),
+            sorted: true,
+            ..Default::default()
+        }
+    }
+
+    /// Adds a parsed source; its events join the index (call `sort` once a batch of
+    /// sources is in).
+    pub fn add(&mut self, loaded: Loaded) -> u16 {
+        let id = self.sources.len() as u16;
+        let Loaded {
+            label,
+            report,
+            evidence,
+            kind,
+            batch,
+        } = loaded;
+        let is_evtx = matches!(kind, Kind::Evtx);
+        let mut tmp = ingest::Batch {
+            events: std::mem::take(&mut self.events),
+            strings: std::mem::take(&mut self.strings),
+            arena: std::mem::take(&mut self.arena),
+        };
+        let first_new = tmp.events.len();
+        tmp.append(batch, is_evtx);
+        for e in &mut tmp.events[first_new..] {
+            e.source = id;
+        }
+        self.events = tmp.events;
+        self.strings = tmp.strings;
+        self.arena = tmp.arena;
+        self.sources.push(Source {
+            label,
+            report,
+            evidence,
+            kind,
+        });
+        self.sorted = first_new == 0 && self.events.is_sorted_by_key(sort_key);
+        id
+    }
+
+    /// Sorts the index by `(ts, source, locator)`: unique keys, so the order is
+    /// deterministic whatever order the sources were parsed in.
+    pub fn sort(&mut self) {
+        if !self.sorted {
+            self.events.par_sort_unstable_by_key(sort_key);
+            self.sorted = true;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    pub fn source_of(&self, i: usize) -> Option<&Source> {
+        self.events
+            .get(i)
+            .and_then(|e| self.sources.get(e.source as usize))
+    }
+
+    pub fn host(&self, i: usize) -> Cow<'_, str> {
+        self.events
+            .get(i)
+            .map(|e| self.strings.text(e.host))
+            .unwrap_or_default()
+    }
+
+    pub fn tag(&self, i: usize) -> Cow<'_, str> {
+        self.events
+            .get(i)
+            .map(|e| self.strings.text(e.tag))
+            .unwrap_or_default()
+    }
+
+    /// Every field of event `i`: re-parsed from the source for text formats, from the
+    /// stored pairs for EVTX.
+    pub fn fields(&self, i: usize) -> Fields<'_> {
+        let mut f = Fields::new();
+        let Some(e) = self.events.get(i) else {
+            return f;
+        };
+        let Some(src) = self.sources.get(e.source as usize) else {
+            return f;
+        };
+        f.ts = e.ts;
+        match &src.kind {
+            Kind::Evtx => {
+                let pairs = ingest::evtx::stored_pairs(&self.arena, e.aux);
+                for kv in pairs.chunks_exact(2) {
+                    let k = self.strings.text(kv[0]);
+                    let v = self.strings.text(kv[1]);
+                    match &*k {
+                        "Computer" => f.set(Norm::Host, v.clone()),
+                        "EventID" => f.set(Norm::EventId, v.clone()),
+                        "Channel" => f.set(Norm::Channel, v.clone()),
+                        "Provider" => f.set(Norm::Provider, v.clone()),
+                        "EventRecordID" => f.set(Norm::RecordId, v.clone()),
+                        "Level" => f.set(Norm::Severity, level_name(&v)),
+                        _ => {}
+                    }
+                    f.raw.push((k, v));
+                }
+                normalise_evtx(&mut f);
+            }
+            Kind::Text(p) => {
+                let rec = ingest::text::record_bytes(src.bytes(), e.loc, e.aux);
+                if p.parser.parse(rec, &mut f).is_err() {
+                    f.set(Norm::Message, String::from_utf8_lossy(rec));
+                }
+                f.ts = e.ts;
+            }
+            Kind::None => {}
+        }
+        f
+    }
+
+    /// The one-line summary of event `i`.
+    pub fn message(&self, i: usize) -> String {
+        let f = self.fields(i);
+        match f.get(Norm::Message) {
+            Some(m) => m.to_owned(),
+            None => generic_message(&f),
+        }
+    }
+
+    /// The raw record: EVTX XML re-read from the file, or the original line.
+    pub fn raw_record(&self, i: usize) -> String {
+        let (Some(e), Some(src)) = (self.events.get(i), self.source_of(i)) else {
+            return String::new();
+        };
+        match &src.kind {
+            Kind::Evtx => ingest::evtx::record_xml(src.bytes(), e.evtx_chunk(), e.evtx_record_id())
+                .unwrap_or_else(|| "(record could not be re-read)".into()),
+            Kind::Text(_) => {
+                String::from_utf8_lossy(ingest::text::record_bytes(src.bytes(), e.loc, e.aux))
+                    .into_owned()
+            }
+            Kind::None => String::new(),
+        }
+    }
+
+    /// Raw bytes of a text record (empty for EVTX), for searches over the raw text.
+    pub fn raw_bytes(&self, i: usize) -> &[u8] {
+        match (self.events.get(i), self.source_of(i)) {
+            (Some(e), Some(src)) if matches!(src.kind, Kind::Text(_)) => {
+                ingest::text::record_bytes(src.bytes(), e.loc, e.aux)
+            }
+            _ => &[],
+        }
+    }
+
+    /// Stable identity (**contract**).
+    pub fn key(&self, i: usize) -> Option<EventKey> {
+        let e = self.events.get(i)?;
+        let src = self.sources.get(e.source as usize)?;
+        let locator = match src.kind {
+            Kind::Evtx => format!("{}:{}", e.evtx_chunk(), e.evtx_record_id()),
+            _ => format!("@{}", e.loc),
+        };
+        Some(EventKey {
+            sha256: src.report.sha256.clone(),
+            locator,
+            ts: e.ts,
+        })
+    }
+
+    /// RFC 3339 time of event `i`; for EVTX times outside the representable range, the
+    /// record's own SystemTime text.
+    pub fn time_text(&self, i: usize) -> String {
+        match self.events.get(i) {
+            Some(e) if e.flags & ingest::evtx::FLAG_BAD_TIME != 0 => self
+                .fields(i)
+                .raw("SystemTime")
+                .map(str::to_owned)
+                .unwrap_or_else(|| "invalid".into()),
+            Some(e) => format_rfc3339(e.ts),
+            None => String::new(),
+        }
+    }
+
+    /// Index of the first event at or after `ts`.
+    pub fn lower_bound(&self, ts: i64) -> usize {
+        self.events.partition_point(|e| e.ts < ts)
+    }
+
+    /// Approximate heap use of the index (for memory reports).
+    pub fn heap_bytes(&self) -> usize {
+        self.events.capacity() * std::mem::size_of::<Event>()
+            + self.arena.capacity() * 4
+            + self.strings.heap_bytes()
+    }
+}
+
+fn sort_key(e: &Event) -> (i64, u16, u64) {
+    (e.ts, e.source, e.loc)
+}
+
+/// Fills EVTX fields that depend on the event (user, process, …) and the message.
+fn normalise_evtx(f: &mut Fields<'_>) {
+    crate::ingest::evtx_norm(f);
+}
+
+/// "k=v k=v" from the first fields, for events without a message.
+pub fn generic_message(f: &Fields<'_>) -> String {
+    let mut s = String::new();
+    for (k, v) in f.raw.iter().take(8) {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(k);
+        s.push('=');
+        s.push_str(v);
+        if s.len() > 300 {
+            break;
+        }
+    }
+    s
+}
+
+/// Loads every path into a sorted timeline (the headless path: all at once, sources in
+/// discovery order). Returns the paths that could not be read.
+pub fn load_paths(
+    paths: &[std::path::PathBuf],
+    opts: &ingest::Options,
+    progress: &ingest::Progress,
+) -> (Timeline, Vec<(std::path::PathBuf, String)>) {
+    let (found, errors) = ingest::discover::discover(paths);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut slots: Vec<Option<Loaded>> = (0..found.len()).map(|_| None).collect();
+    std::thread::scope(|s| {
+        s.spawn(|| ingest::load_all(&found, opts, progress, tx));
+        for (i, l) in rx {
+            if let Some(slot) = slots.get_mut(i) {
+                *slot = Some(l);
+            }
+        }
+    });
+    let mut t = Timeline::new();
+    for l in slots.into_iter().flatten() {
+        t.add(l);
+    }
+    t.sort();
+    (t, errors)
+}

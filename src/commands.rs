@@ -75,7 +75,11 @@ struct StatsJson<'a> {
 
 /// All source reports: loaded ones then unreadable paths.
 fn reports<'a>(t: &'a Timeline, extra: &'a [SourceReport]) -> Vec<&'a SourceReport> {
-    t.sources.iter().map(|s| &s.report).chain(extra.iter()).collect()
+    t.sources
+        .iter()
+        .map(|s| &s.report)
+        .chain(extra.iter())
+        .collect()
 }
 
 /// Exit code from what was read.
@@ -91,7 +95,12 @@ pub fn exit_code(t: &Timeline, extra: &[SourceReport]) -> u8 {
 }
 
 /// `vigil stats`.
-pub fn stats(paths: &[PathBuf], opts: &Options, json: bool, out: &mut dyn Write) -> std::io::Result<u8> {
+pub fn stats(
+    paths: &[PathBuf],
+    opts: &Options,
+    json: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<u8> {
     let (t, extra) = load_with_progress(paths, opts);
     let rs = reports(&t, &extra);
     let valid = t

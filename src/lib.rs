@@ -3,8 +3,8 @@
 //! The engine (`model`, `ingest`, `timeline`, `query`, `case`, `export`) never touches the
 //! terminal; `tui` is the only module that does.
 
+pub mod commands;
 pub mod export;
 pub mod ingest;
 pub mod model;
 pub mod timeline;
-pub mod commands;

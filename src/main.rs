@@ -32,7 +32,12 @@ struct Common {
     #[arg(long = "source-tz", global = true, value_name = "GLOB=ZONE")]
     source_tz: Vec<String>,
     /// Clock correction for sources matching a glob: GLOB=±DURATION (e.g. '*dc01*=-90s').
-    #[arg(long, global = true, value_name = "GLOB=±DURATION", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "GLOB=±DURATION",
+        allow_hyphen_values = true
+    )]
     skew: Vec<String>,
     /// Year for syslog times that carry none (default: the file's modification year).
     #[arg(long, global = true)]
@@ -68,7 +73,13 @@ enum Cmd {
     Export {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        #[arg(long = "format", short = 'F', value_enum, default_value = "jsonl", id = "out_format")]
+        #[arg(
+            long = "format",
+            short = 'F',
+            value_enum,
+            default_value = "jsonl",
+            id = "out_format"
+        )]
         out_format: OutFormat,
         /// Only events matching this text.
         #[arg(long)]
@@ -91,7 +102,9 @@ fn parse_tz(s: &str) -> Result<TzSpec, String> {
 
 fn options(c: &Common) -> Result<Options, String> {
     let threads = if c.threads == 0 {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
     } else {
         c.threads
     };

@@ -16,7 +16,10 @@ pub fn quiet_pipe(r: io::Result<()>) -> io::Result<()> {
 /// Opens `-o FILE` or stdout.
 pub fn output(path: Option<&std::path::Path>) -> io::Result<Box<dyn Write>> {
     Ok(match path {
-        Some(p) => Box::new(io::BufWriter::with_capacity(1 << 20, std::fs::File::create(p)?)),
+        Some(p) => Box::new(io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(p)?,
+        )),
         None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
     })
 }

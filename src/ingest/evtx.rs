@@ -54,7 +54,8 @@ struct RecordSink<'b> {
     start: usize,
     host: Sym,
     tag: Sym,
-    ts: Option<i64>,
+    /// `Some(None)`: a SystemTime that cannot be represented.
+    ts: Option<Option<i64>>,
 }
 
 impl Sink for RecordSink<'_> {
@@ -76,9 +77,12 @@ impl Sink for RecordSink<'_> {
                 "Computer" => self.host = val,
                 "EventID" => self.tag = val,
                 "SystemTime" => {
-                    self.ts = chrono::DateTime::parse_from_rfc3339(value)
-                        .ok()
-                        .and_then(|d| d.timestamp_nanos_opt())
+                    // Outside i64 nanoseconds (FILETIME 0 = 1601): flagged, shown as written.
+                    self.ts = Some(
+                        chrono::DateTime::parse_from_rfc3339(value)
+                            .ok()
+                            .and_then(|d| d.timestamp_nanos_opt()),
+                    )
                 }
                 _ => {}
             }
@@ -209,9 +213,12 @@ fn parse_chunk(data: &[u8], n: usize, settings: &Arc<ParserSettings>) -> ChunkOu
         let (host, tag, ts, start) = (sink.host, sink.tag, sink.ts, sink.start);
         let pairs = (out.batch.arena.len() - start - 1) / 2;
         out.batch.arena[start] = Sym::from_num(pairs as u32);
-        let (ts, bad) = match ts.or(header_ts) {
-            Some(t) => (t, false),
-            None => (i64::MIN, true),
+        let (ts, bad) = match (ts, header_ts) {
+            (Some(Some(t)), _) => (t, false),
+            // Sort by the record header's time when the event's own is unusable.
+            (Some(None), h) => (h.unwrap_or(i64::MIN), true),
+            (None, Some(h)) => (h, false),
+            (None, None) => (i64::MIN, true),
         };
         let mut flags = if recovered { FLAG_RECOVERED } else { 0 };
         if bad {
@@ -289,9 +296,9 @@ pub fn load(data: &[u8], report: &mut SourceReport) -> Batch {
         .filter(|e| e.flags & FLAG_RECOVERED != 0)
         .count();
     if recovered > 0 {
-        report
-            .notes
-            .push(format!("{recovered} records carved from slack space (flagged recovered)"));
+        report.notes.push(format!(
+            "{recovered} records carved from slack space (flagged recovered)"
+        ));
     }
     if carved_dups > 0 {
         report.notes.push(format!(

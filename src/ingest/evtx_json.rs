@@ -28,7 +28,11 @@ impl<S: Sink> Walk<'_, S> {
         let section = path.get(1).map(String::as_str).unwrap_or("");
         // The leaf's name: the last path component that is not `#text`; for an attribute,
         // the element it belongs to is two components up.
-        let mut it = path.iter().rev().map(String::as_str).filter(|c| *c != "#text");
+        let mut it = path
+            .iter()
+            .rev()
+            .map(String::as_str)
+            .filter(|c| *c != "#text");
         let mut name = it.next().unwrap_or("");
         let attr_of = match it.next() {
             Some("#attributes") => it.next(),
@@ -128,7 +132,10 @@ mod tests {
         let j = br##"{"Event":{"#attributes":{"xmlns":"x"},"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing","Guid":"{g}"}},"EventID":{"#attributes":{"Qualifiers":16384},"#text":7036},"TimeCreated":{"#attributes":{"SystemTime":"2016-07-08T18:12:51.6816408Z"}},"EventRecordID":5,"Computer":"WS1","Security":{"#attributes":{"UserID":"S-1-5-18"}}},"EventData":{"TargetUserName":"bob","Data":{"#text":["a","b"]},"Binary":null},"UserData":{"LogFileCleared":{"#attributes":{"xmlns":"y"},"SubjectUserName":"eve"}}}}"##;
         let mut c = Collect::default();
         walk(j, &mut c).unwrap();
-        let got: Vec<(&str, &str)> = c.0.iter().map(|(_, n, v)| (n.as_str(), v.as_str())).collect();
+        let got: Vec<(&str, &str)> =
+            c.0.iter()
+                .map(|(_, n, v)| (n.as_str(), v.as_str()))
+                .collect();
         assert!(got.contains(&("Provider", "Microsoft-Windows-Security-Auditing")));
         assert!(got.contains(&("Guid", "{g}")));
         assert!(got.contains(&("Qualifiers", "16384")));
@@ -139,6 +146,9 @@ mod tests {
         assert!(got.contains(&("Data", "a")) && got.contains(&("Data", "b")));
         assert!(got.contains(&("SubjectUserName", "eve")));
         assert!(!got.iter().any(|(n, _)| *n == "xmlns"));
-        assert_eq!(c.0.iter().find(|x| x.1 == "SubjectUserName").unwrap().0, "UserData");
+        assert_eq!(
+            c.0.iter().find(|x| x.1 == "SubjectUserName").unwrap().0,
+            "UserData"
+        );
     }
 }

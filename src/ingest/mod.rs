@@ -111,9 +111,9 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
             let sha = sha256_hex(original.bytes());
             match discover::decompress(&found.path, kind) {
                 Ok((ev, n)) => {
-                    report
-                        .notes
-                        .push(format!("{kind}-compressed; decompressed {n} bytes to a temp file"));
+                    report.notes.push(format!(
+                        "{kind}-compressed; decompressed {n} bytes to a temp file"
+                    ));
                     (ev, sha)
                 }
                 Err(e) => {
@@ -212,7 +212,9 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
         evidence.advise_random();
     }
     progress.events.fetch_add(report.events, Ordering::Relaxed);
-    progress.rejected.fetch_add(report.rejected, Ordering::Relaxed);
+    progress
+        .rejected
+        .fetch_add(report.rejected, Ordering::Relaxed);
     progress.add_file(report.bytes);
     loaded.report = report;
     loaded.evidence = Some(evidence);

@@ -27,7 +27,10 @@ pub fn glob_regex(glob: &str) -> Result<regex::Regex, String> {
 }
 
 /// Parses `GLOB=VALUE`.
-pub fn parse_rule<T>(s: &str, value: impl Fn(&str) -> Result<T, String>) -> Result<Rule<T>, String> {
+pub fn parse_rule<T>(
+    s: &str,
+    value: impl Fn(&str) -> Result<T, String>,
+) -> Result<Rule<T>, String> {
     let (g, v) = s
         .rsplit_once('=')
         .ok_or_else(|| format!("expected GLOB=VALUE, got {s:?}"))?;
@@ -65,15 +68,15 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
             'd' => 86_400_000_000_000,
             _ => return Err(format!("bad duration {s:?} (use e.g. +90s, -5m, +1h, -2d)")),
         };
-        let n: i64 = num
-            .parse()
-            .map_err(|_| format!("bad duration {s:?}"))?;
+        let n: i64 = num.parse().map_err(|_| format!("bad duration {s:?}"))?;
         total = total.saturating_add(n.saturating_mul(unit));
         num.clear();
         any = true;
     }
     if !num.is_empty() || !any {
-        return Err(format!("bad duration {s:?} (a unit is needed: s, m, h, d, ms)"));
+        return Err(format!(
+            "bad duration {s:?} (a unit is needed: s, m, h, d, ms)"
+        ));
     }
     Ok(sign * total)
 }

@@ -23,13 +23,20 @@ fn record_event<'a>(
     out: &mut RangeOut,
 ) {
     if rec.len() > MAX_RECORD {
-        push_reject(out, off, format!("record of {} bytes is too long", rec.len()));
+        push_reject(
+            out,
+            off,
+            format!("record of {} bytes is too long", rec.len()),
+        );
         return;
     }
     fields.clear();
     match p.parser.parse(rec, fields) {
         Ok(()) => {
-            let host = out.batch.strings.intern(fields.get(Norm::Host).unwrap_or(""));
+            let host = out
+                .batch
+                .strings
+                .intern(fields.get(Norm::Host).unwrap_or(""));
             let tag = fields
                 .get(Norm::EventId)
                 .or(fields.get(Norm::Action))
@@ -82,12 +89,7 @@ fn line_ranges(data: &[u8], start: usize, parts: usize) -> Vec<(usize, usize)> {
     v
 }
 
-fn parse_lines(
-    p: &Prepared,
-    data: &[u8],
-    (a, b): (usize, usize),
-    comment: &[&[u8]],
-) -> RangeOut {
+fn parse_lines(p: &Prepared, data: &[u8], (a, b): (usize, usize), comment: &[&[u8]]) -> RangeOut {
     let mut out = RangeOut {
         batch: Batch::new(),
         rejects: Vec::new(),
@@ -145,7 +147,10 @@ pub fn load(p: &Prepared, data: &[u8], threads: usize, report: &mut SourceReport
     for o in outs {
         for (off, r) in o.rejects {
             if report.reasons.len() < super::source::MAX_REASONS {
-                report.reasons.push(super::Reject { offset: off, reason: r });
+                report.reasons.push(super::Reject {
+                    offset: off,
+                    reason: r,
+                });
             }
         }
         report.rejected += o.rejected;

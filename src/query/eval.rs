@@ -137,7 +137,7 @@ pub(crate) enum Text {
     /// ASCII needle with letters, lowercased: candidates by first byte, then compared.
     Ascii(Box<[u8]>),
     /// No letters at all (IPs, hashes of digits, paths of punctuation): exact bytes.
-    Exact(Finder<'static>),
+    Exact(Box<Finder<'static>>),
     /// Non-ASCII needle: Unicode case folding is left to the regex engine.
     Unicode(Regex),
 }
@@ -150,7 +150,9 @@ impl Text {
         if needle.bytes().any(|b| b.is_ascii_alphabetic()) {
             return Ok(Text::Ascii(needle.to_ascii_lowercase().into_bytes().into()));
         }
-        Ok(Text::Exact(Finder::new(needle.as_bytes()).into_owned()))
+        Ok(Text::Exact(Box::new(
+            Finder::new(needle.as_bytes()).into_owned(),
+        )))
     }
 
     pub(crate) fn is_in(&self, hay: &str) -> bool {

@@ -318,7 +318,7 @@ impl Lexer {
             Some('"') => {
                 let text = self.quoted()?;
                 match self.at(self.i) {
-                    Some(c) if !is_delim(c) && !(in_list && c == ',') => Err(err(
+                    Some(c) if !(is_delim(c) || (in_list && c == ',')) => Err(err(
                         self.i + 1,
                         format!("unexpected `{c}` after closing quote"),
                     )),
@@ -333,7 +333,7 @@ impl Lexer {
                 let mut j = start;
                 while self
                     .at(j)
-                    .is_some_and(|c| !is_delim(c) && !(in_list && c == ','))
+                    .is_some_and(|c| !(is_delim(c) || (in_list && c == ',')))
                 {
                     j += 1;
                 }

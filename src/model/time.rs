@@ -127,7 +127,7 @@ pub fn parse_time_prefix(s: &str, tz: &TzSpec) -> Option<i64> {
     // "2022-12" pads to "2022-12-01..." but the slot must hold a valid month/day.
     let fixed: String = full
         .char_indices()
-        .map(|(i, c)| if (i == 6 || i == 9) && main.len() <= i - 1 { '1' } else { c })
+        .map(|(i, c)| if (i == 6 || i == 9) && main.len() < i { '1' } else { c })
         .collect();
     let mut n = NaiveDateTime::parse_from_str(&fixed, "%Y-%m-%dT%H:%M:%S").ok()?;
     if let Some(f) = frac {
@@ -155,10 +155,10 @@ fn split_zone(s: &str) -> (&str, Option<&str>) {
         return (b, Some("UTC"));
     }
     // An offset after the time part: ...T18:04+02:00
-    if let Some(t) = s.find('T') {
-        if let Some(p) = s[t..].rfind(['+', '-']) {
-            return (&s[..t + p], Some(&s[t + p..]));
-        }
+    if let Some(t) = s.find('T')
+        && let Some(p) = s[t..].rfind(['+', '-'])
+    {
+        return (&s[..t + p], Some(&s[t + p..]));
     }
     (s, None)
 }

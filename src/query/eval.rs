@@ -184,9 +184,9 @@ fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// One value of `FIELD:VALUE`.
 #[derive(Debug, Clone)]
 pub(crate) enum ValueMatch {
-    /// Exact, case-insensitive; stored lowercase.
+    /// Exact, ASCII case-insensitive; stored lowercase.
     Exact(Box<str>),
-    /// With `*` wildcards, as an anchored case-insensitive regex.
+    /// With `*` wildcards or non-ASCII, as an anchored case-insensitive regex.
     Wild(Regex),
     /// `FIELD:*`: the field is present.
     Exists,
@@ -194,18 +194,26 @@ pub(crate) enum ValueMatch {
 
 impl ValueMatch {
     pub(crate) fn new(text: &str, quoted: bool, col: usize) -> Result<ValueMatch, QueryError> {
-        if quoted || !text.contains('*') {
-            return Ok(ValueMatch::Exact(text.to_lowercase().into()));
+        let wild = !quoted && text.contains('*');
+        if !wild && text.is_ascii() {
+            return Ok(ValueMatch::Exact(text.to_ascii_lowercase().into()));
         }
-        if text.chars().all(|c| c == '*') {
+        if wild && text.chars().all(|c| c == '*') {
             return Ok(ValueMatch::Exists);
         }
-        build_regex(&format!("^{}$", wildcard_body(text)), true, col).map(ValueMatch::Wild)
+        // Wildcards, and non-ASCII values whose case folding (σ/ς/Σ…) the regex engine
+        // gets right.
+        let body = if wild {
+            wildcard_body(text)
+        } else {
+            regex::escape(text)
+        };
+        build_regex(&format!("^(?:{body})$"), true, col).map(ValueMatch::Wild)
     }
 
     fn matches(&self, v: &str) -> bool {
         match self {
-            ValueMatch::Exact(n) => eq_ci(v, n),
+            ValueMatch::Exact(n) => v.eq_ignore_ascii_case(n),
             ValueMatch::Wild(re) => re.is_match(v),
             ValueMatch::Exists => true,
         }
@@ -218,12 +226,9 @@ pub(crate) fn wildcard_body(text: &str) -> String {
     format!("(?s:{})", pieces.join(".*"))
 }
 
-/// Case-insensitive equality against a lowercase `needle`, without allocating.
-fn eq_ci(v: &str, needle: &str) -> bool {
-    if v.is_ascii() && needle.is_ascii() {
-        return v.eq_ignore_ascii_case(needle);
-    }
-    v.chars().flat_map(char::to_lowercase).eq(needle.chars())
+/// Lowercases char by char, the way `cmp_ci` folds the field side.
+fn fold(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// Builds a user regex with the size limit, turning the regex crate's error into a
@@ -291,7 +296,7 @@ impl CmpVal {
         {
             CmpVal::Time(ns)
         } else {
-            CmpVal::Str(t.to_lowercase().into())
+            CmpVal::Str(fold(t).into())
         }
     }
 

@@ -147,11 +147,13 @@ fn has_literal_upper(p: &str) -> bool {
     while let Some(c) = it.next() {
         match c {
             '\\' => {
-                // Skip the escaped char, and a `{...}` class name after `\p`/`\P`.
-                if let Some('p' | 'P') = it.next()
-                    && it.peek() == Some(&'{')
-                {
-                    it.by_ref().take_while(|&c| c != '}').for_each(drop);
+                // Skip the escaped char, and the class name after `\p`/`\P` (`\pL`, `\p{Lu}`).
+                if let Some('p' | 'P') = it.next() {
+                    if it.peek() == Some(&'{') {
+                        it.by_ref().take_while(|&c| c != '}').for_each(drop);
+                    } else {
+                        it.next();
+                    }
                 }
             }
             '(' if it.peek() == Some(&'?') => {

@@ -103,6 +103,12 @@ fn exact_is_case_insensitive_and_whole_value() {
     assert!(m("targetusername:jérôme", &ev));
     assert!(m("TargetUserName:\"Jérôme\"", &ev));
     assert!(!m("targetusername:jerome", &ev));
+    let greek = Ev::new(&[("user", "ΟΔΥΣΣΕΥΣ")]);
+    assert!(
+        m("user:Οδυσσευς", &greek),
+        "final sigma folds like the field side"
+    );
+    assert!(m("user:ΟΔΥΣΣΕΥΣ", &greek));
 }
 
 #[test]
@@ -292,6 +298,10 @@ fn after_before_and_ts() {
     assert!(!m("ts:2022-12-03T18:05", &ev));
     assert!(!m("ts:2022-12-02", &ev));
     assert!(m("ts:2022-12-01,2022-12-03", &ev));
+    assert!(m("ts:\"2022-12-03 18:04\"", &ev), "quoted, with a space");
+    assert!(m("after:\"2022-12-03 18:04\"", &ev));
+    assert!(m("ts:2022-12-03T20+02:00", &ev), "prefix with an offset");
+    assert!(!m("ts:2022-12-03T18-02:00", &ev));
     assert!(m("ts~/^2022-12-03T18/", &ev), "regex on the RFC 3339 form");
     let end_of_year = Ev::new(&[]).at(t(2022, 12, 31, 23, 59, 59));
     assert!(m("ts:2022-12", &end_of_year));
@@ -506,6 +516,8 @@ fn smart_case_search() {
     // Escapes and class names are not literal uppercase.
     let r = search_regex(r"lsass\W\S+\p{Lu}").unwrap();
     assert!(r.is_match("LSASS dump X"));
+    let r = search_regex(r"\pLsass").unwrap();
+    assert!(r.is_match("LSASS"));
     let r = search_regex(r"(?P<Name>evil)\.EXE").unwrap();
     assert!(!r.is_match("evil.exe"));
     let r = search_regex(r"(?P<Name>evil)").unwrap();

@@ -564,3 +564,9 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn query_can_be_shared_across_rayon_workers() {
+    fn send_sync<T: Send + Sync + Clone>() {}
+    send_sync::<Query>();
+}

@@ -3,8 +3,10 @@
 //! The engine (`model`, `ingest`, `timeline`, `query`, `case`, `export`) never touches the
 //! terminal; `tui` is the only module that does.
 
+pub mod case;
 pub mod commands;
 pub mod export;
 pub mod ingest;
 pub mod model;
+pub mod query;
 pub mod timeline;

@@ -1,0 +1,389 @@
+//! Compiled predicates and how they match a [`Subject`]. Everything that can be prepared
+//! (lowercase needles, regexes, parsed numbers/IPs/times) is prepared at parse time so that
+//! matching does not allocate.
+
+use super::lexer::CmpOp;
+use super::{QueryError, Subject};
+use crate::model::{TzSpec, parse_time_prefix};
+use memchr::memmem::Finder;
+use regex::{Regex, RegexBuilder};
+use std::cmp::Ordering;
+use std::net::IpAddr;
+
+/// Compiled-size cap for user regexes: generous for real patterns, bounded for `\w{5000}`.
+const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+    Pred(Pred),
+}
+
+impl Node {
+    pub(crate) fn eval(&self, s: &dyn Subject, tz: &TzSpec) -> bool {
+        match self {
+            Node::And(v) => v.iter().all(|n| n.eval(s, tz)),
+            Node::Or(v) => v.iter().any(|n| n.eval(s, tz)),
+            Node::Not(n) => !n.eval(s, tz),
+            Node::Pred(p) => p.eval(s, tz),
+        }
+    }
+
+    /// Inclusive `(lo, hi)` bounds on `ts` that every matching event satisfies.
+    pub(crate) fn time_bounds(&self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Node::And(v) => v
+                .iter()
+                .map(Node::time_bounds)
+                .fold((None, None), |(lo, hi), (l, h)| {
+                    (max_opt(lo, l), min_opt(hi, h))
+                }),
+            Node::Or(v) => {
+                let bs: Vec<_> = v.iter().map(Node::time_bounds).collect();
+                let lo = bs
+                    .iter()
+                    .map(|b| b.0)
+                    .try_fold(i64::MAX, |acc, l| l.map(|l| acc.min(l)));
+                let hi = bs
+                    .iter()
+                    .map(|b| b.1)
+                    .try_fold(i64::MIN, |acc, h| h.map(|h| acc.max(h)));
+                (lo, hi)
+            }
+            Node::Not(_) => (None, None),
+            Node::Pred(Pred::Time(op, ns)) => match op {
+                CmpOp::Gt => (Some(ns.saturating_add(1)), None),
+                CmpOp::Ge => (Some(*ns), None),
+                CmpOp::Lt => (None, Some(ns.saturating_sub(1))),
+                CmpOp::Le => (None, Some(*ns)),
+            },
+            Node::Pred(Pred::TimeIn(a, b)) => (Some(*a), Some(b.saturating_sub(1))),
+            Node::Pred(_) => (None, None),
+        }
+    }
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Pred {
+    /// Matches everything (a bare `*`).
+    True,
+    Text(Text),
+    TextRegex(Regex),
+    /// `FIELD:a,b`: the field is present and matches any of the values.
+    Field(Box<str>, Vec<ValueMatch>),
+    FieldRegex(Box<str>, Regex),
+    Cmp(Box<str>, CmpOp, CmpVal),
+    /// `ts` compared with an instant (`after:`, `before:`, `ts>`…).
+    Time(CmpOp, i64),
+    /// `ts:PREFIX`: inside the half-open period `[start, end)`.
+    TimeIn(i64, i64),
+    Mark(Vec<Box<str>>),
+    Tag(Vec<Box<str>>),
+    Annotated,
+}
+
+impl Pred {
+    fn eval(&self, s: &dyn Subject, tz: &TzSpec) -> bool {
+        match self {
+            Pred::True => true,
+            Pred::Text(t) => s.any_text(&mut |h| t.is_in(h)),
+            Pred::TextRegex(re) => s.any_text(&mut |h| re.is_match(h)),
+            Pred::Field(name, ms) => s
+                .field(name)
+                .is_some_and(|v| ms.iter().any(|m| m.matches(&v))),
+            Pred::FieldRegex(name, re) => s.field(name).is_some_and(|v| re.is_match(&v)),
+            Pred::Cmp(name, op, val) => s.field(name).is_some_and(|v| {
+                val.cmp_field(v.trim(), tz)
+                    .is_some_and(|o| op_holds(*op, o))
+            }),
+            Pred::Time(op, ns) => op_holds(*op, s.ts().cmp(ns)),
+            Pred::TimeIn(a, b) => (*a..*b).contains(&s.ts()),
+            Pred::Mark(ks) => ks.iter().any(|k| s.has_mark(k)),
+            Pred::Tag(ts) => ts.iter().any(|t| s.has_tag(t)),
+            Pred::Annotated => s.annotated(),
+        }
+    }
+}
+
+/// Whether `field OP value` holds, given `field.cmp(value)`.
+fn op_holds(op: CmpOp, o: Ordering) -> bool {
+    match op {
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+    }
+}
+
+/// A case-insensitive substring needle for free text.
+#[derive(Debug, Clone)]
+pub(crate) enum Text {
+    /// ASCII needle with letters, lowercased: candidates by first byte, then compared.
+    Ascii(Box<[u8]>),
+    /// No letters at all (IPs, hashes of digits, paths of punctuation): exact bytes.
+    Exact(Box<Finder<'static>>),
+    /// Non-ASCII needle: Unicode case folding is left to the regex engine.
+    Unicode(Regex),
+}
+
+impl Text {
+    pub(crate) fn new(needle: &str, col: usize) -> Result<Text, QueryError> {
+        if !needle.is_ascii() {
+            return build_regex(&regex::escape(needle), true, col).map(Text::Unicode);
+        }
+        if needle.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return Ok(Text::Ascii(needle.to_ascii_lowercase().into_bytes().into()));
+        }
+        Ok(Text::Exact(Box::new(
+            Finder::new(needle.as_bytes()).into_owned(),
+        )))
+    }
+
+    pub(crate) fn is_in(&self, hay: &str) -> bool {
+        match self {
+            Text::Ascii(n) => contains_ascii_ci(hay.as_bytes(), n),
+            Text::Exact(f) => f.find(hay.as_bytes()).is_some(),
+            Text::Unicode(re) => re.is_match(hay),
+        }
+    }
+}
+
+/// ASCII case-insensitive substring search; `needle` is lowercase.
+fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    let Some(window) = hay.get(..=last_start) else {
+        return false;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), window).any(|p| {
+        hay.get(p..p + needle.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(needle))
+    })
+}
+
+/// One value of `FIELD:VALUE`.
+#[derive(Debug, Clone)]
+pub(crate) enum ValueMatch {
+    /// Exact, ASCII case-insensitive; stored lowercase.
+    Exact(Box<str>),
+    /// With `*` wildcards or non-ASCII, as an anchored case-insensitive regex.
+    Wild(Regex),
+    /// `FIELD:*`: the field is present.
+    Exists,
+}
+
+impl ValueMatch {
+    pub(crate) fn new(text: &str, quoted: bool, col: usize) -> Result<ValueMatch, QueryError> {
+        let wild = !quoted && text.contains('*');
+        if !wild && text.is_ascii() {
+            return Ok(ValueMatch::Exact(text.to_ascii_lowercase().into()));
+        }
+        if wild && text.chars().all(|c| c == '*') {
+            return Ok(ValueMatch::Exists);
+        }
+        // Wildcards, and non-ASCII values whose case folding (σ/ς/Σ…) the regex engine
+        // gets right.
+        let body = if wild {
+            wildcard_body(text)
+        } else {
+            regex::escape(text)
+        };
+        build_regex(&format!("^(?:{body})$"), true, col).map(ValueMatch::Wild)
+    }
+
+    fn matches(&self, v: &str) -> bool {
+        match self {
+            ValueMatch::Exact(n) => v.eq_ignore_ascii_case(n),
+            ValueMatch::Wild(re) => re.is_match(v),
+            ValueMatch::Exists => true,
+        }
+    }
+}
+
+/// Regex text for a wildcard pattern: literal pieces joined by `.*`.
+pub(crate) fn wildcard_body(text: &str) -> String {
+    let pieces: Vec<String> = text.split('*').map(regex::escape).collect();
+    format!("(?s:{})", pieces.join(".*"))
+}
+
+/// Lowercases char by char, the way `cmp_ci` folds the field side.
+fn fold(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// Builds a user regex with the size limit, turning the regex crate's error into a
+/// one-line message whose column points into the query (`col` is the pattern's first char).
+pub(crate) fn build_regex(src: &str, ci: bool, col: usize) -> Result<Regex, QueryError> {
+    RegexBuilder::new(src)
+        .case_insensitive(ci)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| regex_error(&e, col))
+}
+
+fn regex_error(e: &regex::Error, col: usize) -> QueryError {
+    match e {
+        regex::Error::Syntax(text) => {
+            // The crate's message is a multi-line diagram: the pattern indented by four
+            // spaces, a line of `^` under the culprit, then `error: ...`.
+            let lines: Vec<&str> = text.lines().collect();
+            let msg = lines
+                .iter()
+                .find_map(|l| l.strip_prefix("error: "))
+                .unwrap_or("invalid regex");
+            let offset = lines
+                .iter()
+                .find(|l| l.trim_start().starts_with('^'))
+                .and_then(|l| l.find('^'))
+                .and_then(|p| p.checked_sub(4));
+            QueryError {
+                col: col + offset.unwrap_or(0),
+                msg: format!("bad regex: {msg}"),
+            }
+        }
+        regex::Error::CompiledTooBig(n) => QueryError {
+            col,
+            msg: format!("regex too big (compiled size over {n} bytes)"),
+        },
+        other => QueryError {
+            col,
+            msg: format!("bad regex: {other}"),
+        },
+    }
+}
+
+/// The right-hand side of a comparison, parsed once.
+#[derive(Debug, Clone)]
+pub(crate) enum CmpVal {
+    Num(Num),
+    Ip(IpAddr),
+    Time(i64),
+    /// Anything else: compared as lowercase text.
+    Str(Box<str>),
+}
+
+impl CmpVal {
+    pub(crate) fn new(text: &str, tz: &TzSpec) -> CmpVal {
+        let t = text.trim();
+        if let Some(n) = Num::parse(t) {
+            CmpVal::Num(n)
+        } else if let Ok(ip) = t.parse::<IpAddr>() {
+            CmpVal::Ip(ip)
+        } else if let Some(ns) = looks_like_time(t)
+            .then(|| parse_time_prefix(t, tz))
+            .flatten()
+        {
+            CmpVal::Time(ns)
+        } else {
+            CmpVal::Str(fold(t).into())
+        }
+    }
+
+    /// `field.cmp(self)` when both sides are of the same kind; `None` when they are not.
+    fn cmp_field(&self, v: &str, tz: &TzSpec) -> Option<Ordering> {
+        match self {
+            CmpVal::Num(n) => Num::parse(v)?.partial_cmp(n),
+            CmpVal::Ip(ip) => {
+                let f = v.parse::<IpAddr>().ok()?;
+                // v4 and v6 do not order against each other.
+                (f.is_ipv4() == ip.is_ipv4()).then(|| f.cmp(ip))
+            }
+            CmpVal::Time(ns) => {
+                let f = match chrono::DateTime::parse_from_rfc3339(v) {
+                    Ok(d) => d.timestamp_nanos_opt(),
+                    Err(_) if looks_like_time(v) => parse_time_prefix(v, tz),
+                    Err(_) => None,
+                }?;
+                Some(f.cmp(ns))
+            }
+            CmpVal::Str(s) => Some(cmp_ci(v, s)),
+        }
+    }
+}
+
+/// Cheap shape check before a costlier time parse: `YYYY-`.
+fn looks_like_time(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() >= 7 && b.iter().take(4).all(u8::is_ascii_digit) && b.get(4) == Some(&b'-')
+}
+
+fn cmp_ci(v: &str, lower: &str) -> Ordering {
+    v.chars().flat_map(char::to_lowercase).cmp(lower.chars())
+}
+
+/// A number: integers exactly (decimal or `0x` hex, as in Windows status codes), else float.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Num {
+    Int(i128),
+    Float(f64),
+}
+
+impl Num {
+    pub(crate) fn parse(t: &str) -> Option<Num> {
+        if t.is_empty() {
+            return None;
+        }
+        let (neg, body) = match t.strip_prefix('-') {
+            Some(b) => (true, b),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        let hex = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X"));
+        let int = match hex {
+            Some(h) if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                i128::from_str_radix(h, 16).ok()
+            }
+            Some(_) => None,
+            None if body.bytes().all(|b| b.is_ascii_digit()) => body.parse::<i128>().ok(),
+            None => None,
+        };
+        if let Some(i) = int {
+            return Some(Num::Int(if neg { -i } else { i }));
+        }
+        // Only plain decimal floats: "inf", "NaN" and "1e5" are words, not numbers.
+        let plain = !body.is_empty()
+            && body.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && body.bytes().filter(|&b| b == b'.').count() == 1
+            && body.bytes().any(|b| b.is_ascii_digit());
+        if !plain {
+            return None;
+        }
+        t.parse::<f64>().ok().map(Num::Float)
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Float(f) => f,
+        }
+    }
+}
+
+impl PartialOrd for Num {
+    fn partial_cmp(&self, other: &Num) -> Option<Ordering> {
+        match (self, other) {
+            (Num::Int(a), Num::Int(b)) => Some(a.cmp(b)),
+            (a, b) => a.as_f64().partial_cmp(&b.as_f64()),
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The filter language (DESIGN §6, **contract**): text → tokens → compiled predicate tree.
+//! Errors carry the 1-based character column of the offending token so the TUI can point
+//! at it and keep the previous filter.
+
+mod eval;
+mod lexer;
+mod parser;
+
+use crate::model::TzSpec;
+use std::borrow::Cow;
+
+/// What a query is matched against: one event, as the engine presents it.
+pub trait Subject {
+    /// UTC nanoseconds.
+    fn ts(&self) -> i64;
+    /// A field by name: normalised names (`model::Norm`), `source`, `format`, `ts`, or the
+    /// source's own field names. Normalised and event-level names are passed in their
+    /// canonical lowercase spelling; other names as the user typed them, so implementations
+    /// should look those up case-insensitively (as `Fields::lookup` does).
+    fn field(&self, name: &str) -> Option<Cow<'_, str>>;
+    /// Calls `f` with each free-text piece (message, then raw field values / raw line);
+    /// stops and returns true when `f` does.
+    fn any_text(&self, f: &mut dyn FnMut(&str) -> bool) -> bool;
+    fn annotated(&self) -> bool;
+    /// Annotation kind, e.g. `early-detection`, `ioc`. Passed lowercase.
+    fn has_mark(&self, kind: &str) -> bool;
+    /// Passed lowercase.
+    fn has_tag(&self, tag: &str) -> bool;
+}
+
+/// A query error: where (1-based character column) and what.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("column {col}: {msg}")]
+pub struct QueryError {
+    pub col: usize,
+    pub msg: String,
+}
+
+/// A compiled query. Cheap to clone (regexes share their programs).
+#[derive(Debug, Clone)]
+pub struct Query {
+    text: String,
+    root: Option<eval::Node>,
+    tz: TzSpec,
+    bounds: (Option<i64>, Option<i64>),
+}
+
+impl Query {
+    /// Compiles a query. `tz` is the zone for times written without an offset
+    /// (`after:2022-12-03T18`); times with `Z` or `±HH:MM` keep their own.
+    ///
+    /// Terms, combined with `AND` (or just a space), `OR`, `NOT` (or a leading `-`) and
+    /// parentheses; `AND` binds tighter than `OR`; keywords and field names are
+    /// case-insensitive:
+    ///
+    /// | term | meaning |
+    /// |---|---|
+    /// | `user:alice`, `user:"Alice Smith"` | field equals value, case-insensitive |
+    /// | `event_id:4624,4625` | any of a list |
+    /// | `process:*powershell*` | `*` wildcards (not inside quotes); `field:*` = field present |
+    /// | `cmdline~/enc(oded)?command/i` | regex on a field; flag `i` = case-insensitive |
+    /// | `dst_port>=1024`, `src_ip<10.0.0.128` | compare as numbers, IPs, else text |
+    /// | `after:2022-12-03T18`, `before:2022-12-04` | `ts` at/after the start, or before the start, of that period |
+    /// | `ts:2022-12-03`, `ts>2022-12-03T18:04:05Z` | `ts` within a period; compared as a time |
+    /// | `mimikatz`, `"lsass dump"`, `/s[e]kurlsa/` | free text (message and raw fields): substring or regex |
+    /// | `mark:ioc`, `tag:lateral`, `annotated` | annotations |
+    ///
+    /// A field term is a name starting with a letter, `_` or `@`; so `10.0.0.1:443` and
+    /// `2022-12-03T18:04` are free-text words. Empty or blank text matches everything.
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use vigil::model::TzSpec;
+    /// use vigil::query::{Query, Subject};
+    ///
+    /// struct Ev;
+    /// impl Subject for Ev {
+    ///     fn ts(&self) -> i64 { vigil::model::ymd_hms(2022, 12, 3, 18, 4, 5).unwrap() }
+    ///     fn field(&self, name: &str) -> Option<Cow<'_, str>> {
+    ///         match name {
+    ///             "event_id" => Some("4625".into()),
+    ///             "user" => Some("Administrator".into()),
+    ///             "src_ip" => Some("10.1.2.3".into()),
+    ///             _ => None,
+    ///         }
+    ///     }
+    ///     fn any_text(&self, f: &mut dyn FnMut(&str) -> bool) -> bool {
+    ///         f("An account failed to log on.")
+    ///     }
+    ///     fn annotated(&self) -> bool { false }
+    ///     fn has_mark(&self, _: &str) -> bool { false }
+    ///     fn has_tag(&self, _: &str) -> bool { false }
+    /// }
+    ///
+    /// let utc = TzSpec::Utc;
+    /// let q = Query::parse("event_id:4624,4625 user:admin* src_ip<10.2.0.0", &utc).unwrap();
+    /// assert!(q.matches(&Ev));
+    /// assert!(Query::parse("\"failed to log\" after:2022-12-03T18", &utc).unwrap().matches(&Ev));
+    /// assert!(!Query::parse("NOT event_id:4625 OR annotated", &utc).unwrap().matches(&Ev));
+    ///
+    /// let e = Query::parse("user:\"bob", &utc).unwrap_err();
+    /// assert_eq!((e.col, e.to_string().as_str()), (6, "column 6: unclosed quote (missing closing \")"));
+    /// ```
+    pub fn parse(text: &str, tz: &TzSpec) -> Result<Query, QueryError> {
+        let toks = lexer::lex(text)?;
+        let root = parser::parse(&toks, tz, text.chars().count() + 1)?;
+        let bounds = root.as_ref().map_or((None, None), eval::Node::time_bounds);
+        Ok(Query {
+            text: text.to_string(),
+            root,
+            tz: *tz,
+            bounds,
+        })
+    }
+
+    pub fn matches(&self, s: &dyn Subject) -> bool {
+        self.root.as_ref().is_none_or(|n| n.eval(s, &self.tz))
+    }
+
+    /// True for an empty or blank query, which matches everything.
+    pub fn is_empty(&self) -> bool {
+        self.root.is_none()
+    }
+
+    /// Inclusive `(lo, hi)` bounds on `ts` implied by the query (from `after:`, `before:`
+    /// and `ts` terms that every match must satisfy); the engine can skip events outside
+    /// them without building a `Subject`. `None` means unbounded on that side.
+    pub fn time_bounds(&self) -> (Option<i64>, Option<i64>) {
+        self.bounds
+    }
+
+    /// The text the query was compiled from.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Regex search helper for `/` in the TUI: case-insensitive unless the pattern has an
+/// uppercase character of its own (smart case; escapes like `\W` or `\P{Lu}` and group
+/// names do not count). Errors point into the pattern (column 1 = its first character).
+pub fn search_regex(pattern: &str) -> Result<regex::Regex, QueryError> {
+    eval::build_regex(pattern, !has_literal_upper(pattern), 1)
+}
+
+fn has_literal_upper(p: &str) -> bool {
+    let mut it = p.chars().peekable();
+    while let Some(c) = it.next() {
+        match c {
+            '\\' => {
+                // Skip the escaped char, and the class name after `\p`/`\P` (`\pL`, `\p{Lu}`).
+                if let Some('p' | 'P') = it.next() {
+                    if it.peek() == Some(&'{') {
+                        it.by_ref().take_while(|&c| c != '}').for_each(drop);
+                    } else {
+                        it.next();
+                    }
+                }
+            }
+            '(' if it.peek() == Some(&'?') => {
+                // `(?P<Name>` / `(?<Name>`: skip the group name; flags are lowercase anyway.
+                it.next();
+                if it.peek() == Some(&'P') {
+                    it.next();
+                }
+                if it.peek() == Some(&'<') {
+                    it.by_ref().take_while(|&c| c != '>').for_each(drop);
+                }
+            }
+            c if c.is_uppercase() => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;

@@ -3,5 +3,7 @@
 //! The engine (`model`, `ingest`, `timeline`, `query`, `case`, `export`) never touches the
 //! terminal; `tui` is the only module that does.
 
+pub mod case;
+pub mod export;
 pub mod ingest;
 pub mod model;

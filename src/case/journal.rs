@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum Op {
     /// Add or replace the annotation with this id.
-    Upsert { at: String, annotation: Annotation },
+    Upsert {
+        at: String,
+        annotation: Box<Annotation>,
+    },
     /// Remove the annotation with this id (no-op when absent).
     Delete { at: String, id: String },
 }
@@ -24,7 +27,7 @@ impl Op {
     pub fn upsert(annotation: Annotation) -> Op {
         Op::Upsert {
             at: now_rfc3339(),
-            annotation,
+            annotation: Box::new(annotation),
         }
     }
     pub fn delete(id: &str) -> Op {
@@ -41,7 +44,7 @@ impl Op {
                 file.annotations.retain(|a| a.id != annotation.id);
                 let k = annotation.order_key();
                 let at = file.annotations.partition_point(|a| a.order_key() < k);
-                file.annotations.insert(at, annotation.clone());
+                file.annotations.insert(at, Annotation::clone(annotation));
             }
             Op::Delete { id, .. } => file.annotations.retain(|a| &a.id != id),
         }
@@ -129,6 +132,7 @@ impl Journal {
             let existed = self.path.exists();
             let f = OpenOptions::new()
                 .create(true)
+                .truncate(false)
                 .read(true)
                 .write(true)
                 .open(&self.path)?;

@@ -216,7 +216,7 @@ impl Case {
     /// Records (or updates, by path) an ingested source. Not journalled: sources are
     /// re-derived on every ingest.
     pub fn set_source(&mut self, entry: SourceEntry) {
-        if self.file.sources.iter().any(|s| *s == entry) {
+        if self.file.sources.contains(&entry) {
             return;
         }
         self.file.set_source(entry);

@@ -225,7 +225,9 @@ fn sources(o: &mut String, case: &CaseFile, st: &[SourceStatus]) {
         return;
     }
     o.push_str("| Path | Format | Bytes | SHA-256 | Zone | Skew | Verification |\n|---|---|---|---|---|---|---|\n");
-    for s in &case.sources {
+    let mut list: Vec<_> = case.sources.iter().collect();
+    list.sort_by(|a, b| (&a.path, &a.sha256).cmp(&(&b.path, &b.sha256)));
+    for s in list {
         let status = match st.iter().find(|x| x.path == s.path).map(|x| &x.status) {
             None => "not checked".to_owned(),
             Some(Verify::Ok) => "ok".to_owned(),
@@ -369,7 +371,8 @@ fn signed(ns: i64) -> String {
 
 /// Cleans one piece of text for Markdown: control characters dropped (newlines and tabs
 /// become spaces), bidi/zero-width characters shown as `⟨U+202E⟩`, Markdown and HTML
-/// punctuation backslash-escaped, at most `max` characters kept.
+/// punctuation backslash-escaped (`<` suffices against HTML; `>` only matters at a line
+/// start, see `block_line`), at most `max` characters kept.
 fn clean(s: &str, max: usize) -> String {
     let mut o = String::with_capacity(s.len().min(max * 2));
     let mut n = 0usize;
@@ -398,7 +401,7 @@ fn clean(s: &str, max: usize) -> String {
         } else {
             if matches!(
                 c,
-                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#' | '!'
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '|' | '~' | '&' | '#' | '!'
             ) {
                 o.push('\\');
             }
@@ -428,7 +431,7 @@ fn block_line(s: &str) -> String {
         let (num, rest) = t.split_at(digits);
         return format!("{num}\\{rest}");
     }
-    if t.starts_with(['-', '+', '=']) {
+    if t.starts_with(['-', '+', '=', '>']) {
         format!("\\{t}")
     } else {
         t

@@ -471,3 +471,63 @@ fn verify_sources_reports_ok_changed_missing() {
     assert!(matches!(by("evidence.evtx"), Verify::Changed { .. }));
     assert_eq!(by("gone.evtx"), Verify::Missing);
 }
+
+#[test]
+fn failed_journal_write_leaves_the_case_unchanged() {
+    let d = tmp();
+    let p = d.path().join("ro.vigil.json");
+    // A directory where the journal should be: every append fails.
+    fs::create_dir(journal_path(&p)).unwrap();
+    // An unreadable journal may hold changes: opening must say so, not ignore it.
+    assert!(matches!(Case::open(&p, "x"), Err(CaseError::Io { .. })));
+    let mut c = Case::new(&p, "x");
+    assert!(c.upsert(ann(18, 0, "@1", Kind::Ioc, "x")).is_err());
+    assert!(
+        c.annotations().is_empty(),
+        "a change that is not journalled must not show"
+    );
+    assert!(!c.dirty());
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Whatever a crash (or an attacker) leaves in the journal, open never panics and
+        /// a complete valid op written after it is always recovered.
+        #[test]
+        fn any_journal_bytes_open_without_panic(junk in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let d = tmp();
+            let p = d.path().join("p.vigil.json");
+            fs::write(journal_path(&p), &junk).unwrap();
+            let (mut c, _) = Case::open(&p, "x").unwrap();
+            let a = ann(18, 0, "@1", Kind::Note, "x");
+            c.upsert(a.clone()).unwrap();
+            drop(c);
+            let (c, _) = Case::open(&p, "x").unwrap();
+            prop_assert!(c.get(&a.id) == Some(&a));
+        }
+
+        #[test]
+        fn any_case_bytes_load_without_panic(junk in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = CaseFile::from_slice(&junk, Path::new("x"));
+        }
+
+        /// Save → load → save is byte-identical for arbitrary text content.
+        #[test]
+        fn round_trip_any_text(note in "\\PC{0,40}", msg in ".{0,40}", host in "[^\u{0}]{0,12}", n in 0u32..60) {
+            let mut a = ann(18, n, "@7", Kind::Ioc, "x");
+            a.note = note;
+            a.event.message = msg;
+            a.event.host = host;
+            let f = CaseFile { annotations: vec![a], ..CaseFile::default() };
+            let bytes = f.to_bytes().unwrap();
+            let back = CaseFile::from_slice(&bytes, Path::new("x")).unwrap();
+            prop_assert_eq!(&back, &f);
+            prop_assert_eq!(back.to_bytes().unwrap(), bytes);
+        }
+    }
+}

@@ -531,3 +531,41 @@ mod props {
         }
     }
 }
+
+/// Child half of `killed_process_loses_nothing`: when run with `VIGIL_CRASH_CASE` set, makes
+/// changes and dies by `abort()` (no destructors, no save), like a SIGKILL or SSH drop.
+#[test]
+fn crash_child() {
+    let Some(path) = std::env::var_os("VIGIL_CRASH_CASE") else {
+        return;
+    };
+    let (mut c, _) = Case::open(Path::new(&path), "child").unwrap();
+    for m in 0..20 {
+        c.upsert(ann(18, m, &format!("@{m}"), Kind::Ioc, "child"))
+            .unwrap();
+    }
+    let first = c.annotations()[0].id.clone();
+    c.delete(&first).unwrap();
+    std::process::abort();
+}
+
+#[test]
+fn killed_process_loses_nothing() {
+    let d = tmp();
+    let p = d.path().join("killed.vigil.json");
+    let exe = std::env::current_exe().unwrap();
+    let status = std::process::Command::new(exe)
+        .args(["case::tests::crash_child", "--exact", "--test-threads=1"])
+        .env("VIGIL_CRASH_CASE", &p)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the child must die, not exit cleanly");
+    assert!(!p.exists(), "the child never saved");
+    let (c, rep) = Case::open(&p, "parent").unwrap();
+    assert_eq!(rep.replayed, 21);
+    assert_eq!(c.annotations().len(), 19);
+    assert!(c.annotations().iter().all(|a| a.author == "child"));
+    assert_eq!(c.annotations()[0].key.locator, "@1");
+}

@@ -284,3 +284,42 @@ fn clean_escapes_and_truncates() {
     assert_eq!(block_line("> quote"), "\\> quote");
     assert_eq!(block_line("plain 1. text"), "plain 1. text");
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Any text in any annotation field keeps every table row at its column count and
+        /// lets no control character or raw '<' through.
+        #[test]
+        fn any_text_keeps_tables_intact(
+            host in "\\PC{0,20}|[|\\n\\r\\t<>`\\\\]{0,8}",
+            msg in ".{0,60}",
+            note in "(?s).{0,60}",
+            tag in "\\PC{0,10}",
+            author in "\\PC{0,10}",
+        ) {
+            let mut a = ann("abcdefabcdefabcd", t(3, 1, 0), SEC, "@1", &host, "4688", &msg, Kind::EarlyDetection, &author);
+            a.note = note;
+            a.tags = vec![tag];
+            let f = CaseFile { annotations: vec![a], ..CaseFile::default() };
+            let md = markdown(&f, &[]);
+            prop_assert!(!md.chars().any(|c| c.is_control() && c != '\n'));
+            let bytes = md.as_bytes();
+            for (i, _) in md.match_indices('<') {
+                prop_assert_eq!(bytes.get(i.wrapping_sub(1)), Some(&b'\\'));
+            }
+            for table in md.split("\n\n").filter(|b| b.starts_with('|')) {
+                let cols = |l: &str| l.replace("\\\\", "").replace("\\|", "").matches('|').count();
+                let mut lines = table.lines();
+                let head = cols(lines.next().unwrap_or_default());
+                for l in lines {
+                    prop_assert_eq!(cols(l), head, "{}", l);
+                }
+            }
+        }
+    }
+}

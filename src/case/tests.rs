@@ -569,3 +569,46 @@ fn killed_process_loses_nothing() {
     assert!(c.annotations().iter().all(|a| a.author == "child"));
     assert_eq!(c.annotations()[0].key.locator, "@1");
 }
+
+#[cfg(unix)]
+#[test]
+fn save_keeps_the_case_file_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tmp();
+    let p = d.path().join("mode.vigil.json");
+    let mut c = Case::new(&p, "x");
+    c.save().unwrap();
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
+    c.upsert(ann(18, 0, "@1", Kind::Ioc, "x")).unwrap();
+    c.save().unwrap();
+    assert_eq!(
+        fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+}
+
+#[test]
+fn save_as_continues_at_the_new_path() {
+    let d = tmp();
+    let old = d.path().join("old.vigil.json");
+    let new = d.path().join("sub").join("new.vigil.json");
+    fs::create_dir(d.path().join("sub")).unwrap();
+    let mut c = Case::new(&old, "x");
+    c.upsert(ann(18, 0, "@1", Kind::Ioc, "x")).unwrap();
+    c.save().unwrap();
+    let old_bytes = fs::read(&old).unwrap();
+    c.upsert(ann(18, 1, "@2", Kind::Ioc, "x")).unwrap();
+    assert!(journal_path(&old).exists());
+    c.save_as(&new).unwrap();
+    assert_eq!(
+        fs::read(&old).unwrap(),
+        old_bytes,
+        "the old file stays as last saved"
+    );
+    assert!(!journal_path(&old).exists());
+    assert_eq!(c.path(), new.as_path());
+    c.upsert(ann(18, 2, "@3", Kind::Ioc, "x")).unwrap();
+    assert!(journal_path(&new).exists() && !journal_path(&old).exists());
+    let (back, rep) = Case::open(&new, "x").unwrap();
+    assert_eq!((rep.replayed, back.annotations().len()), (1, 3));
+}

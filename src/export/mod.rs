@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod jsonl;
+pub mod report;
 
 use std::io::{self, Write};
 

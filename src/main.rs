@@ -19,6 +19,9 @@ struct Cli {
     cmd: Option<Cmd>,
     /// Evidence files, directories, or a .vigil.json case file (opens the TUI).
     paths: Vec<PathBuf>,
+    /// Force an input format id instead of sniffing.
+    #[arg(long, value_name = "ID")]
+    format: Option<String>,
     #[command(flatten)]
     common: Common,
 }
@@ -42,9 +45,10 @@ struct Common {
     /// Year for syslog times that carry none (default: the file's modification year).
     #[arg(long, global = true)]
     year: Option<i32>,
-    /// Force a format id instead of sniffing (evtx, wfw, netfilter, …, mapped).
-    #[arg(long, global = true)]
-    format: Option<String>,
+    /// Force an input format id instead of sniffing (evtx, wfw, netfilter, …, mapped).
+    /// `--format` says the same outside `export`, where it names the output format.
+    #[arg(long = "input-format", global = true, value_name = "ID")]
+    input_format: Option<String>,
     /// Mapping file for the `mapped` format.
     #[arg(long, global = true)]
     map: Option<PathBuf>,
@@ -68,6 +72,9 @@ enum Cmd {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+        /// Force an input format id instead of sniffing.
+        #[arg(long, value_name = "ID")]
+        format: Option<String>,
     },
     /// Write the timeline (or the part matching --filter) as jsonl or csv.
     Export {
@@ -121,7 +128,7 @@ fn options(c: &Common) -> Result<Options, String> {
             .map(|s| options::parse_rule(s, options::parse_duration))
             .collect::<Result<_, _>>()?,
         year: c.year,
-        format: c.format.clone(),
+        format: c.input_format.clone(),
         threads,
         no_mmap: c.no_mmap,
         map: c.map.clone(),
@@ -129,9 +136,19 @@ fn options(c: &Common) -> Result<Options, String> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let opts = options(&cli.common).map_err(anyhow::Error::msg)?;
+    let mut opts = options(&cli.common).map_err(anyhow::Error::msg)?;
+    if let Some(f) = cli.format.clone() {
+        opts.format = Some(f);
+    }
     match cli.cmd {
-        Some(Cmd::Stats { paths, json }) => {
+        Some(Cmd::Stats {
+            paths,
+            json,
+            format,
+        }) => {
+            if format.is_some() {
+                opts.format = format;
+            }
             let mut out = std::io::stdout().lock();
             Ok(commands::stats(&paths, &opts, json, &mut out)?)
         }
@@ -164,5 +181,38 @@ fn main() -> ExitCode {
             eprintln!("vigil: {e:#}");
             ExitCode::from(EXIT_UNUSABLE)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn export_format_is_the_output_format() {
+        let c = Cli::try_parse_from([
+            "vigil",
+            "export",
+            "x",
+            "--format",
+            "csv",
+            "--input-format",
+            "evtx",
+        ]);
+        let c = c.unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            c.cmd,
+            Some(Cmd::Export {
+                out_format: OutFormat::Csv,
+                ..
+            })
+        ));
+        assert_eq!(c.common.input_format.as_deref(), Some("evtx"));
     }
 }

@@ -137,6 +137,10 @@ fn options(c: &Common) -> Result<Options, String> {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut opts = options(&cli.common).map_err(anyhow::Error::msg)?;
+    // One pool for everything (ingest, sort, filters), sized by --threads.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build_global();
     if let Some(f) = cli.format.clone() {
         opts.format = Some(f);
     }

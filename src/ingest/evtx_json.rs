@@ -16,22 +16,22 @@ pub trait Sink {
     fn leaf(&mut self, section: &str, name: &str, value: &str);
 }
 
-struct Walk<'s, S: Sink> {
+struct Walk<'s, 'de, S: Sink> {
     sink: &'s mut S,
-    /// Path of element names below `Event`.
-    path: Vec<String>,
+    /// Path of element names below `Event`, borrowed from the JSON where possible.
+    path: Vec<std::borrow::Cow<'de, str>>,
 }
 
-impl<S: Sink> Walk<'_, S> {
+impl<S: Sink> Walk<'_, '_, S> {
     fn emit(&mut self, value: &str) {
         let path = &self.path;
-        let section = path.get(1).map(String::as_str).unwrap_or("");
+        let section = path.get(1).map(|c| &**c).unwrap_or("");
         // The leaf's name: the last path component that is not `#text`; for an attribute,
         // the element it belongs to is two components up.
         let mut it = path
             .iter()
             .rev()
-            .map(String::as_str)
+            .map(|c| &**c)
             .filter(|c| *c != "#text");
         let mut name = it.next().unwrap_or("");
         let attr_of = match it.next() {
@@ -48,16 +48,16 @@ impl<S: Sink> Walk<'_, S> {
     }
 }
 
-struct Node<'w, 's, S: Sink>(&'w mut Walk<'s, S>);
+struct Node<'w, 's, 'de, S: Sink>(&'w mut Walk<'s, 'de, S>);
 
-impl<'de, S: Sink> DeserializeSeed<'de> for Node<'_, '_, S> {
+impl<'de, S: Sink> DeserializeSeed<'de> for Node<'_, '_, 'de, S> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de, S: Sink> Visitor<'de> for Node<'_, '_, S> {
+impl<'de, S: Sink> Visitor<'de> for Node<'_, '_, 'de, S> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an evtx JSON record")
@@ -94,7 +94,7 @@ impl<'de, S: Sink> Visitor<'de> for Node<'_, '_, S> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            self.0.path.push(key.into_owned());
+            self.0.path.push(key);
             let r = map.next_value_seed(Node(&mut *self.0));
             self.0.path.pop();
             r?;

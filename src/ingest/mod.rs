@@ -260,6 +260,11 @@ pub fn load_all(
                 let _ = tx.send((i, load(f, opts, progress)));
             });
     };
+    // The global pool when it already has the asked size (the binary sets it up once);
+    // a pool of our own otherwise.
+    if rayon::current_num_threads() == opts.threads.max(1) {
+        return run();
+    }
     match rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()

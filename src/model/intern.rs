@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// An interned string, or a small non-negative integer stored inline (high bit set),
 /// so that pids, ports and ids cost no interner entry.
@@ -32,7 +32,9 @@ impl Sym {
 /// with a remap table so symbol ids are deterministic whatever the thread count.
 #[derive(Default, Debug, Clone)]
 pub struct Interner {
-    map: HashMap<Box<str>, u32>,
+    // Fx: interning is on the ingest hot path; keys are not attacker-chosen in a way that
+    // matters here (a slow hash would only slow ingest, not corrupt it).
+    map: FxHashMap<Box<str>, u32>,
     strs: Vec<Box<str>>,
 }
 

@@ -1,6 +1,7 @@
 //! Discovery, format sniffing and parsing of evidence into events (DESIGN §1, §4).
 
 pub mod edr;
+pub mod evtx_msg;
 pub mod firewall;
 pub mod source;
 

@@ -133,7 +133,8 @@ pub(super) fn defender<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
     m.lit("Defender ").val(ev.eid_text);
     match ev.eid {
         1116 | 1117 | 1006 | 1015 => {
-            match ev.get("Action Name").filter(|_| ev.eid == 1117) {
+            let action = defender_action(ev);
+            match action.filter(|_| ev.eid == 1117) {
                 Some(a) => m.lit(" action ").val(a).lit(" on"),
                 None => m.lit(" detected"),
             };
@@ -144,7 +145,7 @@ pub(super) fn defender<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
                 m.lit(" (").val(sev.unwrap_or("")).lit_if(sev.is_some() && cat.is_some(), " ");
                 m.val(cat.unwrap_or("")).lit(")");
             }
-            m.opt(" in ", ev.get("Path"));
+            m.opt(" in ", ev.get("Path").map(defender_path));
             let proc = ev.get("Process Name").filter(|p| !p.eq_ignore_ascii_case("Unknown"));
             m.opt(" process ", proc);
             m.opt(" user ", ev.get("Detection User"));
@@ -156,8 +157,11 @@ pub(super) fn defender<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
             if proc.is_some() {
                 out.set(Norm::Process, ev.cow("Process Name"));
             }
-            match ev.eid {
-                1117 => out.set(Norm::Action, ev.cow("Action Name")),
+            let named = ev.cow("Action Name").filter(|a| !a.starts_with("%%"));
+            match (ev.eid, named, defender_action_id(ev)) {
+                (1117, Some(n), _) => out.set(Norm::Action, Some(n)),
+                (1117, None, Some(d)) => out.set_str(Norm::Action, d),
+                (1117, None, None) => {}
                 _ => out.set_str(Norm::Action, "detected"),
             }
         }
@@ -173,6 +177,28 @@ pub(super) fn defender<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
     }
     out.set_str(Norm::Category, "alert");
     true
+}
+
+/// The action name, decoded from `Action ID` when the name is an unresolved `%%8xx` token.
+fn defender_action<'f>(ev: &Ev<'f, '_>) -> Option<&'f str> {
+    match ev.get("Action Name") {
+        Some(a) if !a.starts_with("%%") => Some(a),
+        other => defender_action_id(ev).or(other),
+    }
+}
+
+/// Defender threat action ids (the `ThreatDefaultAction` values).
+fn defender_action_id(ev: &Ev<'_, '_>) -> Option<&'static str> {
+    Some(match parse_num(ev.get("Action ID")?)? {
+        1 => "clean",
+        2 => "quarantine",
+        3 => "remove",
+        6 => "allow",
+        8 => "user defined",
+        9 => "no action",
+        10 => "block",
+        _ => return None,
+    })
 }
 
 /// "file:_C:\x.exe; process:_pid:1" → "C:\x.exe".

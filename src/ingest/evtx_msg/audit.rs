@@ -14,9 +14,11 @@ pub(super) fn security<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
         4688 => process_created(ev, out, m),
         4689 => process_exited(ev, out, m),
         4697 => service_installed(ev, out, m),
-        4698 => task_created(ev, out, m),
-        4720 | 4722 | 4724 | 4738 => account(ev, out, m),
-        4728 | 4732 => group_member(ev, out, m),
+        4698..=4702 => task(ev, out, m),
+        4720 | 4722..=4726 | 4738 | 4740..=4742 | 4767 | 4781 => account(ev, out, m),
+        4727 | 4731 | 4735 | 4737 | 4754 | 4755 => group_changed(ev, out, m),
+        4728 | 4729 | 4732 | 4733 | 4756 | 4757 => group_member(ev, out, m),
+        4798 | 4799 => enumerated(ev, out, m),
         5140 | 5145 => share(ev, out, m),
         _ => return false,
     };
@@ -58,8 +60,9 @@ fn process_created<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'sta
     {
         m.lit(" as ").val(&t);
     }
-    if let Some(e) = ev.get("TokenElevationType").and_then(token) {
-        m.lit(" [").lit(e).lit("]");
+    // %%1936 (full token) is the norm for services and UAC-off machines: only flag elevation.
+    if ev.get("TokenElevationType") == Some("%%1937") {
+        m.lit(" [elevated]");
     }
     out.set(Norm::User, user);
     out.set(Norm::Process, ev.cow("NewProcessName"));
@@ -102,13 +105,20 @@ fn service_installed<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'s
     "service"
 }
 
-/// 4698: a scheduled task was created; the action is dug out of the task XML.
-fn task_created<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
+/// 4698-4702: scheduled task created/deleted/enabled/disabled/updated; the action is dug
+/// out of the task XML.
+fn task<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
     let user = ev.subject();
-    m.val(ev.eid_text).lit(" scheduled task created");
+    m.val(ev.eid_text).lit(match ev.eid {
+        4698 => " scheduled task created",
+        4699 => " scheduled task deleted",
+        4700 => " scheduled task enabled",
+        4701 => " scheduled task disabled",
+        _ => " scheduled task updated",
+    });
     m.opt(" ", ev.get("TaskName"));
     m.opt(" by ", user.as_deref());
-    let xml = ev.get("TaskContent").unwrap_or("");
+    let xml = ev.get("TaskContent").or_else(|| ev.get("TaskContentNew")).unwrap_or("");
     if let Some(cmd) = xml_element(xml, "Command") {
         m.lit(": ");
         xml_text(m, cmd);
@@ -152,13 +162,29 @@ fn account<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str 
     let (what, action) = match ev.eid {
         4720 => (" account created", "create"),
         4722 => (" account enabled", "enable"),
+        4723 => (" password change attempt for", "password-change"),
         4724 => (" password reset attempt for", "password-reset"),
+        4725 => (" account disabled", "disable"),
+        4726 => (" account deleted", "delete"),
+        4740 => (" account locked out", "lockout"),
+        4741 => (" computer account created", "create"),
+        4742 => (" computer account changed", "modify"),
+        4767 => (" account unlocked", "unlock"),
+        4781 => (" account renamed", "rename"),
         _ => (" account changed", "modify"),
+    };
+    let target = match ev.eid {
+        4781 => ev.user("OldTargetUserName", "TargetDomainName"),
+        _ => target,
     };
     m.val(ev.eid_text).lit(what);
     m.opt(" ", target.as_deref());
-    m.opt(" by ", ev.subject().as_deref());
-    if ev.eid == 4738 {
+    m.opt(" -> ", ev.get("NewTargetUserName"));
+    // 4740 logs the caller computer (where the bad passwords came from) as TargetDomainName.
+    if ev.eid != 4740 {
+        m.opt(" by ", ev.subject().as_deref());
+    }
+    if matches!(ev.eid, 4738 | 4742) {
         changed_attributes(ev, m);
     }
     out.set(Norm::User, target);
@@ -168,7 +194,7 @@ fn account<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str 
 
 /// 4738 logs `-` for attributes that did not change; list the ones that did.
 fn changed_attributes(ev: &Ev<'_, '_>, m: &mut Msg) {
-    const META: [&str; 9] = [
+    const META: [&str; 11] = [
         "TargetUserName",
         "TargetDomainName",
         "TargetSid",
@@ -178,6 +204,8 @@ fn changed_attributes(ev: &Ev<'_, '_>, m: &mut Msg) {
         "SubjectLogonId",
         "PrivilegeList",
         "Dummy",
+        "OldTargetUserName",
+        "NewTargetUserName",
     ];
     let mut first = true;
     for (k, v) in ev.data() {
@@ -198,11 +226,47 @@ fn group_member<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static
     if let (Some(_), Some(sid)) = (ev.get("MemberName"), ev.get("MemberSid")) {
         m.lit(" (").val(sid).lit(")");
     }
-    m.lit(if ev.eid == 4728 { " added to global group" } else { " added to local group" });
+    m.lit(match ev.eid {
+        4728 => " added to global group",
+        4729 => " removed from global group",
+        4732 => " added to local group",
+        4733 => " removed from local group",
+        4756 => " added to universal group",
+        _ => " removed from universal group",
+    });
     m.opt(" ", ev.user("TargetUserName", "TargetDomainName").as_deref());
     m.opt(" by ", ev.subject().as_deref());
     out.set(Norm::User, member);
-    out.set_str(Norm::Action, "add-member");
+    let added = matches!(ev.eid, 4728 | 4732 | 4756);
+    out.set_str(Norm::Action, if added { "add-member" } else { "remove-member" });
+    "auth"
+}
+
+/// 4727/4731/4754 group created, 4735/4737/4755 group changed.
+fn group_changed<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
+    let created = matches!(ev.eid, 4727 | 4731 | 4754);
+    m.val(ev.eid_text).lit(if created { " group created" } else { " group changed" });
+    m.opt(" ", ev.user("TargetUserName", "TargetDomainName").as_deref());
+    m.opt(" by ", ev.subject().as_deref());
+    if !created {
+        changed_attributes(ev, m);
+    }
+    out.set(Norm::User, ev.subject());
+    out.set_str(Norm::Action, if created { "create" } else { "modify" });
+    "auth"
+}
+
+/// 4798 a user's local groups / 4799 a local group's members were enumerated (recon).
+fn enumerated<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
+    let target = ev.user("TargetUserName", "TargetDomainName");
+    m.val(ev.eid_text);
+    m.lit(if ev.eid == 4798 { " groups of user " } else { " members of group " });
+    m.val(target.as_deref().unwrap_or("?")).lit(" enumerated");
+    m.opt(" by ", ev.subject().as_deref());
+    m.opt(" via ", ev.get("CallerProcessName"));
+    out.set(Norm::User, ev.subject());
+    out.set(Norm::Process, ev.cow("CallerProcessName"));
+    out.set(Norm::Pid, ev.cow("CallerProcessId"));
     "auth"
 }
 

@@ -29,7 +29,10 @@ fn logon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     m.opt(" ", user.as_deref());
     m.opt(" from ", ip.as_deref());
     if let Some(ws) = ev.get("WorkstationName") {
-        m.lit(if ip.is_some() { " (" } else { " from (" }).val(ws).lit(")");
+        match ip {
+            Some(_) => m.lit(" (").val(ws).lit(")"),
+            None => m.lit(" from ").val(ws),
+        };
     }
     m.opt(" via ", ev.get("AuthenticationPackageName"));
     if let Some(lm) = ev.get("LmPackageName") {

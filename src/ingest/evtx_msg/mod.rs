@@ -12,6 +12,7 @@ mod apps;
 mod audit;
 mod codes;
 mod logon;
+mod objects;
 mod sysmon;
 
 #[cfg(test)]
@@ -75,7 +76,7 @@ pub fn normalise(f: &mut Fields<'_>) {
 
 fn dispatch<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     let handled = match ev.provider {
-        "Microsoft-Windows-Security-Auditing" => logon::security(ev, out, m) || audit::security(ev, out, m),
+        "Microsoft-Windows-Security-Auditing" => security(ev, out, m),
         "Microsoft-Windows-Eventlog" => apps::eventlog(ev, out, m),
         "Service Control Manager" => apps::scm(ev, out, m),
         "Microsoft-Windows-Sysmon" => sysmon::sysmon(ev, out, m),
@@ -85,7 +86,7 @@ fn dispatch<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
         | "Microsoft-Windows-TerminalServices-RemoteConnectionManager" => apps::rdp(ev, out, m),
         // Without a provider (odd exports), fall back on the channel.
         "" => match ev.channel {
-            "Security" => logon::security(ev, out, m) || audit::security(ev, out, m),
+            "Security" => security(ev, out, m),
             "Microsoft-Windows-Sysmon/Operational" => sysmon::sysmon(ev, out, m),
             _ => false,
         },
@@ -94,8 +95,49 @@ fn dispatch<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     if !handled {
         out.clear();
         m.clear();
+        generic_fields(ev, out);
         generic(ev, m);
     }
+}
+
+/// The first of several data fields that is set.
+fn first<'a>(ev: &Ev<'_, 'a>, names: &[&str]) -> Option<Cow<'a, str>> {
+    names.iter().find_map(|n| ev.cow(n))
+}
+
+/// Normalised fields of an event without a template, from the usual Windows field names.
+fn generic_fields<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>) {
+    let user = ev
+        .subject()
+        .or_else(|| ev.user("TargetUserName", "TargetDomainName"))
+        .or_else(|| first(ev, &["User", "UserName", "AccountName"]));
+    out.set(Norm::User, user);
+    let process = ["NewProcessName", "Image", "ProcessName", "Application", "CallerProcessName"];
+    out.set(Norm::Process, first(ev, &process));
+    out.set(Norm::Pid, first(ev, &["NewProcessId", "ProcessId"]));
+    out.set(Norm::Parent, first(ev, &["ParentProcessName", "ParentImage"]));
+    out.set(Norm::Cmdline, ev.cow("CommandLine"));
+    out.set(Norm::Hash, first(ev, &["Hashes", "Hash"]));
+    let file = ["TargetFilename", "ImageLoaded", "ObjectName", "ServiceFileName", "ImagePath", "ShareName", "FileName"];
+    out.set(Norm::File, first(ev, &file));
+    let src = ["IpAddress", "SourceIp", "SourceAddress", "ClientAddress", "Address"];
+    out.set(Norm::SrcIp, src.iter().find_map(|n| ev.ip(n)));
+    out.set(Norm::SrcPort, ["IpPort", "SourcePort", "ClientPort"].iter().find_map(|n| ev.port(n)));
+    out.set(Norm::DstIp, ["DestinationIp", "DestAddress"].iter().find_map(|n| ev.ip(n)));
+    out.set(Norm::DstPort, ["DestinationPort", "DestPort"].iter().find_map(|n| ev.port(n)));
+    out.set(Norm::Proto, ev.cow("Protocol"));
+}
+
+/// Fields the generic message leaves out: identifiers a responder does not read in a
+/// one-line summary (they stay in the detail view).
+fn noisy(k: &str, v: &str) -> bool {
+    let k = k.as_bytes();
+    let ends = |s: &str| k.len() >= s.len() && k.get(k.len() - s.len()..).is_some_and(|t| t.eq_ignore_ascii_case(s.as_bytes()));
+    ends("Sid") || ends("LogonId") || ends("Binary") || ends("UtcTime") || ends("RuleName") || v.trim() == "(NULL)"
+}
+
+fn security<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> bool {
+    logon::security(ev, out, m) || audit::security(ev, out, m) || objects::security(ev, out, m)
 }
 
 /// "Provider EID: k=v k=v …" from the first few non-empty data fields.
@@ -107,7 +149,7 @@ fn generic(ev: &Ev<'_, '_>, m: &mut Msg) {
     let mut shown = 0;
     let mut more = false;
     for (k, v) in ev.data() {
-        if blank(v) {
+        if blank(v) || noisy(k, v) {
             continue;
         }
         if shown == GENERIC_FIELDS {

@@ -103,6 +103,14 @@ pub(super) fn sysmon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> boo
             m.opt(" by ", image);
             "dns"
         }
+        4 => {
+            m.lit(" service").opt(" ", ev.get("State")).opt(" version ", ev.get("Version"));
+            "service"
+        }
+        16 => {
+            m.lit(" configuration changed").opt(" ", ev.get("Configuration"));
+            "service"
+        }
         25 => {
             m.lit(" process tampering").opt(" ", ev.get("Type")).opt(" ", image);
             "process"
@@ -112,7 +120,8 @@ pub(super) fn sysmon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> boo
     out.set(Norm::Process, ev.cow("Image"));
     out.set(Norm::Pid, ev.cow("ProcessId"));
     out.set(Norm::User, ev.cow("User"));
-    out.set(Norm::Hash, ev.cow("Hashes").or_else(|| ev.cow("Hash")));
+    let hash = ev.cow("Hashes").or_else(|| ev.cow("Hash"));
+    out.set(Norm::Hash, hash.filter(|h| !h.eq_ignore_ascii_case("Unknown")));
     out.set_str(Norm::Category, cat);
     true
 }
@@ -142,7 +151,7 @@ fn network<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     m.lit(" -> ").val(ev.get("DestinationIp").unwrap_or("?")).opt(":", ev.get("DestinationPort"));
     m.opt(" (", ev.get("DestinationHostname")).lit_if(ev.get("DestinationHostname").is_some(), ")");
     m.opt(" by ", ev.get("Image"));
-    by(ev, m);
+    m.opt(" (", ev.get("User")).lit_if(ev.get("User").is_some(), ")");
     out.set(Norm::SrcIp, ev.ip("SourceIp"));
     out.set(Norm::SrcPort, ev.port("SourcePort"));
     out.set(Norm::DstIp, ev.ip("DestinationIp"));

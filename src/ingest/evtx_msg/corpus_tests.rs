@@ -222,5 +222,70 @@ fn corpus_dump_samples() {
             }
         }
     }
-    let _ = messages_of;
+}
+
+fn find_msg<'f>(v: &'f [Fields<'static>], record_id: &str) -> &'f Fields<'static> {
+    let f = v.iter().find(|f| f.get(Norm::RecordId) == Some(record_id));
+    f.unwrap_or_else(|| panic!("record {record_id} missing"))
+}
+
+#[test]
+fn corpus_known_messages() {
+    if let Some(v) = messages_of("evtx-attack-samples/Lateral Movement/LM_WMI_4624_4688_TargetHost.evtx") {
+        let f = find_msg(&v, "563297");
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("4624 logon type 3 (network) EXAMPLE\\Administrator from 10.0.2.17 (PC01) via NTLM (NTLM V2)")
+        );
+        assert_eq!(f.get(Norm::User), Some("EXAMPLE\\Administrator"));
+        assert_eq!(f.get(Norm::SrcIp), Some("10.0.2.17"));
+        assert_eq!(f.get(Norm::SrcPort), Some("49249"));
+        assert_eq!(f.get(Norm::Action), Some("success"));
+        assert_eq!(f.get(Norm::Category), Some("auth"));
+        // ProcessId 0x0 on a network logon means "none".
+        assert_eq!(f.get(Norm::Pid), None);
+        let f = find_msg(&v, "563299");
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("4688 process C:\\Windows\\System32\\calc.exe (creator pid 0xae8) by EXAMPLE\\WIN-77LTAPHIQ1R$")
+        );
+        assert_eq!(f.get(Norm::Pid), Some("0x424"));
+    }
+    if let Some(v) = messages_of("evtx-attack-samples/Execution/exec_sysmon_1_ftp.evtx") {
+        let f = find_msg(&v, "16513");
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("Sysmon 1 process C:\\Windows\\system32\\cmd.exe /C c:\\Windows\\system32\\calc.exe (parent C:\\Windows\\System32\\ftp.exe) by IEWIN7\\IEUser")
+        );
+        assert_eq!(f.get(Norm::Parent), Some("C:\\Windows\\System32\\ftp.exe"));
+        assert_eq!(f.get(Norm::Pid), Some("2392"));
+        assert!(f.get(Norm::Hash).is_some_and(|h| h.contains("MD5=AD7B9C14083B52BC532FBA5948342B98")));
+    }
+    let expect = [
+        ("evtx-attack-samples/Credential Access/CA_4624_4625_LogonType2_LogonProc_chrome.evtx",
+         "4625 failed logon type 2 (interactive) MSEDGEWIN10\\IEUser from MSEDGEWIN10 via Negotiate: bad password (0xc000006a)"),
+        ("evtx-attack-samples/Credential Access/kerberos_pwd_spray_4771.evtx",
+         "4771 Kerberos pre-auth failed for Administrator service krbtgt/THREEBEESCO.COM from 172.16.66.1: KDC_ERR_PREAUTH_FAILED (bad password) (0x18)"),
+        ("evtx-attack-samples/Defense Evasion/DE_104_system_log_cleared.evtx", "104 System log cleared by EXAMPLE\\user01"),
+        ("evtx-attack-samples/Command and Control/DE_RDP_Tunneling_TerminalServices-RemoteConnectionManagerOperational_1149.evtx",
+         "RDP 1149 user authenticated ie11win7\\administrator from 10.0.2.16"),
+        ("evtx-attack-samples/Execution/temp_scheduled_task_4698_4699.evtx",
+         "4698 scheduled task created \\CYAlyNSS by EXAMPLE\\Administrator: cmd.exe /C tasklist>%windir%\\Temp\\CYAlyNSS.tmp 2>&1"),
+        ("evtx-attack-samples/Lateral Movement/LM_Remote_Service02_7045.evtx",
+         "7045 service installed spoolfool: cmd.exe (auto start) as LocalSystem"),
+    ];
+    for (rel, msg) in expect {
+        if let Some(v) = messages_of(rel) {
+            assert!(v.iter().any(|f| f.get(Norm::Message) == Some(msg)), "{msg:?} not found in {rel}");
+        }
+    }
+}
+
+#[test]
+fn corpus_dump_file() {
+    let Some(rel) = std::env::var_os("VIGIL_DUMP_FILE") else { return };
+    for f in messages_of(&rel.to_string_lossy()).unwrap_or_default() {
+        let norm: Vec<String> = f.norm_iter().map(|(n, v)| format!("{}={v}", n.name())).collect();
+        eprintln!("{}", norm.join(" | "));
+    }
 }

@@ -55,7 +55,7 @@ fn logon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     out.set(Norm::SrcIp, ip);
     out.set(Norm::SrcPort, ev.port("IpPort"));
     out.set(Norm::Process, ev.cow("ProcessName"));
-    out.set(Norm::Pid, ev.cow("ProcessId"));
+    out.set(Norm::Pid, ev.cow("ProcessId").filter(|p| parse_num(p) != Some(0)));
     out.set_str(Norm::Action, if failed { "failure" } else { "success" });
 }
 
@@ -105,7 +105,7 @@ fn explicit<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     out.set(Norm::SrcIp, ip);
     out.set(Norm::SrcPort, ev.port("IpPort"));
     out.set(Norm::Process, ev.cow("ProcessName"));
-    out.set(Norm::Pid, ev.cow("ProcessId"));
+    out.set(Norm::Pid, ev.cow("ProcessId").filter(|p| parse_num(p) != Some(0)));
 }
 
 /// 4672: special privileges assigned to a new logon (admin-equivalent sessions).

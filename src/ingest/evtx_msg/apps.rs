@@ -11,12 +11,17 @@ pub(super) fn eventlog<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
     match ev.eid {
         1102 => m.val(ev.eid_text).lit(" Security log cleared"),
         // In 104 `Channel` is the UserData one: the log that was cleared.
-        104 => m.val(ev.eid_text).lit(" ").val(ev.get("Channel").unwrap_or("event")).lit(" log cleared"),
+        104 => m
+            .val(ev.eid_text)
+            .lit(" ")
+            .val(ev.get("Channel").unwrap_or("event"))
+            .lit(" log cleared"),
         1100 => m.val(ev.eid_text).lit(" event logging service shut down"),
         _ => return false,
     };
     m.opt(" by ", user.as_deref());
-    m.opt(" (backup ", ev.get("BackupPath")).lit_if(ev.get("BackupPath").is_some(), ")");
+    m.opt(" (backup ", ev.get("BackupPath"))
+        .lit_if(ev.get("BackupPath").is_some(), ")");
     out.set(Norm::User, user);
     out.set_str(Norm::Category, "log");
     true
@@ -39,7 +44,8 @@ pub(super) fn scm<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> bool {
         7036 => {
             m.val(ev.eid_text).lit(" service");
             m.opt(" ", ev.get("param1"));
-            m.opt(" entered ", ev.get("param2")).lit_if(ev.get("param2").is_some(), " state");
+            m.opt(" entered ", ev.get("param2"))
+                .lit_if(ev.get("param2").is_some(), " state");
         }
         7040 => {
             m.val(ev.eid_text).lit(" service");
@@ -69,7 +75,10 @@ pub(super) fn powershell<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) ->
             m.opt(" ", ev.get("Path"));
             m.lit(": ");
             m.val_n(ev.get("ScriptBlockText").unwrap_or(""), 300);
-            out.set(Norm::Cmdline, ev.cow("ScriptBlockText").map(|c| sub(c, first_line)));
+            out.set(
+                Norm::Cmdline,
+                ev.cow("ScriptBlockText").map(|c| sub(c, first_line)),
+            );
             out.set(Norm::File, ev.cow("Path"));
         }
         4103 => {
@@ -77,7 +86,10 @@ pub(super) fn powershell<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) ->
             m.opt(" pipeline ", kv(ctx, "Command Name"));
             m.opt(" by ", kv(ctx, "User"));
             m.opt(": ", ev.get("Payload"));
-            out.set(Norm::Cmdline, ev.cow("ContextInfo").map(|c| sub(c, host_app_4103)));
+            out.set(
+                Norm::Cmdline,
+                ev.cow("ContextInfo").map(|c| sub(c, host_app_4103)),
+            );
         }
         400 | 403 | 600 | 800 => {
             m.lit(match ev.eid {
@@ -87,7 +99,10 @@ pub(super) fn powershell<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) ->
                 _ => " pipeline executed",
             });
             // Classic events carry "Key=Value" lines in one unnamed Data value.
-            let details = ev.data().map(|(_, v)| v).find(|v| v.contains("HostApplication="));
+            let details = ev
+                .data()
+                .map(|(_, v)| v)
+                .find(|v| v.contains("HostApplication="));
             if let Some(d) = details {
                 if ev.eid == 600 {
                     m.opt(" ", kv(d, "ProviderName"));
@@ -109,7 +124,10 @@ pub(super) fn powershell<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) ->
 }
 
 fn first_line(s: &str) -> &str {
-    s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
 }
 
 fn host_app_4103(s: &str) -> &str {
@@ -123,7 +141,11 @@ fn host_app_classic(s: &str) -> &str {
 /// The value of a `Key = Value` / `Key=Value` line in PowerShell's detail text.
 fn kv<'s>(text: &'s str, key: &str) -> Option<&'s str> {
     text.lines().find_map(|l| {
-        let rest = l.trim_start().strip_prefix(key)?.trim_start().strip_prefix('=')?;
+        let rest = l
+            .trim_start()
+            .strip_prefix(key)?
+            .trim_start()
+            .strip_prefix('=')?;
         Some(rest.trim()).filter(|v| !v.is_empty())
     })
 }
@@ -142,14 +164,22 @@ pub(super) fn defender<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
             let sev = ev.get("Severity Name");
             let cat = ev.get("Category Name");
             if sev.is_some() || cat.is_some() {
-                m.lit(" (").val(sev.unwrap_or("")).lit_if(sev.is_some() && cat.is_some(), " ");
+                m.lit(" (")
+                    .val(sev.unwrap_or(""))
+                    .lit_if(sev.is_some() && cat.is_some(), " ");
                 m.val(cat.unwrap_or("")).lit(")");
             }
             m.opt(" in ", ev.get("Path").map(defender_path));
-            let proc = ev.get("Process Name").filter(|p| !p.eq_ignore_ascii_case("Unknown"));
+            let proc = ev
+                .get("Process Name")
+                .filter(|p| !p.eq_ignore_ascii_case("Unknown"));
             m.opt(" process ", proc);
             m.opt(" user ", ev.get("Detection User"));
-            if ev.get("Error Code").and_then(parse_num).is_some_and(|c| c != 0) {
+            if ev
+                .get("Error Code")
+                .and_then(parse_num)
+                .is_some_and(|c| c != 0)
+            {
                 m.opt(": ", ev.get("Error Description"));
             }
             out.set(Norm::User, ev.cow("Detection User"));

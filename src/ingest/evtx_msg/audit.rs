@@ -51,7 +51,9 @@ fn process_created<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'sta
     process_text(m, ev.get("NewProcessName"), ev.get("CommandLine"));
     match ev.get("ParentProcessName") {
         Some(p) => m.lit(" (parent ").val(p).lit(")"),
-        None => m.opt(" (creator pid ", ev.get("ProcessId")).lit_if(ev.get("ProcessId").is_some(), ")"),
+        None => m
+            .opt(" (creator pid ", ev.get("ProcessId"))
+            .lit_if(ev.get("ProcessId").is_some(), ")"),
     };
     m.opt(" by ", user.as_deref());
     // Newer Windows logs the account of the new process separately when it differs.
@@ -118,7 +120,10 @@ fn task<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
     });
     m.opt(" ", ev.get("TaskName"));
     m.opt(" by ", user.as_deref());
-    let xml = ev.get("TaskContent").or_else(|| ev.get("TaskContentNew")).unwrap_or("");
+    let xml = ev
+        .get("TaskContent")
+        .or_else(|| ev.get("TaskContentNew"))
+        .unwrap_or("");
     if let Some(cmd) = xml_element(xml, "Command") {
         m.lit(": ");
         xml_text(m, cmd);
@@ -144,16 +149,22 @@ fn xml_element<'s>(xml: &'s str, name: &str) -> Option<&'s str> {
 fn xml_text(m: &mut Msg, s: &str) {
     let mut rest = s;
     while let Some(i) = rest.find('&') {
-        m.val_n(rest.get(..i).unwrap_or(""), super::VAL_CAP);
+        m.text_n(rest.get(..i).unwrap_or(""), super::VAL_CAP);
         let tail = rest.get(i..).unwrap_or("");
-        let (c, n) = [("&quot;", "\""), ("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&apos;", "'")]
-            .iter()
-            .find(|(e, _)| tail.starts_with(e))
-            .map_or(("&", 1), |(e, c)| (*c, e.len()));
+        let (c, n) = [
+            ("&quot;", "\""),
+            ("&amp;", "&"),
+            ("&lt;", "<"),
+            ("&gt;", ">"),
+            ("&apos;", "'"),
+        ]
+        .iter()
+        .find(|(e, _)| tail.starts_with(e))
+        .map_or(("&", 1), |(e, c)| (*c, e.len()));
         m.lit(c);
         rest = tail.get(n..).unwrap_or("");
     }
-    m.val_n(rest, super::VAL_CAP);
+    m.text_n(rest, super::VAL_CAP);
 }
 
 /// 4720 created, 4722 enabled, 4724 password reset attempt, 4738 changed.
@@ -209,7 +220,8 @@ fn changed_attributes(ev: &Ev<'_, '_>, m: &mut Msg) {
     ];
     let mut first = true;
     for (k, v) in ev.data() {
-        if super::blank(v) || v.trim() == "%%1793" || META.iter().any(|x| x.eq_ignore_ascii_case(k)) {
+        if super::blank(v) || v.trim() == "%%1793" || META.iter().any(|x| x.eq_ignore_ascii_case(k))
+        {
             continue;
         }
         m.lit(if first { ": " } else { ", " }).val_n(k, 40);
@@ -220,7 +232,10 @@ fn changed_attributes(ev: &Ev<'_, '_>, m: &mut Msg) {
 /// 4728 global / 4732 local group member added. `user` is the member: the account that
 /// gained rights (the actor stays in SubjectUserName).
 fn group_member<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
-    let member = ev.cow("MemberName").map(|c| sub(c, dn_cn)).or_else(|| ev.cow("MemberSid"));
+    let member = ev
+        .cow("MemberName")
+        .map(|c| sub(c, dn_cn))
+        .or_else(|| ev.cow("MemberSid"));
     m.val(ev.eid_text).lit(" member");
     m.opt(" ", member.as_deref());
     if let (Some(_), Some(sid)) = (ev.get("MemberName"), ev.get("MemberSid")) {
@@ -234,19 +249,32 @@ fn group_member<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static
         4756 => " added to universal group",
         _ => " removed from universal group",
     });
-    m.opt(" ", ev.user("TargetUserName", "TargetDomainName").as_deref());
+    m.opt(
+        " ",
+        ev.user("TargetUserName", "TargetDomainName").as_deref(),
+    );
     m.opt(" by ", ev.subject().as_deref());
     out.set(Norm::User, member);
     let added = matches!(ev.eid, 4728 | 4732 | 4756);
-    out.set_str(Norm::Action, if added { "add-member" } else { "remove-member" });
+    out.set_str(
+        Norm::Action,
+        if added { "add-member" } else { "remove-member" },
+    );
     "auth"
 }
 
 /// 4727/4731/4754 group created, 4735/4737/4755 group changed.
 fn group_changed<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
     let created = matches!(ev.eid, 4727 | 4731 | 4754);
-    m.val(ev.eid_text).lit(if created { " group created" } else { " group changed" });
-    m.opt(" ", ev.user("TargetUserName", "TargetDomainName").as_deref());
+    m.val(ev.eid_text).lit(if created {
+        " group created"
+    } else {
+        " group changed"
+    });
+    m.opt(
+        " ",
+        ev.user("TargetUserName", "TargetDomainName").as_deref(),
+    );
     m.opt(" by ", ev.subject().as_deref());
     if !created {
         changed_attributes(ev, m);
@@ -260,7 +288,11 @@ fn group_changed<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'stati
 fn enumerated<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
     let target = ev.user("TargetUserName", "TargetDomainName");
     m.val(ev.eid_text);
-    m.lit(if ev.eid == 4798 { " groups of user " } else { " members of group " });
+    m.lit(if ev.eid == 4798 {
+        " groups of user "
+    } else {
+        " members of group "
+    });
     m.val(target.as_deref().unwrap_or("?")).lit(" enumerated");
     m.opt(" by ", ev.subject().as_deref());
     m.opt(" via ", ev.get("CallerProcessName"));
@@ -292,13 +324,18 @@ fn share<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
     let ip = ev.ip("IpAddress");
     let share = ev.get("ShareName");
     let rel = ev.get("RelativeTargetName");
-    m.val(ev.eid_text).lit(if ev.eid == 5140 { " share accessed " } else { " share object " });
+    m.val(ev.eid_text).lit(if ev.eid == 5140 {
+        " share accessed "
+    } else {
+        " share object "
+    });
     m.val(share.unwrap_or("?"));
     if let Some(r) = rel {
         m.lit("\\").val(r);
     }
     if ev.eid == 5140 {
-        m.opt(" (", ev.get("ShareLocalPath")).lit_if(ev.get("ShareLocalPath").is_some(), ")");
+        m.opt(" (", ev.get("ShareLocalPath"))
+            .lit_if(ev.get("ShareLocalPath").is_some(), ")");
     }
     m.opt(" by ", user.as_deref());
     m.opt(" from ", ip.as_deref());

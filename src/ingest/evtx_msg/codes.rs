@@ -144,7 +144,10 @@ mod tests {
         assert_eq!(parse_num("0x"), None);
         assert_eq!(parse_num("-"), None);
         assert_eq!(parse_num("0xé"), None);
-        assert_eq!(ntstatus(parse_num("0xC0000234").unwrap_or(0)), Some("account locked out"));
+        assert_eq!(
+            ntstatus(parse_num("0xC0000234").unwrap_or(0)),
+            Some("account locked out")
+        );
         assert_eq!(start_type("2"), "auto start");
         assert_eq!(start_type("demand start"), "demand start");
     }

@@ -54,7 +54,17 @@ pub(super) fn fields_from_json(v: &Value) -> Fields<'static> {
         }
     };
     push_sys(&mut f, "Provider", attr(sys, "Provider", "Name"));
-    for name in ["EventID", "Version", "Level", "Task", "Opcode", "Keywords", "EventRecordID", "Channel", "Computer"] {
+    for name in [
+        "EventID",
+        "Version",
+        "Level",
+        "Task",
+        "Opcode",
+        "Keywords",
+        "EventRecordID",
+        "Channel",
+        "Computer",
+    ] {
         push_sys(&mut f, name, sys.get(name).and_then(text));
     }
     push_sys(&mut f, "UserID", attr(sys, "Security", "UserID"));
@@ -91,7 +101,11 @@ pub(super) fn fields_from_json(v: &Value) -> Fields<'static> {
                     other => vec![other],
                 };
                 for it in items {
-                    let name = if unnamed == 0 { "Data".to_owned() } else { format!("Data_{unnamed}") };
+                    let name = if unnamed == 0 {
+                        "Data".to_owned()
+                    } else {
+                        format!("Data_{unnamed}")
+                    };
                     f.push_raw(name, text(it).unwrap_or_default());
                     unnamed += 1;
                 }
@@ -111,12 +125,17 @@ pub(super) fn fields_from_json(v: &Value) -> Fields<'static> {
 }
 
 fn evtx_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
             evtx_files(&p, out);
-        } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("evtx")) {
+        } else if p
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("evtx"))
+        {
             out.push(p);
         }
     }
@@ -124,7 +143,9 @@ fn evtx_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Every record of `path` normalised: (fields, message).
 fn normalised(path: &Path) -> Vec<Fields<'static>> {
-    let Ok(p) = EvtxParser::from_path(path) else { return vec![] };
+    let Ok(p) = EvtxParser::from_path(path) else {
+        return vec![];
+    };
     let mut p = p.with_configuration(ParserSettings::new().num_threads(1));
     let mut v = Vec::new();
     for rec in p.records_json_value().flatten() {
@@ -153,7 +174,11 @@ fn corpus_messages_are_single_line_and_stable() {
     let mut files = Vec::new();
     evtx_files(&root, &mut files);
     files.sort();
-    assert!(files.len() > 100, "expected the corpus EVTX files, found {}", files.len());
+    assert!(
+        files.len() > 100,
+        "expected the corpus EVTX files, found {}",
+        files.len()
+    );
     let (mut total, mut templated) = (0usize, 0usize);
     let mut generic: BTreeMap<(String, String), usize> = BTreeMap::new();
     for path in &files {
@@ -161,8 +186,16 @@ fn corpus_messages_are_single_line_and_stable() {
             total += 1;
             let msg = f.get(Norm::Message).unwrap_or("");
             assert!(!msg.is_empty(), "empty message in {}", path.display());
-            assert!(!msg.contains(['\n', '\r', '\t']), "multi-line message {msg:?} in {}", path.display());
-            assert!(msg.chars().count() <= MSG_CAP, "message too long in {}", path.display());
+            assert!(
+                !msg.contains(['\n', '\r', '\t']),
+                "multi-line message {msg:?} in {}",
+                path.display()
+            );
+            assert!(
+                msg.chars().count() <= MSG_CAP,
+                "message too long in {}",
+                path.display()
+            );
             let mut again = f.clone();
             normalise(&mut again);
             let a: Vec<_> = f.norm_iter().collect();
@@ -183,7 +216,10 @@ fn corpus_messages_are_single_line_and_stable() {
     for ((p, e), n) in hist.iter().take(60) {
         eprintln!("{n:6}  {p} {e}");
     }
-    assert!(total > 10_000, "expected the whole corpus, got {total} records");
+    assert!(
+        total > 10_000,
+        "expected the whole corpus, got {total} records"
+    );
 }
 
 /// Exact messages for known records, to pin the templates to real data.
@@ -215,10 +251,20 @@ fn corpus_dump_samples() {
             if *n <= 2 {
                 let norm: Vec<String> = f
                     .norm_iter()
-                    .filter(|(n, _)| !matches!(n, Norm::Message | Norm::Channel | Norm::Provider | Norm::RecordId))
+                    .filter(|(n, _)| {
+                        !matches!(
+                            n,
+                            Norm::Message | Norm::Channel | Norm::Provider | Norm::RecordId
+                        )
+                    })
                     .map(|(n, v)| format!("{}={v}", n.name()))
                     .collect();
-                eprintln!("{} | {}\n    {}", path.display(), f.get(Norm::Message).unwrap_or(""), norm.join(" "));
+                eprintln!(
+                    "{} | {}\n    {}",
+                    path.display(),
+                    f.get(Norm::Message).unwrap_or(""),
+                    norm.join(" ")
+                );
             }
         }
     }
@@ -231,11 +277,15 @@ fn find_msg<'f>(v: &'f [Fields<'static>], record_id: &str) -> &'f Fields<'static
 
 #[test]
 fn corpus_known_messages() {
-    if let Some(v) = messages_of("evtx-attack-samples/Lateral Movement/LM_WMI_4624_4688_TargetHost.evtx") {
+    if let Some(v) =
+        messages_of("evtx-attack-samples/Lateral Movement/LM_WMI_4624_4688_TargetHost.evtx")
+    {
         let f = find_msg(&v, "563297");
         assert_eq!(
             f.get(Norm::Message),
-            Some("4624 logon type 3 (network) EXAMPLE\\Administrator from 10.0.2.17 (PC01) via NTLM (NTLM V2)")
+            Some(
+                "4624 logon type 3 (network) EXAMPLE\\Administrator from 10.0.2.17 (PC01) via NTLM (NTLM V2)"
+            )
         );
         assert_eq!(f.get(Norm::User), Some("EXAMPLE\\Administrator"));
         assert_eq!(f.get(Norm::SrcIp), Some("10.0.2.17"));
@@ -247,7 +297,9 @@ fn corpus_known_messages() {
         let f = find_msg(&v, "563299");
         assert_eq!(
             f.get(Norm::Message),
-            Some("4688 process C:\\Windows\\System32\\calc.exe (creator pid 0xae8) by EXAMPLE\\WIN-77LTAPHIQ1R$")
+            Some(
+                "4688 process C:\\Windows\\System32\\calc.exe (creator pid 0xae8) by EXAMPLE\\WIN-77LTAPHIQ1R$"
+            )
         );
         assert_eq!(f.get(Norm::Pid), Some("0x424"));
     }
@@ -255,37 +307,63 @@ fn corpus_known_messages() {
         let f = find_msg(&v, "16513");
         assert_eq!(
             f.get(Norm::Message),
-            Some("Sysmon 1 process C:\\Windows\\system32\\cmd.exe /C c:\\Windows\\system32\\calc.exe (parent C:\\Windows\\System32\\ftp.exe) by IEWIN7\\IEUser")
+            Some(
+                "Sysmon 1 process C:\\Windows\\system32\\cmd.exe /C c:\\Windows\\system32\\calc.exe (parent C:\\Windows\\System32\\ftp.exe) by IEWIN7\\IEUser"
+            )
         );
         assert_eq!(f.get(Norm::Parent), Some("C:\\Windows\\System32\\ftp.exe"));
         assert_eq!(f.get(Norm::Pid), Some("2392"));
-        assert!(f.get(Norm::Hash).is_some_and(|h| h.contains("MD5=AD7B9C14083B52BC532FBA5948342B98")));
+        assert!(
+            f.get(Norm::Hash)
+                .is_some_and(|h| h.contains("MD5=AD7B9C14083B52BC532FBA5948342B98"))
+        );
     }
     let expect = [
-        ("evtx-attack-samples/Credential Access/CA_4624_4625_LogonType2_LogonProc_chrome.evtx",
-         "4625 failed logon type 2 (interactive) MSEDGEWIN10\\IEUser from MSEDGEWIN10 via Negotiate: bad password (0xc000006a)"),
-        ("evtx-attack-samples/Credential Access/kerberos_pwd_spray_4771.evtx",
-         "4771 Kerberos pre-auth failed for Administrator service krbtgt/THREEBEESCO.COM from 172.16.66.1: KDC_ERR_PREAUTH_FAILED (bad password) (0x18)"),
-        ("evtx-attack-samples/Defense Evasion/DE_104_system_log_cleared.evtx", "104 System log cleared by EXAMPLE\\user01"),
-        ("evtx-attack-samples/Command and Control/DE_RDP_Tunneling_TerminalServices-RemoteConnectionManagerOperational_1149.evtx",
-         "RDP 1149 user authenticated ie11win7\\administrator from 10.0.2.16"),
-        ("evtx-attack-samples/Execution/temp_scheduled_task_4698_4699.evtx",
-         "4698 scheduled task created \\CYAlyNSS by EXAMPLE\\Administrator: cmd.exe /C tasklist>%windir%\\Temp\\CYAlyNSS.tmp 2>&1"),
-        ("evtx-attack-samples/Lateral Movement/LM_Remote_Service02_7045.evtx",
-         "7045 service installed spoolfool: cmd.exe (auto start) as LocalSystem"),
+        (
+            "evtx-attack-samples/Credential Access/CA_4624_4625_LogonType2_LogonProc_chrome.evtx",
+            "4625 failed logon type 2 (interactive) MSEDGEWIN10\\IEUser from MSEDGEWIN10 via Negotiate: bad password (0xc000006a)",
+        ),
+        (
+            "evtx-attack-samples/Credential Access/kerberos_pwd_spray_4771.evtx",
+            "4771 Kerberos pre-auth failed for Administrator service krbtgt/THREEBEESCO.COM from 172.16.66.1: KDC_ERR_PREAUTH_FAILED (bad password) (0x18)",
+        ),
+        (
+            "evtx-attack-samples/Defense Evasion/DE_104_system_log_cleared.evtx",
+            "104 System log cleared by EXAMPLE\\user01",
+        ),
+        (
+            "evtx-attack-samples/Command and Control/DE_RDP_Tunneling_TerminalServices-RemoteConnectionManagerOperational_1149.evtx",
+            "RDP 1149 user authenticated ie11win7\\administrator from 10.0.2.16",
+        ),
+        (
+            "evtx-attack-samples/Execution/temp_scheduled_task_4698_4699.evtx",
+            "4698 scheduled task created \\CYAlyNSS by EXAMPLE\\Administrator: cmd.exe /C tasklist > %windir%\\Temp\\CYAlyNSS.tmp 2>&1",
+        ),
+        (
+            "evtx-attack-samples/Lateral Movement/LM_Remote_Service02_7045.evtx",
+            "7045 service installed spoolfool: cmd.exe (auto start) as LocalSystem",
+        ),
     ];
     for (rel, msg) in expect {
         if let Some(v) = messages_of(rel) {
-            assert!(v.iter().any(|f| f.get(Norm::Message) == Some(msg)), "{msg:?} not found in {rel}");
+            assert!(
+                v.iter().any(|f| f.get(Norm::Message) == Some(msg)),
+                "{msg:?} not found in {rel}"
+            );
         }
     }
 }
 
 #[test]
 fn corpus_dump_file() {
-    let Some(rel) = std::env::var_os("VIGIL_DUMP_FILE") else { return };
+    let Some(rel) = std::env::var_os("VIGIL_DUMP_FILE") else {
+        return;
+    };
     for f in messages_of(&rel.to_string_lossy()).unwrap_or_default() {
-        let norm: Vec<String> = f.norm_iter().map(|(n, v)| format!("{}={v}", n.name())).collect();
+        let norm: Vec<String> = f
+            .norm_iter()
+            .map(|(n, v)| format!("{}={v}", n.name()))
+            .collect();
         eprintln!("{}", norm.join(" | "));
     }
 }

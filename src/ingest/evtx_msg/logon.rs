@@ -24,7 +24,8 @@ fn logon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     let failed = ev.eid == 4625;
     let user = ev.user("TargetUserName", "TargetDomainName");
     let ip = ev.ip("IpAddress");
-    m.val(ev.eid_text).lit(if failed { " failed logon" } else { " logon" });
+    m.val(ev.eid_text)
+        .lit(if failed { " failed logon" } else { " logon" });
     logon_type_text(ev, m);
     m.opt(" ", user.as_deref());
     m.opt(" from ", ip.as_deref());
@@ -45,7 +46,9 @@ fn logon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
         m.opt(" process ", ev.get("ProcessName"));
     } else {
         // SubStatus is the specific reason; Status is often the generic 0xC000006D.
-        let sub = ev.get("SubStatus").filter(|s| parse_num(s).is_some_and(|n| n != 0));
+        let sub = ev
+            .get("SubStatus")
+            .filter(|s| parse_num(s).is_some_and(|n| n != 0));
         if let Some(code) = sub.or_else(|| ev.get("Status")) {
             m.lit(": ");
             status_text(code, m);
@@ -55,7 +58,10 @@ fn logon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     out.set(Norm::SrcIp, ip);
     out.set(Norm::SrcPort, ev.port("IpPort"));
     out.set(Norm::Process, ev.cow("ProcessName"));
-    out.set(Norm::Pid, ev.cow("ProcessId").filter(|p| parse_num(p) != Some(0)));
+    out.set(
+        Norm::Pid,
+        ev.cow("ProcessId").filter(|p| parse_num(p) != Some(0)),
+    );
     out.set_str(Norm::Action, if failed { "failure" } else { "success" });
 }
 
@@ -80,7 +86,11 @@ pub(super) fn status_text(code: &str, m: &mut Msg) {
 fn logoff<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     let user = ev.user("TargetUserName", "TargetDomainName");
     m.val(ev.eid_text);
-    m.lit(if ev.eid == 4647 { " user-initiated logoff" } else { " logoff" });
+    m.lit(if ev.eid == 4647 {
+        " user-initiated logoff"
+    } else {
+        " logoff"
+    });
     m.opt(" ", user.as_deref());
     logon_type_text(ev, m);
     m.opt(" logon id ", ev.get("TargetLogonId"));
@@ -96,7 +106,10 @@ fn explicit<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     m.opt(" for ", user.as_deref());
     m.opt(" by ", ev.subject().as_deref());
     m.opt(" to ", ev.get("TargetServerName"));
-    if let Some(info) = ev.get("TargetInfo").filter(|i| Some(*i) != ev.get("TargetServerName")) {
+    if let Some(info) = ev
+        .get("TargetInfo")
+        .filter(|i| Some(*i) != ev.get("TargetServerName"))
+    {
         m.lit(" (").val(info).lit(")");
     }
     m.opt(" from ", ip.as_deref());
@@ -105,7 +118,10 @@ fn explicit<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     out.set(Norm::SrcIp, ip);
     out.set(Norm::SrcPort, ev.port("IpPort"));
     out.set(Norm::Process, ev.cow("ProcessName"));
-    out.set(Norm::Pid, ev.cow("ProcessId").filter(|p| parse_num(p) != Some(0)));
+    out.set(
+        Norm::Pid,
+        ev.cow("ProcessId").filter(|p| parse_num(p) != Some(0)),
+    );
 }
 
 /// 4672: special privileges assigned to a new logon (admin-equivalent sessions).
@@ -128,10 +144,14 @@ fn ticket<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     });
     m.opt(" for ", user.as_deref());
     if let Some(svc) = ev.get("ServiceName") {
-        m.lit(if ev.eid == 4769 { " to " } else { " service " }).val(svc);
+        m.lit(if ev.eid == 4769 { " to " } else { " service " })
+            .val(svc);
     }
     m.opt(" from ", ip.as_deref());
-    if let Some(enc) = ev.get("TicketEncryptionType").filter(|e| !e.eq_ignore_ascii_case("0xffffffff")) {
+    if let Some(enc) = ev
+        .get("TicketEncryptionType")
+        .filter(|e| !e.eq_ignore_ascii_case("0xffffffff"))
+    {
         m.lit(" enc ");
         match parse_num(enc).and_then(ticket_enc) {
             Some(t) => m.lit(t),

@@ -112,19 +112,57 @@ fn generic_fields<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>) {
         .or_else(|| ev.user("TargetUserName", "TargetDomainName"))
         .or_else(|| first(ev, &["User", "UserName", "AccountName"]));
     out.set(Norm::User, user);
-    let process = ["NewProcessName", "Image", "ProcessName", "Application", "CallerProcessName"];
+    let process = [
+        "NewProcessName",
+        "Image",
+        "ProcessName",
+        "Application",
+        "CallerProcessName",
+    ];
     out.set(Norm::Process, first(ev, &process));
     out.set(Norm::Pid, first(ev, &["NewProcessId", "ProcessId"]));
-    out.set(Norm::Parent, first(ev, &["ParentProcessName", "ParentImage"]));
+    out.set(
+        Norm::Parent,
+        first(ev, &["ParentProcessName", "ParentImage"]),
+    );
     out.set(Norm::Cmdline, ev.cow("CommandLine"));
     out.set(Norm::Hash, first(ev, &["Hashes", "Hash"]));
-    let file = ["TargetFilename", "ImageLoaded", "ObjectName", "ServiceFileName", "ImagePath", "ShareName", "FileName"];
+    let file = [
+        "TargetFilename",
+        "ImageLoaded",
+        "ObjectName",
+        "ServiceFileName",
+        "ImagePath",
+        "ShareName",
+        "FileName",
+    ];
     out.set(Norm::File, first(ev, &file));
-    let src = ["IpAddress", "SourceIp", "SourceAddress", "ClientAddress", "Address"];
+    let src = [
+        "IpAddress",
+        "SourceIp",
+        "SourceAddress",
+        "ClientAddress",
+        "Address",
+    ];
     out.set(Norm::SrcIp, src.iter().find_map(|n| ev.ip(n)));
-    out.set(Norm::SrcPort, ["IpPort", "SourcePort", "ClientPort"].iter().find_map(|n| ev.port(n)));
-    out.set(Norm::DstIp, ["DestinationIp", "DestAddress"].iter().find_map(|n| ev.ip(n)));
-    out.set(Norm::DstPort, ["DestinationPort", "DestPort"].iter().find_map(|n| ev.port(n)));
+    out.set(
+        Norm::SrcPort,
+        ["IpPort", "SourcePort", "ClientPort"]
+            .iter()
+            .find_map(|n| ev.port(n)),
+    );
+    out.set(
+        Norm::DstIp,
+        ["DestinationIp", "DestAddress"]
+            .iter()
+            .find_map(|n| ev.ip(n)),
+    );
+    out.set(
+        Norm::DstPort,
+        ["DestinationPort", "DestPort"]
+            .iter()
+            .find_map(|n| ev.port(n)),
+    );
     out.set(Norm::Proto, ev.cow("Protocol"));
 }
 
@@ -132,8 +170,17 @@ fn generic_fields<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>) {
 /// one-line summary (they stay in the detail view).
 fn noisy(k: &str, v: &str) -> bool {
     let k = k.as_bytes();
-    let ends = |s: &str| k.len() >= s.len() && k.get(k.len() - s.len()..).is_some_and(|t| t.eq_ignore_ascii_case(s.as_bytes()));
-    ends("Sid") || ends("LogonId") || ends("Binary") || ends("UtcTime") || ends("RuleName") || v.trim() == "(NULL)"
+    let ends = |s: &str| {
+        k.len() >= s.len()
+            && k.get(k.len() - s.len()..)
+                .is_some_and(|t| t.eq_ignore_ascii_case(s.as_bytes()))
+    };
+    ends("Sid")
+        || ends("LogonId")
+        || ends("Binary")
+        || ends("UtcTime")
+        || ends("RuleName")
+        || v.trim() == "(NULL)"
 }
 
 fn security<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> bool {
@@ -142,10 +189,12 @@ fn security<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> bool {
 
 /// "Provider EID: k=v k=v …" from the first few non-empty data fields.
 fn generic(ev: &Ev<'_, '_>, m: &mut Msg) {
-    let p = if ev.provider.is_empty() { ev.channel } else { ev.provider };
+    let p = [ev.provider, ev.channel]
+        .into_iter()
+        .find(|s| !blank(s))
+        .unwrap_or("event");
     m.val(p);
-    m.lit(" ");
-    m.val(ev.eid_text);
+    m.opt(" ", Some(ev.eid_text));
     let mut shown = 0;
     let mut more = false;
     for (k, v) in ev.data() {
@@ -205,9 +254,19 @@ impl<'f, 'a> Ev<'f, 'a> {
                 .and_then(|s| s.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
                 .map(|(_, v)| &**v)
         };
-        let provider = f.get(Norm::Provider).or_else(|| sys("Provider")).unwrap_or("");
-        let channel = f.get(Norm::Channel).or_else(|| sys("Channel")).unwrap_or("");
-        let eid_text = f.get(Norm::EventId).or_else(|| sys("EventID")).unwrap_or("").trim();
+        let provider = f
+            .get(Norm::Provider)
+            .or_else(|| sys("Provider"))
+            .unwrap_or("");
+        let channel = f
+            .get(Norm::Channel)
+            .or_else(|| sys("Channel"))
+            .unwrap_or("");
+        let eid_text = f
+            .get(Norm::EventId)
+            .or_else(|| sys("EventID"))
+            .unwrap_or("")
+            .trim();
         Ev {
             raw,
             data,
@@ -220,12 +279,18 @@ impl<'f, 'a> Ev<'f, 'a> {
 
     /// The event's own (EventData/UserData) pairs.
     pub fn data(&self) -> impl Iterator<Item = (&'f str, &'f str)> + use<'f, 'a> {
-        self.raw.get(self.data..).unwrap_or(&[]).iter().map(|(k, v)| (&**k, &**v))
+        self.raw
+            .get(self.data..)
+            .unwrap_or(&[])
+            .iter()
+            .map(|(k, v)| (&**k, &**v))
     }
 
     /// The value of the `i`-th data pair.
     pub fn data_cow(&self, i: usize) -> Option<Cow<'a, str>> {
-        self.raw.get(self.data.checked_add(i)?).map(|(_, v)| v.clone())
+        self.raw
+            .get(self.data.checked_add(i)?)
+            .map(|(_, v)| v.clone())
     }
 
     fn find(&self, name: &str) -> Option<&'f Cow<'a, str>> {
@@ -329,7 +394,11 @@ pub(super) struct Msg {
 
 impl Msg {
     fn new() -> Self {
-        Msg { s: String::with_capacity(160), chars: 0, full: false }
+        Msg {
+            s: String::with_capacity(160),
+            chars: 0,
+            full: false,
+        }
     }
 
     fn clear(&mut self) {
@@ -356,6 +425,12 @@ impl Msg {
         self
     }
 
+    /// Text from the event kept as is at its edges (pieces of one value), with its own cap.
+    pub fn text_n(&mut self, s: &str, max: usize) -> &mut Self {
+        self.push(s, max);
+        self
+    }
+
     /// `prefix` and the value, only when there is a value.
     pub fn opt(&mut self, prefix: &str, v: Option<&str>) -> &mut Self {
         if let Some(v) = v.filter(|v| !blank(v)) {
@@ -374,9 +449,8 @@ impl Msg {
     }
 
     fn push(&mut self, s: &str, max: usize) {
-        let mut taken = 0;
         let mut ws = false;
-        for c in s.chars() {
+        for (taken, c) in s.chars().enumerate() {
             if self.full {
                 return;
             }
@@ -394,7 +468,6 @@ impl Msg {
                 ws = false;
                 self.put(c);
             }
-            taken += 1;
         }
     }
 

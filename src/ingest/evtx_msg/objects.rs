@@ -14,8 +14,10 @@ pub(super) fn security<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
         5152 | 5154 | 5156..=5159 => wfp(ev, out, m),
         4616 => {
             m.val(ev.eid_text).lit(" system time changed");
-            m.opt(" from ", ev.get("PreviousTime")).opt(" to ", ev.get("NewTime"));
-            m.opt(" by ", ev.subject().as_deref()).opt(" via ", ev.get("ProcessName"));
+            m.opt(" from ", ev.get("PreviousTime"))
+                .opt(" to ", ev.get("NewTime"));
+            m.opt(" by ", ev.subject().as_deref())
+                .opt(" via ", ev.get("ProcessName"));
             out.set(Norm::User, ev.subject());
             out.set(Norm::Process, ev.cow("ProcessName"));
             "log"
@@ -23,7 +25,8 @@ pub(super) fn security<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
         4719 => {
             m.val(ev.eid_text).lit(" audit policy changed");
             m.opt(" by ", ev.subject().as_deref());
-            m.opt(": ", ev.get("SubcategoryGuid")).opt(" ", ev.get("AuditPolicyChanges"));
+            m.opt(": ", ev.get("SubcategoryGuid"))
+                .opt(" ", ev.get("AuditPolicyChanges"));
             out.set(Norm::User, ev.subject());
             "log"
         }
@@ -37,8 +40,10 @@ pub(super) fn security<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
         }
         4907 => {
             m.val(ev.eid_text).lit(" auditing settings changed on");
-            m.opt(" ", ev.get("ObjectType")).opt(" ", ev.get("ObjectName"));
-            m.opt(" by ", ev.subject().as_deref()).opt(" via ", ev.get("ProcessName"));
+            m.opt(" ", ev.get("ObjectType"))
+                .opt(" ", ev.get("ObjectName"));
+            m.opt(" by ", ev.subject().as_deref())
+                .opt(" via ", ev.get("ProcessName"));
             out.set(Norm::User, ev.subject());
             out.set(Norm::Process, ev.cow("ProcessName"));
             out.set(Norm::File, ev.cow("ObjectName"));
@@ -67,9 +72,15 @@ fn access_list(ev: &Ev<'_, '_>, m: &mut Msg) {
 /// 4656 handle requested / 4663 object accessed (file, registry key, process such as lsass).
 fn object_access<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
     let user = ev.subject();
-    m.val(ev.eid_text).lit(if ev.eid == 4656 { " handle to" } else { " object access" });
-    m.opt(" ", ev.get("ObjectType")).opt(" ", ev.get("ObjectName"));
-    m.opt(" by ", user.as_deref()).opt(" via ", ev.get("ProcessName"));
+    m.val(ev.eid_text).lit(if ev.eid == 4656 {
+        " handle to"
+    } else {
+        " object access"
+    });
+    m.opt(" ", ev.get("ObjectType"))
+        .opt(" ", ev.get("ObjectName"));
+    m.opt(" by ", user.as_deref())
+        .opt(" via ", ev.get("ProcessName"));
     access_list(ev, m);
     out.set(Norm::User, user);
     out.set(Norm::Process, ev.cow("ProcessName"));
@@ -86,9 +97,11 @@ fn object_access<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'stati
 fn registry_value<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
     let user = ev.subject();
     m.val(ev.eid_text).lit(" registry value ");
-    m.val(ev.get("ObjectName").unwrap_or("?")).opt("\\", ev.get("ObjectValueName"));
+    m.val(ev.get("ObjectName").unwrap_or("?"))
+        .opt("\\", ev.get("ObjectValueName"));
     m.opt(" = ", ev.get("NewValue"));
-    m.opt(" by ", user.as_deref()).opt(" via ", ev.get("ProcessName"));
+    m.opt(" by ", user.as_deref())
+        .opt(" via ", ev.get("ProcessName"));
     out.set(Norm::User, user);
     out.set(Norm::Process, ev.cow("ProcessName"));
     out.set(Norm::Pid, ev.cow("ProcessId"));
@@ -97,16 +110,26 @@ fn registry_value<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'stat
 
 /// Directory replication rights: a 4662 with them from a non-DC account is DCSync.
 const REPLICATION: [(&str, &str); 3] = [
-    ("1131f6aa-9c07-11d1-f79f-00c04fc2dcd2", "DS-Replication-Get-Changes"),
-    ("1131f6ad-9c07-11d1-f79f-00c04fc2dcd2", "DS-Replication-Get-Changes-All"),
-    ("89e95b76-444d-4c62-991a-0facbeda640c", "DS-Replication-Get-Changes-In-Filtered-Set"),
+    (
+        "1131f6aa-9c07-11d1-f79f-00c04fc2dcd2",
+        "DS-Replication-Get-Changes",
+    ),
+    (
+        "1131f6ad-9c07-11d1-f79f-00c04fc2dcd2",
+        "DS-Replication-Get-Changes-All",
+    ),
+    (
+        "89e95b76-444d-4c62-991a-0facbeda640c",
+        "DS-Replication-Get-Changes-In-Filtered-Set",
+    ),
 ];
 
 /// 4662: an operation on an Active Directory object.
 fn directory_operation<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
     let user = ev.subject();
     m.val(ev.eid_text).lit(" directory operation");
-    m.opt(" ", ev.get("OperationType")).opt(" on ", ev.get("ObjectName"));
+    m.opt(" ", ev.get("OperationType"))
+        .opt(" on ", ev.get("ObjectName"));
     m.opt(" by ", user.as_deref());
     access_list(ev, m);
     let props = ev.get("Properties").unwrap_or("");
@@ -124,7 +147,8 @@ fn directory_modified<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'
     let user = ev.subject();
     m.val(ev.eid_text).lit(" directory object modified");
     m.opt(" ", ev.get("ObjectDN"));
-    m.opt(" (", ev.get("ObjectClass")).lit_if(ev.get("ObjectClass").is_some(), ")");
+    m.opt(" (", ev.get("ObjectClass"))
+        .lit_if(ev.get("ObjectClass").is_some(), ")");
     m.opt(" ", ev.get("AttributeLDAPDisplayName"));
     match ev.get("OperationType") {
         Some("%%14674") => m.lit(" added"),
@@ -140,7 +164,9 @@ fn directory_modified<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'
 /// 5152/5157/5159 blocked, 5154/5156/5158 permitted (listen, connection, bind).
 fn wfp<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
     let blocked = matches!(ev.eid, 5152 | 5157 | 5159);
-    m.val(ev.eid_text).lit(" WFP ").lit(if blocked { "blocked" } else { "permitted" });
+    m.val(ev.eid_text)
+        .lit(" WFP ")
+        .lit(if blocked { "blocked" } else { "permitted" });
     m.lit(match ev.eid {
         5154 => " listen",
         5158 | 5159 => " bind",
@@ -159,7 +185,9 @@ fn wfp<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
         _ => None,
     });
     m.opt(" ", named.or_else(|| ev.get("Protocol")));
-    m.lit(" ").val(ev.get("SourceAddress").unwrap_or("?")).opt(":", ev.get("SourcePort"));
+    m.lit(" ")
+        .val(ev.get("SourceAddress").unwrap_or("?"))
+        .opt(":", ev.get("SourcePort"));
     if let Some(d) = ev.get("DestAddress") {
         m.lit(" -> ").val(d).opt(":", ev.get("DestPort"));
     }
@@ -173,7 +201,10 @@ fn wfp<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
         None => out.set(Norm::Proto, ev.cow("Protocol")),
     }
     out.set(Norm::Process, ev.cow("Application"));
-    out.set(Norm::Pid, ev.cow("ProcessID").or_else(|| ev.cow("ProcessId")));
+    out.set(
+        Norm::Pid,
+        ev.cow("ProcessID").or_else(|| ev.cow("ProcessId")),
+    );
     out.set_str(Norm::Action, if blocked { "block" } else { "allow" });
     "network"
 }

@@ -11,9 +11,13 @@ pub(super) fn sysmon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> boo
         1 => {
             m.lit(" process ");
             process_text(m, image, ev.get("CommandLine"));
-            m.opt(" (parent ", ev.get("ParentImage")).lit_if(ev.get("ParentImage").is_some(), ")");
+            m.opt(" (parent ", ev.get("ParentImage"))
+                .lit_if(ev.get("ParentImage").is_some(), ")");
             by(ev, m);
-            if let Some(l) = ev.get("IntegrityLevel").filter(|l| matches!(*l, "High" | "System")) {
+            if let Some(l) = ev
+                .get("IntegrityLevel")
+                .filter(|l| matches!(*l, "High" | "System"))
+            {
                 m.lit(" [").val(l).lit("]");
             }
             out.set(Norm::Cmdline, ev.cow("CommandLine"));
@@ -21,8 +25,10 @@ pub(super) fn sysmon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> boo
             "process"
         }
         2 => {
-            m.lit(" file time changed").opt(" ", ev.get("TargetFilename"));
-            m.opt(" to ", ev.get("CreationUtcTime")).opt(" (was ", ev.get("PreviousCreationUtcTime"));
+            m.lit(" file time changed")
+                .opt(" ", ev.get("TargetFilename"));
+            m.opt(" to ", ev.get("CreationUtcTime"))
+                .opt(" (was ", ev.get("PreviousCreationUtcTime"));
             m.lit_if(ev.get("PreviousCreationUtcTime").is_some(), ")");
             m.opt(" by ", image);
             out.set(Norm::File, ev.cow("TargetFilename"));
@@ -40,18 +46,30 @@ pub(super) fn sysmon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> boo
             "process"
         }
         6 | 7 => {
-            m.lit(if ev.eid == 6 { " driver loaded" } else { " image loaded" });
+            m.lit(if ev.eid == 6 {
+                " driver loaded"
+            } else {
+                " image loaded"
+            });
             m.opt(" ", ev.get("ImageLoaded")).opt(" into ", image);
             signature(ev, m);
             out.set(Norm::File, ev.cow("ImageLoaded"));
             "process"
         }
         8 | 10 => {
-            m.lit(if ev.eid == 8 { " remote thread " } else { " process access " });
-            m.val(ev.get("SourceImage").unwrap_or("?")).lit(" -> ").val(ev.get("TargetImage").unwrap_or("?"));
+            m.lit(if ev.eid == 8 {
+                " remote thread "
+            } else {
+                " process access "
+            });
+            m.val(ev.get("SourceImage").unwrap_or("?"))
+                .lit(" -> ")
+                .val(ev.get("TargetImage").unwrap_or("?"));
             m.opt(" access ", ev.get("GrantedAccess"));
             if let Some(module) = ev.get("StartModule") {
-                m.lit(" start ").val(module).opt("!", ev.get("StartFunction"));
+                m.lit(" start ")
+                    .val(module)
+                    .opt("!", ev.get("StartFunction"));
             }
             m.opt(" by ", ev.get("SourceUser"));
             out.set(Norm::Process, ev.cow("SourceImage"));
@@ -60,7 +78,9 @@ pub(super) fn sysmon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> boo
             "process"
         }
         9 => {
-            m.lit(" raw disk read").opt(" ", ev.get("Device")).opt(" by ", image);
+            m.lit(" raw disk read")
+                .opt(" ", ev.get("Device"))
+                .opt(" by ", image);
             "file"
         }
         11 | 23 | 26 | 15 => {
@@ -70,7 +90,8 @@ pub(super) fn sysmon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> boo
                 23 => " file deleted ",
                 _ => " file delete logged ",
             });
-            m.val(ev.get("TargetFilename").unwrap_or("?")).opt(" by ", image);
+            m.val(ev.get("TargetFilename").unwrap_or("?"))
+                .opt(" by ", image);
             if ev.get("Archived") == Some("true") {
                 m.lit(" (archived)");
             }
@@ -78,20 +99,31 @@ pub(super) fn sysmon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> boo
             "file"
         }
         12..=14 => {
-            m.lit(" registry").opt(" ", ev.get("EventType")).opt(" ", ev.get("TargetObject"));
-            m.opt(" = ", ev.get("Details")).opt(" -> ", ev.get("NewName")).opt(" by ", image);
+            m.lit(" registry")
+                .opt(" ", ev.get("EventType"))
+                .opt(" ", ev.get("TargetObject"));
+            m.opt(" = ", ev.get("Details"))
+                .opt(" -> ", ev.get("NewName"))
+                .opt(" by ", image);
             "registry"
         }
         17 | 18 => {
-            m.lit(if ev.eid == 17 { " pipe created" } else { " pipe connected" });
+            m.lit(if ev.eid == 17 {
+                " pipe created"
+            } else {
+                " pipe connected"
+            });
             m.opt(" ", ev.get("PipeName")).opt(" by ", image);
             "process"
         }
         19..=21 => {
-            m.lit(" WMI").opt(" ", ev.get("Operation")).opt(" ", ev.get("EventType"));
+            m.lit(" WMI")
+                .opt(" ", ev.get("Operation"))
+                .opt(" ", ev.get("EventType"));
             m.opt(" ", ev.get("Name")).opt(" query ", ev.get("Query"));
             m.opt(" destination ", ev.get("Destination"));
-            m.opt(" consumer ", ev.get("Consumer")).opt(" filter ", ev.get("Filter"));
+            m.opt(" consumer ", ev.get("Consumer"))
+                .opt(" filter ", ev.get("Filter"));
             "process"
         }
         22 => {
@@ -104,15 +136,20 @@ pub(super) fn sysmon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> boo
             "dns"
         }
         4 => {
-            m.lit(" service").opt(" ", ev.get("State")).opt(" version ", ev.get("Version"));
+            m.lit(" service")
+                .opt(" ", ev.get("State"))
+                .opt(" version ", ev.get("Version"));
             "service"
         }
         16 => {
-            m.lit(" configuration changed").opt(" ", ev.get("Configuration"));
+            m.lit(" configuration changed")
+                .opt(" ", ev.get("Configuration"));
             "service"
         }
         25 => {
-            m.lit(" process tampering").opt(" ", ev.get("Type")).opt(" ", image);
+            m.lit(" process tampering")
+                .opt(" ", ev.get("Type"))
+                .opt(" ", image);
             "process"
         }
         _ => return false,
@@ -121,7 +158,10 @@ pub(super) fn sysmon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> boo
     out.set(Norm::Pid, ev.cow("ProcessId"));
     out.set(Norm::User, ev.cow("User"));
     let hash = ev.cow("Hashes").or_else(|| ev.cow("Hash"));
-    out.set(Norm::Hash, hash.filter(|h| !h.eq_ignore_ascii_case("Unknown")));
+    out.set(
+        Norm::Hash,
+        hash.filter(|h| !h.eq_ignore_ascii_case("Unknown")),
+    );
     out.set_str(Norm::Category, cat);
     true
 }
@@ -147,11 +187,17 @@ fn network<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     if ev.get("Initiated") == Some("false") {
         m.lit(" inbound");
     }
-    m.lit(" ").val(ev.get("SourceIp").unwrap_or("?")).opt(":", ev.get("SourcePort"));
-    m.lit(" -> ").val(ev.get("DestinationIp").unwrap_or("?")).opt(":", ev.get("DestinationPort"));
-    m.opt(" (", ev.get("DestinationHostname")).lit_if(ev.get("DestinationHostname").is_some(), ")");
+    m.lit(" ")
+        .val(ev.get("SourceIp").unwrap_or("?"))
+        .opt(":", ev.get("SourcePort"));
+    m.lit(" -> ")
+        .val(ev.get("DestinationIp").unwrap_or("?"))
+        .opt(":", ev.get("DestinationPort"));
+    m.opt(" (", ev.get("DestinationHostname"))
+        .lit_if(ev.get("DestinationHostname").is_some(), ")");
     m.opt(" by ", ev.get("Image"));
-    m.opt(" (", ev.get("User")).lit_if(ev.get("User").is_some(), ")");
+    m.opt(" (", ev.get("User"))
+        .lit_if(ev.get("User").is_some(), ")");
     out.set(Norm::SrcIp, ev.ip("SourceIp"));
     out.set(Norm::SrcPort, ev.port("SourcePort"));
     out.set(Norm::DstIp, ev.ip("DestinationIp"));

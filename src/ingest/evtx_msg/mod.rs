@@ -19,6 +19,8 @@ mod sysmon;
 mod corpus_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_apps;
 
 /// Longest message in characters; the rest is cut with an ellipsis.
 const MSG_CAP: usize = 500;

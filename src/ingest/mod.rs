@@ -5,6 +5,7 @@ pub mod discover;
 pub mod edr;
 pub mod evtx;
 mod evtx_json;
+pub mod evtx_msg;
 pub mod firewall;
 pub mod mmap;
 pub mod options;
@@ -227,11 +228,6 @@ fn report_bytes(r: &SourceReport) -> u64 {
     r.bytes
 }
 
-/// EVTX normalisation: provided by `evtx_msg` once merged; until then only the generic
-/// message is used.
-pub fn evtx_norm(f: &mut crate::model::Fields<'_>) {
-    let _ = f;
-}
 
 /// Parses every found file on a pool of `opts.threads` workers (files and, inside them,
 /// chunks or line ranges in parallel), sending each source as it completes with its index

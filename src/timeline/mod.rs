@@ -249,7 +249,7 @@ fn sort_key(e: &Event) -> (i64, u16, u64) {
 
 /// Fills EVTX fields that depend on the event (user, process, …) and the message.
 fn normalise_evtx(f: &mut Fields<'_>) {
-    crate::ingest::evtx_norm(f);
+    crate::ingest::evtx_msg::normalise(f);
 }
 
 /// "k=v k=v" from the first fields, for events without a message.

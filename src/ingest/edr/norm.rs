@@ -68,6 +68,19 @@ pub fn set_from(f: &mut Fields<'_>, n: Norm, names: &[&str]) {
     }
 }
 
+/// Drops `prefix` from every field name that has it (a wrapper level).
+pub fn strip_key_prefix(raw: &mut json::Pairs<'_>, prefix: &str) {
+    for (k, _) in raw.iter_mut() {
+        if !k.starts_with(prefix) {
+            continue;
+        }
+        *k = match std::mem::take(k) {
+            Cow::Borrowed(b) => Cow::Borrowed(b.get(prefix.len()..).unwrap_or(b)),
+            Cow::Owned(s) => Cow::Owned(s.get(prefix.len()..).unwrap_or(&s).to_owned()),
+        };
+    }
+}
+
 /// The file name of a Windows or Unix path.
 pub fn basename(p: Cow<'_, str>) -> Cow<'_, str> {
     match p {
@@ -142,7 +155,10 @@ pub fn summarise(f: &mut Fields<'_>) {
         m.push_str(" ->");
         push(&mut m, &ep(g(Norm::DstIp), g(Norm::DstPort)));
     }
-    push(&mut m, clip(g(Norm::File), 240));
+    // A process's own image path adds nothing to its command line.
+    if what != "process" {
+        push(&mut m, clip(g(Norm::File), 240));
+    }
     let user = g(Norm::User);
     if !user.is_empty() {
         push(&mut m, &format!("user {user}"));

@@ -25,7 +25,11 @@ fn sniff(head: &[u8]) -> u8 {
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
     let (records, shape) = json::split(data, &["events", "results"]);
-    Ok(Prepared { parser: Box::new(JsonParser { tz: ctx.tz, map }), records, note: Some(shape.to_owned()) })
+    Ok(Prepared {
+        parser: Box::new(JsonParser { tz: ctx.tz, map }),
+        records,
+        note: Some(shape.to_owned()),
+    })
 }
 
 fn category(t: &str) -> &'static str {
@@ -35,13 +39,29 @@ fn category(t: &str) -> &'static str {
         "filemod" | "fileless_scriptload" | "scriptload" | "moduleload" => "file",
         "regmod" => "registry",
         "apicall" => "process",
-        _ if t.contains("alert") || t == "CB_ANALYTICS" || t == "WATCHLIST" || t == "DEVICE_CONTROL" => "alert",
+        _ if t.contains("alert")
+            || t == "CB_ANALYTICS"
+            || t == "WATCHLIST"
+            || t == "DEVICE_CONTROL" =>
+        {
+            "alert"
+        }
         _ => "",
     }
 }
 
 fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
-    norm::set_time(f, &["device_timestamp", "create_time", "backend_timestamp", "first_event_time", "last_update_time"], tz)?;
+    norm::set_time(
+        f,
+        &[
+            "device_timestamp",
+            "create_time",
+            "backend_timestamp",
+            "first_event_time",
+            "last_update_time",
+        ],
+        tz,
+    )?;
     let t = get(f, "type").unwrap_or_default();
     let cat = category(&t);
     f.set(Norm::Category, cat);
@@ -50,8 +70,16 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     if let Some(d) = first(f, &["device_name"]) {
         f.set(Norm::Host, basename(d));
     }
-    set_from(f, Norm::Action, &["action", "sensor_action", "netconn_action"]);
-    set_from(f, Norm::User, &["process_username", "childproc_username", "device_username"]);
+    set_from(
+        f,
+        Norm::Action,
+        &["action", "sensor_action", "netconn_action"],
+    );
+    set_from(
+        f,
+        Norm::User,
+        &["process_username", "childproc_username", "device_username"],
+    );
     let started = cat == "process" && get(f, "childproc_name").is_some();
     if let Some(p) = first(f, &["process_path", "process_name"]) {
         f.set(Norm::Process, basename(p));
@@ -66,12 +94,42 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
         let last = h.rsplit(", ").next().unwrap_or(&h).to_owned();
         f.set(Norm::Hash, last);
     }
-    set_from(f, Norm::File, &["filemod_name", "regmod_name", "modload_name", "childproc_name", "crossproc_name", "scriptload_name"]);
+    set_from(
+        f,
+        Norm::File,
+        &[
+            "filemod_name",
+            "regmod_name",
+            "modload_name",
+            "childproc_name",
+            "crossproc_name",
+            "scriptload_name",
+        ],
+    );
     let inbound = get(f, "netconn_inbound").is_some_and(|v| v == "true");
-    let (src, dst) = if inbound { ("remote", "local") } else { ("local", "remote") };
-    set_from(f, Norm::SrcIp, &[&format!("netconn_{src}_ipv4"), &format!("netconn_{src}_ipv6")]);
+    let (src, dst) = if inbound {
+        ("remote", "local")
+    } else {
+        ("local", "remote")
+    };
+    set_from(
+        f,
+        Norm::SrcIp,
+        &[
+            &format!("netconn_{src}_ipv4"),
+            &format!("netconn_{src}_ipv6"),
+        ],
+    );
     set_from(f, Norm::SrcPort, &[&format!("netconn_{src}_port")]);
-    set_from(f, Norm::DstIp, &[&format!("netconn_{dst}_ipv4"), &format!("netconn_{dst}_ipv6"), "netconn_domain"]);
+    set_from(
+        f,
+        Norm::DstIp,
+        &[
+            &format!("netconn_{dst}_ipv4"),
+            &format!("netconn_{dst}_ipv6"),
+            "netconn_domain",
+        ],
+    );
     set_from(f, Norm::DstPort, &[&format!("netconn_{dst}_port")]);
     set_from(f, Norm::Proto, &["netconn_protocol"]);
     if started {
@@ -105,7 +163,9 @@ mod tests {
 
     #[test]
     fn corpus_event_forwarder() {
-        let Some(files) = corpus_files("carbon-black") else { return };
+        let Some(files) = corpus_files("carbon-black") else {
+            return;
+        };
         for path in files {
             let r = parse_all(&path, "carbonblack");
             assert_eq!((r.total, r.rejected), (8, 0), "{:?}", r.reasons);
@@ -115,8 +175,15 @@ mod tests {
             assert_eq!(row.get("user"), Some("NT AUTHORITY\\LOCAL SERVICE"));
             assert_eq!(row.get("process"), Some("sophoshealth.exe"));
             assert_eq!(row.get("category"), Some("registry"));
-            assert_eq!(row.get("hash"), Some("3a55487d9a9247d7848785d1a8c76d1b9ed15d72137d81f7474be0a31ba523d0"));
-            let start = r.rows.iter().find(|r| r.get("event_id") == Some("endpoint.event.procstart")).unwrap();
+            assert_eq!(
+                row.get("hash"),
+                Some("3a55487d9a9247d7848785d1a8c76d1b9ed15d72137d81f7474be0a31ba523d0")
+            );
+            let start = r
+                .rows
+                .iter()
+                .find(|r| r.get("event_id") == Some("endpoint.event.procstart"))
+                .unwrap();
             assert_eq!(start.get("category"), Some("process"));
             assert!(start.get("parent").is_some());
         }

@@ -43,7 +43,11 @@ fn category(name: &str) -> &'static str {
         "process"
     } else if n.contains("dns") {
         "dns"
-    } else if n.contains("logon") || n.contains("logoff") || n.contains("authactivity") || n.contains("userauth") {
+    } else if n.contains("logon")
+        || n.contains("logoff")
+        || n.contains("authactivity")
+        || n.contains("userauth")
+    {
         "auth"
     } else if n.starts_with("reg") || n.contains("registry") || n.starts_with("asepvalue") {
         "registry"
@@ -71,29 +75,74 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     norm::strip_key_prefix(&mut f.raw, "event.");
     norm::set_time(
         f,
-        &["ContextTimeStamp", "timestamp", "metadata.eventCreationTime", "UTCTimestamp", "ProcessStartTime"],
+        &[
+            "ContextTimeStamp",
+            "timestamp",
+            "metadata.eventCreationTime",
+            "UTCTimestamp",
+            "ProcessStartTime",
+        ],
         tz,
     )?;
-    let name = first(f, &["event_simpleName", "metadata.eventType", "OperationName"]).unwrap_or_default();
+    let name = first(
+        f,
+        &["event_simpleName", "metadata.eventType", "OperationName"],
+    )
+    .unwrap_or_default();
     let cat = category(&name);
     f.set(Norm::Category, cat);
     f.set(Norm::EventId, name);
     set_from(f, Norm::Host, &["ComputerName", "Hostname", "aid"]);
     set_from(f, Norm::User, &["UserName", "UserId", "UserPrincipal"]);
-    set_from(f, Norm::Action, &["PatternDispositionDescription", "OperationName"]);
+    set_from(
+        f,
+        Norm::Action,
+        &["PatternDispositionDescription", "OperationName"],
+    );
     if let Some(img) = first(f, &["ImageFileName", "FileName"]) {
         f.set(Norm::Process, basename(img));
     }
     set_from(f, Norm::Cmdline, &["CommandLine"]);
-    set_from(f, Norm::Pid, &["RawProcessId", "ProcessId", "ContextProcessId"]);
-    set_from(f, Norm::Parent, &["ParentBaseFileName", "ParentImageFileName"]);
-    set_from(f, Norm::Hash, &["SHA256HashValue", "SHA256String", "MD5HashValue", "MD5String"]);
-    set_from(f, Norm::File, &["TargetFileName", "FilePath", "RegObjectName"]);
+    set_from(
+        f,
+        Norm::Pid,
+        &["RawProcessId", "ProcessId", "ContextProcessId"],
+    );
+    set_from(
+        f,
+        Norm::Parent,
+        &["ParentBaseFileName", "ParentImageFileName"],
+    );
+    set_from(
+        f,
+        Norm::Hash,
+        &[
+            "SHA256HashValue",
+            "SHA256String",
+            "MD5HashValue",
+            "MD5String",
+        ],
+    );
+    set_from(
+        f,
+        Norm::File,
+        &["TargetFileName", "FilePath", "RegObjectName"],
+    );
     // ConnectionDirection 1 is inbound: the remote end is the source.
     let inbound = get(f, "ConnectionDirection").is_some_and(|d| d == "1");
-    let local = (["LocalAddressIP4", "LocalAddressIP6", "LocalIP"], ["LocalPort"]);
-    let remote = (["RemoteAddressIP4", "RemoteAddressIP6", "RemoteIP"], ["RemotePort"]);
-    let (src, dst) = if inbound { (remote, local) } else { (local, remote) };
+    let local = (
+        ["LocalAddressIP4", "LocalAddressIP6", "LocalIP"],
+        ["LocalPort"],
+    );
+    let remote = (
+        ["RemoteAddressIP4", "RemoteAddressIP6", "RemoteIP"],
+        ["RemotePort"],
+    );
+    let (src, dst) = if inbound {
+        (remote, local)
+    } else {
+        (local, remote)
+    };
     set_from(f, Norm::SrcIp, &src.0);
     set_from(f, Norm::SrcPort, &src.1);
     set_from(f, Norm::DstIp, &dst.0);
@@ -108,7 +157,10 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
         set_from(f, Norm::Severity, &["SeverityName", "Severity"]);
         if let Some(d) = first(f, &["DetectName", "Tactic", "DetectDescription"]) {
             let host = f.get(Norm::Host).unwrap_or("");
-            f.set(Norm::Message, format!("alert {} on {host}", norm::clip(&d, 300)));
+            f.set(
+                Norm::Message,
+                format!("alert {} on {host}", norm::clip(&d, 300)),
+            );
         }
     }
     if cat == "dns" {
@@ -129,7 +181,9 @@ mod tests {
 
     #[test]
     fn corpus_fdr() {
-        let Some(files) = corpus_files("crowdstrike-fdr") else { return };
+        let Some(files) = corpus_files("crowdstrike-fdr") else {
+            return;
+        };
         for path in files {
             let r = parse_all(&path, "crowdstrike");
             assert_eq!((r.total, r.rejected), (23, 0), "{:?}", r.reasons);
@@ -143,7 +197,11 @@ mod tests {
             let bind = &r.rows[2];
             assert_eq!(bind.get("proto"), Some("udp"));
             assert_eq!(bind.get("src_port"), Some("547"));
-            let dns = r.rows.iter().find(|r| r.get("event_id") == Some("DnsRequest")).unwrap();
+            let dns = r
+                .rows
+                .iter()
+                .find(|r| r.get("event_id") == Some("DnsRequest"))
+                .unwrap();
             assert_eq!(dns.get("category"), Some("dns"));
             assert!(dns.get("message").unwrap().starts_with("dns "));
         }
@@ -164,7 +222,10 @@ mod tests {
         assert_eq!(d.get("host"), Some("FALCON-CROWDSTR"));
         assert_eq!(d.get("severity"), Some("Low"));
         assert_eq!(d.get("category"), Some("alert"));
-        assert_eq!(d.get("message"), Some("alert Suspicious Activity on FALCON-CROWDSTR"));
+        assert_eq!(
+            d.get("message"),
+            Some("alert Suspicious Activity on FALCON-CROWDSTR")
+        );
         let a = &r.rows[1];
         assert_eq!(a.get("category"), Some("auth"));
         assert_eq!(a.get("user"), Some("alice@example.com"));

@@ -145,14 +145,28 @@ mod tests {
         assert_eq!(r.len(), 2);
         let rec = |i: usize| &data[r[i].0 as usize..(r[i].0 + u64::from(r[i].1)) as usize];
         let f: Vec<_> = fields(rec(0)).collect();
-        assert_eq!(f, ["2024-01-01T00:00:00Z", "pc1", "cmd /c \"echo a,b\"\r\nsecond line"]);
+        assert_eq!(
+            f,
+            [
+                "2024-01-01T00:00:00Z",
+                "pc1",
+                "cmd /c \"echo a,b\"\r\nsecond line"
+            ]
+        );
         let f: Vec<_> = fields(rec(1)).collect();
         assert!(matches!(f[2], Cow::Borrowed("plain")));
     }
 
     #[test]
     fn damaged_fields_do_not_panic() {
-        for rec in [&b"\""[..], b"\"abc", b"a,\"b\"x,c", b",,", b"\"\"\"", b"\xff,\"\xfe\""] {
+        for rec in [
+            &b"\""[..],
+            b"\"abc",
+            b"a,\"b\"x,c",
+            b",,",
+            b"\"\"\"",
+            b"\xff,\"\xfe\"",
+        ] {
             let n = fields(rec).count();
             assert!(n >= 1);
         }

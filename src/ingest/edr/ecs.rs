@@ -18,7 +18,16 @@ fn sniff(head: &[u8]) -> u8 {
     if !has(h, "\"@timestamp\"") {
         return 0;
     }
-    let marks = norm::count(h, &["\"ecs\"", "\"ecs.version\"", "\"data_stream\"", "\"event.kind\"", "\"event.category\""]);
+    let marks = norm::count(
+        h,
+        &[
+            "\"ecs\"",
+            "\"ecs.version\"",
+            "\"data_stream\"",
+            "\"event.kind\"",
+            "\"event.category\"",
+        ],
+    );
     let event = has(h, "\"event\"") && (has(h, "\"kind\"") || has(h, "\"category\""));
     if marks >= 1 || event {
         return 80;
@@ -63,10 +72,27 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     let kind = get(f, "event.kind").unwrap_or_default();
     let cat = category(&cats, &kind);
     f.set(Norm::Category, cat);
-    set_from(f, Norm::Host, &["host.name", "host.hostname", "agent.hostname", "observer.name"]);
-    set_from(f, Norm::User, &["user.name", "process.user.name", "user.target.name"]);
+    set_from(
+        f,
+        Norm::Host,
+        &[
+            "host.name",
+            "host.hostname",
+            "agent.hostname",
+            "observer.name",
+        ],
+    );
+    set_from(
+        f,
+        Norm::User,
+        &["user.name", "process.user.name", "user.target.name"],
+    );
     set_from(f, Norm::Action, &["event.action", "event.type"]);
-    set_from(f, Norm::EventId, &["event.code", "event.action", "event.dataset"]);
+    set_from(
+        f,
+        Norm::EventId,
+        &["event.code", "event.action", "event.dataset"],
+    );
     match first(f, &["process.name"]) {
         Some(p) => f.set(Norm::Process, p),
         None => {
@@ -77,19 +103,54 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     }
     set_from(f, Norm::Pid, &["process.pid"]);
     set_from(f, Norm::Cmdline, &["process.command_line", "process.args"]);
-    set_from(f, Norm::Parent, &["process.parent.name", "process.parent.executable"]);
-    set_from(f, Norm::Hash, &["process.hash.sha256", "file.hash.sha256", "process.hash.sha1", "process.hash.md5", "file.hash.md5"]);
-    set_from(f, Norm::File, &["file.path", "registry.path", "dll.path", "file.name"]);
-    set_from(f, Norm::SrcIp, &["source.ip", "source.address", "client.ip"]);
+    set_from(
+        f,
+        Norm::Parent,
+        &["process.parent.name", "process.parent.executable"],
+    );
+    set_from(
+        f,
+        Norm::Hash,
+        &[
+            "process.hash.sha256",
+            "file.hash.sha256",
+            "process.hash.sha1",
+            "process.hash.md5",
+            "file.hash.md5",
+        ],
+    );
+    set_from(
+        f,
+        Norm::File,
+        &["file.path", "registry.path", "dll.path", "file.name"],
+    );
+    set_from(
+        f,
+        Norm::SrcIp,
+        &["source.ip", "source.address", "client.ip"],
+    );
     set_from(f, Norm::SrcPort, &["source.port", "client.port"]);
-    set_from(f, Norm::DstIp, &["destination.ip", "destination.address", "server.ip"]);
+    set_from(
+        f,
+        Norm::DstIp,
+        &["destination.ip", "destination.address", "server.ip"],
+    );
     set_from(f, Norm::DstPort, &["destination.port", "server.port"]);
     set_from(f, Norm::Proto, &["network.transport", "network.protocol"]);
-    set_from(f, Norm::Severity, &["kibana.alert.severity", "event.severity", "log.level"]);
+    set_from(
+        f,
+        Norm::Severity,
+        &["kibana.alert.severity", "event.severity", "log.level"],
+    );
     if cat == "alert" {
         if let Some(r) = first(f, &["kibana.alert.rule.name", "rule.name", "message"]) {
             let on = f.get(Norm::File).or(f.get(Norm::Process)).unwrap_or("");
-            f.set(Norm::Message, format!("alert {} {on}", norm::clip(&r, 300)).trim_end().to_owned());
+            f.set(
+                Norm::Message,
+                format!("alert {} {on}", norm::clip(&r, 300))
+                    .trim_end()
+                    .to_owned(),
+            );
         }
     }
     if let Some(q) = get(f, "dns.question.name") {
@@ -109,19 +170,52 @@ mod tests {
 
     #[test]
     fn corpus_elastic_endpoint() {
-        let Some(files) = corpus_files("elastic-endpoint") else { return };
+        let Some(files) = corpus_files("elastic-endpoint") else {
+            return;
+        };
         assert_eq!(files.len(), 5);
         for path in files {
             let r = parse_all(&path, "ecs");
-            assert_eq!((r.total, r.rejected), (1, 0), "{}: {:?}", path.display(), r.reasons);
+            assert_eq!(
+                (r.total, r.rejected),
+                (1, 0),
+                "{}: {:?}",
+                path.display(),
+                r.reasons
+            );
             let row = &r.rows[0];
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             let (ts, host, process, cat) = match name {
-                "endpoint-package__alerts.sample_event.json" => ("2022-04-04T12:15:41.5944062Z", "security-win-1", "System", "alert"),
-                "endpoint-package__file.sample_event.json" => ("2022-04-04T18:37:01.5775771Z", "response-win-1", "winlogbeat.exe", "file"),
-                "endpoint-package__network.sample_event.json" => ("2022-04-04T18:52:00.6007809Z", "mgmt-win-1", "GCEWindowsAgent.exe", "network"),
-                "endpoint-package__process.sample_event.json" => ("2022-04-04T18:53:08.6578986Z", "data-viz-win-1", "svchost.exe", "process"),
-                _ => ("2022-04-04T18:53:09.1283846Z", "data-viz-win-1", "svchost.exe", "registry"),
+                "endpoint-package__alerts.sample_event.json" => (
+                    "2022-04-04T12:15:41.5944062Z",
+                    "security-win-1",
+                    "System",
+                    "alert",
+                ),
+                "endpoint-package__file.sample_event.json" => (
+                    "2022-04-04T18:37:01.5775771Z",
+                    "response-win-1",
+                    "winlogbeat.exe",
+                    "file",
+                ),
+                "endpoint-package__network.sample_event.json" => (
+                    "2022-04-04T18:52:00.6007809Z",
+                    "mgmt-win-1",
+                    "GCEWindowsAgent.exe",
+                    "network",
+                ),
+                "endpoint-package__process.sample_event.json" => (
+                    "2022-04-04T18:53:08.6578986Z",
+                    "data-viz-win-1",
+                    "svchost.exe",
+                    "process",
+                ),
+                _ => (
+                    "2022-04-04T18:53:09.1283846Z",
+                    "data-viz-win-1",
+                    "svchost.exe",
+                    "registry",
+                ),
             };
             assert_eq!(format_rfc3339(row.ts), ts, "{name}");
             assert_eq!(row.get("host"), Some(host), "{name}");
@@ -135,8 +229,14 @@ mod tests {
             }
             if cat == "process" {
                 assert_eq!(row.get("parent"), Some("services.exe"));
-                assert_eq!(row.get("cmdline"), Some("C:\\Windows\\System32\\svchost.exe -k WerSvcGroup"));
-                assert_eq!(row.raw("process.Ext.token.integrity_level_name"), Some("system"));
+                assert_eq!(
+                    row.get("cmdline"),
+                    Some("C:\\Windows\\System32\\svchost.exe -k WerSvcGroup")
+                );
+                assert_eq!(
+                    row.raw("process.Ext.token.integrity_level_name"),
+                    Some("system")
+                );
             }
         }
     }

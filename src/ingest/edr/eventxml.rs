@@ -7,7 +7,15 @@ use std::borrow::Cow;
 
 /// System elements whose text is kept under their own name.
 const SYSTEM_TEXT: &[&str] = &[
-    "EventID", "Version", "Level", "Task", "Opcode", "Keywords", "EventRecordID", "Channel", "Computer",
+    "EventID",
+    "Version",
+    "Level",
+    "Task",
+    "Opcode",
+    "Keywords",
+    "EventRecordID",
+    "Channel",
+    "Computer",
 ];
 
 /// Pushes the fields of one event's XML into `out` (owned values).
@@ -31,14 +39,25 @@ pub fn extract<'a>(xml: &str, out: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>) {
         }
         // CDATA keeps its text verbatim.
         if xml.get(lt..).is_some_and(|s| s.starts_with("<![CDATA[")) {
-            let Some(end) = xml.get(lt..).and_then(|s| s.find("]]>")) else { return };
+            let Some(end) = xml.get(lt..).and_then(|s| s.find("]]>")) else {
+                return;
+            };
             if let (Some(&el), Some(t)) = (stack.last(), xml.get(lt + 9..lt + end)) {
-                push(if el == "Data" { data_name.as_deref().unwrap_or("Data") } else { el }, t.to_owned());
+                push(
+                    if el == "Data" {
+                        data_name.as_deref().unwrap_or("Data")
+                    } else {
+                        el
+                    },
+                    t.to_owned(),
+                );
             }
             i = lt + end + 3;
             continue;
         }
-        let Some(gt) = xml.get(lt..).and_then(|s| s.find('>')).map(|g| lt + g) else { return };
+        let Some(gt) = xml.get(lt..).and_then(|s| s.find('>')).map(|g| lt + g) else {
+            return;
+        };
         let tag = xml.get(lt + 1..gt).unwrap_or("");
         i = gt + 1;
         if let Some(close) = tag.strip_prefix('/') {
@@ -133,9 +152,14 @@ fn unescape(s: &str) -> String {
             Some("quot") => Some('"'),
             Some("apos") => Some('\''),
             Some(e) if e.starts_with("#x") || e.starts_with("#X") => {
-                u32::from_str_radix(e.get(2..).unwrap_or(""), 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(e.get(2..).unwrap_or(""), 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
-            Some(e) if e.starts_with('#') => e.get(1..).and_then(|d| d.parse().ok()).and_then(char::from_u32),
+            Some(e) if e.starts_with('#') => e
+                .get(1..)
+                .and_then(|d| d.parse().ok())
+                .and_then(char::from_u32),
             _ => None,
         };
         match (ch, semi) {
@@ -160,7 +184,9 @@ mod tests {
     fn run(xml: &str) -> Vec<(String, String)> {
         let mut v = Vec::new();
         extract(xml, &mut v);
-        v.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+        v.into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
     }
 
     #[test]
@@ -182,7 +208,15 @@ mod tests {
 
     #[test]
     fn damaged_xml_does_not_panic() {
-        for x in ["<", "<Event", "<Data Name=\"a", "<![CDATA[abc", "</x>text<", "&#xFFFFFFFF;&#99999999999;&", "<a b='1' c=>x</a>"] {
+        for x in [
+            "<",
+            "<Event",
+            "<Data Name=\"a",
+            "<![CDATA[abc",
+            "</x>text<",
+            "&#xFFFFFFFF;&#99999999999;&",
+            "<a b='1' c=>x</a>",
+        ] {
             run(x);
         }
         assert_eq!(unescape("a &bogus; b & c"), "a &bogus; b & c");

@@ -143,7 +143,13 @@ pub fn split(data: &[u8], batch_keys: &[&str]) -> (Records, &'static str) {
             if !batched {
                 match rest {
                     Some(r) if r < data.len() => {
-                        return (Records::Lines { start: 0, comment: &[] }, "JSON lines");
+                        return (
+                            Records::Lines {
+                                start: 0,
+                                comment: &[],
+                            },
+                            "JSON lines",
+                        );
                     }
                     _ => {
                         let mut v = Vec::new();
@@ -168,7 +174,13 @@ pub fn split(data: &[u8], batch_keys: &[&str]) -> (Records, &'static str) {
             }
             (Records::Ranges(v), "batched JSON records")
         }
-        _ => (Records::Lines { start: 0, comment: &[] }, "JSON lines"),
+        _ => (
+            Records::Lines {
+                start: 0,
+                comment: &[],
+            },
+            "JSON lines",
+        ),
     }
 }
 
@@ -201,22 +213,31 @@ fn owned<'a>(c: Cow<'_, str>) -> Cow<'a, str> {
 /// Flattens a JSON object given as text (also used for JSON nested in a string field).
 pub fn flatten_str<'a>(s: &'a str, out: &mut Pairs<'a>) -> Result<(), Reason> {
     let mut de = serde_json::Deserializer::from_str(s);
-    Node { prefix: "", name: None, out }
-        .deserialize(&mut de)
-        .map(|_| ())
-        .map_err(|e| Reason::Owned(format!("bad JSON: {e}")))?;
+    Node {
+        prefix: "",
+        name: None,
+        out,
+    }
+    .deserialize(&mut de)
+    .map(|_| ())
+    .map_err(|e| Reason::Owned(format!("bad JSON: {e}")))?;
     // Trailing garbage after the object is a damaged record.
-    de.end().map_err(|e| Reason::Owned(format!("bad JSON: {e}")))
+    de.end()
+        .map_err(|e| Reason::Owned(format!("bad JSON: {e}")))
 }
 
 /// Flattens JSON nested in a string into owned pairs named `prefix.key` (or `key`).
 pub fn flatten_owned<'a>(s: &str, prefix: &str, out: &mut Pairs<'a>) -> Result<(), Reason> {
     let mut tmp = Vec::new();
     let mut de = serde_json::Deserializer::from_str(s);
-    Node { prefix, name: None, out: &mut tmp }
-        .deserialize(&mut de)
-        .map(|_| ())
-        .map_err(|e| Reason::Owned(format!("bad JSON: {e}")))?;
+    Node {
+        prefix,
+        name: None,
+        out: &mut tmp,
+    }
+    .deserialize(&mut de)
+    .map(|_| ())
+    .map_err(|e| Reason::Owned(format!("bad JSON: {e}")))?;
     out.extend(tmp.into_iter().map(|(k, v)| (owned(k), owned(v))));
     Ok(())
 }
@@ -246,7 +267,9 @@ impl<'de, 'r> DeserializeSeed<'de> for Node<'r, 'de> {
 
 impl<'de, 'r> Node<'r, 'de> {
     fn leaf(self, v: Cow<'de, str>) {
-        let k = self.name.unwrap_or_else(|| Cow::Owned(self.prefix.to_owned()));
+        let k = self
+            .name
+            .unwrap_or_else(|| Cow::Owned(self.prefix.to_owned()));
         self.out.push((k, v));
     }
 }
@@ -295,10 +318,18 @@ impl<'de, 'r> Visitor<'de> for Node<'r, 'de> {
             if self.prefix.is_empty() {
                 // Top-level names are pushed as-is (borrowed when unescaped).
                 let name = Some(key.clone());
-                map.next_value_seed(Node { prefix: &key, name, out: self.out })?;
+                map.next_value_seed(Node {
+                    prefix: &key,
+                    name,
+                    out: self.out,
+                })?;
             } else {
                 let p = join(self.prefix, &key);
-                map.next_value_seed(Node { prefix: &p, name: None, out: self.out })?;
+                map.next_value_seed(Node {
+                    prefix: &p,
+                    name: None,
+                    out: self.out,
+                })?;
             }
         }
         Ok(false)
@@ -308,7 +339,12 @@ impl<'de, 'r> Visitor<'de> for Node<'r, 'de> {
         let mut i = 0usize;
         loop {
             let p = join(self.prefix, &i.to_string());
-            let Some(scalar) = seq.next_element_seed(Node { prefix: &p, name: None, out: self.out })? else {
+            let Some(scalar) = seq.next_element_seed(Node {
+                prefix: &p,
+                name: None,
+                out: self.out,
+            })?
+            else {
                 break;
             };
             // A scalar element was pushed as `prefix.i`: take it back and join it.
@@ -324,7 +360,9 @@ impl<'de, 'r> Visitor<'de> for Node<'r, 'de> {
             i += 1;
         }
         if let Some(j) = joined {
-            let k = self.name.unwrap_or_else(|| Cow::Owned(self.prefix.to_owned()));
+            let k = self
+                .name
+                .unwrap_or_else(|| Cow::Owned(self.prefix.to_owned()));
             self.out.push((k, Cow::Owned(j)));
         }
         Ok(false)
@@ -361,7 +399,9 @@ mod tests {
     fn flat(s: &str) -> Vec<(String, String)> {
         let mut v = Vec::new();
         flatten(s.as_bytes(), &mut v).unwrap();
-        v.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+        v.into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
     }
 
     fn ranges(r: Records) -> Vec<(u64, u32)> {
@@ -373,7 +413,9 @@ mod tests {
 
     #[test]
     fn flattens_nested_arrays_and_escapes() {
-        let v = flat(r#"{"a":{"b":{"c":"x\"y"}},"n":1.5,"i":-3,"t":true,"z":null,"l":["p","q"],"o":[{"k":1},{"k":2}],"m":[[1,2],[3]],"e":[]}"#);
+        let v = flat(
+            r#"{"a":{"b":{"c":"x\"y"}},"n":1.5,"i":-3,"t":true,"z":null,"l":["p","q"],"o":[{"k":1},{"k":2}],"m":[[1,2],[3]],"e":[]}"#,
+        );
         let get = |k: &str| v.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("a.b.c"), Some("x\"y"));
         assert_eq!(get("n"), Some("1.5"));
@@ -426,7 +468,10 @@ mod tests {
 
         let doc = b"{\n  \"a\": 1\n}\n";
         assert_eq!(ranges(split(doc, &[]).0), vec![(0, 12)]);
-        assert!(matches!(split(b"{\"a\":1}\n{\"a\":2}\n", &[]).0, Records::Lines { .. }));
+        assert!(matches!(
+            split(b"{\"a\":1}\n{\"a\":2}\n", &[]).0,
+            Records::Lines { .. }
+        ));
 
         let hub = b"{\"records\":[{\"x\":1},{\"x\":2}]}\n{\"records\":[{\"x\":3}]}\n";
         let r = ranges(split(hub, &["records"]).0);

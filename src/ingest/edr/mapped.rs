@@ -71,7 +71,9 @@ fn read_time(v: &str, fmt: &TimeFormat, tz: &TzSpec) -> Option<i64> {
         TimeFormat::Ticks => time::ticks(v),
         TimeFormat::Strftime(f) => match chrono::DateTime::parse_from_str(v, f) {
             Ok(d) => d.timestamp_nanos_opt(),
-            Err(_) => chrono::NaiveDateTime::parse_from_str(v, f).ok().and_then(|n| naive_to_utc(n, tz)),
+            Err(_) => chrono::NaiveDateTime::parse_from_str(v, f)
+                .ok()
+                .and_then(|n| naive_to_utc(n, tz)),
         },
     }
 }
@@ -125,11 +127,19 @@ fn rules(text: &str, tz: TzSpec) -> Result<Rules, String> {
         let n = Norm::from_name(&k).ok_or_else(|| format!("mapping names unknown field {k:?}"))?;
         fields.push((n, v));
     }
-    Ok(Rules { tz, time_field: m.time.field, format: time_format(m.time.format.as_deref())?, fields })
+    Ok(Rules {
+        tz,
+        time_field: m.time.field,
+        format: time_format(m.time.format.as_deref())?,
+        fields,
+    })
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    let path = ctx.map.as_ref().ok_or("format mapped needs a mapping file (--map FILE)")?;
+    let path = ctx
+        .map
+        .as_ref()
+        .ok_or("format mapped needs a mapping file (--map FILE)")?;
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     prepare_with(data, &text, ctx.tz)
 }
@@ -139,15 +149,27 @@ fn prepare_with(data: &[u8], mapping: &str, tz: TzSpec) -> Result<Prepared, Stri
     let note = Some(format!("time field {}", r.time_field));
     if json_head(data).is_some() {
         let (records, _) = json::split(data, &[]);
-        return Ok(Prepared { parser: Box::new(JsonMapped(r)), records, note });
+        return Ok(Prepared {
+            parser: Box::new(JsonMapped(r)),
+            records,
+            note,
+        });
     }
     let h = csv::header(data).ok_or("neither JSON nor CSV with a header")?;
     let records = Records::Ranges(csv::record_ranges(data, h.data_start));
     fn noop<'a>(_: &mut Fields<'a>, _: &TzSpec) -> Result<(), Reason> {
         Ok(())
     }
-    let p = CsvParser { tz, names: h.names, map: noop };
-    Ok(Prepared { parser: Box::new(CsvMapped(p, r)), records, note })
+    let p = CsvParser {
+        tz,
+        names: h.names,
+        map: noop,
+    };
+    Ok(Prepared {
+        parser: Box::new(CsvMapped(p, r)),
+        records,
+        note,
+    })
 }
 
 #[cfg(test)]
@@ -163,7 +185,10 @@ mod tests {
                 .filter(|l| !l.is_empty())
                 .map(|l| {
                     let mut f = Fields::new();
-                    p.parser.parse(l, &mut f).map(|_| f.into_owned()).map_err(|e| e.into_owned())
+                    p.parser
+                        .parse(l, &mut f)
+                        .map(|_| f.into_owned())
+                        .map_err(|e| e.into_owned())
                 })
                 .collect();
         };
@@ -171,7 +196,10 @@ mod tests {
             .map(|&(o, l)| {
                 let mut f = Fields::new();
                 let rec = &data[o as usize..(o + u64::from(l)) as usize];
-                p.parser.parse(rec, &mut f).map(|_| f.into_owned()).map_err(|e| e.into_owned())
+                p.parser
+                    .parse(rec, &mut f)
+                    .map(|_| f.into_owned())
+                    .map_err(|e| e.into_owned())
             })
             .collect()
     }
@@ -198,8 +226,22 @@ mod tests {
     #[test]
     fn bad_mappings_are_errors() {
         assert!(prepare_with(b"{}", "{}", TzSpec::Utc).is_err());
-        assert!(prepare_with(b"{}", r#"{"time":{"field":"t","format":"weird"}}"#, TzSpec::Utc).is_err());
-        assert!(prepare_with(b"{}", r#"{"time":{"field":"t"},"fields":{"nope":"x"}}"#, TzSpec::Utc).is_err());
+        assert!(
+            prepare_with(
+                b"{}",
+                r#"{"time":{"field":"t","format":"weird"}}"#,
+                TzSpec::Utc
+            )
+            .is_err()
+        );
+        assert!(
+            prepare_with(
+                b"{}",
+                r#"{"time":{"field":"t"},"fields":{"nope":"x"}}"#,
+                TzSpec::Utc
+            )
+            .is_err()
+        );
         assert!(prepare(b"{}", &ParseCtx::default()).is_err());
         assert_eq!(sniff(b"{\"a\":1}"), 0);
     }

@@ -38,7 +38,9 @@ fn sniff(head: &[u8]) -> u8 {
         return 0;
     }
     let ah = ["Timestamp", "DeviceName", "ActionType"];
-    if norm::csv_header_has(head, &ah) || norm::csv_header_has(head, &["Timestamp", "AlertId", "Title", "Severity"]) {
+    if norm::csv_header_has(head, &ah)
+        || norm::csv_header_has(head, &["Timestamp", "AlertId", "Title", "Severity"])
+    {
         return 85;
     }
     0
@@ -56,7 +58,11 @@ fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
     let h = super::csv::header(data).ok_or("no CSV header")?;
     let records = super::csv::record_ranges(data, h.data_start);
     Ok(Prepared {
-        parser: Box::new(CsvParser { tz: ctx.tz, names: h.names, map }),
+        parser: Box::new(CsvParser {
+            tz: ctx.tz,
+            names: h.names,
+            map,
+        }),
         records: crate::ingest::Records::Ranges(records),
         note: Some("CSV".to_owned()),
     })
@@ -75,7 +81,9 @@ fn table(f: &Fields<'_>) -> &'static str {
     let act = get(f, "ActionType").unwrap_or_default();
     if get(f, "AlertId").is_some() {
         "alert"
-    } else if act == "ProcessCreated" || (get(f, "ProcessCommandLine").is_some() && get(f, "RemoteIP").is_none()) {
+    } else if act == "ProcessCreated"
+        || (get(f, "ProcessCommandLine").is_some() && get(f, "RemoteIP").is_none())
+    {
         "process"
     } else if get(f, "LogonType").is_some() || act.starts_with("Logon") {
         "auth"
@@ -117,14 +125,32 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
         set_from(f, Norm::Pid, &["ProcessId"]);
         set_from(f, Norm::Parent, &["InitiatingProcessFileName"]);
         set_from(f, Norm::Hash, &["SHA256", "SHA1", "MD5"]);
-        set_from(f, Norm::User, &["AccountName", "InitiatingProcessAccountName"]);
+        set_from(
+            f,
+            Norm::User,
+            &["AccountName", "InitiatingProcessAccountName"],
+        );
     } else {
         set_from(f, Norm::Process, &["InitiatingProcessFileName"]);
         set_from(f, Norm::Cmdline, &["InitiatingProcessCommandLine"]);
         set_from(f, Norm::Pid, &["InitiatingProcessId"]);
         set_from(f, Norm::Parent, &["InitiatingProcessParentFileName"]);
-        set_from(f, Norm::User, &["AccountName", "InitiatingProcessAccountName", "AccountUpn"]);
-        set_from(f, Norm::Hash, &["SHA256", "SHA1", "MD5", "InitiatingProcessSHA256", "InitiatingProcessSHA1"]);
+        set_from(
+            f,
+            Norm::User,
+            &["AccountName", "InitiatingProcessAccountName", "AccountUpn"],
+        );
+        set_from(
+            f,
+            Norm::Hash,
+            &[
+                "SHA256",
+                "SHA1",
+                "MD5",
+                "InitiatingProcessSHA256",
+                "InitiatingProcessSHA1",
+            ],
+        );
     }
     if f.get(Norm::Process).is_none() {
         if let Some(p) = first(f, &["InitiatingProcessFolderPath"]) {
@@ -142,8 +168,15 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
         "process" => set_from(f, Norm::File, &["FolderPath"]),
         _ => set_from(f, Norm::File, &["FolderPath", "FileName"]),
     }
-    let inbound = f.get(Norm::Action).is_some_and(|a| a.starts_with("Inbound")) || cat == "auth";
-    let (src, dst) = if inbound { (("RemoteIP", "RemotePort"), ("LocalIP", "LocalPort")) } else { (("LocalIP", "LocalPort"), ("RemoteIP", "RemotePort")) };
+    let inbound = f
+        .get(Norm::Action)
+        .is_some_and(|a| a.starts_with("Inbound"))
+        || cat == "auth";
+    let (src, dst) = if inbound {
+        (("RemoteIP", "RemotePort"), ("LocalIP", "LocalPort"))
+    } else {
+        (("LocalIP", "LocalPort"), ("RemoteIP", "RemotePort"))
+    };
     set_from(f, Norm::SrcIp, &[src.0]);
     set_from(f, Norm::SrcPort, &[src.1]);
     set_from(f, Norm::DstIp, &[dst.0, "DestinationIPAddress"]);
@@ -167,7 +200,9 @@ mod tests {
 
     #[test]
     fn corpus_files_parse() {
-        let Some(files) = corpus_files("mde-advanced-hunting") else { return };
+        let Some(files) = corpus_files("mde-advanced-hunting") else {
+            return;
+        };
         assert_eq!(files.len(), 2);
         for path in files {
             let r = parse_all(&path, "mde");
@@ -195,7 +230,10 @@ mod tests {
                 assert_eq!(logon.get("src_ip"), Some("67.43.156.1"));
                 assert_eq!(logon.get("user"), Some("administrator"));
                 let file = &r.rows[2];
-                assert_eq!(file.get("file"), Some("C:\\Windows\\System32\\VMAgentDisabler.dll"));
+                assert_eq!(
+                    file.get("file"),
+                    Some("C:\\Windows\\System32\\VMAgentDisabler.dll")
+                );
                 assert_eq!(file.get("category"), Some("file"));
             }
         }
@@ -216,7 +254,10 @@ mod tests {
         assert_eq!(row.get("process"), Some("powershell.exe"));
         assert_eq!(row.get("parent"), Some("winword.exe"));
         assert_eq!(row.get("category"), Some("process"));
-        assert_eq!(row.get("message"), Some("process ProcessCreated powershell -c \"a  b\" user alice (parent winword.exe)"));
+        assert_eq!(
+            row.get("message"),
+            Some("process ProcessCreated powershell -c \"a  b\" user alice (parent winword.exe)")
+        );
     }
 
     #[test]

@@ -40,7 +40,10 @@ impl RecordParser for CsvParser {
             }
         }
         if n < self.names.len() / 2 {
-            return Err(Reason::Owned(format!("CSV record has {n} of {} columns", self.names.len())));
+            return Err(Reason::Owned(format!(
+                "CSV record has {n} of {} columns",
+                self.names.len()
+            )));
         }
         (self.map)(out, &self.tz)
     }
@@ -96,7 +99,11 @@ fn base(s: &str) -> &str {
 
 /// Sets `ts` from the first of `names` present; returns the field used. A field that is
 /// present but unreadable is an error, never a fall-back to a fake time.
-pub fn set_time(f: &mut Fields<'_>, names: &[&'static str], tz: &TzSpec) -> Result<&'static str, Reason> {
+pub fn set_time(
+    f: &mut Fields<'_>,
+    names: &[&'static str],
+    tz: &TzSpec,
+) -> Result<&'static str, Reason> {
     for &n in names {
         if let Some(v) = get(f, n) {
             return match time::parse_any(&v, tz) {
@@ -150,7 +157,13 @@ pub fn summarise(f: &mut Fields<'_>) {
         push(&mut m, g(Norm::Process));
     }
     if !g(Norm::DstIp).is_empty() || !g(Norm::SrcIp).is_empty() {
-        let ep = |ip: &str, port: &str| if port.is_empty() { ip.to_owned() } else { format!("{ip}:{port}") };
+        let ep = |ip: &str, port: &str| {
+            if port.is_empty() {
+                ip.to_owned()
+            } else {
+                format!("{ip}:{port}")
+            }
+        };
         push(&mut m, &ep(g(Norm::SrcIp), g(Norm::SrcPort)));
         m.push_str(" ->");
         push(&mut m, &ep(g(Norm::DstIp), g(Norm::DstPort)));
@@ -168,7 +181,10 @@ pub fn summarise(f: &mut Fields<'_>) {
         push(&mut m, &format!("(parent {parent})"));
     }
     // One line: control characters from the log stay out of the summary.
-    let m: String = m.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let m: String = m
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     f.set(Norm::Message, m);
 }
 
@@ -201,7 +217,9 @@ pub fn first_record<'d>(data: &'d [u8], records: &Records) -> Option<&'d [u8]> {
 /// Describes the time field the first record used, flagging a zone-less one.
 pub fn time_note(field: &str, value: Option<&str>, tz: &TzSpec) -> String {
     match value {
-        Some(v) if time::is_naive(v) => format!("time field {field} (no zone: read in {tz}, see --tz)"),
+        Some(v) if time::is_naive(v) => {
+            format!("time field {field} (no zone: read in {tz}, see --tz)")
+        }
         _ => format!("time field {field}"),
     }
 }
@@ -255,6 +273,9 @@ mod tests {
         f.set(Norm::Cmdline, "powershell.exe -enc\nAAA");
         f.set(Norm::Parent, "winword.exe");
         summarise(&mut f);
-        assert_eq!(f.get(Norm::Message), Some("process powershell.exe -enc AAA (parent winword.exe)"));
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("process powershell.exe -enc AAA (parent winword.exe)")
+        );
     }
 }

@@ -15,11 +15,22 @@ pub static DEF: FormatDef = FormatDef {
 
 fn sniff(head: &[u8]) -> u8 {
     if let Some(h) = json_head(head) {
-        let dv = norm::count(h, &["\"src.process.", "\"tgt.process.", "\"endpoint.name\"", "\"event.time\"", "\"dataSource.name\"", "\"meta.event.name\""]);
+        let dv = norm::count(
+            h,
+            &[
+                "\"src.process.",
+                "\"tgt.process.",
+                "\"endpoint.name\"",
+                "\"event.time\"",
+                "\"dataSource.name\"",
+                "\"meta.event.name\"",
+            ],
+        );
         if dv >= 3 {
             return 85;
         }
-        if has(h, "\"threatInfo\"") || (has(h, "\"agentRealtimeInfo\"") && has(h, "\"createdAt\"")) {
+        if has(h, "\"threatInfo\"") || (has(h, "\"agentRealtimeInfo\"") && has(h, "\"createdAt\""))
+        {
             return 85;
         }
         if has(h, "\"activityType\"") && has(h, "\"primaryDescription\"") {
@@ -36,11 +47,23 @@ fn sniff(head: &[u8]) -> u8 {
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
     if json_head(data).is_some() {
         let (records, shape) = json::split(data, &["data"]);
-        return Ok(Prepared { parser: Box::new(JsonParser { tz: ctx.tz, map }), records, note: Some(shape.to_owned()) });
+        return Ok(Prepared {
+            parser: Box::new(JsonParser { tz: ctx.tz, map }),
+            records,
+            note: Some(shape.to_owned()),
+        });
     }
     let h = super::csv::header(data).ok_or("no CSV header")?;
     let records = Records::Ranges(super::csv::record_ranges(data, h.data_start));
-    Ok(Prepared { parser: Box::new(CsvParser { tz: ctx.tz, names: h.names, map }), records, note: Some("CSV".to_owned()) })
+    Ok(Prepared {
+        parser: Box::new(CsvParser {
+            tz: ctx.tz,
+            names: h.names,
+            map,
+        }),
+        records,
+        note: Some("CSV".to_owned()),
+    })
 }
 
 fn category(c: &str) -> &'static str {
@@ -60,18 +83,60 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     // `timestamp` in Cloud Funnel is a time of day only; `event.time` is the full epoch.
     norm::set_time(
         f,
-        &["event.time", "eventTime", "Event Time", "threatInfo.createdAt", "createdAt", "timestamp"],
+        &[
+            "event.time",
+            "eventTime",
+            "Event Time",
+            "threatInfo.createdAt",
+            "createdAt",
+            "timestamp",
+        ],
         tz,
     )?;
     let threat = get(f, "threatInfo.threatName").is_some();
-    let cat = if threat { "alert" } else { category(&first(f, &["event.category", "Event Type", "activityType"]).unwrap_or_default()) };
+    let cat = if threat {
+        "alert"
+    } else {
+        category(&first(f, &["event.category", "Event Type", "activityType"]).unwrap_or_default())
+    };
     f.set(Norm::Category, cat);
-    set_from(f, Norm::EventId, &["event.type", "meta.event.name", "Event Type", "activityType"]);
-    set_from(f, Norm::Host, &["endpoint.name", "agentRealtimeInfo.agentComputerName", "agentDetectionInfo.agentComputerName", "Endpoint Name", "computerName"]);
-    let created = f.get(Norm::EventId).is_some_and(|e| e.eq_ignore_ascii_case("ProcessCreation") || e == "Process Creation");
-    let (me, parent) = if created { ("tgt.process", "src.process") } else { ("src.process", "src.process.parent") };
+    set_from(
+        f,
+        Norm::EventId,
+        &[
+            "event.type",
+            "meta.event.name",
+            "Event Type",
+            "activityType",
+        ],
+    );
+    set_from(
+        f,
+        Norm::Host,
+        &[
+            "endpoint.name",
+            "agentRealtimeInfo.agentComputerName",
+            "agentDetectionInfo.agentComputerName",
+            "Endpoint Name",
+            "computerName",
+        ],
+    );
+    let created = f
+        .get(Norm::EventId)
+        .is_some_and(|e| e.eq_ignore_ascii_case("ProcessCreation") || e == "Process Creation");
+    let (me, parent) = if created {
+        ("tgt.process", "src.process")
+    } else {
+        ("src.process", "src.process.parent")
+    };
     let k = |a: &str, b: &str| format!("{a}.{b}");
-    for (n, leaf) in [(Norm::Process, "name"), (Norm::Cmdline, "cmdline"), (Norm::Pid, "pid"), (Norm::User, "user"), (Norm::Hash, "image.sha256")] {
+    for (n, leaf) in [
+        (Norm::Process, "name"),
+        (Norm::Cmdline, "cmdline"),
+        (Norm::Pid, "pid"),
+        (Norm::User, "user"),
+        (Norm::Hash, "image.sha256"),
+    ] {
         if let Some(v) = get(f, &k(me, leaf)) {
             f.set(n, v);
         }
@@ -79,11 +144,41 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     if let Some(v) = get(f, &k(parent, "name")) {
         f.set(Norm::Parent, v);
     }
-    set_from(f, Norm::Process, &["Source Process Name", "threatInfo.originatorProcess"]);
+    set_from(
+        f,
+        Norm::Process,
+        &["Source Process Name", "threatInfo.originatorProcess"],
+    );
     set_from(f, Norm::Cmdline, &["Source Process Command Line"]);
-    set_from(f, Norm::User, &["Source Process User", "threatInfo.processUser", "agentDetectionInfo.agentLastLoggedInUserName"]);
-    set_from(f, Norm::Hash, &["tgt.file.sha256", "threatInfo.sha256", "tgt.file.sha1", "threatInfo.sha1"]);
-    set_from(f, Norm::File, &["tgt.file.path", "threatInfo.filePath", "registry.keyPath", "File Path"]);
+    set_from(
+        f,
+        Norm::User,
+        &[
+            "Source Process User",
+            "threatInfo.processUser",
+            "agentDetectionInfo.agentLastLoggedInUserName",
+        ],
+    );
+    set_from(
+        f,
+        Norm::Hash,
+        &[
+            "tgt.file.sha256",
+            "threatInfo.sha256",
+            "tgt.file.sha1",
+            "threatInfo.sha1",
+        ],
+    );
+    set_from(
+        f,
+        Norm::File,
+        &[
+            "tgt.file.path",
+            "threatInfo.filePath",
+            "registry.keyPath",
+            "File Path",
+        ],
+    );
     if f.get(Norm::Process).is_none() {
         if let Some(p) = first(f, &["src.process.image.path"]) {
             f.set(Norm::Process, basename(p));
@@ -94,15 +189,33 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     set_from(f, Norm::DstIp, &["dst.ip.address", "Destination IP"]);
     set_from(f, Norm::DstPort, &["dst.port.number", "Destination Port"]);
     set_from(f, Norm::Proto, &["event.network.protocolName"]);
-    set_from(f, Norm::Action, &["event.network.connectionStatus", "threatInfo.mitigationStatus", "event.login.type"]);
+    set_from(
+        f,
+        Norm::Action,
+        &[
+            "event.network.connectionStatus",
+            "threatInfo.mitigationStatus",
+            "event.login.type",
+        ],
+    );
     if threat {
-        set_from(f, Norm::Severity, &["threatInfo.confidenceLevel", "threatInfo.classification"]);
+        set_from(
+            f,
+            Norm::Severity,
+            &["threatInfo.confidenceLevel", "threatInfo.classification"],
+        );
         if let Some(t) = get(f, "threatInfo.threatName") {
             let h = f.get(Norm::Host).unwrap_or("");
-            f.set(Norm::Message, format!("alert {} on {h}", norm::clip(&t, 300)));
+            f.set(
+                Norm::Message,
+                format!("alert {} on {h}", norm::clip(&t, 300)),
+            );
         }
     } else if let Some(d) = get(f, "primaryDescription") {
-        f.set(Norm::Message, norm::clip(&d, 400).replace(['\n', '\r'], " "));
+        f.set(
+            Norm::Message,
+            norm::clip(&d, 400).replace(['\n', '\r'], " "),
+        );
     } else if let Some(q) = get(f, "event.dns.request") {
         f.set(Norm::Message, format!("dns {q}"));
     }
@@ -118,7 +231,9 @@ mod tests {
 
     #[test]
     fn corpus_cloud_funnel() {
-        let Some(files) = corpus_files("sentinelone-dv") else { return };
+        let Some(files) = corpus_files("sentinelone-dv") else {
+            return;
+        };
         for path in files {
             let r = parse_all(&path, "sentinelone");
             assert_eq!((r.total, r.rejected), (1, 0), "{:?}", r.reasons);

@@ -112,7 +112,8 @@ pub fn parse_iso(s: &str, tz: &TzSpec) -> Option<i64> {
         if !d.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        d.iter().try_fold(0u32, |a, &c| Some(a * 10 + u32::from(c - b'0')))
+        d.iter()
+            .try_fold(0u32, |a, &c| Some(a * 10 + u32::from(c - b'0')))
     };
     let year = num(0, 4)?;
     let date_ok = b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-');
@@ -122,7 +123,8 @@ pub fn parse_iso(s: &str, tz: &TzSpec) -> Option<i64> {
     let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, num(5, 2)?, num(8, 2)?)?;
     let mut i = 10;
     let mut time = NaiveTime::MIN;
-    if matches!(b.get(i), Some(b'T' | b't' | b' ')) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+    if matches!(b.get(i), Some(b'T' | b't' | b' ')) && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+    {
         let h = num(i + 1, 2)?;
         if b.get(i + 3) != Some(&b':') {
             return None;
@@ -155,7 +157,10 @@ pub fn parse_iso(s: &str, tz: &TzSpec) -> Option<i64> {
     let naive = NaiveDateTime::new(date, time);
     let rest = std::str::from_utf8(b.get(i..)?).ok()?.trim_start();
     match parse_zone(rest)? {
-        Some(off) => naive.and_utc().timestamp_nanos_opt()?.checked_sub(i64::from(off) * NS),
+        Some(off) => naive
+            .and_utc()
+            .timestamp_nanos_opt()?
+            .checked_sub(i64::from(off) * NS),
         None => naive_to_utc(naive, tz),
     }
 }
@@ -166,7 +171,8 @@ fn parse_zone(rest: &str) -> Option<Option<i32>> {
         return Some(None);
     }
     let r = rest.trim_end();
-    if r.eq_ignore_ascii_case("z") || r.eq_ignore_ascii_case("utc") || r.eq_ignore_ascii_case("gmt") {
+    if r.eq_ignore_ascii_case("z") || r.eq_ignore_ascii_case("utc") || r.eq_ignore_ascii_case("gmt")
+    {
         return Some(Some(0));
     }
     let (sign, body) = match r.as_bytes().first()? {
@@ -182,7 +188,10 @@ fn parse_zone(rest: &str) -> Option<Option<i32>> {
     }
     let (h, m) = match digits.len() {
         2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (digits.get(..2)?.parse().ok()?, digits.get(2..)?.parse().ok()?),
+        4 => (
+            digits.get(..2)?.parse().ok()?,
+            digits.get(2..)?.parse().ok()?,
+        ),
         _ => return None,
     };
     if h > 23 || m > 59 {
@@ -204,23 +213,49 @@ mod tests {
     fn iso_variants() {
         let u = TzSpec::Utc;
         let base = t(2022, 5, 13, 8, 54, 5);
-        assert_eq!(parse_iso("2022-05-13T08:54:05.1230000Z", &u), Some(base + 123_000_000));
-        assert_eq!(parse_iso("2022-05-13 08:54:05.123", &u), Some(base + 123_000_000));
+        assert_eq!(
+            parse_iso("2022-05-13T08:54:05.1230000Z", &u),
+            Some(base + 123_000_000)
+        );
+        assert_eq!(
+            parse_iso("2022-05-13 08:54:05.123", &u),
+            Some(base + 123_000_000)
+        );
         assert_eq!(parse_iso("2022-05-13T10:54:05+02:00", &u), Some(base));
         assert_eq!(parse_iso("2022-05-13T03:54:05-0500", &u), Some(base));
-        assert_eq!(parse_iso("2022-05-13 08:54:05.5 +0000 UTC", &u), Some(base + 500_000_000));
-        assert_eq!(parse_iso("2022-05-13T08:54Z", &u), Some(t(2022, 5, 13, 8, 54, 0)));
+        assert_eq!(
+            parse_iso("2022-05-13 08:54:05.5 +0000 UTC", &u),
+            Some(base + 500_000_000)
+        );
+        assert_eq!(
+            parse_iso("2022-05-13T08:54Z", &u),
+            Some(t(2022, 5, 13, 8, 54, 0))
+        );
         assert_eq!(parse_iso("2022-05-13", &u), Some(t(2022, 5, 13, 0, 0, 0)));
-        assert_eq!(parse_iso("2022-05-13T08:54:05.123456789123Z", &u), Some(base + 123_456_789));
+        assert_eq!(
+            parse_iso("2022-05-13T08:54:05.123456789123Z", &u),
+            Some(base + 123_456_789)
+        );
         let paris: TzSpec = "Europe/Paris".parse().unwrap();
         assert_eq!(parse_iso("2022-05-13 10:54:05", &paris), Some(base));
-        assert_eq!(parse_iso("2022-05-13T10:54:05Z", &paris), Some(t(2022, 5, 13, 10, 54, 5)));
+        assert_eq!(
+            parse_iso("2022-05-13T10:54:05Z", &paris),
+            Some(t(2022, 5, 13, 10, 54, 5))
+        );
     }
 
     #[test]
     fn iso_rejects() {
         let u = TzSpec::Utc;
-        for bad in ["", "18:32:29.470", "2022-13-01", "2022-05-13T8:5", "2022-05-13T08:54:05+99:00", "2022-05-13T08:54:05 junk", "2022-05-13T08:54:05."] {
+        for bad in [
+            "",
+            "18:32:29.470",
+            "2022-13-01",
+            "2022-05-13T8:5",
+            "2022-05-13T08:54:05+99:00",
+            "2022-05-13T08:54:05 junk",
+            "2022-05-13T08:54:05.",
+        ] {
             assert_eq!(parse_iso(bad, &u), None, "{bad}");
         }
     }
@@ -244,7 +279,10 @@ mod tests {
         assert_eq!(epoch_auto("99999999999999999999"), None);
         assert_eq!(epoch_auto("12a"), None);
         assert_eq!(parse_any(" 1625677521 ", &TzSpec::Utc), Some(base));
-        assert_eq!(epoch_unit("1625677521162", 1_000_000), Some(base + 162_000_000));
+        assert_eq!(
+            epoch_unit("1625677521162", 1_000_000),
+            Some(base + 162_000_000)
+        );
     }
 
     #[test]

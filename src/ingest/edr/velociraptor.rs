@@ -54,13 +54,17 @@ fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
         if json::flatten(rec, &mut f.raw).is_err() {
             continue;
         }
-        let found = TIME.iter().position(|t| get(&f, t).is_some_and(|v| super::time::parse_any(&v, &ctx.tz).is_some()));
+        let found = TIME.iter().position(|t| {
+            get(&f, t).is_some_and(|v| super::time::parse_any(&v, &ctx.tz).is_some())
+        });
         if let Some(i) = found {
             best = Some(best.map_or(i, |b| b.min(i)));
         }
     }
     let order: Vec<&'static str> = match best {
-        Some(i) => std::iter::once(TIME[i]).chain(TIME.iter().copied().filter(|t| *t != TIME[i])).collect(),
+        Some(i) => std::iter::once(TIME[i])
+            .chain(TIME.iter().copied().filter(|t| *t != TIME[i]))
+            .collect(),
         None => TIME.to_vec(),
     };
     let note = match best {
@@ -104,7 +108,11 @@ impl RecordParser for Parser {
     fn parse<'a>(&self, rec: &'a [u8], f: &mut Fields<'a>) -> Result<(), Reason> {
         json::flatten(rec, &mut f.raw)?;
         norm::set_time(f, &self.order, &self.tz)?;
-        set_from(f, Norm::Host, &["Fqdn", "Hostname", "ComputerName", "Computer", "ClientId"]);
+        set_from(
+            f,
+            Norm::Host,
+            &["Fqdn", "Hostname", "ComputerName", "Computer", "ClientId"],
+        );
         set_from(f, Norm::User, &["Username", "User", "UserName", "Owner"]);
         match first(f, &["Name", "ProcessName"]) {
             Some(n) => f.set(Norm::Process, n),
@@ -116,16 +124,42 @@ impl RecordParser for Parser {
         }
         set_from(f, Norm::Pid, &["Pid", "PID", "ProcessId"]);
         set_from(f, Norm::Cmdline, &["CommandLine", "Cmdline"]);
-        set_from(f, Norm::Parent, &["ParentName", "ParentInfo", "Ppid", "PPID"]);
-        set_from(f, Norm::Hash, &["Hash.SHA256", "SHA256", "Hash.SHA1", "Hash.MD5", "MD5"]);
-        set_from(f, Norm::File, &["OSPath", "FullPath", "TargetFilename", "Filename", "FileName"]);
+        set_from(
+            f,
+            Norm::Parent,
+            &["ParentName", "ParentInfo", "Ppid", "PPID"],
+        );
+        set_from(
+            f,
+            Norm::Hash,
+            &["Hash.SHA256", "SHA256", "Hash.SHA1", "Hash.MD5", "MD5"],
+        );
+        set_from(
+            f,
+            Norm::File,
+            &[
+                "OSPath",
+                "FullPath",
+                "TargetFilename",
+                "Filename",
+                "FileName",
+            ],
+        );
         set_from(f, Norm::SrcIp, &["Laddr.IP", "SrcIP", "SourceIP"]);
         set_from(f, Norm::SrcPort, &["Laddr.Port", "SrcPort", "SourcePort"]);
         set_from(f, Norm::DstIp, &["Raddr.IP", "DestIP", "DestinationIP"]);
-        set_from(f, Norm::DstPort, &["Raddr.Port", "DestPort", "DestinationPort"]);
+        set_from(
+            f,
+            Norm::DstPort,
+            &["Raddr.Port", "DestPort", "DestinationPort"],
+        );
         set_from(f, Norm::Proto, &["Type", "Protocol"]);
         set_from(f, Norm::Action, &["Status", "Action"]);
-        set_from(f, Norm::EventId, &["EventID", "EventType", "_Source", "Artifact"]);
+        set_from(
+            f,
+            Norm::EventId,
+            &["EventID", "EventType", "_Source", "Artifact"],
+        );
         let cat = if f.get(Norm::DstIp).is_some() || f.get(Norm::SrcIp).is_some() {
             "network"
         } else if f.get(Norm::Cmdline).is_some() {
@@ -149,7 +183,9 @@ mod tests {
 
     #[test]
     fn corpus_results() {
-        let Some(files) = corpus_files("velociraptor") else { return };
+        let Some(files) = corpus_files("velociraptor") else {
+            return;
+        };
         for path in files {
             let r = parse_all(&path, "velociraptor");
             assert_eq!(r.rejected, 0, "{:?}", r.reasons);
@@ -181,7 +217,21 @@ mod tests {
         let r = parse_bytes(data, "velociraptor", &Default::default());
         assert_eq!(r.note.as_deref(), Some("JSON lines; time column EventTime"));
         let ts: Vec<String> = r.rows.iter().map(|r| format_rfc3339(r.ts)).collect();
-        assert_eq!(ts, ["2024-01-01T00:00:00Z", "2024-01-01T00:00:01Z", "2024-01-01T00:00:02Z", "2024-01-01T00:00:03Z"]);
-        assert_eq!(r.reasons, ["no usable time in field EventTime", "no usable time in field EventTime"]);
+        assert_eq!(
+            ts,
+            [
+                "2024-01-01T00:00:00Z",
+                "2024-01-01T00:00:01Z",
+                "2024-01-01T00:00:02Z",
+                "2024-01-01T00:00:03Z"
+            ]
+        );
+        assert_eq!(
+            r.reasons,
+            [
+                "no usable time in field EventTime",
+                "no usable time in field EventTime"
+            ]
+        );
     }
 }

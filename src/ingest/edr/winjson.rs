@@ -6,9 +6,9 @@
 //! (`TargetUserName`, `Image`...) and System names (`Provider`, `EventID`, `Computer`,
 //! `EventRecordID`...), so filters and the EVTX normalisation work the same on both.
 
+use super::eventxml;
 use super::json::{self, Pairs};
 use super::norm::{self, count, get, has, json_head};
-use super::eventxml;
 use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
@@ -21,7 +21,14 @@ pub static DEF: FormatDef = FormatDef {
 
 /// Event time fields, best first: the event's own creation time, then NXLog's local
 /// `EventTime`, the shipper's `@timestamp`, Log Analytics `TimeGenerated`, Splunk `_time`.
-const TIME: &[&str] = &["TimeCreated", "EventTime", "@timestamp", "TimeGenerated", "_time", "timestamp"];
+const TIME: &[&str] = &[
+    "TimeCreated",
+    "EventTime",
+    "@timestamp",
+    "TimeGenerated",
+    "_time",
+    "timestamp",
+];
 
 fn sniff(head: &[u8]) -> u8 {
     let Some(h) = json_head(head) else { return 0 };
@@ -36,12 +43,21 @@ fn sniff(head: &[u8]) -> u8 {
     }
     let sys = count(
         h,
-        &["\"Channel\"", "\"Computer\"", "\"Hostname\"", "\"SourceName\"", "\"EventLog\"", "\"RecordNumber\""],
+        &[
+            "\"Channel\"",
+            "\"Computer\"",
+            "\"Hostname\"",
+            "\"SourceName\"",
+            "\"EventLog\"",
+            "\"RecordNumber\"",
+        ],
     );
     if has(h, "\"EventID\"") && sys >= 2 {
         return 80;
     }
-    if has(h, "\"EventCode\"") && count(h, &["\"ComputerName\"", "\"LogName\"", "\"SourceName\""]) >= 2 {
+    if has(h, "\"EventCode\"")
+        && count(h, &["\"ComputerName\"", "\"LogName\"", "\"SourceName\""]) >= 2
+    {
         return 75;
     }
     0
@@ -76,7 +92,11 @@ impl RecordParser for Parser {
 }
 
 /// Parses one record; returns the time field used.
-fn parse_record<'a>(rec: &'a [u8], out: &mut Fields<'a>, tz: &TzSpec) -> Result<&'static str, Reason> {
+fn parse_record<'a>(
+    rec: &'a [u8],
+    out: &mut Fields<'a>,
+    tz: &TzSpec,
+) -> Result<&'static str, Reason> {
     json::flatten(rec, &mut out.raw)?;
     rename(&mut out.raw);
     embedded(&mut out.raw);
@@ -101,36 +121,63 @@ fn parse_record<'a>(rec: &'a [u8], out: &mut Fields<'a>, tz: &TzSpec) -> Result<
 /// The EVTX name of a source field, if it has one under another name.
 fn evtx_name(k: &str) -> Option<&'static str> {
     Some(match k {
-        "System.Computer" | "winlog.computer_name" | "Hostname" | "ComputerName" | "computer_name" => "Computer",
-        "System.EventID" | "System.EventID.#text" | "System.EventID.Value" | "winlog.event_id" | "EventCode" => {
-            "EventID"
-        }
+        "System.Computer"
+        | "winlog.computer_name"
+        | "Hostname"
+        | "ComputerName"
+        | "computer_name" => "Computer",
+        "System.EventID"
+        | "System.EventID.#text"
+        | "System.EventID.Value"
+        | "winlog.event_id"
+        | "EventCode" => "EventID",
         "System.Channel" | "winlog.channel" | "EventLog" | "LogName" => "Channel",
-        "System.Provider.#attributes.Name" | "System.Provider.Name" | "winlog.provider_name" | "SourceName"
-        | "EventSourceName" | "Source" => "Provider",
+        "System.Provider.#attributes.Name"
+        | "System.Provider.Name"
+        | "winlog.provider_name"
+        | "SourceName"
+        | "EventSourceName"
+        | "Source" => "Provider",
         "System.EventRecordID" | "winlog.record_id" | "RecordNumber" => "EventRecordID",
-        "System.Execution.#attributes.ProcessID" | "System.Execution.ProcessID" | "winlog.process.pid"
+        "System.Execution.#attributes.ProcessID"
+        | "System.Execution.ProcessID"
+        | "winlog.process.pid"
         | "ExecutionProcessID" => "ProcessID",
-        "System.Execution.#attributes.ThreadID" | "System.Execution.ThreadID" | "winlog.process.thread.id" => {
-            "ThreadID"
-        }
-        "System.Security.#attributes.UserID" | "System.Security.UserID" | "winlog.user.identifier" => "UserID",
+        "System.Execution.#attributes.ThreadID"
+        | "System.Execution.ThreadID"
+        | "winlog.process.thread.id" => "ThreadID",
+        "System.Security.#attributes.UserID"
+        | "System.Security.UserID"
+        | "winlog.user.identifier" => "UserID",
         "System.Level" | "EventLevel" => "Level",
         "System.Task" | "winlog.task" => "Task",
         "System.Opcode" | "winlog.opcode" => "Opcode",
         "System.Keywords" | "winlog.keywords" => "Keywords",
         "System.Version" | "winlog.version" => "Version",
-        "System.TimeCreated.#attributes.SystemTime" | "System.TimeCreated.SystemTime" | "winlog.time_created" => {
-            "TimeCreated"
-        }
+        "System.TimeCreated.#attributes.SystemTime"
+        | "System.TimeCreated.SystemTime"
+        | "winlog.time_created" => "TimeCreated",
         _ => return None,
     })
 }
 
 /// Prefixes under which a shipper nests EventData/UserData; the rest is the EVTX name.
-const DATA_PREFIXES: &[&str] = &["winlog.event_data.", "winlog.user_data.", "EventData.", "UserData."];
+const DATA_PREFIXES: &[&str] = &[
+    "winlog.event_data.",
+    "winlog.user_data.",
+    "EventData.",
+    "UserData.",
+];
 /// Column-type suffixes Log Analytics adds to names (`ProcessId_dynamic`).
-const TYPE_SUFFIXES: &[&str] = &["_string", "_dynamic", "_long", "_int", "_bool", "_real", "_datetime"];
+const TYPE_SUFFIXES: &[&str] = &[
+    "_string",
+    "_dynamic",
+    "_long",
+    "_int",
+    "_bool",
+    "_real",
+    "_datetime",
+];
 
 /// Renames shipper field names to EVTX names in place (first occurrence wins; a name the
 /// record already has is never duplicated).
@@ -149,7 +196,11 @@ fn rename(raw: &mut Pairs<'_>) {
         if let Some(p) = DATA_PREFIXES.iter().find(|p| rest.starts_with(**p)) {
             // UserData has one more element level (`UserData.LogFileCleared.SubjectUserName`).
             let leaf = rest.get(p.len()..).unwrap_or("");
-            let leaf = if *p == "UserData." { leaf.rsplit('.').next().unwrap_or(leaf) } else { leaf };
+            let leaf = if *p == "UserData." {
+                leaf.rsplit('.').next().unwrap_or(leaf)
+            } else {
+                leaf
+            };
             name = Some(Cow::Owned(leaf.to_owned()));
         } else if let Some(t) = evtx_name(rest) {
             name = Some(Cow::Borrowed(t));
@@ -199,18 +250,29 @@ fn embedded(raw: &mut Pairs<'_>) {
 /// Winlogbeat's Sysmon module moves most EventData into ECS fields; the rendered message
 /// still has them as `Name: value` lines under the EVTX names, so they are taken back.
 fn sysmon_message(raw: &mut Pairs<'_>) {
-    let is_sysmon = raw.iter().any(|(k, v)| k == "Provider" && v == "Microsoft-Windows-Sysmon");
+    let is_sysmon = raw
+        .iter()
+        .any(|(k, v)| k == "Provider" && v == "Microsoft-Windows-Sysmon");
     let Some(msg) = is_sysmon
-        .then(|| raw.iter().find(|(k, _)| k == "message").map(|(_, v)| v.to_string()))
+        .then(|| {
+            raw.iter()
+                .find(|(k, _)| k == "message")
+                .map(|(_, v)| v.to_string())
+        })
         .flatten()
     else {
         return;
     };
     for line in msg.lines() {
-        let Some((k, v)) = line.split_once(": ") else { continue };
+        let Some((k, v)) = line.split_once(": ") else {
+            continue;
+        };
         let ok = !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric());
         if ok && !raw.iter().any(|(k2, _)| k2 == k) {
-            raw.push((Cow::Owned(k.to_owned()), Cow::Owned(v.trim_end().to_owned())));
+            raw.push((
+                Cow::Owned(k.to_owned()),
+                Cow::Owned(v.trim_end().to_owned()),
+            ));
         }
     }
 }
@@ -218,7 +280,7 @@ fn sysmon_message(raw: &mut Pairs<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{corpus_files, parse_all, Row};
+    use crate::ingest::edr::testutil::{Row, corpus_files, parse_all};
     use crate::model::ymd_hms;
 
     fn one(rec: &str) -> Result<Fields<'static>, Reason> {
@@ -257,18 +319,36 @@ mod tests {
 
     #[test]
     fn sniff_corpus_and_negatives() {
-        assert_eq!(sniff(b"Jan  1 00:00:00 fw kernel: IN=eth0 OUT= SRC=1.2.3.4"), 0);
-        assert_eq!(sniff(br#"{"event_simpleName":"ProcessRollup2","timestamp":"1"}"#), 0);
-        assert_eq!(sniff(br#"{"@timestamp":"x","event":{"kind":"event"},"host":{"name":"a"}}"#), 0);
+        assert_eq!(
+            sniff(b"Jan  1 00:00:00 fw kernel: IN=eth0 OUT= SRC=1.2.3.4"),
+            0
+        );
+        assert_eq!(
+            sniff(br#"{"event_simpleName":"ProcessRollup2","timestamp":"1"}"#),
+            0
+        );
+        assert_eq!(
+            sniff(br#"{"@timestamp":"x","event":{"kind":"event"},"host":{"name":"a"}}"#),
+            0
+        );
     }
 
     #[test]
     fn corpus_sysmon_json() {
-        let Some(files) = corpus_files("sysmon-json") else { return };
+        let Some(files) = corpus_files("sysmon-json") else {
+            return;
+        };
         assert_eq!(files.len(), 9);
         for path in files {
             let r = parse_all(&path, "winjson");
-            assert!(r.rejected * 100 <= r.total, "{}: {} of {} rejected: {:?}", path.display(), r.rejected, r.total, r.reasons);
+            assert!(
+                r.rejected * 100 <= r.total,
+                "{}: {} of {} rejected: {:?}",
+                path.display(),
+                r.rejected,
+                r.total,
+                r.reasons
+            );
             assert!(r.total > 0);
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             let check = |i: usize, ts: &str, host: &str, eid: &str| {
@@ -280,14 +360,27 @@ mod tests {
             match name {
                 "otrf__cmd_process_herpaderping_mimiexplorer.json" => {
                     check(1, "2020-10-26T11:58:30.366Z", "WORKSTATION5", "4688");
-                    assert_eq!(r.rows[1].raw("NewProcessName"), Some("C:\\Users\\wardog\\Desktop\\ProcessHerpaderping.exe"));
+                    assert_eq!(
+                        r.rows[1].raw("NewProcessName"),
+                        Some("C:\\Users\\wardog\\Desktop\\ProcessHerpaderping.exe")
+                    );
                     assert_eq!(r.rows[1].raw("SubjectUserName"), Some("wardog"));
-                    assert_eq!(r.rows[1].get("provider"), Some("Microsoft-Windows-Security-Auditing"));
+                    assert_eq!(
+                        r.rows[1].get("provider"),
+                        Some("Microsoft-Windows-Security-Auditing")
+                    );
                 }
                 // TimeCreated has no zone here (it is the collector's local time): read as UTC.
-                "otrf__cmd_psexec_lsa_secrets_dump.json" => check(0, "2020-10-19T03:30:41.104Z", "WORKSTATION5", "1102"),
+                "otrf__cmd_psexec_lsa_secrets_dump.json" => {
+                    check(0, "2020-10-19T03:30:41.104Z", "WORKSTATION5", "1102")
+                }
                 "otrf__covenant_copy_smb_CreateRequest.json" => {
-                    check(0, "2020-09-22T14:53:01Z", "WORKSTATION5.theshire.local", "13");
+                    check(
+                        0,
+                        "2020-09-22T14:53:01Z",
+                        "WORKSTATION5.theshire.local",
+                        "13",
+                    );
                     assert_eq!(r.rows[0].get("record_id"), Some("3518579"));
                     assert_eq!(r.rows[0].raw("ProcessID"), Some("3172"));
                     assert_eq!(r.rows[0].raw("Image"), Some("C:\\windows\\Explorer.EXE"));
@@ -304,11 +397,22 @@ mod tests {
                     assert_eq!(r.rows[0].raw("DestinationPort"), Some("8080"));
                     assert_eq!(r.rows[0].raw("User"), Some("NT AUTHORITY\\LOCAL SERVICE"));
                 }
-                "otrf__WindowsEvents_goldensaml.json" => check(0, "2021-08-02T13:09:20.040Z", "ADFS01.simulandlabs.com", "412"),
+                "otrf__WindowsEvents_goldensaml.json" => check(
+                    0,
+                    "2021-08-02T13:09:20.040Z",
+                    "ADFS01.simulandlabs.com",
+                    "412",
+                ),
                 "zircolite__winlogbeat_sysmon_sample.json" => {
                     check(0, "2024-02-13T06:56:24.223Z", "s.domain.local", "11");
-                    assert_eq!(r.rows[0].get("channel"), Some("Microsoft-Windows-Sysmon/Operational"));
-                    assert_eq!(r.rows[0].raw("CreationUtcTime"), Some("2024-02-09 18:40:54.452"));
+                    assert_eq!(
+                        r.rows[0].get("channel"),
+                        Some("Microsoft-Windows-Sysmon/Operational")
+                    );
+                    assert_eq!(
+                        r.rows[0].raw("CreationUtcTime"),
+                        Some("2024-02-09 18:40:54.452")
+                    );
                     assert_eq!(r.rows[0].raw("UtcTime"), Some("2024-02-13 06:56:24.223"));
                     assert_eq!(r.rows[0].get("record_id"), Some("633889"));
                 }

@@ -136,7 +136,7 @@ pub fn parse_time_prefix(s: &str, tz: &TzSpec) -> Option<i64> {
     let fixed: String = full
         .char_indices()
         .map(|(i, c)| {
-            if (i == 6 || i == 9) && main.len() <= i - 1 {
+            if (i == 6 || i == 9) && main.len() < i {
                 '1'
             } else {
                 c
@@ -169,10 +169,10 @@ fn split_zone(s: &str) -> (&str, Option<&str>) {
         return (b, Some("UTC"));
     }
     // An offset after the time part: ...T18:04+02:00
-    if let Some(t) = s.find('T') {
-        if let Some(p) = s[t..].rfind(['+', '-']) {
-            return (&s[..t + p], Some(&s[t + p..]));
-        }
+    if let Some(t) = s.find('T')
+        && let Some(p) = s[t..].rfind(['+', '-'])
+    {
+        return (&s[..t + p], Some(&s[t + p..]));
     }
     (s, None)
 }

@@ -163,11 +163,11 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
             );
         }
     }
-    if cat == "dns" {
-        if let Some(d) = get(f, "DomainName") {
-            let p = f.get(Norm::Process).unwrap_or("");
-            f.set(Norm::Message, format!("dns {d} {p}").trim_end().to_owned());
-        }
+    if cat == "dns"
+        && let Some(d) = get(f, "DomainName")
+    {
+        let p = f.get(Norm::Process).unwrap_or("");
+        f.set(Norm::Message, format!("dns {d} {p}").trim_end().to_owned());
     }
     norm::summarise(f);
     Ok(())

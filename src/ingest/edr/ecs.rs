@@ -142,16 +142,16 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
         Norm::Severity,
         &["kibana.alert.severity", "event.severity", "log.level"],
     );
-    if cat == "alert" {
-        if let Some(r) = first(f, &["kibana.alert.rule.name", "rule.name", "message"]) {
-            let on = f.get(Norm::File).or(f.get(Norm::Process)).unwrap_or("");
-            f.set(
-                Norm::Message,
-                format!("alert {} {on}", norm::clip(&r, 300))
-                    .trim_end()
-                    .to_owned(),
-            );
-        }
+    if cat == "alert"
+        && let Some(r) = first(f, &["kibana.alert.rule.name", "rule.name", "message"])
+    {
+        let on = f.get(Norm::File).or(f.get(Norm::Process)).unwrap_or("");
+        f.set(
+            Norm::Message,
+            format!("alert {} {on}", norm::clip(&r, 300))
+                .trim_end()
+                .to_owned(),
+        );
     }
     if let Some(q) = get(f, "dns.question.name") {
         let m = format!("dns {q} {}", f.get(Norm::Process).unwrap_or(""));
@@ -187,31 +187,31 @@ mod tests {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             let (ts, host, process, cat) = match name {
                 "endpoint-package__alerts.sample_event.json" => (
-                    "2022-04-04T12:15:41.5944062Z",
+                    "2022-04-04T12:15:41.594406200Z",
                     "security-win-1",
                     "System",
                     "alert",
                 ),
                 "endpoint-package__file.sample_event.json" => (
-                    "2022-04-04T18:37:01.5775771Z",
+                    "2022-04-04T18:37:01.577577100Z",
                     "response-win-1",
                     "winlogbeat.exe",
                     "file",
                 ),
                 "endpoint-package__network.sample_event.json" => (
-                    "2022-04-04T18:52:00.6007809Z",
+                    "2022-04-04T18:52:00.600780900Z",
                     "mgmt-win-1",
                     "GCEWindowsAgent.exe",
                     "network",
                 ),
                 "endpoint-package__process.sample_event.json" => (
-                    "2022-04-04T18:53:08.6578986Z",
+                    "2022-04-04T18:53:08.657898600Z",
                     "data-viz-win-1",
                     "svchost.exe",
                     "process",
                 ),
                 _ => (
-                    "2022-04-04T18:53:09.1283846Z",
+                    "2022-04-04T18:53:09.128384600Z",
                     "data-viz-win-1",
                     "svchost.exe",
                     "registry",

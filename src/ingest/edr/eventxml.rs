@@ -27,14 +27,14 @@ pub fn extract<'a>(xml: &str, out: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>) {
     while let Some(rel) = xml.get(i..).and_then(|s| s.find('<')) {
         let lt = i + rel;
         let text = xml.get(i..lt).unwrap_or("");
-        if !text.trim().is_empty() {
-            if let Some(&el) = stack.last() {
-                let v = unescape(text);
-                if el == "Data" {
-                    push(data_name.as_deref().unwrap_or("Data"), v);
-                } else if SYSTEM_TEXT.contains(&el) || stack.contains(&"UserData") {
-                    push(el, v);
-                }
+        if !text.trim().is_empty()
+            && let Some(&el) = stack.last()
+        {
+            let v = unescape(text);
+            if el == "Data" {
+                push(data_name.as_deref().unwrap_or("Data"), v);
+            } else if SYSTEM_TEXT.contains(&el) || stack.contains(&"UserData") {
+                push(el, v);
             }
         }
         // CDATA keeps its text verbatim.

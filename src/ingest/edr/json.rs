@@ -348,14 +348,12 @@ impl<'de, 'r> Visitor<'de> for Node<'r, 'de> {
                 break;
             };
             // A scalar element was pushed as `prefix.i`: take it back and join it.
-            if scalar {
-                if let Some((_, v)) = self.out.pop() {
-                    let j = joined.get_or_insert_with(String::new);
-                    if !j.is_empty() {
-                        j.push_str(", ");
-                    }
-                    j.push_str(&v);
+            if scalar && let Some((_, v)) = self.out.pop() {
+                let j = joined.get_or_insert_with(String::new);
+                if !j.is_empty() {
+                    j.push_str(", ");
                 }
+                j.push_str(&v);
             }
             i += 1;
         }

@@ -152,10 +152,10 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
             ],
         );
     }
-    if f.get(Norm::Process).is_none() {
-        if let Some(p) = first(f, &["InitiatingProcessFolderPath"]) {
-            f.set(Norm::Process, basename(p));
-        }
+    if f.get(Norm::Process).is_none()
+        && let Some(p) = first(f, &["InitiatingProcessFolderPath"])
+    {
+        f.set(Norm::Process, basename(p));
     }
     match cat {
         "registry" => {
@@ -211,7 +211,7 @@ mod tests {
             let row = &r.rows[0];
             if name.starts_with("otrf") {
                 assert_eq!(r.total, 9);
-                assert_eq!(format_rfc3339(row.ts), "2021-08-02T13:11:39.7724491Z");
+                assert_eq!(format_rfc3339(row.ts), "2021-08-02T13:11:39.772449100Z");
                 assert_eq!(row.get("host"), Some("adfs01.simulandlabs.com"));
                 assert_eq!(row.get("user"), Some("wardog"));
                 assert_eq!(row.get("process"), Some("powershell.exe"));
@@ -219,7 +219,7 @@ mod tests {
                 assert_eq!(r.rows[5].get("user"), Some("pgustavo"));
             } else {
                 assert_eq!(r.total, 8);
-                assert_eq!(format_rfc3339(row.ts), "2022-11-07T17:07:42.0259186Z");
+                assert_eq!(format_rfc3339(row.ts), "2022-11-07T17:07:42.025918600Z");
                 assert_eq!(row.get("host"), Some("testmachine5"));
                 assert_eq!(row.get("user"), Some("administrator1"));
                 assert_eq!(row.get("process"), Some("backgroundtaskhost.exe"));

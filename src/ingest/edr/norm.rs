@@ -64,10 +64,10 @@ pub fn first<'a>(f: &Fields<'a>, names: &[&str]) -> Option<Cow<'a, str>> {
 
 /// Sets `n` from the first of `names` present (unless already set).
 pub fn set_from(f: &mut Fields<'_>, n: Norm, names: &[&str]) {
-    if f.get(n).is_none() {
-        if let Some(v) = first(f, names) {
-            f.set(n, v);
-        }
+    if f.get(n).is_none()
+        && let Some(v) = first(f, names)
+    {
+        f.set(n, v);
     }
 }
 

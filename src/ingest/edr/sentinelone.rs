@@ -179,10 +179,10 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
             "File Path",
         ],
     );
-    if f.get(Norm::Process).is_none() {
-        if let Some(p) = first(f, &["src.process.image.path"]) {
-            f.set(Norm::Process, basename(p));
-        }
+    if f.get(Norm::Process).is_none()
+        && let Some(p) = first(f, &["src.process.image.path"])
+    {
+        f.set(Norm::Process, basename(p));
     }
     set_from(f, Norm::SrcIp, &["src.ip.address", "Source IP"]);
     set_from(f, Norm::SrcPort, &["src.port.number", "Source Port"]);

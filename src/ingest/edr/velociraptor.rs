@@ -177,7 +177,7 @@ impl RecordParser for Parser {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+
     use crate::ingest::edr::testutil::{corpus_files, parse_all, parse_bytes};
     use crate::model::format_rfc3339;
 

@@ -88,7 +88,12 @@ impl Interner {
     pub fn text(&self, sym: Sym) -> std::borrow::Cow<'_, str> {
         match sym.inline_num() {
             Some(n) => n.to_string().into(),
-            None => self.strs.get(sym.0 as usize).map(|s| &**s).unwrap_or("").into(),
+            None => self
+                .strs
+                .get(sym.0 as usize)
+                .map(|s| &**s)
+                .unwrap_or("")
+                .into(),
         }
     }
 

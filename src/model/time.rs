@@ -38,9 +38,9 @@ impl FromStr for TzSpec {
                 .ok_or_else(|| format!("bad offset {s:?}"))?;
             return Ok(TzSpec::Fixed(off));
         }
-        t.parse::<Tz>()
-            .map(TzSpec::Named)
-            .map_err(|_| format!("unknown time zone {s:?} (use an IANA name like Europe/Paris, or ±HH:MM)"))
+        t.parse::<Tz>().map(TzSpec::Named).map_err(|_| {
+            format!("unknown time zone {s:?} (use an IANA name like Europe/Paris, or ±HH:MM)")
+        })
     }
 }
 
@@ -74,7 +74,9 @@ pub fn naive_to_utc(n: NaiveDateTime, tz: &TzSpec) -> Option<i64> {
     r.or_else(|| {
         let shifted = n + chrono::Duration::hours(1);
         match tz {
-            TzSpec::Named(t) => pick(t.from_local_datetime(&shifted)).map(|x| x - 3_600_000_000_000),
+            TzSpec::Named(t) => {
+                pick(t.from_local_datetime(&shifted)).map(|x| x - 3_600_000_000_000)
+            }
             _ => None,
         }
     })
@@ -90,8 +92,14 @@ pub fn format_display(ns: i64, tz: &TzSpec) -> String {
     let d = DateTime::<Utc>::from_timestamp_nanos(ns);
     match tz {
         TzSpec::Utc => d.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
-        TzSpec::Fixed(o) => d.with_timezone(o).format("%Y-%m-%d %H:%M:%S%.3f%:z").to_string(),
-        TzSpec::Named(t) => d.with_timezone(t).format("%Y-%m-%d %H:%M:%S%.3f%:z").to_string(),
+        TzSpec::Fixed(o) => d
+            .with_timezone(o)
+            .format("%Y-%m-%d %H:%M:%S%.3f%:z")
+            .to_string(),
+        TzSpec::Named(t) => d
+            .with_timezone(t)
+            .format("%Y-%m-%d %H:%M:%S%.3f%:z")
+            .to_string(),
     }
 }
 
@@ -127,7 +135,13 @@ pub fn parse_time_prefix(s: &str, tz: &TzSpec) -> Option<i64> {
     // "2022-12" pads to "2022-12-01..." but the slot must hold a valid month/day.
     let fixed: String = full
         .char_indices()
-        .map(|(i, c)| if (i == 6 || i == 9) && main.len() <= i - 1 { '1' } else { c })
+        .map(|(i, c)| {
+            if (i == 6 || i == 9) && main.len() <= i - 1 {
+                '1'
+            } else {
+                c
+            }
+        })
         .collect();
     let mut n = NaiveDateTime::parse_from_str(&fixed, "%Y-%m-%dT%H:%M:%S").ok()?;
     if let Some(f) = frac {
@@ -180,7 +194,10 @@ mod tests {
         assert_eq!("UTC".parse::<TzSpec>(), Ok(TzSpec::Utc));
         assert!(matches!("+02:00".parse::<TzSpec>(), Ok(TzSpec::Fixed(_))));
         assert!(matches!("-0530".parse::<TzSpec>(), Ok(TzSpec::Fixed(_))));
-        assert!(matches!("Europe/Paris".parse::<TzSpec>(), Ok(TzSpec::Named(_))));
+        assert!(matches!(
+            "Europe/Paris".parse::<TzSpec>(),
+            Ok(TzSpec::Named(_))
+        ));
         assert!("Mars/Base".parse::<TzSpec>().is_err());
     }
 
@@ -189,22 +206,46 @@ mod tests {
         let tz: TzSpec = "Europe/Paris".parse().unwrap();
         let n = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
         // Before the spring change: UTC+1. After: UTC+2.
-        assert_eq!(naive_to_utc(n("2024-03-31 01:30:00"), &tz), ymd_hms(2024, 3, 31, 0, 30, 0));
-        assert_eq!(naive_to_utc(n("2024-03-31 03:30:00"), &tz), ymd_hms(2024, 3, 31, 1, 30, 0));
+        assert_eq!(
+            naive_to_utc(n("2024-03-31 01:30:00"), &tz),
+            ymd_hms(2024, 3, 31, 0, 30, 0)
+        );
+        assert_eq!(
+            naive_to_utc(n("2024-03-31 03:30:00"), &tz),
+            ymd_hms(2024, 3, 31, 1, 30, 0)
+        );
         // In the gap: shifted.
-        assert_eq!(naive_to_utc(n("2024-03-31 02:30:00"), &tz), ymd_hms(2024, 3, 31, 0, 30, 0));
+        assert_eq!(
+            naive_to_utc(n("2024-03-31 02:30:00"), &tz),
+            ymd_hms(2024, 3, 31, 0, 30, 0)
+        );
         // Autumn fold: the earlier instant.
-        assert_eq!(naive_to_utc(n("2024-10-27 02:30:00"), &tz), ymd_hms(2024, 10, 27, 0, 30, 0));
+        assert_eq!(
+            naive_to_utc(n("2024-10-27 02:30:00"), &tz),
+            ymd_hms(2024, 10, 27, 0, 30, 0)
+        );
     }
 
     #[test]
     fn prefixes() {
         let u = TzSpec::Utc;
-        assert_eq!(parse_time_prefix("2022-12-03T18", &u), ymd_hms(2022, 12, 3, 18, 0, 0));
-        assert_eq!(parse_time_prefix("2022-12-03 18:04", &u), ymd_hms(2022, 12, 3, 18, 4, 0));
-        assert_eq!(parse_time_prefix("2022-12", &u), ymd_hms(2022, 12, 1, 0, 0, 0));
+        assert_eq!(
+            parse_time_prefix("2022-12-03T18", &u),
+            ymd_hms(2022, 12, 3, 18, 0, 0)
+        );
+        assert_eq!(
+            parse_time_prefix("2022-12-03 18:04", &u),
+            ymd_hms(2022, 12, 3, 18, 4, 0)
+        );
+        assert_eq!(
+            parse_time_prefix("2022-12", &u),
+            ymd_hms(2022, 12, 1, 0, 0, 0)
+        );
         assert_eq!(parse_time_prefix("2022", &u), ymd_hms(2022, 1, 1, 0, 0, 0));
-        assert_eq!(parse_time_prefix("2022-12-03T18:00:00Z", &u), ymd_hms(2022, 12, 3, 18, 0, 0));
+        assert_eq!(
+            parse_time_prefix("2022-12-03T18:00:00Z", &u),
+            ymd_hms(2022, 12, 3, 18, 0, 0)
+        );
         assert_eq!(
             parse_time_prefix("2022-12-03T18:00:00+02:00", &u),
             ymd_hms(2022, 12, 3, 16, 0, 0)

@@ -1,0 +1,132 @@
+//! Corpus tests: every file under corpus/firewall is sniffed as its format and parses with
+//! the expected counts, the way the driver would run it.
+
+use super::FORMATS;
+use crate::ingest::{FormatDef, ParseCtx, Records};
+use crate::model::Fields;
+use std::path::{Path, PathBuf};
+
+pub fn corpus(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")).join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("corpus absent: {} skipped", p.display());
+        None
+    }
+}
+
+/// What the driver does: prepare, split lines, parse each. Returns (ok, rejects, parsed).
+pub fn run(def: &FormatDef, data: &[u8], ctx: &ParseCtx) -> (usize, usize, Vec<Fields<'static>>) {
+    let prep = (def.prepare)(data, ctx).expect("prepare");
+    let (mut ok, mut bad, mut all) = (0, 0, Vec::new());
+    let recs: Vec<&[u8]> = match &prep.records {
+        Records::Lines { start, comment } => data[*start..]
+            .split(|&c| c == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .filter(|l| !l.is_empty() && !comment.iter().any(|c| l.starts_with(c)))
+            .collect(),
+        Records::Ranges(r) => r
+            .iter()
+            .map(|&(o, n)| &data[o as usize..o as usize + n as usize])
+            .collect(),
+    };
+    for r in recs {
+        let mut f = Fields::new();
+        match prep.parser.parse(r, &mut f) {
+            Ok(()) => {
+                ok += 1;
+                all.push(f.into_owned());
+            }
+            Err(e) => {
+                eprintln!("reject: {e}: {}", String::from_utf8_lossy(r));
+                bad += 1;
+            }
+        }
+    }
+    (ok, bad, all)
+}
+
+/// The format id that wins sniffing over every registered format.
+pub fn sniffed(head: &[u8]) -> (&'static str, u8) {
+    let head = &head[..head.len().min(64 * 1024)];
+    FORMATS
+        .iter()
+        .map(|d| (d.id, (d.sniff)(head)))
+        .max_by_key(|&(_, s)| s)
+        .unwrap_or(("", 0))
+}
+
+/// Sniffs and parses one corpus file: asserts the format wins and the counts.
+pub fn check_file(rel: &str, id: &str, ok: usize, rejects: usize) -> Option<Vec<Fields<'static>>> {
+    let p = corpus(rel)?;
+    let data = std::fs::read(&p).expect("read corpus file");
+    let (got, score) = sniffed(&data);
+    assert_eq!(got, id, "{rel}: sniffed as {got} ({score})");
+    assert!(score >= 50, "{rel}: score {score}");
+    let def = FORMATS
+        .iter()
+        .find(|d| d.id == id)
+        .expect("format registered");
+    let ctx = ParseCtx {
+        mtime_year: 2024,
+        ..ParseCtx::default()
+    };
+    let (o, r, all) = run(def, &data, &ctx);
+    assert_eq!((o, r), (ok, rejects), "{rel}: (ok, rejects)");
+    Some(all)
+}
+
+#[test]
+fn corpus_sniffing_never_picks_firewall_for_edr() {
+    let Some(dir) = corpus("edr") else { return };
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let data = std::fs::read(&p).expect("read");
+            let (id, s) = sniffed(&data);
+            assert!(s < 50, "{} sniffed as {id} ({s})", p.display());
+        }
+    }
+}
+
+use crate::model::{Norm, ymd_hms};
+
+#[test]
+fn corpus_netfilter() {
+    if let Some(all) = check_file(
+        "firewall/iptables/crowdsec__iptables-scan-multi-port.log",
+        "netfilter",
+        49,
+        0,
+    ) {
+        let f = &all[0];
+        assert_eq!(f.ts, ymd_hms(2024, 9, 30, 10, 9, 23).unwrap());
+        assert_eq!(f.get(Norm::Host), Some("scw-d95986"));
+        assert_eq!(f.get(Norm::SrcIp), Some("62.34.17.168"));
+        assert_eq!(f.get(Norm::DstPort), Some("80"));
+        assert_eq!(f.get(Norm::Proto), Some("tcp"));
+        assert_eq!(f.raw("TTL"), Some("43"));
+    }
+    if let Some(all) = check_file(
+        "firewall/iptables/crowdsec__iptables-logs.log",
+        "netfilter",
+        4,
+        0,
+    ) {
+        let f = &all[3];
+        assert_eq!(f.get(Norm::Action), Some("drop"));
+        assert_eq!(f.raw("IPFLAGS"), Some("DF"));
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("drop udp 127.0.0.1:49007 -> 127.0.0.53:53 (IPTABLES-DROP:)")
+        );
+        // The crowdsec negative sample "XX=enp1s0" is still a readable flow; it keeps its key.
+        assert_eq!(all[2].raw("XX"), Some("enp1s0"));
+    }
+}

@@ -136,7 +136,7 @@ pub fn parse_time_prefix(s: &str, tz: &TzSpec) -> Option<i64> {
     let fixed: String = full
         .char_indices()
         .map(|(i, c)| {
-            if (i == 6 || i == 9) && main.len() <= i - 1 {
+            if (i == 6 || i == 9) && main.len() < i {
                 '1'
             } else {
                 c

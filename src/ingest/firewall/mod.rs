@@ -10,13 +10,14 @@ mod stamp;
 mod syslog;
 mod text;
 
+pub mod fortigate;
 pub mod netfilter;
 
 #[cfg(test)]
 mod tests;
 
 /// Registered firewall formats.
-pub const FORMATS: &[&FormatDef] = &[&netfilter::DEF];
+pub const FORMATS: &[&FormatDef] = &[&netfilter::DEF, &fortigate::DEF];
 
 /// How many head lines sniffing looks at.
 const SNIFF_LINES: usize = 50;

@@ -130,3 +130,44 @@ fn corpus_netfilter() {
         assert_eq!(all[2].raw("XX"), Some("enp1s0"));
     }
 }
+
+#[test]
+fn corpus_fortigate() {
+    if let Some(all) = check_file(
+        "firewall/fortigate/beats__fortinet_traffic.log",
+        "fortigate",
+        13,
+        0,
+    ) {
+        let f = &all[0];
+        // eventtime=1592961368 wins over date=2020-04-23 (they disagree in this sample).
+        assert_eq!(f.ts, 1_592_961_368_000_000_000);
+        assert_eq!(f.get(Norm::Host), Some("testswitch1"));
+        assert_eq!(f.get(Norm::EventId), Some("0000000013"));
+        assert_eq!(f.get(Norm::Proto), Some("udp"));
+        assert_eq!(f.get(Norm::Action), Some("deny"));
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("deny udp 10.10.10.10:60899 -> 175.16.199.1:161 (policy 0)")
+        );
+        assert_eq!(all[2].get(Norm::Action), Some("allow"));
+    }
+    if let Some(all) = check_file(
+        "firewall/fortigate/crowdsec__fortinet-vpn-bf.log",
+        "fortigate",
+        9,
+        0,
+    ) {
+        let f = &all[1];
+        // Written 13:46:41 -0700 (20:46:41Z); eventtime, which wins, is 20:46:42.127Z.
+        assert_eq!(f.ts, 1_728_938_802_127_358_411);
+        assert_eq!(
+            f.ts / 1_000_000_000,
+            ymd_hms(2024, 10, 14, 20, 46, 42).unwrap() / 1_000_000_000
+        );
+        assert_eq!(f.get(Norm::User), Some("sapservicecq1"));
+        assert_eq!(all[0].get(Norm::User), None);
+        assert_eq!(f.get(Norm::SrcIp), Some("192.168.0.1"));
+        assert_eq!(f.get(Norm::Action), Some("ssl-login-fail"));
+    }
+}

@@ -10,14 +10,16 @@ mod stamp;
 mod syslog;
 mod text;
 
+pub mod filterlog;
 pub mod fortigate;
 pub mod netfilter;
+pub mod wfw;
 
 #[cfg(test)]
 mod tests;
 
 /// Registered firewall formats.
-pub const FORMATS: &[&FormatDef] = &[&netfilter::DEF, &fortigate::DEF];
+pub const FORMATS: &[&FormatDef] = &[&wfw::DEF, &netfilter::DEF, &filterlog::DEF, &fortigate::DEF];
 
 /// How many head lines sniffing looks at.
 const SNIFF_LINES: usize = 50;

@@ -171,3 +171,68 @@ fn corpus_fortigate() {
         assert_eq!(f.get(Norm::Action), Some("ssl-login-fail"));
     }
 }
+
+#[test]
+fn corpus_wfw() {
+    if let Some(all) = check_file(
+        "firewall/windows-firewall/plaso__windows_firewall.log",
+        "wfw",
+        15,
+        0,
+    ) {
+        let f = &all[7];
+        assert_eq!(f.ts, ymd_hms(2005, 4, 11, 8, 6, 26).unwrap());
+        assert_eq!(f.get(Norm::Action), Some("drop"));
+        assert_eq!(f.raw("tcpflags"), Some("A"));
+        assert_eq!(f.raw("tcpsyn"), Some("123456789"));
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("drop tcp 123.45.78.90:80 -> 123.156.78.90:1774 (RECEIVE)")
+        );
+        assert_eq!(all[14].get(Norm::Message), Some("59 events lost"));
+    }
+}
+
+#[test]
+fn corpus_filterlog() {
+    if let Some(all) = check_file(
+        "firewall/pfsense-filterlog/crowdsec__pf-logs.log",
+        "filterlog",
+        9,
+        0,
+    ) {
+        assert_eq!(all[0].ts, ymd_hms(2024, 9, 28, 10, 38, 9).unwrap());
+        assert_eq!(all[0].get(Norm::Host), Some("pfSense"));
+        assert_eq!(all[0].raw("tcpflags"), Some("PA"));
+        assert_eq!(
+            all[0].get(Norm::Message),
+            Some("deny tcp 10.0.2.2:53742 -> 10.0.2.15:22 (rule 53, in on em0)")
+        );
+        // RFC 5424 with +02:00 and an IPv6 UDP line.
+        assert_eq!(all[3].ts, ymd_hms(2022, 9, 6, 16, 37, 34).unwrap());
+        let v6 = &all[7];
+        assert_eq!(
+            v6.get(Norm::SrcIp),
+            Some("2008:8a0:702e:ce00:acc6:c7ee:fa01:2f8a")
+        );
+        assert_eq!(v6.get(Norm::DstPort), Some("51918"));
+        assert_eq!(v6.get(Norm::Action), Some("allow"));
+    }
+    if let Some(all) = check_file(
+        "firewall/pfsense-filterlog/crowdsec__pfsense-rfc5424-filterlog.log",
+        "filterlog",
+        4,
+        0,
+    ) {
+        assert_eq!(
+            all[0].ts,
+            ymd_hms(2025, 11, 6, 11, 32, 42).unwrap() + 868_451_000
+        );
+        assert_eq!(all[2].get(Norm::Proto), Some("tcp"));
+        assert_eq!(
+            all[2].get(Norm::SrcIp),
+            Some("fdfd:ace:ace:10:d8:cdbf:f6f8:6d69")
+        );
+        assert_eq!(all[2].get(Norm::DstPort), Some("443"));
+    }
+}

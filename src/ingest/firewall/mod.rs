@@ -10,6 +10,7 @@ mod stamp;
 mod syslog;
 mod text;
 
+pub mod asa;
 pub mod filterlog;
 pub mod fortigate;
 pub mod netfilter;
@@ -66,7 +67,7 @@ fn score(m: usize, n: usize) -> u8 {
 }
 
 fn endpoint(o: &mut String, ip: Option<&str>, port: Option<&str>) {
-    let ip = ip.unwrap_or("?");
+    let ip = ip.unwrap_or_default();
     match port {
         Some(p) if ip.contains(':') => {
             o.push('[');
@@ -99,10 +100,17 @@ pub fn flow_message(f: &Fields<'_>, note: Option<&str>) -> String {
         }
     }
     let (src, dst) = (f.get(Norm::SrcIp), f.get(Norm::DstIp));
-    if src.is_some() || dst.is_some() {
+    if src.is_some() {
         sep(&mut o);
         endpoint(&mut o, src, f.get(Norm::SrcPort));
-        o.push_str(" -> ");
+    }
+    if dst.is_some() {
+        sep(&mut o);
+        if src.is_some() {
+            o.push_str("-> ");
+        } else {
+            o.push_str("to ");
+        }
         endpoint(&mut o, dst, f.get(Norm::DstPort));
     }
     if let Some(u) = f.get(Norm::User) {

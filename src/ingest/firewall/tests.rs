@@ -236,3 +236,39 @@ fn corpus_filterlog() {
         assert_eq!(all[2].get(Norm::DstPort), Some("443"));
     }
 }
+
+#[test]
+fn corpus_asa() {
+    if let Some(all) = check_file("firewall/cisco-asa/beats__cisco_asa.head.log", "asa", 89, 0) {
+        let f = &all[1];
+        assert_eq!(f.ts, ymd_hms(2018, 10, 10, 12, 34, 56).unwrap());
+        assert_eq!(f.get(Norm::EventId), Some("302013"));
+        // Built outbound: the inside host opened it.
+        assert_eq!(f.get(Norm::SrcIp), Some("172.31.98.44"));
+        assert_eq!(f.get(Norm::DstPort), Some("80"));
+        assert_eq!(
+            f.get(Norm::Message),
+            Some(
+                "allow tcp 172.31.98.44:1772 -> 100.66.205.104:80 (302013 built outbound, conn 11757)"
+            )
+        );
+        let t = &all[2];
+        assert_eq!(
+            t.get(Norm::Message),
+            Some(
+                "close tcp 100.66.211.242:80 -> 172.31.98.44:1758 (302014 teardown tcp, conn 11749, duration 0:01:07, bytes 38110, TCP Reset-I)"
+            )
+        );
+        let nat = &all[0];
+        assert_eq!(nat.get(Norm::Action), Some("nat"));
+        assert_eq!(nat.raw("mapped_ip"), Some("100.66.98.44"));
+        let deny = all
+            .iter()
+            .find(|f| f.get(Norm::EventId) == Some("106023"))
+            .unwrap();
+        assert_eq!(deny.get(Norm::Action), Some("deny"));
+        assert_eq!(deny.raw("acl"), Some("inbound"));
+        assert_eq!(deny.get(Norm::SrcIp), Some("100.66.19.254"));
+        assert_eq!(deny.raw("src_interface"), Some("outside"));
+    }
+}

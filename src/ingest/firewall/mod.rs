@@ -14,6 +14,8 @@ pub mod asa;
 pub mod filterlog;
 pub mod fortigate;
 pub mod netfilter;
+pub mod panos;
+mod panos_fields;
 pub mod wfw;
 
 #[cfg(test)]

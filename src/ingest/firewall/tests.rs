@@ -272,3 +272,45 @@ fn corpus_asa() {
         assert_eq!(deny.raw("src_interface"), Some("outside"));
     }
 }
+
+#[test]
+fn corpus_panos() {
+    if let Some(all) = check_file(
+        "firewall/panos/beats__panw_traffic.head.log",
+        "panos",
+        34,
+        0,
+    ) {
+        let f = &all[0];
+        assert_eq!(f.ts, ymd_hms(2018, 11, 30, 16, 9, 7).unwrap());
+        assert_eq!(f.get(Norm::Host), Some("PA-220"));
+        assert_eq!(f.get(Norm::SrcIp), Some("192.168.15.207"));
+        assert_eq!(f.get(Norm::DstPort), Some("443"));
+        assert_eq!(f.raw("app"), Some("apple-maps"));
+        assert_eq!(f.raw("session_end_reason"), Some("tcp-fin"));
+        assert_eq!(
+            f.get(Norm::Message),
+            Some(
+                "allow tcp 192.168.15.207:55113 -> 184.51.253.152:443 (TRAFFIC end, new_outbound_from_trust, tcp-fin)"
+            )
+        );
+    }
+    if let Some(all) = check_file("firewall/panos/beats__panw_threat.head.log", "panos", 10, 0) {
+        assert_eq!(all[0].get(Norm::Action), Some("deny"));
+        assert_eq!(all[0].raw("action"), Some("block-url"));
+        assert_eq!(all[0].raw("misc"), Some("consent.cmp.oath.com/"));
+        assert_eq!(all[0].get(Norm::EventId), Some("9999"));
+    }
+    if let Some(all) = check_file(
+        "firewall/panos/crowdsec__palo-alto-threat.log",
+        "panos",
+        2,
+        0,
+    ) {
+        // time_generated 08:11:40 at the envelope's +02:00.
+        assert_eq!(all[0].ts, ymd_hms(2023, 7, 6, 6, 11, 40).unwrap());
+        assert_eq!(all[0].get(Norm::EventId), Some("40015"));
+        assert_eq!(all[0].get(Norm::Action), Some("reject"));
+        assert_eq!(all[0].get(Norm::Host), Some("FW-PA-111"));
+    }
+}

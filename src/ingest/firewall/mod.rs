@@ -11,11 +11,13 @@ mod syslog;
 mod text;
 
 pub mod asa;
+pub mod cef;
 pub mod filterlog;
 pub mod fortigate;
 pub mod netfilter;
 pub mod panos;
 mod panos_fields;
+pub mod srx;
 pub mod wfw;
 
 #[cfg(test)]

@@ -314,3 +314,40 @@ fn corpus_panos() {
         assert_eq!(all[0].get(Norm::Host), Some("FW-PA-111"));
     }
 }
+
+#[test]
+fn corpus_srx() {
+    if let Some(all) = check_file(
+        "firewall/juniper-srx/integrations__juniper_srx_flow.head.log",
+        "srx",
+        21,
+        0,
+    ) {
+        let f = &all[1];
+        // 11:12:46.573+01:00
+        assert_eq!(
+            f.ts,
+            ymd_hms(2019, 11, 14, 10, 12, 46).unwrap() + 573_000_000
+        );
+        assert_eq!(f.get(Norm::Host), Some("SRX-GW1"));
+        assert_eq!(f.get(Norm::Action), Some("deny"));
+        assert_eq!(f.get(Norm::Proto), Some("udp"));
+        assert_eq!(f.raw("reason"), Some("Denied by policy"));
+        assert_eq!(
+            f.get(Norm::Message),
+            Some(
+                "deny udp 10.0.0.26:37233 -> 67.43.156.13:161 (RT_FLOW_SESSION_DENY, policy MgmtAccess-trust-cleanup, Denied by policy)"
+            )
+        );
+        // No zone in the text: ctx.tz (UTC here).
+        assert_eq!(
+            all[12].ts,
+            ymd_hms(2013, 1, 19, 15, 18, 17).unwrap() + 40_000_000
+        );
+        // Values in U+201D quotes.
+        assert!(
+            all.iter()
+                .any(|f| f.raw("destination-interface-name") == Some("st0.0"))
+        );
+    }
+}

@@ -12,11 +12,13 @@ mod text;
 
 pub mod asa;
 pub mod cef;
+pub mod checkpoint;
 pub mod filterlog;
 pub mod fortigate;
 pub mod netfilter;
 pub mod panos;
 mod panos_fields;
+pub mod sophos;
 pub mod srx;
 pub mod wfw;
 

@@ -351,3 +351,58 @@ fn corpus_srx() {
         );
     }
 }
+
+#[test]
+fn corpus_checkpoint() {
+    if let Some(all) = check_file(
+        "firewall/checkpoint/integrations__checkpoint_r81x.head.log",
+        "checkpoint",
+        17,
+        0,
+    ) {
+        let f = &all[0];
+        // time:"1657997480" = 2022-07-16T18:51:20Z, same as the envelope.
+        assert_eq!(f.ts, ymd_hms(2022, 7, 16, 18, 51, 20).unwrap());
+        assert_eq!(f.get(Norm::Host), Some("fw1"));
+        assert_eq!(f.get(Norm::Action), Some("allow"));
+        assert_eq!(f.raw("ifname"), Some("eth0.11"));
+        let g = &all[2];
+        // "--5:00" read as -05:00.
+        assert_eq!(g.ts, ymd_hms(2023, 1, 13, 17, 10, 16).unwrap());
+        assert_eq!(g.get(Norm::SrcIp), Some("81.2.69.192"));
+        assert_eq!(g.get(Norm::User), Some("alice"));
+        assert_eq!(
+            g.get(Norm::Message),
+            Some(
+                "tcp 81.2.69.192:56530 -> 172.28.11.213:443 user alice (VPN-1 & FireWall-1, rule internal)"
+            )
+        );
+        assert!(all.iter().any(|f| f.get(Norm::Action) == Some("deny")));
+    }
+}
+
+#[test]
+fn corpus_sophos() {
+    if let Some(all) = check_file(
+        "firewall/sophos-xg/integrations__sophos_xg_firewall.log",
+        "sophos",
+        16,
+        0,
+    ) {
+        let f = &all[0];
+        // "IST" is ambiguous: ctx.tz (UTC) applies.
+        assert_eq!(f.ts, ymd_hms(2017, 1, 31, 14, 16, 19).unwrap());
+        assert_eq!(f.get(Norm::Host), Some("CR750iNG-XP"));
+        assert_eq!(f.get(Norm::EventId), Some("010101600001"));
+        assert_eq!(f.get(Norm::User), Some("gaurav"));
+        assert_eq!(
+            f.get(Norm::Message),
+            Some(
+                "allow udp 10.198.47.71:59859 -> 81.2.69.143:53 user gaurav (Firewall Rule, rule 2)"
+            )
+        );
+        // BST is +01:00.
+        assert_eq!(all[2].ts, ymd_hms(2018, 6, 1, 9, 55, 41).unwrap());
+        assert_eq!(all[1].get(Norm::Action), Some("deny"));
+    }
+}

@@ -197,11 +197,21 @@ fn flow<'a>(text: &'a [u8], id: &[u8], out: &mut Fields<'a>) {
                 out.set(Norm::Proto, text::proto(p));
             }
         }
+        let first_slot = if outbound_built {
+            Norm::DstIp
+        } else {
+            Norm::SrcIp
+        };
+        let second_slot = if outbound_built {
+            Norm::SrcIp
+        } else {
+            Norm::DstIp
+        };
         match prev {
-            b"for" | b"from" | b"src" | b"faddr" if out.get(Norm::SrcIp).is_none() => {
+            b"for" | b"from" | b"src" | b"faddr" if out.get(first_slot).is_none() => {
                 set_ep(out, !outbound_built, t)
             }
-            b"to" | b"dst" | b"laddr" if out.get(Norm::DstIp).is_none() => {
+            b"to" | b"dst" | b"laddr" if out.get(second_slot).is_none() => {
                 // NAT: the "to" side is the mapped address of the same host.
                 if id == b"305011" || id == b"305012" {
                     let (_, a, p) = endpoint(t);

@@ -15,6 +15,7 @@ pub mod cef;
 pub mod checkpoint;
 pub mod filterlog;
 pub mod fortigate;
+mod mixed;
 pub mod netfilter;
 pub mod panos;
 mod panos_fields;
@@ -26,7 +27,19 @@ pub mod wfw;
 mod tests;
 
 /// Registered firewall formats.
-pub const FORMATS: &[&FormatDef] = &[&wfw::DEF, &netfilter::DEF, &filterlog::DEF, &fortigate::DEF];
+pub const FORMATS: &[&FormatDef] = &[
+    &wfw::DEF,
+    &netfilter::DEF,
+    &filterlog::DEF,
+    &fortigate::DEF,
+    &asa::DEF,
+    &panos::DEF,
+    &cef::DEF,
+    &srx::DEF,
+    &checkpoint::DEF,
+    &sophos::DEF,
+    &mixed::DEF,
+];
 
 /// How many head lines sniffing looks at.
 const SNIFF_LINES: usize = 50;

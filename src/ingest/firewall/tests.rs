@@ -6,14 +6,24 @@ use crate::ingest::{FormatDef, ParseCtx, Records};
 use crate::model::Fields;
 use std::path::{Path, PathBuf};
 
+/// The corpus beside the checkout (`/work/main` → `/work/shared`), or two levels up for a
+/// worktree under `/work/wt/NAME`.
 pub fn corpus(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")).join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("corpus absent: {} skipped", p.display());
-        None
+    let bases = [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"),
+    ];
+    let found = bases
+        .iter()
+        .map(|b| Path::new(b).join(rel))
+        .find(|p| p.exists());
+    if found.is_none() {
+        eprintln!(
+            "corpus absent: {} skipped",
+            Path::new(bases[0]).join(rel).display()
+        );
     }
+    found
 }
 
 /// What the driver does: prepare, split lines, parse each. Returns (ok, rejects, parsed).
@@ -404,5 +414,142 @@ fn corpus_sophos() {
         // BST is +01:00.
         assert_eq!(all[2].ts, ymd_hms(2018, 6, 1, 9, 55, 41).unwrap());
         assert_eq!(all[1].get(Norm::Action), Some("deny"));
+    }
+}
+
+/// One line of every format, for damage tests.
+const SAMPLES: &[(&str, &[u8])] = &[
+    ("netfilter", b"Jun  8 14:34:33 sd-1 kernel: [5.1] IPTABLES-DROP: IN=lo OUT= SRC=127.0.0.1 DST=127.0.0.53 LEN=76 DF PROTO=UDP SPT=49007 DPT=53"),
+    ("fortigate", b"<189>date=2020-04-23 time=01:16:08 devname=\"t\" logid=\"0000000013\" type=\"traffic\" eventtime=1592961368 srcip=10.10.10.10 srcport=60899 dstip=175.16.199.1 proto=17 action=\"deny\""),
+    ("wfw", b"2005-04-11 08:05:57 DROP UDP 123.45.78.90 123.156.78.255 137 137 78 - - - - - - - RECEIVE"),
+    ("filterlog", b"<134>1 2022-09-06T19:00:06+02:00 opnsense filterlog 57126 - [meta sequenceId=\"2667099\"] 98,,,881d,re0,match,pass,in,6,0x00,0x0ea87,51,udp,17,73,2008:8a0::2f8a,2c02:2454::1738,6881,51918,73"),
+    ("asa", b"Oct 10 2018 12:34:56 localhost CiscoASA[999]: %ASA-6-302013: Built outbound TCP connection 11757 for outside:100.66.205.104/80 (100.66.205.104/80) to inside:172.31.98.44/1772 (172.31.98.44/1772)"),
+    ("panos", b"Nov 30 16:09:08 PA-220 1,2018/11/30 16:09:07,012801096514,TRAFFIC,end,2049,2018/11/30 16:09:07,192.168.15.207,184.51.253.152,192.168.1.63,184.51.253.152,r,,,apple-maps,vsys1,trust,untrust,e1,e2,s,2018/11/30 16:09:07,22751,1,55113,443,16418,443,0x400053,tcp,allow"),
+    ("cef", b"CEF:0|Security|threatmanager|1.0|100|worm stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232 rt=1700000000123"),
+    ("srx", b"<14>1 2019-11-14T11:12:46.573+01:00 SRX-GW1 RT_FLOW - RT_FLOW_SESSION_DENY [junos@1 source-address=\"10.0.0.26\" source-port=\"37233\" protocol-id=\"17\"]"),
+    ("checkpoint", b"<134>1 2022-07-16T18:51:20Z fw1 CheckPoint 15190 - [action:\"Accept\"; ifname:\"eth0.11\"; time:\"1657997480\"; __policy_id_tag:\"product=VPN-1[db_tag={2A};mgmt=C\\]\"]"),
+    ("sophos", b"device=\"SFW\" date=2017-01-31 time=14:16:19 timezone=\"IST\" device_name=\"CR750iNG-XP\" log_id=010101600001 status=\"Allow\" src_ip=10.198.47.71"),
+];
+
+fn parsers() -> Vec<(&'static str, Box<dyn crate::ingest::RecordParser>)> {
+    let data: Vec<u8> = SAMPLES
+        .iter()
+        .map(|s| s.1)
+        .collect::<Vec<_>>()
+        .join(&b"\n"[..]);
+    let ctx = ParseCtx {
+        mtime_year: 2024,
+        tz: "Europe/Paris".parse().expect("zone"),
+        ..ParseCtx::default()
+    };
+    FORMATS
+        .iter()
+        .map(|d| (d.id, (d.prepare)(&data, &ctx).expect("prepare").parser))
+        .collect()
+}
+
+#[test]
+fn every_sample_parses_in_its_own_format_and_sniffs_right() {
+    let ps = parsers();
+    for (id, s) in SAMPLES {
+        let p = &ps
+            .iter()
+            .find(|p| p.0 == *id)
+            .unwrap_or_else(|| panic!("{id} not registered"))
+            .1;
+        let mut f = Fields::new();
+        p.parse(s, &mut f).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(f.get(Norm::Category), Some("firewall"));
+        assert!(f.get(Norm::Message).is_some());
+        assert_eq!(sniffed(s).0, *id);
+    }
+}
+
+#[test]
+fn huge_lines_and_truncations_never_panic() {
+    let ps = parsers();
+    let mut big = SAMPLES[1].1.to_vec();
+    big.extend_from_slice(b" msg=\"");
+    big.extend(std::iter::repeat_n(b'a', 1 << 20));
+    big.push(b'"');
+    let mut big_kv = SAMPLES[0].1.to_vec();
+    for _ in 0..50_000 {
+        big_kv.extend_from_slice(b" K=V");
+    }
+    for (_, p) in &ps {
+        for s in SAMPLES.iter().map(|s| s.1).chain([&big[..], &big_kv[..]]) {
+            for cut in (0..s.len().min(400)).chain([s.len()]) {
+                let mut f = Fields::new();
+                let _ = p.parse(&s[..cut], &mut f);
+            }
+        }
+    }
+    // A 1 MB value is kept whole, borrowed.
+    let mut f = Fields::new();
+    let forti = &ps
+        .iter()
+        .find(|p| p.0 == "fortigate")
+        .expect("registered")
+        .1;
+    forti.parse(&big, &mut f).expect("big fortigate line");
+    assert_eq!(f.raw("msg").map(str::len), Some(1 << 20));
+    assert_eq!(f.get(Norm::Action), Some("deny"));
+}
+
+#[test]
+fn crlf_lines_parse_like_lf() {
+    let two: Vec<&[u8]> = SAMPLES[..2].iter().map(|s| s.1).collect();
+    let lf: Vec<u8> = two.join(&b"\n"[..]);
+    let crlf: Vec<u8> = two.join(&b"\r\n"[..]);
+    let ctx = ParseCtx {
+        mtime_year: 2024,
+        ..ParseCtx::default()
+    };
+    for def in [&super::netfilter::DEF, &super::fortigate::DEF] {
+        let a = run(def, &lf, &ctx);
+        let b = run(def, &crlf, &ctx);
+        assert_eq!((a.0, a.1), (b.0, b.1));
+        for (x, y) in a.2.iter().zip(&b.2) {
+            assert_eq!(x.ts, y.ts);
+            assert_eq!(x.raw, y.raw);
+        }
+    }
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn parse_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            for d in FORMATS {
+                let _ = (d.sniff)(&bytes);
+                if let Ok(p) = (d.prepare)(&bytes, &ParseCtx::default()) {
+                    let mut f = Fields::new();
+                    let _ = p.parser.parse(&bytes, &mut f);
+                    let _ = p.parser.format_of(&bytes);
+                }
+            }
+        }
+
+        #[test]
+        fn parse_never_panics_on_damaged_samples(
+            which in 0..SAMPLES.len(),
+            at in 0usize..400,
+            junk in proptest::collection::vec(any::<u8>(), 0..8),
+        ) {
+            let s = SAMPLES[which].1;
+            let at = at.min(s.len());
+            let mut l = s[..at].to_vec();
+            l.extend_from_slice(&junk);
+            l.extend_from_slice(&s[at..]);
+            for (_, p) in parsers() {
+                let mut f = Fields::new();
+                let _ = p.parse(&l, &mut f);
+            }
+        }
     }
 }

@@ -169,10 +169,10 @@ fn split_zone(s: &str) -> (&str, Option<&str>) {
         return (b, Some("UTC"));
     }
     // An offset after the time part: ...T18:04+02:00
-    if let Some(t) = s.find('T') {
-        if let Some(p) = s[t..].rfind(['+', '-']) {
-            return (&s[..t + p], Some(&s[t + p..]));
-        }
+    if let Some(t) = s.find('T')
+        && let Some(p) = s[t..].rfind(['+', '-'])
+    {
+        return (&s[..t + p], Some(&s[t + p..]));
     }
     (s, None)
 }

@@ -73,10 +73,11 @@ impl Asa {
 fn endpoint(t: &[u8]) -> (&[u8], &[u8], &[u8]) {
     let t = t.strip_suffix(b",").unwrap_or(t);
     // 106100 form: inside/10.0.0.1(1234)
-    if let (Some(slash), Some(open)) = (memchr::memchr(b'/', t), memchr::memchr(b'(', t)) {
-        if slash < open && t.ends_with(b")") {
-            return (&t[..slash], &t[slash + 1..open], &t[open + 1..t.len() - 1]);
-        }
+    if let (Some(slash), Some(open)) = (memchr::memchr(b'/', t), memchr::memchr(b'(', t))
+        && slash < open
+        && t.ends_with(b")")
+    {
+        return (&t[..slash], &t[slash + 1..open], &t[open + 1..t.len() - 1]);
     }
     let (addr_if, port): (&[u8], &[u8]) = match memchr::memrchr(b'/', t) {
         Some(s) => (&t[..s], &t[s + 1..]),
@@ -184,18 +185,19 @@ fn set_ep<'a>(out: &mut Fields<'a>, src: bool, t: &'a [u8]) {
 /// Reads endpoints, protocol, user and the id-specific details from the message words.
 fn flow<'a>(text: &'a [u8], id: &[u8], out: &mut Fields<'a>) {
     let outbound_built = text.starts_with(b"Built outbound");
-    let mut toks = text
+    let toks = text
         .split(|&c| c == b' ')
         .filter(|t| !t.is_empty())
         .peekable();
     let mut prev: &[u8] = &[];
     let mut arrow_src: Option<&'a [u8]> = None;
-    while let Some(t) = toks.next() {
+    for t in toks {
         let lower_eq = |w: &str| t.eq_ignore_ascii_case(w.as_bytes());
-        if out.get(Norm::Proto).is_none() && PROTOS.iter().any(|p| lower_eq(p)) {
-            if let Ok(p) = std::str::from_utf8(t) {
-                out.set(Norm::Proto, text::proto(p));
-            }
+        if out.get(Norm::Proto).is_none()
+            && PROTOS.iter().any(|p| lower_eq(p))
+            && let Ok(p) = std::str::from_utf8(t)
+        {
+            out.set(Norm::Proto, text::proto(p));
         }
         let first_slot = if outbound_built {
             Norm::DstIp
@@ -251,10 +253,10 @@ fn flow<'a>(text: &'a [u8], id: &[u8], out: &mut Fields<'a>) {
     if let Some(u) = after(text, b"user = ").or_else(|| angle(text, b"User <")) {
         out.set(Norm::User, cow(u));
     }
-    if let Some(ip) = after(text, b"user IP = ").or_else(|| angle(text, b"IP <")) {
-        if looks_ip(ip) {
-            out.set(Norm::SrcIp, cow(ip));
-        }
+    if let Some(ip) = after(text, b"user IP = ").or_else(|| angle(text, b"IP <"))
+        && looks_ip(ip)
+    {
+        out.set(Norm::SrcIp, cow(ip));
     }
     if let Some(s) = after(text, b"server = ") {
         push(out, "server", s);

@@ -198,10 +198,10 @@ impl RecordParser for Cef {
                 out.push_raw(k, kv::unescape(cow(v)));
             }
         });
-        if let Some(h) = env {
-            if out.get(Norm::Host).is_none() {
-                out.set(Norm::Host, cow(h.host));
-            }
+        if let Some(h) = env
+            && out.get(Norm::Host).is_none()
+        {
+            out.set(Norm::Host, cow(h.host));
         }
         let ts = [rt, end, start]
             .into_iter()

@@ -84,10 +84,11 @@ impl RecordParser for Fortigate {
                 out.push_raw(k, kv::unescape(cow(v)));
             }
         }
-        if let Some(h) = env {
-            if !host_set && out.get(Norm::Host).is_none() {
-                out.set(Norm::Host, cow(h.host));
-            }
+        if let Some(h) = env
+            && !host_set
+            && out.get(Norm::Host).is_none()
+        {
+            out.set(Norm::Host, cow(h.host));
         }
         out.ts = match epoch {
             Some(t) => t,

@@ -12,8 +12,11 @@ pub static DEF: FormatDef = FormatDef {
     prepare,
 };
 
+/// Whether a line is in one format.
+type LineTest = fn(&[u8]) -> bool;
+
 /// Per-line recognisers, most specific first.
-const KINDS: &[(&FormatDef, fn(&[u8]) -> bool)] = &[
+const KINDS: &[(&FormatDef, LineTest)] = &[
     (&asa::DEF, asa::is_line),
     (&cef::DEF, cef::is_line),
     (&srx::DEF, srx::is_line),

@@ -92,16 +92,16 @@ impl RecordParser for Netfilter {
         }
         let mut msg = h.msg;
         // Kernel uptime stamp: "[19955416.516358] " or "[  203.842973] ".
-        if msg.first() == Some(&b'[') {
-            if let Some(e) = memchr::memchr(b']', msg) {
-                let inner = &msg[1..e];
-                if inner
-                    .iter()
-                    .all(|c| c.is_ascii_digit() || *c == b'.' || *c == b' ')
-                {
-                    push(out, b"uptime", text::trim(inner));
-                    msg = &msg[e + 1..];
-                }
+        if msg.first() == Some(&b'[')
+            && let Some(e) = memchr::memchr(b']', msg)
+        {
+            let inner = &msg[1..e];
+            if inner
+                .iter()
+                .all(|c| c.is_ascii_digit() || *c == b'.' || *c == b' ')
+            {
+                push(out, b"uptime", text::trim(inner));
+                msg = &msg[e + 1..];
             }
         }
         // The log prefix ends where the first KEY= token starts.

@@ -144,10 +144,10 @@ impl RecordParser for Panos {
                 out.set(Norm::EventId, cow(id));
             }
         }
-        if out.get(Norm::Host).is_none() {
-            if let Some(h) = env {
-                out.set(Norm::Host, cow(h.host));
-            }
+        if out.get(Norm::Host).is_none()
+            && let Some(h) = env
+        {
+            out.set(Norm::Host, cow(h.host));
         }
         text::firewall(out);
         let m = message(out);

@@ -9,14 +9,13 @@
 //! Nov/Dec in the previous year. It cannot see more than one wrap (files spanning > 1 year).
 
 use super::stamp::{self, Civil};
-use super::text::{find, next_token};
+use super::text::next_token;
 use crate::ingest::ParseCtx;
 use crate::model::TzSpec;
 
 /// The parsed envelope; slices borrow the line.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Header<'a> {
-    pub pri: Option<u16>,
     pub civil: Option<Civil>,
     /// Explicit offset (seconds east) when the time carried one.
     pub offset: Option<i32>,
@@ -91,10 +90,7 @@ fn pri(b: &[u8]) -> (Option<u16>, &[u8]) {
 /// Parses a syslog envelope; `None` when the line has neither a PRI nor a known time.
 pub fn parse(line: &[u8]) -> Option<Header<'_>> {
     let (pri, rest) = pri(line);
-    let mut h = Header {
-        pri,
-        ..Header::default()
-    };
+    let mut h = Header::default();
     // RFC 5424: "1 " after the PRI.
     if pri.is_some() && rest.starts_with(b"1 ") {
         return Some(rfc5424(h, &rest[2..]));
@@ -135,13 +131,13 @@ fn tag<'a>(h: &mut Header<'a>, tail: &'a [u8]) {
     let tail = trim_start(tail);
     let (tok, rest) = next_token(tail);
     if let Some(t) = tok.strip_suffix(b":") {
-        if let Some(open) = memchr::memchr(b'[', t) {
-            if t.ends_with(b"]") {
-                h.app = &t[..open];
-                h.pid = &t[open + 1..t.len() - 1];
-                h.msg = rest;
-                return;
-            }
+        if let Some(open) = memchr::memchr(b'[', t)
+            && t.ends_with(b"]")
+        {
+            h.app = &t[..open];
+            h.pid = &t[open + 1..t.len() - 1];
+            h.msg = rest;
+            return;
         }
         if !t.is_empty()
             && t.iter()
@@ -219,11 +215,6 @@ pub fn sd_end(b: &[u8]) -> usize {
         i += 1;
     }
     b.len()
-}
-
-/// Where a vendor payload starts when the envelope is unknown: after `marker`.
-pub fn after<'a>(line: &'a [u8], marker: &[u8]) -> Option<&'a [u8]> {
-    find(line, marker).map(|i| &line[i..])
 }
 
 #[cfg(test)]

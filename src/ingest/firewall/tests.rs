@@ -553,3 +553,59 @@ mod props {
         }
     }
 }
+
+/// Single-thread parse throughput on repeated corpus lines. A benchmark, not a timed test:
+/// `cargo test --release --lib firewall::tests::throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    for (rel, id) in [
+        (
+            "firewall/iptables/crowdsec__iptables-scan-multi-port.log",
+            "netfilter",
+        ),
+        (
+            "firewall/fortigate/beats__fortinet_traffic.log",
+            "fortigate",
+        ),
+        ("firewall/cisco-asa/beats__cisco_asa.head.log", "asa"),
+        ("firewall/panos/beats__panw_traffic.head.log", "panos"),
+    ] {
+        let Some(p) = corpus(rel) else { continue };
+        let one = std::fs::read(p).expect("read");
+        let mut data = Vec::with_capacity(64 << 20);
+        while data.len() < 64 << 20 {
+            data.extend_from_slice(&one);
+        }
+        let def = FORMATS.iter().find(|d| d.id == id).expect("registered");
+        let ctx = ParseCtx {
+            mtime_year: 2024,
+            ..ParseCtx::default()
+        };
+        let prep = (def.prepare)(&data, &ctx).expect("prepare");
+        let t = std::time::Instant::now();
+        let (mut n, mut bad) = (0usize, 0usize);
+        let mut f = Fields::new();
+        for l in memchr::memchr_iter(b'\n', &data).scan(0, |s, e| {
+            let r = (*s, e);
+            *s = e + 1;
+            Some(r)
+        }) {
+            let line = &data[l.0..l.1];
+            if line.is_empty() {
+                continue;
+            }
+            f.clear();
+            if prep.parser.parse(line, &mut f).is_err() {
+                bad += 1;
+            }
+            n += 1;
+        }
+        let s = t.elapsed().as_secs_f64();
+        eprintln!(
+            "{id}: {n} lines, {bad} rejects, {:.0} MB/s, {:.0} ns/line",
+            data.len() as f64 / s / 1e6,
+            s * 1e9 / n as f64
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! `cef`: ArcSight Common Event Format from any vendor
+//! (`CEF:0|Vendor|Product|Version|SignatureID|Name|Severity|ext`), raw or behind syslog.
+//! Time: `rt` (epoch ms or `MMM dd yyyy HH:mm:ss`), else `end`/`start`, else the envelope.
+
+use super::kv;
+use super::stamp;
+use super::syslog::{self, YearRule};
+use super::text::{self, cow, find};
+use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::model::{Fields, Norm, TzSpec};
+
+pub static DEF: FormatDef = FormatDef {
+    id: "cef",
+    sniff,
+    prepare,
+};
+
+fn sniff(head: &[u8]) -> u8 {
+    super::sniff_lines(head, is_line)
+}
+
+pub(super) fn is_line(l: &[u8]) -> bool {
+    find(l, b"CEF:").is_some_and(|i| {
+        let t = &l[i + 4..];
+        t.first().is_some_and(u8::is_ascii_digit) && t.iter().filter(|&&c| c == b'|').count() >= 7
+    })
+}
+
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+    Ok(Prepared {
+        parser: Box::new(Cef {
+            tz: ctx.tz,
+            years: YearRule::for_data(data, ctx),
+        }),
+        records: Records::Lines {
+            start: 0,
+            comment: &[],
+        },
+        note: None,
+    })
+}
+
+struct Cef {
+    tz: TzSpec,
+    years: YearRule,
+}
+
+const HEADER: [&str; 7] = [
+    "cef_version",
+    "device_vendor",
+    "device_product",
+    "device_version",
+    "signature_id",
+    "name",
+    "cef_severity",
+];
+
+/// Next unescaped `|` in `b`.
+fn pipe(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'|' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn is_key(k: &[u8]) -> bool {
+    !k.is_empty()
+        && k.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'[' | b']'))
+}
+
+/// Next `=` at or after `from` that is not escaped.
+fn unescaped_eq(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'=' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Extension pairs: a value runs until the space before the next `key=`.
+fn extension<'a>(e: &'a [u8], mut f: impl FnMut(&'a [u8], &'a [u8])) {
+    let mut key_start = 0;
+    let Some(mut eq) = unescaped_eq(e, 0) else {
+        return;
+    };
+    loop {
+        let key = text::trim(&e[key_start..eq]);
+        let vstart = eq + 1;
+        // Find the next "<space>key=" after this value.
+        let mut search = vstart;
+        let next = loop {
+            match unescaped_eq(e, search) {
+                Some(n) => {
+                    let sp = e[vstart..n].iter().rposition(|&c| c == b' ');
+                    match sp {
+                        Some(s) if is_key(&e[vstart + s + 1..n]) => break Some((vstart + s, n)),
+                        _ => search = n + 1,
+                    }
+                }
+                None => break None,
+            }
+        };
+        match next {
+            Some((sp, n)) => {
+                if is_key(key) {
+                    f(key, text::trim(&e[vstart..sp]));
+                }
+                key_start = sp + 1;
+                eq = n;
+            }
+            None => {
+                if is_key(key) {
+                    f(key, text::trim(&e[vstart..]));
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// `rt`-style times: epoch ms/s, `MMM dd yyyy HH:mm:ss[.SSS] [zone]`, or ISO.
+fn cef_time(v: &[u8], tz: &TzSpec) -> Option<i64> {
+    if let Some(t) = stamp::epoch_auto(v) {
+        return Some(t);
+    }
+    if let Some((c, off, _)) = stamp::iso(v) {
+        return c.resolve(off, tz);
+    }
+    let (c, n) = stamp::bsd(v)?;
+    if c.y == 0 {
+        return None;
+    }
+    let rest = text::trim(&v[n..]);
+    let off = match rest {
+        b"UTC" | b"GMT" | b"Z" => Some(0),
+        _ => stamp::zone(rest).0,
+    };
+    c.resolve(off, tz)
+}
+
+impl RecordParser for Cef {
+    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        let at = find(rec, b"CEF:").ok_or(Reason::Borrowed("no CEF: header"))?;
+        let env = syslog::parse(&rec[..at]);
+        let mut rest = &rec[at + 4..];
+        let mut head: [&[u8]; 7] = [&[]; 7];
+        for h in head.iter_mut() {
+            let p = pipe(rest).ok_or(Reason::Borrowed("CEF header has fewer than 7 fields"))?;
+            *h = &rest[..p];
+            rest = &rest[p + 1..];
+        }
+        for (k, v) in HEADER.iter().zip(head) {
+            out.push_raw(*k, kv::unescape(cow(v)));
+        }
+        out.set(Norm::EventId, cow(head[4]));
+        out.set(Norm::Severity, cow(head[6]));
+        let (mut rt, mut end, mut start) = (None, None, None);
+        extension(rest, |k, v| {
+            match k {
+                b"src" | b"c6a2" if out.get(Norm::SrcIp).is_none() => out.set(Norm::SrcIp, cow(v)),
+                b"dst" | b"c6a3" if out.get(Norm::DstIp).is_none() => out.set(Norm::DstIp, cow(v)),
+                b"spt" => out.set(Norm::SrcPort, cow(v)),
+                b"dpt" => out.set(Norm::DstPort, cow(v)),
+                b"proto" => {
+                    if let Ok(p) = std::str::from_utf8(v) {
+                        out.set(Norm::Proto, text::proto(p));
+                    }
+                }
+                b"act" => {
+                    if let Ok(a) = std::str::from_utf8(v) {
+                        out.set(Norm::Action, text::action(a));
+                    }
+                }
+                b"suser" => out.set(Norm::User, kv::unescape(cow(v))),
+                b"duser" => out.set_default(Norm::User, kv::unescape(cow(v))),
+                b"dvchost" => out.set(Norm::Host, cow(v)),
+                b"dvc" => out.set_default(Norm::Host, cow(v)),
+                b"sproc" | b"dproc" => out.set_default(Norm::Process, kv::unescape(cow(v))),
+                b"spid" | b"dpid" => out.set_default(Norm::Pid, cow(v)),
+                b"fname" | b"filePath" => out.set_default(Norm::File, kv::unescape(cow(v))),
+                b"fileHash" => out.set(Norm::Hash, cow(v)),
+                b"rt" => rt = Some(v),
+                b"end" => end = Some(v),
+                b"start" => start = Some(v),
+                _ => {}
+            }
+            if let Ok(k) = std::str::from_utf8(k) {
+                out.push_raw(k, kv::unescape(cow(v)));
+            }
+        });
+        if let Some(h) = env
+            && out.get(Norm::Host).is_none()
+        {
+            out.set(Norm::Host, cow(h.host));
+        }
+        let ts = [rt, end, start]
+            .into_iter()
+            .flatten()
+            .find_map(|v| cef_time(v, &self.tz))
+            .or_else(|| env.and_then(|h| h.ts(&self.tz, &self.years)));
+        out.ts = ts.ok_or(Reason::Borrowed("no usable time (rt=, end=, syslog)"))?;
+        text::firewall(out);
+        let m = message(out);
+        out.set(Norm::Message, m);
+        Ok(())
+    }
+}
+
+/// `deny tcp a:1 -> b:2 (Vendor Product: Name)`.
+pub fn message(f: &Fields<'_>) -> String {
+    let note = format!(
+        "{} {}: {}",
+        f.raw("device_vendor").unwrap_or(""),
+        f.raw("device_product").unwrap_or(""),
+        f.raw("name").unwrap_or("")
+    );
+    super::flow_message(f, Some(&note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ymd_hms;
+
+    fn parse(l: &[u8]) -> Result<Fields<'_>, Reason> {
+        let ctx = ParseCtx {
+            year: Some(2024),
+            ..ParseCtx::default()
+        };
+        let mut f = Fields::new();
+        let p = prepare(b"", &ctx).unwrap();
+        p.parser.parse(l, &mut f).map(|_| f.into_owned())
+    }
+
+    #[test]
+    fn extension_values_with_spaces_and_escapes() {
+        let l = br"Sep 19 08:26:10 host CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232 dpt=80 proto=TCP act=blocked msg=Detected a threat. No action needed a\=b request=http://x/?a=b rt=1700000000123 suser=bob smith";
+        let f = parse(l).unwrap();
+        assert_eq!(
+            f.raw("msg"),
+            Some("Detected a threat. No action needed a=b")
+        );
+        assert_eq!(f.raw("request"), Some("http://x/?a=b"));
+        assert_eq!(f.get(Norm::User), Some("bob smith"));
+        assert_eq!(f.get(Norm::Action), Some("deny"));
+        assert_eq!(f.get(Norm::Proto), Some("tcp"));
+        assert_eq!(f.get(Norm::EventId), Some("100"));
+        assert_eq!(f.get(Norm::Host), Some("host"));
+        assert_eq!(f.ts, 1_700_000_000_123_000_000);
+        assert_eq!(
+            f.get(Norm::Message),
+            Some(
+                "deny tcp 10.0.0.1:1232 -> 2.1.2.2:80 user bob smith (Security threatmanager: worm successfully stopped)"
+            )
+        );
+    }
+
+    #[test]
+    fn header_pipes_and_time_forms() {
+        let l = br"CEF:0|Ven\|dor|P|1|sig|N|5|rt=Jan 02 2024 03:04:05 UTC dvchost=fw9";
+        let f = parse(l).unwrap();
+        assert_eq!(f.raw("device_vendor"), Some("Ven|dor"));
+        assert_eq!(f.ts, ymd_hms(2024, 1, 2, 3, 4, 5).unwrap());
+        assert_eq!(f.get(Norm::Host), Some("fw9"));
+        assert!(parse(b"CEF:0|a|b|c").is_err());
+        assert!(parse(b"CEF:0|a|b|c|d|e|f|src=1.1.1.1").is_err());
+        let f = parse(b"<13>Jan  2 03:04:05 h CEF:0|a|b|c|d|e|f|").unwrap();
+        assert_eq!(f.ts, ymd_hms(2024, 1, 2, 3, 4, 5).unwrap());
+    }
+}

@@ -1,0 +1,154 @@
+//! `checkpoint`: Check Point Log Exporter syslog. Two shapes: RFC 5424 whose structured
+//! data is `[key:"value"; …]`, and `[Fields@1.3.6.1.4.1.2620 key="value" …]`; a bare
+//! `key="value"` body is read the same way. Time: `time` (epoch) else the envelope.
+
+use super::kv::{self, Kv};
+use super::stamp;
+use super::syslog::{self, YearRule};
+use super::text::{self, cow, find};
+use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::model::{Fields, Norm, TzSpec};
+
+pub static DEF: FormatDef = FormatDef {
+    id: "checkpoint",
+    sniff,
+    prepare,
+};
+
+fn sniff(head: &[u8]) -> u8 {
+    super::sniff_lines(head, is_line)
+}
+
+pub(super) fn is_line(l: &[u8]) -> bool {
+    if find(l, b"[Fields@1.3.6.1.4.1.2620").is_some() {
+        return true;
+    }
+    syslog::parse(l).is_some_and(|h| {
+        (h.app == b"CheckPoint" || h.app == b"CP-GW")
+            || (h.sd.starts_with(b"[") && find(h.sd, b"loguid:\"").is_some())
+    })
+}
+
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+    Ok(Prepared {
+        parser: Box::new(Checkpoint {
+            tz: ctx.tz,
+            years: YearRule::for_data(data, ctx),
+        }),
+        records: Records::Lines {
+            start: 0,
+            comment: &[],
+        },
+        note: None,
+    })
+}
+
+struct Checkpoint {
+    tz: TzSpec,
+    years: YearRule,
+}
+
+impl RecordParser for Checkpoint {
+    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        let h = syslog::parse(rec).ok_or(Reason::Borrowed("no syslog header"))?;
+        out.set(Norm::Host, cow(h.host));
+        // `[key:"v"; …]` vs `[Fields@… key="v" …]` vs a bare body.
+        let (body, sep): (&[u8], u8) = if let Some(sd) = h.sd.strip_prefix(b"[") {
+            let sd = sd.strip_suffix(b"]").unwrap_or(sd);
+            let first = memchr::memchr2(b':', b' ', sd).map(|i| sd[i]);
+            if sd.starts_with(b"Fields@") || first == Some(b' ') {
+                (&sd[memchr::memchr(b' ', sd).unwrap_or(sd.len())..], b'=')
+            } else {
+                (sd, b':')
+            }
+        } else {
+            (h.msg, b'=')
+        };
+        let mut epoch = None;
+        let mut n = 0;
+        for (k, v) in Kv::new(body, sep) {
+            n += 1;
+            match k {
+                b"src" => out.set(Norm::SrcIp, cow(v)),
+                b"dst" => out.set(Norm::DstIp, cow(v)),
+                b"s_port" | b"sport_svc" => out.set_default(Norm::SrcPort, cow(v)),
+                b"service" | b"svc" => out.set_default(Norm::DstPort, cow(v)),
+                b"proto" => {
+                    if let Ok(p) = std::str::from_utf8(v) {
+                        out.set(Norm::Proto, text::proto(p));
+                    }
+                }
+                b"action" => {
+                    if let Ok(a) = std::str::from_utf8(v) {
+                        out.set(Norm::Action, text::action(a));
+                    }
+                }
+                b"user" | b"src_user_name" | b"administrator" => {
+                    out.set_default(Norm::User, kv::unescape(cow(v)))
+                }
+                b"time" => epoch = stamp::epoch_auto(v),
+                b"product" | b"ProductName" => out.set_default(Norm::Provider, cow(v)),
+                b"severity" => out.set(Norm::Severity, cow(v)),
+                _ => {}
+            }
+            if let Ok(k) = std::str::from_utf8(k) {
+                out.push_raw(k, kv::unescape(cow(v)));
+            }
+        }
+        if n == 0 {
+            return Err(Reason::Borrowed("no Check Point fields"));
+        }
+        out.ts = epoch
+            .or_else(|| h.ts(&self.tz, &self.years))
+            .ok_or(Reason::Borrowed("no usable time"))?;
+        text::firewall(out);
+        let m = message(out);
+        out.set(Norm::Message, m);
+        Ok(())
+    }
+}
+
+/// `allow tcp a:1 -> b:443 (VPN-1 & FireWall-1, rule internal)` or the audit text.
+pub fn message(f: &Fields<'_>) -> String {
+    let mut note = String::from(f.get(Norm::Provider).unwrap_or_default());
+    let extra = f
+        .raw("rule_name")
+        .map(|r| ("rule ", r))
+        .or_else(|| f.raw("operation").map(|o| ("", o)))
+        .or_else(|| f.raw("additional_info").map(|o| ("", o)))
+        .or_else(|| f.raw("description").map(|o| ("", o)));
+    if let Some((label, v)) = extra {
+        if !note.is_empty() {
+            note.push_str(", ");
+        }
+        note.push_str(label);
+        note.push_str(v);
+    }
+    super::flow_message(f, Some(&note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ymd_hms;
+
+    #[test]
+    fn bare_body_and_empty() {
+        let p = prepare(b"", &ParseCtx::default()).unwrap();
+        let mut f = Fields::new();
+        p.parser
+            .parse(br#"<134>1 2024-01-02T03:04:05Z gw CheckPoint 1 - - action="Drop" src="2001:db8::1" dst="2001:db8::2" proto="17" service="53""#, &mut f)
+            .unwrap();
+        assert_eq!(f.ts, ymd_hms(2024, 1, 2, 3, 4, 5).unwrap());
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("drop udp 2001:db8::1 -> [2001:db8::2]:53")
+        );
+        let mut f = Fields::new();
+        assert!(
+            p.parser
+                .parse(b"<134>1 2024-01-02T03:04:05Z gw CheckPoint 1 - -", &mut f)
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,235 @@
+//! `filterlog`: pfSense / OPNsense packet filter CSV (`filterlog:` tag) in RFC 3164 or
+//! RFC 5424 syslog; IPv4 and IPv6, TCP / UDP / ICMP / CARP / other protocols.
+
+use super::csvpos;
+use super::syslog::{self, YearRule};
+use super::text::{self, cow, req};
+use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::model::{Fields, Norm, TzSpec};
+
+pub static DEF: FormatDef = FormatDef {
+    id: "filterlog",
+    sniff,
+    prepare,
+};
+
+fn sniff(head: &[u8]) -> u8 {
+    super::sniff_lines(head, is_line)
+}
+
+pub(super) fn is_line(l: &[u8]) -> bool {
+    syslog::parse(l).is_some_and(|h| {
+        h.app == b"filterlog"
+            && h.msg.first().is_some_and(u8::is_ascii_digit)
+            && h.msg.contains(&b',')
+    })
+}
+
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+    Ok(Prepared {
+        parser: Box::new(Filterlog::new(data, ctx)),
+        records: Records::Lines {
+            start: 0,
+            comment: &[],
+        },
+        note: None,
+    })
+}
+
+pub(super) struct Filterlog {
+    tz: TzSpec,
+    years: YearRule,
+}
+
+impl Filterlog {
+    pub(super) fn new(data: &[u8], ctx: &ParseCtx) -> Self {
+        Filterlog {
+            tz: ctx.tz,
+            years: YearRule::for_data(data, ctx),
+        }
+    }
+}
+
+const HEAD: &[&str] = &[
+    "rule",
+    "subrule",
+    "anchor",
+    "tracker",
+    "interface",
+    "reason",
+    "action",
+    "direction",
+    "ipversion",
+];
+const V4: &[&str] = &[
+    "tos",
+    "ecn",
+    "ttl",
+    "id",
+    "offset",
+    "flags",
+    "protonum",
+    "protoname",
+    "length",
+    "src",
+    "dst",
+];
+const V6: &[&str] = &[
+    "class",
+    "flowlabel",
+    "hoplimit",
+    "protoname",
+    "protonum",
+    "length",
+    "src",
+    "dst",
+];
+const TCP: &[&str] = &[
+    "srcport", "dstport", "datalen", "tcpflags", "seq", "ack", "window", "urg", "options",
+];
+const UDP: &[&str] = &["srcport", "dstport", "datalen"];
+const ICMP: &[&str] = &[
+    "icmp_type",
+    "icmp_a",
+    "icmp_b",
+    "icmp_c",
+    "icmp_d",
+    "icmp_e",
+];
+const CARP: &[&str] = &[
+    "carp_type",
+    "carp_ttl",
+    "vhid",
+    "version",
+    "advskew",
+    "advbase",
+];
+const EXTRA: &[&str] = &[
+    "extra1", "extra2", "extra3", "extra4", "extra5", "extra6", "extra7", "extra8",
+];
+
+impl RecordParser for Filterlog {
+    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        let h = syslog::parse(rec).ok_or(Reason::Borrowed("no syslog header"))?;
+        out.ts = h
+            .ts(&self.tz, &self.years)
+            .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
+        out.set(Norm::Host, cow(h.host));
+        let mut cols = [&b""[..]; 48];
+        let n = csvpos::split(h.msg, &mut cols);
+        let cols = &cols[..n];
+        if n < 9 {
+            return Err(Reason::Borrowed("filterlog line too short"));
+        }
+        let mut names: [&[&'static str]; 3] = [HEAD, &[], &[]];
+        let ipver = cols[8];
+        let (l3, src_at) = match ipver {
+            b"4" => (V4, 18),
+            b"6" => (V6, 15),
+            _ => (&[][..], 0),
+        };
+        names[1] = l3;
+        let protonum = match ipver {
+            b"4" => cols.get(15),
+            b"6" => cols.get(13),
+            _ => None,
+        }
+        .copied()
+        .unwrap_or_default();
+        names[2] = match protonum {
+            b"6" => TCP,
+            b"17" => UDP,
+            b"1" | b"58" => ICMP,
+            b"112" => CARP,
+            _ => EXTRA,
+        };
+        let mut i = 0;
+        for group in names {
+            for name in group {
+                let Some(v) = cols.get(i) else { break };
+                i += 1;
+                if !v.is_empty() {
+                    out.push_raw(*name, cow(v));
+                }
+            }
+        }
+        for (k, v) in EXTRA.iter().zip(cols.iter().skip(i)) {
+            out.push_raw(*k, cow(v));
+        }
+        out.set(Norm::Action, text::action(req(cols[6], "action")?));
+        if src_at > 0 {
+            if let Some(s) = cols.get(src_at) {
+                out.set(Norm::SrcIp, req(s, "src")?);
+            }
+            if let Some(d) = cols.get(src_at + 1) {
+                out.set(Norm::DstIp, req(d, "dst")?);
+            }
+            if let Some(p) = cols.get(src_at - 2) {
+                out.set(Norm::Proto, text::proto(req(p, "protoname")?));
+            }
+            if names[2] == TCP || names[2] == UDP {
+                if let Some(p) = cols.get(src_at + 2) {
+                    out.set(Norm::SrcPort, req(p, "srcport")?);
+                }
+                if let Some(p) = cols.get(src_at + 3) {
+                    out.set(Norm::DstPort, req(p, "dstport")?);
+                }
+            }
+        }
+        text::firewall(out);
+        let m = message(out);
+        out.set(Norm::Message, m);
+        Ok(())
+    }
+}
+
+/// `deny tcp 10.0.2.2:53742 -> 10.0.2.15:22 (rule 53, in on em0)`.
+pub fn message(f: &Fields<'_>) -> String {
+    let note = format!(
+        "rule {}, {} on {}",
+        f.raw("rule").unwrap_or("?"),
+        f.raw("direction").unwrap_or("?"),
+        f.raw("interface").unwrap_or("?")
+    );
+    super::flow_message(f, Some(&note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(l: &[u8]) -> Result<Fields<'_>, Reason> {
+        let mut f = Fields::new();
+        let ctx = ParseCtx {
+            year: Some(2024),
+            ..ParseCtx::default()
+        };
+        let p = Filterlog::new(b"", &ctx);
+        p.parse(l, &mut f).map(|_| f)
+    }
+
+    #[test]
+    fn ipv6_icmp_and_other_protocols() {
+        let f = parse(b"Jan  1 00:00:00 fw filterlog: 5,,,1000000103,igb1,match,block,in,6,0x00,0x00000,255,ipv6-icmp,58,32,fe80::1,ff02::1,datagram,32").unwrap();
+        assert_eq!(f.get(Norm::Proto), Some("icmpv6"));
+        assert_eq!(f.get(Norm::SrcIp), Some("fe80::1"));
+        assert_eq!(f.raw("icmp_type"), Some("datagram"));
+        assert_eq!(f.get(Norm::SrcPort), None);
+        let f = parse(b"Jan  1 00:00:00 fw filterlog: 9,,,1,em0,match,pass,out,4,0x0,,64,1,0,DF,50,esp,100,1.1.1.1,2.2.2.2,datalength=80").unwrap();
+        assert_eq!(f.get(Norm::Proto), Some("esp"));
+        assert_eq!(f.raw("extra1"), Some("datalength=80"));
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("allow esp 1.1.1.1 -> 2.2.2.2 (rule 9, out on em0)")
+        );
+    }
+
+    #[test]
+    fn short_truncated_and_empty_fields() {
+        assert!(parse(b"Jan  1 00:00:00 fw filterlog: 5,,,1").is_err());
+        let f = parse(b"Jan  1 00:00:00 fw filterlog: 5,,,1,em0,match,block,in,4,0x0,,64,1,0,DF,6,tcp,40,1.1.1.1").unwrap();
+        assert_eq!(f.get(Norm::SrcIp), Some("1.1.1.1"));
+        assert_eq!(f.get(Norm::DstIp), None);
+        assert!(parse(b"Jan  1 00:00:00 fw filterlog: 5,,,1,em0,match,\xff,in,4").is_err());
+    }
+}

@@ -1,0 +1,172 @@
+//! `fortigate`: FortiGate / FortiOS `key=value` logs (traffic, utm, event), raw or behind a
+//! syslog envelope. Time: `eventtime=` (epoch s/ms/µs/ns) first, else `date=`+`time=` with
+//! `tz=`, else the source zone.
+
+use super::kv::{self, Kv};
+use super::stamp::{self, Civil};
+use super::syslog;
+use super::text::{self, cow, find, req};
+use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::model::{Fields, Norm, TzSpec};
+
+pub static DEF: FormatDef = FormatDef {
+    id: "fortigate",
+    sniff,
+    prepare,
+};
+
+fn sniff(head: &[u8]) -> u8 {
+    super::sniff_lines(head, is_line)
+}
+
+/// FortiOS lines carry `logid=`, `type=` and a `date=`/`eventtime=` time.
+pub(super) fn is_line(l: &[u8]) -> bool {
+    let has =
+        |k: &[u8]| find(l, k).is_some_and(|i| i == 0 || matches!(l[i - 1], b' ' | b'>' | b':'));
+    has(b"logid=") && has(b"type=") && (has(b"date=") || has(b"eventtime="))
+}
+
+fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+    Ok(Prepared {
+        parser: Box::new(Fortigate { tz: ctx.tz }),
+        records: Records::Lines {
+            start: 0,
+            comment: &[],
+        },
+        note: None,
+    })
+}
+
+pub(super) struct Fortigate {
+    pub(super) tz: TzSpec,
+}
+
+impl RecordParser for Fortigate {
+    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        // The payload starts at the first key FortiOS always writes first.
+        let (env, body) = match syslog::parse(rec) {
+            Some(h) => (Some(h), h.msg),
+            None => (None, rec),
+        };
+        let body = match (find(body, b"date="), find(body, b"logid=")) {
+            (Some(a), Some(b)) => &body[a.min(b)..],
+            (Some(a), None) | (None, Some(a)) => &body[a..],
+            (None, None) => return Err(Reason::Borrowed("no date= or logid= (not FortiOS)")),
+        };
+        let (mut date, mut time, mut tz, mut epoch) = (None, None, None, None);
+        let mut host_set = false;
+        for (k, v) in Kv::new(body, b'=') {
+            match k {
+                b"date" => date = Some(v),
+                b"time" => time = Some(v),
+                b"tz" => tz = Some(v),
+                b"eventtime" => epoch = stamp::epoch_auto(v),
+                b"devname" => {
+                    out.set(Norm::Host, cow(v));
+                    host_set = true;
+                }
+                b"devid" if !host_set => out.set(Norm::Host, cow(v)),
+                b"logid" => out.set(Norm::EventId, cow(v)),
+                b"level" => out.set(Norm::Severity, cow(v)),
+                b"srcip" => out.set(Norm::SrcIp, req(v, "srcip")?),
+                b"remip" => out.set_default(Norm::SrcIp, req(v, "remip")?),
+                b"dstip" => out.set(Norm::DstIp, req(v, "dstip")?),
+                b"srcport" => out.set(Norm::SrcPort, req(v, "srcport")?),
+                b"dstport" => out.set(Norm::DstPort, req(v, "dstport")?),
+                b"proto" => out.set(Norm::Proto, text::proto(req(v, "proto")?)),
+                b"action" => out.set(Norm::Action, text::action(req(v, "action")?)),
+                b"user" | b"srcuser" | b"unauthuser" if v != b"N/A" => {
+                    out.set_default(Norm::User, kv::unescape(cow(v)))
+                }
+                _ => {}
+            }
+            if let Ok(k) = std::str::from_utf8(k) {
+                out.push_raw(k, kv::unescape(cow(v)));
+            }
+        }
+        if let Some(h) = env
+            && !host_set
+            && out.get(Norm::Host).is_none()
+        {
+            out.set(Norm::Host, cow(h.host));
+        }
+        out.ts = match epoch {
+            Some(t) => t,
+            None => date_time(date, time, tz, &self.tz)
+                .ok_or(Reason::Borrowed("no usable eventtime= or date=/time="))?,
+        };
+        text::firewall(out);
+        let m = message(out);
+        out.set(Norm::Message, m);
+        Ok(())
+    }
+}
+
+fn date_time(
+    date: Option<&[u8]>,
+    time: Option<&[u8]>,
+    tz: Option<&[u8]>,
+    zone: &TzSpec,
+) -> Option<i64> {
+    let (d, t) = (date?, time?);
+    // Reassemble "YYYY-MM-DD HH:MM:SS" on the stack.
+    let mut buf = [0u8; 40];
+    let n = d.len() + 1 + t.len();
+    if n > buf.len() {
+        return None;
+    }
+    buf[..d.len()].copy_from_slice(d);
+    buf[d.len()] = b' ';
+    buf[d.len() + 1..n].copy_from_slice(t);
+    let (c, _): (Civil, usize) = stamp::ymd_hms(&buf[..n])?;
+    let off = tz.and_then(|z| stamp::zone(z).0);
+    c.resolve(off, zone)
+}
+
+/// Flow events: `deny udp 10.10.10.10:60899 -> 175.16.199.1:161 (policy 0)`; others lead
+/// with their description.
+pub fn message(f: &Fields<'_>) -> String {
+    if f.get(Norm::DstIp).is_some() {
+        let note = f.raw("policyid").map(|p| format!("policy {p}"));
+        super::flow_message(f, note.as_deref())
+    } else {
+        super::flow_message(f, f.raw("logdesc").or(f.raw("msg")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ymd_hms;
+
+    fn parse(l: &[u8]) -> Result<Fields<'_>, Reason> {
+        let mut f = Fields::new();
+        Fortigate { tz: TzSpec::Utc }.parse(l, &mut f).map(|_| f)
+    }
+
+    #[test]
+    fn date_time_with_tz_when_no_eventtime() {
+        let f = parse(br#"date=2024-01-02 time=03:04:05 tz="+0100" logid="0000000013" type="traffic" srcip=fe80::1 dstip=2001:db8::5 srcport=1 dstport=443 proto=6 action="accept" policyid=7"#).unwrap();
+        assert_eq!(f.ts, ymd_hms(2024, 1, 2, 2, 4, 5).unwrap());
+        assert_eq!(f.get(Norm::Action), Some("allow"));
+        assert_eq!(f.raw("action"), Some("accept"));
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("allow tcp [fe80::1]:1 -> [2001:db8::5]:443 (policy 7)")
+        );
+    }
+
+    #[test]
+    fn syslog_wrapped_and_damaged() {
+        let f = parse(br#"Jan  2 03:04:05 fgt1 date=2024-01-02 time=03:04:05 logid="0100032001" type="event" subtype="system" msg="User admin \"x\" logged in""#).unwrap();
+        assert_eq!(f.get(Norm::Host), Some("fgt1"));
+        assert_eq!(f.raw("msg"), Some(r#"User admin "x" logged in"#));
+        assert!(parse(b"hello world").is_err());
+        assert!(parse(br#"date=2024-01-02 time=03:04 logid="1""#).is_err());
+        assert!(parse(b"date=2024-01-02 time=03:04:05 logid=1 srcip=\xff").is_err());
+        // Empty values and a truncated quote are fine.
+        let f = parse(br#"date=2024-01-02 time=03:04:05 logid= user="" msg="cut"#).unwrap();
+        assert_eq!(f.get(Norm::EventId), None);
+        assert_eq!(f.raw("msg"), Some("cut"));
+    }
+}

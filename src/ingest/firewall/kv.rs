@@ -1,0 +1,173 @@
+//! `key=value` / `key:"value";` pairs with quoted values, as FortiGate, Sophos, Juniper and
+//! Check Point write them. Borrowing iterator: no allocation, never panics; an unterminated
+//! quote runs to the end of the line; tokens without a separator are skipped.
+
+use std::borrow::Cow;
+
+/// Iterates `(key, value)` pairs; quotes are stripped from values, escapes are kept
+/// (see [`unescape`]).
+pub struct Kv<'a> {
+    s: &'a [u8],
+    pos: usize,
+    sep: u8,
+}
+
+impl<'a> Kv<'a> {
+    pub fn new(s: &'a [u8], sep: u8) -> Self {
+        Kv { s, pos: 0, sep }
+    }
+}
+
+const CURLY_OPEN: &[u8] = "\u{201C}".as_bytes();
+const CURLY_CLOSE: &[u8] = "\u{201D}".as_bytes();
+
+fn is_space(c: u8) -> bool {
+    c == b' ' || c == b'\t' || c == b';' || c == b','
+}
+
+impl<'a> Iterator for Kv<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let s = self.s;
+        loop {
+            while self.pos < s.len() && is_space(s[self.pos]) {
+                self.pos += 1;
+            }
+            if self.pos >= s.len() {
+                return None;
+            }
+            let start = self.pos;
+            // Key: up to the separator; a space first means a stray token.
+            let mut i = start;
+            while i < s.len() && s[i] != self.sep && s[i] != b' ' {
+                i += 1;
+            }
+            if i >= s.len() || s[i] != self.sep {
+                self.pos = i;
+                continue;
+            }
+            let key = &s[start..i];
+            let vstart = i + 1;
+            let rest = &s[vstart..];
+            let (val, next) = if rest.first() == Some(&b'"') {
+                let body = &rest[1..];
+                match closing_quote(body) {
+                    Some(e) => (&body[..e], vstart + 1 + e + 1),
+                    None => (body, s.len()),
+                }
+            } else if rest.starts_with(CURLY_OPEN) || rest.starts_with(CURLY_CLOSE) {
+                let body = &rest[3..];
+                match memchr::memmem::find(body, CURLY_CLOSE) {
+                    Some(e) => (&body[..e], vstart + 3 + e + 3),
+                    None => (body, s.len()),
+                }
+            } else {
+                let e = rest.iter().position(|&c| c == b' ').unwrap_or(rest.len());
+                (&rest[..e], vstart + e)
+            };
+            self.pos = next;
+            if key.is_empty() {
+                continue;
+            }
+            return Some((key, val));
+        }
+    }
+}
+
+/// Position of the closing `"` in `b` (after the opening one), skipping `\"`.
+fn closing_quote(b: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b'"', b'\\', &b[from..]) {
+        let at = from + i;
+        if b[at] == b'\\' {
+            from = at + 2;
+            if from > b.len() {
+                return None;
+            }
+        } else {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// Resolves `\"`, `\\`, `\]` and `\=` escapes; borrowed when there are none.
+pub fn unescape(v: Cow<'_, str>) -> Cow<'_, str> {
+    if !v.contains('\\') {
+        return v;
+    }
+    let mut o = String::with_capacity(v.len());
+    let mut it = v.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.next() {
+                Some(n @ ('"' | '\\' | ']' | '=' | '|')) => o.push(n),
+                Some('n') => o.push(' '),
+                Some(n) => {
+                    o.push('\\');
+                    o.push(n);
+                }
+                None => o.push('\\'),
+            }
+        } else {
+            o.push(c);
+        }
+    }
+    Cow::Owned(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(s: &str, sep: u8) -> Vec<(String, String)> {
+        Kv::new(s.as_bytes(), sep)
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(k).into_owned(),
+                    String::from_utf8_lossy(v).into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn quoted_and_bare() {
+        let v = all(
+            r#"date=2024-10-14 tz="-0700" msg="a \"b\" c" empty= x=1"#,
+            b'=',
+        );
+        assert_eq!(v[0], ("date".into(), "2024-10-14".into()));
+        assert_eq!(v[1], ("tz".into(), "-0700".into()));
+        assert_eq!(v[2], ("msg".into(), r#"a \"b\" c"#.into()));
+        assert_eq!(v[3], ("empty".into(), "".into()));
+        assert_eq!(v[4], ("x".into(), "1".into()));
+    }
+
+    #[test]
+    fn stray_tokens_and_unterminated() {
+        let v = all(r#"device_id=C44- P29PUA log_id=01 m="open end"#, b'=');
+        assert_eq!(v.len(), 3);
+        assert_eq!(v[1], ("log_id".into(), "01".into()));
+        assert_eq!(v[2], ("m".into(), "open end".into()));
+        assert!(all("\"", b'=').is_empty());
+        assert!(all("a=\"\\", b'=').len() == 1);
+    }
+
+    #[test]
+    fn colon_form_and_curly_quotes() {
+        let v = all(r#"action:"Accept"; ifdir:"inbound"; p:"x\]";"#, b':');
+        assert_eq!(v.len(), 3);
+        assert_eq!(v[2].1, r"x\]");
+        let v = all("a=\u{201D}st0.0\u{201D} b=\"c\"", b'=');
+        assert_eq!(v[0].1, "st0.0");
+        assert_eq!(v[1].1, "c");
+    }
+
+    #[test]
+    fn unescapes() {
+        assert_eq!(unescape(Cow::Borrowed(r#"a \"b\" c\]"#)), r#"a "b" c]"#);
+        assert!(matches!(unescape(Cow::Borrowed("plain")), Cow::Borrowed(_)));
+    }
+}

@@ -1,0 +1,150 @@
+//! `syslog`: a syslog server's combined file where firewall formats are interleaved. Each
+//! line is recognised on its own and handed to that format's parser; `format_of` names it.
+//! Sniffed only when the head holds at least two firewall formats.
+
+use super::{asa, cef, checkpoint, filterlog, fortigate, netfilter, panos, sophos, srx};
+use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::model::Fields;
+
+pub static DEF: FormatDef = FormatDef {
+    id: "syslog",
+    sniff,
+    prepare,
+};
+
+/// Whether a line is in one format.
+type LineTest = fn(&[u8]) -> bool;
+
+/// Per-line recognisers, most specific first.
+const KINDS: &[(&FormatDef, LineTest)] = &[
+    (&asa::DEF, asa::is_line),
+    (&cef::DEF, cef::is_line),
+    (&srx::DEF, srx::is_line),
+    (&checkpoint::DEF, checkpoint::is_line),
+    (&filterlog::DEF, filterlog::is_line),
+    (&netfilter::DEF, netfilter::is_line),
+    (&fortigate::DEF, fortigate::is_line),
+    (&sophos::DEF, sophos::is_line),
+    (&panos::DEF, panos::is_line),
+];
+
+fn kind(l: &[u8]) -> Option<usize> {
+    KINDS.iter().position(|(_, f)| f(l))
+}
+
+fn sniff(head: &[u8]) -> u8 {
+    let mut seen = [0usize; KINDS.len()];
+    let (mut n, mut m) = (0, 0);
+    for l in super::head_lines(head) {
+        n += 1;
+        if let Some(k) = kind(l) {
+            seen[k] += 1;
+            m += 1;
+        }
+    }
+    if seen.iter().filter(|&&c| c > 0).count() < 2 || n == 0 {
+        return 0;
+    }
+    // Above any single format's 90 when most lines are known firewall lines.
+    match m * 100 / n {
+        90..=100 => 95,
+        70..=89 => 85,
+        50..=69 => 60,
+        _ => 0,
+    }
+}
+
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+    let mut parsers = Vec::with_capacity(KINDS.len());
+    for (def, _) in KINDS {
+        parsers.push((def.prepare)(data, ctx)?.parser);
+    }
+    Ok(Prepared {
+        parser: Box::new(Mixed { parsers }),
+        records: Records::Lines {
+            start: 0,
+            comment: &[],
+        },
+        note: None,
+    })
+}
+
+struct Mixed {
+    parsers: Vec<Box<dyn RecordParser>>,
+}
+
+impl RecordParser for Mixed {
+    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        let k = kind(rec).ok_or(Reason::Borrowed("not a known firewall line"))?;
+        let p = self
+            .parsers
+            .get(k)
+            .ok_or(Reason::Borrowed("format not prepared"))?;
+        p.parse(rec, out)
+    }
+
+    fn format_of(&self, rec: &[u8]) -> Option<&'static str> {
+        kind(rec).and_then(|k| KINDS.get(k)).map(|(d, _)| d.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Norm;
+
+    const MIXED: &[u8] = b"Jan  2 03:04:05 fw1 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=UDP SPT=1 DPT=53\r
+Jan  2 03:04:06 asa1 : %ASA-4-106023: Deny tcp src outside:3.3.3.3/80 dst inside:4.4.4.4/8277 by access-group \"in\" [0x0, 0x0]\r
+Jan  2 03:04:07 pf filterlog: 5,,,1,em0,match,block,in,4,0x0,,64,1,0,DF,6,tcp,40,5.5.5.5,6.6.6.6,1,2,0,S,1,,1,,\r
+<189>date=2024-01-02 time=03:04:08 devname=\"fgt\" logid=\"0000000013\" type=\"traffic\" srcip=7.7.7.7 dstip=8.8.8.8 action=\"deny\"\r
+Jan  2 03:04:09 relay something else entirely\r
+";
+
+    #[test]
+    fn dispatches_per_line() {
+        assert!(sniff(MIXED) >= 85, "{}", sniff(MIXED));
+        for d in super::super::FORMATS.iter().filter(|d| d.id != "syslog") {
+            assert!((d.sniff)(MIXED) < sniff(MIXED), "{}", d.id);
+        }
+        let ctx = ParseCtx {
+            year: Some(2024),
+            ..ParseCtx::default()
+        };
+        let p = prepare(MIXED, &ctx).unwrap();
+        let lines: Vec<&[u8]> = MIXED
+            .split(|&c| c == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .collect();
+        let ids: Vec<_> = lines.iter().map(|l| p.parser.format_of(l)).collect();
+        assert_eq!(
+            ids,
+            [
+                Some("netfilter"),
+                Some("asa"),
+                Some("filterlog"),
+                Some("fortigate"),
+                None
+            ]
+        );
+        let mut hosts = vec![];
+        for l in &lines[..4] {
+            let mut f = Fields::new();
+            p.parser.parse(l, &mut f).unwrap();
+            hosts.push(f.get(Norm::Host).map(str::to_owned));
+        }
+        assert_eq!(
+            hosts,
+            [
+                Some("fw1".into()),
+                Some("asa1".into()),
+                Some("pf".into()),
+                Some("fgt".into())
+            ]
+        );
+        let mut f = Fields::new();
+        assert!(p.parser.parse(lines[4], &mut f).is_err());
+        // One format alone is not "mixed".
+        assert_eq!(sniff(lines[0]), 0);
+    }
+}

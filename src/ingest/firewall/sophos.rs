@@ -1,0 +1,175 @@
+//! `sophos`: Sophos XG / SFOS `key=value` logs (`device="SFW" date= time= timezone= …` or,
+//! on SFOS 19+, `timestamp="…+0200"`). Zone abbreviations are read only when unambiguous
+//! (IST is India, Ireland or Israel → ctx.tz).
+
+use super::kv::{self, Kv};
+use super::stamp;
+use super::syslog;
+use super::text::{self, cow, find, req};
+use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::model::{Fields, Norm, TzSpec};
+
+pub static DEF: FormatDef = FormatDef {
+    id: "sophos",
+    sniff,
+    prepare,
+};
+
+fn sniff(head: &[u8]) -> u8 {
+    super::sniff_lines(head, is_line)
+}
+
+pub(super) fn is_line(l: &[u8]) -> bool {
+    find(l, b"log_id=").is_some()
+        && (find(l, b"device=\"SFW\"").is_some()
+            || (find(l, b"log_type=").is_some() && find(l, b"log_component=").is_some()))
+}
+
+fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+    Ok(Prepared {
+        parser: Box::new(Sophos { tz: ctx.tz }),
+        records: Records::Lines {
+            start: 0,
+            comment: &[],
+        },
+        note: None,
+    })
+}
+
+struct Sophos {
+    tz: TzSpec,
+}
+
+/// Offsets of zone abbreviations that mean one thing only.
+fn abbrev(z: &[u8]) -> Option<i32> {
+    let h = 3600;
+    Some(match z {
+        b"UTC" | b"GMT" | b"Z" => 0,
+        b"CET" => h,
+        b"CEST" => 2 * h,
+        b"BST" => h,
+        b"EET" => 2 * h,
+        b"EEST" => 3 * h,
+        b"EST" => -5 * h,
+        b"EDT" => -4 * h,
+        b"CDT" => -5 * h,
+        b"MST" => -7 * h,
+        b"MDT" => -6 * h,
+        b"PST" => -8 * h,
+        b"PDT" => -7 * h,
+        b"JST" => 9 * h,
+        _ => return None,
+    })
+}
+
+impl RecordParser for Sophos {
+    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        let (env, body) = match syslog::parse(rec) {
+            Some(h) => (Some(h), h.msg),
+            None => (None, rec),
+        };
+        let (mut date, mut time, mut zone, mut stamp_v) = (None, None, None, None);
+        for (k, v) in Kv::new(body, b'=') {
+            match k {
+                b"date" => date = Some(v),
+                b"time" => time = Some(v),
+                b"timezone" => zone = Some(v),
+                b"timestamp" => stamp_v = Some(v),
+                b"device_name" => out.set(Norm::Host, cow(v)),
+                b"device_id" => out.set_default(Norm::Host, cow(v)),
+                b"log_id" => out.set(Norm::EventId, cow(v)),
+                b"priority" | b"severity" => out.set(Norm::Severity, cow(v)),
+                b"src_ip" => out.set(Norm::SrcIp, req(v, "src_ip")?),
+                b"dst_ip" => out.set(Norm::DstIp, req(v, "dst_ip")?),
+                b"src_port" => out.set(Norm::SrcPort, cow(v)),
+                b"dst_port" => out.set(Norm::DstPort, cow(v)),
+                b"protocol" => {
+                    if let Ok(p) = std::str::from_utf8(v) {
+                        out.set(Norm::Proto, text::proto(p));
+                    }
+                }
+                b"status" | b"log_subtype" => {
+                    if let Ok(a) = std::str::from_utf8(v) {
+                        out.set_default(Norm::Action, text::action(a));
+                    }
+                }
+                b"user_name" | b"user" => out.set_default(Norm::User, kv::unescape(cow(v))),
+                _ => {}
+            }
+            if let Ok(k) = std::str::from_utf8(k) {
+                out.push_raw(k, kv::unescape(cow(v)));
+            }
+        }
+        if let Some(h) = env {
+            out.set_default(Norm::Host, cow(h.host));
+        }
+        let ts = match (stamp_v, date, time) {
+            (Some(s), _, _) => stamp::iso(s).and_then(|(c, off, _)| c.resolve(off, &self.tz)),
+            (None, Some(d), Some(t)) => {
+                let mut buf = [0u8; 40];
+                let n = d.len() + 1 + t.len();
+                buf.get_mut(..n).and_then(|b| {
+                    b[..d.len()].copy_from_slice(d);
+                    b[d.len()] = b' ';
+                    b[d.len() + 1..].copy_from_slice(t);
+                    let (c, _) = stamp::ymd_hms(b)?;
+                    c.resolve(zone.and_then(abbrev), &self.tz)
+                })
+            }
+            _ => None,
+        };
+        out.ts = ts.ok_or(Reason::Borrowed("no usable date/time"))?;
+        text::firewall(out);
+        let m = message(out);
+        out.set(Norm::Message, m);
+        Ok(())
+    }
+}
+
+/// `deny icmp a -> b (Firewall Rule, rule 1)`.
+pub fn message(f: &Fields<'_>) -> String {
+    let mut note = String::from(f.raw("log_component").unwrap_or_default());
+    if let Some(r) = f.raw("fw_rule_id") {
+        note.push_str(", rule ");
+        note.push_str(r);
+    }
+    if let Some(m) = f.raw("message").filter(|m| !m.is_empty()) {
+        note.push_str(", ");
+        note.push_str(m);
+    }
+    super::flow_message(f, Some(&note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ymd_hms;
+
+    #[test]
+    fn sfos19_timestamp_and_abbreviations() {
+        let p = prepare(b"", &ParseCtx::default()).unwrap();
+        let mut f = Fields::new();
+        p.parser
+            .parse(br#"device_name="SFW" timestamp="2022-06-28T16:57:26+0200" log_id=010101600001 log_type="Firewall" log_component="Firewall Rule" status="Allow" src_ip=fe80::1 dst_ip=fe80::2 protocol="TCP" src_port=1 dst_port=2"#, &mut f)
+            .unwrap();
+        assert_eq!(f.ts, ymd_hms(2022, 6, 28, 14, 57, 26).unwrap());
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("allow tcp [fe80::1]:1 -> [fe80::2]:2 (Firewall Rule)")
+        );
+        let mut f = Fields::new();
+        p.parser
+            .parse(
+                br#"device="SFW" date=2020-06-05 time=03:45:23 timezone="CEST" log_id=1"#,
+                &mut f,
+            )
+            .unwrap();
+        assert_eq!(f.ts, ymd_hms(2020, 6, 5, 1, 45, 23).unwrap());
+        let mut f = Fields::new();
+        assert!(
+            p.parser
+                .parse(br#"device="SFW" date=2020-06-05 log_id=1"#, &mut f)
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,370 @@
+//! Hand-rolled timestamp readers for the shapes firewalls write. They run once per line on
+//! the hot path, so no chrono parsing, no allocation; only named zones go through chrono-tz.
+
+use crate::model::{TzSpec, naive_to_utc};
+use chrono::NaiveDate;
+
+const NS: i64 = 1_000_000_000;
+
+/// A wall-clock time as written, before any zone is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Civil {
+    pub y: i32,
+    pub mo: u32,
+    pub d: u32,
+    pub h: u32,
+    pub mi: u32,
+    pub s: u32,
+    pub ns: u32,
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+impl Civil {
+    pub fn valid(&self) -> bool {
+        (1..=12).contains(&self.mo)
+            && self.d >= 1
+            && self.d <= days_in_month(self.y, self.mo)
+            && self.h < 24
+            && self.mi < 60
+            && self.s < 61
+            && self.ns < 1_000_000_000
+            && (1..=9999).contains(&self.y)
+    }
+
+    /// UTC nanoseconds for this wall-clock time at a fixed offset east of UTC (seconds).
+    pub fn at_offset(&self, off_secs: i32) -> Option<i64> {
+        if !self.valid() {
+            return None;
+        }
+        let days = days_from_civil(i64::from(self.y), self.mo, self.d);
+        // A leap second (:60) is folded onto :59.
+        let secs = days * 86_400
+            + i64::from(self.h) * 3600
+            + i64::from(self.mi) * 60
+            + i64::from(self.s.min(59))
+            - i64::from(off_secs);
+        secs.checked_mul(NS)?.checked_add(i64::from(self.ns))
+    }
+
+    /// UTC nanoseconds for this wall-clock time in `tz` (DST handled by `naive_to_utc`).
+    pub fn in_tz(&self, tz: &TzSpec) -> Option<i64> {
+        match tz {
+            TzSpec::Utc => self.at_offset(0),
+            TzSpec::Fixed(o) => self.at_offset(o.local_minus_utc()),
+            TzSpec::Named(_) => {
+                if !self.valid() {
+                    return None;
+                }
+                let n = NaiveDate::from_ymd_opt(self.y, self.mo, self.d)?.and_hms_nano_opt(
+                    self.h,
+                    self.mi,
+                    self.s.min(59),
+                    self.ns,
+                )?;
+                naive_to_utc(n, tz)
+            }
+        }
+    }
+
+    /// With an explicit offset when the text carried one, else in `tz`.
+    pub fn resolve(&self, off: Option<i32>, tz: &TzSpec) -> Option<i64> {
+        match off {
+            Some(o) => self.at_offset(o),
+            None => self.in_tz(tz),
+        }
+    }
+}
+
+fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
+    let s = b.get(at..at + n)?;
+    let mut v = 0u32;
+    for &c in s {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Optional `.fraction` (or `,fraction`) at `at`: nanoseconds and bytes used.
+fn fraction(b: &[u8], at: usize) -> (u32, usize) {
+    match b.get(at) {
+        Some(b'.') | Some(b',') => {}
+        _ => return (0, 0),
+    }
+    let mut ns = 0u32;
+    let mut n = 0usize;
+    while let Some(c) = b.get(at + 1 + n).filter(|c| c.is_ascii_digit()) {
+        if n < 9 {
+            ns = ns * 10 + u32::from(c - b'0');
+        }
+        n += 1;
+    }
+    if n == 0 {
+        return (0, 0);
+    }
+    for _ in n..9 {
+        ns *= 10;
+    }
+    (ns, n + 1)
+}
+
+/// `HH:MM:SS[.frac]` at `at` into `c`; returns bytes used.
+fn hms(b: &[u8], at: usize, c: &mut Civil) -> Option<usize> {
+    c.h = digits(b, at, 2)?;
+    (b.get(at + 2) == Some(&b':')).then_some(())?;
+    c.mi = digits(b, at + 3, 2)?;
+    (b.get(at + 5) == Some(&b':')).then_some(())?;
+    c.s = digits(b, at + 6, 2)?;
+    let (ns, used) = fraction(b, at + 8);
+    c.ns = ns;
+    Some(8 + used)
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS[.frac]` (also `/` date separators); returns the civil time
+/// and bytes used. No zone.
+pub fn ymd_hms(b: &[u8]) -> Option<(Civil, usize)> {
+    let mut c = Civil {
+        y: digits(b, 0, 4)? as i32,
+        ..Civil::default()
+    };
+    let sep = *b.get(4)?;
+    if (sep != b'-' && sep != b'/') || b.get(7) != Some(&sep) {
+        return None;
+    }
+    c.mo = digits(b, 5, 2)?;
+    c.d = digits(b, 8, 2)?;
+    match b.get(10) {
+        Some(b'T') | Some(b' ') => {}
+        _ => return None,
+    }
+    let used = hms(b, 11, &mut c)?;
+    Some((c, 11 + used))
+}
+
+/// A zone suffix: `Z`, `+HH:MM`, `+HHMM`, `+HH`, and the lenient `--5:00` seen in the wild.
+/// Returns the offset east of UTC in seconds and bytes used; `(None, 0)` when absent.
+pub fn zone(b: &[u8]) -> (Option<i32>, usize) {
+    match b.first() {
+        Some(b'Z') | Some(b'z') => return (Some(0), 1),
+        Some(b'+') | Some(b'-') => {}
+        _ => return (None, 0),
+    }
+    let neg = b[0] == b'-';
+    let mut i = 1;
+    if neg && b.get(1) == Some(&b'-') {
+        i = 2;
+    }
+    let hd = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let (h, m, used) = match hd {
+        1 | 2 => {
+            let h = digits(b, i, hd).unwrap_or(0);
+            if b.get(i + hd) == Some(&b':') {
+                match digits(b, i + hd + 1, 2) {
+                    Some(m) => (h, m, i + hd + 3),
+                    None => (h, 0, i + hd),
+                }
+            } else {
+                (h, 0, i + hd)
+            }
+        }
+        4 => (
+            digits(b, i, 2).unwrap_or(0),
+            digits(b, i + 2, 2).unwrap_or(0),
+            i + 4,
+        ),
+        _ => return (None, 0),
+    };
+    if h > 23 || m > 59 {
+        return (None, 0);
+    }
+    let secs = (h * 3600 + m * 60) as i32;
+    (Some(if neg { -secs } else { secs }), used)
+}
+
+/// RFC 3339 / ISO 8601 (`2022-07-16T18:51:20.5+02:00`, zone optional): civil time, offset,
+/// bytes used.
+pub fn iso(b: &[u8]) -> Option<(Civil, Option<i32>, usize)> {
+    let (c, n) = ymd_hms(b)?;
+    let (off, z) = zone(b.get(n..).unwrap_or(&[]));
+    Some((c, off, n + z))
+}
+
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+pub fn month(b: &[u8]) -> Option<u32> {
+    let m = b.get(..3)?;
+    MONTHS
+        .iter()
+        .position(|x| x.eq_ignore_ascii_case(m))
+        .map(|i| i as u32 + 1)
+}
+
+/// BSD syslog time `Mmm dd HH:MM:SS[.frac]` or `Mmm dd yyyy HH:MM:SS` (Cisco). The year is
+/// 0 when the text has none. Returns bytes used.
+pub fn bsd(b: &[u8]) -> Option<(Civil, usize)> {
+    let mut c = Civil {
+        mo: month(b)?,
+        ..Civil::default()
+    };
+    if b.get(3) != Some(&b' ') {
+        return None;
+    }
+    // Day: "8", " 8" or "08".
+    let mut i = 4;
+    if b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let dd = b[i.min(b.len())..]
+        .iter()
+        .take(2)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    c.d = digits(b, i, dd.max(1))?;
+    i += dd;
+    if b.get(i) != Some(&b' ') {
+        return None;
+    }
+    i += 1;
+    if let Some(y) = digits(b, i, 4).filter(|_| b.get(i + 4) == Some(&b' ')) {
+        c.y = y as i32;
+        i += 5;
+    }
+    let used = hms(b, i, &mut c)?;
+    Some((c, i + used))
+}
+
+/// Epoch number of any common precision, told apart by its digit count (s, ms, µs, ns).
+pub fn epoch_auto(b: &[u8]) -> Option<i64> {
+    let (int, frac) = match memchr::memchr(b'.', b) {
+        Some(i) => (&b[..i], Some(&b[i..])),
+        None => (b, None),
+    };
+    let n = i64::try_from(super::text::uint(int)?).ok()?;
+    let ns = match int.len() {
+        1..=11 => {
+            let f = frac.map(|f| fraction(f, 0).0).unwrap_or(0);
+            n.checked_mul(NS)?.checked_add(i64::from(f))?
+        }
+        12..=14 => n.checked_mul(1_000_000)?,
+        15..=17 => n.checked_mul(1_000)?,
+        _ => n,
+    };
+    Some(ns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ymd_hms as utc;
+
+    #[test]
+    fn civil_matches_chrono() {
+        for (y, mo, d) in [
+            (1970, 1, 1),
+            (2000, 2, 29),
+            (2024, 12, 31),
+            (1969, 7, 20),
+            (2038, 1, 19),
+        ] {
+            let c = Civil {
+                y,
+                mo,
+                d,
+                h: 3,
+                mi: 4,
+                s: 5,
+                ns: 0,
+            };
+            assert_eq!(c.at_offset(0), utc(y, mo, d, 3, 4, 5));
+        }
+        assert!(
+            Civil {
+                y: 2023,
+                mo: 2,
+                d: 29,
+                ..Civil::default()
+            }
+            .at_offset(0)
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn iso_forms() {
+        let (c, off, n) = iso(b"2019-11-14T09:37:51.184+01:00 x").unwrap();
+        assert_eq!((off, n), (Some(3600), 29));
+        assert_eq!(
+            c.at_offset(3600),
+            utc(2019, 11, 14, 8, 37, 51).map(|t| t + 184_000_000)
+        );
+        assert_eq!(
+            iso(b"2023-01-13T10:10:16--5:00").unwrap().1,
+            Some(-5 * 3600)
+        );
+        assert_eq!(iso(b"2024-01-01 10:00:00+0100").unwrap().1, Some(3600));
+        assert_eq!(iso(b"2013-01-19T15:18:17.040 SRX").unwrap().1, None);
+        assert!(
+            iso(b"2013-13-19T15:18:17")
+                .unwrap()
+                .0
+                .at_offset(0)
+                .is_none()
+        );
+        assert!(iso(b"2013-01-19T15:18").is_none());
+    }
+
+    #[test]
+    fn bsd_forms() {
+        let (c, n) = bsd(b"Jun  8 14:34:33 host").unwrap();
+        assert_eq!((c.mo, c.d, c.h, c.y, n), (6, 8, 14, 0, 15));
+        let (c, _) = bsd(b"Oct 10 2018 12:34:56 localhost").unwrap();
+        assert_eq!((c.y, c.mo, c.s), (2018, 10, 56));
+        let (c, n) = bsd(b"Jan 01 00:00:01.250000 h").unwrap();
+        assert_eq!((c.ns, n), (250_000_000, 22));
+        assert!(bsd(b"Foo 01 00:00:01").is_none());
+        assert!(bsd(b"Jan").is_none());
+    }
+
+    #[test]
+    fn epochs() {
+        assert_eq!(epoch_auto(b"1592961368"), Some(1_592_961_368 * NS));
+        assert_eq!(
+            epoch_auto(b"1592961368123"),
+            Some(1_592_961_368_123_000_000)
+        );
+        assert_eq!(
+            epoch_auto(b"1587230049761513222"),
+            Some(1_587_230_049_761_513_222)
+        );
+        assert_eq!(
+            epoch_auto(b"1587230049761513"),
+            Some(1_587_230_049_761_513_000)
+        );
+        assert_eq!(epoch_auto(b"12x"), None);
+        assert_eq!(epoch_auto(b"99999999999999999999"), None);
+    }
+}

@@ -1,0 +1,285 @@
+//! Syslog envelopes around firewall messages: RFC 3164 (`Mmm dd HH:MM:SS host tag: msg`,
+//! also Cisco's `Mmm dd yyyy HH:MM:SS`), RFC 5424 (`<PRI>1 TS HOST APP PROCID MSGID SD MSG`),
+//! ISO-stamped journal/relay lines (`TS host tag: msg`), or only a `<PRI>`.
+//!
+//! Year inference for RFC 3164 (no year in the text), stateless per line: the year from
+//! `--year` / the file's mtime names the year of the *last* dated line of the file; a line
+//! whose month is after that last line's month must be from before a December → January
+//! wrap and gets the previous year. So a file running Nov → Feb with mtime in Feb puts
+//! Nov/Dec in the previous year. It cannot see more than one wrap (files spanning > 1 year).
+
+use super::stamp::{self, Civil};
+use super::text::next_token;
+use crate::ingest::ParseCtx;
+use crate::model::TzSpec;
+
+/// The parsed envelope; slices borrow the line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Header<'a> {
+    pub civil: Option<Civil>,
+    /// Explicit offset (seconds east) when the time carried one.
+    pub offset: Option<i32>,
+    /// The text had no year (RFC 3164): apply `YearRule`.
+    pub no_year: bool,
+    pub host: &'a [u8],
+    pub app: &'a [u8],
+    pub pid: &'a [u8],
+    /// RFC 5424 MSGID.
+    pub msgid: &'a [u8],
+    /// RFC 5424 structured data, brackets included (`-` stripped).
+    pub sd: &'a [u8],
+    pub msg: &'a [u8],
+}
+
+/// How RFC 3164 lines get their year (see the module comment).
+#[derive(Debug, Clone, Copy)]
+pub struct YearRule {
+    pub year: i32,
+    pub last_month: u32,
+}
+
+impl YearRule {
+    /// From the context year and the month of the last dated line in `data`.
+    pub fn for_data(data: &[u8], ctx: &ParseCtx) -> YearRule {
+        let year = ctx.year();
+        // Look at the last few lines only: the end of the file is what the mtime dates.
+        let tail = &data[data.len().saturating_sub(64 * 1024)..];
+        let last_month = tail
+            .split(|&c| c == b'\n')
+            .rev()
+            .take(256)
+            .find_map(|l| parse(l).filter(|h| h.no_year).and_then(|h| h.civil))
+            .map_or(12, |c| c.mo);
+        YearRule { year, last_month }
+    }
+
+    pub fn year_of(&self, month: u32) -> i32 {
+        if month > self.last_month {
+            self.year - 1
+        } else {
+            self.year
+        }
+    }
+}
+
+impl Header<'_> {
+    /// UTC ns of the header time, if it had one.
+    pub fn ts(&self, tz: &TzSpec, years: &YearRule) -> Option<i64> {
+        let mut c = self.civil?;
+        if self.no_year {
+            c.y = years.year_of(c.mo);
+        }
+        c.resolve(self.offset, tz)
+    }
+}
+
+fn pri(b: &[u8]) -> (Option<u16>, &[u8]) {
+    if b.first() != Some(&b'<') {
+        return (None, b);
+    }
+    let end = b.iter().take(5).position(|&c| c == b'>');
+    match end {
+        Some(e) if e > 1 => match super::text::uint(&b[1..e]) {
+            Some(p) if p < 1024 => (Some(p as u16), &b[e + 1..]),
+            _ => (None, b),
+        },
+        _ => (None, b),
+    }
+}
+
+/// Parses a syslog envelope; `None` when the line has neither a PRI nor a known time.
+pub fn parse(line: &[u8]) -> Option<Header<'_>> {
+    let (pri, rest) = pri(line);
+    let mut h = Header::default();
+    // RFC 5424: "1 " after the PRI.
+    if pri.is_some() && rest.starts_with(b"1 ") {
+        return Some(rfc5424(h, &rest[2..]));
+    }
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let after = if let Some((c, off, n)) = stamp::iso(rest) {
+        h.civil = Some(c);
+        h.offset = off;
+        &rest[n..]
+    } else if let Some((c, n)) = stamp::bsd(rest) {
+        h.no_year = c.y == 0;
+        h.civil = Some(c);
+        &rest[n..]
+    } else {
+        // Only a PRI (FortiGate, raw ASA): the message is all that follows.
+        h.msg = rest;
+        return pri.map(|_| h);
+    };
+    // Cisco puts a colon right after the time when it sends no host name.
+    let after = after.strip_prefix(b":").unwrap_or(after);
+    let (tok, tail) = next_token(after);
+    if tok.starts_with(b"%") || tok.contains(&b'=') || tok.is_empty() {
+        h.msg = trim_start(after);
+        return Some(h);
+    }
+    h.host = tok;
+    tag(&mut h, tail);
+    Some(h)
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let i = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    &b[i..]
+}
+
+/// `tag[pid]: msg` or `tag: msg`; anything else is all message.
+fn tag<'a>(h: &mut Header<'a>, tail: &'a [u8]) {
+    let tail = trim_start(tail);
+    let (tok, rest) = next_token(tail);
+    if let Some(t) = tok.strip_suffix(b":") {
+        if let Some(open) = memchr::memchr(b'[', t)
+            && t.ends_with(b"]")
+        {
+            h.app = &t[..open];
+            h.pid = &t[open + 1..t.len() - 1];
+            h.msg = rest;
+            return;
+        }
+        if !t.is_empty()
+            && t.iter()
+                .all(|&c| c.is_ascii_graphic() && c != b'=' && c != b'%')
+        {
+            h.app = t;
+            h.msg = rest;
+            return;
+        }
+    }
+    h.msg = tail;
+}
+
+fn nil(b: &[u8]) -> &[u8] {
+    if b == b"-" { &[] } else { b }
+}
+
+fn rfc5424<'a>(mut h: Header<'a>, b: &'a [u8]) -> Header<'a> {
+    let (ts, rest) = next_token(b);
+    if let Some((c, off, _)) = stamp::iso(ts) {
+        h.civil = Some(c);
+        h.offset = off;
+    }
+    let (host, rest) = next_token(rest);
+    let (app, rest) = next_token(rest);
+    let (pid, rest) = next_token(rest);
+    let (msgid, rest) = next_token(rest);
+    h.host = nil(host);
+    h.app = nil(app);
+    h.pid = nil(pid);
+    h.msgid = nil(msgid);
+    let rest = trim_start(rest);
+    if rest.first() == Some(&b'[') {
+        let end = sd_end(rest);
+        h.sd = &rest[..end];
+        h.msg = trim_start(&rest[end..]);
+    } else {
+        let rest = rest.strip_prefix(b"-").unwrap_or(rest);
+        h.msg = trim_start(rest);
+    }
+    // A BOM may open the message.
+    if let Some(m) = h.msg.strip_prefix(b"\xEF\xBB\xBF") {
+        h.msg = m;
+    }
+    h
+}
+
+/// End of the structured-data elements: `[..][..]`, respecting quoted values and `\]`.
+pub fn sd_end(b: &[u8]) -> usize {
+    let mut i = 0;
+    let mut in_q = false;
+    let mut depth_open = false;
+    while i < b.len() {
+        let c = b[i];
+        if in_q {
+            match c {
+                b'\\' => i += 1,
+                b'"' => in_q = false,
+                _ => {}
+            }
+        } else {
+            match c {
+                b'"' => in_q = true,
+                b'[' => depth_open = true,
+                b']' => {
+                    depth_open = false;
+                    if b.get(i + 1) != Some(&b'[') {
+                        return i + 1;
+                    }
+                }
+                b' ' if !depth_open => return i,
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bsd_with_tag() {
+        let h = parse(b"Sep 28 10:38:09 pfSense filterlog: 53,,,1000000301,em0").unwrap();
+        assert_eq!(h.host, b"pfSense");
+        assert_eq!(h.app, b"filterlog");
+        assert_eq!(h.msg, b"53,,,1000000301,em0");
+        assert!(h.no_year);
+        let h =
+            parse(b"Oct 10 2018 12:34:56 localhost CiscoASA[999]: %ASA-6-305011: Built").unwrap();
+        assert_eq!(
+            (h.app, h.pid, h.no_year),
+            (&b"CiscoASA"[..], &b"999"[..], false)
+        );
+        assert_eq!(h.msg, b"%ASA-6-305011: Built");
+    }
+
+    #[test]
+    fn rfc5424_with_sd() {
+        let l = b"<134>1 2022-09-06T18:37:34+02:00 opnsense filterlog 69805 - [meta sequenceId=\"2633353\"] 10,,,02f4";
+        let h = parse(l).unwrap();
+        assert_eq!(
+            (h.host, h.app, h.pid),
+            (&b"opnsense"[..], &b"filterlog"[..], &b"69805"[..])
+        );
+        assert_eq!(h.sd, b"[meta sequenceId=\"2633353\"]");
+        assert_eq!(h.msg, b"10,,,02f4");
+        assert_eq!(h.offset, Some(7200));
+        let h = parse(
+            b"<134>1 2025-11-06T11:32:42.868451+00:00 firewall.lan filterlog 92653 - - 7,,,1",
+        )
+        .unwrap();
+        assert_eq!((h.sd, h.msg), (&b""[..], &b"7,,,1"[..]));
+        let h = parse(b"<14>1 x").unwrap();
+        assert!(h.civil.is_none());
+    }
+
+    #[test]
+    fn iso_and_pri_only() {
+        let h = parse(b"2023-07-06T08:11:40+02:00 paloalto.test.host 1,2023/07/06").unwrap();
+        assert_eq!(
+            (h.host, h.app, h.msg),
+            (&b"paloalto.test.host"[..], &b""[..], &b"1,2023/07/06"[..])
+        );
+        let h = parse(b"<189>date=2020-04-23 time=01:16:08").unwrap();
+        assert_eq!(h.msg, b"date=2020-04-23 time=01:16:08");
+        assert!(parse(b"date=2020-04-23").is_none());
+        let h = parse(b"<166>Mar 01 2024 10:00:00: %ASA-4-106023: Deny").unwrap();
+        assert_eq!((h.host, h.msg), (&b""[..], &b"%ASA-4-106023: Deny"[..]));
+    }
+
+    #[test]
+    fn year_wrap_rule() {
+        let data = b"Dec 31 23:59:59 h k: a\nJan  1 00:00:01 h k: b\n";
+        let ctx = ParseCtx {
+            mtime_year: 2024,
+            ..ParseCtx::default()
+        };
+        let r = YearRule::for_data(data, &ctx);
+        assert_eq!(r.last_month, 1);
+        assert_eq!((r.year_of(12), r.year_of(1)), (2023, 2024));
+    }
+}

@@ -1,0 +1,165 @@
+//! Byte-level helpers every firewall parser shares: UTF-8 per field, numbers, and the
+//! vendor-word → normalised-word tables for protocols and actions.
+
+use crate::ingest::Reason;
+use crate::model::{Fields, Norm};
+use std::borrow::Cow;
+
+/// A field as text: borrowed when valid UTF-8 (the common case), lossy copy otherwise so a
+/// stray byte never costs the whole record.
+pub fn cow(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+/// A field that must be valid UTF-8 (addresses, times); the line is rejected otherwise.
+pub fn req<'a>(b: &'a [u8], what: &'static str) -> Result<&'a str, Reason> {
+    std::str::from_utf8(b).map_err(|_| Reason::Owned(format!("{what} is not UTF-8")))
+}
+
+/// Pushes a source field under its own name; the name must be UTF-8 to be addressable.
+pub fn push<'a>(out: &mut Fields<'a>, k: &'a [u8], v: &'a [u8]) {
+    if let Ok(k) = std::str::from_utf8(k) {
+        out.push_raw(k, cow(v));
+    }
+}
+
+pub fn trim(mut b: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = b {
+        if first.is_ascii_whitespace() {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = b {
+        if last.is_ascii_whitespace() {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    b
+}
+
+/// Parses an unsigned decimal of at most 19 digits (no sign, no spaces).
+pub fn uint(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(c - b'0');
+    }
+    Some(n)
+}
+
+/// Index of the first occurrence of `needle` in `hay`.
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
+/// Splits off the next space-separated token, skipping leading spaces.
+pub fn next_token(b: &[u8]) -> (&[u8], &[u8]) {
+    let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    let b = &b[start..];
+    match memchr::memchr(b' ', b) {
+        Some(i) => (&b[..i], &b[i + 1..]),
+        None => (b, &[]),
+    }
+}
+
+/// IP protocol by name or number → lowercase name; borrowed when already normal.
+pub fn proto(p: &str) -> Cow<'_, str> {
+    let s: &'static str = match p {
+        "6" => "tcp",
+        "17" => "udp",
+        "1" => "icmp",
+        "58" => "icmpv6",
+        "47" => "gre",
+        "50" => "esp",
+        "51" => "ah",
+        "132" => "sctp",
+        "2" => "igmp",
+        "41" => "ipv6",
+        "112" => "vrrp",
+        _ => {
+            if p.eq_ignore_ascii_case("tcp") {
+                "tcp"
+            } else if p.eq_ignore_ascii_case("udp") {
+                "udp"
+            } else if p.eq_ignore_ascii_case("icmp") {
+                "icmp"
+            } else if p.eq_ignore_ascii_case("icmpv6")
+                || p.eq_ignore_ascii_case("ipv6-icmp")
+                || p.eq_ignore_ascii_case("icmp6")
+            {
+                "icmpv6"
+            } else {
+                return lower(p);
+            }
+        }
+    };
+    Cow::Borrowed(s)
+}
+
+/// Lowercase, allocating only when something changes.
+pub fn lower(p: &str) -> Cow<'_, str> {
+    if p.bytes().any(|c| c.is_ascii_uppercase()) {
+        Cow::Owned(p.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(p)
+    }
+}
+
+/// Vendor action word → the normalised vocabulary (allow deny drop reject close …);
+/// unknown words are kept, lowercased. The vendor word itself stays in the raw fields.
+pub fn action(a: &str) -> Cow<'_, str> {
+    const TABLE: &[(&str, &str)] = &[
+        ("accept", "allow"),
+        ("accepted", "allow"),
+        ("allow", "allow"),
+        ("allowed", "allow"),
+        ("pass", "allow"),
+        ("permit", "allow"),
+        ("permitted", "allow"),
+        ("open", "allow"),
+        ("open-inbound", "allow"),
+        ("start", "allow"),
+        ("deny", "deny"),
+        ("denied", "deny"),
+        ("block", "deny"),
+        ("blocked", "deny"),
+        ("block-url", "deny"),
+        ("drop", "drop"),
+        ("dropped", "drop"),
+        ("reject", "reject"),
+        ("rejected", "reject"),
+        ("reset-both", "reject"),
+        ("reset-client", "reject"),
+        ("reset-server", "reject"),
+        ("close", "close"),
+        ("end", "close"),
+        ("teardown", "close"),
+        ("server-rst", "close"),
+        ("client-rst", "close"),
+        ("timeout", "close"),
+        ("alert", "alert"),
+    ];
+    for (k, v) in TABLE {
+        if a.eq_ignore_ascii_case(k) {
+            return Cow::Borrowed(v);
+        }
+    }
+    lower(a)
+}
+
+/// Sets the fields every firewall event shares.
+pub fn firewall(out: &mut Fields<'_>) {
+    out.set(Norm::Category, "firewall");
+}

@@ -5,3 +5,4 @@
 
 pub mod ingest;
 pub mod model;
+pub mod sample;

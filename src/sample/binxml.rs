@@ -49,8 +49,8 @@ pub const SYSTEM_SUBS: u16 = 15;
 
 /// Type of every System substitution, by slot.
 pub const SYSTEM_TYPES: [u8; SYSTEM_SUBS as usize] = [
-    T_STRING, T_GUID, T_UINT16, T_UINT8, T_UINT8, T_UINT16, T_UINT8, T_HEX64, T_FILETIME,
-    T_UINT64, T_UINT32, T_UINT32, T_STRING, T_STRING, T_SID,
+    T_STRING, T_GUID, T_UINT16, T_UINT8, T_UINT8, T_UINT16, T_UINT8, T_HEX64, T_FILETIME, T_UINT64,
+    T_UINT32, T_UINT32, T_STRING, T_STRING, T_SID,
 ];
 
 const EVENT_NS: &str = "http://schemas.microsoft.com/win/2004/08/events/event";
@@ -148,8 +148,11 @@ impl Body<'_> {
 
     /// Opens an element; returns the position of its data-size field for `end`.
     fn open(&mut self, name: &'static str, has_attrs: bool) -> (usize, Option<usize>) {
-        self.out
-            .push(if has_attrs { OPEN_START_ATTRS } else { OPEN_START });
+        self.out.push(if has_attrs {
+            OPEN_START_ATTRS
+        } else {
+            OPEN_START
+        });
         put_u16(self.out, 0xffff); // dependency id: none
         let size_at = self.out.len();
         put_u32(self.out, 0);
@@ -246,7 +249,10 @@ pub fn write_template_body(
     b.empty_with_subst_attrs("TimeCreated", &[("SystemTime", SUB_TIME)]);
     b.leaf("EventRecordID", SUB_RECORD_ID);
     b.empty_with_subst_attrs("Correlation", &[]);
-    b.empty_with_subst_attrs("Execution", &[("ProcessID", SUB_PID), ("ThreadID", SUB_TID)]);
+    b.empty_with_subst_attrs(
+        "Execution",
+        &[("ProcessID", SUB_PID), ("ThreadID", SUB_TID)],
+    );
     b.leaf("Channel", SUB_CHANNEL);
     b.leaf("Computer", SUB_COMPUTER);
     b.empty_with_subst_attrs("Security", &[("UserID", SUB_USER)]);
@@ -347,8 +353,8 @@ pub fn write_substitutions(out: &mut Vec<u8>, sys: &SystemValues<'_>, data: &[&s
     value(out, sid_ty, &|o| o.extend_from_slice(&sid));
     for d in data {
         value(out, T_STRING, &|o| {
-        put_utf16(o, d, 0x7fff);
-    });
+            put_utf16(o, d, 0x7fff);
+        });
     }
 }
 

@@ -124,25 +124,51 @@ pub fn render_proc(file: EdrFile, p: &ProcEv, seq: u64, out: &mut Vec<Line>) {
         EdrFile::Falcon => {
             l.extend_from_slice(b"{\"event_simpleName\":\"ProcessRollup2\",\"name\":\"ProcessRollup2V19\",\"event_platform\":\"Win\",\"aid\":");
             json_str(&mut l, &host.aid());
-            let _ = write!(l, ",\"cid\":\"c0ffee15754bcfb5f9152ec7ac90ac11\",\"aip\":\"{}\",\"ComputerName\":\"{}\",\"timestamp\":\"{}\",\"ProcessStartTime\":\"{}.{:03}\",\"TargetProcessId\":\"{}\",\"RawProcessId\":\"{}\",\"ParentProcessId\":\"{}\",\"ParentBaseFileName\":",
-                ip(FW_PUBLIC_IP), host.name, p.ts / 1_000_000, p.ts / NS, p.ts / 1_000_000 % 1000,
-                u64::from(p.pid) * 1_000_003 + 7, p.pid, u64::from(p.ppid) * 1_000_003 + 7);
+            let _ = write!(
+                l,
+                ",\"cid\":\"c0ffee15754bcfb5f9152ec7ac90ac11\",\"aip\":\"{}\",\"ComputerName\":\"{}\",\"timestamp\":\"{}\",\"ProcessStartTime\":\"{}.{:03}\",\"TargetProcessId\":\"{}\",\"RawProcessId\":\"{}\",\"ParentProcessId\":\"{}\",\"ParentBaseFileName\":",
+                ip(FW_PUBLIC_IP),
+                host.name,
+                p.ts / 1_000_000,
+                p.ts / NS,
+                p.ts / 1_000_000 % 1000,
+                u64::from(p.pid) * 1_000_003 + 7,
+                p.pid,
+                u64::from(p.ppid) * 1_000_003 + 7
+            );
             json_str(&mut l, base(&p.parent_image));
             l.extend_from_slice(b",\"ImageFileName\":");
-            json_str(&mut l, &p.image.replacen("C:", "\\Device\\HarddiskVolume3", 1));
+            json_str(
+                &mut l,
+                &p.image.replacen("C:", "\\Device\\HarddiskVolume3", 1),
+            );
             l.extend_from_slice(b",\"CommandLine\":");
             json_str(&mut l, &p.cmdline);
             let _ = write!(l, ",\"SHA256HashData\":\"{}\",\"UserName\":", p.sha256);
             json_str(&mut l, name);
-            let _ = write!(l, ",\"UserSid\":\"{}\",\"id\":\"{}\"}}", sid_of(&p.user), event_id(seq, p.ts));
+            let _ = write!(
+                l,
+                ",\"UserSid\":\"{}\",\"id\":\"{}\"}}",
+                sid_of(&p.user),
+                event_id(seq, p.ts)
+            );
         }
         EdrFile::MdeNetwork => return,
     }
-    out.push(Line { ts: p.ts, text: l, gt: p.gt });
+    out.push(Line {
+        ts: p.ts,
+        text: l,
+        gt: p.gt,
+    });
 }
 
 fn event_id(seq: u64, ts: i64) -> String {
-    format!("{:08x}-1111-11f0-{:04x}-{:012x}", seq & 0xffff_ffff, (ts / NS) & 0xffff, seq.wrapping_mul(0x9e37_79b9) & 0xffff_ffff_ffff)
+    format!(
+        "{:08x}-1111-11f0-{:04x}-{:012x}",
+        seq & 0xffff_ffff,
+        (ts / NS) & 0xffff,
+        seq.wrapping_mul(0x9e37_79b9) & 0xffff_ffff_ffff
+    )
 }
 
 pub fn render_conn(file: EdrFile, c: &ConnEv, seq: u64, out: &mut Vec<Line>) {
@@ -154,18 +180,41 @@ pub fn render_conn(file: EdrFile, c: &ConnEv, seq: u64, out: &mut Vec<Line>) {
     match file {
         EdrFile::MdeNetwork => {
             let (dom, name) = split_user(&c.user);
-            let _ = write!(l, "{{\"Timestamp\":\"{}\",\"DeviceId\":\"{}\",\"DeviceName\":\"{}\",\"ActionType\":\"{}\",\"RemoteIP\":\"{}\",\"RemotePort\":{},\"RemoteUrl\":",
-                iso_utc(c.ts), &host.device_id(), host.fqdn().to_lowercase(),
-                if c.dns.is_some() { "DnsConnectionInspected" } else { "ConnectionSuccess" },
-                ip(c.remote), c.rport);
+            let _ = write!(
+                l,
+                "{{\"Timestamp\":\"{}\",\"DeviceId\":\"{}\",\"DeviceName\":\"{}\",\"ActionType\":\"{}\",\"RemoteIP\":\"{}\",\"RemotePort\":{},\"RemoteUrl\":",
+                iso_utc(c.ts),
+                &host.device_id(),
+                host.fqdn().to_lowercase(),
+                if c.dns.is_some() {
+                    "DnsConnectionInspected"
+                } else {
+                    "ConnectionSuccess"
+                },
+                ip(c.remote),
+                c.rport
+            );
             json_str(&mut l, c.dns.as_deref().unwrap_or(""));
-            let _ = write!(l, ",\"LocalIP\":\"{}\",\"LocalPort\":{},\"Protocol\":\"{}\",\"LocalIPType\":\"Private\",\"RemoteIPType\":\"{}\",\"InitiatingProcessFileName\":",
-                host.ip_str(), c.lport, if c.proto == 17 { "Udp" } else { "Tcp" },
-                if internal(c.remote) { "Private" } else { "Public" });
+            let _ = write!(
+                l,
+                ",\"LocalIP\":\"{}\",\"LocalPort\":{},\"Protocol\":\"{}\",\"LocalIPType\":\"Private\",\"RemoteIPType\":\"{}\",\"InitiatingProcessFileName\":",
+                host.ip_str(),
+                c.lport,
+                if c.proto == 17 { "Udp" } else { "Tcp" },
+                if internal(c.remote) {
+                    "Private"
+                } else {
+                    "Public"
+                }
+            );
             json_str(&mut l, base(&c.image));
             l.extend_from_slice(b",\"InitiatingProcessFolderPath\":");
             json_str(&mut l, &c.image.to_lowercase());
-            let _ = write!(l, ",\"InitiatingProcessId\":{},\"InitiatingProcessCommandLine\":", c.pid);
+            let _ = write!(
+                l,
+                ",\"InitiatingProcessId\":{},\"InitiatingProcessCommandLine\":",
+                c.pid
+            );
             json_str(&mut l, &c.cmdline);
             l.extend_from_slice(b",\"InitiatingProcessAccountDomain\":");
             json_str(&mut l, &dom.to_lowercase());
@@ -177,29 +226,76 @@ pub fn render_conn(file: EdrFile, c: &ConnEv, seq: u64, out: &mut Vec<Line>) {
             let ctx = u64::from(c.pid) * 1_000_003 + 7;
             match &c.dns {
                 Some(domain) => {
-                    let _ = write!(l, "{{\"event_simpleName\":\"DnsRequest\",\"ContextTimeStamp\":\"{}.{:03}\",\"ContextProcessId\":\"{ctx}\",\"DomainName\":", c.ts / NS, c.ts / 1_000_000 % 1000);
+                    let _ = write!(
+                        l,
+                        "{{\"event_simpleName\":\"DnsRequest\",\"ContextTimeStamp\":\"{}.{:03}\",\"ContextProcessId\":\"{ctx}\",\"DomainName\":",
+                        c.ts / NS,
+                        c.ts / 1_000_000 % 1000
+                    );
                     json_str(&mut l, domain);
-                    let _ = write!(l, ",\"RequestType\":\"1\",\"event_platform\":\"Win\",\"name\":\"DnsRequestV4\",\"aid\":\"{}\",\"ComputerName\":\"{}\",\"timestamp\":\"{}\",\"id\":\"{}\"}}",
-                        host.aid(), host.name, c.ts / 1_000_000, event_id(seq, c.ts));
+                    let _ = write!(
+                        l,
+                        ",\"RequestType\":\"1\",\"event_platform\":\"Win\",\"name\":\"DnsRequestV4\",\"aid\":\"{}\",\"ComputerName\":\"{}\",\"timestamp\":\"{}\",\"id\":\"{}\"}}",
+                        host.aid(),
+                        host.name,
+                        c.ts / 1_000_000,
+                        event_id(seq, c.ts)
+                    );
                 }
                 None => {
-                    let _ = write!(l, "{{\"LocalAddressIP4\":\"{}\",\"event_simpleName\":\"NetworkConnectIP4\",\"ContextTimeStamp\":\"{}.{:03}\",\"ConnectionFlags\":\"0\",\"ContextProcessId\":\"{ctx}\",\"RemotePort\":\"{}\",\"event_platform\":\"Win\",\"LocalPort\":\"{}\",\"name\":\"NetworkConnectIP4V5\",\"id\":\"{}\",\"Protocol\":\"{}\",\"aid\":\"{}\",\"ComputerName\":\"{}\",\"RemoteAddressIP4\":\"{}\",\"ConnectionDirection\":\"0\",\"InContext\":\"0\",\"timestamp\":\"{}\"}}",
-                        host.ip_str(), c.ts / NS, c.ts / 1_000_000 % 1000, c.rport, c.lport, event_id(seq, c.ts),
-                        c.proto, host.aid(), host.name, ip(c.remote), c.ts / 1_000_000);
+                    let _ = write!(
+                        l,
+                        "{{\"LocalAddressIP4\":\"{}\",\"event_simpleName\":\"NetworkConnectIP4\",\"ContextTimeStamp\":\"{}.{:03}\",\"ConnectionFlags\":\"0\",\"ContextProcessId\":\"{ctx}\",\"RemotePort\":\"{}\",\"event_platform\":\"Win\",\"LocalPort\":\"{}\",\"name\":\"NetworkConnectIP4V5\",\"id\":\"{}\",\"Protocol\":\"{}\",\"aid\":\"{}\",\"ComputerName\":\"{}\",\"RemoteAddressIP4\":\"{}\",\"ConnectionDirection\":\"0\",\"InContext\":\"0\",\"timestamp\":\"{}\"}}",
+                        host.ip_str(),
+                        c.ts / NS,
+                        c.ts / 1_000_000 % 1000,
+                        c.rport,
+                        c.lport,
+                        event_id(seq, c.ts),
+                        c.proto,
+                        host.aid(),
+                        host.name,
+                        ip(c.remote),
+                        c.ts / 1_000_000
+                    );
                 }
             }
         }
         EdrFile::MdeProcess => return,
     }
-    out.push(Line { ts: c.ts, text: l, gt: c.gt });
+    out.push(Line {
+        ts: c.ts,
+        text: l,
+        gt: c.gt,
+    });
 }
 
 const NOISE: [(&str, &str, &str); 5] = [
-    ("C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe", "\"chrome.exe\" --type=utility --utility-sub-type=network.mojom.NetworkService", "C:\\Windows\\explorer.exe"),
-    ("C:\\Windows\\System32\\svchost.exe", "C:\\Windows\\system32\\svchost.exe -k UnistackSvcGroup", "C:\\Windows\\System32\\services.exe"),
-    ("C:\\Program Files\\Orbis\\OrbisClient.exe", "\"C:\\Program Files\\Orbis\\OrbisClient.exe\" /server:EHR-APP-01", "C:\\Windows\\explorer.exe"),
-    ("C:\\Program Files\\Veeam\\Backup and Replication\\Backup\\VeeamAgent.exe", "\"VeeamAgent.exe\" -job FS01-nightly", "C:\\Program Files\\Veeam\\Backup and Replication\\Backup\\Veeam.Backup.Manager.exe"),
-    ("C:\\Windows\\System32\\wbem\\WmiPrvSE.exe", "C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding", "C:\\Windows\\System32\\svchost.exe"),
+    (
+        "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
+        "\"chrome.exe\" --type=utility --utility-sub-type=network.mojom.NetworkService",
+        "C:\\Windows\\explorer.exe",
+    ),
+    (
+        "C:\\Windows\\System32\\svchost.exe",
+        "C:\\Windows\\system32\\svchost.exe -k UnistackSvcGroup",
+        "C:\\Windows\\System32\\services.exe",
+    ),
+    (
+        "C:\\Program Files\\Orbis\\OrbisClient.exe",
+        "\"C:\\Program Files\\Orbis\\OrbisClient.exe\" /server:EHR-APP-01",
+        "C:\\Windows\\explorer.exe",
+    ),
+    (
+        "C:\\Program Files\\Veeam\\Backup and Replication\\Backup\\VeeamAgent.exe",
+        "\"VeeamAgent.exe\" -job FS01-nightly",
+        "C:\\Program Files\\Veeam\\Backup and Replication\\Backup\\Veeam.Backup.Manager.exe",
+    ),
+    (
+        "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe",
+        "C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding",
+        "C:\\Windows\\System32\\svchost.exe",
+    ),
 ];
 
 /// One background event for this EDR file.
@@ -213,19 +309,39 @@ pub fn background(rng: &mut Rng, file: EdrFile, seq: u64, out: &mut Vec<Line>) {
     let process = file == EdrFile::MdeProcess || (file == EdrFile::Falcon && rng.chance(40));
     if process {
         let p = ProcEv {
-            ts, host, pid, image: image.to_string(), cmdline: cmd.to_string(),
-            ppid: (rng.range(400, 9000) as u32) & !3, parent_image: parent.to_string(),
-            parent_cmdline: parent.to_string(), user, sha256: rng.hex(64), gt: None,
+            ts,
+            host,
+            pid,
+            image: image.to_string(),
+            cmdline: cmd.to_string(),
+            ppid: (rng.range(400, 9000) as u32) & !3,
+            parent_image: parent.to_string(),
+            parent_cmdline: parent.to_string(),
+            user,
+            sha256: rng.hex(64),
+            gt: None,
         };
         render_proc(file, &p, seq, out);
     } else {
         let (name, remote, port) = *rng.pick(&BENIGN);
         let dns = rng.chance(30);
         let c = ConnEv {
-            ts, host, pid, image: image.to_string(), cmdline: cmd.to_string(), user,
-            lport: if dns { 0 } else { rng.range(49152, 65000) as u16 }, remote,
-            rport: if dns { 53 } else { port }, proto: if dns { 17 } else { 6 },
-            dns: dns.then(|| name.to_string()), gt: None,
+            ts,
+            host,
+            pid,
+            image: image.to_string(),
+            cmdline: cmd.to_string(),
+            user,
+            lport: if dns {
+                0
+            } else {
+                rng.range(49152, 65000) as u16
+            },
+            remote,
+            rport: if dns { 53 } else { port },
+            proto: if dns { 17 } else { 6 },
+            dns: dns.then(|| name.to_string()),
+            gt: None,
         };
         render_conn(file, &c, seq, out);
     }

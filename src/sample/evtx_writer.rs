@@ -3,8 +3,7 @@
 //! shape in a chunk defines its template inline; later ones reference it by offset.
 
 use super::binxml::{
-    StringTable, SystemValues, put_u32, put_u64, write_substitutions,
-    write_template_body,
+    StringTable, SystemValues, put_u32, put_u64, write_substitutions, write_template_body,
 };
 use std::collections::HashMap;
 use std::io::{Seek, SeekFrom, Write};
@@ -342,7 +341,6 @@ impl<W: Write + Seek> EvtxWriter<W> {
         Ok((self.out, self.next_id - 1))
     }
 }
-
 
 #[cfg(test)]
 #[path = "evtx_writer_tests.rs"]

@@ -15,7 +15,12 @@ fn shapes() -> Vec<Shape> {
             0,
             12544,
             0x8020_0000_0000_0000,
-            &["TargetUserName", "TargetDomainName", "LogonType", "IpAddress"],
+            &[
+                "TargetUserName",
+                "TargetDomainName",
+                "LogonType",
+                "IpAddress",
+            ],
         ),
         Shape::new(
             "Microsoft-Windows-Sysmon",
@@ -27,7 +32,16 @@ fn shapes() -> Vec<Shape> {
             0x8000_0000_0000_0000,
             &["UtcTime", "Image", "CommandLine"],
         ),
-        Shape::new("Service Control Manager", "{555908d1-a6d7-4695-8e1e-26931d2012f4}", 7045, 0, 4, 0, 0x8080_0000_0000_0000, &[]),
+        Shape::new(
+            "Service Control Manager",
+            "{555908d1-a6d7-4695-8e1e-26931d2012f4}",
+            7045,
+            0,
+            4,
+            0,
+            0x8080_0000_0000_0000,
+            &[],
+        ),
     ]
 }
 
@@ -60,7 +74,11 @@ fn write_sample(n: usize) -> (Vec<u8>, Vec<Written>, Vec<Shape>) {
             })
             .collect();
         let refs: Vec<&str> = data.iter().map(String::as_str).collect();
-        let sid = if i % 2 == 0 { Some("S-1-5-21-1111-2222-3333-1104") } else { None };
+        let sid = if i % 2 == 0 {
+            Some("S-1-5-21-1111-2222-3333-1104")
+        } else {
+            None
+        };
         let id = w
             .append(&Event {
                 shape: &shapes[s],
@@ -73,7 +91,14 @@ fn write_sample(n: usize) -> (Vec<u8>, Vec<Written>, Vec<Shape>) {
                 data: &refs,
             })
             .expect("append");
-        written.push(Written { id, ts: ts - ts.rem_euclid(100), shape: s, computer, data, sid });
+        written.push(Written {
+            id,
+            ts: ts - ts.rem_euclid(100),
+            shape: s,
+            computer,
+            data,
+            sid,
+        });
     }
     let (cur, count) = w.finish().expect("finish");
     assert_eq!(count, n as u64);
@@ -86,25 +111,39 @@ fn round_trip_through_the_evtx_crate() {
     let chunks = (bytes.len() - FILE_HEADER_SIZE) / CHUNK_SIZE;
     assert!(chunks >= 3, "expected several chunks, got {chunks}");
     let settings = ParserSettings::new().validate_checksums(true).indent(false);
-    let mut p = EvtxParser::from_buffer(bytes).expect("parser").with_configuration(settings);
+    let mut p = EvtxParser::from_buffer(bytes)
+        .expect("parser")
+        .with_configuration(settings);
     assert!(p.header().validate_checksum());
     let mut seen = 0;
     for (rec, w) in p.records_json_value().zip(&written) {
         let rec = rec.expect("record parses with valid checksums");
         assert_eq!(rec.event_record_id, w.id);
-        let ns = rec.timestamp.as_second() as i128 * 1_000_000_000 + rec.timestamp.subsec_nanosecond() as i128;
+        let ns = rec.timestamp.as_second() as i128 * 1_000_000_000
+            + rec.timestamp.subsec_nanosecond() as i128;
         assert_eq!(ns, w.ts as i128, "record {}", w.id);
         let ev = &rec.data["Event"];
         let sys = &ev["System"];
         let shape = &shapes[w.shape];
-        assert_eq!(sys["EventID"], Value::from(shape.event_id), "record {}", w.id);
+        assert_eq!(
+            sys["EventID"],
+            Value::from(shape.event_id),
+            "record {}",
+            w.id
+        );
         assert_eq!(sys["EventRecordID"], Value::from(w.id));
         assert_eq!(sys["Channel"], "Security");
         assert_eq!(sys["Computer"], w.computer.as_str());
         assert_eq!(sys["Provider"]["#attributes"]["Name"], shape.provider);
-        assert_eq!(sys["Execution"]["#attributes"]["ProcessID"], Value::from(4 + w.id - 1));
+        assert_eq!(
+            sys["Execution"]["#attributes"]["ProcessID"],
+            Value::from(4 + w.id - 1)
+        );
         let want_kw = format!("0x{:x}", shape.keywords);
-        assert_eq!(sys["Keywords"].as_str().map(str::to_lowercase), Some(want_kw));
+        assert_eq!(
+            sys["Keywords"].as_str().map(str::to_lowercase),
+            Some(want_kw)
+        );
         match w.sid {
             Some(sid) => assert_eq!(sys["Security"]["#attributes"]["UserID"], sid),
             None => assert!(sys["Security"]["#attributes"]["UserID"].is_null()),

@@ -3,11 +3,11 @@
 //! ASA in front of the server segment (RFC 5424). A flow is logged by every firewall whose
 //! boundary it crosses.
 
+use super::Line;
 use super::noise::when;
 use super::rng::Rng;
 use super::scenario::Flow;
 use super::world::*;
-use super::Line;
 use std::io::Write;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -43,7 +43,11 @@ impl Fw {
             Fw::Fortigate => internal(f.src) != internal(f.dst),
             Fw::Asa => server(f.src) != server(f.dst),
             Fw::Netfilter => {
-                internal(f.src) && internal(f.dst) && !server(f.src) && !server(f.dst) && f.src[2] != f.dst[2]
+                internal(f.src)
+                    && internal(f.dst)
+                    && !server(f.src)
+                    && !server(f.dst)
+                    && f.src[2] != f.dst[2]
             }
         }
     }
@@ -56,7 +60,11 @@ pub fn background_flow(rng: &mut Rng, fw: Fw) -> Flow {
     let (src, dst, dport, proto) = match fw {
         Fw::Fortigate => {
             let (_, dst, port) = *rng.pick(&BENIGN);
-            let src = if rng.chance(15) { HOSTS[8 + rng.below(4) as usize].ip } else { ws.ip };
+            let src = if rng.chance(15) {
+                HOSTS[8 + rng.below(4) as usize].ip
+            } else {
+                ws.ip
+            };
             if rng.chance(3) {
                 // Internet scanners hitting the perimeter, denied.
                 let scanner = [45, 155, rng.below(255) as u8, rng.range(1, 254) as u8];
@@ -85,7 +93,8 @@ pub fn background_flow(rng: &mut Rng, fw: Fw) -> Flow {
             } else {
                 (ws.ip, other.ip)
             };
-            let (port, proto) = *rng.pick(&[(104u16, 6u8), (11112, 6), (631, 6), (5353, 17), (9100, 6)]);
+            let (port, proto) =
+                *rng.pick(&[(104u16, 6u8), (11112, 6), (631, 6), (5353, 17), (9100, 6)]);
             (a, b, port, proto)
         }
     };
@@ -174,7 +183,13 @@ pub fn render(fw: Fw, f: &Flow, seq: u64, out: &mut Vec<Line>) -> std::io::Resul
                 if f.allow { "close" } else { "deny" },
                 if f.allow { 12 } else { 0 },
                 service(f.dport),
-                if internal(f.dst) { "Reserved" } else if f.dst == C2_IP || f.dst == EXFIL_IP { "Netherlands" } else { "Germany" },
+                if internal(f.dst) {
+                    "Reserved"
+                } else if f.dst == C2_IP || f.dst == EXFIL_IP {
+                    "Netherlands"
+                } else {
+                    "Germany"
+                },
             )?;
             if f.allow {
                 write!(
@@ -189,7 +204,11 @@ pub fn render(fw: Fw, f: &Flow, seq: u64, out: &mut Vec<Line>) -> std::io::Resul
                     f.rcvd / 1200 + 1
                 )?;
             }
-            out.push(Line { ts: f.ts, text: l, gt: f.gt });
+            out.push(Line {
+                ts: f.ts,
+                text: l,
+                gt: f.gt,
+            });
         }
         Fw::Netfilter => {
             rfc3339_local(&mut l, f.ts)?;
@@ -215,7 +234,11 @@ pub fn render(fw: Fw, f: &Flow, seq: u64, out: &mut Vec<Line>) -> std::io::Resul
             } else {
                 write!(l, " WINDOW=64240 RES=0x00 SYN URGP=0")?;
             }
-            out.push(Line { ts: f.ts, text: l, gt: f.gt });
+            out.push(Line {
+                ts: f.ts,
+                text: l,
+                gt: f.gt,
+            });
         }
         Fw::Asa => {
             let server = |a: [u8; 4]| a[0] == 10 && a[2] == 10;
@@ -228,51 +251,109 @@ pub fn render(fw: Fw, f: &Flow, seq: u64, out: &mut Vec<Line>) -> std::io::Resul
                     "outside"
                 }
             };
-            let (p_up, p_lo) = if f.proto == 17 { ("UDP", "udp") } else { ("TCP", "tcp") };
+            let (p_up, p_lo) = if f.proto == 17 {
+                ("UDP", "udp")
+            } else {
+                ("TCP", "tcp")
+            };
             let id = 4_000_000 + seq;
             asa_head(&mut l, f.ts, if f.allow { 6 } else { 4 })?;
             if !f.allow {
                 write!(
                     l,
                     "%ASA-4-106023: Deny {p_lo} src {}:{}/{} dst {}:{}/{} by access-group \"{}_in\" [0x0, 0x0]",
-                    ifname(f.src), ip(f.src), f.sport, ifname(f.dst), ip(f.dst), f.dport, ifname(f.src)
+                    ifname(f.src),
+                    ip(f.src),
+                    f.sport,
+                    ifname(f.dst),
+                    ip(f.dst),
+                    f.dport,
+                    ifname(f.src)
                 )?;
-                out.push(Line { ts: f.ts, text: l, gt: f.gt });
+                out.push(Line {
+                    ts: f.ts,
+                    text: l,
+                    gt: f.gt,
+                });
                 return Ok(());
             }
             // Outbound: towards "outside"; the ASA names the remote side first.
             let outbound = !internal(f.dst);
-            let (built, tear) = if f.proto == 17 { (302015, 302016) } else { (302013, 302014) };
+            let (built, tear) = if f.proto == 17 {
+                (302015, 302016)
+            } else {
+                (302013, 302014)
+            };
             if outbound {
                 write!(
                     l,
                     "%ASA-6-{built}: Built outbound {p_up} connection {id} for outside:{}/{} ({}/{}) to {}:{}/{} ({}/{})",
-                    ip(f.dst), f.dport, ip(f.dst), f.dport, ifname(f.src), ip(f.src), f.sport, ip(f.src), f.sport
+                    ip(f.dst),
+                    f.dport,
+                    ip(f.dst),
+                    f.dport,
+                    ifname(f.src),
+                    ip(f.src),
+                    f.sport,
+                    ip(f.src),
+                    f.sport
                 )?;
             } else {
                 write!(
                     l,
                     "%ASA-6-{built}: Built inbound {p_up} connection {id} for {}:{}/{} ({}/{}) to {}:{}/{} ({}/{})",
-                    ifname(f.src), ip(f.src), f.sport, ip(f.src), f.sport, ifname(f.dst), ip(f.dst), f.dport, ip(f.dst), f.dport
+                    ifname(f.src),
+                    ip(f.src),
+                    f.sport,
+                    ip(f.src),
+                    f.sport,
+                    ifname(f.dst),
+                    ip(f.dst),
+                    f.dport,
+                    ip(f.dst),
+                    f.dport
                 )?;
             }
-            out.push(Line { ts: f.ts, text: l, gt: f.gt });
+            out.push(Line {
+                ts: f.ts,
+                text: l,
+                gt: f.gt,
+            });
             let end = f.ts + i64::from(f.dur) * NS + 3_000_000;
             let mut t = Vec::with_capacity(256);
             asa_head(&mut t, end, 6)?;
-            let (a, b) = if outbound { (f.dst, f.src) } else { (f.src, f.dst) };
-            let (ap, bp) = if outbound { (f.dport, f.sport) } else { (f.sport, f.dport) };
+            let (a, b) = if outbound {
+                (f.dst, f.src)
+            } else {
+                (f.src, f.dst)
+            };
+            let (ap, bp) = if outbound {
+                (f.dport, f.sport)
+            } else {
+                (f.sport, f.dport)
+            };
             write!(
                 t,
                 "%ASA-6-{tear}: Teardown {p_up} connection {id} for {}:{}/{} to {}:{}/{} duration {}:{:02}:{:02} bytes {}",
-                ifname(a), ip(a), ap, ifname(b), ip(b), bp,
-                f.dur / 3600, f.dur % 3600 / 60, f.dur % 60,
+                ifname(a),
+                ip(a),
+                ap,
+                ifname(b),
+                ip(b),
+                bp,
+                f.dur / 3600,
+                f.dur % 3600 / 60,
+                f.dur % 60,
                 f.sent + f.rcvd
             )?;
             if f.proto == 6 {
                 write!(t, " TCP FINs")?;
             }
-            out.push(Line { ts: end, text: t, gt: None });
+            out.push(Line {
+                ts: end,
+                text: t,
+                gt: None,
+            });
         }
     }
     Ok(())

@@ -107,7 +107,8 @@ pub fn generate(dir: &Path, opts: &SampleOptions) -> anyhow::Result<SampleSummar
     jobs.extend(Fw::ALL.map(Job::Firewall));
     jobs.extend(EdrFile::ALL.map(Job::Edr));
     for sub in ["evtx", "firewall", "edr"] {
-        std::fs::create_dir_all(dir.join(sub)).with_context(|| format!("creating {}", dir.join(sub).display()))?;
+        std::fs::create_dir_all(dir.join(sub))
+            .with_context(|| format!("creating {}", dir.join(sub).display()))?;
     }
     for host in &HOSTS {
         std::fs::create_dir_all(dir.join("evtx").join(host.name))?;
@@ -122,8 +123,12 @@ pub fn generate(dir: &Path, opts: &SampleOptions) -> anyhow::Result<SampleSummar
             let mut rng = Rng::fork(opts.seed, &rel);
             let (count, truths) = match job {
                 Job::Evtx(h, c) => write_evtx(&path, &rel, &story, *h, *c, scale, &mut rng),
-                Job::Firewall(f) => write_text(&path, &rel, &text_lines_fw(&story, *f, scale, &mut rng)?),
-                Job::Edr(e) => write_text(&path, &rel, &text_lines_edr(&story, *e, scale, &mut rng)),
+                Job::Firewall(f) => {
+                    write_text(&path, &rel, &text_lines_fw(&story, *f, scale, &mut rng)?)
+                }
+                Job::Edr(e) => {
+                    write_text(&path, &rel, &text_lines_edr(&story, *e, scale, &mut rng))
+                }
             }
             .with_context(|| format!("writing {}", path.display()))?;
             Ok(Written { rel, count, truths })
@@ -134,7 +139,10 @@ pub fn generate(dir: &Path, opts: &SampleOptions) -> anyhow::Result<SampleSummar
         written.push(r?);
     }
     written.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let mut truths: Vec<Truth> = written.iter_mut().flat_map(|w| std::mem::take(&mut w.truths)).collect();
+    let mut truths: Vec<Truth> = written
+        .iter_mut()
+        .flat_map(|w| std::mem::take(&mut w.truths))
+        .collect();
     truths.sort_by(|a, b| a.time.cmp(&b.time).then(a.source.cmp(&b.source)));
     let gt = serde_json::json!({
         "scenario": "Ransomware intrusion at Klinikum am See, Fri 2026-03-13 to Sun 2026-03-15",
@@ -152,7 +160,10 @@ pub fn generate(dir: &Path, opts: &SampleOptions) -> anyhow::Result<SampleSummar
     std::fs::write(dir.join("README.txt"), README)?;
     let events = written.iter().map(|w| w.count).sum();
     Ok(SampleSummary {
-        files: written.into_iter().map(|w| (dir.join(w.rel), w.count)).collect(),
+        files: written
+            .into_iter()
+            .map(|w| (dir.join(w.rel), w.count))
+            .collect(),
         events,
     })
 }
@@ -177,7 +188,15 @@ fn weight(j: &Job) -> u64 {
     }
 }
 
-fn write_evtx(path: &Path, rel: &str, story: &Story, h: usize, chan: Chan, scale: u64, rng: &mut Rng) -> anyhow::Result<(u64, Vec<Truth>)> {
+fn write_evtx(
+    path: &Path,
+    rel: &str,
+    story: &Story,
+    h: usize,
+    chan: Chan,
+    scale: u64,
+    rng: &mut Rng,
+) -> anyhow::Result<(u64, Vec<Truth>)> {
     let n = noise::evtx_count(&HOSTS[h], chan) * scale;
     let background: Vec<WinEv> = (0..n).map(|_| noise::evtx_event(rng, h, chan)).collect();
     let mut all: Vec<&WinEv> = story
@@ -270,7 +289,11 @@ fn write_text(path: &Path, rel: &str, lines: &[Line]) -> anyhow::Result<(u64, Ve
         out.write_all(edr_out::MDE_CSV_HEADER.as_bytes())?;
         offset += edr_out::MDE_CSV_HEADER.len() as u64;
     }
-    let eol: &[u8] = if rel.ends_with(".csv") { b"\r\n" } else { b"\n" };
+    let eol: &[u8] = if rel.ends_with(".csv") {
+        b"\r\n"
+    } else {
+        b"\n"
+    };
     for l in &order {
         if let Some(what) = l.gt {
             let host = host_of_line(&l.text);
@@ -289,7 +312,11 @@ fn host_of_line(text: &[u8]) -> &'static str {
     let s = String::from_utf8_lossy(text);
     HOSTS
         .iter()
-        .find(|h| s.contains(&format!("={} ", h.ip_str())) || s.contains(&format!("\"{}\"", h.name)) || s.to_lowercase().contains(&h.fqdn().to_lowercase()))
+        .find(|h| {
+            s.contains(&format!("={} ", h.ip_str()))
+                || s.contains(&format!("\"{}\"", h.name))
+                || s.to_lowercase().contains(&h.fqdn().to_lowercase())
+        })
         .map(|h| h.name)
         .unwrap_or("-")
 }

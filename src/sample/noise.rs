@@ -3,7 +3,7 @@
 //! parallel and stay byte-identical for a seed. `scale` multiplies the counts.
 
 use super::rng::Rng;
-use super::scenario::{sysmon_time, qualified};
+use super::scenario::{qualified, sysmon_time};
 use super::winevents::{Kind, WinEv};
 use super::world::*;
 
@@ -33,12 +33,30 @@ pub fn evtx_count(host: &Host, chan: Chan) -> u64 {
 }
 
 const BENIGN_PROCS: [(&str, &str); 6] = [
-    ("C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe", "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer"),
-    ("C:\\Windows\\System32\\svchost.exe", "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule"),
-    ("C:\\Windows\\System32\\taskhostw.exe", "taskhostw.exe Install $(Arg0)"),
-    ("C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE", "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE\" "),
-    ("C:\\Program Files\\Orbis\\OrbisClient.exe", "\"C:\\Program Files\\Orbis\\OrbisClient.exe\" /server:EHR-APP-01"),
-    ("C:\\Windows\\System32\\backgroundTaskHost.exe", "\"C:\\Windows\\system32\\backgroundTaskHost.exe\" -ServerName:App.AppXmtcan0h2tfbfy7k9kn8hbxb6dmzz1zh0.mca"),
+    (
+        "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
+        "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer",
+    ),
+    (
+        "C:\\Windows\\System32\\svchost.exe",
+        "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule",
+    ),
+    (
+        "C:\\Windows\\System32\\taskhostw.exe",
+        "taskhostw.exe Install $(Arg0)",
+    ),
+    (
+        "C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE",
+        "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE\" ",
+    ),
+    (
+        "C:\\Program Files\\Orbis\\OrbisClient.exe",
+        "\"C:\\Program Files\\Orbis\\OrbisClient.exe\" /server:EHR-APP-01",
+    ),
+    (
+        "C:\\Windows\\System32\\backgroundTaskHost.exe",
+        "\"C:\\Windows\\system32\\backgroundTaskHost.exe\" -ServerName:App.AppXmtcan0h2tfbfy7k9kn8hbxb6dmzz1zh0.mca",
+    ),
 ];
 
 /// One background event for `host`'s `chan` log.

@@ -78,7 +78,10 @@ pub struct P {
 /// Sysmon's `UtcTime` text.
 pub fn sysmon_time(ts: i64) -> String {
     let (y, mo, d, h, mi, s, ns) = utc_parts(ts);
-    format!("{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{:03}", ns / 1_000_000)
+    format!(
+        "{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{:03}",
+        ns / 1_000_000
+    )
 }
 
 pub fn qualified(user: &str) -> String {
@@ -111,7 +114,14 @@ impl Ctx {
     }
 
     /// A process start: Sysmon 1 and the EDR's process event.
-    fn proc(&mut self, ts: i64, parent: &P, image: &str, cmdline: &str, gt: Option<&'static str>) -> P {
+    fn proc(
+        &mut self,
+        ts: i64,
+        parent: &P,
+        image: &str,
+        cmdline: &str,
+        gt: Option<&'static str>,
+    ) -> P {
         let p = P {
             host: parent.host,
             pid: self.pid(),
@@ -122,31 +132,37 @@ impl Ctx {
         };
         let sha = self.rng.hex(64);
         let file = image.rsplit('\\').next().unwrap_or(image);
-        let mut ev = WinEv::new(ts, p.host, Kind::SysmonProcess1, 3412, &[
-            ("RuleName", "-"),
-            ("UtcTime", &sysmon_time(ts)),
-            ("ProcessGuid", &p.guid),
-            ("ProcessId", &p.pid.to_string()),
-            ("Image", image),
-            ("FileVersion", "-"),
-            ("Description", "-"),
-            ("Product", "-"),
-            ("Company", "-"),
-            ("OriginalFileName", file),
-            ("CommandLine", cmdline),
-            ("CurrentDirectory", "C:\\Windows\\system32\\"),
-            ("User", &p.user),
-            ("LogonGuid", &self.rng.guid()),
-            ("LogonId", "0x3e7"),
-            ("TerminalSessionId", "1"),
-            ("IntegrityLevel", "High"),
-            ("Hashes", &format!("SHA256={}", sha.to_uppercase())),
-            ("ParentProcessGuid", &parent.guid),
-            ("ParentProcessId", &parent.pid.to_string()),
-            ("ParentImage", &parent.image),
-            ("ParentCommandLine", &parent.cmdline),
-            ("ParentUser", &parent.user),
-        ])
+        let mut ev = WinEv::new(
+            ts,
+            p.host,
+            Kind::SysmonProcess1,
+            3412,
+            &[
+                ("RuleName", "-"),
+                ("UtcTime", &sysmon_time(ts)),
+                ("ProcessGuid", &p.guid),
+                ("ProcessId", &p.pid.to_string()),
+                ("Image", image),
+                ("FileVersion", "-"),
+                ("Description", "-"),
+                ("Product", "-"),
+                ("Company", "-"),
+                ("OriginalFileName", file),
+                ("CommandLine", cmdline),
+                ("CurrentDirectory", "C:\\Windows\\system32\\"),
+                ("User", &p.user),
+                ("LogonGuid", &self.rng.guid()),
+                ("LogonId", "0x3e7"),
+                ("TerminalSessionId", "1"),
+                ("IntegrityLevel", "High"),
+                ("Hashes", &format!("SHA256={}", sha.to_uppercase())),
+                ("ParentProcessGuid", &parent.guid),
+                ("ParentProcessId", &parent.pid.to_string()),
+                ("ParentImage", &parent.image),
+                ("ParentCommandLine", &parent.cmdline),
+                ("ParentUser", &parent.user),
+            ],
+        )
         .sid("S-1-5-18");
         ev.gt = gt;
         self.s.win.push(ev);
@@ -168,29 +184,51 @@ impl Ctx {
 
     /// An outbound connection: Sysmon 3, the EDR network event and the firewall flow.
     #[allow(clippy::too_many_arguments)]
-    fn connect(&mut self, ts: i64, p: &P, dst: [u8; 4], dport: u16, sent: u64, rcvd: u64, dur: u32, gt: Option<&'static str>) {
+    fn connect(
+        &mut self,
+        ts: i64,
+        p: &P,
+        dst: [u8; 4],
+        dport: u16,
+        sent: u64,
+        rcvd: u64,
+        dur: u32,
+        gt: Option<&'static str>,
+    ) {
         let host = &HOSTS[p.host];
         let sport = self.rng.range(49152, 65000) as u16;
-        self.s.win.push(WinEv::new(ts, p.host, Kind::SysmonNet3, 3412, &[
-            ("RuleName", "-"),
-            ("UtcTime", &sysmon_time(ts)),
-            ("ProcessGuid", &p.guid),
-            ("ProcessId", &p.pid.to_string()),
-            ("Image", &p.image),
-            ("User", &p.user),
-            ("Protocol", "tcp"),
-            ("Initiated", "true"),
-            ("SourceIsIpv6", "false"),
-            ("SourceIp", &host.ip_str()),
-            ("SourceHostname", &host.fqdn()),
-            ("SourcePort", &sport.to_string()),
-            ("SourcePortName", "-"),
-            ("DestinationIsIpv6", "false"),
-            ("DestinationIp", &ip(dst)),
-            ("DestinationHostname", "-"),
-            ("DestinationPort", &dport.to_string()),
-            ("DestinationPortName", if dport == 443 { "https" } else { "-" }),
-        ]).sid("S-1-5-18"));
+        self.s.win.push(
+            WinEv::new(
+                ts,
+                p.host,
+                Kind::SysmonNet3,
+                3412,
+                &[
+                    ("RuleName", "-"),
+                    ("UtcTime", &sysmon_time(ts)),
+                    ("ProcessGuid", &p.guid),
+                    ("ProcessId", &p.pid.to_string()),
+                    ("Image", &p.image),
+                    ("User", &p.user),
+                    ("Protocol", "tcp"),
+                    ("Initiated", "true"),
+                    ("SourceIsIpv6", "false"),
+                    ("SourceIp", &host.ip_str()),
+                    ("SourceHostname", &host.fqdn()),
+                    ("SourcePort", &sport.to_string()),
+                    ("SourcePortName", "-"),
+                    ("DestinationIsIpv6", "false"),
+                    ("DestinationIp", &ip(dst)),
+                    ("DestinationHostname", "-"),
+                    ("DestinationPort", &dport.to_string()),
+                    (
+                        "DestinationPortName",
+                        if dport == 443 { "https" } else { "-" },
+                    ),
+                ],
+            )
+            .sid("S-1-5-18"),
+        );
         self.s.conns.push(ConnEv {
             ts: ts + 1_000_000,
             host: p.host,
@@ -222,17 +260,26 @@ impl Ctx {
 
     /// A DNS lookup: Sysmon 22 and the EDR's DNS event.
     fn dns(&mut self, ts: i64, p: &P, name: &str, answer: [u8; 4]) {
-        self.s.win.push(WinEv::new(ts, p.host, Kind::SysmonDns22, 3412, &[
-            ("RuleName", "-"),
-            ("UtcTime", &sysmon_time(ts)),
-            ("ProcessGuid", &p.guid),
-            ("ProcessId", &p.pid.to_string()),
-            ("QueryName", name),
-            ("QueryStatus", "0"),
-            ("QueryResults", &format!("::ffff:{};", ip(answer))),
-            ("Image", &p.image),
-            ("User", &p.user),
-        ]).sid("S-1-5-18"));
+        self.s.win.push(
+            WinEv::new(
+                ts,
+                p.host,
+                Kind::SysmonDns22,
+                3412,
+                &[
+                    ("RuleName", "-"),
+                    ("UtcTime", &sysmon_time(ts)),
+                    ("ProcessGuid", &p.guid),
+                    ("ProcessId", &p.pid.to_string()),
+                    ("QueryName", name),
+                    ("QueryStatus", "0"),
+                    ("QueryResults", &format!("::ffff:{};", ip(answer))),
+                    ("Image", &p.image),
+                    ("User", &p.user),
+                ],
+            )
+            .sid("S-1-5-18"),
+        );
         self.s.conns.push(ConnEv {
             ts: ts + 500_000,
             host: p.host,
@@ -251,16 +298,22 @@ impl Ctx {
 
     fn file(&mut self, ts: i64, p: &P, path: &str, gt: Option<&'static str>) {
         let t = sysmon_time(ts);
-        let mut ev = WinEv::new(ts, p.host, Kind::SysmonFile11, 3412, &[
-            ("RuleName", "-"),
-            ("UtcTime", &t),
-            ("ProcessGuid", &p.guid),
-            ("ProcessId", &p.pid.to_string()),
-            ("Image", &p.image),
-            ("TargetFilename", path),
-            ("CreationUtcTime", &t),
-            ("User", &p.user),
-        ])
+        let mut ev = WinEv::new(
+            ts,
+            p.host,
+            Kind::SysmonFile11,
+            3412,
+            &[
+                ("RuleName", "-"),
+                ("UtcTime", &t),
+                ("ProcessGuid", &p.guid),
+                ("ProcessId", &p.pid.to_string()),
+                ("Image", &p.image),
+                ("TargetFilename", path),
+                ("CreationUtcTime", &t),
+                ("User", &p.user),
+            ],
+        )
         .sid("S-1-5-18");
         ev.gt = gt;
         self.s.win.push(ev);

@@ -92,7 +92,12 @@ impl Host {
         for b in self.name.bytes() {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-        format!("{:016x}{:016x}{:08x}", h, h.rotate_left(17) ^ 0x5a5a_5a5a_5a5a_5a5a, h >> 40)
+        format!(
+            "{:016x}{:016x}{:08x}",
+            h,
+            h.rotate_left(17) ^ 0x5a5a_5a5a_5a5a_5a5a,
+            h >> 40
+        )
     }
     /// CrowdStrike's 32-digit agent id.
     pub fn aid(&self) -> String {
@@ -103,7 +108,6 @@ impl Host {
 pub struct User {
     pub name: &'static str,
     pub rid: u32,
-    pub admin: bool,
 }
 
 impl User {
@@ -113,15 +117,42 @@ impl User {
 }
 
 pub const USERS: [User; 9] = [
-    User { name: "m.keller", rid: 1104, admin: false },
-    User { name: "j.weber", rid: 1105, admin: false },
-    User { name: "a.fischer", rid: 1112, admin: false },
-    User { name: "t.wagner", rid: 1118, admin: false },
-    User { name: "s.becker", rid: 1121, admin: false },
-    User { name: "l.hoffmann", rid: 1127, admin: false },
-    User { name: "k.schulz", rid: 1133, admin: false },
-    User { name: "adm.schneider", rid: 1201, admin: true },
-    User { name: "svc_backup", rid: 1301, admin: true },
+    User {
+        name: "m.keller",
+        rid: 1104,
+    },
+    User {
+        name: "j.weber",
+        rid: 1105,
+    },
+    User {
+        name: "a.fischer",
+        rid: 1112,
+    },
+    User {
+        name: "t.wagner",
+        rid: 1118,
+    },
+    User {
+        name: "s.becker",
+        rid: 1121,
+    },
+    User {
+        name: "l.hoffmann",
+        rid: 1127,
+    },
+    User {
+        name: "k.schulz",
+        rid: 1133,
+    },
+    User {
+        name: "adm.schneider",
+        rid: 1201,
+    },
+    User {
+        name: "svc_backup",
+        rid: 1301,
+    },
 ];
 pub const U_KELLER: usize = 0;
 pub const U_ADMIN: usize = 7;
@@ -198,7 +229,6 @@ pub fn internal(a: [u8; 4]) -> bool {
 
 pub const NS: i64 = 1_000_000_000;
 pub const MINUTE: i64 = 60 * NS;
-pub const HOUR: i64 = 60 * MINUTE;
 
 /// UTC ns of a local (Europe/Berlin) wall-clock time in March 2026.
 pub fn local(day: u32, h: u32, m: u32, s: u32) -> i64 {
@@ -219,11 +249,7 @@ pub fn window() -> (i64, i64) {
 
 /// The zone's UTC offset in seconds at `ts` (for formats that write local time).
 pub fn offset_secs(ts: i64) -> i32 {
-    Berlin
-        .timestamp_nanos(ts)
-        .offset()
-        .fix()
-        .local_minus_utc()
+    Berlin.timestamp_nanos(ts).offset().fix().local_minus_utc()
 }
 
 /// Civil local time parts at `ts`: (y, mo, d, h, mi, s, ns).

@@ -30,9 +30,9 @@ impl EdrFile {
 
     pub fn base_count(self) -> u64 {
         match self {
-            EdrFile::MdeProcess => 1500,
-            EdrFile::MdeNetwork => 2500,
-            EdrFile::Falcon => 2500,
+            EdrFile::MdeProcess => 700,
+            EdrFile::MdeNetwork => 1000,
+            EdrFile::Falcon => 1200,
         }
     }
 

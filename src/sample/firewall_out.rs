@@ -31,9 +31,9 @@ impl Fw {
     /// Base background flows at scale 1.
     pub fn base_count(self) -> u64 {
         match self {
-            Fw::Fortigate => 6000,
-            Fw::Netfilter => 2500,
-            Fw::Asa => 3500,
+            Fw::Fortigate => 2200,
+            Fw::Netfilter => 1000,
+            Fw::Asa => 1300,
         }
     }
 
@@ -99,6 +99,12 @@ pub fn background_flow(rng: &mut Rng, fw: Fw) -> Flow {
         }
     };
     let mut f = flow(ts, src, dst, dport, proto, rng);
+    if proto == 17 {
+        // DNS/NTP/mDNS: one small exchange.
+        f.dur = 0;
+        f.sent = rng.range(60, 90);
+        f.rcvd = rng.range(90, 320);
+    }
     if fw == Fw::Netfilter && rng.chance(10) {
         f.allow = false;
     }

@@ -22,11 +22,11 @@ pub fn when(rng: &mut Rng) -> i64 {
 pub fn evtx_count(host: &Host, chan: Chan) -> u64 {
     let server = host.role != Role::Workstation;
     match (chan, server) {
-        (Chan::Security, true) => 900,
-        (Chan::Security, false) => 220,
-        (Chan::System, _) => 60,
-        (Chan::Sysmon, true) => 500,
-        (Chan::Sysmon, false) => 260,
+        (Chan::Security, true) => 500,
+        (Chan::Security, false) => 130,
+        (Chan::System, _) => 40,
+        (Chan::Sysmon, true) => 300,
+        (Chan::Sysmon, false) => 150,
         (Chan::PowerShell, _) => 12,
         (Chan::Defender, _) => 8,
     }

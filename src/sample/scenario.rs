@@ -288,7 +288,8 @@ impl Ctx {
             cmdline: p.cmdline.clone(),
             user: p.user.clone(),
             lport: 0,
-            remote: answer,
+            // The query goes to the hospital's resolver on the DC.
+            remote: HOSTS[H_DC].ip,
             rport: 53,
             proto: 17,
             dns: Some(name.to_string()),

@@ -161,3 +161,29 @@ fn sample_is_deterministic_readable_and_its_ground_truth_points_at_the_events() 
         assert!(sources.contains(kind), "no ground truth in {kind}");
     }
 }
+
+/// Writes a corpus for manual inspection and timing:
+/// `VIGIL_SAMPLE_OUT=/tmp/s VIGIL_SAMPLE_SCALE=100 cargo test --release --lib write_sample_for_inspection -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn write_sample_for_inspection() {
+    let out = std::env::var("VIGIL_SAMPLE_OUT").unwrap_or_else(|_| "/tmp/vigil-sample".into());
+    let scale = std::env::var("VIGIL_SAMPLE_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let t = std::time::Instant::now();
+    let s = generate(Path::new(&out), &SampleOptions { scale, seed: 7 }).expect("generate");
+    let bytes: u64 = s
+        .files
+        .iter()
+        .map(|(p, _)| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    eprintln!(
+        "{} files, {} events, {} bytes in {:?}",
+        s.files.len(),
+        s.events,
+        bytes,
+        t.elapsed()
+    );
+}

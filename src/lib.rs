@@ -9,4 +9,5 @@ pub mod export;
 pub mod ingest;
 pub mod model;
 pub mod query;
+pub mod sample;
 pub mod timeline;

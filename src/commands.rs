@@ -87,7 +87,7 @@ pub fn exit_code(t: &Timeline, extra: &[SourceReport]) -> u8 {
     let rs = reports(t, extra);
     if t.is_empty() {
         EXIT_UNUSABLE
-    } else if rs.iter().any(|r| r.rejected > 0 || r.format == "unknown") {
+    } else if rs.iter().any(|r| r.rejected > 0) {
         EXIT_REJECTS
     } else {
         EXIT_OK
@@ -182,4 +182,70 @@ pub fn export(
     };
     export::quiet_pipe(r)?;
     Ok(exit_code(&t, &extra))
+}
+
+/// `vigil sample`: writes the sample incident and says what it wrote.
+pub fn sample(dir: &Path, scale: u32, seed: u64, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let start = Instant::now();
+    let opts = crate::sample::SampleOptions { scale, seed };
+    let s = crate::sample::generate(dir, &opts)?;
+    let bytes: u64 = s
+        .files
+        .iter()
+        .filter_map(|(p, _)| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    export::quiet_pipe(writeln!(
+        out,
+        "wrote {} files, {} events, {} MB to {} in {:.1} s",
+        s.files.len(),
+        s.events,
+        bytes >> 20,
+        dir.display(),
+        start.elapsed().as_secs_f64()
+    ))?;
+    Ok(EXIT_OK)
+}
+
+/// `vigil report CASE`: the Markdown narrative of a case file.
+pub fn report(case: &Path, output: Option<&Path>) -> anyhow::Result<u8> {
+    let file = crate::case::CaseFile::load(case)?;
+    let dir = case.parent().unwrap_or(Path::new("."));
+    let statuses = crate::case::verify_sources(&file, dir);
+    let md = export::report::markdown(&file, &statuses);
+    let mut out = export::output(output)?;
+    export::quiet_pipe(out.write_all(md.as_bytes()).and_then(|_| out.flush()))?;
+    Ok(EXIT_OK)
+}
+
+/// `vigil merge A B… -o OUT`: unions annotations by id; conflicting edits are both kept.
+pub fn merge(cases: &[PathBuf], output: &Path, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let files = cases
+        .iter()
+        .map(|p| crate::case::CaseFile::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (merged, rep) =
+        crate::case::merge_all(&files).ok_or_else(|| anyhow::anyhow!("no case files given"))?;
+    merged.save(output)?;
+    writeln!(
+        err,
+        "merged {} files into {}: {} annotations ({} identical, {} added, {} conflicts)",
+        cases.len(),
+        output.display(),
+        merged.annotations.len(),
+        rep.identical,
+        rep.added,
+        rep.conflicts.len()
+    )?;
+    for c in &rep.conflicts {
+        writeln!(
+            err,
+            "  conflict: annotation {} edited by {} and {}; the second kept as {}",
+            c.id, c.authors.0, c.authors.1, c.renamed_to
+        )?;
+    }
+    for n in &rep.notes {
+        writeln!(err, "  note: {n}")?;
+    }
+    Ok(EXIT_OK)
 }

@@ -80,13 +80,7 @@ enum Cmd {
     Export {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        #[arg(
-            long = "format",
-            short = 'F',
-            value_enum,
-            default_value = "jsonl",
-            id = "out_format"
-        )]
+        #[arg(long = "format", short = 'F', value_enum, default_value = "jsonl")]
         out_format: OutFormat,
         /// Only events matching this text.
         #[arg(long)]
@@ -94,6 +88,29 @@ enum Cmd {
         /// Output file (default: stdout).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+    },
+    /// Write the sample incident (EVTX, firewall and EDR evidence of one attack).
+    Sample {
+        /// Multiply the background noise (benchmark corpora).
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(short = 'o', long = "output", required = true)]
+        output: PathBuf,
+    },
+    /// Markdown narrative of a case file's annotations.
+    Report {
+        case: PathBuf,
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// Merge two or more analysts' case files.
+    Merge {
+        #[arg(required = true, num_args = 2..)]
+        cases: Vec<PathBuf>,
+        #[arg(short = 'o', long = "output", required = true)]
+        output: PathBuf,
     },
 }
 
@@ -167,6 +184,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 OutFormat::Csv => ExportFormat::Csv,
             };
             commands::export(&paths, &opts, f, filter.as_deref(), output.as_deref())
+        }
+        Some(Cmd::Sample {
+            scale,
+            seed,
+            output,
+        }) => commands::sample(&output, scale.max(1), seed, &mut std::io::stdout().lock()),
+        Some(Cmd::Report { case, output }) => commands::report(&case, output.as_deref()),
+        Some(Cmd::Merge { cases, output }) => {
+            commands::merge(&cases, &output, &mut std::io::stderr().lock())
         }
         None => {
             if cli.paths.is_empty() {

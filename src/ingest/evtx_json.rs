@@ -28,11 +28,7 @@ impl<S: Sink> Walk<'_, '_, S> {
         let section = path.get(1).map(|c| &**c).unwrap_or("");
         // The leaf's name: the last path component that is not `#text`; for an attribute,
         // the element it belongs to is two components up.
-        let mut it = path
-            .iter()
-            .rev()
-            .map(|c| &**c)
-            .filter(|c| *c != "#text");
+        let mut it = path.iter().rev().map(|c| &**c).filter(|c| *c != "#text");
         let mut name = it.next().unwrap_or("");
         let attr_of = match it.next() {
             Some("#attributes") => it.next(),

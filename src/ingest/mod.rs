@@ -228,7 +228,6 @@ fn report_bytes(r: &SourceReport) -> u64 {
     r.bytes
 }
 
-
 /// Parses every found file on a pool of `opts.threads` workers (files and, inside them,
 /// chunks or line ranges in parallel), sending each source as it completes with its index
 /// in `found`.

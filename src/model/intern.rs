@@ -1,4 +1,6 @@
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
+use std::hash::BuildHasher;
 
 /// An interned string, or a small non-negative integer stored inline (high bit set),
 /// so that pids, ports and ids cost no interner entry.
@@ -28,14 +30,23 @@ impl Sym {
     }
 }
 
-/// Deduplicating string store: symbol 0 is the empty string. Built per worker and merged
-/// with a remap table so symbol ids are deterministic whatever the thread count.
-#[derive(Default, Debug, Clone)]
+/// Deduplicating string store: symbol 0 is the empty string. Strings live end to end in
+/// one buffer (no allocation per string, 16 bytes of index each), found again through a
+/// hash table of ids. Built per worker and merged with a remap table so symbol ids are
+/// deterministic whatever the thread count.
+#[derive(Default, Clone)]
 pub struct Interner {
-    // Fx: interning is on the ingest hot path; keys are not attacker-chosen in a way that
-    // matters here (a slow hash would only slow ingest, not corrupt it).
-    map: FxHashMap<Box<str>, u32>,
-    strs: Vec<Box<str>>,
+    buf: String,
+    spans: Vec<(usize, u32)>,
+    // Fx: interning is on the ingest hot path; a crafted collision could only slow
+    // ingest, never change its result.
+    table: HashTable<u32>,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Interner({} strings, {} bytes)", self.spans.len(), self.buf.len())
+    }
 }
 
 /// Canonical decimal without sign or leading zeros, short enough to fit inline.
@@ -50,30 +61,48 @@ fn as_inline(s: &str) -> Option<u32> {
     s.parse::<u32>().ok()
 }
 
+fn hash(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
+}
+
 impl Interner {
     pub fn new() -> Self {
         let mut i = Interner::default();
-        i.strs.push("".into());
-        i.map.insert("".into(), 0);
+        i.spans.push((0, 0));
+        i.table.insert_unique(hash(""), 0, |_| hash(""));
         i
+    }
+
+    fn at(&self, id: u32) -> &str {
+        match self.spans.get(id as usize) {
+            Some(&(a, n)) => self.buf.get(a..a + n as usize).unwrap_or(""),
+            None => "",
+        }
+    }
+
+    fn find(&self, h: u64, s: &str) -> Option<u32> {
+        self.table.find(h, |&id| self.at(id) == s).copied()
     }
 
     pub fn intern(&mut self, s: &str) -> Sym {
         if let Some(n) = as_inline(s) {
             return Sym(n | INLINE);
         }
-        if let Some(&id) = self.map.get(s) {
+        if self.spans.is_empty() {
+            *self = Interner::new();
+        }
+        let h = hash(s);
+        if let Some(id) = self.find(h, s) {
             return Sym(id);
         }
-        if self.strs.is_empty() {
-            *self = Interner::new();
-            if s.is_empty() {
-                return Sym::EMPTY;
-            }
-        }
-        let id = self.strs.len() as u32;
-        self.strs.push(s.into());
-        self.map.insert(s.into(), id);
+        let id = self.spans.len() as u32;
+        self.spans.push((self.buf.len(), s.len() as u32));
+        self.buf.push_str(s);
+        let (buf, spans) = (&self.buf, &self.spans);
+        self.table.insert_unique(h, id, |&i| {
+            let (a, n) = spans[i as usize];
+            hash(&buf[a..a + n as usize])
+        });
         Sym(id)
     }
 
@@ -82,7 +111,7 @@ impl Interner {
         if let Some(n) = as_inline(s) {
             return Some(Sym(n | INLINE));
         }
-        self.map.get(s).map(|&id| Sym(id))
+        self.find(hash(s), s).map(Sym)
     }
 
     /// The text of a symbol. Inline numbers are formatted into `buf`.
@@ -93,19 +122,14 @@ impl Interner {
             let _ = write!(buf, "{n}");
             return buf.as_str();
         }
-        self.strs.get(sym.0 as usize).map(|s| &**s).unwrap_or("")
+        self.at(sym.0)
     }
 
-    /// Owned text of a symbol.
+    /// Text of a symbol, borrowed unless it is an inline number.
     pub fn text(&self, sym: Sym) -> std::borrow::Cow<'_, str> {
         match sym.inline_num() {
             Some(n) => n.to_string().into(),
-            None => self
-                .strs
-                .get(sym.0 as usize)
-                .map(|s| &**s)
-                .unwrap_or("")
-                .into(),
+            None => self.at(sym.0).into(),
         }
     }
 
@@ -113,15 +137,15 @@ impl Interner {
     pub fn str_of(&self, sym: Sym) -> Option<&str> {
         match sym.inline_num() {
             Some(_) => None,
-            None => self.strs.get(sym.0 as usize).map(|s| &**s),
+            None => Some(self.at(sym.0)),
         }
     }
 
     /// Moves every string of `other` into `self`; returns the remap table (other id → id).
     pub fn absorb(&mut self, other: Interner) -> Vec<u32> {
-        let mut remap = Vec::with_capacity(other.strs.len());
-        for s in other.strs {
-            remap.push(self.intern(&s).0);
+        let mut remap = Vec::with_capacity(other.spans.len());
+        for id in 0..other.spans.len() as u32 {
+            remap.push(self.intern(other.at(id)).0);
         }
         remap
     }
@@ -134,15 +158,15 @@ impl Interner {
     }
 
     pub fn len(&self) -> usize {
-        self.strs.len()
+        self.spans.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.strs.len() <= 1
+        self.spans.len() <= 1
     }
 
-    /// Bytes held by the strings (for memory reports).
+    /// Bytes held (for memory reports).
     pub fn heap_bytes(&self) -> usize {
-        self.strs.iter().map(|s| s.len() * 2 + 48).sum()
+        self.buf.capacity() + self.spans.capacity() * 16 + self.table.capacity() * 5
     }
 }
 

@@ -8,3 +8,4 @@ pub mod ingest;
 pub mod model;
 pub mod timeline;
 pub mod commands;
+pub mod tui;

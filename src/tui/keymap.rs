@@ -156,6 +156,7 @@ pub struct Binding {
     pub section: String,
 }
 
+#[derive(Debug)]
 pub struct Keymap {
     pub bindings: Vec<Binding>,
     index: HashMap<KeySpec, Cmd>,
@@ -179,10 +180,10 @@ impl Keymap {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let mut parts = line.splitn(3, char::is_whitespace);
+            let mut parts = line.split_whitespace();
             let name = parts.next().unwrap_or("");
-            let keys = parts.next().unwrap_or("").trim();
-            let desc = parts.next().unwrap_or("").trim().to_string();
+            let keys = parts.next().unwrap_or("");
+            let desc = parts.collect::<Vec<_>>().join(" ");
             let cmd = Cmd::from_name(name)
                 .ok_or_else(|| format!("keymap line {}: unknown action {name:?}", n + 1))?;
             let keys = keys

@@ -135,16 +135,8 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         author: tui.author.clone(),
     };
 
-    // SIGHUP (SSH drop) and SIGTERM would kill us with the terminal in raw mode: note
-    // them and leave through the normal exit path.
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGINT,
-    ] {
-        signal_hook::flag::register(sig, stop.clone()).context("installing signal handlers")?;
-    }
+    watch_signals(stop.clone(), tui.mouse)?;
     // Installed before ratatui's, which restores the screen and then calls this one.
     let mouse = tui.mouse;
     let prev = std::panic::take_hook();
@@ -172,6 +164,27 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
     } else {
         crate::commands::EXIT_OK
     })
+}
+
+/// SIGHUP (SSH drop), SIGTERM and SIGINT would kill us with the terminal in raw mode:
+/// they set `stop`, which the loop checks. When the terminal is gone, crossterm can spin
+/// inside `poll` on zero-byte reads and never return to the loop, so if the loop has not
+/// ended half a second later this thread restores the terminal and exits itself.
+fn watch_signals(stop: Arc<AtomicBool>, mouse: bool) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT]).context("installing signal handlers")?;
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            stop.store(true, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(500));
+            reset_modes(mouse);
+            ratatui::restore();
+            eprintln!("vigil: stopped by signal {sig}");
+            std::process::exit(128 + sig);
+        }
+    });
+    Ok(())
 }
 
 /// Discovers and loads every path on a background thread, sending each source as it is
@@ -260,7 +273,8 @@ fn event_loop(
                     exec.run(update(&mut st, a));
                     dirty = true;
                 }
-                if st.quit || !event::poll(Duration::ZERO)? {
+                // A vanished terminal can report endless input: the signal flag ends it.
+                if st.quit || stop.load(Ordering::Relaxed) || !event::poll(Duration::ZERO)? {
                     break;
                 }
             }

@@ -66,7 +66,7 @@ pub fn detail(st: &mut State) {
         format!("time ({zlabel})"),
         format_display(ts, &zone),
     ));
-    lines.push(DetailLine::Field("time (UTC)".into(), clean(&t.time_text(ev))));
+    lines.push(DetailLine::Field("time (RFC 3339)".into(), clean(&t.time_text(ev))));
     if let Some(src) = t.source_of(ev) {
         lines.push(DetailLine::Field(
             "source".into(),

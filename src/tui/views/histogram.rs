@@ -77,10 +77,21 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     if w > left.len() + right.len() + 1 {
         buf.set_string(area.x + (w - right.len()) as u16, y, &right, theme.dim());
     }
+    // The cursor's column is shown reversed in the bars, and marked on the axis where
+    // that does not cover a label.
     if let Some(c) = st.hist.cursor
         && let Ok(c) = u16::try_from(c)
         && c < area.width
     {
-        buf.set_string(area.x + c, y, theme.cursor_symbol(), theme.cursor_mark());
+        for row in 0..2 {
+            if let Some(cell) = buf.cell_mut((area.x + c, area.y + row)) {
+                cell.set_style(theme.selected());
+            }
+        }
+        let cu = c as usize;
+        let on_label = cu < left.len() || cu + right.len() >= w;
+        if !on_label {
+            buf.set_string(area.x + c, y, theme.cursor_symbol(), theme.cursor_mark());
+        }
     }
 }

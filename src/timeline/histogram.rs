@@ -99,7 +99,11 @@ mod tests {
 
     #[test]
     fn filtered_rows_count_only_their_events() {
-        let t = timeline(&["2022-01-01T00:00:00Z", "2022-01-01T00:00:10Z", "2022-01-01T00:00:20Z"]);
+        let t = timeline(&[
+            "2022-01-01T00:00:00Z",
+            "2022-01-01T00:00:10Z",
+            "2022-01-01T00:00:20Z",
+        ]);
         let (lo, hi) = extent(&t).unwrap();
         assert_eq!(buckets_rows(&t, &[0, 2], lo, hi, 2), vec![1, 1]);
         assert_eq!(buckets_rows(&t, &[1], lo, hi, 2), vec![0, 1]);

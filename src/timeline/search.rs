@@ -29,7 +29,9 @@ pub fn event_matches(t: &Timeline, i: usize, re: &Regex) -> bool {
         Some(m) => re.is_match(m),
         None => re.is_match(&generic_message(&f)),
     };
-    msg_hit || f.norm_iter().any(|(_, v)| re.is_match(v)) || f.raw.iter().any(|(_, v)| re.is_match(v))
+    msg_hit
+        || f.norm_iter().any(|(_, v)| re.is_match(v))
+        || f.raw.iter().any(|(_, v)| re.is_match(v))
 }
 
 /// Rows scanned per parallel block: big enough to use every core, small enough that a
@@ -105,7 +107,10 @@ pub fn find(
         Dir::Backward => ((0, from), (from, len)),
     };
     if let Some(row) = scan(t, rows, first.0, first.1, dir, re, cancel).ok()? {
-        return Some(Some(Hit { row, wrapped: false }));
+        return Some(Some(Hit {
+            row,
+            wrapped: false,
+        }));
     }
     let hit = scan(t, rows, second.0, second.1, dir, re, cancel).ok()?;
     Some(hit.map(|row| Hit { row, wrapped: true }))
@@ -118,8 +123,15 @@ mod tests {
     fn t() -> Timeline {
         let mut s = String::new();
         for i in 0..20_000 {
-            let msg = if i % 5000 == 17 { "powershell -enc AAA" } else { "logon ok" };
-            s.push_str(&format!("2022-01-01T00:00:00.{i:06}Z|host{}|4624|{msg}|User=u{i}\n", i % 3));
+            let msg = if i % 5000 == 17 {
+                "powershell -enc AAA"
+            } else {
+                "logon ok"
+            };
+            s.push_str(&format!(
+                "2022-01-01T00:00:00.{i:06}Z|host{}|4624|{msg}|User=u{i}\n",
+                i % 3
+            ));
         }
         Timeline::from_test_lines(&[("a.log", &s)])
     }
@@ -130,11 +142,41 @@ mod tests {
         let re = Regex::new("(?i)PowerShell").unwrap();
         let no = AtomicBool::new(false);
         let hit = |from, dir| find(&t, None, from, dir, &re, &no).unwrap().unwrap();
-        assert_eq!(hit(0, Dir::Forward), Hit { row: 17, wrapped: false });
-        assert_eq!(hit(17, Dir::Forward), Hit { row: 5017, wrapped: false });
-        assert_eq!(hit(15017, Dir::Forward), Hit { row: 17, wrapped: true });
-        assert_eq!(hit(5017, Dir::Backward), Hit { row: 17, wrapped: false });
-        assert_eq!(hit(17, Dir::Backward), Hit { row: 15017, wrapped: true });
+        assert_eq!(
+            hit(0, Dir::Forward),
+            Hit {
+                row: 17,
+                wrapped: false
+            }
+        );
+        assert_eq!(
+            hit(17, Dir::Forward),
+            Hit {
+                row: 5017,
+                wrapped: false
+            }
+        );
+        assert_eq!(
+            hit(15017, Dir::Forward),
+            Hit {
+                row: 17,
+                wrapped: true
+            }
+        );
+        assert_eq!(
+            hit(5017, Dir::Backward),
+            Hit {
+                row: 17,
+                wrapped: false
+            }
+        );
+        assert_eq!(
+            hit(17, Dir::Backward),
+            Hit {
+                row: 15017,
+                wrapped: true
+            }
+        );
     }
 
     #[test]
@@ -142,11 +184,20 @@ mod tests {
         let t = t();
         let re = Regex::new("^u12345$").unwrap();
         let no = AtomicBool::new(false);
-        assert_eq!(find(&t, None, 0, Dir::Forward, &re, &no), Some(Some(Hit { row: 12345, wrapped: false })));
+        assert_eq!(
+            find(&t, None, 0, Dir::Forward, &re, &no),
+            Some(Some(Hit {
+                row: 12345,
+                wrapped: false
+            }))
+        );
         let rows: Vec<u32> = vec![3, 12345, 19999];
         assert_eq!(
             find(&t, Some(&rows), 2, Dir::Forward, &re, &no),
-            Some(Some(Hit { row: 1, wrapped: true }))
+            Some(Some(Hit {
+                row: 1,
+                wrapped: true
+            }))
         );
         let none = Regex::new("nothing-like-this").unwrap();
         assert_eq!(find(&t, None, 0, Dir::Forward, &none, &no), Some(None));

@@ -2,7 +2,9 @@
 //! evidence files. `TIME|HOST|TAG|MESSAGE|key=value;key=value`, TIME in RFC 3339.
 
 use super::Timeline;
-use crate::ingest::{self, Evidence, Kind, Loaded, Prepared, Reason, RecordParser, Records, SourceReport};
+use crate::ingest::{
+    self, Evidence, Kind, Loaded, Prepared, Reason, RecordParser, Records, SourceReport,
+};
 use crate::model::{Fields, Norm, TzSpec, parse_time_prefix};
 
 struct TestLines;

@@ -165,6 +165,9 @@ pub struct State {
     pub pending_sources: Vec<Loaded>,
     /// Unsaved annotation changes (set by the annotation issue; `q` asks when true).
     pub unsaved: bool,
+    /// The user has pressed a key: from then on merges keep the cursor on its event
+    /// (before that, the view stays at the start of the timeline as it fills).
+    pub touched: bool,
     pub quit: bool,
     pub job: u64,
     pub keymap: Keymap,
@@ -177,11 +180,20 @@ pub enum Action {
     Paste(String),
     Mouse(MouseEvent),
     Resize(u16, u16),
-    Tick { ingest: IngestStatus, filter_done: usize },
+    Tick {
+        ingest: IngestStatus,
+        filter_done: usize,
+    },
     Loaded(Box<Loaded>),
     IngestDone(Vec<String>),
-    FilterDone { job: u64, rows: Option<Vec<u32>> },
-    SearchDone { job: u64, hit: Option<Option<Hit>> },
+    FilterDone {
+        job: u64,
+        rows: Option<Vec<u32>>,
+    },
+    SearchDone {
+        job: u64,
+        hit: Option<Option<Hit>>,
+    },
 }
 
 /// Work for the executor.
@@ -240,6 +252,7 @@ impl State {
             ingest_errors: Vec::new(),
             pending_sources: Vec::new(),
             unsaved: false,
+            touched: false,
             quit: false,
             job: 0,
             keymap: Keymap::default_map(),
@@ -280,9 +293,18 @@ impl State {
 /// Applies one action.
 pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
     let fx = match action {
-        Action::Key(k) => key(st, k),
-        Action::Paste(text) => paste(st, &text),
-        Action::Mouse(m) => mouse(st, m),
+        Action::Key(k) => {
+            st.touched = true;
+            key(st, k)
+        }
+        Action::Paste(text) => {
+            st.touched = true;
+            paste(st, &text)
+        }
+        Action::Mouse(m) => {
+            st.touched = true;
+            mouse(st, m)
+        }
         Action::Resize(w, h) => {
             st.size = (w, h);
             Vec::new()
@@ -339,9 +361,13 @@ fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
             match k.code {
                 KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => st.mode = Mode::Normal,
                 KeyCode::Char('j') | KeyCode::Down => st.help_scroll += 1,
-                KeyCode::Char('k') | KeyCode::Up => st.help_scroll = st.help_scroll.saturating_sub(1),
+                KeyCode::Char('k') | KeyCode::Up => {
+                    st.help_scroll = st.help_scroll.saturating_sub(1)
+                }
                 KeyCode::Char(' ') | KeyCode::PageDown => st.help_scroll += 10,
-                KeyCode::Char('b') | KeyCode::PageUp => st.help_scroll = st.help_scroll.saturating_sub(10),
+                KeyCode::Char('b') | KeyCode::PageUp => {
+                    st.help_scroll = st.help_scroll.saturating_sub(10)
+                }
                 KeyCode::Char('g') | KeyCode::Home => st.help_scroll = 0,
                 _ => {}
             }
@@ -387,7 +413,10 @@ pub fn command(st: &mut State, cmd: Cmd) -> Vec<Effect> {
         Cmd::NextMatch => return search_again(st, Dir::Forward),
         Cmd::PrevMatch => return search_again(st, Dir::Backward),
         Cmd::Filter => {
-            let cur = st.filter_pending.as_ref().map_or(st.filter.clone(), |p| p.text.clone());
+            let cur = st
+                .filter_pending
+                .as_ref()
+                .map_or(st.filter.clone(), |p| p.text.clone());
             open_prompt(st, PromptKind::Filter, &cur);
         }
         Cmd::ClearFilter => return apply_filter(st, String::new()),
@@ -496,10 +525,7 @@ pub fn apply_filter(st: &mut State, text: String) -> Vec<Effect> {
         st.info("filter cleared");
         return vec![Effect::CancelJobs];
     }
-    st.filter_pending = Some(Pending {
-        job: st.job,
-        text,
-    });
+    st.filter_pending = Some(Pending { job: st.job, text });
     st.filter_progress = 0;
     vec![Effect::Filter {
         job: st.job,
@@ -609,7 +635,9 @@ fn picker_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
     let n = st.picker.items.len();
     match k.code {
         KeyCode::Esc | KeyCode::Char('q') => st.mode = Mode::Normal,
-        KeyCode::Char('j') | KeyCode::Down => st.picker.sel = (st.picker.sel + 1).min(n.saturating_sub(1)),
+        KeyCode::Char('j') | KeyCode::Down => {
+            st.picker.sel = (st.picker.sel + 1).min(n.saturating_sub(1))
+        }
         KeyCode::Char('k') | KeyCode::Up => st.picker.sel = st.picker.sel.saturating_sub(1),
         KeyCode::Char('g') | KeyCode::Home => st.picker.sel = 0,
         KeyCode::Char('G') | KeyCode::End => st.picker.sel = n.saturating_sub(1),
@@ -617,7 +645,10 @@ fn picker_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
             st.mode = Mode::Normal;
             if let Some((name, value)) = st.picker.items.get(st.picker.sel) {
                 let term = pivot_term(name, value);
-                let base = st.filter_pending.as_ref().map_or(st.filter.clone(), |p| p.text.clone());
+                let base = st
+                    .filter_pending
+                    .as_ref()
+                    .map_or(st.filter.clone(), |p| p.text.clone());
                 let text = if base.trim().is_empty() {
                     term
                 } else {

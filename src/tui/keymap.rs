@@ -143,7 +143,11 @@ impl KeySpec {
             KeyCode::PageDown => "PgDn".to_string(),
             other => format!("{other:?}"),
         };
-        if self.ctrl { format!("Ctrl-{name}") } else { name }
+        if self.ctrl {
+            format!("Ctrl-{name}")
+        } else {
+            name
+        }
     }
 }
 
@@ -194,7 +198,10 @@ impl Keymap {
                 .collect::<Result<Vec<_>, _>>()?;
             for k in &keys {
                 if let Some(prev) = index.insert(*k, cmd) {
-                    return Err(format!("keymap line {}: {k:?} already bound to {prev:?}", n + 1));
+                    return Err(format!(
+                        "keymap line {}: {k:?} already bound to {prev:?}",
+                        n + 1
+                    ));
                 }
             }
             bindings.push(Binding {
@@ -251,19 +258,39 @@ mod tests {
             assert_eq!(k.resolve(&key(c)), Some(cmd), "{c}");
         }
         // Shift arrives with upper-case letters; it must not matter.
-        assert_eq!(k.resolve(&KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Cmd::Last));
-        assert_eq!(k.resolve(&KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)), Some(Cmd::HalfDown));
+        assert_eq!(
+            k.resolve(&KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Cmd::Last)
+        );
+        assert_eq!(
+            k.resolve(&KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+            Some(Cmd::HalfDown)
+        );
         assert_eq!(k.resolve(&key('d')), Some(Cmd::DayForward));
-        assert_eq!(k.resolve(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)), Some(Cmd::Cancel));
+        assert_eq!(
+            k.resolve(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+            Some(Cmd::Cancel)
+        );
         assert_eq!(k.resolve(&key('x')), None);
         let help = k.help_rows(false);
-        assert!(help.iter().any(|(s, keys, d)| s == "Move" && keys == "j ↓" && d == "next event"));
+        assert!(
+            help.iter()
+                .any(|(s, keys, d)| s == "Move" && keys == "j ↓" && d == "next event")
+        );
     }
 
     #[test]
     fn bad_keymaps_are_refused_with_the_line() {
-        assert!(Keymap::parse("fly  x  up and away").unwrap_err().contains("line 1"));
+        assert!(
+            Keymap::parse("fly  x  up and away")
+                .unwrap_err()
+                .contains("line 1")
+        );
         assert!(Keymap::parse("down  Fn  x").is_err());
-        assert!(Keymap::parse("down j  a\nup j  b").unwrap_err().contains("already bound"));
+        assert!(
+            Keymap::parse("down j  a\nup j  b")
+                .unwrap_err()
+                .contains("already bound")
+        );
     }
 }

@@ -12,7 +12,9 @@ pub fn try_merge(st: &mut State) -> Vec<Effect> {
     // The sort key of the cursor's event is unique and survives the merge (existing
     // sources keep their ids), so the same event is found again by binary search.
     let anchor = st
-        .cursor_event()
+        .touched
+        .then(|| st.cursor_event())
+        .flatten()
         .and_then(|e| st.timeline.events.get(e))
         .map(|e| (e.ts, e.source, e.loc));
     let Some(t) = Arc::get_mut(&mut st.timeline) else {

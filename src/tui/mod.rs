@@ -68,7 +68,11 @@ impl Command for MouseOff {
 /// Undoes what `ratatui::restore` does not: paste and mouse modes, hidden cursor.
 fn reset_modes(mouse: bool) {
     let mut out = std::io::stdout();
-    let _ = execute!(out, event::DisableBracketedPaste, ratatui::crossterm::cursor::Show);
+    let _ = execute!(
+        out,
+        event::DisableBracketedPaste,
+        ratatui::crossterm::cursor::Show
+    );
     if mouse {
         let _ = execute!(out, MouseOff);
     }
@@ -172,8 +176,8 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
 /// ended half a second later this thread restores the terminal and exits itself.
 fn watch_signals(stop: Arc<AtomicBool>, mouse: bool) -> anyhow::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals =
-        signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT]).context("installing signal handlers")?;
+    let mut signals = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT])
+        .context("installing signal handlers")?;
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
             stop.store(true, Ordering::SeqCst);
@@ -189,7 +193,12 @@ fn watch_signals(stop: Arc<AtomicBool>, mouse: bool) -> anyhow::Result<()> {
 
 /// Discovers and loads every path on a background thread, sending each source as it is
 /// parsed, then `IngestDone` with the paths that could not be read.
-fn spawn_ingest(paths: Vec<PathBuf>, opts: Options, progress: Arc<Progress>, tx: mpsc::Sender<Action>) {
+fn spawn_ingest(
+    paths: Vec<PathBuf>,
+    opts: Options,
+    progress: Arc<Progress>,
+    tx: mpsc::Sender<Action>,
+) {
     std::thread::spawn(move || {
         let (found, errors) = ingest::discover::discover(&paths);
         let (ltx, lrx) = mpsc::channel();

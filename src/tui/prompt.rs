@@ -106,9 +106,8 @@ pub fn parse_goto(text: &str, cursor: Option<i64>, tz: &TzSpec) -> Result<i64, S
         let base = cursor.ok_or("no event to go from")?;
         return Ok(base.saturating_add(d));
     }
-    parse_time_prefix(t, tz).ok_or_else(|| {
-        format!("not a time: {t:?} (try 2022-12-03T18:04, 2022-12-03 18, +5m, -1h)")
-    })
+    parse_time_prefix(t, tz)
+        .ok_or_else(|| format!("not a time: {t:?} (try 2022-12-03T18:04, 2022-12-03 18, +5m, -1h)"))
 }
 
 fn run_command(st: &mut State, cmd: &str) -> Vec<Effect> {
@@ -161,20 +160,38 @@ mod tests {
     fn goto_targets() {
         let base = ymd_hms(2022, 12, 3, 18, 0, 0);
         let u = TzSpec::Utc;
-        assert_eq!(parse_goto("+5m", base, &u), base.map(|b| b + 300_000_000_000).ok_or(String::new()));
-        assert_eq!(parse_goto("-1h", base, &u), base.map(|b| b - 3_600_000_000_000).ok_or(String::new()));
+        assert_eq!(
+            parse_goto("+5m", base, &u),
+            base.map(|b| b + 300_000_000_000).ok_or(String::new())
+        );
+        assert_eq!(
+            parse_goto("-1h", base, &u),
+            base.map(|b| b - 3_600_000_000_000).ok_or(String::new())
+        );
         assert_eq!(parse_goto("2022-12-03 18", None, &u).ok(), base);
         let paris: TzSpec = "Europe/Paris".parse().unwrap();
         assert_eq!(parse_goto("2022-12-03T19", None, &paris).ok(), base);
         assert!(parse_goto("+5", base, &u).is_err());
         assert!(parse_goto("+5m", None, &u).is_err());
-        assert!(parse_goto("soon", base, &u).unwrap_err().contains("not a time"));
+        assert!(
+            parse_goto("soon", base, &u)
+                .unwrap_err()
+                .contains("not a time")
+        );
     }
 
     #[test]
     fn search_is_smart_case() {
-        assert!(compile_search("powershell").unwrap().is_match("PowerShell.exe"));
-        assert!(!compile_search("PowerShell").unwrap().is_match("powershell.exe"));
+        assert!(
+            compile_search("powershell")
+                .unwrap()
+                .is_match("PowerShell.exe")
+        );
+        assert!(
+            !compile_search("PowerShell")
+                .unwrap()
+                .is_match("powershell.exe")
+        );
         assert!(compile_search("a(b").is_err());
     }
 }

@@ -66,7 +66,10 @@ pub fn detail(st: &mut State) {
         format!("time ({zlabel})"),
         format_display(ts, &zone),
     ));
-    lines.push(DetailLine::Field("time (RFC 3339)".into(), clean(&t.time_text(ev))));
+    lines.push(DetailLine::Field(
+        "time (RFC 3339)".into(),
+        clean(&t.time_text(ev)),
+    ));
     if let Some(src) = t.source_of(ev) {
         lines.push(DetailLine::Field(
             "source".into(),
@@ -75,7 +78,10 @@ pub fn detail(st: &mut State) {
     }
     if let Some(k) = t.key(ev) {
         let sha = k.sha256.get(..16).unwrap_or(&k.sha256);
-        lines.push(DetailLine::Field("key".into(), format!("{sha}… {}", k.locator)));
+        lines.push(DetailLine::Field(
+            "key".into(),
+            format!("{sha}… {}", k.locator),
+        ));
     }
     let f = t.fields(ev);
     lines.push(DetailLine::Heading("normalised fields".into()));

@@ -71,7 +71,10 @@ mod tests {
 
     #[test]
     fn escape_sequences_are_shown_not_run() {
-        assert_eq!(line("a\u{1b}[31mred\u{1b}[0m", 100, false), "a^[[31mred^[[0m");
+        assert_eq!(
+            line("a\u{1b}[31mred\u{1b}[0m", 100, false),
+            "a^[[31mred^[[0m"
+        );
         assert_eq!(line("bell\u{7}", 100, false), "bell\\x07");
         assert_eq!(line("nul\0x\u{7f}", 100, false), "nul\\x00x\\x7f");
         // C1 control (CSI as one code point).
@@ -90,14 +93,20 @@ mod tests {
     #[test]
     fn bidi_and_invisible_characters_are_named() {
         // "Trojan Source" file name: RLO reverses what follows.
-        assert_eq!(line("invoice\u{202E}fdp.exe", 100, false), "invoice⟨U+202E⟩fdp.exe");
+        assert_eq!(
+            line("invoice\u{202E}fdp.exe", 100, false),
+            "invoice⟨U+202E⟩fdp.exe"
+        );
         assert_eq!(line("a\u{2066}b\u{2069}", 100, true), "a<U+2066>b<U+2069>");
         assert_eq!(line("zero\u{200B}width", 100, false), "zero⟨U+200B⟩width");
     }
 
     #[test]
     fn clean_text_is_borrowed_and_long_text_cut() {
-        assert!(matches!(line("plain text é 日本", 100, false), Cow::Borrowed(_)));
+        assert!(matches!(
+            line("plain text é 日本", 100, false),
+            Cow::Borrowed(_)
+        ));
         assert_eq!(line("abcdef", 3, false), "abc…");
         assert_eq!(line("日本語です", 2, true), "日本~");
         assert_eq!(line("", 0, false), "");

@@ -122,7 +122,11 @@ impl Theme {
         if self.ascii { "^" } else { "▲" }
     }
     pub fn progress_glyphs(&self) -> (&'static str, &'static str) {
-        if self.ascii { ("#", "-") } else { ("█", "░") }
+        if self.ascii {
+            ("#", "-")
+        } else {
+            ("█", "░")
+        }
     }
 }
 

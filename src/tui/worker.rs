@@ -73,7 +73,14 @@ impl Executor {
                     self.search_cancel = Some(flag.clone());
                     let tx = self.tx.clone();
                     std::thread::spawn(move || {
-                        let hit = search::find(&timeline, view.as_deref().map(Vec::as_slice), from, dir, &re, &flag);
+                        let hit = search::find(
+                            &timeline,
+                            view.as_deref().map(Vec::as_slice),
+                            from,
+                            dir,
+                            &re,
+                            &flag,
+                        );
                         drop(timeline);
                         let _ = tx.send(Action::SearchDone { job, hit });
                     });
@@ -111,7 +118,14 @@ pub fn run_sync(st: &mut State, effects: Vec<Effect>) {
                 dir,
                 re,
             } => {
-                let hit = search::find(&timeline, view.as_deref().map(Vec::as_slice), from, dir, &re, &no);
+                let hit = search::find(
+                    &timeline,
+                    view.as_deref().map(Vec::as_slice),
+                    from,
+                    dir,
+                    &re,
+                    &no,
+                );
                 drop(timeline);
                 Action::SearchDone { job, hit }
             }

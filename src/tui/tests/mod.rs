@@ -31,7 +31,14 @@ pub const EDGE: &str = "\
 /// A busy workstation, so that the table has to scroll.
 pub fn filler() -> String {
     (0..60)
-        .map(|i| format!("2022-12-03T20:{:02}:{:02}Z|ws07|5156|connection {i} allowed|dst_port={}\n", i / 2, (i % 2) * 30, 1000 + i))
+        .map(|i| {
+            format!(
+                "2022-12-03T20:{:02}:{:02}Z|ws07|5156|connection {i} allowed|dst_port={}\n",
+                i / 2,
+                (i % 2) * 30,
+                1000 + i
+            )
+        })
         .collect()
 }
 
@@ -93,7 +100,11 @@ pub fn parse_keys(s: &str) -> Vec<KeyEvent> {
                 continue;
             }
         }
-        let mods = if c.is_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+        let mods = if c.is_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
         out.push(KeyEvent::new(KeyCode::Char(c), mods));
         rest = &rest[c.len_utf8()..];
     }
@@ -118,11 +129,17 @@ pub fn screen(st: &State) -> Vec<String> {
     let t = draw(st);
     let buf = t.backend().buffer();
     (0..buf.area.height)
-        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+        })
         .collect()
 }
 
 /// Message of the selected event.
 pub fn selected_message(st: &State) -> String {
-    st.cursor_event().map(|e| st.timeline.message(e)).unwrap_or_default()
+    st.cursor_event()
+        .map(|e| st.timeline.message(e))
+        .unwrap_or_default()
 }

@@ -11,7 +11,11 @@ fn last_then_search_then_next_wraps() {
     assert_eq!(st.cursor, st.rows() - 1);
     keys(&mut st, "/powershell<Enter>");
     // From the last row the search wraps to the first PowerShell event.
-    assert!(selected_message(&st).contains("powershell.exe -enc"), "{}", selected_message(&st));
+    assert!(
+        selected_message(&st).contains("powershell.exe -enc"),
+        "{}",
+        selected_message(&st)
+    );
     assert_eq!(st.msg, Some(Msg::Info("search wrapped around".into())));
     keys(&mut st, "n");
     assert!(selected_message(&st).contains("PowerShell.exe -nop"));
@@ -22,7 +26,10 @@ fn last_then_search_then_next_wraps() {
     assert!(selected_message(&st).contains("-nop"));
     keys(&mut st, "/nothing here<Enter>");
     assert!(matches!(st.msg, Some(Msg::Error(ref e)) if e.contains("no match")));
-    assert!(selected_message(&st).contains("-nop"), "a failed search does not move");
+    assert!(
+        selected_message(&st).contains("-nop"),
+        "a failed search does not move"
+    );
 }
 
 #[test]
@@ -39,7 +46,10 @@ fn movement_keys() {
     assert_eq!(st.cursor, 1 + page / 2);
     keys(&mut st, "<C-u><End>");
     assert_eq!(st.cursor, st.rows() - 1);
-    assert!(st.top + page > st.cursor && st.top <= st.cursor, "cursor on screen");
+    assert!(
+        st.top + page > st.cursor && st.top <= st.cursor,
+        "cursor on screen"
+    );
     keys(&mut st, "<Home>");
     assert_eq!((st.cursor, st.top), (0, 0));
     keys(&mut st, "kkk<PgUp>");
@@ -92,7 +102,11 @@ fn goto_time_absolute_relative_and_days() {
     keys(&mut st, ":goto 2022-12-03T19<Enter>");
     assert!(selected_message(&st).contains("invoice"));
     keys(&mut st, "tlater<Enter>");
-    assert_eq!(st.mode, Mode::Prompt(PromptKind::Time), "a bad time keeps the line open");
+    assert_eq!(
+        st.mode,
+        Mode::Prompt(PromptKind::Time),
+        "a bad time keeps the line open"
+    );
     assert!(st.prompt_error.is_some());
     keys(&mut st, "<Esc>");
     assert_eq!(st.mode, Mode::Normal);
@@ -104,7 +118,10 @@ fn pivot_appends_a_field_term_with_and() {
     let mut st = state(80, 24);
     keys(&mut st, "=");
     assert_eq!(st.mode, Mode::Picker);
-    assert_eq!(st.picker.items.first(), Some(&("host".to_string(), "DC01".to_string())));
+    assert_eq!(
+        st.picker.items.first(),
+        Some(&("host".to_string(), "DC01".to_string()))
+    );
     keys(&mut st, "<Esc>");
     assert_eq!(st.mode, Mode::Normal);
     keys(&mut st, "falice<Enter>=j<Enter>");
@@ -151,7 +168,11 @@ fn views_toggle() {
     assert!(st.detail_open && st.detail.is_some());
     keys(&mut st, "<Tab>jj");
     assert_eq!(st.focus, Focus::Detail);
-    assert_eq!((st.cursor, st.detail_scroll), (0, 2), "j scrolls the focused detail pane");
+    assert_eq!(
+        (st.cursor, st.detail_scroll),
+        (0, 2),
+        "j scrolls the focused detail pane"
+    );
     keys(&mut st, "<Tab>j");
     assert_eq!(st.cursor, 1);
     keys(&mut st, "<Esc>");
@@ -213,16 +234,34 @@ fn latest_filter_wins() {
     };
     let (j1, j2) = (job(&first), job(&second));
     drop((first, second));
-    update(&mut st, Action::FilterDone { job: j1, rows: Some(vec![0]) });
+    update(
+        &mut st,
+        Action::FilterDone {
+            job: j1,
+            rows: Some(vec![0]),
+        },
+    );
     assert!(st.view.is_none(), "a stale result is dropped");
-    update(&mut st, Action::FilterDone { job: j2, rows: Some(vec![1, 2]) });
+    update(
+        &mut st,
+        Action::FilterDone {
+            job: j2,
+            rows: Some(vec![1, 2]),
+        },
+    );
     assert_eq!(st.rows(), 2);
     assert_eq!(st.filter, "edge-fw");
     // A cancelled job reports nothing and leaves the request pending.
     let fx = app::apply_filter(&mut st, "ws07".into());
     let j3 = job(&fx);
     drop(fx);
-    update(&mut st, Action::FilterDone { job: j3, rows: None });
+    update(
+        &mut st,
+        Action::FilterDone {
+            job: j3,
+            rows: None,
+        },
+    );
     assert!(st.filter_pending.is_some());
     keys(&mut st, "<Esc>");
     assert!(st.filter_pending.is_none());
@@ -231,7 +270,10 @@ fn latest_filter_wins() {
 
 #[test]
 fn streaming_sources_keep_the_cursor_on_its_event() {
-    let first = Arc::new(Timeline::from_test_lines(&[("logs/dc01/security.log", DC01)]));
+    let first = Arc::new(Timeline::from_test_lines(&[(
+        "logs/dc01/security.log",
+        DC01,
+    )]));
     let mut st = state_with(first, 80, 24);
     st.ingest.done = false;
     keys(&mut st, "/whoami<Enter>");
@@ -239,24 +281,51 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
     assert!(key.is_some());
     // A job still holding the timeline delays the merge until it lets go.
     let held = st.timeline.clone();
-    apply_sync(&mut st, Action::Loaded(Box::new(test_source("logs/fw/edge.log", EDGE))));
+    apply_sync(
+        &mut st,
+        Action::Loaded(Box::new(test_source("logs/fw/edge.log", EDGE))),
+    );
     assert_eq!(st.timeline.len(), 5);
     assert_eq!(st.pending_sources.len(), 1);
     drop(held);
-    apply_sync(&mut st, Action::Tick { ingest: Default::default(), filter_done: 0 });
+    apply_sync(
+        &mut st,
+        Action::Tick {
+            ingest: Default::default(),
+            filter_done: 0,
+        },
+    );
     assert_eq!(st.timeline.len(), 8);
     assert_eq!(st.cursor_event().and_then(|e| st.timeline.key(e)), key);
     // With a filter, new sources are filtered too.
     keys(&mut st, "f10.0.0.5<Enter>");
     assert_eq!(st.rows(), 3);
     let f = filler();
-    apply_sync(&mut st, Action::Loaded(Box::new(test_source("logs/ws07/wfp.log", &f))));
+    apply_sync(
+        &mut st,
+        Action::Loaded(Box::new(test_source("logs/ws07/wfp.log", &f))),
+    );
     assert_eq!(st.timeline.len(), 68);
     assert_eq!(st.filter, "10.0.0.5");
     assert_eq!(st.rows(), 3);
-    apply_sync(&mut st, Action::IngestDone(vec!["gone.evtx: No such file".into()]));
+    apply_sync(
+        &mut st,
+        Action::IngestDone(vec!["gone.evtx: No such file".into()]),
+    );
     assert!(st.ingest.done);
     assert!(matches!(st.msg, Some(Msg::Error(ref e)) if e.contains("gone.evtx")));
+}
+
+#[test]
+fn untouched_view_stays_at_the_start_while_filling() {
+    let first = Arc::new(Timeline::from_test_lines(&[("logs/fw/edge.log", EDGE)]));
+    let mut st = state_with(first, 80, 24);
+    apply_sync(
+        &mut st,
+        Action::Loaded(Box::new(test_source("logs/dc01/security.log", DC01))),
+    );
+    assert_eq!(st.cursor, 0);
+    assert!(selected_message(&st).contains("successfully logged on"));
 }
 
 #[test]
@@ -281,10 +350,18 @@ fn hostile_content_is_shown_visibly() {
 
 #[test]
 fn corpus_evtx_detail_shows_fields_and_raw_xml() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/evtx/evtx-crate");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/evtx/evtx-crate"
+    );
     let path = std::path::Path::new(dir).join("Security_short_selected.evtx");
-    let alt = std::path::Path::new("/work/shared/corpus/evtx/evtx-crate/Security_short_selected.evtx");
-    let path = if path.exists() { path } else { alt.to_path_buf() };
+    let alt =
+        std::path::Path::new("/work/shared/corpus/evtx/evtx-crate/Security_short_selected.evtx");
+    let path = if path.exists() {
+        path
+    } else {
+        alt.to_path_buf()
+    };
     if !path.exists() {
         eprintln!("corpus absent: {} skipped", path.display());
         return;
@@ -292,14 +369,17 @@ fn corpus_evtx_detail_shows_fields_and_raw_xml() {
     let progress = crate::ingest::Progress::default();
     let (t, errors) = crate::timeline::load_paths(&[path], &Default::default(), &progress);
     assert!(errors.is_empty());
-    assert!(t.len() > 0);
+    assert!(!t.is_empty());
     let n = t.len();
     let mut st = state_with(Arc::new(t), 120, 40);
     keys(&mut st, "G<Enter>");
     assert_eq!(st.cursor, n - 1);
     let lines = &st.detail.as_ref().unwrap().lines;
     let has = |s: &str| lines.iter().any(|l| format!("{l:?}").contains(s));
-    assert!(has("event_id") && has("raw record") && has("<Event"), "{lines:?}");
+    assert!(
+        has("event_id") && has("raw record") && has("<Event"),
+        "{lines:?}"
+    );
     keys(&mut st, "/4624<Enter>");
     assert!(st.search_pending.is_none());
     let s = screen(&st).join("\n");

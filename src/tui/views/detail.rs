@@ -13,7 +13,10 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     let theme = st.theme();
     let focused = st.focus == Focus::Detail;
     let title = if focused {
-        format!("{} detail (focused: j/k scroll, Tab: table, Esc: close) ", theme.select_symbol())
+        format!(
+            "{} detail (focused: j/k scroll, Tab: table, Esc: close) ",
+            theme.select_symbol()
+        )
     } else {
         " detail (Tab: focus, Enter/Esc: close) ".to_string()
     };
@@ -28,7 +31,10 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(d) = &st.detail else {
-        f.render_widget(Paragraph::new("no event selected").style(theme.dim()), inner);
+        f.render_widget(
+            Paragraph::new("no event selected").style(theme.dim()),
+            inner,
+        );
         return;
     };
     let h = inner.height as usize;
@@ -40,10 +46,8 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         .take(h)
         .map(|l| match l {
             DetailLine::Heading(s) => {
-                {
                 let r = if theme.ascii { "--" } else { "──" };
                 Line::from(Span::styled(format!("{r} {s} {r}"), theme.header()))
-            }
             }
             DetailLine::Field(k, v) => Line::from(vec![
                 Span::styled(format!("{k:<NAME_W$} "), theme.label()),

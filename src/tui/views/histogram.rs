@@ -66,7 +66,11 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     let mid = format!(
         "{} span{}",
         span_text(hi.saturating_sub(lo)),
-        if st.hist.zoom > 0 { format!(", zoom {}x", 1u64 << st.hist.zoom.min(63)) } else { String::new() }
+        if st.hist.zoom > 0 {
+            format!(", zoom {}x", 1u64 << st.hist.zoom.min(63))
+        } else {
+            String::new()
+        }
     );
     buf.set_string(area.x, y, &left, theme.dim());
     let w = area.width as usize;

@@ -12,7 +12,10 @@ pub fn help(st: &State, f: &mut Frame) {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_set(theme.border())
-        .title(Span::styled(" keys (j/k scroll, Esc closes) ", theme.header()));
+        .title(Span::styled(
+            " keys (j/k scroll, Esc closes) ",
+            theme.header(),
+        ));
     let inner = block.inner(area);
     let mut lines: Vec<Line> = Vec::new();
     let mut section = String::new();
@@ -40,12 +43,17 @@ pub fn help(st: &State, f: &mut Frame) {
 pub fn picker(st: &State, f: &mut Frame) {
     let theme = st.theme();
     let items = &st.picker.items;
-    let h = (items.len() as u16 + 2).min(f.area().height.saturating_sub(6)).max(3);
+    let h = (items.len() as u16 + 2)
+        .min(f.area().height.saturating_sub(6))
+        .max(3);
     let area = super::centered(f.area(), 72, h);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_set(theme.border())
-        .title(Span::styled(" pivot: filter on (Enter), Esc closes ", theme.header()));
+        .title(Span::styled(
+            " pivot: filter on (Enter), Esc closes ",
+            theme.header(),
+        ));
     let inner = block.inner(area);
     let rows = inner.height as usize;
     let first = st.picker.sel.saturating_sub(rows.saturating_sub(1));
@@ -62,7 +70,11 @@ pub fn picker(st: &State, f: &mut Frame) {
                 sanitize::line(k, 40, theme.ascii),
                 sanitize::line(v, inner.width as usize, theme.ascii)
             );
-            let style = if sel { theme.selected() } else { ratatui::style::Style::new() };
+            let style = if sel {
+                theme.selected()
+            } else {
+                ratatui::style::Style::new()
+            };
             Line::from(Span::styled(text, style))
         })
         .collect();

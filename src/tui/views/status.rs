@@ -31,7 +31,10 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
         let indent = kind.prefix().chars().count() + e.col.saturating_sub(1);
         let caret = if theme.ascii { "^" } else { "↓" };
         let text = format!("{}{caret} error: {}", " ".repeat(indent), e.msg);
-        f.render_widget(Paragraph::new(Line::from(Span::styled(text, theme.error()))), area);
+        f.render_widget(
+            Paragraph::new(Line::from(Span::styled(text, theme.error()))),
+            area,
+        );
         return;
     }
     let total = st.timeline.len();
@@ -47,7 +50,10 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
     }
     match &st.filter_pending {
         Some(p) => {
-            let pct = (st.filter_progress * 100).checked_div(total).unwrap_or(0).min(100);
+            let pct = (st.filter_progress * 100)
+                .checked_div(total)
+                .unwrap_or(0)
+                .min(100);
             left.push_str(&format!(" | filtering {pct}%: {}", p.text));
         }
         None if !st.filter.is_empty() => left.push_str(&format!(" | filter: {}", st.filter)),
@@ -118,7 +124,12 @@ pub fn render_input(st: &State, f: &mut Frame, area: Rect) {
                 Paragraph::new(Span::styled(prefix, theme.header())),
                 Rect::new(area.x, area.y, pw.min(area.width), 1),
             );
-            let rest = Rect::new(area.x + pw.min(area.width), area.y, area.width.saturating_sub(pw), 1);
+            let rest = Rect::new(
+                area.x + pw.min(area.width),
+                area.y,
+                area.width.saturating_sub(pw),
+                1,
+            );
             f.render_widget(&st.prompt, rest);
             return;
         }

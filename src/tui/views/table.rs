@@ -77,7 +77,12 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         };
         let table = Table::new(Vec::<Row>::new(), widths).header(header);
         f.render_widget(table, area);
-        let r = Rect::new(area.x + 2, area.y + 2.min(area.height), area.width.saturating_sub(2), 1);
+        let r = Rect::new(
+            area.x + 2,
+            area.y + 2.min(area.height),
+            area.width.saturating_sub(2),
+            1,
+        );
         f.render_widget(Paragraph::new(msg).style(theme.dim()), r.intersection(area));
         return;
     }
@@ -94,7 +99,10 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
             continue;
         };
         let time = if e.flags & FLAG_BAD_TIME != 0 {
-            format!("bad time {}", sanitize::line(&t.time_text(ev), 40, theme.ascii))
+            format!(
+                "bad time {}",
+                sanitize::line(&t.time_text(ev), 40, theme.ascii)
+            )
         } else {
             format_display(e.ts, &zone)
         };
@@ -110,8 +118,13 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
             Cell::from(sanitize::line(&host, 64, theme.ascii).into_owned()),
             Cell::from(sanitize::line(&tag, 32, theme.ascii).into_owned()),
             Cell::from(
-                highlighted(&sanitize::line(&msg, max_msg, theme.ascii), re, Style::new(), theme.matched())
-                    .into_owned(),
+                highlighted(
+                    &sanitize::line(&msg, max_msg, theme.ascii),
+                    re,
+                    Style::new(),
+                    theme.matched(),
+                )
+                .into_owned(),
             ),
         ];
         rows.push(Row::new(cells));

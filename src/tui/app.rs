@@ -2,14 +2,17 @@
 //! commands change state, and anything slow (filter, search) comes back as an effect for
 //! the executor in `worker.rs`. No I/O here, so key sequences can be tested to the end.
 
+use super::jobs;
+pub use super::jobs::{apply_filter, start_search};
 use super::keymap::{Cmd, Keymap};
+pub use super::picker::pivot_term;
 use super::theme::Theme;
 use crate::ingest::Loaded;
 use crate::model::TzSpec;
 use crate::timeline::Timeline;
 use crate::timeline::filter::{Filter, FilterError};
 use crate::timeline::search::{Dir, Hit};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use ratatui_textarea::TextArea;
 use regex::Regex;
 use std::sync::Arc;
@@ -163,6 +166,8 @@ pub struct State {
     pub ingest: IngestStatus,
     pub ingest_errors: Vec<String>,
     pub pending_sources: Vec<Loaded>,
+    /// Ingest time of the last merge (merges of big timelines are spaced out).
+    pub last_merge: Duration,
     /// Unsaved annotation changes (set by the annotation issue; `q` asks when true).
     pub unsaved: bool,
     /// The user has pressed a key: from then on merges keep the cursor on its event
@@ -251,6 +256,7 @@ impl State {
             ingest: IngestStatus::default(),
             ingest_errors: Vec::new(),
             pending_sources: Vec::new(),
+            last_merge: Duration::ZERO,
             unsaved: false,
             touched: false,
             quit: false,
@@ -299,11 +305,11 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Paste(text) => {
             st.touched = true;
-            paste(st, &text)
+            super::input::paste(st, &text)
         }
         Action::Mouse(m) => {
             st.touched = true;
-            mouse(st, m)
+            super::input::mouse(st, m)
         }
         Action::Resize(w, h) => {
             st.size = (w, h);
@@ -333,11 +339,11 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             super::merge::try_merge(st)
         }
         Action::FilterDone { job, rows } => {
-            filter_done(st, job, rows);
+            jobs::filter_done(st, job, rows);
             Vec::new()
         }
         Action::SearchDone { job, hit } => {
-            search_done(st, job, hit);
+            jobs::search_done(st, job, hit);
             Vec::new()
         }
     };
@@ -356,7 +362,7 @@ fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
             None => Vec::new(),
         },
         Mode::Prompt(kind) => super::prompt::key(st, kind, k),
-        Mode::Picker => picker_key(st, k),
+        Mode::Picker => super::picker::picker_key(st, k),
         Mode::Help => {
             match k.code {
                 KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => st.mode = Mode::Normal,
@@ -410,8 +416,8 @@ pub fn command(st: &mut State, cmd: Cmd) -> Vec<Effect> {
         Cmd::First => st.cursor = 0,
         Cmd::Last => st.cursor = st.rows().saturating_sub(1),
         Cmd::Search => open_prompt(st, PromptKind::Search, ""),
-        Cmd::NextMatch => return search_again(st, Dir::Forward),
-        Cmd::PrevMatch => return search_again(st, Dir::Backward),
+        Cmd::NextMatch => return jobs::search_again(st, Dir::Forward),
+        Cmd::PrevMatch => return jobs::search_again(st, Dir::Backward),
         Cmd::Filter => {
             let cur = st
                 .filter_pending
@@ -419,8 +425,8 @@ pub fn command(st: &mut State, cmd: Cmd) -> Vec<Effect> {
                 .map_or(st.filter.clone(), |p| p.text.clone());
             open_prompt(st, PromptKind::Filter, &cur);
         }
-        Cmd::ClearFilter => return apply_filter(st, String::new()),
-        Cmd::Pivot => open_picker(st),
+        Cmd::ClearFilter => return jobs::apply_filter(st, String::new()),
+        Cmd::Pivot => super::picker::open_picker(st),
         Cmd::GotoTime => open_prompt(st, PromptKind::Time, ""),
         Cmd::DayForward | Cmd::DayBack => {
             const DAY: i64 = 86_400_000_000_000;
@@ -503,205 +509,4 @@ pub fn open_prompt(st: &mut State, kind: PromptKind, text: &str) {
     st.prompt = ta;
     st.prompt_error = None;
     st.mode = Mode::Prompt(kind);
-}
-
-/// Compiles `text` and starts filtering (empty text shows everything at once).
-pub fn apply_filter(st: &mut State, text: String) -> Vec<Effect> {
-    let tz = st.zone().1;
-    let f = match Filter::parse(&text, &tz) {
-        Ok(f) => f,
-        Err(e) => {
-            st.error(format!("filter: {e}"));
-            return Vec::new();
-        }
-    };
-    st.job += 1;
-    if f.is_empty() {
-        let ev = st.cursor_event();
-        st.filter_pending = None;
-        st.view = None;
-        st.filter = String::new();
-        st.cursor = ev.unwrap_or(0);
-        st.info("filter cleared");
-        return vec![Effect::CancelJobs];
-    }
-    st.filter_pending = Some(Pending { job: st.job, text });
-    st.filter_progress = 0;
-    vec![Effect::Filter {
-        job: st.job,
-        timeline: st.timeline.clone(),
-        filter: Arc::new(f),
-    }]
-}
-
-fn filter_done(st: &mut State, job: u64, rows: Option<Vec<u32>>) {
-    let Some(p) = st.filter_pending.as_ref().filter(|p| p.job == job) else {
-        return;
-    };
-    let Some(rows) = rows else {
-        return;
-    };
-    let text = p.text.clone();
-    st.filter_pending = None;
-    let ev = st.cursor_event();
-    let n = rows.len();
-    st.view = Some(Arc::new(rows));
-    st.filter = text;
-    st.cursor = ev.map_or(0, |e| st.row_at_or_after(e));
-    st.info(format!("{n} events match"));
-}
-
-/// Starts a search from the cursor.
-pub fn start_search(st: &mut State, dir: Dir) -> Vec<Effect> {
-    let Some(re) = st.search.clone() else {
-        st.info("no search yet: press /");
-        return Vec::new();
-    };
-    st.job += 1;
-    st.search_pending = Some(Pending {
-        job: st.job,
-        text: st.search_text.clone(),
-    });
-    vec![Effect::Search {
-        job: st.job,
-        timeline: st.timeline.clone(),
-        view: st.view.clone(),
-        from: st.cursor,
-        dir,
-        re,
-    }]
-}
-
-fn search_again(st: &mut State, dir: Dir) -> Vec<Effect> {
-    start_search(st, dir)
-}
-
-fn search_done(st: &mut State, job: u64, hit: Option<Option<Hit>>) {
-    if st.search_pending.as_ref().is_none_or(|p| p.job != job) {
-        return;
-    }
-    let Some(hit) = hit else {
-        return;
-    };
-    st.search_pending = None;
-    match hit {
-        Some(h) => {
-            st.cursor = h.row;
-            if h.wrapped {
-                st.info("search wrapped around");
-            } else {
-                st.msg = None;
-            }
-        }
-        None => {
-            let t = st.search_text.clone();
-            st.error(format!("no match for /{t}/"));
-        }
-    }
-}
-
-fn open_picker(st: &mut State) {
-    let Some(ev) = st.cursor_event() else {
-        st.error("no event to pivot on");
-        return;
-    };
-    let f = st.timeline.fields(ev);
-    let mut items: Vec<(String, String)> = f
-        .norm_iter()
-        .filter(|(n, v)| *n != crate::model::Norm::Message && !v.is_empty())
-        .map(|(n, v)| (n.name().to_string(), v.to_string()))
-        .collect();
-    items.extend(
-        f.raw
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.to_string(), v.to_string())),
-    );
-    if items.is_empty() {
-        st.error("this event has no fields to pivot on");
-        return;
-    }
-    st.picker = Picker { items, sel: 0 };
-    st.mode = Mode::Picker;
-}
-
-/// `field:"value"` for the query language; quotes and backslashes in the value escaped.
-pub fn pivot_term(field: &str, value: &str) -> String {
-    let v = value.replace('\\', "\\\\").replace('"', "\\\"");
-    format!("{field}:\"{v}\"")
-}
-
-fn picker_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
-    let n = st.picker.items.len();
-    match k.code {
-        KeyCode::Esc | KeyCode::Char('q') => st.mode = Mode::Normal,
-        KeyCode::Char('j') | KeyCode::Down => {
-            st.picker.sel = (st.picker.sel + 1).min(n.saturating_sub(1))
-        }
-        KeyCode::Char('k') | KeyCode::Up => st.picker.sel = st.picker.sel.saturating_sub(1),
-        KeyCode::Char('g') | KeyCode::Home => st.picker.sel = 0,
-        KeyCode::Char('G') | KeyCode::End => st.picker.sel = n.saturating_sub(1),
-        KeyCode::Enter => {
-            st.mode = Mode::Normal;
-            if let Some((name, value)) = st.picker.items.get(st.picker.sel) {
-                let term = pivot_term(name, value);
-                let base = st
-                    .filter_pending
-                    .as_ref()
-                    .map_or(st.filter.clone(), |p| p.text.clone());
-                let text = if base.trim().is_empty() {
-                    term
-                } else {
-                    format!("{base} AND {term}")
-                };
-                return apply_filter(st, text);
-            }
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
-/// Pasted text goes into the input line, never runs as keys: into the open prompt, or a
-/// new search prompt.
-fn paste(st: &mut State, text: &str) -> Vec<Effect> {
-    let one_line: String = text
-        .trim_end_matches(['\r', '\n'])
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    match st.mode {
-        Mode::Prompt(_) => {
-            st.prompt.insert_str(&one_line);
-            st.prompt_error = None;
-        }
-        Mode::Normal => {
-            open_prompt(st, PromptKind::Search, &one_line);
-            st.info("pasted into the search line: Enter searches, Esc cancels");
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
-fn mouse(st: &mut State, m: MouseEvent) -> Vec<Effect> {
-    if st.mode != Mode::Normal {
-        return Vec::new();
-    }
-    match m.kind {
-        MouseEventKind::ScrollDown => st.move_by(3),
-        MouseEventKind::ScrollUp => st.move_by(-3),
-        MouseEventKind::Down(_) => {
-            let a = super::views::layout(st);
-            if let Some(table) = a.table {
-                // Row 0 of the table area is the header.
-                let y = m.row.saturating_sub(table.y);
-                if m.row > table.y && m.row < table.y + table.height {
-                    st.cursor = st.top + y as usize - 1;
-                }
-            }
-        }
-        _ => {}
-    }
-    Vec::new()
 }

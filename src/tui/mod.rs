@@ -2,9 +2,12 @@
 //! thread that streams sources in. State and its update live in `app`, drawing in `views`.
 
 pub mod app;
+mod input;
+mod jobs;
 pub mod keymap;
 mod merge;
 mod nav;
+mod picker;
 mod prompt;
 mod refresh;
 pub mod sanitize;

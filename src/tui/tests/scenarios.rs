@@ -276,7 +276,7 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
     )]));
     let mut st = state_with(first, 80, 24);
     st.ingest.done = false;
-    keys(&mut st, "/whoami<Enter>");
+    keys(&mut st, "/whoami<Enter><Enter>");
     let key = st.cursor_event().and_then(|e| st.timeline.key(e));
     assert!(key.is_some());
     // A job still holding the timeline delays the merge until it lets go.
@@ -297,6 +297,9 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
     );
     assert_eq!(st.timeline.len(), 8);
     assert_eq!(st.cursor_event().and_then(|e| st.timeline.key(e)), key);
+    // The detail pane follows the event, not its old number.
+    assert_eq!(st.detail.as_ref().map(|d| d.event), st.cursor_event());
+    assert!(format!("{:?}", st.detail.as_ref().unwrap().lines).contains("whoami"));
     // With a filter, new sources are filtered too.
     keys(&mut st, "f10.0.0.5<Enter>");
     assert_eq!(st.rows(), 3);

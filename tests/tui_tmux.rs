@@ -35,3 +35,19 @@ fn tui_in_tmux() {
     assert!(out.status.success(), "tmux end-to-end failed:\n{text}");
     assert!(text.contains("tmux end-to-end: ok"));
 }
+
+#[test]
+fn refuses_without_a_terminal() {
+    // stdin and stdout are not terminals under the test harness.
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run vigil");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("needs a terminal") && err.contains("vigil export"),
+        "{err}"
+    );
+}

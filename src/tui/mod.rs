@@ -18,6 +18,29 @@ pub mod worker;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod zone_tests {
+    use super::*;
+
+    #[test]
+    fn zone_cycle_has_no_repeats() {
+        let paris: TzSpec = "Europe/Paris".parse().unwrap();
+        let etc_utc: TzSpec = "Etc/UTC".parse().unwrap();
+        let (v, start) = zones(etc_utc, None);
+        assert_eq!((v.len(), start), (1, 0));
+        let (v, start) = zones(paris, Some(paris));
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[start].1, paris);
+        let tokyo: TzSpec = "Asia/Tokyo".parse().unwrap();
+        let (v, start) = zones(paris, Some(tokyo));
+        let names: Vec<&str> = v.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(names, ["UTC", "local Europe/Paris", "Asia/Tokyo"]);
+        assert_eq!(start, 2);
+        let (v, start) = zones(paris, Some("+00:00".parse().unwrap()));
+        assert_eq!((v.len(), start), (2, 0));
+    }
+}
+
 use crate::ingest::{self, Options, Progress};
 use crate::model::TzSpec;
 use crate::timeline::Timeline;
@@ -100,15 +123,35 @@ fn local_zone() -> TzSpec {
     TzSpec::Fixed(chrono::Local::now().offset().fix())
 }
 
+/// Zones that are UTC under another name (`Etc/UTC` is a common `/etc/localtime`).
+fn is_utc(z: &TzSpec) -> bool {
+    match z {
+        TzSpec::Utc => true,
+        TzSpec::Fixed(o) => o.local_minus_utc() == 0,
+        TzSpec::Named(t) => matches!(
+            t.name(),
+            "UTC"
+                | "Etc/UTC"
+                | "Etc/UCT"
+                | "UCT"
+                | "Universal"
+                | "Etc/Universal"
+                | "Zulu"
+                | "Etc/Zulu"
+        ),
+    }
+}
+
 /// UTC, local, `--display-tz`, without repeats; the first shown is `--display-tz` if set.
 pub fn zones(local: TzSpec, display: Option<TzSpec>) -> (Vec<(String, TzSpec)>, usize) {
     let mut v: Vec<(String, TzSpec)> = vec![("UTC".into(), TzSpec::Utc)];
-    if local != TzSpec::Utc {
+    if !is_utc(&local) {
         v.push((format!("local {local}"), local));
     }
     let mut start = 0;
     if let Some(d) = display {
-        match v.iter().position(|(_, z)| *z == d) {
+        let same = |z: &TzSpec| *z == d || (is_utc(z) && is_utc(&d));
+        match v.iter().position(|(_, z)| same(z)) {
             Some(i) => start = i,
             None => {
                 v.push((d.to_string(), d));

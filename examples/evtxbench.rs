@@ -18,5 +18,8 @@ fn main() {
         drop(tl.strings.absorb(b.strings));
         best[2] = best[2].min(t.elapsed().as_secs_f64() * 1e3);
     }
-    println!("evtx::load {:.2} ms, sha {:.2} ms, absorb {:.2} ms", best[0], best[1], best[2]);
+    println!(
+        "evtx::load {:.2} ms, sha {:.2} ms, absorb {:.2} ms",
+        best[0], best[1], best[2]
+    );
 }

@@ -11,3 +11,4 @@ pub mod model;
 pub mod query;
 pub mod sample;
 pub mod timeline;
+pub mod tui;

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use vigil::commands::{self, EXIT_UNUSABLE, ExportFormat};
 use vigil::ingest::{Options, options};
 use vigil::model::TzSpec;
+use vigil::tui::TuiOptions;
+use vigil::tui::theme::ColorMode;
 
 #[derive(Parser)]
 #[command(
@@ -24,6 +26,28 @@ struct Cli {
     format: Option<String>,
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    tui: TuiArgs,
+}
+
+/// Options of the timeline viewer.
+#[derive(Args, Clone, Debug)]
+struct TuiArgs {
+    /// Extra display zone for the viewer (shown first; `T` cycles UTC, local, this zone).
+    #[arg(long = "display-tz", value_name = "ZONE", value_parser = parse_tz)]
+    display_tz: Option<TzSpec>,
+    /// Colour: auto (off when NO_COLOR is set), always, never.
+    #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = parse_color)]
+    color: ColorMode,
+    /// ASCII-only borders and symbols (for non-UTF-8 terminals).
+    #[arg(long)]
+    ascii: bool,
+    /// Enable mouse (clicks and wheel; disables the terminal's own select-to-copy).
+    #[arg(long)]
+    mouse: bool,
+    /// Analyst name recorded on annotations.
+    #[arg(long, value_name = "NAME", env = "VIGIL_AUTHOR")]
+    author: Option<String>,
 }
 
 #[derive(Args, Clone, Debug)]
@@ -124,6 +148,10 @@ fn parse_tz(s: &str) -> Result<TzSpec, String> {
     s.parse()
 }
 
+fn parse_color(s: &str) -> Result<ColorMode, String> {
+    s.parse()
+}
+
 fn options(c: &Common) -> Result<Options, String> {
     let threads = if c.threads == 0 {
         std::thread::available_parallelism()
@@ -198,7 +226,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if cli.paths.is_empty() {
                 anyhow::bail!("no evidence given: vigil PATH... (try `vigil samples/`, or --help)");
             }
-            anyhow::bail!("the TUI is not built yet; use `vigil stats` or `vigil export`")
+            let t = cli.tui;
+            let tui_opts = TuiOptions {
+                display_tz: t.display_tz,
+                color: t.color,
+                ascii: t.ascii,
+                mouse: t.mouse,
+                author: t.author,
+            };
+            vigil::tui::run(cli.paths, opts, tui_opts)
         }
     }
 }

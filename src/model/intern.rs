@@ -45,7 +45,12 @@ pub struct Interner {
 
 impl std::fmt::Debug for Interner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Interner({} strings, {} bytes)", self.spans.len(), self.buf.len())
+        write!(
+            f,
+            "Interner({} strings, {} bytes)",
+            self.spans.len(),
+            self.buf.len()
+        )
     }
 }
 

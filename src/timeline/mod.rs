@@ -4,6 +4,10 @@
 use crate::ingest::{self, Evidence, Kind, Loaded, SourceReport};
 use crate::model::{Event, EventKey, Fields, Interner, Norm, Sym, format_rfc3339};
 pub mod filter;
+pub mod histogram;
+pub mod search;
+#[doc(hidden)]
+pub mod testing;
 
 use rayon::prelude::*;
 use std::borrow::Cow;

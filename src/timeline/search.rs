@@ -1,0 +1,213 @@
+//! Regex search from a position, forward or backward, over each event's message and
+//! field values. Blocks of rows are scanned in parallel and in order, so the first hit
+//! is found without scanning everything, and a cancel flag stops it between rows.
+
+use super::{Timeline, generic_message};
+use crate::model::Norm;
+use rayon::prelude::*;
+use regex::Regex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    Forward,
+    Backward,
+}
+
+/// A hit: the row (position in the searched rows) and whether the search wrapped past
+/// the end (or start) to find it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub row: usize,
+    pub wrapped: bool,
+}
+
+/// Does event `i` match: its message, or the value of any field.
+pub fn event_matches(t: &Timeline, i: usize, re: &Regex) -> bool {
+    let f = t.fields(i);
+    let msg_hit = match f.get(Norm::Message) {
+        Some(m) => re.is_match(m),
+        None => re.is_match(&generic_message(&f)),
+    };
+    msg_hit
+        || f.norm_iter().any(|(_, v)| re.is_match(v))
+        || f.raw.iter().any(|(_, v)| re.is_match(v))
+}
+
+/// Rows scanned per parallel block: big enough to use every core, small enough that a
+/// near hit comes back fast.
+const BLOCK: usize = 8_192;
+
+/// Scans rows `lo..hi` (`rows` maps a row to an event; `None` means row = event) in
+/// direction `dir` and returns the first matching row. `Err(())` when cancelled.
+fn scan(
+    t: &Timeline,
+    rows: Option<&[u32]>,
+    lo: usize,
+    hi: usize,
+    dir: Dir,
+    re: &Regex,
+    cancel: &AtomicBool,
+) -> Result<Option<usize>, ()> {
+    let event = |r: usize| match rows {
+        Some(v) => v.get(r).map(|&e| e as usize),
+        None => Some(r),
+    };
+    let pred = |r: &usize| {
+        !cancel.load(Ordering::Relaxed) && event(*r).is_some_and(|e| event_matches(t, e, re))
+    };
+    let mut start = lo;
+    let mut end = hi;
+    while start < end {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(());
+        }
+        let hit = match dir {
+            Dir::Forward => {
+                let b = (start + BLOCK).min(end);
+                let h = (start..b).into_par_iter().find_first(pred);
+                start = b;
+                h
+            }
+            Dir::Backward => {
+                let a = end.saturating_sub(BLOCK).max(start);
+                let h = (a..end).into_par_iter().find_last(pred);
+                end = a;
+                h
+            }
+        };
+        if cancel.load(Ordering::Relaxed) {
+            return Err(());
+        }
+        if hit.is_some() {
+            return Ok(hit);
+        }
+    }
+    Ok(None)
+}
+
+/// The next (or previous) matching row strictly after (before) `from`, wrapping around
+/// once. `rows` is the filtered view (`None`: every event). Returns `None` when
+/// cancelled, `Some(None)` when nothing matches.
+pub fn find(
+    t: &Timeline,
+    rows: Option<&[u32]>,
+    from: usize,
+    dir: Dir,
+    re: &Regex,
+    cancel: &AtomicBool,
+) -> Option<Option<Hit>> {
+    let len = rows.map_or(t.len(), <[u32]>::len);
+    if len == 0 {
+        return Some(None);
+    }
+    let from = from.min(len - 1);
+    let (first, second) = match dir {
+        Dir::Forward => ((from + 1, len), (0, from + 1)),
+        Dir::Backward => ((0, from), (from, len)),
+    };
+    if let Some(row) = scan(t, rows, first.0, first.1, dir, re, cancel).ok()? {
+        return Some(Some(Hit {
+            row,
+            wrapped: false,
+        }));
+    }
+    let hit = scan(t, rows, second.0, second.1, dir, re, cancel).ok()?;
+    Some(hit.map(|row| Hit { row, wrapped: true }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t() -> Timeline {
+        let mut s = String::new();
+        for i in 0..20_000 {
+            let msg = if i % 5000 == 17 {
+                "powershell -enc AAA"
+            } else {
+                "logon ok"
+            };
+            s.push_str(&format!(
+                "2022-01-01T00:00:00.{i:06}Z|host{}|4624|{msg}|User=u{i}\n",
+                i % 3
+            ));
+        }
+        Timeline::from_test_lines(&[("a.log", &s)])
+    }
+
+    #[test]
+    fn forward_backward_and_wrap() {
+        let t = t();
+        let re = Regex::new("(?i)PowerShell").unwrap();
+        let no = AtomicBool::new(false);
+        let hit = |from, dir| find(&t, None, from, dir, &re, &no).unwrap().unwrap();
+        assert_eq!(
+            hit(0, Dir::Forward),
+            Hit {
+                row: 17,
+                wrapped: false
+            }
+        );
+        assert_eq!(
+            hit(17, Dir::Forward),
+            Hit {
+                row: 5017,
+                wrapped: false
+            }
+        );
+        assert_eq!(
+            hit(15017, Dir::Forward),
+            Hit {
+                row: 17,
+                wrapped: true
+            }
+        );
+        assert_eq!(
+            hit(5017, Dir::Backward),
+            Hit {
+                row: 17,
+                wrapped: false
+            }
+        );
+        assert_eq!(
+            hit(17, Dir::Backward),
+            Hit {
+                row: 15017,
+                wrapped: true
+            }
+        );
+    }
+
+    #[test]
+    fn searches_fields_and_filtered_rows() {
+        let t = t();
+        let re = Regex::new("^u12345$").unwrap();
+        let no = AtomicBool::new(false);
+        assert_eq!(
+            find(&t, None, 0, Dir::Forward, &re, &no),
+            Some(Some(Hit {
+                row: 12345,
+                wrapped: false
+            }))
+        );
+        let rows: Vec<u32> = vec![3, 12345, 19999];
+        assert_eq!(
+            find(&t, Some(&rows), 2, Dir::Forward, &re, &no),
+            Some(Some(Hit {
+                row: 1,
+                wrapped: true
+            }))
+        );
+        let none = Regex::new("nothing-like-this").unwrap();
+        assert_eq!(find(&t, None, 0, Dir::Forward, &none, &no), Some(None));
+    }
+
+    #[test]
+    fn cancelled_search_returns_none() {
+        let t = t();
+        let re = Regex::new("nothing-like-this").unwrap();
+        let yes = AtomicBool::new(true);
+        assert_eq!(find(&t, None, 0, Dir::Forward, &re, &yes), None);
+    }
+}

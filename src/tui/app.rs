@@ -1,0 +1,512 @@
+//! UI state and `update(&mut State, Action) -> Vec<Effect>`: keys resolve to commands,
+//! commands change state, and anything slow (filter, search) comes back as an effect for
+//! the executor in `worker.rs`. No I/O here, so key sequences can be tested to the end.
+
+use super::jobs;
+pub use super::jobs::{apply_filter, start_search};
+use super::keymap::{Cmd, Keymap};
+pub use super::picker::pivot_term;
+use super::theme::Theme;
+use crate::ingest::Loaded;
+use crate::model::TzSpec;
+use crate::timeline::Timeline;
+use crate::timeline::filter::{Filter, FilterError};
+use crate::timeline::search::{Dir, Hit};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
+use ratatui_textarea::TextArea;
+use regex::Regex;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    Search,
+    Filter,
+    Time,
+    Command,
+}
+
+impl PromptKind {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            PromptKind::Search => "/",
+            PromptKind::Filter => "filter: ",
+            PromptKind::Time => "go to time: ",
+            PromptKind::Command => ":",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Prompt(PromptKind),
+    Picker,
+    Help,
+    ConfirmQuit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Table,
+    Detail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Msg {
+    Info(String),
+    Error(String),
+}
+
+/// Ingest progress as last read from the loader's counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IngestStatus {
+    pub files_done: u64,
+    pub files_total: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub events: u64,
+    pub rejected: u64,
+    pub elapsed: Duration,
+    pub done: bool,
+}
+
+/// Density strip state; counts are recomputed after every action (cheap: buckets come
+/// from binary searches over the sorted index).
+#[derive(Clone, Debug, Default)]
+pub struct Hist {
+    pub on: bool,
+    pub zoom: u32,
+    pub range: Option<(i64, i64)>,
+    pub all: Vec<u64>,
+    pub shown: Vec<u64>,
+    /// Bucket of the cursor's event.
+    pub cursor: Option<usize>,
+}
+
+/// The pivot picker: fields of the selected event.
+#[derive(Clone, Debug, Default)]
+pub struct Picker {
+    pub items: Vec<(String, String)>,
+    pub sel: usize,
+}
+
+/// A filter or search sent to a worker, identified by `job` so that late results of an
+/// older request are dropped ("latest wins").
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub job: u64,
+    pub text: String,
+}
+
+/// Lines of the detail pane for one event, cached until the cursor or zone changes.
+#[derive(Clone, Debug, Default)]
+pub struct Detail {
+    pub event: usize,
+    pub zone: usize,
+    pub lines: Vec<DetailLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DetailLine {
+    Heading(String),
+    Field(String, String),
+    Raw(String),
+}
+
+/// Settings from the command line.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Display zones `T` cycles through, with labels; the first is the start zone.
+    pub zones: Vec<(String, TzSpec)>,
+    /// Index of the zone shown first.
+    pub start_zone: usize,
+    pub theme: Theme,
+    pub mouse: bool,
+    pub author: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            zones: vec![("UTC".into(), TzSpec::Utc)],
+            start_zone: 0,
+            theme: Theme::new(true, false),
+            mouse: false,
+            author: None,
+        }
+    }
+}
+
+pub struct State {
+    pub timeline: Arc<Timeline>,
+    /// Filtered rows (positions into the timeline); `None` shows every event.
+    pub view: Option<Arc<Vec<u32>>>,
+    pub cursor: usize,
+    pub top: usize,
+    pub size: (u16, u16),
+    pub mode: Mode,
+    pub focus: Focus,
+    pub detail_open: bool,
+    pub detail_scroll: usize,
+    pub detail: Option<Detail>,
+    pub filter: String,
+    pub filter_pending: Option<Pending>,
+    pub filter_progress: usize,
+    pub search: Option<Regex>,
+    pub search_text: String,
+    pub search_pending: Option<Pending>,
+    pub prompt: TextArea<'static>,
+    pub prompt_error: Option<FilterError>,
+    pub picker: Picker,
+    pub help_scroll: usize,
+    pub hist: Hist,
+    pub zone: usize,
+    pub msg: Option<Msg>,
+    pub ingest: IngestStatus,
+    pub ingest_errors: Vec<String>,
+    pub pending_sources: Vec<Loaded>,
+    /// Ingest time of the last merge (merges of big timelines are spaced out).
+    pub last_merge: Duration,
+    /// Unsaved annotation changes (set by the annotation issue; `q` asks when true).
+    pub unsaved: bool,
+    /// The user has pressed a key: from then on merges keep the cursor on its event
+    /// (before that, the view stays at the start of the timeline as it fills).
+    pub touched: bool,
+    pub quit: bool,
+    pub job: u64,
+    pub keymap: Keymap,
+    pub config: Config,
+}
+
+/// What happened: input, a worker's result, ingest news or a clock tick.
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Tick {
+        ingest: IngestStatus,
+        filter_done: usize,
+    },
+    Loaded(Box<Loaded>),
+    IngestDone(Vec<String>),
+    FilterDone {
+        job: u64,
+        rows: Option<Vec<u32>>,
+    },
+    SearchDone {
+        job: u64,
+        hit: Option<Option<Hit>>,
+    },
+}
+
+/// Work for the executor.
+pub enum Effect {
+    Filter {
+        job: u64,
+        timeline: Arc<Timeline>,
+        filter: Arc<Filter>,
+    },
+    Search {
+        job: u64,
+        timeline: Arc<Timeline>,
+        view: Option<Arc<Vec<u32>>>,
+        from: usize,
+        dir: Dir,
+        re: Regex,
+    },
+    /// Stop running filters and searches (their results will be stale).
+    CancelJobs,
+}
+
+pub const NOT_YET: &str = "not available yet (annotation issue)";
+
+impl State {
+    pub fn new(timeline: Arc<Timeline>, config: Config) -> State {
+        let mut prompt = TextArea::default();
+        prompt.set_cursor_line_style(ratatui::style::Style::default());
+        let mut st = State {
+            timeline,
+            view: None,
+            cursor: 0,
+            top: 0,
+            size: (80, 24),
+            mode: Mode::Normal,
+            focus: Focus::Table,
+            detail_open: false,
+            detail_scroll: 0,
+            detail: None,
+            filter: String::new(),
+            filter_pending: None,
+            filter_progress: 0,
+            search: None,
+            search_text: String::new(),
+            search_pending: None,
+            prompt,
+            prompt_error: None,
+            picker: Picker::default(),
+            help_scroll: 0,
+            hist: Hist {
+                on: true,
+                ..Default::default()
+            },
+            zone: config.start_zone.min(config.zones.len().saturating_sub(1)),
+            msg: None,
+            ingest: IngestStatus::default(),
+            ingest_errors: Vec::new(),
+            pending_sources: Vec::new(),
+            last_merge: Duration::ZERO,
+            unsaved: false,
+            touched: false,
+            quit: false,
+            job: 0,
+            keymap: Keymap::default_map(),
+            config,
+        };
+        st.refresh();
+        st
+    }
+
+    pub fn theme(&self) -> Theme {
+        self.config.theme
+    }
+
+    pub fn zone(&self) -> (&str, TzSpec) {
+        self.config
+            .zones
+            .get(self.zone)
+            .map(|(l, z)| (l.as_str(), *z))
+            .unwrap_or(("UTC", TzSpec::Utc))
+    }
+
+    pub fn info(&mut self, s: impl Into<String>) {
+        self.msg = Some(Msg::Info(s.into()));
+    }
+    pub fn error(&mut self, s: impl Into<String>) {
+        self.msg = Some(Msg::Error(s.into()));
+    }
+
+    /// Recomputes what depends on the cursor and view: scroll position, histogram, detail.
+    pub fn refresh(&mut self) {
+        self.clamp_cursor();
+        self.ensure_visible();
+        super::refresh::histogram(self);
+        super::refresh::detail(self);
+    }
+}
+
+/// Applies one action.
+pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
+    let fx = match action {
+        Action::Key(k) => {
+            st.touched = true;
+            key(st, k)
+        }
+        Action::Paste(text) => {
+            st.touched = true;
+            super::input::paste(st, &text)
+        }
+        Action::Mouse(m) => {
+            st.touched = true;
+            super::input::mouse(st, m)
+        }
+        Action::Resize(w, h) => {
+            st.size = (w, h);
+            Vec::new()
+        }
+        Action::Tick {
+            ingest,
+            filter_done,
+        } => {
+            st.ingest = ingest;
+            st.filter_progress = filter_done;
+            super::merge::try_merge(st)
+        }
+        Action::Loaded(l) => {
+            st.pending_sources.push(*l);
+            // Jobs hold the timeline; stop them so that it can be extended.
+            let mut fx = vec![Effect::CancelJobs];
+            fx.extend(super::merge::try_merge(st));
+            fx
+        }
+        Action::IngestDone(errors) => {
+            st.ingest.done = true;
+            if let Some(e) = errors.first() {
+                st.error(format!("{} path(s) unreadable: {e}", errors.len()));
+            }
+            st.ingest_errors = errors;
+            super::merge::try_merge(st)
+        }
+        Action::FilterDone { job, rows } => {
+            jobs::filter_done(st, job, rows);
+            Vec::new()
+        }
+        Action::SearchDone { job, hit } => {
+            jobs::search_done(st, job, hit);
+            Vec::new()
+        }
+    };
+    st.refresh();
+    fx
+}
+
+fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+        st.quit = true;
+        return vec![Effect::CancelJobs];
+    }
+    match st.mode {
+        Mode::Normal => match st.keymap.resolve(&k) {
+            Some(cmd) => command(st, cmd),
+            None => Vec::new(),
+        },
+        Mode::Prompt(kind) => super::prompt::key(st, kind, k),
+        Mode::Picker => super::picker::picker_key(st, k),
+        Mode::Help => {
+            match k.code {
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => st.mode = Mode::Normal,
+                KeyCode::Char('j') | KeyCode::Down => st.help_scroll += 1,
+                KeyCode::Char('k') | KeyCode::Up => {
+                    st.help_scroll = st.help_scroll.saturating_sub(1)
+                }
+                KeyCode::Char(' ') | KeyCode::PageDown => st.help_scroll += 10,
+                KeyCode::Char('b') | KeyCode::PageUp => {
+                    st.help_scroll = st.help_scroll.saturating_sub(10)
+                }
+                KeyCode::Char('g') | KeyCode::Home => st.help_scroll = 0,
+                _ => {}
+            }
+            Vec::new()
+        }
+        Mode::ConfirmQuit => {
+            if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                st.quit = true;
+            } else {
+                st.mode = Mode::Normal;
+                st.info("quit cancelled");
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// A timeline command from the keymap.
+pub fn command(st: &mut State, cmd: Cmd) -> Vec<Effect> {
+    let page = st.page_rows().max(1) as isize;
+    let in_detail = st.detail_open && st.focus == Focus::Detail;
+    match cmd {
+        Cmd::Down | Cmd::Up | Cmd::PageDown | Cmd::PageUp | Cmd::HalfDown | Cmd::HalfUp => {
+            let d = match cmd {
+                Cmd::Down => 1,
+                Cmd::Up => -1,
+                Cmd::PageDown => page,
+                Cmd::PageUp => -page,
+                Cmd::HalfDown => (page / 2).max(1),
+                _ => -(page / 2).max(1),
+            };
+            if in_detail {
+                st.detail_scroll = st.detail_scroll.saturating_add_signed(d);
+            } else {
+                st.move_by(d);
+            }
+        }
+        Cmd::First if in_detail => st.detail_scroll = 0,
+        Cmd::Last if in_detail => st.detail_scroll = usize::MAX / 2,
+        Cmd::First => st.cursor = 0,
+        Cmd::Last => st.cursor = st.rows().saturating_sub(1),
+        Cmd::Search => open_prompt(st, PromptKind::Search, ""),
+        Cmd::NextMatch => return jobs::search_again(st, Dir::Forward),
+        Cmd::PrevMatch => return jobs::search_again(st, Dir::Backward),
+        Cmd::Filter => {
+            let cur = st
+                .filter_pending
+                .as_ref()
+                .map_or(st.filter.clone(), |p| p.text.clone());
+            open_prompt(st, PromptKind::Filter, &cur);
+        }
+        Cmd::ClearFilter => return jobs::apply_filter(st, String::new()),
+        Cmd::Pivot => super::picker::open_picker(st),
+        Cmd::GotoTime => open_prompt(st, PromptKind::Time, ""),
+        Cmd::DayForward | Cmd::DayBack => {
+            const DAY: i64 = 86_400_000_000_000;
+            match st.cursor_ts() {
+                Some(ts) => {
+                    let d = if cmd == Cmd::DayForward { DAY } else { -DAY };
+                    st.goto_ts(ts.saturating_add(d));
+                }
+                None => st.error("no event"),
+            }
+        }
+        Cmd::CycleZone => {
+            st.zone = (st.zone + 1) % st.config.zones.len().max(1);
+            let (label, z) = st.zone();
+            let msg = format!("display zone: {label} ({z})");
+            st.info(msg);
+        }
+        Cmd::Detail => {
+            st.detail_open = !st.detail_open;
+            st.detail_scroll = 0;
+            if !st.detail_open {
+                st.focus = Focus::Table;
+            }
+        }
+        Cmd::Focus => {
+            if st.detail_open && st.focus == Focus::Detail {
+                st.focus = Focus::Table;
+            } else {
+                st.detail_open = true;
+                st.focus = Focus::Detail;
+            }
+        }
+        Cmd::Histogram => st.hist.on = !st.hist.on,
+        Cmd::ZoomIn => st.hist.zoom = (st.hist.zoom + 1).min(40),
+        Cmd::ZoomOut => st.hist.zoom = st.hist.zoom.saturating_sub(1),
+        Cmd::Command => open_prompt(st, PromptKind::Command, ""),
+        Cmd::Help => {
+            st.mode = Mode::Help;
+            st.help_scroll = 0;
+        }
+        Cmd::Cancel => return cancel(st),
+        Cmd::Mark
+        | Cmd::Annotate
+        | Cmd::NextAnnotation
+        | Cmd::PrevAnnotation
+        | Cmd::AnnotationList
+        | Cmd::Save
+        | Cmd::Export => st.info(NOT_YET),
+        Cmd::Quit => {
+            if st.unsaved {
+                st.mode = Mode::ConfirmQuit;
+            } else {
+                st.quit = true;
+            }
+        }
+        Cmd::ForceQuit => st.quit = true,
+    }
+    Vec::new()
+}
+
+/// `Esc`: stops what runs, closes what is open; never changes data or view.
+fn cancel(st: &mut State) -> Vec<Effect> {
+    if st.search_pending.take().is_some() || st.filter_pending.take().is_some() {
+        st.info("cancelled");
+        return vec![Effect::CancelJobs];
+    }
+    if st.detail_open {
+        st.detail_open = false;
+        st.focus = Focus::Table;
+    } else {
+        st.msg = None;
+    }
+    Vec::new()
+}
+
+pub fn open_prompt(st: &mut State, kind: PromptKind, text: &str) {
+    let mut ta = TextArea::new(vec![text.to_string()]);
+    ta.set_cursor_line_style(ratatui::style::Style::default());
+    ta.move_cursor(ratatui_textarea::CursorMove::End);
+    st.prompt = ta;
+    st.prompt_error = None;
+    st.mode = Mode::Prompt(kind);
+}

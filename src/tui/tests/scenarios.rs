@@ -1,0 +1,390 @@
+//! Key sequences driven to idle, asserting the resulting state.
+
+use super::*;
+use crate::timeline::testing::test_source;
+use crate::tui::app::{self, Effect, Focus, Mode, Msg, PromptKind, update};
+
+#[test]
+fn last_then_search_then_next_wraps() {
+    let mut st = state(80, 24);
+    keys(&mut st, "G");
+    assert_eq!(st.cursor, st.rows() - 1);
+    keys(&mut st, "/powershell<Enter>");
+    // From the last row the search wraps to the first PowerShell event.
+    assert!(
+        selected_message(&st).contains("powershell.exe -enc"),
+        "{}",
+        selected_message(&st)
+    );
+    assert_eq!(st.msg, Some(Msg::Info("search wrapped around".into())));
+    keys(&mut st, "n");
+    assert!(selected_message(&st).contains("PowerShell.exe -nop"));
+    keys(&mut st, "N");
+    assert!(selected_message(&st).contains("-enc"));
+    // Smart case: upper case letters make it case-sensitive.
+    keys(&mut st, "/PowerShell<Enter>");
+    assert!(selected_message(&st).contains("-nop"));
+    keys(&mut st, "/nothing here<Enter>");
+    assert!(matches!(st.msg, Some(Msg::Error(ref e)) if e.contains("no match")));
+    assert!(
+        selected_message(&st).contains("-nop"),
+        "a failed search does not move"
+    );
+}
+
+#[test]
+fn movement_keys() {
+    let mut st = state(80, 24);
+    let page = st.page_rows();
+    keys(&mut st, "jjj");
+    assert_eq!(st.cursor, 3);
+    keys(&mut st, "k<Down><Up><Up>");
+    assert_eq!(st.cursor, 1);
+    keys(&mut st, " ");
+    assert_eq!(st.cursor, 1 + page);
+    keys(&mut st, "b<C-d>");
+    assert_eq!(st.cursor, 1 + page / 2);
+    keys(&mut st, "<C-u><End>");
+    assert_eq!(st.cursor, st.rows() - 1);
+    assert!(
+        st.top + page > st.cursor && st.top <= st.cursor,
+        "cursor on screen"
+    );
+    keys(&mut st, "<Home>");
+    assert_eq!((st.cursor, st.top), (0, 0));
+    keys(&mut st, "kkk<PgUp>");
+    assert_eq!(st.cursor, 0);
+}
+
+#[test]
+fn filter_keeps_previous_on_cancel_and_clears_with_f() {
+    let mut st = state(80, 24);
+    keys(&mut st, "fedge-fw<Enter>");
+    assert_eq!(st.filter, "edge-fw");
+    assert_eq!(st.rows(), 2);
+    assert!(st.view.is_some());
+    // Editing starts from the current filter; Esc leaves it alone.
+    keys(&mut st, "f<BS><BS>zz<Esc>");
+    assert_eq!(st.mode, Mode::Normal);
+    assert_eq!(st.filter, "edge-fw");
+    assert_eq!(st.rows(), 2);
+    // Esc in the table never clears the filter.
+    keys(&mut st, "<Esc><Esc>");
+    assert_eq!(st.filter, "edge-fw");
+    keys(&mut st, "F");
+    assert_eq!(st.filter, "");
+    assert_eq!(st.rows(), st.timeline.len());
+}
+
+#[test]
+fn filter_keeps_cursor_on_the_same_event() {
+    let mut st = state(80, 24);
+    keys(&mut st, "/cleared<Enter>");
+    let ev = st.cursor_event();
+    keys(&mut st, "fDC01<Enter>");
+    assert_eq!(st.cursor_event(), ev);
+    keys(&mut st, "F");
+    assert_eq!(st.cursor_event(), ev);
+}
+
+#[test]
+fn goto_time_absolute_relative_and_days() {
+    let mut st = state(80, 24);
+    keys(&mut st, "t2022-12-04<Enter>");
+    assert!(selected_message(&st).contains("audit log was cleared"));
+    keys(&mut st, "t-15h<Enter>");
+    // 2022-12-03T18:00 is the first event at or after 09:00 - 15h = 18:00.
+    assert!(selected_message(&st).contains("successfully logged on"));
+    keys(&mut st, "d");
+    assert!(selected_message(&st).contains("audit log was cleared"));
+    keys(&mut st, "D");
+    assert!(selected_message(&st).contains("successfully logged on"));
+    keys(&mut st, ":goto 2022-12-03T19<Enter>");
+    assert!(selected_message(&st).contains("invoice"));
+    keys(&mut st, "tlater<Enter>");
+    assert_eq!(
+        st.mode,
+        Mode::Prompt(PromptKind::Time),
+        "a bad time keeps the line open"
+    );
+    assert!(st.prompt_error.is_some());
+    keys(&mut st, "<Esc>");
+    assert_eq!(st.mode, Mode::Normal);
+    assert!(selected_message(&st).contains("invoice"));
+}
+
+#[test]
+fn pivot_appends_a_field_term_with_and() {
+    let mut st = state(80, 24);
+    keys(&mut st, "=");
+    assert_eq!(st.mode, Mode::Picker);
+    assert_eq!(
+        st.picker.items.first(),
+        Some(&("host".to_string(), "DC01".to_string()))
+    );
+    keys(&mut st, "<Esc>");
+    assert_eq!(st.mode, Mode::Normal);
+    keys(&mut st, "falice<Enter>=j<Enter>");
+    assert_eq!(st.filter, "alice AND user:\"alice\"");
+    assert_eq!(app::pivot_term("file", "a\"b\\c"), "file:\"a\\\"b\\\\c\"");
+}
+
+#[test]
+fn commands_and_quit() {
+    let mut st = state(80, 24);
+    keys(&mut st, ":5<Enter>");
+    assert_eq!(st.cursor, 4);
+    keys(&mut st, ":filter ws07<Enter>");
+    assert_eq!(st.filter, "ws07");
+    assert_eq!(st.rows(), 61);
+    keys(&mut st, ":bogus<Enter>");
+    assert!(matches!(st.msg, Some(Msg::Error(ref e)) if e.contains("unknown command")));
+    keys(&mut st, ":tz +05:30<Enter>");
+    assert_eq!(st.zone().1.to_string(), "+05:30");
+    assert!(!st.quit);
+    st.unsaved = true;
+    keys(&mut st, "q");
+    assert_eq!(st.mode, Mode::ConfirmQuit);
+    keys(&mut st, "n");
+    assert!(!st.quit && st.mode == Mode::Normal);
+    keys(&mut st, ":q<Enter>y");
+    assert!(st.quit);
+    let mut st = state(80, 24);
+    keys(&mut st, "q");
+    assert!(st.quit, "nothing unsaved: q quits at once");
+    let mut st = state(80, 24);
+    keys(&mut st, "f<C-c>");
+    assert!(st.quit, "Ctrl-C quits from anywhere");
+}
+
+#[test]
+fn views_toggle() {
+    let mut st = state(80, 24);
+    let page = st.page_rows();
+    keys(&mut st, "i");
+    assert!(!st.hist.on);
+    assert_eq!(st.page_rows(), page + 3);
+    keys(&mut st, "i<Enter>");
+    assert!(st.detail_open && st.detail.is_some());
+    keys(&mut st, "<Tab>jj");
+    assert_eq!(st.focus, Focus::Detail);
+    assert_eq!(
+        (st.cursor, st.detail_scroll),
+        (0, 2),
+        "j scrolls the focused detail pane"
+    );
+    keys(&mut st, "<Tab>j");
+    assert_eq!(st.cursor, 1);
+    keys(&mut st, "<Esc>");
+    assert!(!st.detail_open);
+    keys(&mut st, "?");
+    assert_eq!(st.mode, Mode::Help);
+    keys(&mut st, "jj<Esc>");
+    assert_eq!(st.mode, Mode::Normal);
+    keys(&mut st, "T");
+    assert_eq!(st.zone, 0, "a single zone cycles to itself");
+    for k in ["m", "a", "u", "U", "A", "s", "e"] {
+        st.msg = None;
+        keys(&mut st, k);
+        assert_eq!(st.msg, Some(Msg::Info(app::NOT_YET.into())), "{k}");
+    }
+}
+
+#[test]
+fn histogram_zoom_and_filtered_counts() {
+    let mut st = state(80, 24);
+    let total: u64 = st.hist.all.iter().sum();
+    assert_eq!(total as usize, st.timeline.len());
+    assert_eq!(st.hist.all.len(), 80);
+    let (lo, hi) = st.hist.range.unwrap();
+    keys(&mut st, "/connection 30<Enter>zz");
+    let (zlo, zhi) = st.hist.range.unwrap();
+    assert!(zhi - zlo <= (hi - lo) / 4 + 1 && zlo >= lo && zhi <= hi);
+    let ts = st.cursor_ts().unwrap();
+    assert!(zlo <= ts && ts <= zhi, "zoom window holds the cursor");
+    keys(&mut st, "ZZZ");
+    assert_eq!(st.hist.range, Some((lo, hi)));
+    keys(&mut st, "fDC01<Enter>");
+    let shown: u64 = st.hist.shown.iter().sum();
+    assert_eq!(shown, 5);
+    assert_eq!(st.hist.all.iter().sum::<u64>() as usize, st.timeline.len());
+}
+
+#[test]
+fn paste_never_runs_as_keys() {
+    let mut st = state(80, 24);
+    apply_sync(&mut st, Action::Paste("G:q\n".into()));
+    assert_eq!(st.mode, Mode::Prompt(PromptKind::Search));
+    assert_eq!(crate::tui::prompt::text(&st), "G:q");
+    assert!(!st.quit);
+    assert_eq!(st.cursor, 0);
+    keys(&mut st, "<Esc>f");
+    apply_sync(&mut st, Action::Paste("10.0.0.5\r\nextra".into()));
+    assert_eq!(crate::tui::prompt::text(&st), "10.0.0.5  extra");
+}
+
+#[test]
+fn latest_filter_wins() {
+    let mut st = state(80, 24);
+    let first = app::apply_filter(&mut st, "DC01".into());
+    let second = app::apply_filter(&mut st, "edge-fw".into());
+    let job = |fx: &[Effect]| match fx.first() {
+        Some(Effect::Filter { job, .. }) => *job,
+        _ => panic!("no filter job"),
+    };
+    let (j1, j2) = (job(&first), job(&second));
+    drop((first, second));
+    update(
+        &mut st,
+        Action::FilterDone {
+            job: j1,
+            rows: Some(vec![0]),
+        },
+    );
+    assert!(st.view.is_none(), "a stale result is dropped");
+    update(
+        &mut st,
+        Action::FilterDone {
+            job: j2,
+            rows: Some(vec![1, 2]),
+        },
+    );
+    assert_eq!(st.rows(), 2);
+    assert_eq!(st.filter, "edge-fw");
+    // A cancelled job reports nothing and leaves the request pending.
+    let fx = app::apply_filter(&mut st, "ws07".into());
+    let j3 = job(&fx);
+    drop(fx);
+    update(
+        &mut st,
+        Action::FilterDone {
+            job: j3,
+            rows: None,
+        },
+    );
+    assert!(st.filter_pending.is_some());
+    keys(&mut st, "<Esc>");
+    assert!(st.filter_pending.is_none());
+    assert_eq!(st.filter, "edge-fw");
+}
+
+#[test]
+fn streaming_sources_keep_the_cursor_on_its_event() {
+    let first = Arc::new(Timeline::from_test_lines(&[(
+        "logs/dc01/security.log",
+        DC01,
+    )]));
+    let mut st = state_with(first, 80, 24);
+    st.ingest.done = false;
+    keys(&mut st, "/whoami<Enter><Enter>");
+    let key = st.cursor_event().and_then(|e| st.timeline.key(e));
+    assert!(key.is_some());
+    // A job still holding the timeline delays the merge until it lets go.
+    let held = st.timeline.clone();
+    apply_sync(
+        &mut st,
+        Action::Loaded(Box::new(test_source("logs/fw/edge.log", EDGE))),
+    );
+    assert_eq!(st.timeline.len(), 5);
+    assert_eq!(st.pending_sources.len(), 1);
+    drop(held);
+    apply_sync(
+        &mut st,
+        Action::Tick {
+            ingest: Default::default(),
+            filter_done: 0,
+        },
+    );
+    assert_eq!(st.timeline.len(), 8);
+    assert_eq!(st.cursor_event().and_then(|e| st.timeline.key(e)), key);
+    // The detail pane follows the event, not its old number.
+    assert_eq!(st.detail.as_ref().map(|d| d.event), st.cursor_event());
+    assert!(format!("{:?}", st.detail.as_ref().unwrap().lines).contains("whoami"));
+    // With a filter, new sources are filtered too.
+    keys(&mut st, "f10.0.0.5<Enter>");
+    assert_eq!(st.rows(), 3);
+    let f = filler();
+    apply_sync(
+        &mut st,
+        Action::Loaded(Box::new(test_source("logs/ws07/wfp.log", &f))),
+    );
+    assert_eq!(st.timeline.len(), 68);
+    assert_eq!(st.filter, "10.0.0.5");
+    assert_eq!(st.rows(), 3);
+    apply_sync(
+        &mut st,
+        Action::IngestDone(vec!["gone.evtx: No such file".into()]),
+    );
+    assert!(st.ingest.done);
+    assert!(matches!(st.msg, Some(Msg::Error(ref e)) if e.contains("gone.evtx")));
+}
+
+#[test]
+fn untouched_view_stays_at_the_start_while_filling() {
+    let first = Arc::new(Timeline::from_test_lines(&[("logs/fw/edge.log", EDGE)]));
+    let mut st = state_with(first, 80, 24);
+    apply_sync(
+        &mut st,
+        Action::Loaded(Box::new(test_source("logs/dc01/security.log", DC01))),
+    );
+    assert_eq!(st.cursor, 0);
+    assert!(selected_message(&st).contains("successfully logged on"));
+}
+
+#[test]
+fn too_small_terminal_still_takes_keys() {
+    let mut st = state(60, 20);
+    assert!(screen(&st)[0].starts_with("enlarge terminal (need 80x24, have 60x20)"));
+    keys(&mut st, "jjG");
+    assert_eq!(st.cursor, st.rows() - 1);
+    apply_sync(&mut st, Action::Resize(100, 30));
+    assert!(screen(&st)[3].contains("time (UTC)"));
+}
+
+#[test]
+fn hostile_content_is_shown_visibly() {
+    let mut st = state(160, 48);
+    keys(&mut st, "/red<Enter>");
+    let s = screen(&st).join("\n");
+    assert!(s.contains("^[[31mred^[[0m bell\\x07"), "{s}");
+    assert!(s.contains("invoice⟨U+202E⟩fdp.exe→with a tab"));
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{202E}'));
+}
+
+#[test]
+fn corpus_evtx_detail_shows_fields_and_raw_xml() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/evtx/evtx-crate"
+    );
+    let path = std::path::Path::new(dir).join("Security_short_selected.evtx");
+    let alt =
+        std::path::Path::new("/work/shared/corpus/evtx/evtx-crate/Security_short_selected.evtx");
+    let path = if path.exists() {
+        path
+    } else {
+        alt.to_path_buf()
+    };
+    if !path.exists() {
+        eprintln!("corpus absent: {} skipped", path.display());
+        return;
+    }
+    let progress = crate::ingest::Progress::default();
+    let (t, errors) = crate::timeline::load_paths(&[path], &Default::default(), &progress);
+    assert!(errors.is_empty());
+    assert!(!t.is_empty());
+    let n = t.len();
+    let mut st = state_with(Arc::new(t), 120, 40);
+    keys(&mut st, "G<Enter>");
+    assert_eq!(st.cursor, n - 1);
+    let lines = &st.detail.as_ref().unwrap().lines;
+    let has = |s: &str| lines.iter().any(|l| format!("{l:?}").contains(s));
+    assert!(
+        has("event_id") && has("raw record") && has("<Event"),
+        "{lines:?}"
+    );
+    keys(&mut st, "/4624<Enter>");
+    assert!(st.search_pending.is_none());
+    let s = screen(&st).join("\n");
+    assert!(s.contains("Security_short_selected.evtx") || s.contains("Security_s"));
+}

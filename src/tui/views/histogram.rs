@@ -1,0 +1,101 @@
+//! The density strip: two rows of bars (events the filter keeps drawn solid, events it
+//! hides drawn with a different, dimmer glyph) and a time axis with the cursor.
+
+use crate::model::format_display;
+use crate::tui::app::State;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+fn short_time(ts: i64, st: &State) -> String {
+    let s = format_display(ts, &st.zone().1);
+    s.get(..16).unwrap_or(&s).to_string()
+}
+
+fn span_text(ns: i64) -> String {
+    let s = ns / 1_000_000_000;
+    match s {
+        0 => format!("{}ms", ns / 1_000_000),
+        1..120 => format!("{s}s"),
+        120..7_200 => format!("{}m", s / 60),
+        7_200..172_800 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+pub fn render(st: &State, f: &mut Frame, area: Rect) {
+    let theme = st.theme();
+    let buf = f.buffer_mut();
+    let Some((lo, hi)) = st.hist.range else {
+        buf.set_string(area.x, area.y + 1, "(no events yet)", theme.dim());
+        return;
+    };
+    let glyphs = theme.bar_glyphs();
+    let max = st.hist.all.iter().copied().max().unwrap_or(0).max(1) as u128;
+    // Two rows of eight steps each.
+    let steps = |n: u64| -> u32 {
+        if n == 0 {
+            0
+        } else {
+            ((n as u128 * 16).div_ceil(max)).clamp(1, 16) as u32
+        }
+    };
+    for (x, (&all, &shown)) in st.hist.all.iter().zip(&st.hist.shown).enumerate() {
+        let Ok(x) = u16::try_from(x) else { break };
+        if x >= area.width {
+            break;
+        }
+        let (ha, hs) = (steps(all), steps(shown));
+        for row in 0..2u16 {
+            let base = (1 - row as u32) * 8;
+            let fs = hs.saturating_sub(base).min(8);
+            let fa = ha.saturating_sub(base).min(8);
+            let (sym, style) = if fs > 0 {
+                (glyphs[fs as usize], theme.bar())
+            } else if fa > 0 {
+                (theme.hidden_glyph(), theme.dim())
+            } else {
+                continue;
+            };
+            buf.set_string(area.x + x, area.y + row, sym, style);
+        }
+    }
+    // Axis: start, span and zoom, end; then the cursor on top.
+    let y = area.y + 2;
+    let left = short_time(lo, st);
+    let right = short_time(hi, st);
+    let mid = format!(
+        "{} span{}",
+        span_text(hi.saturating_sub(lo)),
+        if st.hist.zoom > 0 {
+            format!(", zoom {}x", 1u64 << st.hist.zoom.min(63))
+        } else {
+            String::new()
+        }
+    );
+    buf.set_string(area.x, y, &left, theme.dim());
+    let w = area.width as usize;
+    if w > left.len() + right.len() + mid.len() + 4 {
+        let mx = area.x + ((w - mid.len()) / 2) as u16;
+        buf.set_string(mx, y, &mid, theme.dim());
+    }
+    if w > left.len() + right.len() + 1 {
+        buf.set_string(area.x + (w - right.len()) as u16, y, &right, theme.dim());
+    }
+    // The cursor's column is shown reversed in the bars, and marked on the axis where
+    // that does not cover a label.
+    if let Some(c) = st.hist.cursor
+        && let Ok(c) = u16::try_from(c)
+        && c < area.width
+    {
+        for row in 0..2 {
+            if let Some(cell) = buf.cell_mut((area.x + c, area.y + row)) {
+                cell.set_style(theme.selected());
+            }
+        }
+        let cu = c as usize;
+        let on_label = cu < left.len() || cu + right.len() >= w;
+        if !on_label {
+            buf.set_string(area.x + c, y, theme.cursor_symbol(), theme.cursor_mark());
+        }
+    }
+}

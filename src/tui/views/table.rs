@@ -1,0 +1,161 @@
+//! The timeline table: built for the visible rows only.
+
+use crate::ingest::evtx::FLAG_BAD_TIME;
+use crate::model::{TzSpec, format_display};
+use crate::tui::app::{Focus, State};
+use crate::tui::sanitize;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState};
+use regex::Regex;
+
+/// Splits `text` into spans, the regex matches in `hl`.
+pub fn highlighted<'a>(text: &'a str, re: Option<&Regex>, base: Style, hl: Style) -> Line<'a> {
+    let Some(re) = re else {
+        return Line::from(Span::styled(text, base));
+    };
+    let mut spans = Vec::new();
+    let mut last = 0;
+    for m in re.find_iter(text) {
+        if m.start() == m.end() {
+            continue;
+        }
+        if m.start() > last {
+            spans.push(Span::styled(&text[last..m.start()], base));
+        }
+        spans.push(Span::styled(m.as_str(), hl));
+        last = m.end();
+    }
+    if last < text.len() {
+        spans.push(Span::styled(&text[last..], base));
+    }
+    Line::from(spans)
+}
+
+fn short_label(label: &str) -> &str {
+    label.rsplit(['/', '\\']).next().unwrap_or(label)
+}
+
+pub fn render(st: &State, f: &mut Frame, area: Rect) {
+    let theme = st.theme();
+    let t = &st.timeline;
+    let rows_total = st.rows();
+    let (zlabel, zone) = st.zone();
+    let w = area.width;
+    let (src_w, host_w, tag_w) = match w {
+        140.. => (18, 18, 10),
+        110.. => (14, 15, 8),
+        _ => (10, 12, 6),
+    };
+    let time_w = if zone == TzSpec::Utc { 23 } else { 29 };
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(time_w),
+        Constraint::Length(src_w),
+        Constraint::Length(host_w),
+        Constraint::Length(tag_w),
+        Constraint::Fill(1),
+    ];
+    let header = Row::new([
+        Cell::from(""),
+        Cell::from(format!("time ({zlabel})")),
+        Cell::from("source"),
+        Cell::from("host"),
+        Cell::from("id/act"),
+        Cell::from("message"),
+    ])
+    .style(theme.header());
+    if rows_total == 0 {
+        let msg = if !st.ingest.done {
+            "loading: events appear here as each source finishes"
+        } else if st.view.is_some() {
+            "no events match the filter (F clears it)"
+        } else {
+            "no events"
+        };
+        let table = Table::new(Vec::<Row>::new(), widths).header(header);
+        f.render_widget(table, area);
+        let r = Rect::new(
+            area.x + 2,
+            area.y + 2.min(area.height),
+            area.width.saturating_sub(2),
+            1,
+        );
+        f.render_widget(Paragraph::new(msg).style(theme.dim()), r.intersection(area));
+        return;
+    }
+    let h = area.height.saturating_sub(1) as usize;
+    let end = (st.top + h).min(rows_total);
+    let max_msg = w as usize;
+    let re = st.search.as_ref();
+    let mut rows = Vec::with_capacity(end.saturating_sub(st.top));
+    for row in st.top..end {
+        let Some(ev) = st.event_of_row(row) else {
+            continue;
+        };
+        let Some(e) = t.events.get(ev) else {
+            continue;
+        };
+        let time = if e.flags & FLAG_BAD_TIME != 0 {
+            format!(
+                "bad time {}",
+                sanitize::line(&t.time_text(ev), 40, theme.ascii)
+            )
+        } else {
+            format_display(e.ts, &zone)
+        };
+        let label = t.source_of(ev).map_or("", |s| short_label(&s.label));
+        let host = t.host(ev);
+        let tag = t.tag(ev);
+        let msg = t.message(ev);
+        let cells = [
+            // Reserved for the annotation marker.
+            Cell::from(""),
+            Cell::from(time),
+            Cell::from(sanitize::line(label, 64, theme.ascii).into_owned()),
+            Cell::from(sanitize::line(&host, 64, theme.ascii).into_owned()),
+            Cell::from(sanitize::line(&tag, 32, theme.ascii).into_owned()),
+            Cell::from(
+                highlighted(
+                    &sanitize::line(&msg, max_msg, theme.ascii),
+                    re,
+                    Style::new(),
+                    theme.matched(),
+                )
+                .into_owned(),
+            ),
+        ];
+        rows.push(Row::new(cells));
+    }
+    let focus_table = st.focus == Focus::Table || !st.detail_open;
+    let sel_style = if focus_table {
+        theme.selected()
+    } else {
+        theme.selected().add_modifier(ratatui::style::Modifier::DIM)
+    };
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(sel_style)
+        .highlight_symbol(theme.select_symbol())
+        .highlight_spacing(HighlightSpacing::Always);
+    let mut ts = TableState::default().with_selected(Some(st.cursor.saturating_sub(st.top)));
+    f.render_stateful_widget(table, area, &mut ts);
+}
+
+trait IntoOwnedLine {
+    fn into_owned(self) -> Line<'static>;
+}
+
+impl IntoOwnedLine for Line<'_> {
+    fn into_owned(self) -> Line<'static> {
+        Line::from(
+            self.spans
+                .into_iter()
+                .map(|s| Span::styled(s.content.into_owned(), s.style))
+                .collect::<Vec<_>>(),
+        )
+    }
+}

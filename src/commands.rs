@@ -101,7 +101,12 @@ pub fn stats(
     json: bool,
     out: &mut dyn Write,
 ) -> std::io::Result<u8> {
-    let (t, extra) = load_with_progress(paths, opts);
+    // Stats needs times and counts only: let formats skip storing fields.
+    let opts = Options {
+        index_only: true,
+        ..opts.clone()
+    };
+    let (t, extra) = load_with_progress(paths, &opts);
     let rs = reports(&t, &extra);
     let valid = t
         .events

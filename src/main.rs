@@ -177,6 +177,7 @@ fn options(c: &Common) -> Result<Options, String> {
         threads,
         no_mmap: c.no_mmap,
         map: c.map.clone(),
+        index_only: false,
     })
 }
 

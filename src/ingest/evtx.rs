@@ -98,7 +98,12 @@ struct ChunkOut {
     ids: Vec<(u64, bool)>,
 }
 
-fn parse_chunk(data: &[u8], n: usize, settings: &Arc<ParserSettings>) -> ChunkOut {
+fn parse_chunk(
+    data: &[u8],
+    n: usize,
+    settings: &Arc<ParserSettings>,
+    index_only: bool,
+) -> ChunkOut {
     let mut out = ChunkOut {
         batch: Batch::new(),
         rejects: Vec::new(),
@@ -184,6 +189,15 @@ fn parse_chunk(data: &[u8], n: usize, settings: &Arc<ParserSettings>) -> ChunkOu
                 continue;
             }
         };
+        if index_only {
+            let (ts, host, tag) = scan_system(&json.data);
+            let host = out.batch.strings.intern(&host);
+            let tag = out.batch.strings.intern(&tag);
+            push_event(
+                &mut out, n, record_id, recovered, ts, header_ts, NO_FIELDS, host, tag,
+            );
+            continue;
+        }
         let start = out.batch.arena.len();
         out.batch.arena.push(Sym::EMPTY);
         let mut sink = RecordSink {
@@ -213,29 +227,128 @@ fn parse_chunk(data: &[u8], n: usize, settings: &Arc<ParserSettings>) -> ChunkOu
         let (host, tag, ts, start) = (sink.host, sink.tag, sink.ts, sink.start);
         let pairs = (out.batch.arena.len() - start - 1) / 2;
         out.batch.arena[start] = Sym::from_num(pairs as u32);
-        let (ts, bad) = match (ts, header_ts) {
-            (Some(Some(t)), _) => (t, false),
-            // Sort by the record header's time when the event's own is unusable.
-            (Some(None), h) => (h.unwrap_or(i64::MIN), true),
-            (None, Some(h)) => (h, false),
-            (None, None) => (i64::MIN, true),
-        };
-        let mut flags = if recovered { FLAG_RECOVERED } else { 0 };
-        if bad {
-            flags |= FLAG_BAD_TIME;
-        }
-        out.batch.events.push(Event {
+        push_event(
+            &mut out,
+            n,
+            record_id,
+            recovered,
             ts,
-            loc: ((n as u64) << 48) | (record_id & ((1 << 48) - 1)),
-            aux: start as u32,
-            source: 0,
-            flags,
+            header_ts,
+            start as u32,
             host,
             tag,
-        });
-        out.ids.push((record_id, recovered));
+        );
     }
     out
+}
+
+/// `aux` of an event whose fields were not stored (index-only ingest): they are
+/// re-rendered from the file when asked for.
+pub const NO_FIELDS: u32 = u32::MAX;
+
+#[allow(clippy::too_many_arguments)]
+fn push_event(
+    out: &mut ChunkOut,
+    n: usize,
+    record_id: u64,
+    recovered: bool,
+    ts: Option<Option<i64>>,
+    header_ts: Option<i64>,
+    aux: u32,
+    host: Sym,
+    tag: Sym,
+) {
+    let (ts, bad) = match (ts, header_ts) {
+        (Some(Some(t)), _) => (t, false),
+        // Sort by the record header's time when the event's own is unusable.
+        (Some(None), h) => (h.unwrap_or(i64::MIN), true),
+        (None, Some(h)) => (h, false),
+        (None, None) => (i64::MIN, true),
+    };
+    let mut flags = if recovered { FLAG_RECOVERED } else { 0 };
+    if bad {
+        flags |= FLAG_BAD_TIME;
+    }
+    out.batch.events.push(Event {
+        ts,
+        loc: ((n as u64) << 48) | (record_id & ((1 << 48) - 1)),
+        aux,
+        source: 0,
+        flags,
+        host,
+        tag,
+    });
+    out.ids.push((record_id, recovered));
+}
+
+/// The JSON string value after `key` (first occurrence), unescaped when needed.
+fn json_str_after<'a>(
+    json: &'a [u8],
+    key: &memchr::memmem::Finder<'static>,
+) -> Option<std::borrow::Cow<'a, str>> {
+    let at = key.find(json)? + key.needle().len();
+    let rest = json.get(at..)?;
+    if rest.first() != Some(&b'"') {
+        return None;
+    }
+    let mut i = 1;
+    let mut escaped = false;
+    while let Some(&b) = rest.get(i) {
+        match b {
+            b'\\' => {
+                escaped = true;
+                i += 1;
+            }
+            b'"' => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    let quoted = rest.get(..=i)?;
+    if escaped {
+        serde_json::from_slice::<String>(quoted)
+            .ok()
+            .map(Into::into)
+    } else {
+        std::str::from_utf8(rest.get(1..i)?).ok().map(Into::into)
+    }
+}
+
+/// Time, Computer and EventID of a record from its JSON without parsing all of it: the
+/// System element comes first, so the first occurrence of each key is its own.
+fn scan_system(json: &[u8]) -> (Option<Option<i64>>, String, String) {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static TIME: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"SystemTime\":"));
+    static HOST: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"Computer\":"));
+    static EID: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"EventID\":"));
+    static TEXT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"#text\":"));
+    let ts = json_str_after(json, &TIME).map(|t| {
+        chrono::DateTime::parse_from_rfc3339(&t)
+            .ok()
+            .and_then(|d| d.timestamp_nanos_opt())
+    });
+    let host = json_str_after(json, &HOST).unwrap_or_default().into_owned();
+    let tag = EID
+        .find(json)
+        .and_then(|at| {
+            let rest = json.get(at + 10..)?;
+            // A number, a string, or {"#attributes":{…},"#text":N}.
+            let rest = match rest.first()? {
+                b'{' => rest.get(TEXT.find(rest)? + 8..)?,
+                _ => rest,
+            };
+            let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+            let end = rest
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b'"'))
+                .unwrap_or(rest.len());
+            std::str::from_utf8(rest.get(..end)?)
+                .ok()
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    (ts, host, tag)
 }
 
 /// Escapes bytes below 0x20 as `\u00XX` (compact JSON has none outside strings).
@@ -252,7 +365,9 @@ fn escape_controls(json: &[u8]) -> Vec<u8> {
 }
 
 /// Parses a whole EVTX file. Never fails as a whole: what cannot be read is reported.
-pub fn load(data: &[u8], report: &mut SourceReport) -> Batch {
+/// `index_only`: keep only time, host and event id per record (what `stats` needs); the
+/// fields are re-rendered from the file if ever asked for.
+pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
     let mut batch = Batch::new();
     if data.len() < FILE_HEADER || !data.starts_with(MAGIC) {
         report.reject(0, "not an EVTX file (no ElfFile header)");
@@ -262,7 +377,7 @@ pub fn load(data: &[u8], report: &mut SourceReport) -> Batch {
     let settings = settings();
     let outs: Vec<ChunkOut> = (0..slots)
         .into_par_iter()
-        .map(|n| parse_chunk(data, n, &settings))
+        .map(|n| parse_chunk(data, n, &settings, index_only))
         .collect();
     let live: HashSet<u64> = outs
         .iter()
@@ -308,8 +423,38 @@ pub fn load(data: &[u8], report: &mut SourceReport) -> Batch {
     batch
 }
 
+/// Re-renders one record's fields (events ingested index-only).
+pub fn record_fields(data: &[u8], chunk_no: u64, record_id: u64) -> Vec<(String, String)> {
+    struct Collect(Vec<(String, String)>, Vec<String>);
+    impl Sink for Collect {
+        fn leaf(&mut self, _section: &str, name: &str, value: &str) {
+            let dup = self.1.iter().filter(|k| *k == name).count();
+            self.1.push(name.to_owned());
+            let key = if dup > 0 {
+                format!("{name}_{dup}")
+            } else {
+                name.to_owned()
+            };
+            self.0.push((key, value.to_owned()));
+        }
+    }
+    let mut c = Collect(Vec::new(), Vec::new());
+    if let Some(json) = render_record(data, chunk_no, record_id, true)
+        && evtx_json::walk(&json, &mut c).is_err()
+    {
+        c.0.clear();
+        c.1.clear();
+        let _ = evtx_json::walk(&escape_controls(&json), &mut c);
+    }
+    c.0
+}
+
 /// Re-reads one record's XML from the file (detail view).
 pub fn record_xml(data: &[u8], chunk_no: u64, record_id: u64) -> Option<String> {
+    render_record(data, chunk_no, record_id, false).and_then(|b| String::from_utf8(b).ok())
+}
+
+fn render_record(data: &[u8], chunk_no: u64, record_id: u64, json: bool) -> Option<Vec<u8>> {
     let off = FILE_HEADER + chunk_no as usize * CHUNK;
     let raw = data.get(off..(off + CHUNK).min(data.len()))?;
     let mut v;
@@ -321,13 +466,18 @@ pub fn record_xml(data: &[u8], chunk_no: u64, record_id: u64) -> Option<String> 
         raw
     };
     let header = EvtxChunkHeader::from_bytes(slice).ok()?;
-    let settings = Arc::new(ParserSettings::new().indent(true).recover_records(true));
+    let settings = Arc::new(ParserSettings::new().indent(!json).recover_records(true));
     let mut chunk = EvtxChunk::new(slice, &header, settings).ok()?;
     let found = chunk
         .iter()
         .filter_map(Result::ok)
         .find(|r| r.event_record_id & ((1 << 48) - 1) == record_id)?;
-    found.into_xml().ok().map(|r| r.data)
+    let out = if json {
+        found.into_json_bytes()
+    } else {
+        found.into_xml_bytes()
+    };
+    out.ok().map(|r| r.data)
 }
 
 /// Interned field pairs of the event at `aux`.

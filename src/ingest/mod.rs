@@ -144,7 +144,7 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
             match format {
                 Some("evtx") => {
                     report.format = "evtx".into();
-                    (evtx::load(data, &mut report), Kind::Evtx)
+                    (evtx::load(data, &mut report, opts.index_only), Kind::Evtx)
                 }
                 Some(id) => match format_by_id(id) {
                     Some(def) => {

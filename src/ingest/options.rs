@@ -91,6 +91,8 @@ pub struct Options {
     pub threads: usize,
     pub no_mmap: bool,
     pub map: Option<PathBuf>,
+    /// Keep only what `stats` needs (time, host, id) where a format can skip the rest.
+    pub index_only: bool,
 }
 
 impl Options {

@@ -140,20 +140,21 @@ impl Timeline {
         };
         f.ts = e.ts;
         match &src.kind {
+            Kind::Evtx if e.aux == ingest::evtx::NO_FIELDS => {
+                let pairs =
+                    ingest::evtx::record_fields(src.bytes(), e.evtx_chunk(), e.evtx_record_id());
+                for (k, v) in pairs {
+                    set_system(&mut f, &k, &v);
+                    f.raw.push((k.into(), v.into()));
+                }
+                normalise_evtx(&mut f);
+            }
             Kind::Evtx => {
                 let pairs = ingest::evtx::stored_pairs(&self.arena, e.aux);
                 for kv in pairs.chunks_exact(2) {
                     let k = self.strings.text(kv[0]);
                     let v = self.strings.text(kv[1]);
-                    match &*k {
-                        "Computer" => f.set(Norm::Host, v.clone()),
-                        "EventID" => f.set(Norm::EventId, v.clone()),
-                        "Channel" => f.set(Norm::Channel, v.clone()),
-                        "Provider" => f.set(Norm::Provider, v.clone()),
-                        "EventRecordID" => f.set(Norm::RecordId, v.clone()),
-                        "Level" => f.set(Norm::Severity, level_name(&v)),
-                        _ => {}
-                    }
+                    set_system(&mut f, &k, &v);
                     f.raw.push((k, v));
                 }
                 normalise_evtx(&mut f);
@@ -244,6 +245,26 @@ impl Timeline {
         self.events.capacity() * std::mem::size_of::<Event>()
             + self.arena.capacity() * 4
             + self.strings.heap_bytes()
+    }
+}
+
+/// The normalised fields an EVTX System element gives directly.
+fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: &str) {
+    let n = match k {
+        "Computer" => Norm::Host,
+        "EventID" => Norm::EventId,
+        "Channel" => Norm::Channel,
+        "Provider" => Norm::Provider,
+        "EventRecordID" => Norm::RecordId,
+        "Level" => {
+            f.set(Norm::Severity, level_name(v));
+            return;
+        }
+        _ => return,
+    };
+    // Only the first (System) occurrence: EventData may reuse a name like `Channel`.
+    if f.get(n).is_none() {
+        f.set(n, v.to_owned());
     }
 }
 

@@ -1,7 +1,7 @@
 //! Test helper doing what the ingest driver does: sniff with every format, prepare, cut
 //! the records per `Records`, parse each and count rejects.
 
-use crate::ingest::{ParseCtx, Records, text_formats};
+use crate::ingest::{FormatDef, ParseCtx, Records, text_formats};
 use crate::model::{Fields, Norm, TzSpec};
 use std::path::{Path, PathBuf};
 
@@ -61,9 +61,18 @@ pub struct Outcome {
 
 /// The winning format id for `data`, as the driver picks it.
 pub fn sniffed(data: &[u8]) -> Option<&'static str> {
+    sniffed_among(data, &text_formats())
+}
+
+/// The EDR format that would claim `data`, ignoring the other families.
+pub fn edr_sniffed(data: &[u8]) -> Option<&'static str> {
+    sniffed_among(data, crate::ingest::edr::FORMATS)
+}
+
+fn sniffed_among(data: &[u8], formats: &[&'static FormatDef]) -> Option<&'static str> {
     let head = &data[..data.len().min(64 * 1024)];
     let mut best: Option<(&'static str, u8)> = None;
-    for f in text_formats() {
+    for f in formats {
         let s = (f.sniff)(head);
         if s >= 50 && best.is_none_or(|(_, b)| s > b) {
             best = Some((f.id, s));
@@ -233,15 +242,15 @@ mod tests {
             );
         }
         assert_eq!(
-            sniffed(b"date=2024-01-01 time=00:00:00 devname=fg type=traffic"),
+            edr_sniffed(b"date=2024-01-01 time=00:00:00 devname=fg type=traffic"),
             None
         );
         assert_eq!(
-            sniffed(b"#Version: 1.5\n#Fields: date time action protocol src-ip dst-ip"),
+            edr_sniffed(b"#Version: 1.5\n#Fields: date time action protocol src-ip dst-ip"),
             None
         );
         assert_eq!(
-            sniffed(b"Timestamp,Src,Dst\n2024-01-01,1.2.3.4,5.6.7.8\n"),
+            edr_sniffed(b"Timestamp,Src,Dst\n2024-01-01,1.2.3.4,5.6.7.8\n"),
             None
         );
     }

@@ -76,15 +76,19 @@ enum Cmd {
         #[arg(long, value_name = "ID")]
         format: Option<String>,
     },
-    /// Write the timeline (or the part matching --filter) as jsonl or csv.
+    /// Write the timeline (or the part matching --filter) as jsonl, csv or timesketch.
     Export {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long = "format", short = 'F', value_enum, default_value = "jsonl")]
         out_format: OutFormat,
-        /// Only events matching this text.
+        /// Only events matching this query (DESIGN §6; `mark:`, `tag:`, `annotated` need --case).
         #[arg(long)]
         filter: Option<String>,
+        /// Only annotated events (needs --case), plus annotated events whose evidence is
+        /// not loaded, from the case file's copies.
+        #[arg(long = "annotated-only")]
+        annotated_only: bool,
         /// Output file (default: stdout).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
@@ -118,6 +122,8 @@ enum Cmd {
 enum OutFormat {
     Jsonl,
     Csv,
+    /// Timesketch JSONL (name the file *.jsonl).
+    Timesketch,
 }
 
 fn parse_tz(s: &str) -> Result<TzSpec, String> {
@@ -177,13 +183,21 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             paths,
             out_format,
             filter,
+            annotated_only,
             output,
         }) => {
             let f = match out_format {
                 OutFormat::Jsonl => ExportFormat::Jsonl,
                 OutFormat::Csv => ExportFormat::Csv,
+                OutFormat::Timesketch => ExportFormat::Timesketch,
             };
-            commands::export(&paths, &opts, f, filter.as_deref(), output.as_deref())
+            let eo = commands::ExportOptions {
+                filter: filter.as_deref(),
+                output: output.as_deref(),
+                case: cli.common.case.as_deref(),
+                annotated_only,
+            };
+            commands::export(&paths, &opts, f, &eo)
         }
         Some(Cmd::Sample {
             scale,

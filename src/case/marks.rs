@@ -17,7 +17,7 @@ use std::collections::HashMap;
 #[derive(Debug)]
 pub struct MissingEvent<'c> {
     pub key: &'c EventKey,
-    /// In case order (event time, id); never empty.
+    /// Oldest first (creation time, then id); never empty.
     pub annotations: Vec<&'c Annotation>,
 }
 
@@ -31,7 +31,7 @@ impl<'c> MissingEvent<'c> {
 /// A case's annotations indexed by timeline row.
 #[derive(Debug, Default)]
 pub struct CaseMarks<'c> {
-    /// Row → annotations on it, in case order.
+    /// Row → annotations on it, oldest first.
     by_row: HashMap<usize, Vec<&'c Annotation>>,
     /// Annotated rows, ascending.
     rows: Vec<usize>,
@@ -106,7 +106,8 @@ impl<'c> CaseMarks<'c> {
         let mut by_row: HashMap<usize, Vec<&'c Annotation>> = HashMap::new();
         let mut missing: Vec<MissingEvent<'c>> = Vec::new();
         for (mut group, rows) in groups.into_iter().zip(rows_of) {
-            group.sort_by(|a, b| (a.key.ts, &a.id).cmp(&(b.key.ts, &b.id)));
+            // Oldest annotation first, so `annotation` in exports is stable.
+            group.sort_by_cached_key(|a| (created_ns(a), a.id.clone()));
             if rows.is_empty() {
                 if let Some(first) = group.first() {
                     missing.push(MissingEvent {
@@ -136,7 +137,7 @@ impl<'c> CaseMarks<'c> {
         }
     }
 
-    /// Annotations on row `i` (empty when none), in case order.
+    /// Annotations on row `i` (empty when none), oldest first.
     pub fn on_row(&self, i: usize) -> &[&'c Annotation] {
         self.by_row.get(&i).map(Vec::as_slice).unwrap_or(&[])
     }
@@ -163,6 +164,14 @@ impl<'c> CaseMarks<'c> {
         ids.dedup();
         ids.len()
     }
+}
+
+/// Creation time for ordering; unparsable times sort last.
+fn created_ns(a: &Annotation) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(&a.created)
+        .ok()
+        .and_then(|d| d.timestamp_nanos_opt())
+        .unwrap_or(i64::MAX)
 }
 
 /// Whether timeline key `k` is the event of this group (same file and place).

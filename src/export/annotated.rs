@@ -69,7 +69,7 @@ pub fn annotation_json(a: &Annotation) -> Value {
     })
 }
 
-/// Adds `annotation` (the first annotation, in case order) and, when the event carries
+/// Adds `annotation` (the oldest annotation on the event) and, when the event carries
 /// several, `annotations` (all of them), so `.annotation.kind` always works in jq and
 /// nothing is lost.
 pub fn add_annotations(m: &mut Map<String, Value>, anns: &[&Annotation]) {

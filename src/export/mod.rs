@@ -30,3 +30,6 @@ pub fn output(path: Option<&std::path::Path>) -> io::Result<Box<dyn Write>> {
         None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -34,7 +34,7 @@ pub fn write<W: Write>(
 ) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     let extra: &[&str] = if ann.is_some() { &CSV_COLUMNS } else { &[] };
-    w.write_record(header(extra))?;
+    w.write_record(header(extra)).map_err(io_error)?;
     let mut rec: Vec<String> = Vec::with_capacity(NORM_COUNT + 12);
     for &item in items {
         rec.clear();
@@ -65,9 +65,19 @@ pub fn write<W: Write>(
                 rec.extend(csv_cells(&m.annotations, true));
             }
         }
-        w.write_record(rec.iter().map(|c| safe_cell(c)).map(|c| c.into_owned()))?;
+        w.write_record(rec.iter().map(|c| safe_cell(c)).map(|c| c.into_owned()))
+            .map_err(io_error)?;
     }
     w.flush()
+}
+
+/// The csv crate wraps I/O errors; unwrap them so a closed pipe stays a `BrokenPipe` that
+/// `quiet_pipe` recognises.
+fn io_error(e: ::csv::Error) -> io::Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// ts, source, format, normalised fields, raw JSON of timeline row `i`.

@@ -459,3 +459,42 @@ fn timesketch_evtx_fields_on_the_corpus() {
         assert!(v["computer_name"].as_str().unwrap().starts_with("DC-01"));
     }
 }
+
+#[test]
+fn timesketch_and_jsonl_over_the_whole_corpus() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
+    if !dir.exists() {
+        eprintln!("corpus absent: {} skipped", dir.display());
+        return;
+    }
+    let t = load(&[dir.to_owned()], &opts());
+    assert!(t.len() > 1000, "{} events", t.len());
+    let items = plan(&t, (0..t.len()).collect(), None, false, None);
+    let out = lines(&render(|o| super::timesketch::write(&t, &items, None, o)));
+    assert_eq!(out.len(), t.len());
+    // One JSON type per key across all lines, or OpenSearch rejects later documents.
+    let mut types: std::collections::HashMap<String, &'static str> = Default::default();
+    for v in &out {
+        check_timesketch_line(v);
+        for (k, x) in v.as_object().unwrap() {
+            let ty = match x {
+                Value::String(_) => "string",
+                Value::Number(_) => "number",
+                Value::Bool(_) => "bool",
+                Value::Array(_) => "array",
+                _ => "other",
+            };
+            assert_eq!(
+                *types.entry(k.clone()).or_insert(ty),
+                ty,
+                "{k} changes type"
+            );
+        }
+    }
+    let jl = lines(&render(|o| super::jsonl::write(&t, &items, None, o)));
+    assert_eq!(jl.len(), t.len());
+    assert!(
+        jl.iter()
+            .all(|v| v["ts"].is_string() && v["raw"].is_object())
+    );
+}

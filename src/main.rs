@@ -259,4 +259,31 @@ mod tests {
         ));
         assert_eq!(c.common.input_format.as_deref(), Some("evtx"));
     }
+
+    #[test]
+    fn export_case_flags_parse() {
+        let c = Cli::try_parse_from([
+            "vigil",
+            "export",
+            "ev",
+            "--case",
+            "c.vigil.json",
+            "--annotated-only",
+            "-F",
+            "timesketch",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            c.cmd,
+            Some(Cmd::Export {
+                out_format: OutFormat::Timesketch,
+                annotated_only: true,
+                ..
+            })
+        ));
+        assert_eq!(
+            c.common.case.as_deref(),
+            Some(std::path::Path::new("c.vigil.json"))
+        );
+    }
 }

@@ -254,6 +254,20 @@ fn annotated_only_without_case_is_refused() {
 }
 
 #[test]
+fn a_missing_case_file_is_an_error_not_an_empty_case() {
+    let d = fixture();
+    let out = vigil()
+        .current_dir(d.path())
+        .args(["export", "ev", "--case", "nope.vigil.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.vigil.json"));
+    assert!(!d.path().join("nope.vigil.json").exists());
+}
+
+#[test]
 fn stats_json_matches_golden() {
     let d = fixture();
     check_golden(

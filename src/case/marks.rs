@@ -63,7 +63,7 @@ impl<'c> CaseMarks<'c> {
         let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
         // Fast path: the timeline is sorted by time, so look only at the rows at each
         // annotated time.
-        for (g, group) in groups.iter().enumerate() {
+        for (group, found) in groups.iter().zip(rows_of.iter_mut()) {
             let mut times: Vec<i64> = group.iter().map(|a| a.key.ts).collect();
             times.sort_unstable();
             times.dedup();
@@ -71,7 +71,7 @@ impl<'c> CaseMarks<'c> {
                 let mut i = t.lower_bound(ts);
                 while t.events.get(i).is_some_and(|e| e.ts == ts) {
                     if t.key(i).is_some_and(|k| same_event(&k, group)) {
-                        rows_of[g].push(i);
+                        found.push(i);
                     }
                     i += 1;
                 }

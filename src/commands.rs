@@ -164,6 +164,18 @@ fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<(
 pub enum ExportFormat {
     Jsonl,
     Csv,
+    Timesketch,
+}
+
+/// What `vigil export` writes besides the format.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExportOptions<'a> {
+    pub filter: Option<&'a str>,
+    pub output: Option<&'a Path>,
+    /// Case file whose annotations are added (`--case`).
+    pub case: Option<&'a Path>,
+    /// Only annotated events, plus annotated events whose evidence is missing.
+    pub annotated_only: bool,
 }
 
 /// `vigil export`.
@@ -171,19 +183,81 @@ pub fn export(
     paths: &[PathBuf],
     opts: &Options,
     format: ExportFormat,
-    filter: Option<&str>,
-    output: Option<&Path>,
+    eo: &ExportOptions<'_>,
 ) -> anyhow::Result<u8> {
-    let (t, extra) = load_with_progress(paths, opts);
-    let rows: Vec<usize> = match filter {
-        Some(q) if !q.trim().is_empty() => crate::timeline::filter::rows(&t, q, &opts.tz)
-            .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?,
-        _ => (0..t.len()).collect(),
+    if eo.annotated_only && eo.case.is_none() {
+        anyhow::bail!("--annotated-only needs --case FILE");
+    }
+    if format == ExportFormat::Timesketch
+        && let Some(o) = eo.output
+        && o.extension().and_then(|e| e.to_str()) != Some("jsonl")
+    {
+        eprintln!(
+            "vigil: note: Timesketch imports only files named *.jsonl; rename {} before upload",
+            o.display()
+        );
+    }
+    // Read the case before the (possibly long) ingest, so a bad path fails fast.
+    let case = match eo.case {
+        Some(p) => {
+            if !p.exists() {
+                anyhow::bail!("case file {} not found", p.display());
+            }
+            let (case, report) = crate::case::Case::open(p, &crate::case::default_author())?;
+            for n in &report.notes {
+                eprintln!("vigil: {n}");
+            }
+            Some(case)
+        }
+        None => None,
     };
-    let mut out = export::output(output)?;
+    let (t, extra) = load_with_progress(paths, opts);
+    let marks = case.as_ref().map(|c| crate::case::CaseMarks::new(c, &t));
+    let ann = match (&case, &marks) {
+        (Some(c), Some(m)) => Some(export::Annotated::new(m, c.file())),
+        _ => None,
+    };
+    let text = eo.filter.map(str::trim).filter(|q| !q.is_empty());
+    let rows: Vec<usize> = match text {
+        Some(q) => {
+            let f = crate::timeline::filter::Filter::parse(q, &opts.tz)
+                .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?;
+            let marks: &dyn crate::timeline::filter::Marks = match &marks {
+                Some(m) => m,
+                None => &crate::timeline::filter::NoMarks,
+            };
+            let none = std::sync::atomic::AtomicBool::new(false);
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            crate::timeline::filter::run(&t, &f, marks, &none, &done)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| i as usize)
+                .collect()
+        }
+        None => (0..t.len()).collect(),
+    };
+    let query = match text {
+        Some(q) => Some(
+            crate::query::Query::parse(q, &opts.tz)
+                .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?,
+        ),
+        None => None,
+    };
+    let items = export::plan(&t, rows, ann.as_ref(), eo.annotated_only, query.as_ref());
+    if let Some(m) = &marks
+        && !m.missing().is_empty()
+    {
+        eprintln!(
+            "vigil: {} annotated events are not in the loaded evidence; exported from the case file's copies (\"evidence\":\"missing\")",
+            m.missing().len()
+        );
+    }
+    let mut out = export::output(eo.output)?;
+    let a = ann.as_ref();
     let r = match format {
-        ExportFormat::Jsonl => export::jsonl::write(&t, &rows, &|_, _| {}, &mut out),
-        ExportFormat::Csv => export::csv::write(&t, &rows, &[], &|_| Vec::new(), &mut out),
+        ExportFormat::Jsonl => export::jsonl::write(&t, &items, a, &mut out),
+        ExportFormat::Csv => export::csv::write(&t, &items, a, &mut out),
+        ExportFormat::Timesketch => export::timesketch::write(&t, &items, a, &mut out),
     };
     export::quiet_pipe(r)?;
     Ok(exit_code(&t, &extra))

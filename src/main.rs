@@ -100,15 +100,19 @@ enum Cmd {
         #[arg(long, value_name = "ID")]
         format: Option<String>,
     },
-    /// Write the timeline (or the part matching --filter) as jsonl or csv.
+    /// Write the timeline (or the part matching --filter) as jsonl, csv or timesketch.
     Export {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long = "format", short = 'F', value_enum, default_value = "jsonl")]
         out_format: OutFormat,
-        /// Only events matching this text.
+        /// Only events matching this query (DESIGN §6; `mark:`, `tag:`, `annotated` need --case).
         #[arg(long)]
         filter: Option<String>,
+        /// Only annotated events (needs --case), plus annotated events whose evidence is
+        /// not loaded, from the case file's copies.
+        #[arg(long = "annotated-only")]
+        annotated_only: bool,
         /// Output file (default: stdout).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
@@ -142,6 +146,8 @@ enum Cmd {
 enum OutFormat {
     Jsonl,
     Csv,
+    /// Timesketch JSONL (name the file *.jsonl).
+    Timesketch,
 }
 
 fn parse_tz(s: &str) -> Result<TzSpec, String> {
@@ -206,13 +212,21 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             paths,
             out_format,
             filter,
+            annotated_only,
             output,
         }) => {
             let f = match out_format {
                 OutFormat::Jsonl => ExportFormat::Jsonl,
                 OutFormat::Csv => ExportFormat::Csv,
+                OutFormat::Timesketch => ExportFormat::Timesketch,
             };
-            commands::export(&paths, &opts, f, filter.as_deref(), output.as_deref())
+            let eo = commands::ExportOptions {
+                filter: filter.as_deref(),
+                output: output.as_deref(),
+                case: cli.common.case.as_deref(),
+                annotated_only,
+            };
+            commands::export(&paths, &opts, f, &eo)
         }
         Some(Cmd::Sample {
             scale,
@@ -281,5 +295,32 @@ mod tests {
             })
         ));
         assert_eq!(c.common.input_format.as_deref(), Some("evtx"));
+    }
+
+    #[test]
+    fn export_case_flags_parse() {
+        let c = Cli::try_parse_from([
+            "vigil",
+            "export",
+            "ev",
+            "--case",
+            "c.vigil.json",
+            "--annotated-only",
+            "-F",
+            "timesketch",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            c.cmd,
+            Some(Cmd::Export {
+                out_format: OutFormat::Timesketch,
+                annotated_only: true,
+                ..
+            })
+        ));
+        assert_eq!(
+            c.common.case.as_deref(),
+            Some(std::path::Path::new("c.vigil.json"))
+        );
     }
 }

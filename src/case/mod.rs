@@ -10,6 +10,7 @@
 mod annotation;
 mod file;
 mod journal;
+mod marks;
 mod merge;
 mod session;
 
@@ -19,6 +20,7 @@ pub use file::{
     resolve_source, sha256_file, verify_sources, write_atomic,
 };
 pub use journal::{Op, journal_path};
+pub use marks::{CaseMarks, MissingEvent};
 pub use merge::{Conflict, MergeReport, merge, merge_all};
 pub use session::{Case, OpenReport, default_author};
 

@@ -1,7 +1,8 @@
 //! `--format csv`: the jsonl columns flattened; cells that a spreadsheet would run as a
 //! formula are escaped.
 
-use crate::model::{NORM_COUNT, Norm};
+use super::annotated::{Annotated, CSV_COLUMNS, Item, csv_cells};
+use crate::model::{NORM_COUNT, Norm, format_rfc3339};
 use crate::timeline::Timeline;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -24,41 +25,82 @@ pub fn header(extra: &[&str]) -> Vec<String> {
     h
 }
 
+/// Writes `items`; with a case, the `annotated::CSV_COLUMNS` follow `raw`.
 pub fn write<W: Write>(
     t: &Timeline,
-    rows: &[usize],
-    extra_cols: &[&str],
-    extra: &dyn Fn(usize) -> Vec<String>,
+    items: &[Item],
+    ann: Option<&Annotated<'_, '_>>,
     out: W,
 ) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(header(extra_cols))?;
-    let mut rec: Vec<String> = Vec::with_capacity(NORM_COUNT + 8);
-    for &i in rows {
-        let f = t.fields(i);
+    let extra: &[&str] = if ann.is_some() { &CSV_COLUMNS } else { &[] };
+    w.write_record(header(extra)).map_err(io_error)?;
+    let mut rec: Vec<String> = Vec::with_capacity(NORM_COUNT + 12);
+    for &item in items {
         rec.clear();
-        rec.push(t.time_text(i));
-        let src = t.source_of(i);
-        rec.push(src.map(|s| s.label.clone()).unwrap_or_default());
-        rec.push(src.map(|s| s.format().to_string()).unwrap_or_default());
-        for n in Norm::ALL {
-            let v = match (n, f.get(n)) {
-                (_, Some(v)) => v.to_string(),
-                (Norm::Message, None) => crate::timeline::generic_message(&f),
-                _ => String::new(),
-            };
-            rec.push(v);
+        match item {
+            Item::Row(i) => {
+                row_cells(t, i, &mut rec);
+                if let Some(a) = ann {
+                    rec.extend(csv_cells(a.on_row(i), false));
+                }
+            }
+            Item::Missing(k) => {
+                let Some((a, m)) = ann.and_then(|a| Some((a, a.missing(k)?))) else {
+                    continue;
+                };
+                let e = m.first().map(|a| a.event.clone()).unwrap_or_default();
+                rec.push(format_rfc3339(m.key.ts));
+                rec.push(e.source);
+                rec.push(a.missing_format(m).to_owned());
+                for n in Norm::ALL {
+                    rec.push(match n {
+                        Norm::Host => e.host.clone(),
+                        Norm::EventId => e.event_id.clone(),
+                        Norm::Message => e.message.clone(),
+                        _ => String::new(),
+                    });
+                }
+                rec.push("{}".into());
+                rec.extend(csv_cells(&m.annotations, true));
+            }
         }
-        let raw: serde_json::Map<String, serde_json::Value> = f
-            .raw
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string().into()))
-            .collect();
-        rec.push(serde_json::Value::Object(raw).to_string());
-        rec.extend(extra(i));
-        w.write_record(rec.iter().map(|c| safe_cell(c).into_owned()))?;
+        w.write_record(rec.iter().map(|c| safe_cell(c)).map(|c| c.into_owned()))
+            .map_err(io_error)?;
     }
     w.flush()
+}
+
+/// The csv crate wraps I/O errors; unwrap them so a closed pipe stays a `BrokenPipe` that
+/// `quiet_pipe` recognises.
+fn io_error(e: ::csv::Error) -> io::Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// ts, source, format, normalised fields, raw JSON of timeline row `i`.
+fn row_cells(t: &Timeline, i: usize, rec: &mut Vec<String>) {
+    let f = t.fields(i);
+    rec.push(t.time_text(i));
+    let src = t.source_of(i);
+    rec.push(src.map(|s| s.label.clone()).unwrap_or_default());
+    rec.push(src.map(|s| s.format().to_string()).unwrap_or_default());
+    for n in Norm::ALL {
+        let v = match (n, f.get(n)) {
+            (_, Some(v)) => v.to_string(),
+            (Norm::Message, None) => crate::timeline::generic_message(&f),
+            _ => String::new(),
+        };
+        rec.push(v);
+    }
+    let raw: serde_json::Map<String, serde_json::Value> = f
+        .raw
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string().into()))
+        .collect();
+    rec.push(serde_json::Value::Object(raw).to_string());
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! `--format jsonl`: one JSON object per event (**contract**: `ts`, `source`, `format`,
 //! every non-empty normalised field, `raw`, `annotation` when annotated).
 
-use crate::model::{Fields, Norm};
+use super::annotated::{Annotated, Item, add_annotations};
+use crate::case::MissingEvent;
+use crate::model::{Fields, Norm, format_rfc3339};
 use crate::timeline::Timeline;
 use serde_json::{Map, Value};
 use std::io::{self, Write};
@@ -34,18 +36,52 @@ pub fn event_object(t: &Timeline, i: usize, f: &Fields<'_>) -> Map<String, Value
     m
 }
 
-/// Writes the events at `rows` (indexes into the timeline) as JSON lines.
+/// The object of an annotated event whose evidence is not loaded: what the case file's
+/// event copy holds, `"evidence":"missing"`, an empty `raw`, and the annotations.
+pub fn missing_object(m: &MissingEvent<'_>, format: &str) -> Map<String, Value> {
+    let mut o = Map::new();
+    o.insert("ts".into(), format_rfc3339(m.key.ts).into());
+    if let Some(a) = m.first() {
+        let e = &a.event;
+        o.insert("source".into(), e.source.clone().into());
+        o.insert("format".into(), format.into());
+        for (k, v) in [("host", &e.host), ("event_id", &e.event_id)] {
+            if !v.is_empty() {
+                o.insert(k.into(), v.clone().into());
+            }
+        }
+        o.insert("message".into(), e.message.clone().into());
+    }
+    o.insert("evidence".into(), "missing".into());
+    o.insert("raw".into(), Value::Object(Map::new()));
+    add_annotations(&mut o, &m.annotations);
+    o
+}
+
+/// Writes `items` as JSON lines; with a case, annotated events carry `annotation`.
 pub fn write<W: Write>(
     t: &Timeline,
-    rows: &[usize],
-    extra: &dyn Fn(usize, &mut Map<String, Value>),
+    items: &[Item],
+    ann: Option<&Annotated<'_, '_>>,
     out: &mut W,
 ) -> io::Result<()> {
-    for &i in rows {
-        let f = t.fields(i);
-        let mut m = event_object(t, i, &f);
-        extra(i, &mut m);
-        serde_json::to_writer(&mut *out, &Value::Object(m))?;
+    for &item in items {
+        let obj = match (item, ann) {
+            (Item::Row(i), _) => {
+                let f = t.fields(i);
+                let mut m = event_object(t, i, &f);
+                if let Some(a) = ann {
+                    add_annotations(&mut m, a.on_row(i));
+                }
+                m
+            }
+            (Item::Missing(k), Some(a)) => match a.missing(k) {
+                Some(m) => missing_object(m, a.missing_format(m)),
+                None => continue,
+            },
+            (Item::Missing(_), None) => continue,
+        };
+        serde_json::to_writer(&mut *out, &Value::Object(obj))?;
         out.write_all(b"\n")?;
     }
     out.flush()

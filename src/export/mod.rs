@@ -1,8 +1,14 @@
-//! Exports of the (filtered) timeline: jsonl, csv (DESIGN §8, contract).
+//! Exports of the (filtered) timeline: jsonl, csv, timesketch, and the Markdown report
+//! (DESIGN §8, contract). With a case loaded, `annotated` decides the lines and adds the
+//! annotations to them.
 
+pub mod annotated;
 pub mod csv;
 pub mod jsonl;
 pub mod report;
+pub mod timesketch;
+
+pub use annotated::{Annotated, Item, plan};
 
 use std::io::{self, Write};
 
@@ -24,3 +30,6 @@ pub fn output(path: Option<&std::path::Path>) -> io::Result<Box<dyn Write>> {
         None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,64 @@
+//! `.gz` (several members) and `.zst` evidence is read transparently, with a note.
+
+mod common;
+
+use std::io::Write;
+
+fn sample_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/firewall/netfilter-fw-int.log")
+}
+
+#[test]
+fn gzip_with_two_members_and_zstd_read_like_the_plain_file() {
+    let plain = std::fs::read(sample_file()).unwrap();
+    let half = plain.len() / 2;
+    let cut = half + plain[half..].iter().position(|b| *b == b'\n').unwrap() + 1;
+    let tmp = tempfile::tempdir().unwrap();
+    // Rotated logs are often concatenated gzip members.
+    let gz = tmp.path().join("fw.log.gz");
+    let mut f = std::fs::File::create(&gz).unwrap();
+    for part in [&plain[..cut], &plain[cut..]] {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(part).unwrap();
+        f.write_all(&e.finish().unwrap()).unwrap();
+    }
+    drop(f);
+    let zst = tmp.path().join("fw.log.zst");
+    let compressed =
+        ruzstd::encoding::compress_to_vec(&plain[..], ruzstd::encoding::CompressionLevel::Fastest);
+    std::fs::write(&zst, compressed).unwrap();
+
+    let base = common::load(&[sample_file()]);
+    for p in [gz, zst] {
+        let t = common::load(std::slice::from_ref(&p));
+        let r = &t.sources[0].report;
+        assert_eq!(r.format, "netfilter", "{}", p.display());
+        assert_eq!(t.len(), base.len(), "{}", p.display());
+        assert_eq!(r.rejected, 0);
+        assert!(
+            r.notes.iter().any(|n| n.contains("decompressed")),
+            "{:?}",
+            r.notes
+        );
+        assert_eq!(
+            t.events.iter().map(|e| e.ts).collect::<Vec<_>>(),
+            base.events.iter().map(|e| e.ts).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn corrupt_gzip_is_a_reported_reject_not_a_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("bad.log.gz");
+    std::fs::write(
+        &p,
+        [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef],
+    )
+    .unwrap();
+    let t = common::load(std::slice::from_ref(&p));
+    assert_eq!(t.len(), 0);
+    let r = &t.sources[0].report;
+    assert_eq!(r.rejected, 1);
+    assert!(r.reasons[0].reason.contains("gzip"), "{:?}", r.reasons);
+}

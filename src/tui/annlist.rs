@@ -57,8 +57,15 @@ pub fn open_list(st: &mut State) {
         st.info("no annotations yet: m marks an early-detection point, a annotates");
         return;
     }
-    let n = st.case.as_ref().map_or(0, |c| c.annotations().len());
-    st.list_sel = st.list_sel.min(n.saturating_sub(1));
+    // Start on the cursor's annotation, else the first one at or after its time.
+    let anns = st.case.as_ref().map(|c| c.annotations()).unwrap_or(&[]);
+    let ev = st.cursor_event();
+    let ts = st.cursor_ts().unwrap_or(i64::MIN);
+    st.list_sel = anns
+        .iter()
+        .position(|a| ev.is_some() && st.marks.event_of(&a.id) == ev)
+        .unwrap_or_else(|| anns.partition_point(|a| a.key.ts < ts))
+        .min(anns.len().saturating_sub(1));
     st.mode = Mode::AnnList;
 }
 
@@ -80,7 +87,9 @@ pub fn list_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
                 None => st.error("its evidence is not loaded: shown from the case file's copy"),
                 Some(ev) => {
                     let row = match &st.view {
-                        Some(v) => u32::try_from(ev).ok().and_then(|e| v.binary_search(&e).ok()),
+                        Some(v) => u32::try_from(ev)
+                            .ok()
+                            .and_then(|e| v.binary_search(&e).ok()),
                         None => Some(ev),
                     };
                     match row {
@@ -99,11 +108,7 @@ pub fn list_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
                 begin_edit(st, a);
             }
         }
-        KeyCode::Char('d') => {
-            if sel.is_some() {
-                st.mode = Mode::ConfirmDelete;
-            }
-        }
+        KeyCode::Char('d') if sel.is_some() => st.mode = Mode::ConfirmDelete,
         _ => {}
     }
     Vec::new()

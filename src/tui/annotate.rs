@@ -139,7 +139,11 @@ pub fn begin_annotate(st: &mut State) {
     let form = match on_cursor(st, None) {
         Some(a) => AnnForm::new(a, true),
         None => match new_for_cursor(st, Kind::Note, Then::Annotate) {
-            Some(a) => AnnForm::new(a, false),
+            // The picker starts at the top (early detection) for a new annotation.
+            Some(a) => AnnForm {
+                kind_sel: 0,
+                ..AnnForm::new(a, false)
+            },
             None => return,
         },
     };

@@ -107,6 +107,8 @@ pub struct Hist {
     pub shown: Vec<u64>,
     /// Bucket of the cursor's event.
     pub cursor: Option<usize>,
+    /// Buckets holding annotated events (and whether one is an early-detection point).
+    pub marks: Vec<(usize, bool)>,
 }
 
 /// The pivot picker: fields of the selected event.
@@ -196,7 +198,7 @@ pub struct State {
     pub pending_sources: Vec<Loaded>,
     /// Ingest time of the last merge (merges of big timelines are spaced out).
     pub last_merge: Duration,
-    /// Unsaved annotation changes (set by the annotation issue; `q` asks when true).
+    /// The case has changes not yet saved to its file (`q` asks when true).
     pub unsaved: bool,
     /// The user has pressed a key: from then on merges keep the cursor on its event
     /// (before that, the view stays at the start of the timeline as it fills).
@@ -295,7 +297,6 @@ pub enum Effect {
         path: PathBuf,
     },
 }
-
 
 impl State {
     pub fn new(timeline: Arc<Timeline>, config: Config) -> State {

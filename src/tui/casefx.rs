@@ -30,7 +30,11 @@ impl State {
     pub fn export_annotations(&self) -> ExportAnns {
         let mut m: HashMap<u32, Vec<Annotation>> = HashMap::new();
         for a in self.case.as_ref().map(|c| c.annotations()).unwrap_or(&[]) {
-            if let Some(ev) = self.marks.event_of(&a.id).and_then(|e| u32::try_from(e).ok()) {
+            if let Some(ev) = self
+                .marks
+                .event_of(&a.id)
+                .and_then(|e| u32::try_from(e).ok())
+            {
                 m.entry(ev).or_default().push(a.clone());
             }
         }
@@ -90,7 +94,9 @@ pub fn perform(st: &mut State, e: Effect) -> Vec<Effect> {
                 Ok(()) => {
                     let j = case.journal_path().display().to_string();
                     st.rebuild_marks();
-                    st.info(format!("{label} saved (journal {j}); s writes the case file"));
+                    st.info(format!(
+                        "{label} saved (journal {j}); s writes the case file"
+                    ));
                     refilter(st)
                 }
                 Err(e) => {
@@ -198,7 +204,9 @@ pub fn save(st: &mut State) {
         }
         Err(e) => {
             st.unsaved = true;
-            st.error(format!("NOT saved: {e} (annotations are safe in the journal)"));
+            st.error(format!(
+                "NOT saved: {e} (annotations are safe in the journal)"
+            ));
         }
     }
 }

@@ -191,7 +191,10 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         author: tui.author.clone(),
         ingest: opts.clone(),
     };
-    let author = tui.author.clone().unwrap_or_else(crate::case::default_author);
+    let author = tui
+        .author
+        .clone()
+        .unwrap_or_else(crate::case::default_author);
     let setup = casefx::prepare(paths, tui.case.clone(), &author)?;
     if setup.paths.is_empty() && setup.case.is_none() {
         bail!("no evidence given");

@@ -235,11 +235,18 @@ pub fn export(
         ExportFormat::Csv => csv::write(
             t,
             &rows,
-            &["annotation_kind", "annotation_severity", "annotation_tags", "annotation_note"],
+            &[
+                "annotation_kind",
+                "annotation_severity",
+                "annotation_tags",
+                "annotation_note",
+            ],
             &|i| match on(i).and_then(|v| v.first()) {
                 Some(a) => vec![
                     a.kind.id().to_string(),
-                    a.severity.map(|s| s.label().to_string()).unwrap_or_default(),
+                    a.severity
+                        .map(|s| s.label().to_string())
+                        .unwrap_or_default(),
                     a.tags.join(","),
                     a.note.clone(),
                 ],
@@ -249,7 +256,11 @@ pub fn export(
         ),
     };
     r.and_then(|()| out.flush()).map_err(fail)?;
-    Ok(format!("exported {} events to {}", rows.len(), path.display()))
+    Ok(format!(
+        "exported {} events to {}",
+        rows.len(),
+        path.display()
+    ))
 }
 
 fn annotation_json(a: &crate::case::Annotation) -> serde_json::Value {

@@ -44,7 +44,7 @@ impl State {
     /// Takes an opened case: its notes go to the status line.
     pub fn set_case(&mut self, case: Case, report: &OpenReport) {
         let n = case.annotations().len();
-        let mut msg = if report.existed {
+        let mut msg = if report.existed || report.replayed > 0 {
             format!("case {}: {n} annotation(s)", case.path().display())
         } else {
             format!("new case file {}", case.path().display())

@@ -57,7 +57,10 @@ fn annotations_survive_kill_9_and_missing_evidence() {
     assert_eq!(ia.tags, ["brute", "ntlm"]);
     assert_eq!(ia.note, "failed logon\nright after NTLM");
     assert_eq!(ia.author, "e2e");
-    assert!(anns.iter().any(|a| a.kind == Kind::Ioc && a.tags == ["ioc1"]));
+    assert!(
+        anns.iter()
+            .any(|a| a.kind == Kind::Ioc && a.tags == ["ioc1"])
+    );
     drop(c);
 
     phase("reopen", dir.path());
@@ -65,6 +68,11 @@ fn annotations_survive_kill_9_and_missing_evidence() {
     assert_eq!(file.annotations.len(), 3);
     assert_eq!(file.sources.len(), 1);
     assert_eq!(file.sources[0].format, "evtx");
+
+    phase("sigterm", dir.path());
+    let saved = vigil::case::CaseFile::load(&dir.path().join("t.vigil.json")).unwrap();
+    assert_eq!(saved.annotations.len(), 1, "saved on SIGHUP");
+    assert_eq!(saved.annotations[0].severity, Some(Severity::Critical));
 
     std::fs::rename(&ev, dir.path().join("moved")).unwrap();
     phase("missing", dir.path());

@@ -3,6 +3,7 @@
 #   annotate  mark one early-detection point and make two annotations, then kill -9 vigil
 #   reopen    reopen with --case: the journal is replayed, `A` lists the three, `s` saves
 #   missing   reopen CASE.vigil.json after the evidence moved: reported, still listed
+#   sigterm   mark, then SIGHUP: the final save writes the case file
 # usage: tests/tui_annot.sh PHASE VIGIL_BINARY DIR   (DIR holds ev/EVIDENCE.evtx)
 set -u
 PHASE=$1 VIGIL=$2 DIR=$3
@@ -81,6 +82,22 @@ missing)
   keys Escape
   keys q
   wait_for 'EXIT=0'
+  ;;
+sigterm)
+  # A dropped session (SIGHUP) or SIGTERM: the journal has everything, and a final save
+  # is attempted, so the case file itself is up to date.
+  keys -l "cd $DIR && $VIGIL --case t.vigil.json ev/$(basename "$EV"); echo EXIT=\$?"
+  keys Enter
+  wait_for '^ 1/7 events \| 0 annotations +UTC'
+  keys m
+  wait_for 'severity: l low'
+  keys c
+  wait_for 'early-detection saved'
+  pane=$($T display -p -t e2e '#{pane_pid}')
+  pid=$(pgrep -P "$pane" -x vigil) || fail "vigil process not found"
+  kill -HUP "$pid"
+  wait_for 'vigil: saved t.vigil.json \(1 annotation'
+  wait_for 'EXIT=[0-9]+'
   ;;
 *) echo "unknown phase $PHASE"; exit 2 ;;
 esac

@@ -24,6 +24,8 @@ impl State {
     pub fn rebuild_marks(&mut self) {
         let anns = self.case.as_ref().map(|c| c.annotations()).unwrap_or(&[]);
         self.marks = Arc::new(AnnIndex::build(anns, &self.timeline));
+        // The detail pane shows annotations: rebuild it.
+        self.detail = None;
         self.unsaved = self.case.as_ref().is_some_and(Case::dirty);
     }
 

@@ -104,6 +104,28 @@ pub fn detail(st: &mut State) {
             format!("{sha}… {}", k.locator),
         ));
     }
+    if let Some(case) = &st.case {
+        for m in st.marks.on(ev) {
+            let Some(a) = case.get(&m.id) else { continue };
+            let sev = a
+                .severity
+                .map_or(String::new(), |s| format!(" ({})", s.label()));
+            lines.push(DetailLine::Heading(format!(
+                "annotation: {}{sev}",
+                a.kind.id()
+            )));
+            if !a.tags.is_empty() {
+                lines.push(DetailLine::Field("tags".into(), clean(&a.tags.join(", "))));
+            }
+            for l in a.note.lines() {
+                lines.push(DetailLine::Raw(clean(l)));
+            }
+            lines.push(DetailLine::Field(
+                "by".into(),
+                clean(&format!("{} {}", a.author, a.modified)),
+            ));
+        }
+    }
     let f = t.fields(ev);
     lines.push(DetailLine::Heading("normalised fields".into()));
     for (n, v) in f.norm_iter() {

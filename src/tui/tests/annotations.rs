@@ -108,6 +108,11 @@ fn annotate_with_kind_tags_and_multi_line_note_then_edit() {
     assert_eq!(anns[0].tags, ["whoami", "Recon", "extra"]);
     assert_eq!(anns[0].note, "first line\nsecond line\nthird");
     assert_eq!(reopened(&path).annotations(), anns);
+    // The detail pane shows the annotation.
+    keys(&mut st, "<Enter>");
+    let text = screen(&st).join("\n");
+    assert!(text.contains("annotation: ioc"), "{text}");
+    assert!(text.contains("second line"), "{text}");
 }
 
 /// Marks rows 1 (early, high), 3 (ioc) and the last row (early, low); returns the case.

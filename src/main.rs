@@ -248,6 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 ascii: t.ascii,
                 mouse: t.mouse,
                 author: t.author,
+                case: cli.common.case.clone(),
             };
             vigil::tui::run(cli.paths, opts, tui_opts)
         }

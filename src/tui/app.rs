@@ -2,11 +2,15 @@
 //! commands change state, and anything slow (filter, search) comes back as an effect for
 //! the executor in `worker.rs`. No I/O here, so key sequences can be tested to the end.
 
+use super::annotate::{AnnForm, Then};
+use super::annotations::AnnIndex;
+use super::casefx::ExportAnns;
 use super::jobs;
 pub use super::jobs::{apply_filter, start_search};
 use super::keymap::{Cmd, Keymap};
 pub use super::picker::pivot_term;
 use super::theme::Theme;
+use crate::case::{Annotation, Case};
 use crate::ingest::Loaded;
 use crate::model::TzSpec;
 use crate::timeline::Timeline;
@@ -15,6 +19,7 @@ use crate::timeline::search::{Dir, Hit};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use ratatui_textarea::TextArea;
 use regex::Regex;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,6 +29,9 @@ pub enum PromptKind {
     Filter,
     Time,
     Command,
+    /// Where the case file lives (asked at the first annotation or save).
+    CasePath,
+    ExportPath,
 }
 
 impl PromptKind {
@@ -33,6 +41,8 @@ impl PromptKind {
             PromptKind::Filter => "filter: ",
             PromptKind::Time => "go to time: ",
             PromptKind::Command => ":",
+            PromptKind::CasePath => "case file: ",
+            PromptKind::ExportPath => "export to: ",
         }
     }
 }
@@ -44,6 +54,21 @@ pub enum Mode {
     Picker,
     Help,
     ConfirmQuit,
+    /// `m`: one key picks the severity.
+    Severity,
+    /// `a`: the kind picker, then the tags/note editor.
+    AnnKind,
+    AnnEdit,
+    AnnList,
+    ConfirmDelete,
+    ExportFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    #[default]
+    Jsonl,
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +107,8 @@ pub struct Hist {
     pub shown: Vec<u64>,
     /// Bucket of the cursor's event.
     pub cursor: Option<usize>,
+    /// Buckets holding annotated events (and whether one is an early-detection point).
+    pub marks: Vec<(usize, bool)>,
 }
 
 /// The pivot picker: fields of the selected event.
@@ -124,6 +151,8 @@ pub struct Config {
     pub theme: Theme,
     pub mouse: bool,
     pub author: Option<String>,
+    /// Ingest options (zone and skew rules recorded per source on save).
+    pub ingest: crate::ingest::Options,
 }
 
 impl Default for Config {
@@ -134,6 +163,7 @@ impl Default for Config {
             theme: Theme::new(true, false),
             mouse: false,
             author: None,
+            ingest: crate::ingest::Options::default(),
         }
     }
 }
@@ -168,7 +198,7 @@ pub struct State {
     pub pending_sources: Vec<Loaded>,
     /// Ingest time of the last merge (merges of big timelines are spaced out).
     pub last_merge: Duration,
-    /// Unsaved annotation changes (set by the annotation issue; `q` asks when true).
+    /// The case has changes not yet saved to its file (`q` asks when true).
     pub unsaved: bool,
     /// The user has pressed a key: from then on merges keep the cursor on its event
     /// (before that, the view stays at the start of the timeline as it fills).
@@ -177,6 +207,33 @@ pub struct State {
     pub job: u64,
     pub keymap: Keymap,
     pub config: Config,
+    /// The open case file, if any (annotations live there, journalled).
+    pub case: Option<Case>,
+    /// Annotated events of the current timeline (rebuilt on change and merge).
+    pub marks: Arc<AnnIndex>,
+    /// The annotation being made or edited.
+    pub form: Option<AnnForm>,
+    /// What to do once the case path prompt is answered.
+    pub case_then: Option<Then>,
+    /// Selected row of the annotation list.
+    pub list_sel: usize,
+    pub export_format: ExportFormat,
+    /// Evidence recorded in the case that is missing or changed.
+    pub evidence_problems: Vec<String>,
+    /// The case's recorded sources, checked against what ingest loaded.
+    pub case_sources: Vec<CaseSource>,
+}
+
+/// A source recorded in the case file, as found on disk at start.
+#[derive(Clone, Debug)]
+pub struct CaseSource {
+    /// As recorded in the case file.
+    pub recorded: String,
+    /// The label ingest gives it (the resolved path).
+    pub label: String,
+    pub sha256: String,
+    /// It was given to ingest (reopening `CASE.vigil.json`), so not loading it is news.
+    pub expect_loaded: bool,
 }
 
 /// What happened: input, a worker's result, ingest news or a clock tick.
@@ -199,6 +256,8 @@ pub enum Action {
         job: u64,
         hit: Option<Option<Hit>>,
     },
+    /// An export finished: a summary, or why it failed.
+    ExportDone(Result<String, String>),
 }
 
 /// Work for the executor.
@@ -207,6 +266,7 @@ pub enum Effect {
         job: u64,
         timeline: Arc<Timeline>,
         filter: Arc<Filter>,
+        marks: Arc<AnnIndex>,
     },
     Search {
         job: u64,
@@ -218,9 +278,25 @@ pub enum Effect {
     },
     /// Stop running filters and searches (their results will be stale).
     CancelJobs,
+    /// Case effects (journal and file I/O), run on the UI thread by `casefx::perform`.
+    OpenCase {
+        path: PathBuf,
+        then: Then,
+    },
+    Upsert(Box<Annotation>),
+    Delete(String),
+    SaveCase,
+    /// `:wq`: quit if the save just before succeeded.
+    QuitIfSaved,
+    /// Write the view (all rows when `view` is `None`) on a worker thread.
+    Export {
+        timeline: Arc<Timeline>,
+        view: Option<Arc<Vec<u32>>>,
+        anns: ExportAnns,
+        format: ExportFormat,
+        path: PathBuf,
+    },
 }
-
-pub const NOT_YET: &str = "not available yet (annotation issue)";
 
 impl State {
     pub fn new(timeline: Arc<Timeline>, config: Config) -> State {
@@ -263,6 +339,14 @@ impl State {
             job: 0,
             keymap: Keymap::default_map(),
             config,
+            case: None,
+            marks: Arc::new(AnnIndex::default()),
+            form: None,
+            case_then: None,
+            list_sel: 0,
+            export_format: ExportFormat::Jsonl,
+            evidence_problems: Vec::new(),
+            case_sources: Vec::new(),
         };
         st.refresh();
         st
@@ -336,6 +420,7 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
                 st.error(format!("{} path(s) unreadable: {e}", errors.len()));
             }
             st.ingest_errors = errors;
+            super::casefx::check_sources(st);
             super::merge::try_merge(st)
         }
         Action::FilterDone { job, rows } => {
@@ -344,6 +429,13 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::SearchDone { job, hit } => {
             jobs::search_done(st, job, hit);
+            Vec::new()
+        }
+        Action::ExportDone(r) => {
+            match r {
+                Ok(m) => st.info(m),
+                Err(e) => st.error(e),
+            }
             Vec::new()
         }
     };
@@ -379,6 +471,12 @@ fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Mode::Severity => super::annotate::severity_key(st, k),
+        Mode::AnnKind => super::annotate::kind_key(st, k),
+        Mode::AnnEdit => super::annotate::edit_key(st, k),
+        Mode::AnnList => super::annlist::list_key(st, k),
+        Mode::ConfirmDelete => super::annlist::confirm_delete_key(st, k),
+        Mode::ExportFormat => super::annlist::export_format_key(st, k),
         Mode::ConfirmQuit => {
             if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
                 st.quit = true;
@@ -468,13 +566,13 @@ pub fn command(st: &mut State, cmd: Cmd) -> Vec<Effect> {
             st.help_scroll = 0;
         }
         Cmd::Cancel => return cancel(st),
-        Cmd::Mark
-        | Cmd::Annotate
-        | Cmd::NextAnnotation
-        | Cmd::PrevAnnotation
-        | Cmd::AnnotationList
-        | Cmd::Save
-        | Cmd::Export => st.info(NOT_YET),
+        Cmd::Mark => super::annotate::begin_mark(st),
+        Cmd::Annotate => super::annotate::begin_annotate(st),
+        Cmd::NextAnnotation => super::annlist::jump(st, true),
+        Cmd::PrevAnnotation => super::annlist::jump(st, false),
+        Cmd::AnnotationList => super::annlist::open_list(st),
+        Cmd::Save => return super::annlist::save(st),
+        Cmd::Export => super::annlist::begin_export(st),
         Cmd::Quit => {
             if st.unsaved {
                 st.mode = Mode::ConfirmQuit;

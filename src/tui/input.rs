@@ -17,6 +17,7 @@ pub fn paste(st: &mut State, text: &str) -> Vec<Effect> {
             st.prompt.insert_str(&one_line);
             st.prompt_error = None;
         }
+        Mode::AnnEdit => super::annotate::paste(st, text),
         Mode::Normal => {
             open_prompt(st, PromptKind::Search, &one_line);
             st.info("pasted into the search line: Enter searches, Esc cancels");

@@ -32,6 +32,7 @@ pub fn apply_filter(st: &mut State, text: String) -> Vec<Effect> {
         job: st.job,
         timeline: st.timeline.clone(),
         filter: Arc::new(f),
+        marks: st.marks.clone(),
     }]
 }
 

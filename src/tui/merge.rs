@@ -53,6 +53,8 @@ pub fn try_merge(st: &mut State) -> Vec<Effect> {
         .map_or(st.filter.clone(), |p| p.text);
     st.view = None;
     st.cursor = ev.unwrap_or(0);
+    // Event numbers changed: annotations are matched again by key.
+    st.rebuild_marks();
     if filter.trim().is_empty() {
         return Vec::new();
     }

@@ -1,7 +1,11 @@
 //! The terminal UI: setup and teardown of the terminal, the event loop, and the ingest
 //! thread that streams sources in. State and its update live in `app`, drawing in `views`.
 
+mod annlist;
+mod annotate;
+pub mod annotations;
 pub mod app;
+mod casefx;
 mod input;
 mod jobs;
 pub mod keymap;
@@ -45,7 +49,7 @@ use crate::ingest::{self, Options, Progress};
 use crate::model::TzSpec;
 use crate::timeline::Timeline;
 use anyhow::{Context, bail};
-use app::{Action, Config, IngestStatus, State, update};
+use app::{Action, Config, IngestStatus, State};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::crossterm::{Command, execute};
 use std::io::IsTerminal;
@@ -64,6 +68,8 @@ pub struct TuiOptions {
     pub ascii: bool,
     pub mouse: bool,
     pub author: Option<String>,
+    /// `--case FILE`.
+    pub case: Option<PathBuf>,
 }
 
 /// Mouse reporting without any-motion tracking (?1003 floods events over SSH): button
@@ -183,7 +189,16 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         theme: Theme::new(color, tui.ascii),
         mouse: tui.mouse,
         author: tui.author.clone(),
+        ingest: opts.clone(),
     };
+    let author = tui
+        .author
+        .clone()
+        .unwrap_or_else(crate::case::default_author);
+    let setup = casefx::prepare(paths, tui.case.clone(), &author)?;
+    if setup.paths.is_empty() && setup.case.is_none() {
+        bail!("no evidence given");
+    }
 
     let stop = Arc::new(AtomicBool::new(false));
     watch_signals(stop.clone(), tui.mouse)?;
@@ -199,10 +214,31 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
     if mouse {
         let _ = execute!(std::io::stdout(), MouseOn);
     }
-    let result = event_loop(&mut terminal, paths, opts, config, &stop);
+    let mut result = event_loop(&mut terminal, setup, opts, config, &stop);
+    // SIGHUP/SIGTERM: every annotation is in the journal already; a save is a bonus,
+    // done first because the signal watchdog exits the process shortly.
+    let mut saved_msg = None;
+    if let Ok(st) = &mut result
+        && stop.load(Ordering::Relaxed)
+        && st.unsaved
+        && st.case.is_some()
+    {
+        casefx::save(st);
+        saved_msg = st.msg.clone();
+    }
     reset_modes(mouse);
     ratatui::restore();
     let st = result?;
+    if let Some(app::Msg::Info(m) | app::Msg::Error(m)) = saved_msg {
+        eprintln!("vigil: {m}");
+    } else if st.unsaved
+        && let Some(c) = &st.case
+    {
+        eprintln!(
+            "vigil: unsaved annotations are kept in {} (replayed when the case is reopened)",
+            c.journal_path().display()
+        );
+    }
     for e in &st.ingest_errors {
         eprintln!("vigil: {e}");
     }
@@ -293,7 +329,7 @@ const FRAME: Duration = Duration::from_millis(16);
 
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
-    paths: Vec<PathBuf>,
+    setup: casefx::CaseSetup,
     opts: Options,
     config: Config,
     stop: &AtomicBool,
@@ -303,6 +339,18 @@ fn event_loop(
     let mut st = State::new(Arc::new(Timeline::new()), config);
     let size = terminal.size()?;
     st.size = (size.width, size.height);
+    let casefx::CaseSetup {
+        case,
+        paths,
+        sources,
+        problems,
+    } = setup;
+    if let Some((case, report)) = case {
+        st.set_case(case, &report);
+    }
+    st.case_sources = sources;
+    st.evidence_problems = problems;
+    casefx::show_problems(&mut st);
     st.refresh();
     // First frame before any evidence is read.
     terminal.draw(|f| views::render(&st, f))?;
@@ -325,7 +373,7 @@ fn event_loop(
         if event::poll(timeout)? {
             loop {
                 if let Some(a) = to_action(event::read()?, mouse) {
-                    exec.run(update(&mut st, a));
+                    worker::step(&mut st, &mut exec, a);
                     dirty = true;
                 }
                 // A vanished terminal can report endless input: the signal flag ends it.
@@ -335,7 +383,7 @@ fn event_loop(
             }
         }
         while let Ok(a) = rx.try_recv() {
-            exec.run(update(&mut st, a));
+            worker::step(&mut st, &mut exec, a);
             dirty = true;
         }
         if !st.ingest.done || !st.pending_sources.is_empty() || st.filter_pending.is_some() {
@@ -348,7 +396,7 @@ fn event_loop(
                 ingest: snap,
                 filter_done: exec.filter_progress(),
             };
-            exec.run(update(&mut st, tick));
+            worker::step(&mut st, &mut exec, tick);
             dirty = true;
         }
         if dirty && last_draw.elapsed() >= FRAME {

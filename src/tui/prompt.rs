@@ -13,6 +13,10 @@ pub fn key(st: &mut State, kind: PromptKind, k: KeyEvent) -> Vec<Effect> {
         KeyCode::Esc => {
             st.mode = Mode::Normal;
             st.prompt_error = None;
+            if kind == PromptKind::CasePath {
+                st.case_then = None;
+                st.info("cancelled: annotations need a case file");
+            }
             Vec::new()
         }
         KeyCode::Enter => submit(st, kind),
@@ -82,6 +86,22 @@ fn submit(st: &mut State, kind: PromptKind) -> Vec<Effect> {
             st.mode = Mode::Normal;
             run_command(st, text.trim())
         }
+        PromptKind::CasePath => {
+            let path = text.trim();
+            if path.is_empty() {
+                return fail(st, 1, "a path is needed (e.g. ./case.vigil.json)");
+            }
+            st.mode = Mode::Normal;
+            let then = st.case_then.take().unwrap_or(super::annotate::Then::Save);
+            vec![Effect::OpenCase {
+                path: path.into(),
+                then,
+            }]
+        }
+        PromptKind::ExportPath => {
+            st.mode = Mode::Normal;
+            super::annlist::export_to(st, &text)
+        }
     }
 }
 
@@ -138,7 +158,16 @@ fn run_command(st: &mut State, cmd: &str) -> Vec<Effect> {
             }
             Err(e) => st.error(e),
         },
-        "w" | "write" | "wq" | "mark" | "export" => st.info(app::NOT_YET),
+        "w" | "write" => return super::annlist::save(st),
+        "wq" => {
+            let mut fx = super::annlist::save(st);
+            if !fx.is_empty() {
+                fx.push(Effect::QuitIfSaved);
+            }
+            return fx;
+        }
+        "mark" => super::annotate::begin_mark(st),
+        "export" => super::annlist::begin_export(st),
         "help" => st.mode = Mode::Help,
         n if n.bytes().all(|b| b.is_ascii_digit()) => match n.parse::<usize>() {
             Ok(row) if row >= 1 => st.cursor = row - 1,

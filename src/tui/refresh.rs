@@ -19,6 +19,7 @@ pub fn histogram(st: &mut State) {
         st.hist.all.clear();
         st.hist.shown.clear();
         st.hist.cursor = None;
+        st.hist.marks.clear();
         return;
     };
     // Zoom: 2^zoom times narrower, centred on the cursor, kept inside the extent, and
@@ -38,6 +39,26 @@ pub fn histogram(st: &mut State) {
     st.hist.cursor = st
         .cursor_ts()
         .and_then(|ts| histogram::bucket_of(ts, wlo, whi, n));
+    // O(annotated events): one bucket lookup each.
+    let mut marks: Vec<(usize, bool)> = Vec::new();
+    for &e in st.marks.events() {
+        let Some(ts) = t.events.get(e as usize).map(|x| x.ts) else {
+            continue;
+        };
+        let Some(b) = histogram::bucket_of(ts, wlo, whi, n) else {
+            continue;
+        };
+        let early = st
+            .marks
+            .on(e as usize)
+            .iter()
+            .any(|m| m.kind == crate::case::Kind::EarlyDetection);
+        match marks.last_mut() {
+            Some((lb, le)) if *lb == b => *le |= early,
+            _ => marks.push((b, early)),
+        }
+    }
+    st.hist.marks = marks;
 }
 
 pub fn detail(st: &mut State) {
@@ -82,6 +103,28 @@ pub fn detail(st: &mut State) {
             "key".into(),
             format!("{sha}… {}", k.locator),
         ));
+    }
+    if let Some(case) = &st.case {
+        for m in st.marks.on(ev) {
+            let Some(a) = case.get(&m.id) else { continue };
+            let sev = a
+                .severity
+                .map_or(String::new(), |s| format!(" ({})", s.label()));
+            lines.push(DetailLine::Heading(format!(
+                "annotation: {}{sev}",
+                a.kind.id()
+            )));
+            if !a.tags.is_empty() {
+                lines.push(DetailLine::Field("tags".into(), clean(&a.tags.join(", "))));
+            }
+            for l in a.note.lines() {
+                lines.push(DetailLine::Raw(clean(l)));
+            }
+            lines.push(DetailLine::Field(
+                "by".into(),
+                clean(&format!("{} {}", a.author, a.modified)),
+            ));
+        }
     }
     let f = t.fields(ev);
     lines.push(DetailLine::Heading("normalised fields".into()));

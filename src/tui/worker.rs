@@ -2,8 +2,10 @@
 //! job of a kind cancels the previous one, and `update` drops results of older `job`s).
 //! `run_sync` runs the same jobs inline, for tests and scripted use.
 
-use super::app::{Action, Effect, State, update};
-use crate::timeline::filter::{self, NoMarks};
+use super::app::{Action, Effect, ExportFormat, State, update};
+use super::casefx::ExportAnns;
+use crate::timeline::Timeline;
+use crate::timeline::filter;
 use crate::timeline::search;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -45,6 +47,7 @@ impl Executor {
                     job,
                     timeline,
                     filter,
+                    marks,
                 } => {
                     cancel(&mut self.filter_cancel);
                     let flag = Arc::new(AtomicBool::new(false));
@@ -54,7 +57,7 @@ impl Executor {
                     let done = self.filter_done.clone();
                     let tx = self.tx.clone();
                     std::thread::spawn(move || {
-                        let rows = filter::run(&timeline, &filter, &NoMarks, &flag, &done);
+                        let rows = filter::run(&timeline, &filter, &*marks, &flag, &done);
                         // Let go of the timeline before reporting, so that it can grow.
                         drop(timeline);
                         let _ = tx.send(Action::FilterDone { job, rows });
@@ -85,6 +88,26 @@ impl Executor {
                         let _ = tx.send(Action::SearchDone { job, hit });
                     });
                 }
+                Effect::Export {
+                    timeline,
+                    view,
+                    anns,
+                    format,
+                    path,
+                } => {
+                    let tx = self.tx.clone();
+                    std::thread::spawn(move || {
+                        let r = export(&timeline, view.as_deref(), &anns, format, &path);
+                        drop(timeline);
+                        let _ = tx.send(Action::ExportDone(r));
+                    });
+                }
+                // Case effects are run by `dispatch` before reaching here.
+                Effect::OpenCase { .. }
+                | Effect::Upsert(_)
+                | Effect::Delete(_)
+                | Effect::SaveCase
+                | Effect::QuitIfSaved => {}
             }
         }
     }
@@ -105,8 +128,9 @@ pub fn run_sync(st: &mut State, effects: Vec<Effect>) {
                 job,
                 timeline,
                 filter,
+                marks,
             } => {
-                let rows = filter::run(&timeline, &filter, &NoMarks, &no, &AtomicUsize::new(0));
+                let rows = filter::run(&timeline, &filter, &*marks, &no, &AtomicUsize::new(0));
                 drop(timeline);
                 Action::FilterDone { job, rows }
             }
@@ -129,9 +153,125 @@ pub fn run_sync(st: &mut State, effects: Vec<Effect>) {
                 drop(timeline);
                 Action::SearchDone { job, hit }
             }
+            Effect::Export {
+                timeline,
+                view,
+                anns,
+                format,
+                path,
+            } => Action::ExportDone(export(&timeline, view.as_deref(), &anns, format, &path)),
+            case_fx => {
+                let fx = super::casefx::perform(st, case_fx);
+                st.refresh();
+                queue.extend(fx);
+                continue;
+            }
         };
         queue.extend(update(st, action));
     }
+}
+
+/// One action from the loop: update, then its effects.
+pub fn step(st: &mut State, exec: &mut Executor, a: Action) {
+    let fx = update(st, a);
+    dispatch(st, exec, fx);
+}
+
+/// Runs case effects here (journal I/O on the UI thread, before anything is shown), and
+/// hands the rest to the executor.
+pub fn dispatch(st: &mut State, exec: &mut Executor, effects: Vec<Effect>) {
+    let mut rest = Vec::new();
+    let mut had_case = false;
+    let mut queue: VecDeque<Effect> = effects.into();
+    while let Some(e) = queue.pop_front() {
+        match e {
+            Effect::OpenCase { .. }
+            | Effect::Upsert(_)
+            | Effect::Delete(_)
+            | Effect::SaveCase
+            | Effect::QuitIfSaved => {
+                had_case = true;
+                queue.extend(super::casefx::perform(st, e));
+            }
+            other => rest.push(other),
+        }
+    }
+    if had_case {
+        st.refresh();
+    }
+    exec.run(rest);
+}
+
+/// Writes the rows of `view` (every event when `None`) to `path`; the `annotation` of
+/// annotated events goes into jsonl objects and extra csv columns.
+pub fn export(
+    t: &Timeline,
+    view: Option<&Vec<u32>>,
+    anns: &ExportAnns,
+    format: ExportFormat,
+    path: &std::path::Path,
+) -> Result<String, String> {
+    use crate::export::{csv, jsonl};
+    use std::io::Write;
+    let rows: Vec<usize> = match view {
+        Some(v) => v.iter().map(|&e| e as usize).collect(),
+        None => (0..t.len()).collect(),
+    };
+    let fail = |e: std::io::Error| format!("export to {} failed: {e}", path.display());
+    let file = std::fs::File::create(path).map_err(fail)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let on = |i: usize| u32::try_from(i).ok().and_then(|e| anns.get(&e));
+    let r = match format {
+        ExportFormat::Jsonl => jsonl::write(
+            t,
+            &rows,
+            &|i, m| {
+                if let Some(a) = on(i).and_then(|v| v.first()) {
+                    m.insert("annotation".into(), annotation_json(a));
+                }
+            },
+            &mut out,
+        ),
+        ExportFormat::Csv => csv::write(
+            t,
+            &rows,
+            &[
+                "annotation_kind",
+                "annotation_severity",
+                "annotation_tags",
+                "annotation_note",
+            ],
+            &|i| match on(i).and_then(|v| v.first()) {
+                Some(a) => vec![
+                    a.kind.id().to_string(),
+                    a.severity
+                        .map(|s| s.label().to_string())
+                        .unwrap_or_default(),
+                    a.tags.join(","),
+                    a.note.clone(),
+                ],
+                None => vec![String::new(); 4],
+            },
+            &mut out,
+        ),
+    };
+    r.and_then(|()| out.flush()).map_err(fail)?;
+    Ok(format!(
+        "exported {} events to {}",
+        rows.len(),
+        path.display()
+    ))
+}
+
+fn annotation_json(a: &crate::case::Annotation) -> serde_json::Value {
+    serde_json::json!({
+        "id": a.id,
+        "kind": a.kind.id(),
+        "severity": a.severity.map(|s| s.label()),
+        "tags": a.tags,
+        "note": a.note,
+        "author": a.author,
+    })
 }
 
 /// Applies an action and runs what follows to idle (tests, scripted use).

@@ -2,6 +2,7 @@
 //! idle (jobs run inline). The timeline is built from the small test line format, so
 //! nothing depends on the corpus or on the local time zone.
 
+mod annotations;
 mod scenarios;
 mod snapshots;
 
@@ -67,7 +68,7 @@ pub fn state_with(t: Arc<Timeline>, w: u16, h: u16) -> State {
 }
 
 /// Parses a key string: characters as typed, `<Enter>` `<Esc>` `<Tab>` `<Up>` `<Down>`
-/// `<PgUp>` `<PgDn>` `<Home>` `<End>` `<BS>`, and `<C-x>` for Ctrl.
+/// `<PgUp>` `<PgDn>` `<Home>` `<End>` `<BS>` `<F2>` `<A-Enter>`, and `<C-x>` for Ctrl.
 pub fn parse_keys(s: &str) -> Vec<KeyEvent> {
     let mut out = Vec::new();
     let mut rest = s;
@@ -88,6 +89,8 @@ pub fn parse_keys(s: &str) -> Vec<KeyEvent> {
                 "Home" => (KeyCode::Home, KeyModifiers::NONE),
                 "End" => (KeyCode::End, KeyModifiers::NONE),
                 "BS" => (KeyCode::Backspace, KeyModifiers::NONE),
+                "F2" => (KeyCode::F(2), KeyModifiers::NONE),
+                "A-Enter" => (KeyCode::Enter, KeyModifiers::ALT),
                 n if n.starts_with("C-") => (
                     KeyCode::Char(n.chars().nth(2).unwrap_or(' ')),
                     KeyModifiers::CONTROL,

@@ -80,3 +80,38 @@ fn rendering_never_panics_at_any_size() {
     apply_sync(&mut st, Action::Resize(3, 2));
     let _ = draw(&st);
 }
+
+/// A state with a case in `dir`: an early-detection point (high) on row 1, an ioc with
+/// tags and a two-line note on row 3, cursor back on row 1.
+fn annotated(dir: &std::path::Path, name: &str) -> State {
+    let mut st = state(80, 24);
+    keys(&mut st, "jm");
+    let path = dir.join(format!("{name}.vigil.json"));
+    open_prompt(&mut st, PromptKind::CasePath, &path.display().to_string());
+    keys(&mut st, "<Enter>h");
+    keys(
+        &mut st,
+        "jja2mimikatz, recon<Enter>whoami right after the logon<Enter>same user<F2>",
+    );
+    keys(&mut st, "kk");
+    st.msg = None;
+    st
+}
+
+#[test]
+fn annotated_rows_list_and_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = annotated(dir.path(), "rows");
+    snap("annotated_80x24", &st);
+    let mut st = annotated(dir.path(), "list");
+    keys(&mut st, "A");
+    snap("annotation_list_80x24", &st);
+    let mut st = annotated(dir.path(), "edit");
+    keys(&mut st, "jja");
+    snap("annotation_kind_80x24", &st);
+    keys(&mut st, "<Enter>");
+    snap("annotation_editor_80x24", &st);
+    let mut st = annotated(dir.path(), "mark");
+    keys(&mut st, "Gm");
+    snap("mark_severity_80x24", &st);
+}

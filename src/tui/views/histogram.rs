@@ -81,6 +81,8 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     if w > left.len() + right.len() + 1 {
         buf.set_string(area.x + (w - right.len()) as u16, y, &right, theme.dim());
     }
+    super::annot::hist_marks(st, f, area);
+    let buf = f.buffer_mut();
     // The cursor's column is shown reversed in the bars, and marked on the axis where
     // that does not cover a label.
     if let Some(c) = st.hist.cursor

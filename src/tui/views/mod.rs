@@ -1,6 +1,7 @@
 //! Rendering: `render(&State, &mut Frame)` only borrows the state, and every view builds
 //! what is on screen only (the visible rows), so a frame costs the same at 10 M events.
 
+mod annot;
 mod detail;
 mod histogram;
 mod overlay;
@@ -84,6 +85,9 @@ pub fn render(st: &State, f: &mut Frame) {
     match st.mode {
         Mode::Help => overlay::help(st, f),
         Mode::Picker => overlay::picker(st, f),
+        Mode::AnnKind => annot::kind_picker(st, f),
+        Mode::AnnEdit => annot::editor(st, f),
+        Mode::AnnList | Mode::ConfirmDelete => annot::list(st, f),
         _ => {}
     }
 }

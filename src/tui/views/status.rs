@@ -45,8 +45,11 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
         left.push_str(&format!(" of {total}"));
     }
     left.push_str(" events");
+    if let Some(c) = &st.case {
+        left.push_str(&format!(" | {} annotations", c.annotations().len()));
+    }
     if st.unsaved {
-        left.push_str(" [+]");
+        left.push_str(" [+] unsaved");
     }
     match &st.filter_pending {
         Some(p) => {
@@ -134,18 +137,32 @@ pub fn render_input(st: &State, f: &mut Frame, area: Rect) {
             return;
         }
         Mode::ConfirmQuit => {
-            let l = Span::styled("unsaved changes: quit anyway? (y/n)", theme.error());
+            let l = Span::styled(
+                "case not saved (the journal keeps annotations): quit anyway? (y/n)",
+                theme.error(),
+            );
             f.render_widget(Paragraph::new(l), area);
             return;
         }
         _ => {}
+    }
+    if let Some(h) = super::annot::hint(st)
+        && !(st.mode == Mode::AnnList && st.msg.is_some())
+    {
+        let style = if st.mode == Mode::ConfirmDelete {
+            theme.error()
+        } else {
+            theme.header()
+        };
+        f.render_widget(Paragraph::new(Span::styled(h, style)), area);
+        return;
     }
     let line = match &st.msg {
         Some(Msg::Error(e)) => Line::from(Span::styled(format!("! {e}"), theme.error())),
         Some(Msg::Info(s)) => Line::from(Span::styled(s.clone(), theme.info())),
         None if !st.ingest.done => progress_line(st, area.width as usize),
         None => Line::from(Span::styled(
-            "? help  / search  f filter  t time  = pivot  Enter detail  i histogram  q quit",
+            "? help  / search  f filter  t time  m mark  a annotate  A list  s save  q quit",
             Style::new(),
         )),
     };

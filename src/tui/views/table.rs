@@ -51,7 +51,7 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     };
     let time_w = if zone == TzSpec::Utc { 23 } else { 29 };
     let widths = [
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Length(time_w),
         Constraint::Length(src_w),
         Constraint::Length(host_w),
@@ -111,8 +111,8 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         let tag = t.tag(ev);
         let msg = t.message(ev);
         let cells = [
-            // Reserved for the annotation marker.
-            Cell::from(""),
+            // Annotation marker: symbols, so it does not depend on colour.
+            Cell::from(st.marks.marker(ev).unwrap_or_default()).style(theme.label()),
             Cell::from(time),
             Cell::from(sanitize::line(label, 64, theme.ascii).into_owned()),
             Cell::from(sanitize::line(&host, 64, theme.ascii).into_owned()),

@@ -1,0 +1,196 @@
+//! Annotation overlays: the kind picker, the tags/note editor, and the annotation list
+//! (listed from the case file's event copies, so annotations on missing evidence show too).
+
+use crate::case::Kind;
+use crate::model::format_display;
+use crate::tui::annotate::FormField;
+use crate::tui::annotations::severity_letter;
+use crate::tui::app::{Mode, State};
+use crate::tui::sanitize;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+fn boxed<'a>(st: &State, title: &'a str) -> Block<'a> {
+    let theme = st.theme();
+    Block::new()
+        .borders(Borders::ALL)
+        .border_set(theme.border())
+        .title(Span::styled(title, theme.header()))
+}
+
+/// One line for the input line while an annotation dialog is open.
+pub fn hint(st: &State) -> Option<&'static str> {
+    Some(match st.mode {
+        Mode::Severity => {
+            "early-detection severity: l low  m medium  h high  c critical  Esc cancels"
+        }
+        Mode::AnnKind => "kind: j/k or 1-8 choose, Enter next, Esc cancels",
+        Mode::AnnEdit => "F2 or Ctrl-D save  Tab tags/note  Enter new line (note)  Esc cancels",
+        Mode::AnnList => "Enter go to  e edit  d delete  j/k move  Esc closes",
+        Mode::ConfirmDelete => "delete this annotation? (y/n)",
+        Mode::ExportFormat => "export the shown events as: j jsonl  c csv  Esc cancels",
+        _ => return None,
+    })
+}
+
+pub fn kind_picker(st: &State, f: &mut Frame) {
+    let theme = st.theme();
+    let Some(form) = &st.form else { return };
+    let area = super::centered(f.area(), 40, Kind::ALL.len() as u16 + 2);
+    let title = if form.editing {
+        " edit annotation: kind "
+    } else {
+        " annotate: kind "
+    };
+    let block = boxed(st, title);
+    let inner = block.inner(area);
+    let lines: Vec<Line> = Kind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let sel = i == form.kind_sel;
+            let mark = if sel { theme.select_symbol() } else { " " };
+            let style = if sel { theme.selected() } else { Style::new() };
+            Line::from(Span::styled(
+                format!("{mark} {} {:<18} {}", i + 1, k.label(), k.id()),
+                style,
+            ))
+        })
+        .collect();
+    f.render_widget(Clear, area);
+    f.render_widget(block, area);
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn editor(st: &State, f: &mut Frame) {
+    let theme = st.theme();
+    let Some(form) = &st.form else { return };
+    let h = f.area().height.saturating_sub(6).clamp(8, 16);
+    let area = super::centered(f.area(), 76, h);
+    let kind = Kind::ALL
+        .get(form.kind_sel)
+        .copied()
+        .unwrap_or(form.ann.kind);
+    let title = format!(
+        " {} {}: F2/Ctrl-D save, Esc cancel ",
+        if form.editing { "edit" } else { "new" },
+        kind.id()
+    );
+    let block = boxed(st, &title);
+    let inner = block.inner(area);
+    f.render_widget(Clear, area);
+    f.render_widget(block, area);
+    let [ev, tags_l, tags, note_l, note] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    let copy = &form.ann.event;
+    let what = format!("{} {} {}", copy.ts, copy.event_id, copy.message);
+    f.render_widget(
+        Paragraph::new(sanitize::line(&what, ev.width as usize, theme.ascii).into_owned())
+            .style(theme.dim()),
+        ev,
+    );
+    let label = |text: &'static str, on: bool| {
+        let s = if on {
+            theme.header()
+        } else {
+            theme
+                .label()
+                .remove_modifier(ratatui::style::Modifier::BOLD)
+        };
+        let mark = if on { theme.select_symbol() } else { " " };
+        Paragraph::new(Span::styled(format!("{mark} {text}"), s))
+    };
+    f.render_widget(
+        label("tags (comma separated):", form.field == FormField::Tags),
+        tags_l,
+    );
+    f.render_widget(&form.tags, tags);
+    f.render_widget(
+        label(
+            "note (Enter = new line, Tab switches):",
+            form.field == FormField::Note,
+        ),
+        note_l,
+    );
+    f.render_widget(&form.note, note);
+}
+
+pub fn list(st: &State, f: &mut Frame) {
+    let theme = st.theme();
+    let anns = st.case.as_ref().map(|c| c.annotations()).unwrap_or(&[]);
+    let area = super::centered(
+        f.area(),
+        f.area().width.saturating_sub(4),
+        f.area().height.saturating_sub(4),
+    );
+    let title = format!(" annotations ({}) by event time ", anns.len());
+    let block = boxed(st, &title);
+    let inner = block.inner(area);
+    f.render_widget(Clear, area);
+    f.render_widget(block, area);
+    let rows = inner.height as usize;
+    let first = st.list_sel.saturating_sub(rows.saturating_sub(1));
+    let zone = st.zone().1;
+    let w = inner.width as usize;
+    let lines: Vec<Line> = anns
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .map(|(i, a)| {
+            let sel = i == st.list_sel;
+            let mark = match (a.kind, a.severity) {
+                (Kind::EarlyDetection, Some(s)) => format!("!{}", severity_letter(s)),
+                (Kind::EarlyDetection, None) => "! ".into(),
+                _ => "* ".into(),
+            };
+            let missing = st.ingest.done && st.marks.event_of(&a.id).is_none();
+            let time = format_display(a.key.ts, &zone);
+            let time = time.get(..19).unwrap_or(&time);
+            let mut text = format!(
+                "{} {mark} {time} {:<16} {}",
+                if sel { theme.select_symbol() } else { " " },
+                a.kind.id(),
+                if missing { "[evidence missing] " } else { "" },
+            );
+            if !a.tags.is_empty() {
+                text.push_str(&format!("[{}] ", a.tags.join(",")));
+            }
+            text.push_str(&a.event.message);
+            if !a.note.is_empty() {
+                text.push_str(" | ");
+                text.push_str(&a.note.replace('\n', " / "));
+            }
+            let style = if sel { theme.selected() } else { Style::new() };
+            Line::from(Span::styled(
+                sanitize::line(&text, w, theme.ascii).into_owned(),
+                style,
+            ))
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The histogram's annotation marks: `!` for early-detection points (they win a shared
+/// bucket), `*` for others, on the top bar row at their bucket.
+pub fn hist_marks(st: &State, f: &mut Frame, area: Rect) {
+    let theme = st.theme();
+    let buf = f.buffer_mut();
+    for &(col, early) in &st.hist.marks {
+        let Ok(x) = u16::try_from(col) else { continue };
+        if x >= area.width {
+            continue;
+        }
+        let sym = if early { "!" } else { "*" };
+        buf.set_string(area.x + x, area.y, sym, theme.label());
+    }
+}

@@ -38,6 +38,14 @@ impl<'a, 'c> Annotated<'a, 'c> {
         Annotated { marks, formats }
     }
 
+    /// Without a case file's source list (formats of missing events stay unknown).
+    pub fn without_sources(marks: &'a CaseMarks<'c>) -> Self {
+        Annotated {
+            marks,
+            formats: HashMap::new(),
+        }
+    }
+
     /// Annotations on row `i`.
     pub fn on_row(&self, i: usize) -> &[&'c Annotation] {
         self.marks.on_row(i)

@@ -220,40 +220,15 @@ pub fn export(
     let fail = |e: std::io::Error| format!("export to {} failed: {e}", path.display());
     let file = std::fs::File::create(path).map_err(fail)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let on = |i: usize| u32::try_from(i).ok().and_then(|e| anns.get(&e));
+    // The same writers and annotation columns as `vigil export --case`.
+    let all: Vec<crate::case::Annotation> = anns.values().flatten().cloned().collect();
+    let marks = crate::case::CaseMarks::from_annotations(&all, t);
+    let ann = crate::export::annotated::Annotated::without_sources(&marks);
+    let ann = (!all.is_empty()).then_some(&ann);
+    let items = crate::export::annotated::plan(t, rows.clone(), ann, false, None);
     let r = match format {
-        ExportFormat::Jsonl => jsonl::write(
-            t,
-            &rows,
-            &|i, m| {
-                if let Some(a) = on(i).and_then(|v| v.first()) {
-                    m.insert("annotation".into(), annotation_json(a));
-                }
-            },
-            &mut out,
-        ),
-        ExportFormat::Csv => csv::write(
-            t,
-            &rows,
-            &[
-                "annotation_kind",
-                "annotation_severity",
-                "annotation_tags",
-                "annotation_note",
-            ],
-            &|i| match on(i).and_then(|v| v.first()) {
-                Some(a) => vec![
-                    a.kind.id().to_string(),
-                    a.severity
-                        .map(|s| s.label().to_string())
-                        .unwrap_or_default(),
-                    a.tags.join(","),
-                    a.note.clone(),
-                ],
-                None => vec![String::new(); 4],
-            },
-            &mut out,
-        ),
+        ExportFormat::Jsonl => jsonl::write(t, &items, ann, &mut out),
+        ExportFormat::Csv => csv::write(t, &items, ann, &mut out),
     };
     r.and_then(|()| out.flush()).map_err(fail)?;
     Ok(format!(
@@ -261,17 +236,6 @@ pub fn export(
         rows.len(),
         path.display()
     ))
-}
-
-fn annotation_json(a: &crate::case::Annotation) -> serde_json::Value {
-    serde_json::json!({
-        "id": a.id,
-        "kind": a.kind.id(),
-        "severity": a.severity.map(|s| s.label()),
-        "tags": a.tags,
-        "note": a.note,
-        "author": a.author,
-    })
 }
 
 /// Applies an action and runs what follows to idle (tests, scripted use).

@@ -315,7 +315,8 @@ fn export_writes_the_filtered_view_with_annotations() {
     open_prompt(&mut st, PromptKind::ExportPath, &out.display().to_string());
     keys(&mut st, "<Enter>");
     let csv = std::fs::read_to_string(&out).unwrap();
-    assert!(csv.lines().next().unwrap().ends_with("annotation_note"));
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains(",annotation_kind,") && header.ends_with("annotation_author,evidence"));
     assert!(csv.contains("mimikatz"), "{csv}");
 }
 

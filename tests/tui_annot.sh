@@ -41,13 +41,13 @@ annotate)
   screen | grep -Eq '^▶!H ' || fail "no !H marker on the marked row"
   keys j; keys j; keys a
   wait_for 'annotate: kind'
-  keys 3
+  keys 3; keys Enter
   wait_for 'tags \(comma separated\)'
   keys -l 'brute, ntlm'; keys Enter
   keys -l 'failed logon'; keys Enter; keys -l 'right after NTLM'
   keys F2
   wait_for 'initial-access saved'
-  keys j; keys a; keys 2; keys -l 'ioc1'; keys C-d
+  keys j; keys a; keys 2; keys Enter; keys -l 'ioc1'; keys C-d
   wait_for 'ioc saved'
   wait_for '3 annotations \[\+\] unsaved'
   pane=$($T display -p -t e2e '#{pane_pid}')

@@ -193,10 +193,9 @@ pub fn kind_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         KeyCode::Esc => return cancel(st, "annotation"),
         KeyCode::Char('j') | KeyCode::Down => form.kind_sel = (form.kind_sel + 1) % n,
         KeyCode::Char('k') | KeyCode::Up => form.kind_sel = (form.kind_sel + n - 1) % n,
-        KeyCode::Char(c @ '1'..='8') => {
-            form.kind_sel = (c as usize - '1' as usize).min(n - 1);
-            st.mode = Mode::AnnEdit;
-        }
+        // A digit only chooses, as the hint says ("1-8 choose, Enter next"): advancing
+        // too would send the Enter that follows into the tags line.
+        KeyCode::Char(c @ '1'..='8') => form.kind_sel = (c as usize - '1' as usize).min(n - 1),
         KeyCode::Enter => st.mode = Mode::AnnEdit,
         _ => {}
     }

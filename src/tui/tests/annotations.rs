@@ -100,7 +100,7 @@ fn annotate_with_kind_tags_and_multi_line_note_then_edit() {
     keys(&mut st, "<Enter>zzz<Esc>");
     assert_eq!(st.case.as_ref().unwrap().annotations()[0], a);
     // Edit: kind 2 (ioc) by number, extra tag, F2 finishes.
-    keys(&mut st, "a2, extra<Tab><Enter>third<F2>");
+    keys(&mut st, "a2<Enter>, extra<Tab><Enter>third<F2>");
     let anns = st.case.as_ref().unwrap().annotations();
     assert_eq!(anns.len(), 1, "edited, not added");
     assert_eq!(anns[0].id, a.id);

@@ -91,7 +91,7 @@ fn annotated(dir: &std::path::Path, name: &str) -> State {
     keys(&mut st, "<Enter>h");
     keys(
         &mut st,
-        "jja2mimikatz, recon<Enter>whoami right after the logon<Enter>same user<F2>",
+        "jja2<Enter>mimikatz, recon<Enter>whoami right after the logon<Enter>same user<F2>",
     );
     keys(&mut st, "kk");
     st.msg = None;

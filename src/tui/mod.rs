@@ -48,6 +48,7 @@ mod zone_tests {
 use crate::ingest::{self, Options, Progress};
 use crate::model::TzSpec;
 use crate::timeline::Timeline;
+use crate::timeline::filter::Filter;
 use anyhow::{Context, bail};
 use app::{Action, Config, IngestStatus, State};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
@@ -345,8 +346,14 @@ fn event_loop(
         sources,
         problems,
     } = setup;
+    // A reopened case brings back the filter it was saved with.
+    let mut initial = Vec::new();
     if let Some((case, report)) = case {
+        let saved = case.file().view.filter.clone();
         st.set_case(case, &report);
+        if let Some(f) = saved.filter(|f| Filter::parse(f, &st.zone().1).is_ok()) {
+            initial = app::apply_filter(&mut st, f);
+        }
     }
     st.case_sources = sources;
     st.evidence_problems = problems;
@@ -358,6 +365,7 @@ fn event_loop(
     let progress = Arc::new(Progress::default());
     spawn_ingest(paths, opts, progress.clone(), tx.clone());
     let mut exec = worker::Executor::new(tx);
+    worker::dispatch(&mut st, &mut exec, initial);
     let mut dirty = false;
     let mut last_draw = Instant::now();
     while !st.quit && !stop.load(Ordering::Relaxed) {

@@ -25,6 +25,11 @@ impl Batch {
     /// Appends `other`, remapping its symbols into ours. `has_arena`: events' `aux` points
     /// into the arena and must be shifted.
     pub fn append(&mut self, other: Batch, has_arena: bool) {
+        // Into an empty batch: take `other` whole rather than copy every event.
+        if self.events.is_empty() && self.arena.is_empty() && self.strings.is_empty() {
+            *self = other;
+            return;
+        }
         let remap = self.strings.absorb(other.strings);
         let base = self.arena.len() as u32;
         self.arena

@@ -3,7 +3,7 @@
 //! RFC 3164 years follow `syslog::YearRule` (Dec → Jan wrap).
 
 use super::syslog::{self, YearRule};
-use super::text::{self, cow, find, push, req};
+use super::text::{self, Utf8Line, find, push};
 use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
@@ -82,11 +82,12 @@ fn is_key_token(t: &[u8]) -> bool {
 
 impl RecordParser for Netfilter {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        let line = Utf8Line::new(rec);
         let h = syslog::parse(rec).ok_or(Reason::Borrowed("no syslog header"))?;
         out.ts = h
             .ts(&self.tz, &self.years)
             .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
-        out.set(Norm::Host, cow(h.host));
+        out.set(Norm::Host, line.cow(h.host));
         if !h.app.is_empty() {
             push(out, b"syslog_tag", h.app);
         }
@@ -135,19 +136,19 @@ impl RecordParser for Netfilter {
             if tok.is_empty() {
                 break;
             }
-            if let Some(eq) = memchr::memchr(b'=', tok) {
+            if let Some(eq) = tok.iter().position(|&c| c == b'=') {
                 let (k, v) = (&tok[..eq], &tok[eq + 1..]);
                 match k {
                     b"SRC" => {
-                        out.set(Norm::SrcIp, req(v, "SRC")?);
+                        out.set(Norm::SrcIp, line.req(v, "SRC")?);
                         have_src = true;
                     }
-                    b"DST" => out.set(Norm::DstIp, req(v, "DST")?),
-                    b"SPT" => out.set(Norm::SrcPort, req(v, "SPT")?),
-                    b"DPT" => out.set(Norm::DstPort, req(v, "DPT")?),
+                    b"DST" => out.set(Norm::DstIp, line.req(v, "DST")?),
+                    b"SPT" => out.set(Norm::SrcPort, line.req(v, "SPT")?),
+                    b"DPT" => out.set(Norm::DstPort, line.req(v, "DPT")?),
                     b"PROTO" => {
                         seen_proto = true;
-                        out.set(Norm::Proto, text::proto(req(v, "PROTO")?));
+                        out.set(Norm::Proto, text::proto(line.req(v, "PROTO")?));
                     }
                     _ => {}
                 }
@@ -178,8 +179,10 @@ impl RecordParser for Netfilter {
         let act: Cow<'a, str> = Cow::Borrowed(prefix_action(prefix).unwrap_or("log"));
         out.set(Norm::Action, act);
         text::firewall(out);
-        let m = message(out);
-        out.set(Norm::Message, m);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
         Ok(())
     }
 }

@@ -139,7 +139,6 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
         Some(f) => Some(f.as_str()),
         None => sniff(data),
     };
-    let t0 = std::time::Instant::now();
     let ((batch, kind), sha) = rayon::join(
         || -> (Batch, Kind) {
             match format {
@@ -155,9 +154,7 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
                                 if let Some(n) = &p.note {
                                     report.notes.push(n.clone());
                                 }
-                                let t = std::time::Instant::now();
                                 let b = text::load(&p, data, opts.threads, &mut report);
-                                eprintln!("TIMING text::load {:?}", t.elapsed());
                                 (b, Kind::Text(p))
                             }
                             Err(e) => {
@@ -181,17 +178,13 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
         },
         || {
             if sha.is_empty() {
-                let t = std::time::Instant::now();
-                let s = sha256_hex(data);
-                eprintln!("TIMING sha {:?}", t.elapsed());
-                s
+                sha256_hex(data)
             } else {
                 sha
             }
         },
     );
     report.sha256 = sha;
-    eprintln!("TIMING join {:?}", t0.elapsed());
     let mut batch = batch;
     if matches!(kind, Kind::Text(_)) && !ctx.tz.eq(&crate::model::TzSpec::Utc) {
         report

@@ -287,13 +287,10 @@ pub fn load_paths(
             }
         }
     });
-    let t0 = std::time::Instant::now();
     let mut t = Timeline::new();
     for l in slots.into_iter().flatten() {
         t.add(l);
     }
-    let t1 = std::time::Instant::now();
     t.sort();
-    eprintln!("TIMING add {:?} sort {:?}", t1 - t0, t1.elapsed());
     (t, errors)
 }

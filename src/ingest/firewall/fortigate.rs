@@ -49,10 +49,16 @@ impl RecordParser for Fortigate {
             Some(h) => (Some(h), h.msg),
             None => (None, rec),
         };
-        let body = match (find(body, b"date="), find(body, b"logid=")) {
-            (Some(a), Some(b)) => &body[a.min(b)..],
-            (Some(a), None) | (None, Some(a)) => &body[a..],
-            (None, None) => return Err(Reason::Borrowed("no date= or logid= (not FortiOS)")),
+        // Most lines open with `date=`: skip building two substring searchers for them.
+        let starts = body.starts_with(b"date=") || body.starts_with(b"logid=");
+        let body = if starts {
+            body
+        } else {
+            match (find(body, b"date="), find(body, b"logid=")) {
+                (Some(a), Some(b)) => &body[a.min(b)..],
+                (Some(a), None) | (None, Some(a)) => &body[a..],
+                (None, None) => return Err(Reason::Borrowed("no date= or logid= (not FortiOS)")),
+            }
         };
         let (mut date, mut time, mut tz, mut epoch) = (None, None, None, None);
         let mut host_set = false;

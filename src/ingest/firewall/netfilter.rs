@@ -131,6 +131,10 @@ impl RecordParser for Netfilter {
         let mut seen_proto = false;
         let mut rest = body;
         let mut have_src = false;
+        if out.is_lean() {
+            have_src = lean_body(&line, body, out)?;
+            rest = &[];
+        }
         while !rest.is_empty() {
             let (tok, tail) = text::next_token(rest);
             if tok.is_empty() {
@@ -153,6 +157,9 @@ impl RecordParser for Netfilter {
                     _ => {}
                 }
                 push(out, k, v);
+                rest = tail;
+            } else if out.is_lean() {
+                // Bare flag words only matter as a stored field.
                 rest = tail;
             } else {
                 // A run of bare flag words (SYN ACK, DF) stays one borrowed slice.
@@ -185,6 +192,41 @@ impl RecordParser for Netfilter {
         }
         Ok(())
     }
+}
+
+/// The normalised fields of the body for ingest, without walking every token: each `=`
+/// is found by `memchr`, and its key is what lies between the space before it and it. That
+/// is the token's key for the first `=` of a token; for a later `=` it contains an earlier
+/// `=`, so it can match none of the keys. Same fields, same rejects as the token walk.
+fn lean_body<'a>(
+    line: &Utf8Line<'a>,
+    body: &'a [u8],
+    out: &mut Fields<'a>,
+) -> Result<bool, Reason> {
+    let mut have_src = false;
+    for eq in memchr::memchr_iter(b'=', body) {
+        let key_from = body[..eq]
+            .iter()
+            .rposition(|&c| c == b' ')
+            .map_or(0, |i| i + 1);
+        let k = &body[key_from..eq];
+        if !matches!(k, b"SRC" | b"DST" | b"SPT" | b"DPT" | b"PROTO") {
+            continue;
+        }
+        let tail = &body[eq + 1..];
+        let v = &tail[..tail.iter().position(|&c| c == b' ').unwrap_or(tail.len())];
+        match k {
+            b"SRC" => {
+                out.set(Norm::SrcIp, line.req(v, "SRC")?);
+                have_src = true;
+            }
+            b"DST" => out.set(Norm::DstIp, line.req(v, "DST")?),
+            b"SPT" => out.set(Norm::SrcPort, line.req(v, "SPT")?),
+            b"DPT" => out.set(Norm::DstPort, line.req(v, "DPT")?),
+            _ => out.set(Norm::Proto, text::proto(line.req(v, "PROTO")?)),
+        }
+    }
+    Ok(have_src)
 }
 
 /// `drop tcp 1.2.3.4:5 -> 6.7.8.9:80 (IPTABLES-DROP:)`.

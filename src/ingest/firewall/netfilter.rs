@@ -195,35 +195,40 @@ impl RecordParser for Netfilter {
 }
 
 /// The normalised fields of the body for ingest, without walking every token: each `=`
-/// is found by `memchr`, and its key is what lies between the space before it and it. That
-/// is the token's key for the first `=` of a token; for a later `=` it contains an earlier
-/// `=`, so it can match none of the keys. Same fields, same rejects as the token walk.
+/// is found by `memchr`, and a key is one of ours when exactly its letters sit between a
+/// space (or the body start) and that `=`. For a later `=` of a token the text before it
+/// holds an earlier `=`, so it never matches. Same fields, same rejects as the token walk.
 fn lean_body<'a>(
     line: &Utf8Line<'a>,
     body: &'a [u8],
     out: &mut Fields<'a>,
 ) -> Result<bool, Reason> {
+    // Whether a key of `n` letters ending at `eq` starts the token.
+    let starts = |eq: usize, n: usize| eq == n || (eq > n && body[eq - n - 1] == b' ');
     let mut have_src = false;
     for eq in memchr::memchr_iter(b'=', body) {
-        let key_from = body[..eq]
-            .iter()
-            .rposition(|&c| c == b' ')
-            .map_or(0, |i| i + 1);
-        let k = &body[key_from..eq];
-        if !matches!(k, b"SRC" | b"DST" | b"SPT" | b"DPT" | b"PROTO") {
+        let Some(k3) = eq.checked_sub(3).and_then(|a| body.get(a..eq)) else {
             continue;
-        }
+        };
+        let key = match k3 {
+            b"SRC" if starts(eq, 3) => Norm::SrcIp,
+            b"DST" if starts(eq, 3) => Norm::DstIp,
+            b"SPT" if starts(eq, 3) => Norm::SrcPort,
+            b"DPT" if starts(eq, 3) => Norm::DstPort,
+            b"OTO" if eq >= 5 && body[eq - 5..eq - 3] == *b"PR" && starts(eq, 5) => Norm::Proto,
+            _ => continue,
+        };
         let tail = &body[eq + 1..];
         let v = &tail[..tail.iter().position(|&c| c == b' ').unwrap_or(tail.len())];
-        match k {
-            b"SRC" => {
-                out.set(Norm::SrcIp, line.req(v, "SRC")?);
+        match key {
+            Norm::SrcIp => {
+                out.set(key, line.req(v, "SRC")?);
                 have_src = true;
             }
-            b"DST" => out.set(Norm::DstIp, line.req(v, "DST")?),
-            b"SPT" => out.set(Norm::SrcPort, line.req(v, "SPT")?),
-            b"DPT" => out.set(Norm::DstPort, line.req(v, "DPT")?),
-            _ => out.set(Norm::Proto, text::proto(line.req(v, "PROTO")?)),
+            Norm::DstIp => out.set(key, line.req(v, "DST")?),
+            Norm::SrcPort => out.set(key, line.req(v, "SPT")?),
+            Norm::DstPort => out.set(key, line.req(v, "DPT")?),
+            _ => out.set(key, text::proto(line.req(v, "PROTO")?)),
         }
     }
     Ok(have_src)

@@ -137,7 +137,7 @@ fn parse_lines(p: &Prepared, data: &[u8], (a, b): (usize, usize), comment: &[&[u
 /// Parses every record of a prepared source.
 pub fn load(p: &Prepared, data: &[u8], threads: usize, report: &mut SourceReport) -> Batch {
     let outs: Vec<RangeOut> = match &p.records {
-        Records::Lines { start, comment } => line_ranges(data, *start, threads * 4)
+        Records::Lines { start, comment } => line_ranges(data, *start, threads * 16)
             .into_par_iter()
             .map(|r| parse_lines(p, data, r, comment))
             .collect(),

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Generates large netfilter and FortiGate logs for the ingest benchmark.
 
-usage: gen_fw.py netfilter|fortigate OUT_FILE SIZE_MB [SEED]
+usage: gen_fw.py netfilter|fortigate|fortigate-syslog OUT_FILE SIZE_MB [SEED]
+
+fortigate-syslog wraps the same lines in an RFC 3164 header (`Mar 13 06:07:25 FG-DC date=…`)
+instead of a bare `<189>` PRI, the way a relay writes them; lnav only recognises that form.
 
 Lines follow the shapes of the bundled samples (samples/firewall/) with varying times,
 addresses, ports, protocols, actions and event types, so parsers and interners see
@@ -100,10 +103,19 @@ def fortigate_line(r, t):
         r.randrange(10**9))
 
 
+def fortigate_syslog_line(r, t):
+    s = fortigate_line(r, t)
+    lt = time.localtime(int(t))
+    name = s.split('devname="', 1)[1].split('"', 1)[0]
+    stamp = time.strftime("%b ", lt) + ("%2d" % lt.tm_mday) + time.strftime(" %H:%M:%S", lt)
+    return "%s %s %s" % (stamp, name, s[len("<189>"):])
+
+
 def main():
     kind, out, size_mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
     r = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 7)
-    line = {"netfilter": netfilter_line, "fortigate": fortigate_line}[kind]
+    line = {"netfilter": netfilter_line, "fortigate": fortigate_line,
+            "fortigate-syslog": fortigate_syslog_line}[kind]
     limit = size_mb << 20
     t = 1773378445.0  # 2026-03-13, like the samples
     n = 0

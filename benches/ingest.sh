@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Ingest benchmark: wall clock and peak anonymous memory of `vigil stats` on one file.
 #
-# usage: benches/ingest.sh FILE [THREADS] [VIGIL_BIN]
+# usage: benches/ingest.sh FILE_OR_DIR [THREADS] [VIGIL_BIN]
 #
-# The file is read once first so it is in the page cache. Peak RssAnon is sampled from
+# The input is read once first so it is in the page cache. Peak RssAnon is sampled from
 # /proc/PID/status every 2 ms (file-backed pages of the mmapped evidence are RssFile and
 # are not counted: they are the page cache, not vigil's memory). Prints one line:
 #   file bytes events secs GB/s peak_rss_anon_bytes bytes/event
@@ -11,8 +11,8 @@ set -euo pipefail
 file=$1
 threads=${2:-2}
 bin=${3:-$(dirname "$0")/../target/release/vigil}
-cat "$file" > /dev/null
-bytes=$(stat -c %s "$file")
+find "$file" -type f -exec cat {} + > /dev/null
+bytes=$(find "$file" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
 out=$(mktemp)
 start=$(date +%s.%N)
 "$bin" stats --json --threads "$threads" "$file" > "$out" &

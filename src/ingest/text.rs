@@ -180,7 +180,7 @@ pub fn load(p: &Prepared, data: &[u8], threads: usize, report: &mut SourceReport
             }
         }
     }
-    batch.unwrap_or_else(Batch::new)
+    batch.unwrap_or_default()
 }
 
 /// The bytes of the record an event came from.

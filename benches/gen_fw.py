@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates large netfilter and FortiGate logs for the ingest benchmark.
 
-usage: gen_fw.py netfilter|fortigate|fortigate-syslog OUT_FILE SIZE_MB [SEED]
+usage: gen_fw.py netfilter|netfilter-bsd|fortigate|fortigate-syslog OUT_FILE SIZE_MB [SEED]
 
 fortigate-syslog wraps the same lines in an RFC 3164 header (`Mar 13 06:07:25 FG-DC date=…`)
 instead of a bare `<189>` PRI, the way a relay writes them; lnav only recognises that form.
@@ -24,6 +24,9 @@ COUNTRIES = ["Germany", "United States", "Netherlands", "France", "Reserved", "I
 FG_ACTIONS = ["close", "accept", "deny", "timeout", "server-rst", "client-rst"]
 
 
+BSD = False
+
+
 def mac(r):
     return ":".join("%02x" % r.randrange(256) for _ in range(14))
 
@@ -36,10 +39,12 @@ def netfilter_line(r, t):
     dst = "10.20.%d.%d" % (r.randrange(1, 8), r.randrange(1, 254)) if r.random() < 0.7 else \
         "%d.%d.%d.%d" % (r.randrange(1, 223), r.randrange(256), r.randrange(256), r.randrange(1, 254))
     up = "%d.%06d" % (1044000 + int(t) % 1000000, int(t * 1e6) % 1000000)
-    if r.random() < 0.5:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", lt) + ".%06d+01:00" % (int(t * 1e6) % 1000000)
-    else:
+    # One stamp style per file, as one syslog daemon writes it: ISO (rsyslog's high-precision
+    # default, like samples/firewall/netfilter-fw-int.log), or RFC 3164 for `netfilter-bsd`.
+    if BSD:
         stamp = time.strftime("%b ", lt) + ("%2d" % lt.tm_mday) + time.strftime(" %H:%M:%S", lt)
+    else:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", lt) + ".%06d+01:00" % (int(t * 1e6) % 1000000)
     body = "IN=vlan%d OUT=vlan%d MAC=%s SRC=%s DST=%s LEN=%d TOS=0x00 PREC=0x00 TTL=%d ID=%d " % (
         r.choice([10, 20, 30]), r.choice([10, 20, 40]), mac(r), src, dst, r.randrange(40, 1500),
         r.choice([63, 64, 127, 128]), r.randrange(65536))
@@ -112,9 +117,11 @@ def fortigate_syslog_line(r, t):
 
 
 def main():
+    global BSD
     kind, out, size_mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    BSD = kind == "netfilter-bsd"
     r = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 7)
-    line = {"netfilter": netfilter_line, "fortigate": fortigate_line,
+    line = {"netfilter": netfilter_line, "netfilter-bsd": netfilter_line, "fortigate": fortigate_line,
             "fortigate-syslog": fortigate_syslog_line}[kind]
     limit = size_mb << 20
     t = 1773378445.0  # 2026-03-13, like the samples

@@ -1,37 +1,47 @@
 #!/usr/bin/env bash
-# Ingest benchmark: wall clock and peak anonymous memory of `vigil stats` on one file.
+# Ingest benchmark: wall clock and peak anonymous memory of `vigil stats` on one input.
 #
 # usage: benches/ingest.sh FILE_OR_DIR [THREADS] [VIGIL_BIN]
 #
 # The input is read once first so it is in the page cache. Peak RssAnon is sampled from
-# /proc/PID/status every 2 ms (file-backed pages of the mmapped evidence are RssFile and
-# are not counted: they are the page cache, not vigil's memory). Prints one line:
-#   file bytes events secs GB/s peak_rss_anon_bytes bytes/event
+# /proc/PID/status every 2 ms by one Python process (no fork per sample, so the sampler
+# does not steal the CPU it measures). File-backed pages of the mmapped evidence are
+# RssFile, not RssAnon: they are the page cache, not vigil's own memory.
+# Prints: input, bytes, events, rejects, wall s, GB/s, peak RssAnon, bytes/event.
 set -euo pipefail
-file=$1
+input=$1
 threads=${2:-2}
 bin=${3:-$(dirname "$0")/../target/release/vigil}
-find "$file" -type f -exec cat {} + > /dev/null
-bytes=$(find "$file" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
-out=$(mktemp)
-start=$(date +%s.%N)
-"$bin" stats --json --threads "$threads" "$file" > "$out" &
-pid=$!
-peak=0
-while kill -0 "$pid" 2> /dev/null; do
-    kb=$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2> /dev/null || true)
-    if [[ -n "${kb:-}" && "$kb" -gt "$peak" ]]; then peak=$kb; fi
-    sleep 0.002
-done
-wait "$pid" || true
-end=$(date +%s.%N)
-events=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$out")
-rejected=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rejected"])' "$out")
-rm -f "$out"
-python3 - "$file" "$bytes" "$events" "$rejected" "$start" "$end" "$peak" << 'PY'
-import sys
-f, b, ev, rej, s, e, peak = sys.argv[1:]
-b, ev, rej, secs, peak = int(b), int(ev), int(rej), float(e) - float(s), int(peak) * 1024
-print(f"{f}: {b} bytes, {ev} events, {rej} rejected, {secs:.3f} s, {b / secs / 1e9:.2f} GB/s, "
-      f"peak RssAnon {peak / 1e6:.1f} MB = {peak / max(ev, 1):.1f} B/event")
+find -L "$input" -type f -exec cat {} + > /dev/null
+exec python3 - "$bin" "$threads" "$input" << 'PY'
+import json, os, subprocess, sys, tempfile, time
+
+bin_, threads, path = sys.argv[1:]
+size = 0
+for root, _, files in os.walk(path, followlinks=True) if os.path.isdir(path) else [("", [], [path])]:
+    size += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+# A file, not a pipe: a large report would fill the pipe and block vigil.
+out_file = tempfile.TemporaryFile()
+start = time.perf_counter()
+p = subprocess.Popen([bin_, "stats", "--json", "--threads", threads, path],
+                     stdout=out_file, stderr=subprocess.DEVNULL)
+peak = 0
+status = f"/proc/{p.pid}/status"
+while p.poll() is None:
+    try:
+        with open(status) as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    peak = max(peak, int(line.split()[1]) * 1024)
+                    break
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
+    time.sleep(0.002)
+secs = time.perf_counter() - start
+out_file.seek(0)
+d = json.load(out_file)
+ev = d["events"]
+print(f"{path}: {size} bytes, {ev} events, {d['rejected']} rejected, {secs:.3f} s, "
+      f"{size / secs / 1e9:.2f} GB/s, peak RssAnon {peak / 1e6:.1f} MB = "
+      f"{peak / max(ev, 1):.1f} B/event")
 PY

@@ -3,7 +3,7 @@
 
 use super::batch::Batch;
 use super::source::{Prepared, Records, SourceReport};
-use crate::model::{Event, Fields, Norm};
+use crate::model::{Event, Fields, Interner, Norm, Sym};
 use rayon::prelude::*;
 
 /// Records longer than this are rejected rather than parsed (a runaway line).
@@ -13,6 +13,20 @@ struct RangeOut {
     batch: Batch,
     rejects: Vec<(u64, String)>,
     rejected: u64,
+    last_host: Sym,
+    last_tag: Sym,
+}
+
+impl RangeOut {
+    fn new() -> Self {
+        RangeOut {
+            batch: Batch::new(),
+            rejects: Vec::new(),
+            rejected: 0,
+            last_host: Sym::EMPTY,
+            last_tag: Sym::EMPTY,
+        }
+    }
 }
 
 fn record_event<'a>(
@@ -33,15 +47,15 @@ fn record_event<'a>(
     fields.clear();
     match p.parser.parse(rec, fields) {
         Ok(()) => {
-            let host = out
-                .batch
-                .strings
-                .intern(fields.get(Norm::Host).unwrap_or(""));
+            let host = fields.get(Norm::Host).unwrap_or("");
             let tag = fields
                 .get(Norm::EventId)
                 .or(fields.get(Norm::Action))
                 .unwrap_or("");
-            let tag = out.batch.strings.intern(tag);
+            // Consecutive lines mostly share host and tag: compare with the previous
+            // symbol's text before hashing.
+            let host = intern_near(&mut out.batch.strings, &mut out.last_host, host);
+            let tag = intern_near(&mut out.batch.strings, &mut out.last_tag, tag);
             out.batch.events.push(Event {
                 ts: fields.ts,
                 loc: off,
@@ -54,6 +68,14 @@ fn record_event<'a>(
         }
         Err(reason) => push_reject(out, off, reason.into_owned()),
     }
+}
+
+fn intern_near(strings: &mut Interner, last: &mut Sym, s: &str) -> Sym {
+    if strings.str_of(*last) == Some(s) {
+        return *last;
+    }
+    *last = strings.intern(s);
+    *last
 }
 
 fn push_reject(out: &mut RangeOut, off: u64, reason: String) {
@@ -90,12 +112,8 @@ fn line_ranges(data: &[u8], start: usize, parts: usize) -> Vec<(usize, usize)> {
 }
 
 fn parse_lines(p: &Prepared, data: &[u8], (a, b): (usize, usize), comment: &[&[u8]]) -> RangeOut {
-    let mut out = RangeOut {
-        batch: Batch::new(),
-        rejects: Vec::new(),
-        rejected: 0,
-    };
-    let mut fields = Fields::new();
+    let mut out = RangeOut::new();
+    let mut fields = Fields::lean();
     let mut pos = a;
     let chunk = &data[a..b];
     let mut it = memchr::memchr_iter(b'\n', chunk);
@@ -119,19 +137,15 @@ fn parse_lines(p: &Prepared, data: &[u8], (a, b): (usize, usize), comment: &[&[u
 /// Parses every record of a prepared source.
 pub fn load(p: &Prepared, data: &[u8], threads: usize, report: &mut SourceReport) -> Batch {
     let outs: Vec<RangeOut> = match &p.records {
-        Records::Lines { start, comment } => line_ranges(data, *start, threads * 4)
+        Records::Lines { start, comment } => line_ranges(data, *start, threads * 16)
             .into_par_iter()
             .map(|r| parse_lines(p, data, r, comment))
             .collect(),
         Records::Ranges(ranges) => ranges
             .par_chunks(4096)
             .map(|part| {
-                let mut out = RangeOut {
-                    batch: Batch::new(),
-                    rejects: Vec::new(),
-                    rejected: 0,
-                };
-                let mut fields = Fields::new();
+                let mut out = RangeOut::new();
+                let mut fields = Fields::lean();
                 for &(off, len) in part {
                     let s = off as usize;
                     match data.get(s..s.saturating_add(len as usize)) {
@@ -143,7 +157,10 @@ pub fn load(p: &Prepared, data: &[u8], threads: usize, report: &mut SourceReport
             })
             .collect(),
     };
-    let mut batch = Batch::new();
+    // Merge into the first range's batch, reserved once for every event: the other
+    // ranges' vectors are freed one by one, so all events are never held twice.
+    let total: usize = outs.iter().map(|o| o.batch.events.len()).sum();
+    let mut batch: Option<Batch> = None;
     for o in outs {
         for (off, r) in o.rejects {
             if report.reasons.len() < super::source::MAX_REASONS {
@@ -154,9 +171,16 @@ pub fn load(p: &Prepared, data: &[u8], threads: usize, report: &mut SourceReport
             }
         }
         report.rejected += o.rejected;
-        batch.append(o.batch, false);
+        match &mut batch {
+            Some(b) => b.append(o.batch, false),
+            None => {
+                let mut b = o.batch;
+                b.events.reserve_exact(total.saturating_sub(b.events.len()));
+                batch = Some(b);
+            }
+        }
     }
-    batch
+    batch.unwrap_or_default()
 }
 
 /// The bytes of the record an event came from.

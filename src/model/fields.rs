@@ -97,11 +97,29 @@ pub struct Fields<'a> {
     pub ts: i64,
     norm: [Option<Cow<'a, str>>; NORM_COUNT],
     pub raw: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// Ingest mode: only `ts`, host, tag (event id / action) and whether the record parses
+    /// are needed, so a parser may skip its source fields and the message (the detail view
+    /// re-parses the record in full). Survives `clear`.
+    lean: bool,
 }
 
 impl<'a> Fields<'a> {
     pub fn new() -> Self {
         Fields::default()
+    }
+
+    /// Buffer for ingest (see the `lean` field): parsers that honour it skip the work
+    /// only the detail view needs.
+    pub fn lean() -> Self {
+        Fields {
+            lean: true,
+            ..Fields::default()
+        }
+    }
+
+    /// Whether only time, host, tag and validity are wanted.
+    pub fn is_lean(&self) -> bool {
+        self.lean
     }
 
     pub fn clear(&mut self) {
@@ -163,6 +181,7 @@ impl<'a> Fields<'a> {
     pub fn into_owned(self) -> Fields<'static> {
         Fields {
             ts: self.ts,
+            lean: self.lean,
             norm: self.norm.map(|o| o.map(|c| Cow::Owned(c.into_owned()))),
             raw: self
                 .raw

@@ -153,14 +153,16 @@ impl RecordParser for Asa {
         }
         flow(text, id, out);
         text::firewall(out);
-        let m = message(out);
-        out.set(Norm::Message, m);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
         Ok(())
     }
 }
 
 fn push<'a>(out: &mut Fields<'a>, k: &'static str, v: &'a [u8]) {
-    if !v.is_empty() {
+    if !v.is_empty() && !out.is_lean() {
         out.push_raw(k, cow(v));
     }
 }

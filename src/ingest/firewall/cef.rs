@@ -159,7 +159,8 @@ impl RecordParser for Cef {
             *h = &rest[..p];
             rest = &rest[p + 1..];
         }
-        for (k, v) in HEADER.iter().zip(head) {
+        let lean = out.is_lean();
+        for (k, v) in HEADER.iter().zip(head).filter(|_| !lean) {
             out.push_raw(*k, kv::unescape(cow(v)));
         }
         out.set(Norm::EventId, cow(head[4]));
@@ -194,7 +195,9 @@ impl RecordParser for Cef {
                 b"start" => start = Some(v),
                 _ => {}
             }
-            if let Ok(k) = std::str::from_utf8(k) {
+            if !out.is_lean()
+                && let Ok(k) = std::str::from_utf8(k)
+            {
                 out.push_raw(k, kv::unescape(cow(v)));
             }
         });
@@ -210,8 +213,10 @@ impl RecordParser for Cef {
             .or_else(|| env.and_then(|h| h.ts(&self.tz, &self.years)));
         out.ts = ts.ok_or(Reason::Borrowed("no usable time (rt=, end=, syslog)"))?;
         text::firewall(out);
-        let m = message(out);
-        out.set(Norm::Message, m);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
         Ok(())
     }
 }

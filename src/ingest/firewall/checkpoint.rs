@@ -91,7 +91,9 @@ impl RecordParser for Checkpoint {
                 b"severity" => out.set(Norm::Severity, cow(v)),
                 _ => {}
             }
-            if let Ok(k) = std::str::from_utf8(k) {
+            if !out.is_lean()
+                && let Ok(k) = std::str::from_utf8(k)
+            {
                 out.push_raw(k, kv::unescape(cow(v)));
             }
         }
@@ -102,8 +104,10 @@ impl RecordParser for Checkpoint {
             .or_else(|| h.ts(&self.tz, &self.years))
             .ok_or(Reason::Borrowed("no usable time"))?;
         text::firewall(out);
-        let m = message(out);
-        out.set(Norm::Message, m);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
         Ok(())
     }
 }

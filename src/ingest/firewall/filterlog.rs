@@ -148,12 +148,13 @@ impl RecordParser for Filterlog {
             for name in group {
                 let Some(v) = cols.get(i) else { break };
                 i += 1;
-                if !v.is_empty() {
+                if !v.is_empty() && !out.is_lean() {
                     out.push_raw(*name, cow(v));
                 }
             }
         }
-        for (k, v) in EXTRA.iter().zip(cols.iter().skip(i)) {
+        let lean = out.is_lean();
+        for (k, v) in EXTRA.iter().zip(cols.iter().skip(i)).filter(|_| !lean) {
             out.push_raw(*k, cow(v));
         }
         out.set(Norm::Action, text::action(req(cols[6], "action")?));
@@ -177,8 +178,10 @@ impl RecordParser for Filterlog {
             }
         }
         text::firewall(out);
-        let m = message(out);
-        out.set(Norm::Message, m);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
         Ok(())
     }
 }

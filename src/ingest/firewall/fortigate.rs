@@ -5,7 +5,7 @@
 use super::kv::{self, Kv};
 use super::stamp::{self, Civil};
 use super::syslog;
-use super::text::{self, cow, find, req};
+use super::text::{self, Utf8Line, find};
 use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
@@ -43,15 +43,22 @@ pub(super) struct Fortigate {
 
 impl RecordParser for Fortigate {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        let line = Utf8Line::new(rec);
         // The payload starts at the first key FortiOS always writes first.
         let (env, body) = match syslog::parse(rec) {
             Some(h) => (Some(h), h.msg),
             None => (None, rec),
         };
-        let body = match (find(body, b"date="), find(body, b"logid=")) {
-            (Some(a), Some(b)) => &body[a.min(b)..],
-            (Some(a), None) | (None, Some(a)) => &body[a..],
-            (None, None) => return Err(Reason::Borrowed("no date= or logid= (not FortiOS)")),
+        // Most lines open with `date=`: skip building two substring searchers for them.
+        let starts = body.starts_with(b"date=") || body.starts_with(b"logid=");
+        let body = if starts {
+            body
+        } else {
+            match (find(body, b"date="), find(body, b"logid=")) {
+                (Some(a), Some(b)) => &body[a.min(b)..],
+                (Some(a), None) | (None, Some(a)) => &body[a..],
+                (None, None) => return Err(Reason::Borrowed("no date= or logid= (not FortiOS)")),
+            }
         };
         let (mut date, mut time, mut tz, mut epoch) = (None, None, None, None);
         let mut host_set = false;
@@ -62,33 +69,35 @@ impl RecordParser for Fortigate {
                 b"tz" => tz = Some(v),
                 b"eventtime" => epoch = stamp::epoch_auto(v),
                 b"devname" => {
-                    out.set(Norm::Host, cow(v));
+                    out.set(Norm::Host, line.cow(v));
                     host_set = true;
                 }
-                b"devid" if !host_set => out.set(Norm::Host, cow(v)),
-                b"logid" => out.set(Norm::EventId, cow(v)),
-                b"level" => out.set(Norm::Severity, cow(v)),
-                b"srcip" => out.set(Norm::SrcIp, req(v, "srcip")?),
-                b"remip" => out.set_default(Norm::SrcIp, req(v, "remip")?),
-                b"dstip" => out.set(Norm::DstIp, req(v, "dstip")?),
-                b"srcport" => out.set(Norm::SrcPort, req(v, "srcport")?),
-                b"dstport" => out.set(Norm::DstPort, req(v, "dstport")?),
-                b"proto" => out.set(Norm::Proto, text::proto(req(v, "proto")?)),
-                b"action" => out.set(Norm::Action, text::action(req(v, "action")?)),
+                b"devid" if !host_set => out.set(Norm::Host, line.cow(v)),
+                b"logid" => out.set(Norm::EventId, line.cow(v)),
+                b"level" => out.set(Norm::Severity, line.cow(v)),
+                b"srcip" => out.set(Norm::SrcIp, line.req(v, "srcip")?),
+                b"remip" => out.set_default(Norm::SrcIp, line.req(v, "remip")?),
+                b"dstip" => out.set(Norm::DstIp, line.req(v, "dstip")?),
+                b"srcport" => out.set(Norm::SrcPort, line.req(v, "srcport")?),
+                b"dstport" => out.set(Norm::DstPort, line.req(v, "dstport")?),
+                b"proto" => out.set(Norm::Proto, text::proto(line.req(v, "proto")?)),
+                b"action" => out.set(Norm::Action, text::action(line.req(v, "action")?)),
                 b"user" | b"srcuser" | b"unauthuser" if v != b"N/A" => {
-                    out.set_default(Norm::User, kv::unescape(cow(v)))
+                    out.set_default(Norm::User, kv::unescape(line.cow(v)))
                 }
                 _ => {}
             }
-            if let Ok(k) = std::str::from_utf8(k) {
-                out.push_raw(k, kv::unescape(cow(v)));
+            if !out.is_lean()
+                && let Ok(k) = std::str::from_utf8(k)
+            {
+                out.push_raw(k, kv::unescape(line.cow(v)));
             }
         }
         if let Some(h) = env
             && !host_set
             && out.get(Norm::Host).is_none()
         {
-            out.set(Norm::Host, cow(h.host));
+            out.set(Norm::Host, line.cow(h.host));
         }
         out.ts = match epoch {
             Some(t) => t,
@@ -96,8 +105,10 @@ impl RecordParser for Fortigate {
                 .ok_or(Reason::Borrowed("no usable eventtime= or date=/time="))?,
         };
         text::firewall(out);
-        let m = message(out);
-        out.set(Norm::Message, m);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
         Ok(())
     }
 }

@@ -24,6 +24,8 @@ pub mod srx;
 pub mod wfw;
 
 #[cfg(test)]
+mod lean_tests;
+#[cfg(test)]
 mod tests;
 
 /// Registered firewall formats.

@@ -92,7 +92,7 @@ impl RecordParser for Panos {
                 continue;
             }
             let name = names.get(i).or(GENERIC.get(i)).copied().unwrap_or("field");
-            if !name.starts_with("future_use") {
+            if !name.starts_with("future_use") && !out.is_lean() {
                 out.push_raw(name, csvpos::field(v));
             }
         }
@@ -150,8 +150,10 @@ impl RecordParser for Panos {
             out.set(Norm::Host, cow(h.host));
         }
         text::firewall(out);
-        let m = message(out);
-        out.set(Norm::Message, m);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
         Ok(())
     }
 }

@@ -96,7 +96,9 @@ impl RecordParser for Sophos {
                 b"user_name" | b"user" => out.set_default(Norm::User, kv::unescape(cow(v))),
                 _ => {}
             }
-            if let Ok(k) = std::str::from_utf8(k) {
+            if !out.is_lean()
+                && let Ok(k) = std::str::from_utf8(k)
+            {
                 out.push_raw(k, kv::unescape(cow(v)));
             }
         }
@@ -120,8 +122,10 @@ impl RecordParser for Sophos {
         };
         out.ts = ts.ok_or(Reason::Borrowed("no usable date/time"))?;
         text::firewall(out);
-        let m = message(out);
-        out.set(Norm::Message, m);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
         Ok(())
     }
 }

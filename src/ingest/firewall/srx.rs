@@ -93,13 +93,17 @@ impl RecordParser for Srx {
                 b"username" if v != b"N/A" => out.set(Norm::User, cow(v)),
                 _ => {}
             }
-            if let Ok(k) = std::str::from_utf8(k) {
+            if !out.is_lean()
+                && let Ok(k) = std::str::from_utf8(k)
+            {
                 out.push_raw(k, kv::unescape(cow(v)));
             }
         }
         text::firewall(out);
-        let m = message(out);
-        out.set(Norm::Message, m);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
         Ok(())
     }
 }

@@ -122,12 +122,12 @@ impl RecordParser for Wfw {
                         "pid" => out.set(Norm::Pid, cow(v)),
                         _ => {}
                     }
-                    if v != b"-" {
+                    if v != b"-" && !out.is_lean() {
                         out.push_raw(*n, cow(v));
                     }
                 }
                 Col::Other(n) => {
-                    if v != b"-" {
+                    if v != b"-" && !out.is_lean() {
                         out.push_raw(Cow::Owned(n.clone()), cow(v));
                     }
                 }
@@ -148,8 +148,10 @@ impl RecordParser for Wfw {
         }
         out.ts = c.in_tz(&self.tz).ok_or(Reason::Borrowed("bad date/time"))?;
         text::firewall(out);
-        let m = message(out);
-        out.set(Norm::Message, m);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
         Ok(())
     }
 }

@@ -49,6 +49,14 @@ pub fn load_with_progress(paths: &[PathBuf], opts: &Options) -> (Timeline, Vec<S
         done.store(true, Ordering::Relaxed);
         r
     });
+    if std::env::var_os("VIGIL_MEM_REPORT").is_some() {
+        let (ev, ar, st, sh) = t.heap_parts();
+        eprintln!(
+            "vigil: memory: {} events; events {ev} B, field arena {ar} B, strings {st} B ({} strings), {sh} shapes",
+            t.len(),
+            t.strings.len()
+        );
+    }
     let unreadable = errors
         .into_iter()
         .map(|(p, e)| {

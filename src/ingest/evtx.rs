@@ -50,7 +50,11 @@ fn settings() -> Arc<ParserSettings> {
 /// Collects one record's leaves into the chunk batch's arena.
 struct RecordSink<'b> {
     b: &'b mut Batch,
-    keys: Vec<Sym>,
+    /// `(name as stored, slot)` (names with `_N` suffixes), and names as seen (for
+    /// counting repeats).
+    keys: Vec<(Sym, Sym)>,
+    names: Vec<Sym>,
+    record_id: u64,
     start: usize,
     host: Sym,
     tag: Sym,
@@ -58,35 +62,84 @@ struct RecordSink<'b> {
     ts: Option<Option<i64>>,
 }
 
+/// Value slot of a SystemTime equal to the event's own time in evtx's 7-digit form: the
+/// text is rebuilt from `ts` instead of being stored once per record.
+pub const TIME_FROM_TS: Sym = Sym(u32::MAX);
+/// Value slot of an EventRecordID equal to the record header's id (kept in `Event::loc`).
+pub const RID_FROM_LOC: Sym = Sym(u32::MAX - 2);
+
+/// System values that rarely change between records of one template on one host: kept
+/// in the shape, not per record.
+const SHAPE_FIXED: [&str; 12] = [
+    "Provider",
+    "Guid",
+    "EventSourceName",
+    "EventID",
+    "Qualifiers",
+    "Version",
+    "Level",
+    "Task",
+    "Opcode",
+    "Keywords",
+    "Channel",
+    "Computer",
+];
+
+/// SystemTime as the evtx crate renders it (100 ns, 7 digits, `Z`).
+pub fn system_time_text(ts: i64) -> String {
+    use chrono::Timelike;
+    let d = chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(ts);
+    // chrono has no 7-digit fraction specifier.
+    format!(
+        "{}.{:07}Z",
+        d.format("%Y-%m-%dT%H:%M:%S"),
+        d.nanosecond() / 100
+    )
+}
+
 impl Sink for RecordSink<'_> {
     fn leaf(&mut self, section: &str, name: &str, value: &str) {
         let base = self.b.strings.intern(name);
         // Repeated names (unnamed Data, arrays) get _1, _2… suffixes.
-        let dup = self.keys.iter().filter(|k| **k == base).count();
+        let dup = self.names.iter().filter(|k| **k == base).count();
         let key = if dup > 0 {
             self.b.strings.intern(&format!("{name}_{dup}"))
         } else {
             base
         };
+        self.names.push(base);
+        let system = section == "System" && dup == 0;
+        if system && name == "SystemTime" {
+            // Outside i64 nanoseconds (FILETIME 0 = 1601): flagged, shown as written.
+            let ts = chrono::DateTime::parse_from_rfc3339(value)
+                .ok()
+                .and_then(|d| d.timestamp_nanos_opt());
+            self.ts = Some(ts);
+            if let Some(t) = ts
+                && system_time_text(t) == value
+            {
+                self.keys.push((key, TIME_FROM_TS));
+                return;
+            }
+        }
+        if system && name == "EventRecordID" && value.parse::<u64>() == Ok(self.record_id) {
+            self.keys.push((key, RID_FROM_LOC));
+            return;
+        }
         let val = self.b.strings.intern(value);
-        self.keys.push(base);
-        self.b.arena.push(key);
-        self.b.arena.push(val);
-        if section == "System" {
+        if system {
             match name {
                 "Computer" => self.host = val,
                 "EventID" => self.tag = val,
-                "SystemTime" => {
-                    // Outside i64 nanoseconds (FILETIME 0 = 1601): flagged, shown as written.
-                    self.ts = Some(
-                        chrono::DateTime::parse_from_rfc3339(value)
-                            .ok()
-                            .and_then(|d| d.timestamp_nanos_opt()),
-                    )
-                }
                 _ => {}
             }
+            if SHAPE_FIXED.contains(&name) {
+                self.keys.push((key, val));
+                return;
+            }
         }
+        self.keys.push((key, super::batch::VAR));
+        self.b.arena.push(val);
     }
 }
 
@@ -203,6 +256,8 @@ fn parse_chunk(
         let mut sink = RecordSink {
             b: &mut out.batch,
             keys: Vec::with_capacity(32),
+            names: Vec::with_capacity(32),
+            record_id,
             start,
             host: Sym::EMPTY,
             tag: Sym::EMPTY,
@@ -214,6 +269,7 @@ fn parse_chunk(
             // is not JSON; escape them and read again.
             sink.b.arena.truncate(start + 1);
             sink.keys.clear();
+            sink.names.clear();
             walked = evtx_json::walk(&escape_controls(&json.data), &mut sink);
         }
         if let Err(e) = walked {
@@ -225,8 +281,8 @@ fn parse_chunk(
             continue;
         }
         let (host, tag, ts, start) = (sink.host, sink.tag, sink.ts, sink.start);
-        let pairs = (out.batch.arena.len() - start - 1) / 2;
-        out.batch.arena[start] = Sym::from_num(pairs as u32);
+        let shape = sink.b.shapes.intern(&sink.keys);
+        out.batch.arena[start] = Sym::from_num(shape);
         push_event(
             &mut out,
             n,
@@ -375,36 +431,38 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
     }
     let slots = chunk_slots(data.len());
     let settings = settings();
-    let outs: Vec<ChunkOut> = (0..slots)
-        .into_par_iter()
-        .map(|n| parse_chunk(data, n, &settings, index_only))
-        .collect();
-    let live: HashSet<u64> = outs
-        .iter()
-        .flat_map(|o| o.ids.iter().filter(|(_, rec)| !rec).map(|(id, _)| *id))
-        .collect();
-    let mut carved_dups = 0u64;
-    for mut o in outs {
-        for (off, reason) in o.rejects.drain(..) {
-            report.reject(off, reason);
+    // Chunks are parsed a group at a time and merged at once, so that only one group's
+    // per-chunk batches (with their own copies of strings) exist besides the result.
+    let group = (rayon::current_num_threads() * 4).max(4);
+    let mut live: HashSet<u64> = HashSet::new();
+    let mut starts = 0;
+    while starts < slots {
+        let end = (starts + group).min(slots);
+        let outs: Vec<ChunkOut> = (starts..end)
+            .into_par_iter()
+            .map(|n| parse_chunk(data, n, &settings, index_only))
+            .collect();
+        for mut o in outs {
+            live.extend(
+                o.ids
+                    .iter()
+                    .filter(|(_, rec)| !rec)
+                    .map(|(id, _)| *id & ((1 << 48) - 1)),
+            );
+            for (off, reason) in o.rejects.drain(..) {
+                report.reject(off, reason);
+            }
+            report.notes.append(&mut o.notes);
+            batch.append(o.batch, true);
         }
-        report.notes.append(&mut o.notes);
-        // A carved record whose id is also live is a stale copy: keep the live one only.
-        if o.ids.iter().any(|(id, rec)| *rec && live.contains(id)) {
-            let keep: Vec<bool> = o
-                .ids
-                .iter()
-                .map(|(id, rec)| !(*rec && live.contains(id)))
-                .collect();
-            carved_dups += keep.iter().filter(|k| !**k).count() as u64;
-            let mut i = 0;
-            o.batch.events.retain(|_| {
-                i += 1;
-                keep[i - 1]
-            });
-        }
-        batch.append(o.batch, true);
+        starts = end;
     }
+    // A carved record whose id is also live is a stale copy: keep the live one only.
+    let before = batch.events.len();
+    batch
+        .events
+        .retain(|e| e.flags & FLAG_RECOVERED == 0 || !live.contains(&e.evtx_record_id()));
+    let carved_dups = (before - batch.events.len()) as u64;
     let recovered = batch
         .events
         .iter()
@@ -480,12 +538,22 @@ fn render_record(data: &[u8], chunk_no: u64, record_id: u64, json: bool) -> Opti
     out.ok().map(|r| r.data)
 }
 
-/// Interned field pairs of the event at `aux`.
-pub fn stored_pairs(arena: &[Sym], aux: u32) -> &[Sym] {
+/// Names and value slots of the event at `aux`: a slot is the value, or `VAR` for the
+/// next of the stored `values`, or `TIME_FROM_TS` / `RID_FROM_LOC`.
+pub fn stored_fields<'a>(
+    arena: &'a [Sym],
+    shapes: &'a super::batch::Shapes,
+    aux: u32,
+) -> (&'a [(Sym, Sym)], &'a [Sym]) {
     let start = aux as usize;
-    let Some(count) = arena.get(start) else {
-        return &[];
+    let Some(keys) = arena
+        .get(start)
+        .and_then(|h| h.as_num())
+        .map(|id| shapes.get(id))
+    else {
+        return (&[], &[]);
     };
-    let n = count.as_num().unwrap_or(0) as usize;
-    arena.get(start + 1..start + 1 + 2 * n).unwrap_or(&[])
+    let n = keys.iter().filter(|(_, v)| *v == super::batch::VAR).count();
+    let values = arena.get(start + 1..start + 1 + n).unwrap_or(&[]);
+    (keys, values)
 }

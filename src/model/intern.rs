@@ -37,7 +37,8 @@ impl Sym {
 #[derive(Default, Clone)]
 pub struct Interner {
     buf: String,
-    spans: Vec<(usize, u32)>,
+    /// `offset << 24 | len` per string.
+    spans: Vec<u64>,
     // Fx: interning is on the ingest hot path; a crafted collision could only slow
     // ingest, never change its result.
     table: HashTable<u32>,
@@ -66,6 +67,10 @@ fn as_inline(s: &str) -> Option<u32> {
     s.parse::<u32>().ok()
 }
 
+fn unpack(sp: u64) -> (usize, usize) {
+    ((sp >> 24) as usize, (sp & 0xff_ffff) as usize)
+}
+
 fn hash(s: &str) -> u64 {
     FxBuildHasher.hash_one(s)
 }
@@ -73,16 +78,30 @@ fn hash(s: &str) -> u64 {
 impl Interner {
     pub fn new() -> Self {
         let mut i = Interner::default();
-        i.spans.push((0, 0));
+        i.spans.push(0);
         i.table.insert_unique(hash(""), 0, |_| hash(""));
         i
     }
 
     fn at(&self, id: u32) -> &str {
         match self.spans.get(id as usize) {
-            Some(&(a, n)) => self.buf.get(a..a + n as usize).unwrap_or(""),
+            Some(&sp) => {
+                let (a, n) = unpack(sp);
+                self.buf.get(a..a + n).unwrap_or("")
+            }
             None => "",
         }
+    }
+
+    /// Gives back spare capacity.
+    pub fn shrink(&mut self) {
+        self.buf.shrink_to_fit();
+        self.spans.shrink_to_fit();
+        let (buf, spans) = (&self.buf, &self.spans);
+        self.table.shrink_to_fit(|&i| {
+            let (a, n) = unpack(spans[i as usize]);
+            hash(&buf[a..a + n])
+        });
     }
 
     fn find(&self, h: u64, s: &str) -> Option<u32> {
@@ -100,13 +119,25 @@ impl Interner {
         if let Some(id) = self.find(h, s) {
             return Sym(id);
         }
+        // A string over 16 MiB (never seen in logs: records are capped below that) is
+        // kept whole by splitting nothing: it is stored truncated to fit the span.
+        let s = if s.len() >= 1 << 24 {
+            let mut end = (1 << 24) - 1;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            &s[..end]
+        } else {
+            s
+        };
         let id = self.spans.len() as u32;
-        self.spans.push((self.buf.len(), s.len() as u32));
+        self.spans
+            .push(((self.buf.len() as u64) << 24) | s.len() as u64);
         self.buf.push_str(s);
         let (buf, spans) = (&self.buf, &self.spans);
         self.table.insert_unique(h, id, |&i| {
-            let (a, n) = spans[i as usize];
-            hash(&buf[a..a + n as usize])
+            let (a, n) = unpack(spans[i as usize]);
+            hash(&buf[a..a + n])
         });
         Sym(id)
     }
@@ -171,7 +202,7 @@ impl Interner {
 
     /// Bytes held (for memory reports).
     pub fn heap_bytes(&self) -> usize {
-        self.buf.capacity() + self.spans.capacity() * 16 + self.table.capacity() * 5
+        self.buf.capacity() + self.spans.capacity() * 8 + self.table.capacity() * 5
     }
 }
 

@@ -35,6 +35,7 @@ pub struct Timeline {
     pub events: Vec<Event>,
     pub strings: Interner,
     arena: Vec<Sym>,
+    shapes: ingest::batch::Shapes,
     sorted: bool,
 }
 
@@ -73,6 +74,7 @@ impl Timeline {
             events: std::mem::take(&mut self.events),
             strings: std::mem::take(&mut self.strings),
             arena: std::mem::take(&mut self.arena),
+            shapes: std::mem::take(&mut self.shapes),
         };
         let first_new = tmp.events.len();
         tmp.append(batch, is_evtx);
@@ -82,6 +84,7 @@ impl Timeline {
         self.events = tmp.events;
         self.strings = tmp.strings;
         self.arena = tmp.arena;
+        self.shapes = tmp.shapes;
         self.sources.push(Source {
             label,
             report,
@@ -99,6 +102,13 @@ impl Timeline {
             self.events.par_sort_unstable_by_key(sort_key);
             self.sorted = true;
         }
+    }
+
+    /// Gives back spare capacity once loading is over.
+    pub fn shrink(&mut self) {
+        self.events.shrink_to_fit();
+        self.arena.shrink_to_fit();
+        self.strings.shrink();
     }
 
     pub fn len(&self) -> usize {
@@ -150,10 +160,21 @@ impl Timeline {
                 normalise_evtx(&mut f);
             }
             Kind::Evtx => {
-                let pairs = ingest::evtx::stored_pairs(&self.arena, e.aux);
-                for kv in pairs.chunks_exact(2) {
-                    let k = self.strings.text(kv[0]);
-                    let v = self.strings.text(kv[1]);
+                let (keys, values) = ingest::evtx::stored_fields(&self.arena, &self.shapes, e.aux);
+                let mut stored = values.iter();
+                for &(k, slot) in keys {
+                    let k = self.strings.text(k);
+                    let v = match slot {
+                        ingest::batch::VAR => match stored.next() {
+                            Some(v) => self.strings.text(*v),
+                            None => break,
+                        },
+                        ingest::evtx::TIME_FROM_TS => {
+                            Cow::Owned(ingest::evtx::system_time_text(e.ts))
+                        }
+                        ingest::evtx::RID_FROM_LOC => Cow::Owned(e.evtx_record_id().to_string()),
+                        v => self.strings.text(v),
+                    };
                     set_system(&mut f, &k, &v);
                     f.raw.push((k, v));
                 }
@@ -240,6 +261,16 @@ impl Timeline {
         self.events.partition_point(|e| e.ts < ts)
     }
 
+    /// Heap use by part, for memory reports: (events, arena, strings, shapes count).
+    pub fn heap_parts(&self) -> (usize, usize, usize, usize) {
+        (
+            self.events.capacity() * std::mem::size_of::<Event>(),
+            self.arena.capacity() * 4,
+            self.strings.heap_bytes(),
+            self.shapes.len(),
+        )
+    }
+
     /// Approximate heap use of the index (for memory reports).
     pub fn heap_bytes(&self) -> usize {
         self.events.capacity() * std::mem::size_of::<Event>()
@@ -317,5 +348,6 @@ pub fn load_paths(
         t.add(l);
     }
     t.sort();
+    t.shrink();
     (t, errors)
 }

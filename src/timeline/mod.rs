@@ -36,6 +36,8 @@ pub struct Timeline {
     pub strings: Interner,
     arena: Vec<Sym>,
     sorted: bool,
+    /// Length of the prefix of `events` known to be sorted (what the last `sort` left).
+    sorted_prefix: usize,
 }
 
 fn level_name(level: &str) -> &'static str {
@@ -88,17 +90,33 @@ impl Timeline {
             evidence,
             kind,
         });
-        self.sorted = first_new == 0 && self.events.is_sorted_by_key(sort_key);
+        if self.sorted {
+            self.sorted_prefix = first_new;
+        }
+        self.sorted = self.events.is_sorted_by_key(sort_key);
         id
     }
 
     /// Sorts the index by `(ts, source, locator)`: unique keys, so the order is
     /// deterministic whatever order the sources were parsed in.
+    ///
+    /// Sources arriving one by one (the TUI's streaming start) only sort their own
+    /// events and merge them in: O(new · log new + moved) instead of a sort of the whole
+    /// index on the UI thread each time.
     pub fn sort(&mut self) {
-        if !self.sorted {
-            self.events.par_sort_unstable_by_key(sort_key);
-            self.sorted = true;
+        if self.sorted {
+            return;
         }
+        let prefix = self.sorted_prefix.min(self.events.len());
+        if prefix == 0 {
+            self.events.par_sort_unstable_by_key(sort_key);
+        } else {
+            let mut tail = self.events.split_off(prefix);
+            tail.par_sort_unstable_by_key(sort_key);
+            merge_sorted_tail(&mut self.events, tail);
+        }
+        self.sorted = true;
+        self.sorted_prefix = self.events.len();
     }
 
     pub fn len(&self) -> usize {
@@ -272,6 +290,29 @@ fn sort_key(e: &Event) -> (i64, u16, u64) {
     (e.ts, e.source, e.loc)
 }
 
+/// Merges sorted `tail` into sorted `events`, from the back, so that only events after
+/// the first tail event's place move (keys are unique: the result equals a full sort).
+fn merge_sorted_tail(events: &mut Vec<Event>, tail: Vec<Event>) {
+    // Events of the prefix that sort before every tail event stay where they are.
+    let first = match tail.first() {
+        Some(t) => events.partition_point(|e| sort_key(e) < sort_key(t)),
+        None => return,
+    };
+    let moved: Vec<Event> = events.split_off(first);
+    events.reserve(moved.len() + tail.len());
+    let (mut a, mut b) = (moved.into_iter().peekable(), tail.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => sort_key(x) < sort_key(y),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_a { a.next() } else { b.next() };
+        events.extend(next);
+    }
+}
+
 /// Fills EVTX fields that depend on the event (user, process, …) and the message.
 fn normalise_evtx(f: &mut Fields<'_>) {
     crate::ingest::evtx_msg::normalise(f);
@@ -318,4 +359,64 @@ pub fn load_paths(
     }
     t.sort();
     (t, errors)
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::testing::test_source;
+    use super::*;
+
+    /// Interleaved times, equal times across sources, and out-of-order lines.
+    fn source_text(k: usize) -> String {
+        (0..300)
+            .map(|i| {
+                let s = (i * 7 + k * 13) % 97 + if i % 50 == 0 { 200 } else { 0 };
+                format!("2022-01-01T00:{:02}:{:02}Z|h{k}|1|m{i}|\n", s / 60, s % 60)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streaming_merges_equal_one_full_sort() {
+        let texts: Vec<String> = (0..5).map(source_text).collect();
+        let mut once = Timeline::new();
+        for (k, text) in texts.iter().enumerate() {
+            once.add(test_source(&format!("s{k}"), text));
+        }
+        once.sort();
+        assert!(once.events.is_sorted_by_key(sort_key));
+        // One source at a time, sorted after each (the TUI), and two at once.
+        let mut step = Timeline::new();
+        for (k, text) in texts.iter().enumerate() {
+            step.add(test_source(&format!("s{k}"), text));
+            if k != 2 {
+                step.sort();
+                assert!(step.events.is_sorted_by_key(sort_key), "after source {k}");
+            }
+        }
+        assert_eq!(step.events, once.events);
+        assert_eq!(step.len(), 5 * 300);
+    }
+
+    #[test]
+    fn merge_keeps_prefix_and_handles_empty_sides() {
+        let ev = |ts: i64, loc: u64| Event {
+            ts,
+            loc,
+            aux: 0,
+            source: 0,
+            flags: 0,
+            host: Sym::EMPTY,
+            tag: Sym::EMPTY,
+        };
+        let mut v = vec![ev(1, 0), ev(3, 0), ev(5, 0)];
+        merge_sorted_tail(&mut v, Vec::new());
+        assert_eq!(v.len(), 3);
+        merge_sorted_tail(&mut v, vec![ev(0, 0), ev(4, 0), ev(9, 0)]);
+        let ts: Vec<i64> = v.iter().map(|e| e.ts).collect();
+        assert_eq!(ts, [0, 1, 3, 4, 5, 9]);
+        let mut empty = Vec::new();
+        merge_sorted_tail(&mut empty, vec![ev(2, 1), ev(2, 2)]);
+        assert_eq!(empty.len(), 2);
+    }
 }

@@ -81,12 +81,16 @@ fn frames(t: &Arc<Timeline>, w: u16, h: u16, runs: usize) {
     // A key press: update + refresh (histogram, detail) + draw.
     st.detail_open = false;
     let mut pos = n / 3;
-    measure(&format!("key j + refresh + frame {w}x{h}"), runs * 20, || {
-        pos += 1;
-        st.cursor = pos;
-        st.refresh();
-        term.draw(|f| views::render(&st, f)).expect("draw");
-    });
+    measure(
+        &format!("key j + refresh + frame {w}x{h}"),
+        runs * 20,
+        || {
+            pos += 1;
+            st.cursor = pos;
+            st.refresh();
+            term.draw(|f| views::render(&st, f)).expect("draw");
+        },
+    );
 }
 
 fn main() {
@@ -138,7 +142,11 @@ fn main() {
     }
 
     // (c) next search hit from the top
-    for pat in [r"(?i)\.locked\b", r"(?i)vssadmin.*delete", "zq-no-such-thing-xq"] {
+    for pat in [
+        r"(?i)\.locked\b",
+        r"(?i)vssadmin.*delete",
+        "zq-no-such-thing-xq",
+    ] {
         let re = Regex::new(pat).expect("regex");
         let (_, hit) = measure(&format!("search /{pat}/ from top"), runs, || {
             search::find(&t, None, 0, Dir::Forward, &re, &cancel)
@@ -172,7 +180,9 @@ fn main() {
     let mut st = state(t.clone(), 160, 48);
     st.view = Some(Arc::new(view));
     st.cursor = 0;
-    measure("State::refresh (histogram + detail), filtered", runs * 20, || {
-        st.refresh()
-    });
+    measure(
+        "State::refresh (histogram + detail), filtered",
+        runs * 20,
+        || st.refresh(),
+    );
 }

@@ -162,16 +162,19 @@ impl Timeline {
                 let pairs =
                     ingest::evtx::record_fields(src.bytes(), e.evtx_chunk(), e.evtx_record_id());
                 for (k, v) in pairs {
+                    let v = Cow::Owned(v);
                     set_system(&mut f, &k, &v);
-                    f.raw.push((k.into(), v.into()));
+                    f.raw.push((k.into(), v));
                 }
                 normalise_evtx(&mut f);
             }
             Kind::Evtx => {
                 let pairs = ingest::evtx::stored_pairs(&self.arena, e.aux);
+                f.raw.reserve(pairs.len() / 2);
                 for kv in pairs.chunks_exact(2) {
                     let k = self.strings.text(kv[0]);
                     let v = self.strings.text(kv[1]);
+                    // Borrowed from the interner: the System fields cost no copy.
                     set_system(&mut f, &k, &v);
                     f.raw.push((k, v));
                 }
@@ -212,6 +215,12 @@ impl Timeline {
             }
             Kind::None => String::new(),
         }
+    }
+
+    /// Event `i` comes from a text source (its tag is the parsed event id or action).
+    pub fn is_text(&self, i: usize) -> bool {
+        self.source_of(i)
+            .is_some_and(|s| matches!(s.kind, Kind::Text(_)))
     }
 
     /// Raw bytes of a text record (empty for EVTX), for searches over the raw text.
@@ -266,8 +275,9 @@ impl Timeline {
     }
 }
 
-/// The normalised fields an EVTX System element gives directly.
-fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: &str) {
+/// The normalised fields an EVTX System element gives directly (the value is cloned:
+/// no copy of the text when it is borrowed from the interner).
+fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: &Cow<'a, str>) {
     let n = match k {
         "Computer" => Norm::Host,
         "EventID" => Norm::EventId,
@@ -282,7 +292,7 @@ fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: &str) {
     };
     // Only the first (System) occurrence: EventData may reuse a name like `Channel`.
     if f.get(n).is_none() {
-        f.set(n, v.to_owned());
+        f.set(n, v.clone());
     }
 }
 

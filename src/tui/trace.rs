@@ -58,7 +58,9 @@ impl Trace {
             return None;
         }
         let ms = |d: Option<Duration>| {
-            d.map_or("-".to_string(), |d| format!("{:.1} ms", d.as_secs_f64() * 1e3))
+            d.map_or("-".to_string(), |d| {
+                format!("{:.1} ms", d.as_secs_f64() * 1e3)
+            })
         };
         Some(format!(
             "vigil trace: first frame {}, first events shown {}, all {} events shown {}",

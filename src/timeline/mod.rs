@@ -162,8 +162,8 @@ impl Timeline {
                 let pairs =
                     ingest::evtx::record_fields(src.bytes(), e.evtx_chunk(), e.evtx_record_id());
                 for (k, v) in pairs {
-                    let v = Cow::Owned(v);
-                    set_system(&mut f, &k, &v);
+                    let v: Cow<'_, str> = Cow::Owned(v);
+                    set_system(&mut f, &k, v.clone());
                     f.raw.push((k.into(), v));
                 }
                 normalise_evtx(&mut f);
@@ -175,7 +175,7 @@ impl Timeline {
                     let k = self.strings.text(kv[0]);
                     let v = self.strings.text(kv[1]);
                     // Borrowed from the interner: the System fields cost no copy.
-                    set_system(&mut f, &k, &v);
+                    set_system(&mut f, &k, v.clone());
                     f.raw.push((k, v));
                 }
                 normalise_evtx(&mut f);
@@ -277,7 +277,7 @@ impl Timeline {
 
 /// The normalised fields an EVTX System element gives directly (the value is cloned:
 /// no copy of the text when it is borrowed from the interner).
-fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: &Cow<'a, str>) {
+fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: Cow<'a, str>) {
     let n = match k {
         "Computer" => Norm::Host,
         "EventID" => Norm::EventId,
@@ -285,14 +285,14 @@ fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: &Cow<'a, str>) {
         "Provider" => Norm::Provider,
         "EventRecordID" => Norm::RecordId,
         "Level" => {
-            f.set(Norm::Severity, level_name(v));
+            f.set(Norm::Severity, level_name(&v));
             return;
         }
         _ => return,
     };
     // Only the first (System) occurrence: EventData may reuse a name like `Channel`.
     if f.get(n).is_none() {
-        f.set(n, v.clone());
+        f.set(n, v);
     }
 }
 

@@ -256,6 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 fn main() -> ExitCode {
+    vigil::tui::trace::mark_process_start();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),

@@ -104,11 +104,9 @@ impl Pred {
             Pred::True => true,
             Pred::Text(t) => s.any_text(&mut |h| t.is_in(h)),
             Pred::TextRegex(re) => s.any_text(&mut |h| re.is_match(h)),
-            Pred::Field(name, ms) => s
-                .field(name)
-                .is_some_and(|v| ms.iter().any(|m| m.matches(&v))),
-            Pred::FieldRegex(name, re) => s.field(name).is_some_and(|v| re.is_match(&v)),
-            Pred::Cmp(name, op, val) => s.field(name).is_some_and(|v| {
+            Pred::Field(name, ms) => field_holds(s, name, |v| ms.iter().any(|m| m.matches(v))),
+            Pred::FieldRegex(name, re) => field_holds(s, name, |v| re.is_match(v)),
+            Pred::Cmp(name, op, val) => field_holds(s, name, |v| {
                 val.cmp_field(v.trim(), tz)
                     .is_some_and(|o| op_holds(*op, o))
             }),
@@ -119,6 +117,15 @@ impl Pred {
             Pred::Annotated => s.annotated(),
         }
     }
+}
+
+/// `FIELD` is present and `test` holds for it; a cheap known value that fails `test`
+/// answers without asking for the field.
+fn field_holds(s: &dyn Subject, name: &str, test: impl Fn(&str) -> bool) -> bool {
+    if s.field_if_present(name).is_some_and(|v| !test(&v)) {
+        return false;
+    }
+    s.field(name).is_some_and(|v| test(&v))
 }
 
 /// Whether `field OP value` holds, given `field.cmp(value)`.

@@ -21,6 +21,12 @@ pub trait Subject {
     /// Calls `f` with each free-text piece (message, then raw field values / raw line);
     /// stops and returns true when `f` does.
     fn any_text(&self, f: &mut dyn FnMut(&str) -> bool) -> bool;
+    /// The value `field(name)` has *if it has one*, when that is known without parsing
+    /// the event (an index entry that holds the field whenever it is set). Lets
+    /// `FIELD:VALUE` terms reject most events cheaply; `field` still decides the rest.
+    fn field_if_present(&self, _name: &str) -> Option<Cow<'_, str>> {
+        None
+    }
     fn annotated(&self) -> bool;
     /// Annotation kind, e.g. `early-detection`, `ioc`. Passed lowercase.
     fn has_mark(&self, kind: &str) -> bool;

@@ -84,12 +84,23 @@ impl Subject for EventSubject<'_> {
     }
 
     fn any_text(&self, f: &mut dyn FnMut(&str) -> bool) -> bool {
-        let fs = self.fields();
-        if fs.norm_iter().any(|(_, v)| f(v)) || fs.raw.iter().any(|(_, v)| f(v)) {
+        // The raw line first: a hit there needs no parse (the answer is the same `any`).
+        let raw = self.t.raw_bytes(self.i);
+        if !raw.is_empty() && f(&String::from_utf8_lossy(raw)) {
             return true;
         }
-        let raw = self.t.raw_bytes(self.i);
-        !raw.is_empty() && f(&String::from_utf8_lossy(raw))
+        let fs = self.fields();
+        fs.norm_iter().any(|(_, v)| f(v)) || fs.raw.iter().any(|(_, v)| f(v))
+    }
+
+    fn field_if_present(&self, name: &str) -> Option<Cow<'_, str>> {
+        // Text ingest keeps as tag the parsed `event_id` when there is one (else the
+        // action), and a re-parse gives the same fields: a set `event_id` is the tag.
+        // EVTX tags come from another reading of the record, so they are not used.
+        if name == "event_id" && self.t.is_text(self.i) {
+            return Some(self.t.tag(self.i));
+        }
+        None
     }
 
     fn annotated(&self) -> bool {
@@ -124,13 +135,7 @@ impl Filter {
     }
 
     pub fn matches(&self, t: &Timeline, i: usize, marks: &dyn Marks) -> bool {
-        let s = EventSubject {
-            t,
-            i,
-            fields: OnceCell::new(),
-            marks,
-        };
-        self.query.matches(&s)
+        matches(&self.query, t, i, marks)
     }
 
     /// The index range the query's time bounds allow (the timeline is sorted by time).
@@ -142,6 +147,16 @@ impl Filter {
             .unwrap_or(t.len());
         (a, b.max(a))
     }
+}
+
+fn matches(q: &Query, t: &Timeline, i: usize, marks: &dyn Marks) -> bool {
+    let s = EventSubject {
+        t,
+        i,
+        fields: OnceCell::new(),
+        marks,
+    };
+    q.matches(&s)
 }
 
 /// Rows matching `f`, in timeline order. Returns `None` when `cancel` is set midway.
@@ -168,8 +183,11 @@ pub fn run(
             }
             let lo = a + b * BLOCK;
             let hi = (lo + BLOCK).min(z);
+            // A clone per block: its regexes get their own match caches, so that threads
+            // do not contend on one shared cache pool for every event.
+            let q = f.query.clone();
             let v: Vec<u32> = (lo..hi)
-                .filter(|&i| f.matches(t, i, marks))
+                .filter(|&i| matches(&q, t, i, marks))
                 .map(|i| i as u32)
                 .collect();
             done.fetch_add(hi - lo, Ordering::Relaxed);
@@ -193,4 +211,48 @@ pub fn rows(t: &Timeline, text: &str, tz: &TzSpec) -> Result<Vec<usize>, FilterE
         .into_iter()
         .map(|i| i as usize)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows_of(t: &Timeline, q: &str) -> Vec<usize> {
+        rows(t, q, &TzSpec::Utc).unwrap()
+    }
+
+    /// Event ids, actions that look like event ids, and words only in the raw line.
+    fn t() -> Timeline {
+        let text = "\
+2022-01-01T00:00:00Z|dc1|4624|logon ok|user=alice
+2022-01-01T00:00:01Z|dc1||no id here|action=4624;dst_port=443
+2022-01-01T00:00:02Z|dc1|4625|logon failed|user=bob
+2022-01-01T00:00:03Z|fw||allow|action=allow;dst_port=443
+2022-01-01T00:00:04Z|fw|4624|second logon|event_id=4624;note=rclone.exe
+";
+        Timeline::from_test_lines(&[("a.log", text)])
+    }
+
+    #[test]
+    fn event_id_terms_use_the_tag_only_to_reject() {
+        let t = t();
+        assert_eq!(rows_of(&t, "event_id:4624"), [0, 4]);
+        // Row 1's tag is its action 4624, but it has no event id.
+        assert_eq!(rows_of(&t, "action:4624"), [1]);
+        assert_eq!(rows_of(&t, "event_id:4624,4625 AND host:dc*"), [0, 2]);
+        assert_eq!(rows_of(&t, "event_id>4624"), [2]);
+        assert_eq!(rows_of(&t, "event_id~/^462[45]$/"), [0, 2, 4]);
+        assert_eq!(rows_of(&t, "NOT event_id:*"), [1, 3]);
+    }
+
+    #[test]
+    fn free_text_hits_fields_and_raw_line() {
+        let t = t();
+        assert_eq!(rows_of(&t, "RCLONE"), [4]);
+        // `note=` is only in the raw line, `alice` in a field and the line.
+        assert_eq!(rows_of(&t, "note="), [4]);
+        assert_eq!(rows_of(&t, "alice OR bob"), [0, 2]);
+        assert_eq!(rows_of(&t, "dst_port:443 AND allow"), [3]);
+        assert!(rows_of(&t, "nowhere-at-all").is_empty());
+    }
 }

@@ -37,6 +37,8 @@ pub struct Timeline {
     arena: Vec<Sym>,
     shapes: ingest::batch::Shapes,
     sorted: bool,
+    /// Length of the prefix of `events` known to be sorted (what the last `sort` left).
+    sorted_prefix: usize,
 }
 
 fn level_name(level: &str) -> &'static str {
@@ -91,17 +93,33 @@ impl Timeline {
             evidence,
             kind,
         });
-        self.sorted = first_new == 0 && self.events.is_sorted_by_key(sort_key);
+        if self.sorted {
+            self.sorted_prefix = first_new;
+        }
+        self.sorted = self.events.is_sorted_by_key(sort_key);
         id
     }
 
     /// Sorts the index by `(ts, source, locator)`: unique keys, so the order is
     /// deterministic whatever order the sources were parsed in.
+    ///
+    /// Sources arriving one by one (the TUI's streaming start) only sort their own
+    /// events and merge them in: O(new · log new + moved) instead of a sort of the whole
+    /// index on the UI thread each time.
     pub fn sort(&mut self) {
-        if !self.sorted {
-            self.events.par_sort_unstable_by_key(sort_key);
-            self.sorted = true;
+        if self.sorted {
+            return;
         }
+        let prefix = self.sorted_prefix.min(self.events.len());
+        if prefix == 0 {
+            self.events.par_sort_unstable_by_key(sort_key);
+        } else {
+            let mut tail = self.events.split_off(prefix);
+            tail.par_sort_unstable_by_key(sort_key);
+            merge_sorted_tail(&mut self.events, tail);
+        }
+        self.sorted = true;
+        self.sorted_prefix = self.events.len();
     }
 
     /// Gives back spare capacity once loading is over.
@@ -154,8 +172,9 @@ impl Timeline {
                 let pairs =
                     ingest::evtx::record_fields(src.bytes(), e.evtx_chunk(), e.evtx_record_id());
                 for (k, v) in pairs {
-                    set_system(&mut f, &k, &v);
-                    f.raw.push((k.into(), v.into()));
+                    let v: Cow<'_, str> = Cow::Owned(v);
+                    set_system(&mut f, &k, v.clone());
+                    f.raw.push((k.into(), v));
                 }
                 normalise_evtx(&mut f);
             }
@@ -175,7 +194,8 @@ impl Timeline {
                         ingest::evtx::RID_FROM_LOC => Cow::Owned(e.evtx_record_id().to_string()),
                         v => self.strings.text(v),
                     };
-                    set_system(&mut f, &k, &v);
+                    // Borrowed from the interner: the System fields cost no copy.
+                    set_system(&mut f, &k, v.clone());
                     f.raw.push((k, v));
                 }
                 normalise_evtx(&mut f);
@@ -215,6 +235,12 @@ impl Timeline {
             }
             Kind::None => String::new(),
         }
+    }
+
+    /// Event `i` comes from a text source (its tag is the parsed event id or action).
+    pub fn is_text(&self, i: usize) -> bool {
+        self.source_of(i)
+            .is_some_and(|s| matches!(s.kind, Kind::Text(_)))
     }
 
     /// Raw bytes of a text record (empty for EVTX), for searches over the raw text.
@@ -279,8 +305,9 @@ impl Timeline {
     }
 }
 
-/// The normalised fields an EVTX System element gives directly.
-fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: &str) {
+/// The normalised fields an EVTX System element gives directly (the value is cloned:
+/// no copy of the text when it is borrowed from the interner).
+fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: Cow<'a, str>) {
     let n = match k {
         "Computer" => Norm::Host,
         "EventID" => Norm::EventId,
@@ -288,19 +315,42 @@ fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: &str) {
         "Provider" => Norm::Provider,
         "EventRecordID" => Norm::RecordId,
         "Level" => {
-            f.set(Norm::Severity, level_name(v));
+            f.set(Norm::Severity, level_name(&v));
             return;
         }
         _ => return,
     };
     // Only the first (System) occurrence: EventData may reuse a name like `Channel`.
     if f.get(n).is_none() {
-        f.set(n, v.to_owned());
+        f.set(n, v);
     }
 }
 
 fn sort_key(e: &Event) -> (i64, u16, u64) {
     (e.ts, e.source, e.loc)
+}
+
+/// Merges sorted `tail` into sorted `events`, from the back, so that only events after
+/// the first tail event's place move (keys are unique: the result equals a full sort).
+fn merge_sorted_tail(events: &mut Vec<Event>, tail: Vec<Event>) {
+    // Events of the prefix that sort before every tail event stay where they are.
+    let first = match tail.first() {
+        Some(t) => events.partition_point(|e| sort_key(e) < sort_key(t)),
+        None => return,
+    };
+    let moved: Vec<Event> = events.split_off(first);
+    events.reserve(moved.len() + tail.len());
+    let (mut a, mut b) = (moved.into_iter().peekable(), tail.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => sort_key(x) < sort_key(y),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_a { a.next() } else { b.next() };
+        events.extend(next);
+    }
 }
 
 /// Fills EVTX fields that depend on the event (user, process, …) and the message.
@@ -350,4 +400,64 @@ pub fn load_paths(
     t.sort();
     t.shrink();
     (t, errors)
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::testing::test_source;
+    use super::*;
+
+    /// Interleaved times, equal times across sources, and out-of-order lines.
+    fn source_text(k: usize) -> String {
+        (0..300)
+            .map(|i| {
+                let s = (i * 7 + k * 13) % 97 + if i % 50 == 0 { 200 } else { 0 };
+                format!("2022-01-01T00:{:02}:{:02}Z|h{k}|1|m{i}|\n", s / 60, s % 60)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streaming_merges_equal_one_full_sort() {
+        let texts: Vec<String> = (0..5).map(source_text).collect();
+        let mut once = Timeline::new();
+        for (k, text) in texts.iter().enumerate() {
+            once.add(test_source(&format!("s{k}"), text));
+        }
+        once.sort();
+        assert!(once.events.is_sorted_by_key(sort_key));
+        // One source at a time, sorted after each (the TUI), and two at once.
+        let mut step = Timeline::new();
+        for (k, text) in texts.iter().enumerate() {
+            step.add(test_source(&format!("s{k}"), text));
+            if k != 2 {
+                step.sort();
+                assert!(step.events.is_sorted_by_key(sort_key), "after source {k}");
+            }
+        }
+        assert_eq!(step.events, once.events);
+        assert_eq!(step.len(), 5 * 300);
+    }
+
+    #[test]
+    fn merge_keeps_prefix_and_handles_empty_sides() {
+        let ev = |ts: i64, loc: u64| Event {
+            ts,
+            loc,
+            aux: 0,
+            source: 0,
+            flags: 0,
+            host: Sym::EMPTY,
+            tag: Sym::EMPTY,
+        };
+        let mut v = vec![ev(1, 0), ev(3, 0), ev(5, 0)];
+        merge_sorted_tail(&mut v, Vec::new());
+        assert_eq!(v.len(), 3);
+        merge_sorted_tail(&mut v, vec![ev(0, 0), ev(4, 0), ev(9, 0)]);
+        let ts: Vec<i64> = v.iter().map(|e| e.ts).collect();
+        assert_eq!(ts, [0, 1, 3, 4, 5, 9]);
+        let mut empty = Vec::new();
+        merge_sorted_tail(&mut empty, vec![ev(2, 1), ev(2, 2)]);
+        assert_eq!(empty.len(), 2);
+    }
 }

@@ -37,6 +37,8 @@ pub fn event_matches(t: &Timeline, i: usize, re: &Regex) -> bool {
 /// Rows scanned per parallel block: big enough to use every core, small enough that a
 /// near hit comes back fast.
 const BLOCK: usize = 8_192;
+/// Rows one thread scans in a row within a block.
+const PIECE: usize = 512;
 
 /// Scans rows `lo..hi` (`rows` maps a row to an event; `None` means row = event) in
 /// direction `dir` and returns the first matching row. `Err(())` when cancelled.
@@ -53,9 +55,19 @@ fn scan(
         Some(v) => v.get(r).map(|&e| e as usize),
         None => Some(r),
     };
-    let pred = |r: &usize| {
-        !cancel.load(Ordering::Relaxed) && event(*r).is_some_and(|e| event_matches(t, e, re))
+    // Each piece of a block is scanned in order by one thread with its own clone of
+    // the regex (its own match cache: no contention on the shared pool per row).
+    let piece = |a: usize, b: usize| -> Option<usize> {
+        let re = re.clone();
+        let hit = |r: &usize| {
+            !cancel.load(Ordering::Relaxed) && event(*r).is_some_and(|e| event_matches(t, e, &re))
+        };
+        match dir {
+            Dir::Forward => (a..b).find(|r| hit(r)),
+            Dir::Backward => (a..b).rev().find(|r| hit(r)),
+        }
     };
+    let pieces = |a: usize, b: usize| (a..b).step_by(PIECE).map(move |p| (p, (p + PIECE).min(b)));
     let mut start = lo;
     let mut end = hi;
     while start < end {
@@ -65,13 +77,15 @@ fn scan(
         let hit = match dir {
             Dir::Forward => {
                 let b = (start + BLOCK).min(end);
-                let h = (start..b).into_par_iter().find_first(pred);
+                let parts: Vec<(usize, usize)> = pieces(start, b).collect();
+                let h = parts.into_par_iter().find_map_first(|(a, b)| piece(a, b));
                 start = b;
                 h
             }
             Dir::Backward => {
                 let a = end.saturating_sub(BLOCK).max(start);
-                let h = (a..end).into_par_iter().find_last(pred);
+                let parts: Vec<(usize, usize)> = pieces(a, end).collect();
+                let h = parts.into_par_iter().find_map_last(|(a, b)| piece(a, b));
                 end = a;
                 h
             }

@@ -16,6 +16,7 @@ mod prompt;
 mod refresh;
 pub mod sanitize;
 pub mod theme;
+pub mod trace;
 pub mod views;
 pub mod worker;
 
@@ -215,7 +216,8 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
     if mouse {
         let _ = execute!(std::io::stdout(), MouseOn);
     }
-    let mut result = event_loop(&mut terminal, setup, opts, config, &stop);
+    let mut trace = trace::Trace::from_env();
+    let mut result = event_loop(&mut terminal, setup, opts, config, &stop, &mut trace);
     // SIGHUP/SIGTERM: every annotation is in the journal already; a save is a bonus,
     // done first because the signal watchdog exits the process shortly.
     let mut saved_msg = None;
@@ -229,6 +231,7 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
     }
     reset_modes(mouse);
     ratatui::restore();
+    trace.emit();
     let st = result?;
     if let Some(app::Msg::Info(m) | app::Msg::Error(m)) = saved_msg {
         eprintln!("vigil: {m}");
@@ -334,6 +337,7 @@ fn event_loop(
     opts: Options,
     config: Config,
     stop: &AtomicBool,
+    trace: &mut trace::Trace,
 ) -> anyhow::Result<State> {
     let mouse = config.mouse;
     let started = Instant::now();
@@ -361,6 +365,7 @@ fn event_loop(
     st.refresh();
     // First frame before any evidence is read.
     terminal.draw(|f| views::render(&st, f))?;
+    trace.drawn(st.timeline.len(), false);
     let (tx, rx) = mpsc::channel();
     let progress = Arc::new(Progress::default());
     spawn_ingest(paths, opts, progress.clone(), tx.clone());
@@ -409,6 +414,8 @@ fn event_loop(
         }
         if dirty && last_draw.elapsed() >= FRAME {
             terminal.draw(|f| views::render(&st, f))?;
+            let loaded = st.ingest.done && st.pending_sources.is_empty();
+            trace.drawn(st.timeline.len(), loaded);
             dirty = false;
             last_draw = Instant::now();
         }

@@ -1,0 +1,188 @@
+//! TUI figures at scale (DESIGN §10): frame render, full re-filter, next search hit and
+//! histogram recomputation, on a directory loaded the way the TUI loads it.
+//!
+//! ```text
+//! vigil sample --scale 680 -o /tmp/big10m          # ≈ 10 M events
+//! cargo bench --bench tui -- /tmp/big10m [RUNS]
+//! ```
+//! Every figure is the median (and max) over RUNS repetitions (default 5).
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use regex::Regex;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::time::{Duration, Instant};
+use vigil::ingest::{Options, Progress};
+use vigil::model::TzSpec;
+use vigil::timeline::filter::{self, Filter, NoMarks};
+use vigil::timeline::search::{self, Dir};
+use vigil::timeline::{Timeline, histogram};
+use vigil::tui::app::{Action, Config, State};
+use vigil::tui::theme::Theme;
+use vigil::tui::views;
+use vigil::tui::worker::apply_sync;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Runs `f` `runs` times; prints and returns (median, max) in ms.
+fn measure<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let t0 = Instant::now();
+        let r = f();
+        times.push(ms(t0.elapsed()));
+        last = Some(r);
+    }
+    times.sort_by(f64::total_cmp);
+    let med = times[times.len() / 2];
+    let max = times[times.len() - 1];
+    println!("{name:<58} median {med:>9.3} ms   max {max:>9.3} ms");
+    (med, last.expect("at least one run"))
+}
+
+fn state(t: Arc<Timeline>, w: u16, h: u16) -> State {
+    let config = Config {
+        theme: Theme::new(true, false),
+        ..Config::default()
+    };
+    let mut st = State::new(t, config);
+    st.ingest.done = true;
+    apply_sync(&mut st, Action::Resize(w, h));
+    st
+}
+
+fn frames(t: &Arc<Timeline>, w: u16, h: u16, runs: usize) {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    let mut st = state(t.clone(), w, h);
+    let n = t.len();
+    for (label, at) in [("top", 0), ("middle", n / 2), ("end", n.saturating_sub(1))] {
+        st.cursor = at;
+        st.refresh();
+        measure(&format!("frame {w}x{h} at {label}"), runs * 20, || {
+            term.draw(|f| views::render(&st, f)).expect("draw");
+        });
+    }
+    st.search = Regex::new("(?i)powershell").ok();
+    st.detail_open = true;
+    st.cursor = n / 2;
+    st.refresh();
+    measure(
+        &format!("frame {w}x{h} middle, detail open, search hl"),
+        runs * 20,
+        || {
+            term.draw(|f| views::render(&st, f)).expect("draw");
+        },
+    );
+    // A key press: update + refresh (histogram, detail) + draw.
+    st.detail_open = false;
+    let mut pos = n / 3;
+    measure(
+        &format!("key j + refresh + frame {w}x{h}"),
+        runs * 20,
+        || {
+            pos += 1;
+            st.cursor = pos;
+            st.refresh();
+            term.draw(|f| views::render(&st, f)).expect("draw");
+        },
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let Some(dir) = args.first() else {
+        eprintln!("usage: cargo bench --bench tui -- DIR [RUNS]");
+        std::process::exit(1);
+    };
+    let runs: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(5);
+    println!("threads: {}", rayon::current_num_threads());
+
+    let t0 = Instant::now();
+    let progress = Progress::default();
+    let (t, errors) =
+        vigil::timeline::load_paths(&[PathBuf::from(dir)], &Options::default(), &progress);
+    println!(
+        "load {dir}: {} events from {} sources in {:.2} s ({} unreadable)",
+        t.len(),
+        t.sources.len(),
+        t0.elapsed().as_secs_f64(),
+        errors.len()
+    );
+    let t = Arc::new(t);
+
+    // (a) frames
+    frames(&t, 160, 48, runs);
+    frames(&t, 80, 24, runs);
+
+    // (b) full re-filter
+    let cancel = AtomicBool::new(false);
+    let mut view = Vec::new();
+    for q in [
+        "host:WS-RAD-01* AND event_id:4624",
+        "rclone",
+        "lsass",
+        "dst_port:443 AND action:deny",
+    ] {
+        let f = Filter::parse(q, &TzSpec::Utc).expect("query parses");
+        let (_, rows) = measure(&format!("filter {q:?}"), runs, || {
+            filter::run(&t, &f, &NoMarks, &cancel, &AtomicUsize::new(0)).unwrap_or_default()
+        });
+        println!("    -> {} rows", rows.len());
+        if view.is_empty() {
+            view = rows;
+        }
+    }
+
+    // (c) next search hit from the top
+    for pat in [
+        r"(?i)\.locked\b",
+        r"(?i)vssadmin.*delete",
+        "zq-no-such-thing-xq",
+    ] {
+        let re = Regex::new(pat).expect("regex");
+        let (_, hit) = measure(&format!("search /{pat}/ from top"), runs, || {
+            search::find(&t, None, 0, Dir::Forward, &re, &cancel)
+        });
+        match hit.flatten() {
+            Some(h) => println!(
+                "    -> row {} ({:.1}% deep), wrapped {}",
+                h.row,
+                100.0 * h.row as f64 / t.len().max(1) as f64,
+                h.wrapped
+            ),
+            None => println!("    -> no match"),
+        }
+    }
+    let re = Regex::new("(?i)WS-RAD-01").expect("regex");
+    measure("search /(?i)WS-RAD-01/ in filtered view", runs, || {
+        search::find(&t, Some(&view), 0, Dir::Forward, &re, &cancel)
+    });
+
+    // (d) histogram
+    if let Some((lo, hi)) = histogram::extent(&t) {
+        measure("histogram 160 buckets, all events", runs * 20, || {
+            histogram::buckets_all(&t, lo, hi, 160)
+        });
+        measure(
+            &format!("histogram 160 buckets, filtered view ({})", view.len()),
+            runs * 20,
+            || histogram::buckets_rows(&t, &view, lo, hi, 160),
+        );
+    }
+    let mut st = state(t.clone(), 160, 48);
+    st.view = Some(Arc::new(view));
+    st.cursor = 0;
+    measure(
+        "State::refresh (histogram + detail), filtered",
+        runs * 20,
+        || st.refresh(),
+    );
+}

@@ -19,12 +19,15 @@ mod mixed;
 pub mod netfilter;
 pub mod panos;
 mod panos_fields;
+mod panos_json;
 pub mod sophos;
 pub mod srx;
 pub mod wfw;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_json;
 
 /// Registered firewall formats.
 pub const FORMATS: &[&FormatDef] = &[

@@ -5,6 +5,7 @@ use super::FormatDef;
 use crate::model::{Fields, Norm};
 
 mod csvpos;
+mod journal;
 mod kv;
 mod stamp;
 mod syslog;

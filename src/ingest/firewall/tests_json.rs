@@ -180,3 +180,111 @@ fn panos_sniff_leaves_edr_json_alone() {
         assert_ne!(sniffed(s).0, "panos", "{}", String::from_utf8_lossy(s));
     }
 }
+
+const JOURNAL_JSON: &str = concat!(
+    r#"{"__CURSOR":"s=2d6c1e0f8a3b4c5d9e7f;i=1a2b;b=4f9b0c8e2d1a4b7c;m=1e4e3a2b1;t=60dee6b7e9c40;x=7a6b5c4d3e2f1a0b","__REALTIME_TIMESTAMP":"1704164645123456","__MONOTONIC_TIMESTAMP":"8123456789","_BOOT_ID":"4f9b0c8e2d1a4b7c9e3f5a6b7c8d9e0f","_MACHINE_ID":"0d1c2b3a49586776a5b4c3d2e1f00f1e","_HOSTNAME":"web01","_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","SYSLOG_IDENTIFIER":"kernel","PRIORITY":"4","_SOURCE_MONOTONIC_TIMESTAMP":"8123450000","MESSAGE":"[UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=203.0.113.7 DST=192.0.2.10 LEN=60 TOS=0x00 PREC=0x00 TTL=51 ID=54321 DF PROTO=TCP SPT=44321 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0 "}"#,
+    "\n",
+    r#"{"__CURSOR":"s=2d6c1e0f8a3b4c5d9e7f;i=1a2c;b=4f9b0c8e2d1a4b7c;m=1e4e3a2b9;t=60dee6b7e9c48;x=7a6b5c4d3e2f1a0c","__REALTIME_TIMESTAMP":"1704164646000001","__MONOTONIC_TIMESTAMP":"8124333334","_BOOT_ID":"4f9b0c8e2d1a4b7c9e3f5a6b7c8d9e0f","_MACHINE_ID":"0d1c2b3a49586776a5b4c3d2e1f00f1e","_HOSTNAME":"web01","_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","SYSLOG_IDENTIFIER":"kernel","PRIORITY":"4","MESSAGE":"nft drop in: IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:86:dd SRC=2001:0db8:0000:0000:0000:0000:0000:0007 DST=2001:0db8:0000:0000:0000:0000:0000:0010 LEN=80 TC=0 HOPLIMIT=57 FLOWLBL=0 PROTO=TCP SPT=51000 DPT=3389 WINDOW=64800 RES=0x00 SYN URGP=0 "}"#,
+    "\n",
+    r#"{"__CURSOR":"s=2d6c;i=1a2d","__REALTIME_TIMESTAMP":"1704164647000000","_HOSTNAME":"web01","_TRANSPORT":"kernel","SYSLOG_IDENTIFIER":"kernel","PRIORITY":"4","MESSAGE":[73,78,61,101,116,104,48,32,79,85,84,61,32,83,82,67,61,49,46,50,46,51,46,52,32,68,83,84,61,53,46,54,46,55,46,56,32,80,82,79,84,79,61,85,68,80,32,255]}"#,
+    "\n",
+);
+
+#[test]
+fn journal_json_lines() {
+    // The journal's time is UTC microseconds: --tz must not move it.
+    let (ev, bad) = load(JOURNAL_JSON.as_bytes(), "netfilter", "Europe/Berlin");
+    assert_eq!((ev.len(), bad), (3, 0));
+    let f = &ev[0];
+    assert_eq!(f.ts, ymd_hms(2024, 1, 2, 3, 4, 5).unwrap() + 123_456_000);
+    assert_eq!(f.get(Norm::Host), Some("web01"));
+    assert_eq!(f.get(Norm::Action), Some("deny"));
+    assert_eq!(f.get(Norm::DstPort), Some("22"));
+    assert_eq!(f.raw("syslog_tag"), Some("kernel"));
+    assert_eq!(f.raw("_BOOT_ID"), Some("4f9b0c8e2d1a4b7c9e3f5a6b7c8d9e0f"));
+    assert_eq!(f.raw("TCPFLAGS"), Some("SYN"));
+    assert_eq!(
+        f.get(Norm::Message),
+        Some("deny tcp 203.0.113.7:44321 -> 192.0.2.10:22 ([UFW BLOCK])")
+    );
+    // nftables `log prefix "nft drop in: "`.
+    assert_eq!(ev[1].get(Norm::Action), Some("drop"));
+    assert_eq!(ev[1].raw("prefix"), Some("nft drop in:"));
+    assert_eq!(ev[1].raw("HOPLIMIT"), Some("57"));
+    // A MESSAGE that was not UTF-8 comes as a byte array.
+    assert_eq!(ev[2].get(Norm::SrcIp), Some("1.2.3.4"));
+    assert_eq!(ev[2].get(Norm::Proto), Some("udp"));
+    assert_eq!(ev[2].get(Norm::Host), Some("web01"));
+}
+
+#[test]
+fn journal_json_pretty_and_damaged() {
+    let pretty = r#"{
+	"__REALTIME_TIMESTAMP" : "1704164645000000",
+	"_HOSTNAME" : "fw",
+	"SYSLOG_IDENTIFIER" : "kernel",
+	"MESSAGE" : "[UFW AUDIT] IN=lo OUT= SRC=127.0.0.1 DST=127.0.0.1 PROTO=UDP SPT=1 DPT=2 "
+}
+{
+	"__REALTIME_TIMESTAMP" : "1704164646000000",
+	"_HOSTNAME" : "fw",
+	"MESSAGE" : "[UFW ALLOW] IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 PROTO=TCP SPT=3 DPT=443 "
+}
+"#;
+    let (ev, bad) = load(pretty.as_bytes(), "netfilter", "UTC");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(ev[0].get(Norm::Action), Some("audit"));
+    assert_eq!(ev[1].ts, ymd_hms(2024, 1, 2, 3, 4, 6).unwrap());
+    let bad_lines = concat!(
+        r#"{"__REALTIME_TIMESTAMP":"1704164645000000","MESSAGE":"IN=e OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=UDP"}"#,
+        "\n",
+        r#"{"__REALTIME_TIMESTAMP":"17041646x","MESSAGE":"IN=e OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=UDP"}"#,
+        "\n",
+        r#"{"__REALTIME_TIMESTAMP":"1704164645000000","MESSAGE":"eth0: link up"}"#,
+        "\n",
+        r#"{"__REALTIME_TIMESTAMP":"1704164645000000","_HOSTNAME":"h"}"#,
+        "\n",
+        r#"{"__REALTIME_TIMESTAMP":"1704164645000000","MESSAGE":"IN=e OUT= SRC=1.1.1.1 DST=2.2"#,
+        "\n",
+    );
+    let def = &super::netfilter::DEF;
+    let (ok, bad, _) = run(def, bad_lines.as_bytes(), &ctx("UTC"));
+    assert_eq!((ok, bad), (1, 4));
+}
+
+#[test]
+fn journalctl_text_outputs() {
+    let short_iso = "-- Logs begin at Mon 2024-01-01 00:00:01 CET, end at Tue 2024-01-02 10:00:00 CET. --\n\
+2024-01-02T04:04:05+0100 web01 kernel: [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=203.0.113.7 DST=192.0.2.10 LEN=60 TOS=0x00 PREC=0x00 TTL=51 ID=54321 DF PROTO=TCP SPT=44321 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0 \n\
+-- Boot 9f2c4e6a8b0d4f1e3a5c7e9b1d3f5a7c --\n\
+2024-01-02T04:05:05.250000+01:00 web01 kernel: [UFW ALLOW] IN=eth0 OUT= SRC=198.51.100.4 DST=192.0.2.10 LEN=52 PROTO=TCP SPT=50000 DPT=443 WINDOW=1024 RES=0x00 SYN URGP=0 \n";
+    let (ev, bad) = load(short_iso.as_bytes(), "netfilter", "America/New_York");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(ev[0].ts, ymd_hms(2024, 1, 2, 3, 4, 5).unwrap());
+    assert_eq!(
+        ev[1].ts,
+        ymd_hms(2024, 1, 2, 3, 5, 5).unwrap() + 250_000_000
+    );
+    assert_eq!(ev[1].get(Norm::Action), Some("allow"));
+    // short-precise and short: naive, in --tz.
+    let precise = "Jan 02 04:04:05.123456 web01 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.7 DST=192.0.2.10 PROTO=UDP SPT=5353 DPT=5353 LEN=40 \n\
+Jan 02 04:04:06 web01 kernel: nft reject: IN=eth0 OUT= SRC=203.0.113.8 DST=192.0.2.10 PROTO=ICMP TYPE=8 CODE=0 ID=1 SEQ=1 \n";
+    let (ev, bad) = load(precise.as_bytes(), "netfilter", "Europe/Berlin");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(
+        ev[0].ts,
+        ymd_hms(2024, 1, 2, 3, 4, 5).unwrap() + 123_456_000
+    );
+    assert_eq!(ev[1].ts, ymd_hms(2024, 1, 2, 3, 4, 6).unwrap());
+    assert_eq!(ev[1].get(Norm::Action), Some("reject"));
+    assert_eq!(ev[1].get(Norm::Proto), Some("icmp"));
+    assert_eq!(ev[1].raw("TYPE"), Some("8"));
+}
+
+#[test]
+fn journal_sniff_is_not_edr() {
+    let line = JOURNAL_JSON.lines().next().unwrap_or_default().as_bytes();
+    assert_eq!(crate::ingest::sniff(line), Some("netfilter"));
+    let plain = br#"{"__REALTIME_TIMESTAMP":"1704164645000000","MESSAGE":"Started Session 4 of user root.","_HOSTNAME":"h"}"#;
+    assert_ne!(crate::ingest::sniff(plain), Some("netfilter"));
+}

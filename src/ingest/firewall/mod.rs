@@ -23,12 +23,15 @@ mod panos_fields;
 mod panos_json;
 pub mod sophos;
 pub mod srx;
+mod srx_text;
 pub mod wfw;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_json;
+#[cfg(test)]
+mod tests_text;
 
 /// Registered firewall formats.
 pub const FORMATS: &[&FormatDef] = &[

@@ -1,0 +1,108 @@
+//! The text shapes added for issue 3: Juniper SRX unstructured RT_FLOW, Check Point Log
+//! Exporter layouts (syslog key="value", Splunk `|`, LEEF), multi-vendor CEF, and one line
+//! per Cisco ASA message id the issue lists.
+
+use super::tests::{run, sniffed};
+use crate::ingest::ParseCtx;
+use crate::model::{Fields, Norm, ymd_hms};
+
+fn ctx(tz: &str) -> ParseCtx {
+    ParseCtx {
+        tz: tz.parse().expect("zone"),
+        mtime_year: 2024,
+        ..ParseCtx::default()
+    }
+}
+
+/// Sniffs `data` as `id`, parses it all; returns the events and the reject count.
+pub(super) fn load(data: &str, id: &str, tz: &str) -> (Vec<Fields<'static>>, usize) {
+    let (got, score) = sniffed(data.as_bytes());
+    assert_eq!(got, id, "sniffed as {got} ({score})");
+    let def = super::FORMATS
+        .iter()
+        .find(|d| d.id == id)
+        .expect("registered");
+    let (_, bad, all) = run(def, data.as_bytes(), &ctx(tz));
+    (all, bad)
+}
+
+pub(super) const SRX_TEXT: &str = "\
+Mar 10 01:59:59 srx-edge RT_FLOW: RT_FLOW_SESSION_CREATE: session created 10.0.0.1/51234->8.8.8.8/53 0x0 junos-dns-udp 1.2.3.4/51234->8.8.8.8/53 0x0 N/A N/A N/A N/A 17 rule1 trust untrust 12345 N/A(N/A) ge-0/0/1.0 UNKNOWN UNKNOWN UNKNOWN N/A N/A -1 N/A
+Mar 10 03:00:30 srx-edge RT_FLOW: RT_FLOW_SESSION_CLOSE: session closed TCP FIN: 10.0.0.1/51235->93.184.216.34/443 0x0 junos-https 1.2.3.4/40001->93.184.216.34/443 0x0 source rule-snat N/A N/A 6 allow-web trust untrust 12346 10(1000) 12(5000) 30 SSL HTTPS corp\\bob(Staff) ge-0/0/1.0 Yes N/A N/A -1 N/A N/A
+Mar 10 03:01:00 srx-edge RT_FLOW: RT_FLOW_SESSION_DENY: session denied 10.0.0.9/4444->198.51.100.1/23 0x0 junos-telnet 6(0) deny-telnet trust untrust UNKNOWN UNKNOWN N/A(N/A) ge-0/0/1.0 No policy deny 12347 N/A N/A -1 N/A
+Mar 10 03:02:00 srx-edge RT_FLOW: RT_FLOW_SESSION_CREATE: session created 192.168.1.10/55000->8.8.4.4/53 junos-dns-udp 203.0.113.2/31000->8.8.4.4/53 source-nat-rule-1 None 17 trust-to-untrust trust untrust 20001 N/A(N/A) reth0.0
+<14>Mar 10 03:03:00 srx-edge RT_FLOW: RT_FLOW_SESSION_CLOSE: session closed idle Timeout: 2001:db8::5/5353->2001:db8::53/53 0x0 junos-dns-udp 2001:db8::5/5353->2001:db8::53/53 0x0 N/A N/A N/A N/A 17 v6-dns trust untrust 20002 1(70) 1(120) 61 DNS UNKNOWN N/A(N/A) ge-0/0/2.0 No
+Mar 10 03:04:00 srx-edge RT_FLOW: RT_FLOW_SESSION_DENY: session denied 10.0.0.9/2048->198.51.100.1/1 0x0 icmp 1(8) deny-all trust untrust UNKNOWN UNKNOWN N/A(N/A) ge-0/0/1.0 No policy deny 12348 N/A N/A -1 N/A
+";
+
+#[test]
+fn srx_unstructured_rt_flow() {
+    let (ev, bad) = load(SRX_TEXT, "srx", "America/New_York");
+    assert_eq!((ev.len(), bad), (6, 0));
+    // 01:59:59 EST, then EDT after the spring-forward gap.
+    assert_eq!(ev[0].ts, ymd_hms(2024, 3, 10, 6, 59, 59).unwrap());
+    assert_eq!(ev[1].ts, ymd_hms(2024, 3, 10, 7, 0, 30).unwrap());
+    let f = &ev[0];
+    assert_eq!(f.get(Norm::EventId), Some("RT_FLOW_SESSION_CREATE"));
+    assert_eq!(f.get(Norm::Action), Some("allow"));
+    assert_eq!(f.get(Norm::Host), Some("srx-edge"));
+    assert_eq!(f.raw("nat-source-address"), Some("1.2.3.4"));
+    assert_eq!(f.raw("session-id-32"), Some("12345"));
+    assert_eq!(f.raw("packet-incoming-interface"), Some("ge-0/0/1.0"));
+    assert_eq!(f.get(Norm::User), None);
+    assert_eq!(
+        f.get(Norm::Message),
+        Some("allow udp 10.0.0.1:51234 -> 8.8.8.8:53 (RT_FLOW_SESSION_CREATE, policy rule1)")
+    );
+    let f = &ev[1];
+    assert_eq!(f.get(Norm::Action), Some("close"));
+    assert_eq!(f.raw("reason"), Some("TCP FIN"));
+    assert_eq!(f.raw("src-nat-rule-name"), Some("rule-snat"));
+    assert_eq!(f.raw("bytes-from-server"), Some("5000"));
+    assert_eq!(f.raw("elapsed-time"), Some("30"));
+    assert_eq!(f.raw("application"), Some("SSL"));
+    assert_eq!(f.get(Norm::User), Some(r"corp\bob"));
+    assert_eq!(f.raw("roles"), Some("Staff"));
+    assert_eq!(
+        f.get(Norm::Message),
+        Some(
+            r"close tcp 10.0.0.1:51235 -> 93.184.216.34:443 user corp\bob (RT_FLOW_SESSION_CLOSE, policy allow-web, TCP FIN)"
+        )
+    );
+    let f = &ev[2];
+    assert_eq!(f.get(Norm::Action), Some("deny"));
+    assert_eq!(f.get(Norm::Proto), Some("tcp"));
+    assert_eq!(f.raw("policy-name"), Some("deny-telnet"));
+    assert_eq!(f.raw("destination-zone-name"), Some("untrust"));
+    // An older release: no connection tags, two NAT rule words.
+    let f = &ev[3];
+    assert_eq!(f.raw("src-nat-rule-name"), Some("source-nat-rule-1"));
+    assert_eq!(f.raw("policy-name"), Some("trust-to-untrust"));
+    assert_eq!(f.raw("session-id-32"), Some("20001"));
+    assert_eq!(f.get(Norm::Proto), Some("udp"));
+    let f = &ev[4];
+    assert_eq!(f.get(Norm::SrcIp), Some("2001:db8::5"));
+    assert_eq!(f.raw("reason"), Some("idle Timeout"));
+    assert_eq!(ev[5].get(Norm::Proto), Some("icmp"));
+    assert_eq!(ev[5].raw("icmp-type"), Some("8"));
+}
+
+#[test]
+fn srx_text_damaged() {
+    let data = "\
+Mar 10 03:01:00 srx-edge RT_FLOW: RT_FLOW_SESSION_DENY: session denied 10.0.0.9/4444->198.51.100.1/23 0x0 junos-telnet 6(0) deny-telnet trust untrust
+Mar 10 03:01:00 srx-edge RT_FLOW: RT_FLOW_SESSION_DENY: session denied 10.0.0.9/4444->198.51
+Mar 10 03:01:00 srx-edge RT_FLOW: RT_FLOW_SESSION_CLOSE: session closed no colon 10.0.0.9/1->1.1.1.1/2
+Mar 10 03:01:00 srx-edge RT_FLOW: RT_FLOW_SESSION_CREATE: session created 10.0.0.9
+Mar 10 03:01:00 srx-edge RT_FLOW: RT_FLOW_SESSION_CREATE: session created 10.0.0.9/1->2.2.2.2/3
+Mar 10 03:01:00 srx-edge RT_FLOW: RT_FLOW_SESSION_CREATE: session exploded 10.0.0.9/1->2.2.2.2/3
+";
+    let (ev, bad) = load(data, "srx", "UTC");
+    // A tuple cut before its port, a close without its reason's colon, a lone address and
+    // an unknown verb are rejects; words missing at the end are only missing.
+    assert_eq!((ev.len(), bad), (2, 4));
+    assert_eq!(ev[0].raw("source-zone-name"), Some("trust"));
+    assert_eq!(ev[0].raw("application"), None);
+    assert_eq!(ev[1].get(Norm::DstPort), Some("3"));
+    assert_eq!(ev[1].raw("service-name"), None);
+}

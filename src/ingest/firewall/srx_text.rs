@@ -15,8 +15,11 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     find(l, b"RT_FLOW_SESSION_").is_some() && find(l, b" session ").is_some()
 }
 
+/// Source address, source port, destination address, destination port.
+type Tuple<'a> = (&'a [u8], &'a [u8], &'a [u8], &'a [u8]);
+
 /// `a/p->b/q` → (a, p, b, q).
-fn tuple(t: &[u8]) -> Option<(&[u8], &[u8], &[u8], &[u8])> {
+fn tuple(t: &[u8]) -> Option<Tuple<'_>> {
     let arrow = find(t, b"->")?;
     let (l, r) = (&t[..arrow], &t[arrow + 2..]);
     let sl = memchr::memrchr(b'/', l)?;

@@ -14,6 +14,7 @@ mod text;
 pub mod asa;
 pub mod cef;
 pub mod checkpoint;
+mod checkpoint_alt;
 pub mod filterlog;
 pub mod fortigate;
 mod mixed;

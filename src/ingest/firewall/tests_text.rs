@@ -106,3 +106,72 @@ Mar 10 03:01:00 srx-edge RT_FLOW: RT_FLOW_SESSION_CREATE: session exploded 10.0.
     assert_eq!(ev[1].get(Norm::DstPort), Some("3"));
     assert_eq!(ev[1].raw("service-name"), None);
 }
+
+pub(super) const CHECKPOINT_ALT: &str = "\
+<134>1 2024-03-10T07:00:05Z gw-hq CheckPoint 26203 - - time=1710054005|hostname=gw-hq|product=VPN-1 & FireWall-1|layer_name=Network|layer_uuid=c0264a80-1832-4fce-8a90-d0849dc4ba33|match_id=1|parent_rule=0|rule_action=Accept|rule_name=Allow DNS|rule_uid=1a2b3c4d-0000-4000-8000-000000000001|action=Accept|conn_direction=Outgoing|ifdir=outbound|ifname=eth1|logid=0|loguid={0x65ee1a35,0x0,0x6400a8c0,0xc0000001}|origin=192.168.0.100|originsicname=CN=gw-hq,O=mgmt.example.com.7m2pxe|sequencenum=1|version=5|dst=8.8.8.8|inzone=Internal|outzone=External|proto=17|s_port=53011|service=53|service_id=domain-udp|src=10.1.1.5
+time=2024-03-10 01:30:00|hostname=gw-branch|product=VPN-1 & FireWall-1|action=Drop|ifdir=inbound|loguid={0x65ee1a36,0x0,0x6400a8c0,0xc0000002}|origin=192.168.1.1|src=198.51.100.7|dst=192.168.1.10|proto=6|s_port=61000|service=22|rule_name=Cleanup rule
+time= 9Mar2024 23:59:59|product=SmartDefense|action=Prevent|loguid={0x65ee1a37,0x0,0x6400a8c0,0xc0000003}|origin=192.168.1.1|src=198.51.100.8|dst=192.168.1.10|proto=6|service=445|attack=SMB Protocol Violation
+<134>1 2024-03-10T07:00:06Z gw-hq CheckPoint 26203 - - LEEF:2.0|Check Point|VPN-1 & FireWall-1|1.0|Drop|x09|cat=Drop\tdevTime=1710054006000\tsrc=203.0.113.50\tdst=10.1.1.5\tsrcPort=51515\tdstPort=3389\tproto=6\tusrName=\tifdir=inbound\tifname=eth0\tloguid={0x65ee1a38,0x0,0x6400a8c0,0xc0000004}\torigin=192.168.0.100\trule_name=Stealth rule
+<134>Mar 10 03:00:07 gw-hq LEEF:1.0|Check Point|Identity Awareness|1.0|Log In|devTime=Mar 10 2024 07:00:07 UTC\tsrc=10.1.1.9\tusrName=ACME\\\\alice\tloguid={0x65ee1a39,0x0,0x6400a8c0,0xc0000005}\tauth_method=Kerberos
+time=\"1710054008\"; hostname=\"gw-hq\"; product=\"VPN-1 & FireWall-1\"; action=\"Reject\"; loguid=\"{0x65ee1a3a,0x0,0x6400a8c0,0xc0000006}\"; origin=\"192.168.0.100\"; src=\"10.1.1.7\"; dst=\"198.51.100.20\"; proto=\"6\"; s_port=\"40000\"; service=\"25\"; rule_name=\"Block SMTP\"
+";
+
+#[test]
+fn checkpoint_splunk_leef_and_bare_layouts() {
+    let (ev, bad) = load(CHECKPOINT_ALT, "checkpoint", "America/New_York");
+    assert_eq!((ev.len(), bad), (6, 0));
+    let f = &ev[0];
+    assert_eq!(f.ts, ymd_hms(2024, 3, 10, 7, 0, 5).unwrap());
+    assert_eq!(f.get(Norm::Host), Some("gw-hq"));
+    assert_eq!(f.get(Norm::Proto), Some("udp"));
+    assert_eq!(
+        f.raw("originsicname"),
+        Some("CN=gw-hq,O=mgmt.example.com.7m2pxe")
+    );
+    assert_eq!(
+        f.get(Norm::Message),
+        Some("allow udp 10.1.1.5:53011 -> 8.8.8.8:53 (VPN-1 & FireWall-1, rule Allow DNS)")
+    );
+    // Naive ISO time: in --tz (EST before the 02:00 change).
+    assert_eq!(ev[1].ts, ymd_hms(2024, 3, 10, 6, 30, 0).unwrap());
+    assert_eq!(ev[1].get(Norm::Action), Some("drop"));
+    assert_eq!(ev[1].get(Norm::Host), Some("gw-branch"));
+    // The old `9Mar2024 23:59:59` form; no hostname: the origin names the gateway.
+    assert_eq!(ev[2].ts, ymd_hms(2024, 3, 10, 4, 59, 59).unwrap());
+    assert_eq!(ev[2].get(Norm::Host), Some("192.168.1.1"));
+    assert_eq!(ev[2].raw("attack"), Some("SMB Protocol Violation"));
+    // LEEF 2.0 with a hex tab delimiter, epoch ms devTime.
+    let f = &ev[3];
+    assert_eq!(f.ts, ymd_hms(2024, 3, 10, 7, 0, 6).unwrap());
+    assert_eq!(f.get(Norm::EventId), Some("Drop"));
+    assert_eq!(f.get(Norm::SrcPort), Some("51515"));
+    assert_eq!(f.get(Norm::DstPort), Some("3389"));
+    assert_eq!(f.get(Norm::Action), Some("drop"));
+    assert_eq!(f.get(Norm::User), None);
+    assert_eq!(f.raw("rule_name"), Some("Stealth rule"));
+    // LEEF 1.0 (tabs), a zoned `MMM dd yyyy` time beats the naive envelope.
+    let f = &ev[4];
+    assert_eq!(f.ts, ymd_hms(2024, 3, 10, 7, 0, 7).unwrap());
+    assert_eq!(f.get(Norm::User), Some(r"ACME\alice"));
+    assert_eq!(f.get(Norm::Provider), Some("Identity Awareness"));
+    assert_eq!(f.get(Norm::Host), Some("gw-hq"));
+    // `key="value";` without an envelope.
+    let f = &ev[5];
+    assert_eq!(f.ts, ymd_hms(2024, 3, 10, 7, 0, 8).unwrap());
+    assert_eq!(f.get(Norm::Action), Some("reject"));
+    assert_eq!(f.get(Norm::DstPort), Some("25"));
+}
+
+#[test]
+fn checkpoint_alt_damaged() {
+    let data = "\
+time=1710054005|product=VPN-1 & FireWall-1|action=Accept|loguid={0x1,0x0}|src=10.0.0.1
+time=17100x|product=VPN-1 & FireWall-1|action=Accept|loguid={0x2,0x0}|src=10.0.0.1
+LEEF:2.0|Check Point|VPN-1 & FireWall-1|1.0
+LEEF:2.0|Check Point|VPN-1 & FireWall-1|1.0|Drop|zz9|src=1.1.1.1 loguid={0x3,0x0}
+time=1710054005|product=VPN-1 & FireWall-1|action=Accept|loguid={0x4,0x0}|src=10.0.0.\u{c3}
+";
+    let (ev, bad) = load(data, "checkpoint", "UTC");
+    assert_eq!((ev.len(), bad), (2, 3));
+    assert_eq!(ev[1].get(Norm::SrcIp), Some("10.0.0.\u{c3}"));
+}

@@ -21,6 +21,10 @@ fn sniff(head: &[u8]) -> u8 {
 }
 
 pub(super) fn is_line(l: &[u8]) -> bool {
+    // Log Exporter's CEF layout is `cef`'s, even behind a `CheckPoint` syslog tag.
+    if super::cef::is_line(l) {
+        return false;
+    }
     if find(l, b"[Fields@1.3.6.1.4.1.2620").is_some() || checkpoint_alt::is_line(l) {
         return true;
     }

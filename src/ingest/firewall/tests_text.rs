@@ -175,3 +175,82 @@ time=1710054005|product=VPN-1 & FireWall-1|action=Accept|loguid={0x4,0x0}|src=10
     assert_eq!((ev.len(), bad), (2, 3));
     assert_eq!(ev[1].get(Norm::SrcIp), Some("10.0.0.\u{c3}"));
 }
+
+/// FortiGate, Check Point, Palo Alto and Cisco CEF as their devices write it.
+pub(super) const CEF_MULTI: &str = r"<189>Mar 10 03:00:00 FGT60E CEF:0|Fortinet|Fortigate|v6.4.5|00013|traffic:forward close|3|deviceExternalId=FGT60E4Q16000000 FTNTFGTlogid=0000000013 cat=traffic:forward FTNTFGTsubtype=forward FTNTFGTlevel=notice FTNTFGTvd=root rt=1710054000000 src=10.1.1.5 spt=51000 deviceInboundInterface=port2 dst=8.8.8.8 dpt=53 deviceOutboundInterface=wan1 proto=17 act=accept FTNTFGTpolicyid=3 app=DNS suser=jane doe
+<134>1 2024-03-10T07:00:01Z gw-hq CheckPoint 26203 - - CEF:0|Check Point|VPN-1 & FireWall-1|Check Point|Drop|https|Unknown|act=Drop deviceDirection=0 rt=1710054001000 spt=51001 dpt=443 cs2Label=Rule Name cs2=Cleanup rule layer_name=Network ifname=eth0 loguid={0x65ee1a40,0x0,0x6400a8c0,0xc0000001} origin=192.168.0.100 sequencenum=4 version=5 dst=198.51.100.1 proto=6 src=10.1.1.6 dvchost=gw-hq
+<14>Mar 10 2024 03:00:02 PA-VM CEF:0|Palo Alto Networks|PAN-OS|10.1.0|end|TRAFFIC|1|rt=Mar 10 2024 07:00:02 GMT deviceExternalId=007951000012345 src=10.1.1.7 dst=52.96.88.162 sourceTranslatedAddress=203.0.113.5 destinationTranslatedAddress=52.96.88.162 cs1Label=Rule cs1=allow-outbound suser=acme\\bob duser= app=ssl cs3Label=Virtual System cs3=vsys1 cs4Label=Source Zone cs4=trust cs5Label=Destination Zone cs5=untrust deviceInboundInterface=ethernet1/2 deviceOutboundInterface=ethernet1/1 cs6Label=LogProfile cs6=default cn1Label=SessionID cn1=123456 cnt=1 spt=51002 dpt=443 sourceTranslatedPort=40001 destinationTranslatedPort=443 flexString1Label=Flags flexString1=0x400000 proto=tcp act=allow flexNumber1Label=Total bytes flexNumber1=7168 in=5120 out=2048 cat=computer-and-internet-info dvchost=PA-VM
+CEF:0|Cisco|FirePOWER|6.6.0|1:2100498:7|GPL ATTACK_RESPONSE id check returned root|5|rt=Mar 10 2024 03:00:03 src=10.1.1.8 spt=80 dst=10.1.1.9 dpt=51003 proto=6 act=Blocked dvc=192.168.50.10 cs1Label=Policy cs1=Default Intrusion Policy cs2Label=Rule Message cs2=GPL ATTACK_RESPONSE id check returned root msg=uid\=0(root) gid\=0(root) in a \| pipe, a \= sign and C:\\Temp\\x.exe
+CEF:0|Cisco|ASA|9.16|106023|Deny tcp src outside:1.2.3.4/5555 dst inside:10.0.0.1/445 by access-group \|outside_in\||7|rt=1710054004000 src=1.2.3.4 spt=5555 dst=10.0.0.1 dpt=445 proto=TCP act=Deny deviceInboundInterface=outside cs1Label=ACL cs1=outside_in dvchost=asa-1 filePath=C:\\Program Files\\Some App\\a b.exe
+";
+
+#[test]
+fn cef_multi_vendor() {
+    let (ev, bad) = load(CEF_MULTI, "cef", "America/New_York");
+    assert_eq!((ev.len(), bad), (5, 0));
+    // Fortinet: rt epoch ms, suser with a space.
+    let f = &ev[0];
+    assert_eq!(f.ts, ymd_hms(2024, 3, 10, 7, 0, 0).unwrap());
+    assert_eq!(f.get(Norm::Action), Some("allow"));
+    assert_eq!(f.get(Norm::Proto), Some("udp"));
+    assert_eq!(f.get(Norm::User), Some("jane doe"));
+    assert_eq!(f.get(Norm::Host), Some("FGT60E"));
+    assert_eq!(f.get(Norm::EventId), Some("00013"));
+    assert_eq!(f.raw("FTNTFGTpolicyid"), Some("3"));
+    // Check Point: label with a space, value with a space.
+    let f = &ev[1];
+    assert_eq!(f.raw("cs2"), Some("Cleanup rule"));
+    assert_eq!(f.raw("Rule Name"), Some("Cleanup rule"));
+    assert_eq!(f.get(Norm::Action), Some("drop"));
+    assert_eq!(f.get(Norm::Host), Some("gw-hq"));
+    assert_eq!(f.get(Norm::DstPort), Some("443"));
+    // Palo Alto: `MMM dd yyyy HH:mm:ss GMT`, escaped backslash, empty duser.
+    let f = &ev[2];
+    assert_eq!(f.ts, ymd_hms(2024, 3, 10, 7, 0, 2).unwrap());
+    assert_eq!(f.get(Norm::User), Some(r"acme\bob"));
+    assert_eq!(f.raw("Source Zone"), Some("trust"));
+    assert_eq!(f.raw("Virtual System"), Some("vsys1"));
+    assert_eq!(f.raw("SessionID"), Some("123456"));
+    assert_eq!(f.raw("Total bytes"), Some("7168"));
+    assert_eq!(f.get(Norm::Host), Some("PA-VM"));
+    assert_eq!(f.get(Norm::Proto), Some("tcp"));
+    assert_eq!(
+        f.get(Norm::Message),
+        Some(
+            r"allow tcp 10.1.1.7:51002 -> 52.96.88.162:443 user acme\bob (Palo Alto Networks PAN-OS: TRAFFIC)"
+        )
+    );
+    // Cisco FirePOWER: a naive rt is local (EDT after the change), dvc names the host.
+    let f = &ev[3];
+    assert_eq!(f.ts, ymd_hms(2024, 3, 10, 7, 0, 3).unwrap());
+    assert_eq!(f.get(Norm::Host), Some("192.168.50.10"));
+    assert_eq!(f.get(Norm::EventId), Some("1:2100498:7"));
+    assert_eq!(f.raw("Policy"), Some("Default Intrusion Policy"));
+    assert_eq!(
+        f.raw("msg"),
+        Some(r"uid=0(root) gid=0(root) in a | pipe, a = sign and C:\Temp\x.exe")
+    );
+    // Cisco ASA: escaped pipes in the header name, a file path with spaces.
+    let f = &ev[4];
+    assert_eq!(
+        f.raw("name"),
+        Some(
+            "Deny tcp src outside:1.2.3.4/5555 dst inside:10.0.0.1/445 by access-group |outside_in|"
+        )
+    );
+    assert_eq!(f.get(Norm::Action), Some("deny"));
+    assert_eq!(
+        f.get(Norm::File),
+        Some(r"C:\Program Files\Some App\a b.exe")
+    );
+    assert_eq!(f.raw("ACL"), Some("outside_in"));
+    assert_eq!(f.get(Norm::Severity), Some("7"));
+}
+
+#[test]
+fn checkpoint_cef_goes_to_cef() {
+    let line = CEF_MULTI.lines().nth(1).unwrap_or_default();
+    let file = format!("{line}\n{line}\n");
+    assert_eq!(sniffed(file.as_bytes()).0, "cef");
+    assert!(!super::checkpoint::is_line(line.as_bytes()));
+}

@@ -30,6 +30,8 @@ pub mod wfw;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_asa;
+#[cfg(test)]
 mod tests_json;
 #[cfg(test)]
 mod tests_text;

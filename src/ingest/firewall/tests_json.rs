@@ -26,7 +26,7 @@ fn load(data: &[u8], id: &str, tz: &str) -> (Vec<Fields<'static>>, usize) {
     (all, bad)
 }
 
-const PANOS_HTTP: &str = r#"{"receive_time":"2024/03/10 01:59:58","serial":"007051000113358","type":"TRAFFIC","subtype":"end","time_generated":"2024/03/10 01:59:58","src":"10.1.1.20","dst":"52.96.88.162","natsrc":"203.0.113.5","natdst":"52.96.88.162","rule":"allow-outbound","srcuser":"corp\\jdoe","app":"ssl","vsys":"vsys1","from":"trust","to":"untrust","inbound_if":"ethernet1/2","outbound_if":"ethernet1/1","sessionid":"123456","repeatcnt":"1","sport":"51234","dport":"443","natsport":"40001","natdport":"443","proto":"tcp","action":"allow","bytes":"5120","session_end_reason":"tcp-fin","device_name":"PA-3220-edge"}
+pub(super) const PANOS_HTTP: &str = r#"{"receive_time":"2024/03/10 01:59:58","serial":"007051000113358","type":"TRAFFIC","subtype":"end","time_generated":"2024/03/10 01:59:58","src":"10.1.1.20","dst":"52.96.88.162","natsrc":"203.0.113.5","natdst":"52.96.88.162","rule":"allow-outbound","srcuser":"corp\\jdoe","app":"ssl","vsys":"vsys1","from":"trust","to":"untrust","inbound_if":"ethernet1/2","outbound_if":"ethernet1/1","sessionid":"123456","repeatcnt":"1","sport":"51234","dport":"443","natsport":"40001","natdport":"443","proto":"tcp","action":"allow","bytes":"5120","session_end_reason":"tcp-fin","device_name":"PA-3220-edge"}
 {"receive_time":"2024/03/10 03:00:02","serial":"007051000113358","type":"TRAFFIC","subtype":"deny","time_generated":"2024/03/10 03:00:01","src":"10.1.1.21","dst":"198.51.100.9","rule":"block-bad","app":"dns","vsys":"vsys1","from":"trust","to":"untrust","sessionid":"123457","sport":"53000","dport":"53","proto":"udp","action":"drop","session_end_reason":"policy-deny","device_name":"PA-3220-edge"}
 {"receive_time":"2024/03/10 03:00:05","serial":"007051000113358","type":"THREAT","subtype":"url","time_generated":"2024/03/10 03:00:04","src":"10.1.1.22","dst":"93.184.216.34","rule":"web","srcuser":"","app":"web-browsing","from":"trust","to":"untrust","sessionid":"123458","sport":"50100","dport":"80","proto":"tcp","action":"block-url","misc":"example.com/bad.exe","threatid":"Bad URL(9999)","severity":"medium","device_name":"PA-3220-edge"}
 "#;
@@ -58,7 +58,7 @@ fn panos_http_forwarding_ndjson_in_new_york() {
     assert_eq!(ev[2].get(Norm::User), None);
 }
 
-const CDL_ARRAY: &str = r#"[
+pub(super) const CDL_ARRAY: &str = r#"[
   {
     "TimeReceived": "2024-01-02T03:04:06.000000Z",
     "DeviceSN": "007951000012345",
@@ -181,7 +181,7 @@ fn panos_sniff_leaves_edr_json_alone() {
     }
 }
 
-const JOURNAL_JSON: &str = concat!(
+pub(super) const JOURNAL_JSON: &str = concat!(
     r#"{"__CURSOR":"s=2d6c1e0f8a3b4c5d9e7f;i=1a2b;b=4f9b0c8e2d1a4b7c;m=1e4e3a2b1;t=60dee6b7e9c40;x=7a6b5c4d3e2f1a0b","__REALTIME_TIMESTAMP":"1704164645123456","__MONOTONIC_TIMESTAMP":"8123456789","_BOOT_ID":"4f9b0c8e2d1a4b7c9e3f5a6b7c8d9e0f","_MACHINE_ID":"0d1c2b3a49586776a5b4c3d2e1f00f1e","_HOSTNAME":"web01","_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","SYSLOG_IDENTIFIER":"kernel","PRIORITY":"4","_SOURCE_MONOTONIC_TIMESTAMP":"8123450000","MESSAGE":"[UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=203.0.113.7 DST=192.0.2.10 LEN=60 TOS=0x00 PREC=0x00 TTL=51 ID=54321 DF PROTO=TCP SPT=44321 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0 "}"#,
     "\n",
     r#"{"__CURSOR":"s=2d6c1e0f8a3b4c5d9e7f;i=1a2c;b=4f9b0c8e2d1a4b7c;m=1e4e3a2b9;t=60dee6b7e9c48;x=7a6b5c4d3e2f1a0c","__REALTIME_TIMESTAMP":"1704164646000001","__MONOTONIC_TIMESTAMP":"8124333334","_BOOT_ID":"4f9b0c8e2d1a4b7c9e3f5a6b7c8d9e0f","_MACHINE_ID":"0d1c2b3a49586776a5b4c3d2e1f00f1e","_HOSTNAME":"web01","_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","SYSLOG_IDENTIFIER":"kernel","PRIORITY":"4","MESSAGE":"nft drop in: IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:86:dd SRC=2001:0db8:0000:0000:0000:0000:0000:0007 DST=2001:0db8:0000:0000:0000:0000:0000:0010 LEN=80 TC=0 HOPLIMIT=57 FLOWLBL=0 PROTO=TCP SPT=51000 DPT=3389 WINDOW=64800 RES=0x00 SYN URGP=0 "}"#,

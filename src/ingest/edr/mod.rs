@@ -9,7 +9,7 @@ pub mod crowdstrike;
 mod csv;
 pub mod ecs;
 mod eventxml;
-mod json;
+pub(crate) mod json;
 pub mod mapped;
 pub mod mde;
 mod norm;

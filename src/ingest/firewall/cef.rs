@@ -201,6 +201,7 @@ impl RecordParser for Cef {
                 out.push_raw(k, kv::unescape(cow(v)));
             }
         });
+        labelled(out);
         if let Some(h) = env
             && out.get(Norm::Host).is_none()
         {
@@ -218,6 +219,26 @@ impl RecordParser for Cef {
             out.set(Norm::Message, m);
         }
         Ok(())
+    }
+}
+
+/// `cs1Label=Rule cs1=allow` → also `Rule=allow`, so vendor custom fields (cs1..cs6, cn1..,
+/// cfp1.., c6a1.., flexString1..) are found by what they mean.
+fn labelled(out: &mut Fields<'_>) {
+    let mut add = Vec::new();
+    for (k, label) in &out.raw {
+        let Some(base) = k.strip_suffix("Label") else {
+            continue;
+        };
+        if label.is_empty() || base.is_empty() {
+            continue;
+        }
+        if let Some((_, v)) = out.raw.iter().find(|(k2, _)| k2 == base) {
+            add.push((label.clone(), v.clone()));
+        }
+    }
+    for (k, v) in add {
+        out.push_raw(k, v);
     }
 }
 

@@ -2,6 +2,7 @@
 //! data is `[key:"value"; …]`, and `[Fields@1.3.6.1.4.1.2620 key="value" …]`; a bare
 //! `key="value"` body is read the same way. Time: `time` (epoch) else the envelope.
 
+use super::checkpoint_alt;
 use super::kv::{self, Kv};
 use super::stamp;
 use super::syslog::{self, YearRule};
@@ -20,7 +21,11 @@ fn sniff(head: &[u8]) -> u8 {
 }
 
 pub(super) fn is_line(l: &[u8]) -> bool {
-    if find(l, b"[Fields@1.3.6.1.4.1.2620").is_some() {
+    // Log Exporter's CEF layout is `cef`'s, even behind a `CheckPoint` syslog tag.
+    if super::cef::is_line(l) {
+        return false;
+    }
+    if find(l, b"[Fields@1.3.6.1.4.1.2620").is_some() || checkpoint_alt::is_line(l) {
         return true;
     }
     syslog::parse(l).is_some_and(|h| {
@@ -50,7 +55,16 @@ struct Checkpoint {
 
 impl RecordParser for Checkpoint {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
-        let h = syslog::parse(rec).ok_or(Reason::Borrowed("no syslog header"))?;
+        let env = syslog::parse(rec);
+        let msg = env.map_or(rec, |h| h.msg);
+        if let Some(k) = checkpoint_alt::kind(msg) {
+            return checkpoint_alt::parse(k, msg, env, &self.tz, &self.years, out);
+        }
+        // A bare `key="value"; …` body without an envelope (a file written by a collector).
+        let h = env.unwrap_or(syslog::Header {
+            msg: rec,
+            ..Default::default()
+        });
         out.set(Norm::Host, cow(h.host));
         // `[key:"v"; …]` vs `[Fields@… key="v" …]` vs a bare body.
         let (body, sep): (&[u8], u8) = if let Some(sd) = h.sd.strip_prefix(b"[") {

@@ -5,6 +5,7 @@ use super::FormatDef;
 use crate::model::{Fields, Norm};
 
 mod csvpos;
+mod journal;
 mod kv;
 mod stamp;
 mod syslog;
@@ -13,20 +14,29 @@ mod text;
 pub mod asa;
 pub mod cef;
 pub mod checkpoint;
+mod checkpoint_alt;
 pub mod filterlog;
 pub mod fortigate;
 mod mixed;
 pub mod netfilter;
 pub mod panos;
 mod panos_fields;
+mod panos_json;
 pub mod sophos;
 pub mod srx;
+mod srx_text;
 pub mod wfw;
 
 #[cfg(test)]
 mod lean_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_asa;
+#[cfg(test)]
+mod tests_json;
+#[cfg(test)]
+mod tests_text;
 
 /// Registered firewall formats.
 pub const FORMATS: &[&FormatDef] = &[

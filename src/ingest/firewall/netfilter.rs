@@ -2,6 +2,7 @@
 //! RFC 3164 or RFC 5424 syslog, or `journalctl -o short[-iso|-precise]` exports.
 //! RFC 3164 years follow `syslog::YearRule` (Dec → Jan wrap).
 
+use super::journal;
 use super::syslog::{self, YearRule};
 use super::text::{self, Utf8Line, find, push};
 use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
@@ -15,7 +16,7 @@ pub static DEF: FormatDef = FormatDef {
 };
 
 fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line)
+    super::sniff_lines(head, is_line).max(journal::sniff(head))
 }
 
 /// A kernel LOG line: a syslog envelope and the `SRC=`/`DST=` pair with an interface or
@@ -28,13 +29,18 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+    // `journalctl` text exports interleave `-- Boot …--` / `-- Logs begin …` markers.
+    let (records, note) = journal::records(data).unwrap_or((
+        Records::Lines {
+            start: 0,
+            comment: &[b"-- "],
+        },
+        None,
+    ));
     Ok(Prepared {
         parser: Box::new(Netfilter::new(data, ctx)),
-        records: Records::Lines {
-            start: 0,
-            comment: &[],
-        },
-        note: None,
+        records,
+        note,
     })
 }
 
@@ -82,6 +88,9 @@ fn is_key_token(t: &[u8]) -> bool {
 
 impl RecordParser for Netfilter {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        if rec.first() == Some(&b'{') {
+            return journal::parse(rec, out);
+        }
         let line = Utf8Line::new(rec);
         let h = syslog::parse(rec).ok_or(Reason::Borrowed("no syslog header"))?;
         out.ts = h
@@ -91,7 +100,19 @@ impl RecordParser for Netfilter {
         if !h.app.is_empty() {
             push(out, b"syslog_tag", h.app);
         }
-        let mut msg = h.msg;
+        parse_msg(&line, h.msg, out)
+    }
+}
+
+/// The kernel message of a LOG line (after the syslog envelope, or a journal `MESSAGE`):
+/// optional uptime stamp, log prefix, `KEY=value` body.
+pub(super) fn parse_msg<'a>(
+    line: &Utf8Line<'a>,
+    msg: &'a [u8],
+    out: &mut Fields<'a>,
+) -> Result<(), Reason> {
+    {
+        let mut msg = msg;
         // Kernel uptime stamp: "[19955416.516358] " or "[  203.842973] ".
         if msg.first() == Some(&b'[')
             && let Some(e) = memchr::memchr(b']', msg)
@@ -132,7 +153,7 @@ impl RecordParser for Netfilter {
         let mut rest = body;
         let mut have_src = false;
         if out.is_lean() {
-            have_src = lean_body(&line, body, out)?;
+            have_src = lean_body(line, body, out)?;
             rest = &[];
         }
         while !rest.is_empty() {

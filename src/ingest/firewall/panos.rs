@@ -4,9 +4,11 @@
 
 use super::csvpos;
 use super::panos_fields::{GENERIC, THREAT, TRAFFIC};
+use super::panos_json;
 use super::stamp;
 use super::syslog::{self, Header};
 use super::text::{self, cow, req};
+use crate::ingest::edr::json;
 use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
@@ -17,10 +19,10 @@ pub static DEF: FormatDef = FormatDef {
 };
 
 fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line)
+    super::sniff_lines(head, is_line).max(panos_json::sniff(head))
 }
 
-const TYPES: &[&[u8]] = &[
+pub(super) const TYPES: &[&[u8]] = &[
     b"TRAFFIC",
     b"THREAT",
     b"SYSTEM",
@@ -36,7 +38,7 @@ const TYPES: &[&[u8]] = &[
 ];
 
 /// The CSV payload and the envelope (if any) of a line.
-fn payload(l: &[u8]) -> (Option<Header<'_>>, &[u8]) {
+pub(super) fn payload(l: &[u8]) -> (Option<Header<'_>>, &[u8]) {
     match syslog::parse(l) {
         Some(h) => (Some(h), h.msg),
         None => (None, l),
@@ -53,14 +55,25 @@ pub(super) fn is_line(l: &[u8]) -> bool {
         && stamp::ymd_hms(cols[1]).is_some_and(|(_, used)| used == cols[1].len())
 }
 
-fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+    // JSON arrays and single documents need ranges; NDJSON and CSV are lines.
+    let (records, note) = match data.get(json::skip_ws(data, 0)) {
+        Some(b'[') | Some(b'{') => {
+            let (r, note) = json::split(data, &[]);
+            (r, Some(note.to_string()))
+        }
+        _ => (
+            Records::Lines {
+                start: 0,
+                comment: &[],
+            },
+            None,
+        ),
+    };
     Ok(Prepared {
         parser: Box::new(Panos { tz: ctx.tz }),
-        records: Records::Lines {
-            start: 0,
-            comment: &[],
-        },
-        note: None,
+        records,
+        note,
     })
 }
 
@@ -76,6 +89,9 @@ fn col<'a>(cols: &[&'a [u8]], names: &[&str], name: &str) -> Option<&'a [u8]> {
 impl RecordParser for Panos {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let (env, p) = payload(rec);
+        if p.first() == Some(&b'{') {
+            return panos_json::parse(p, env, &self.tz, out);
+        }
         let mut cols = [&b""[..]; 160];
         let n = csvpos::split(p, &mut cols);
         let cols = &cols[..n];
@@ -161,8 +177,9 @@ impl RecordParser for Panos {
 /// `deny tcp a:1 -> b:443 (THREAT url, rule new_outbound_from_trust, consent.cmp.oath.com/)`.
 pub fn message(f: &Fields<'_>) -> String {
     let mut note = String::new();
-    for k in ["type", "subtype"] {
-        if let Some(v) = f.raw(k) {
+    // JSON records may say LogType (Cortex Data Lake) for type.
+    for k in [["type", "LogType"], ["subtype", "sub_type"]] {
+        if let Some(v) = f.raw(k[0]).or_else(|| f.raw(k[1])) {
             if !note.is_empty() {
                 note.push(' ');
             }

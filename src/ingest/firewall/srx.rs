@@ -2,6 +2,7 @@
 //! APPTRACK), RFC 5424 or a BSD header followed by `RT_FLOW_… [junos@… k="v" …]`.
 
 use super::kv::{self, Kv};
+use super::srx_text;
 use super::syslog::{self, YearRule};
 use super::text::{self, cow, find};
 use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
@@ -18,8 +19,9 @@ fn sniff(head: &[u8]) -> u8 {
 }
 
 pub(super) fn is_line(l: &[u8]) -> bool {
-    (find(l, b"RT_FLOW_").is_some() || find(l, b"APPTRACK_").is_some())
-        && find(l, b"[junos@").is_some()
+    ((find(l, b"RT_FLOW_").is_some() || find(l, b"APPTRACK_").is_some())
+        && find(l, b"[junos@").is_some())
+        || srx_text::is_line(l)
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
@@ -63,7 +65,16 @@ impl RecordParser for Srx {
             .ts(&self.tz, &self.years)
             .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
         out.set(Norm::Host, cow(h.host));
-        let sd_at = find(rec, b"[junos@").ok_or(Reason::Borrowed("no [junos@ data"))?;
+        let Some(sd_at) = find(rec, b"[junos@") else {
+            // The unstructured text form.
+            let ev = srx_text::parse(rec, out)?;
+            out.set(Norm::EventId, cow(ev));
+            out.set(Norm::Action, event_action(ev));
+            text::firewall(out);
+            let m = message(out);
+            out.set(Norm::Message, m);
+            return Ok(());
+        };
         // The event name: RFC 5424 MSGID, or the RT_FLOW_/APPTRACK_ word before the data.
         let ev = if !h.msgid.is_empty() {
             h.msgid

@@ -30,9 +30,9 @@ impl EdrFile {
 
     pub fn base_count(self) -> u64 {
         match self {
-            EdrFile::MdeProcess => 700,
-            EdrFile::MdeNetwork => 1000,
-            EdrFile::Falcon => 1200,
+            EdrFile::MdeProcess => 250,
+            EdrFile::MdeNetwork => 350,
+            EdrFile::Falcon => 400,
         }
     }
 

@@ -31,9 +31,9 @@ impl Fw {
     /// Base background flows at scale 1.
     pub fn base_count(self) -> u64 {
         match self {
-            Fw::Fortigate => 2200,
-            Fw::Netfilter => 1000,
-            Fw::Asa => 1300,
+            Fw::Fortigate => 700,
+            Fw::Netfilter => 350,
+            Fw::Asa => 450,
         }
     }
 

@@ -18,15 +18,16 @@ pub fn when(rng: &mut Rng) -> i64 {
     }
 }
 
-/// Base number of background events per EVTX channel at scale 1.
+/// Base number of background events per EVTX channel at scale 1 (kept small so the
+/// bundled `samples/` stay a few MB; `--scale` multiplies).
 pub fn evtx_count(host: &Host, chan: Chan) -> u64 {
     let server = host.role != Role::Workstation;
     match (chan, server) {
-        (Chan::Security, true) => 500,
-        (Chan::Security, false) => 130,
-        (Chan::System, _) => 40,
-        (Chan::Sysmon, true) => 300,
-        (Chan::Sysmon, false) => 150,
+        (Chan::Security, true) => 160,
+        (Chan::Security, false) => 45,
+        (Chan::System, _) => 20,
+        (Chan::Sysmon, true) => 100,
+        (Chan::Sysmon, false) => 50,
         (Chan::PowerShell, _) => 12,
         (Chan::Defender, _) => 8,
     }

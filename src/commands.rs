@@ -51,6 +51,15 @@ pub fn load_with_progress(paths: &[PathBuf], opts: &Options) -> (Timeline, Vec<S
     });
     if std::env::var_os("VIGIL_MEM_REPORT").is_some() {
         let (ev, ar, st, sh) = t.heap_parts();
+        let rss = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("RssAnon"))
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
+        eprintln!("vigil: after load: {rss}");
         eprintln!(
             "vigil: memory: {} events; events {ev} B, field arena {ar} B, strings {st} B ({} strings), {sh} shapes",
             t.len(),

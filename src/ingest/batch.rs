@@ -38,6 +38,19 @@ impl Shapes {
     pub fn len(&self) -> usize {
         self.list.len()
     }
+
+    /// Rewrites every symbol in place (after the strings moved to another interner).
+    pub fn remap(&mut self, remap: &[u32]) {
+        let list = std::mem::take(&mut self.list);
+        self.map.clear();
+        for keys in list {
+            let keys: Vec<(Sym, Sym)> = keys
+                .iter()
+                .map(|(k, v)| (Interner::remap(remap, *k), Interner::remap(remap, *v)))
+                .collect();
+            self.intern(&keys);
+        }
+    }
 }
 
 /// Events plus their interned strings and (EVTX) stored fields. Batches from worker

@@ -18,6 +18,9 @@ pub struct Source {
     pub report: SourceReport,
     evidence: Option<Evidence>,
     kind: Kind,
+    /// EVTX stored fields of this source's events (see `ingest::Batch::arena`).
+    arena: Vec<Sym>,
+    shapes: ingest::batch::Shapes,
 }
 
 impl Source {
@@ -34,8 +37,6 @@ pub struct Timeline {
     pub sources: Vec<Source>,
     pub events: Vec<Event>,
     pub strings: Interner,
-    arena: Vec<Sym>,
-    shapes: ingest::batch::Shapes,
     sorted: bool,
     /// Length of the prefix of `events` known to be sorted (what the last `sort` left).
     sorted_prefix: usize,
@@ -71,27 +72,35 @@ impl Timeline {
             kind,
             batch,
         } = loaded;
-        let is_evtx = matches!(kind, Kind::Evtx);
-        let mut tmp = ingest::Batch {
-            events: std::mem::take(&mut self.events),
-            strings: std::mem::take(&mut self.strings),
-            arena: std::mem::take(&mut self.arena),
-            shapes: std::mem::take(&mut self.shapes),
-        };
-        let first_new = tmp.events.len();
-        tmp.append(batch, is_evtx);
-        for e in &mut tmp.events[first_new..] {
-            e.source = id;
+        // The source keeps its own field arena and shapes (no copy into a shared one);
+        // only its strings move into the timeline's interner, symbols rewritten in place.
+        let ingest::Batch {
+            events,
+            strings,
+            mut arena,
+            mut shapes,
+        } = batch;
+        let remap = self.strings.absorb(strings);
+        for v in &mut arena {
+            *v = Interner::remap(&remap, *v);
         }
-        self.events = tmp.events;
-        self.strings = tmp.strings;
-        self.arena = tmp.arena;
-        self.shapes = tmp.shapes;
+        shapes.remap(&remap);
+        arena.shrink_to_fit();
+        let first_new = self.events.len();
+        self.events.reserve(events.len());
+        self.events.extend(events.into_iter().map(|mut e| {
+            e.host = Interner::remap(&remap, e.host);
+            e.tag = Interner::remap(&remap, e.tag);
+            e.source = id;
+            e
+        }));
         self.sources.push(Source {
             label,
             report,
             evidence,
             kind,
+            arena,
+            shapes,
         });
         if self.sorted {
             self.sorted_prefix = first_new;
@@ -125,7 +134,6 @@ impl Timeline {
     /// Gives back spare capacity once loading is over.
     pub fn shrink(&mut self) {
         self.events.shrink_to_fit();
-        self.arena.shrink_to_fit();
         self.strings.shrink();
     }
 
@@ -179,7 +187,7 @@ impl Timeline {
                 normalise_evtx(&mut f);
             }
             Kind::Evtx => {
-                let (keys, values) = ingest::evtx::stored_fields(&self.arena, &self.shapes, e.aux);
+                let (keys, values) = ingest::evtx::stored_fields(&src.arena, &src.shapes, e.aux);
                 let mut stored = values.iter();
                 for &(k, slot) in keys {
                     let k = self.strings.text(k);
@@ -291,16 +299,20 @@ impl Timeline {
     pub fn heap_parts(&self) -> (usize, usize, usize, usize) {
         (
             self.events.capacity() * std::mem::size_of::<Event>(),
-            self.arena.capacity() * 4,
+            self.sources.iter().map(|s| s.arena.capacity() * 4).sum(),
             self.strings.heap_bytes(),
-            self.shapes.len(),
+            self.sources.iter().map(|s| s.shapes.len()).sum(),
         )
     }
 
     /// Approximate heap use of the index (for memory reports).
     pub fn heap_bytes(&self) -> usize {
         self.events.capacity() * std::mem::size_of::<Event>()
-            + self.arena.capacity() * 4
+            + self
+                .sources
+                .iter()
+                .map(|s| s.arena.capacity() * 4)
+                .sum::<usize>()
             + self.strings.heap_bytes()
     }
 }
@@ -385,20 +397,29 @@ pub fn load_paths(
     let (found, errors) = ingest::discover::discover(paths);
     let (tx, rx) = std::sync::mpsc::channel();
     let mut slots: Vec<Option<Loaded>> = (0..found.len()).map(|_| None).collect();
+    let mut t = Timeline::new();
+    let mut next = 0;
     std::thread::scope(|s| {
         s.spawn(|| ingest::load_all(&found, opts, progress, tx));
         for (i, l) in rx {
             if let Some(slot) = slots.get_mut(i) {
                 *slot = Some(l);
             }
+            // Sources join in discovery order (deterministic ids) as soon as they can,
+            // so each one's own strings are freed early instead of all held at once.
+            while let Some(l) = slots.get_mut(next).and_then(Option::take) {
+                let big = l.batch.events.len() >= 10_000;
+                t.add(l);
+                if big {
+                    ingest::mmap::release_freed_memory();
+                }
+                next += 1;
+            }
         }
     });
-    let mut t = Timeline::new();
-    for l in slots.into_iter().flatten() {
-        t.add(l);
-    }
     t.sort();
     t.shrink();
+    ingest::mmap::release_freed_memory();
     (t, errors)
 }
 

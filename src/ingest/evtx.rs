@@ -433,7 +433,7 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
     let settings = settings();
     // Chunks are parsed a group at a time and merged at once, so that only one group's
     // per-chunk batches (with their own copies of strings) exist besides the result.
-    let group = (rayon::current_num_threads() * 4).max(4);
+    let group = (rayon::current_num_threads() * 32).max(32);
     let mut live: HashSet<u64> = HashSet::new();
     let mut starts = 0;
     while starts < slots {

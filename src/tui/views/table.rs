@@ -34,8 +34,44 @@ pub fn highlighted<'a>(text: &'a str, re: Option<&Regex>, base: Style, hl: Style
     Line::from(spans)
 }
 
-fn short_label(label: &str) -> &str {
-    label.rsplit(['/', '\\']).next().unwrap_or(label)
+/// The part of a source's path worth a narrow column: the file name without its
+/// extension, and for Windows channel logs without `Microsoft-Windows-` and
+/// `%4Operational` (`Microsoft-Windows-Sysmon%4Operational.evtx` → `Sysmon`).
+pub fn short_label(label: &str) -> &str {
+    let name = label.rsplit(['/', '\\']).next().unwrap_or(label);
+    let name = [
+        ".evtx", ".log", ".ndjson", ".jsonl", ".json", ".csv", ".gz", ".zst",
+    ]
+    .iter()
+    .fold(name, |n, ext| n.strip_suffix(ext).unwrap_or(n));
+    let name = name.strip_prefix("Microsoft-Windows-").unwrap_or(name);
+    match name.find("%4") {
+        Some(i) if i > 0 => &name[..i],
+        _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_label;
+
+    #[test]
+    fn short_labels_keep_what_tells_sources_apart() {
+        let cases = [
+            (
+                "samples/evtx/WS-01/Microsoft-Windows-Sysmon%4Operational.evtx",
+                "Sysmon",
+            ),
+            ("C:\\logs\\Security.evtx", "Security"),
+            ("fw/fortigate-perimeter.log", "fortigate-perimeter"),
+            ("edr/mde-DeviceProcessEvents.csv", "mde-DeviceProcessEvents"),
+            ("x/%4odd.evtx", "%4odd"),
+            ("", ""),
+        ];
+        for (label, want) in cases {
+            assert_eq!(short_label(label), want, "{label}");
+        }
+    }
 }
 
 pub fn render(st: &State, f: &mut Frame, area: Rect) {

@@ -51,29 +51,6 @@ pub fn short_label(label: &str) -> &str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::short_label;
-
-    #[test]
-    fn short_labels_keep_what_tells_sources_apart() {
-        let cases = [
-            (
-                "samples/evtx/WS-01/Microsoft-Windows-Sysmon%4Operational.evtx",
-                "Sysmon",
-            ),
-            ("C:\\logs\\Security.evtx", "Security"),
-            ("fw/fortigate-perimeter.log", "fortigate-perimeter"),
-            ("edr/mde-DeviceProcessEvents.csv", "mde-DeviceProcessEvents"),
-            ("x/%4odd.evtx", "%4odd"),
-            ("", ""),
-        ];
-        for (label, want) in cases {
-            assert_eq!(short_label(label), want, "{label}");
-        }
-    }
-}
-
 pub fn render(st: &State, f: &mut Frame, area: Rect) {
     let theme = st.theme();
     let t = &st.timeline;
@@ -193,5 +170,28 @@ impl IntoOwnedLine for Line<'_> {
                 .map(|s| Span::styled(s.content.into_owned(), s.style))
                 .collect::<Vec<_>>(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_label;
+
+    #[test]
+    fn short_labels_keep_what_tells_sources_apart() {
+        let cases = [
+            (
+                "samples/evtx/WS-01/Microsoft-Windows-Sysmon%4Operational.evtx",
+                "Sysmon",
+            ),
+            ("C:\\logs\\Security.evtx", "Security"),
+            ("fw/fortigate-perimeter.log", "fortigate-perimeter"),
+            ("edr/mde-DeviceProcessEvents.csv", "mde-DeviceProcessEvents"),
+            ("x/%4odd.evtx", "%4odd"),
+            ("", ""),
+        ];
+        for (label, want) in cases {
+            assert_eq!(short_label(label), want, "{label}");
+        }
     }
 }

@@ -34,10 +34,16 @@ pub fn try_merge(st: &mut State) -> Vec<Effect> {
     let Some(t) = Arc::get_mut(&mut st.timeline) else {
         return Vec::new();
     };
+    let mut added = 0;
     for l in st.pending_sources.drain(..) {
+        added += l.batch.events.len();
         t.add(l);
     }
     t.sort();
+    // Per-chunk batches freed on ingest threads stay mapped by glibc until trimmed.
+    if added >= 10_000 {
+        crate::ingest::mmap::release_freed_memory();
+    }
     st.last_merge = now;
     // Event numbers changed: the cached detail belongs to another event now.
     st.detail = None;

@@ -111,10 +111,14 @@ impl Sink for RecordSink<'_> {
         let system = section == "System" && dup == 0;
         if system && name == "SystemTime" {
             // Outside i64 nanoseconds (FILETIME 0 = 1601): flagged, shown as written.
-            let ts = chrono::DateTime::parse_from_rfc3339(value)
-                .ok()
-                .and_then(|d| d.timestamp_nanos_opt());
-            self.ts = Some(ts);
+            // A valid time outside i64 nanoseconds (FILETIME 0 = 1601) is flagged and shown
+            // as written; text that is no time at all (carved garbage) leaves the record
+            // header's time in charge.
+            let parsed = chrono::DateTime::parse_from_rfc3339(value).ok();
+            let ts = parsed.and_then(|d| d.timestamp_nanos_opt());
+            if parsed.is_some() {
+                self.ts = Some(ts);
+            }
             if let Some(t) = ts
                 && system_time_text(t) == value
             {
@@ -316,8 +320,9 @@ fn push_event(
 ) {
     let (ts, bad) = match (ts, header_ts) {
         (Some(Some(t)), _) => (t, false),
-        // Sort by the record header's time when the event's own is unusable.
-        (Some(None), h) => (h.unwrap_or(i64::MIN), true),
+        // An unrepresentable time (FILETIME 0 = 1601) sorts first, where its shown
+        // SystemTime puts it, so exports stay sorted by the time they print.
+        (Some(None), _) => (i64::MIN, true),
         (None, Some(h)) => (h, false),
         (None, None) => (i64::MIN, true),
     };

@@ -283,8 +283,9 @@ impl Timeline {
             Some(e) if e.flags & ingest::evtx::FLAG_BAD_TIME != 0 => self
                 .fields(i)
                 .raw("SystemTime")
+                .filter(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok())
                 .map(str::to_owned)
-                .unwrap_or_else(|| "invalid".into()),
+                .unwrap_or_else(|| format_rfc3339(e.ts)),
             Some(e) => format_rfc3339(e.ts),
             None => String::new(),
         }

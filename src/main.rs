@@ -257,7 +257,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 
 fn main() -> ExitCode {
     vigil::tui::trace::mark_process_start();
-    let cli = Cli::parse();
+    // Bad arguments exit 1 (the contract), not clap's usual 2 (which means "rejects").
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_UNUSABLE } else { 0 });
+        }
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -49,3 +49,20 @@ fn corpus_export_is_sorted_parsable_and_matches_stats() {
         }
     }
 }
+
+#[test]
+fn bad_arguments_exit_1_and_help_exits_0() {
+    for args in [
+        &["stats", "--tz", "Mars/Base", "x"][..],
+        &["--bogus"],
+        &["export", "x", "--format", "xml"],
+        &[],
+    ] {
+        let out = vigil(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?} says why");
+    }
+    assert_eq!(vigil(&["--help"]).status.code(), Some(0));
+    let missing = vigil(&["stats", "/nonexistent/evidence"]);
+    assert_eq!(missing.status.code(), Some(1), "nothing usable");
+}

@@ -127,9 +127,48 @@ fn batch_array(data: &[u8], open: usize, keys: &[&str]) -> Option<usize> {
     }
 }
 
+/// Offset after an evtx_dump `Record 12` line (its `-o json` output puts one before each
+/// record) and the whitespace after it; `p` itself when there is none.
+pub fn skip_record_header(data: &[u8], p: usize) -> usize {
+    let Some(rest) = data.get(p..).and_then(|r| r.strip_prefix(b"Record ")) else {
+        return p;
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    match rest.get(digits) {
+        Some(b'\r' | b'\n') if digits > 0 => skip_ws(data, p + 7 + digits),
+        _ => p,
+    }
+}
+
+/// Ranges of JSON values written one after another (pretty-printed documents, evtx_dump
+/// `Record N` + document pairs). Text that is not a value becomes a one-line range (a
+/// reject), so the scan always moves on.
+fn concatenated(data: &[u8], mut q: usize) -> Vec<(u64, u32)> {
+    let mut v = Vec::new();
+    loop {
+        q = skip_record_header(data, skip_ws(data, q));
+        if q >= data.len() {
+            return v;
+        }
+        let end = match data.get(q) {
+            Some(b'{' | b'[') => value_end(data, q).unwrap_or(data.len()),
+            _ => memchr::memchr(b'\n', data.get(q..).unwrap_or_default())
+                .map_or(data.len(), |n| q + n),
+        };
+        push_range(&mut v, q, end);
+        if end <= q {
+            return v;
+        }
+        q = end;
+    }
+}
+
 /// How to cut a JSON source into records, and a short note on the shape found.
 pub fn split(data: &[u8], batch_keys: &[&str]) -> (Records, &'static str) {
     let p = skip_ws(data, 0);
+    if skip_record_header(data, p) != p {
+        return (Records::Ranges(concatenated(data, p)), "evtx_dump JSON");
+    }
     match data.get(p) {
         Some(b'[') => {
             let mut v = Vec::new();
@@ -141,7 +180,18 @@ pub fn split(data: &[u8], batch_keys: &[&str]) -> (Records, &'static str) {
             let batched = batch_array(data, p, batch_keys).is_some();
             let rest = first_end.map(|e| skip_ws(data, e));
             if !batched {
+                // A first document spread over lines: pretty-printed documents one after
+                // another, not JSON lines.
+                let multiline = first_end
+                    .and_then(|e| data.get(p..e))
+                    .is_some_and(|d| d.contains(&b'\n'));
                 match rest {
+                    Some(r) if r < data.len() && multiline => {
+                        return (
+                            Records::Ranges(concatenated(data, p)),
+                            "concatenated JSON documents",
+                        );
+                    }
                     Some(r) if r < data.len() => {
                         return (
                             Records::Lines {
@@ -475,6 +525,36 @@ mod tests {
         let r = ranges(split(hub, &["records"]).0);
         assert_eq!(r.len(), 3);
         assert_eq!(s2(hub, r[2]), b"{\"x\":3}");
+    }
+
+    #[test]
+    fn splits_concatenated_documents() {
+        // `jq .` / evtx_dump style: documents spread over lines, one after another.
+        let data = b"{\n  \"a\": \"}\"\n}\n{\n  \"b\": [1,\n 2]\n}\n";
+        let (r, note) = split(data, &[]);
+        let r = ranges(r);
+        assert_eq!(note, "concatenated JSON documents");
+        assert_eq!(r.len(), 2);
+        assert_eq!(s2(data, r[1]), b"{\n  \"b\": [1,\n 2]\n}");
+        // evtx_dump -o json: a `Record N` line before each; stray text is its own range.
+        let dump =
+            b"Record 1\r\n{\"x\":1}\r\nRecord 22\n{\n \"x\": 2\n}\ngarbage\nRecord 3\n{\"x\":3}";
+        let (r, note) = split(dump, &[]);
+        let r = ranges(r);
+        assert_eq!(note, "evtx_dump JSON");
+        let got: Vec<&[u8]> = r.iter().map(|&x| s2(dump, x)).collect();
+        assert_eq!(
+            got,
+            vec![
+                &b"{\"x\":1}"[..],
+                b"{\n \"x\": 2\n}",
+                b"garbage",
+                b"{\"x\":3}"
+            ]
+        );
+        // `Record` without a number is not a header.
+        assert_eq!(skip_record_header(b"Record x\n{}", 0), 0);
+        assert_eq!(skip_record_header(b"Record 7", 0), 0);
     }
 
     fn s2(d: &[u8], (o, l): (u64, u32)) -> &[u8] {

@@ -37,13 +37,25 @@ fn sniff(head: &[u8]) -> u8 {
         }
         return 0;
     }
-    let ah = ["Timestamp", "DeviceName", "ActionType"];
-    if norm::csv_header_has(head, &ah)
-        || norm::csv_header_has(head, &["Timestamp", "AlertId", "Title", "Severity"])
+    let Some(h) = super::csv::header(head) else {
+        return 0;
+    };
+    let names: Vec<&str> = h.names.iter().map(|n| portal_name(n)).collect();
+    let has_all = |cols: &[&str]| cols.iter().all(|c| names.contains(c));
+    // Sentinel / Log Analytics exports have TimeGenerated beside (or instead of) Timestamp.
+    let time = has_all(&["Timestamp"]) || has_all(&["TimeGenerated"]);
+    if time
+        && (has_all(&["DeviceName", "ActionType"]) || has_all(&["AlertId", "Title", "Severity"]))
     {
         return 85;
     }
     0
+}
+
+/// A column name without the ` [UTC]` the Azure portal appends to time columns in CSV
+/// exports (`TimeGenerated [UTC]`).
+fn portal_name(n: &str) -> &str {
+    n.strip_suffix(" [UTC]").unwrap_or(n)
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
@@ -57,14 +69,24 @@ fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
     }
     let h = super::csv::header(data).ok_or("no CSV header")?;
     let records = super::csv::record_ranges(data, h.data_start);
+    // Columns marked ` [UTC]` hold UTC times whatever --tz says.
+    let utc = h.names.iter().any(|n| n.ends_with(" [UTC]"));
+    let names = h.names.iter().map(|n| portal_name(n).to_owned()).collect();
     Ok(Prepared {
         parser: Box::new(CsvParser {
-            tz: ctx.tz,
-            names: h.names,
+            tz: if utc { TzSpec::Utc } else { ctx.tz },
+            names,
             map,
         }),
         records: crate::ingest::Records::Ranges(records),
-        note: Some("CSV".to_owned()),
+        note: Some(
+            if utc {
+                "CSV (Azure portal export, times UTC)"
+            } else {
+                "CSV"
+            }
+            .to_owned(),
+        ),
     })
 }
 
@@ -195,7 +217,7 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{corpus_files, parse_all, parse_bytes};
+    use crate::ingest::edr::testutil::{corpus_files, parse_all, parse_bytes, sniffed};
     use crate::model::format_rfc3339;
 
     #[test]
@@ -273,5 +295,26 @@ mod tests {
         assert_eq!(row.get("category"), Some("network"));
         // No Timestamp in the properties: the envelope time is used.
         assert_eq!(format_rfc3339(r.rows[1].ts), "2024-01-01T00:00:02Z");
+    }
+
+    /// Azure portal / Sentinel "Export to CSV": time columns named `X [UTC]`, US 12-hour
+    /// times, TimeGenerated beside Timestamp. The times are UTC even when --tz says otherwise.
+    #[test]
+    fn sentinel_portal_csv_export() {
+        let data = "TenantId,\"TimeGenerated [UTC]\",AccountName,ActionType,DeviceName,FileName,ProcessCommandLine,\"Timestamp [UTC]\",Type\r\n\
+            t1,\"5/13/2022, 8:54:06.347 AM\",alice,ProcessCreated,pc1,cmd.exe,\"cmd /c \"\"whoami\"\"\",\"5/13/2022, 8:54:05.100 AM\",DeviceProcessEvents\r\n\
+            t1,\"5/13/2022, 1:04:07.000 PM\",bob,ProcessCreated,pc2,powershell.exe,powershell,,DeviceProcessEvents\r\n";
+        assert_eq!(sniffed(data.as_bytes()), Some("mde"));
+        let ctx = crate::ingest::edr::testutil::ctx_tz("Europe/Paris");
+        let r = parse_bytes(data.as_bytes(), "mde", &ctx);
+        assert_eq!((r.total, r.rejected), (2, 0), "{:?}", r.reasons);
+        assert_eq!(format_rfc3339(r.rows[0].ts), "2022-05-13T08:54:05.100Z");
+        assert_eq!(r.rows[0].get("host"), Some("pc1"));
+        assert_eq!(r.rows[0].get("user"), Some("alice"));
+        assert_eq!(r.rows[0].get("cmdline"), Some("cmd /c \"whoami\""));
+        // No Timestamp: TimeGenerated.
+        assert_eq!(format_rfc3339(r.rows[1].ts), "2022-05-13T13:04:07Z");
+        // Without the marker a portal-style header is still not claimed without a time column.
+        assert_eq!(sniff(b"DeviceName,ActionType,FileName\n"), 0);
     }
 }

@@ -224,9 +224,10 @@ pub fn time_note(field: &str, value: Option<&str>, tz: &TzSpec) -> String {
     }
 }
 
-/// `head` without BOM and leading whitespace, if it starts like JSON.
+/// `head` without BOM, leading whitespace and an evtx_dump `Record 1` line, if it starts
+/// like JSON.
 pub fn json_head(head: &[u8]) -> Option<&[u8]> {
-    let h = head.get(json::skip_ws(head, 0)..)?;
+    let h = head.get(json::skip_record_header(head, json::skip_ws(head, 0))..)?;
     matches!(h.first(), Some(b'{' | b'[')).then_some(h)
 }
 

@@ -19,7 +19,50 @@ pub fn parse_any(s: &str, tz: &TzSpec) -> Option<i64> {
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return epoch_auto(t);
     }
-    parse_iso(t, tz)
+    parse_iso(t, tz).or_else(|| parse_us(t, tz))
+}
+
+/// The US form the Azure portal / Log Analytics writes in CSV exports:
+/// `5/13/2022, 8:54:06.347 AM` (month first, 12-hour clock, comma optional). No zone → `tz`.
+pub fn parse_us(s: &str, tz: &TzSpec) -> Option<i64> {
+    let (date, rest) = s.trim().split_once(' ')?;
+    let date = date.trim_end_matches(',');
+    let mut d = date.splitn(3, '/').map(|x| x.parse::<u32>().ok());
+    let (mo, day, year) = (d.next()??, d.next()??, d.next()??);
+    if year < 1000 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, mo, day)?;
+    let (clock, half) = rest.trim().rsplit_once(' ')?;
+    let pm = match half {
+        h if h.eq_ignore_ascii_case("AM") => false,
+        h if h.eq_ignore_ascii_case("PM") => true,
+        _ => return None,
+    };
+    let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
+    let mut t = hms.splitn(3, ':').map(|x| x.parse::<u32>().ok());
+    let (h, m, sec) = (t.next()??, t.next()??, t.next().unwrap_or(Some(0))?);
+    if !(1..=12).contains(&h) || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let nanos = frac
+        .bytes()
+        .zip([
+            100_000_000u32,
+            10_000_000,
+            1_000_000,
+            100_000,
+            10_000,
+            1_000,
+            100,
+            10,
+            1,
+        ])
+        .map(|(c, p)| u32::from(c - b'0') * p)
+        .sum();
+    let h24 = h % 12 + if pm { 12 } else { 0 };
+    let time = NaiveTime::from_hms_nano_opt(h24, m, sec.min(59), nanos)?;
+    naive_to_utc(NaiveDateTime::new(date, time), tz)
 }
 
 /// Epoch time whose unit is told by magnitude: < 1e11 seconds (up to year 5138), < 1e14
@@ -295,5 +338,33 @@ mod tests {
         // Out of range after scaling: None, not a wrapped value.
         assert_eq!(filetime("9223372036854775807"), None);
         assert_eq!(ticks("12"), None);
+    }
+
+    #[test]
+    fn azure_portal_us_times() {
+        let utc = TzSpec::Utc;
+        let at = |h, mi, se| crate::model::ymd_hms(2022, 5, 13, h, mi, se).unwrap();
+        assert_eq!(
+            parse_any("5/13/2022, 8:54:06.347 AM", &utc),
+            Some(at(8, 54, 6) + 347_000_000)
+        );
+        assert_eq!(
+            parse_any("5/13/2022, 12:04:07 PM", &utc),
+            Some(at(12, 4, 7))
+        );
+        assert_eq!(parse_any("5/13/2022 12:04:07 AM", &utc), Some(at(0, 4, 7)));
+        assert_eq!(
+            parse_any("5/13/2022, 1:04:07.5 pm", &utc),
+            Some(at(13, 4, 7) + 500_000_000)
+        );
+        for bad in [
+            "13/5/2022, 1:00:00 PM",
+            "5/13/2022, 13:00:00 PM",
+            "5/13/22, 1:00 PM",
+            "5/13/2022, 1:00:00",
+            "5/13/2022, 1:x:00 AM",
+        ] {
+            assert_eq!(parse_any(bad, &utc), None, "{bad}");
+        }
     }
 }

@@ -100,10 +100,15 @@ fn parse_record<'a>(
     out: &mut Fields<'a>,
     tz: &TzSpec,
 ) -> Result<&'static str, Reason> {
-    json::flatten(rec, &mut out.raw)?;
-    rename(&mut out.raw);
-    embedded(&mut out.raw);
-    sysmon_message(&mut out.raw);
+    let dump = is_evtx_crate_json(rec);
+    if dump {
+        evtx_crate_fields(rec, &mut out.raw)?;
+    } else {
+        json::flatten(rec, &mut out.raw)?;
+        rename(&mut out.raw);
+        embedded(&mut out.raw);
+        sysmon_message(&mut out.raw);
+    }
     for (n, k) in [
         (Norm::Host, "Computer"),
         (Norm::EventId, "EventID"),
@@ -118,7 +123,85 @@ fn parse_record<'a>(
     if out.get(Norm::EventId).is_none() {
         return Err("no EventID: not a Windows event".into());
     }
+    if let Some(level) = get(out, "Level") {
+        out.set(Norm::Severity, level_name(&level));
+    }
+    if dump {
+        // The EVTX parser's time: System/TimeCreated@SystemTime, always UTC.
+        return norm::set_time(out, &["SystemTime"], &TzSpec::Utc);
+    }
     norm::set_time(out, TIME, tz)
+}
+
+/// Severity of a numeric System/Level, as the EVTX ingest names it; other text as is.
+fn level_name(level: &str) -> Cow<'static, str> {
+    Cow::Borrowed(match level {
+        "1" => "critical",
+        "2" => "error",
+        "3" => "warning",
+        "5" => "verbose",
+        l if l.bytes().all(|b| b.is_ascii_digit()) => "info",
+        other => return Cow::Owned(other.to_owned()),
+    })
+}
+
+/// Whether `rec` is the evtx crate's JSON of a record (evtx_dump `-o json`/`jsonl`, with
+/// or without `--separate-json-attributes`): `{"Event":{…}}` with `#attributes` objects.
+fn is_evtx_crate_json(rec: &[u8]) -> bool {
+    let p = json::skip_ws(rec, 1 + json::skip_ws(rec, 0));
+    rec.get(p..)
+        .is_some_and(|r| r.starts_with(b"\"Event\"") || r.starts_with(b"\"Event_attributes\""))
+        && (has(rec, "\"#attributes\"") || has(rec, "_attributes\""))
+}
+
+/// Fields of evtx crate JSON named exactly as the EVTX ingest names them (it walks the
+/// same JSON): System leaves by element/attribute name, EventData by `Name`, repeats
+/// suffixed `_1`, `_2`…
+fn evtx_crate_fields(rec: &[u8], raw: &mut Pairs<'_>) -> Result<(), Reason> {
+    struct Sink<'r, 'a> {
+        raw: &'r mut Pairs<'a>,
+        seen: Vec<String>,
+    }
+    impl crate::ingest::evtx_json::Sink for Sink<'_, '_> {
+        fn leaf(&mut self, section: &str, name: &str, value: &str) {
+            // `--separate-json-attributes` nests the provider as `Provider_attributes.Name`.
+            let name = if section == "System" && name == "Name" {
+                "Provider"
+            } else {
+                name
+            };
+            let dup = self.seen.iter().filter(|s| *s == name).count();
+            let key = if dup > 0 {
+                format!("{name}_{dup}")
+            } else {
+                name.to_owned()
+            };
+            self.seen.push(name.to_owned());
+            self.raw
+                .push((Cow::Owned(key), Cow::Owned(value.to_owned())));
+        }
+    }
+    let start = raw.len();
+    let mut sink = Sink {
+        raw,
+        seen: Vec::new(),
+    };
+    if crate::ingest::evtx_json::walk(rec, &mut sink).is_ok() {
+        return Ok(());
+    }
+    // The evtx crate passes control characters through inside strings: escape, retry.
+    sink.raw.truncate(start);
+    sink.seen.clear();
+    let mut esc = Vec::with_capacity(rec.len() + 16);
+    for &b in rec {
+        if b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | b' ') {
+            esc.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        } else {
+            esc.push(b);
+        }
+    }
+    crate::ingest::evtx_json::walk(&esc, &mut sink)
+        .map_err(|e| Reason::Owned(format!("bad JSON: {e}")))
 }
 
 /// The EVTX name of a source field, if it has one under another name.
@@ -283,7 +366,7 @@ fn sysmon_message(raw: &mut Pairs<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{Row, corpus_files, parse_all};
+    use crate::ingest::edr::testutil::{Row, corpus_files, parse_all, parse_bytes, sniffed};
     use crate::model::ymd_hms;
 
     fn one(rec: &str) -> Result<Fields<'static>, Reason> {
@@ -310,6 +393,60 @@ mod tests {
         assert_eq!(f.get(Norm::EventId), Some("4688"));
         assert_eq!(f.raw("NewProcessName"), Some("C:\\a.exe"));
         assert_eq!(f.ts, ymd_hms(2020, 1, 1, 0, 0, 0).unwrap() + 500_000_000);
+    }
+
+    /// evtx_dump `-o json` (a `Record N` line before each document, compact or indented),
+    /// `-o jsonl`, and `--separate-json-attributes`: the names and values the EVTX ingest
+    /// gives the same record.
+    #[test]
+    fn evtx_dump_outputs() {
+        let sys = r##""System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon","Guid":"{5}"}},"EventID":1,"Level":4,"TimeCreated":{"#attributes":{"SystemTime":"2019-04-30T20:26:52.0904640Z"}},"EventRecordID":9807,"Correlation":null,"Execution":{"#attributes":{"ProcessID":1964,"ThreadID":1664}},"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"IEWIN7","Security":{"#attributes":{"UserID":"S-1-5-18"}}}"##;
+        let data = r##""EventData":{"ProcessId":3348,"Image":"C:\\Windows\\System32\\cmd.exe","User":"NT AUTHORITY\\SYSTEM","Data":{"#text":["a","b"]}}"##;
+        let doc = format!(r##"{{"Event":{{"#attributes":{{"xmlns":"x"}},{sys},{data}}}}}"##);
+        let sep_sys = r##""System":{"Provider_attributes":{"Name":"Microsoft-Windows-Sysmon","Guid":"{5}"},"EventID":1,"Level":4,"TimeCreated_attributes":{"SystemTime":"2019-04-30T20:26:52.0904640Z"},"EventRecordID":9807,"Correlation":null,"Execution_attributes":{"ProcessID":1964,"ThreadID":1664},"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"IEWIN7","Security_attributes":{"UserID":"S-1-5-18"}}"##;
+        let sep = format!(r#"{{"Event_attributes":{{"xmlns":"x"}},"Event":{{{sep_sys},{data}}}}}"#);
+        let pretty = doc.replace(",\"", ",\n    \"").replace("{\"", "{\n  \"");
+        let files = [
+            format!("Record 1\n{doc}\nRecord 2\n{doc}\n"),
+            format!("{doc}\n{doc}\n"),
+            format!("Record 1\r\n{pretty}\r\nRecord 2\r\n{pretty}\r\n"),
+            format!("{pretty}\n{pretty}\n"),
+            format!("Record 1\n{sep}\nRecord 2\n{sep}"),
+        ];
+        for file in &files {
+            assert_eq!(sniffed(file.as_bytes()), Some("winjson"), "{file}");
+            let r = parse_bytes(file.as_bytes(), "winjson", &Default::default());
+            assert_eq!((r.total, r.rejected), (2, 0), "{file}: {:?}", r.reasons);
+            let row = &r.rows[1];
+            assert_eq!(row.get("host"), Some("IEWIN7"));
+            assert_eq!(row.get("event_id"), Some("1"));
+            assert_eq!(row.get("record_id"), Some("9807"));
+            assert_eq!(row.get("provider"), Some("Microsoft-Windows-Sysmon"));
+            assert_eq!(row.get("severity"), Some("info"));
+            assert_eq!(
+                row.get("pid"),
+                Some("3348"),
+                "EventData ProcessId, not System"
+            );
+            assert_eq!(row.get("user"), Some("NT AUTHORITY\\SYSTEM"));
+            assert_eq!(row.raw("ProcessID"), Some("1964"));
+            assert_eq!(row.raw("Guid"), Some("{5}"));
+            assert_eq!((row.raw("Data"), row.raw("Data_1")), (Some("a"), Some("b")));
+            assert!(row.raw("xmlns").is_none() && row.raw("#attributes.xmlns").is_none());
+            assert_eq!(
+                row.ts,
+                ymd_hms(2019, 4, 30, 20, 26, 52).unwrap() + 90_464_000
+            );
+        }
+        // A file cut inside its last document: one reject, the rest read.
+        let cut = format!("Record 1\n{doc}\nRecord 2\n{{\"Event\":{{\"Sys");
+        let r = parse_bytes(cut.as_bytes(), "winjson", &Default::default());
+        assert_eq!(
+            (r.total, r.rejected, r.rows.len()),
+            (2, 1, 1),
+            "{:?}",
+            r.reasons
+        );
     }
 
     #[test]

@@ -62,3 +62,33 @@ fn corrupt_gzip_is_a_reported_reject_not_a_failure() {
     assert_eq!(r.rejected, 1);
     assert!(r.reasons[0].reason.contains("gzip"), "{:?}", r.reasons);
 }
+
+/// A Windows event exported as JSON with FILETIME 0 (1601) is kept, flagged, sorted
+/// first and printed as written, as the EVTX parser does; not rejected.
+#[test]
+fn exported_event_with_filetime_zero_is_kept_and_printed_as_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("events.jsonl");
+    let rec = |t: &str, id: u32| {
+        format!(
+            r##"{{"Event":{{"System":{{"Provider":{{"#attributes":{{"Name":"P"}}}},"EventID":4624,"TimeCreated":{{"#attributes":{{"SystemTime":"{t}"}}}},"EventRecordID":{id},"Channel":"Security","Computer":"pc"}},"EventData":{{"TargetUserName":"bob"}}}}}}"##
+        )
+    };
+    let text = format!(
+        "{}\n{}\n",
+        rec("2020-01-01T00:00:00.5000000Z", 2),
+        rec("1601-01-01T00:00:00.0000000Z", 1)
+    );
+    std::fs::write(&p, text).unwrap();
+    let t = common::load(std::slice::from_ref(&p));
+    let r = &t.sources[0].report;
+    assert_eq!(
+        (r.format.as_str(), t.len(), r.rejected),
+        ("winjson", 2, 0),
+        "{:?}",
+        r.reasons
+    );
+    assert_eq!(t.time_text(0), "1601-01-01T00:00:00.0000000Z");
+    assert_eq!(t.time_text(1), "2020-01-01T00:00:00.500Z");
+    assert_eq!(r.first.as_deref(), Some("2020-01-01T00:00:00.500Z"));
+}

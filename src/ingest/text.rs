@@ -61,7 +61,12 @@ fn record_event<'a>(
                 loc: off,
                 aux: rec.len() as u32,
                 source: 0,
-                flags: 0,
+                // i64::MIN: a real time outside the nanosecond range (see edr::norm).
+                flags: if fields.ts == i64::MIN {
+                    super::evtx::FLAG_BAD_TIME
+                } else {
+                    0
+                },
                 host,
                 tag,
             });

@@ -111,6 +111,12 @@ pub fn set_time(
                     f.ts = ts;
                     Ok(n)
                 }
+                // A real date outside the nanosecond range (FILETIME 0 = 1601 in exported
+                // Windows events): kept, flagged by the driver, shown as written.
+                None if chrono::DateTime::parse_from_rfc3339(v.trim()).is_ok() => {
+                    f.ts = i64::MIN;
+                    Ok(n)
+                }
                 None => Err(Reason::Owned(format!("no usable time in field {n}"))),
             };
         }

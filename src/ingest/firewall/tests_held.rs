@@ -108,3 +108,17 @@ fn srx_with_system_events() {
     assert_eq!(ssh.get(Norm::User), Some("root"));
     assert_eq!(ssh.get(Norm::SrcIp), Some("203.0.113.5"));
 }
+
+/// pfirewall.log re-saved with a UTF-8 BOM: the header is still a header, not a reject.
+#[test]
+fn wfw_with_bom() {
+    let data = "\u{feff}#Version: 1.5\r\n#Software: Microsoft Windows Firewall\r\n#Time Format: Local\r\n\
+#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path\r\n\r\n\
+2024-03-31 01:59:59 DROP TCP 10.0.0.1 10.0.0.2 1000 22 40 S 1 0 1024 - - - RECEIVE\r\n\
+2024-03-31 03:00:00 ALLOW UDP fe80::1 ff02::fb 5353 5353 89 - - - - - - - SEND\r\n";
+    let (ev, bad) = load(data, "wfw", "Europe/Paris");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(ev[0].ts, ymd_hms(2024, 3, 31, 0, 59, 59).unwrap());
+    assert_eq!(ev[1].ts, ymd_hms(2024, 3, 31, 1, 0, 0).unwrap());
+    assert_eq!(ev[1].get(Norm::SrcIp), Some("fe80::1"));
+}

@@ -122,3 +122,26 @@ fn wfw_with_bom() {
     assert_eq!(ev[1].ts, ymd_hms(2024, 3, 31, 1, 0, 0).unwrap());
     assert_eq!(ev[1].get(Norm::SrcIp), Some("fe80::1"));
 }
+
+/// Sophos UTM (Astaro) packet filter lines: `YYYY:MM:DD-HH:MM:SS host ulogd[pid]: id="…"`,
+/// with and without a PRI, naive local time.
+#[test]
+fn sophos_utm_packetfilter() {
+    let data = "\
+2024:04:28-00:50:54 utm-1 ulogd[777]: id=\"2001\" severity=\"info\" sys=\"SecureNet\" sub=\"packetfilter\" name=\"Packet dropped\" action=\"drop\" fwrule=\"60001\" initf=\"eth1\" srcip=\"198.51.100.2\" dstip=\"192.0.2.129\" proto=\"6\" length=\"60\" srcport=\"443\" dstport=\"42181\" tcpflags=\"SYN\"
+<30>2024:04:28-11:28:41 utm-1 ulogd[777]: id=\"2002\" severity=\"info\" sys=\"SecureNet\" sub=\"packetfilter\" name=\"Packet accepted\" action=\"accept\" fwrule=\"12\" initf=\"eth0\" srcip=\"192.0.2.10\" dstip=\"203.0.113.53\" proto=\"17\" length=\"75\" srcport=\"34200\" dstport=\"53\" 
+";
+    let (ev, bad) = load(data, "sophos", "Europe/Berlin");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(ev[0].ts, ymd_hms(2024, 4, 27, 22, 50, 54).unwrap());
+    assert_eq!(ev[0].get(Norm::Host), Some("utm-1"));
+    assert_eq!(ev[0].get(Norm::EventId), Some("2001"));
+    assert_eq!(ev[0].get(Norm::Action), Some("drop"));
+    assert_eq!(ev[0].get(Norm::Proto), Some("tcp"));
+    assert_eq!(ev[1].get(Norm::DstPort), Some("53"));
+    let m = ev[1].get(Norm::Message).unwrap_or_default();
+    assert!(
+        m.ends_with("udp 192.0.2.10:34200 -> 203.0.113.53:53 (Packet accepted)"),
+        "{m}"
+    );
+}

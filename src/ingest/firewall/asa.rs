@@ -174,7 +174,11 @@ impl RecordParser for Asa {
         } else if text.starts_with(b"Deny ") || text.starts_with(b"Denied ") {
             out.set(Norm::Action, "deny");
         }
-        flow(text, id, out);
+        if id.starts_with(b"4300") {
+            ftd_event(text, out);
+        } else {
+            flow(text, id, out);
+        }
         text::firewall(out);
         if !out.is_lean() {
             let m = message(out);
@@ -205,6 +209,53 @@ fn set_ep<'a>(out: &mut Fields<'a>, src: bool, t: &'a [u8]) {
         out.set(np, cow(port));
     }
     push(out, ki, iface);
+}
+
+/// FTD Firepower events (430001–430005: intrusion, connection, file, malware) are
+/// `Key: Value, Key: Value, …`; every pair is kept, the flow keys are normalised.
+fn ftd_event<'a>(text: &'a [u8], out: &mut Fields<'a>) {
+    for part in text.split(|&c| c == b',') {
+        let part = text::trim(part);
+        let Some(colon) = find(part, b": ") else {
+            continue;
+        };
+        let (k, v) = (&part[..colon], text::trim(&part[colon + 2..]));
+        let key_like = !k.is_empty()
+            && k.iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b' ');
+        if !key_like || v.is_empty() {
+            continue;
+        }
+        match k {
+            b"SrcIP" => out.set(Norm::SrcIp, cow(v)),
+            b"DstIP" => out.set(Norm::DstIp, cow(v)),
+            b"SrcPort" => out.set(Norm::SrcPort, cow(v)),
+            b"DstPort" => out.set(Norm::DstPort, cow(v)),
+            b"Protocol" => {
+                if let Ok(p) = std::str::from_utf8(v) {
+                    out.set(Norm::Proto, text::proto(p));
+                }
+            }
+            // "Block with reset", "Interactive Block" are blocks too.
+            b"AccessControlRuleAction" if find(v, b"Block").is_some() => {
+                out.set(Norm::Action, text::action("block"))
+            }
+            b"AccessControlRuleAction" => {
+                if let Ok(a) = std::str::from_utf8(v) {
+                    out.set(Norm::Action, text::action(a));
+                }
+            }
+            b"User" if v != b"No Authentication Required" && v != b"Not Found" => {
+                out.set(Norm::User, cow(v))
+            }
+            _ => {}
+        }
+        if let Ok(k) = std::str::from_utf8(k)
+            && !out.is_lean()
+        {
+            out.push_raw(k, cow(v));
+        }
+    }
 }
 
 /// Reads endpoints, protocol, user and the id-specific details from the message words.

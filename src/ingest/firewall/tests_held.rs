@@ -145,3 +145,24 @@ fn sophos_utm_packetfilter() {
         "{m}"
     );
 }
+
+/// FTD Firepower connection events are `Key: Value, …`: the flow must come from the keys.
+#[test]
+fn ftd_connection_events() {
+    let data = "\
+2024-08-15T16:05:37Z ftd-1  %FTD-1-430002: AccessControlRuleAction: Allow, SrcIP: 10.0.1.20, DstIP: 192.0.2.53, SrcPort: 50074, DstPort: 53, Protocol: udp, IngressInterface: inside, EgressInterface: outside, ACPolicy: default, AccessControlRuleName: Rule-1, User: No Authentication Required, Client: DNS client, InitiatorPackets: 1, DNSQuery: example.org, DNSRecordType: a host address
+2024-08-15T16:05:38Z ftd-1  %FTD-1-430003: EventPriority: Low, ConnectionID: 56696, AccessControlRuleAction: Block with reset, SrcIP: 10.0.1.21, DstIP: 10.0.100.30, SrcPort: 50815, DstPort: 7680, Protocol: tcp, ACPolicy: Prod, AccessControlRuleName: BlockReset, User: CORP\\alice, ConnectionDuration: 0
+";
+    let (ev, bad) = load(data, "asa", "UTC");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(ev[0].get(Norm::SrcIp), Some("10.0.1.20"));
+    assert_eq!(ev[0].get(Norm::DstPort), Some("53"));
+    assert_eq!(ev[0].get(Norm::Proto), Some("udp"));
+    assert_eq!(ev[0].get(Norm::Action), Some("allow"));
+    assert_eq!(ev[0].get(Norm::User), None);
+    assert_eq!(ev[0].raw("DNSQuery"), Some("example.org"));
+    assert_eq!(ev[1].get(Norm::Action), Some("deny"));
+    assert_eq!(ev[1].get(Norm::User), Some("CORP\\alice"));
+    assert_eq!(ev[1].get(Norm::Host), Some("ftd-1"));
+    assert_eq!(ev[1].get(Norm::EventId), Some("430003"));
+}

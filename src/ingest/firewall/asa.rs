@@ -31,13 +31,31 @@ fn tag_at(l: &[u8]) -> Option<usize> {
             matches!(&l[start + 1..dash], b"ASA" | b"FTD" | b"PIX" | b"FWSM").then_some(start)
         })?;
     let t = &l[i..];
-    let rest = &t[memchr::memchr(b'-', t)? + 1..];
+    let lv = level_at(t)?;
+    let rest = &t[lv..];
     let ok = rest.first().is_some_and(u8::is_ascii_digit)
         && rest.get(1) == Some(&b'-')
         && rest
             .get(2..8)
             .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     ok.then_some(i)
+}
+
+/// Index of the severity digit in a tag (`%ASA-6-…` → 5). ASA 9.x may put a message class
+/// in between when `logging class` is set: `%ASA-session-3-106102`.
+fn level_at(tag: &[u8]) -> Option<usize> {
+    let d = memchr::memchr(b'-', tag)? + 1;
+    let class = tag
+        .get(d..)?
+        .iter()
+        .take(12)
+        .take_while(|c| c.is_ascii_lowercase())
+        .count();
+    if class > 0 && tag.get(d + class) == Some(&b'-') {
+        Some(d + class + 1)
+    } else {
+        Some(d)
+    }
 }
 
 pub(super) fn is_line(l: &[u8]) -> bool {
@@ -107,8 +125,9 @@ const PROTOS: &[&str] = &[
 fn id_action(id: &[u8], text: &[u8]) -> Option<&'static str> {
     Some(match id {
         b"106001" | b"106006" | b"106007" | b"106014" | b"106015" | b"106021" | b"106023"
-        | b"710003" | b"106016" | b"106017" => "deny",
-        b"106100" => {
+        | b"710003" | b"106016" | b"106017" | b"106103" => "deny",
+        // 106102: the per-user (downloadable) ACL form of 106100.
+        b"106100" | b"106102" => {
             if find(text, b" permitted ").is_some() || find(text, b" est-allowed ").is_some() {
                 "allow"
             } else {
@@ -139,11 +158,15 @@ impl RecordParser for Asa {
         let tag = &rec[at + 1..];
         let dash = memchr::memchr(b'-', tag).unwrap_or(0);
         push(out, "vendor", &tag[..dash]);
-        let level = &tag[dash + 1..dash + 2];
-        let id = &tag[dash + 3..dash + 9];
+        let lv = level_at(tag).ok_or(Reason::Borrowed("no %ASA-n-NNNNNN tag"))?;
+        if lv > dash + 2 {
+            push(out, "class", &tag[dash + 1..lv - 1]);
+        }
+        let level = tag.get(lv..lv + 1).unwrap_or_default();
+        let id = tag.get(lv + 2..lv + 8).unwrap_or_default();
         out.set(Norm::Severity, cow(level));
         out.set(Norm::EventId, cow(id));
-        let text = tag.get(dash + 9..).unwrap_or_default();
+        let text = tag.get(lv + 8..).unwrap_or_default();
         let text = text::trim(text.strip_prefix(b":").unwrap_or(text));
         push(out, "text", text);
         if let Some(a) = id_action(id, text) {
@@ -151,7 +174,11 @@ impl RecordParser for Asa {
         } else if text.starts_with(b"Deny ") || text.starts_with(b"Denied ") {
             out.set(Norm::Action, "deny");
         }
-        flow(text, id, out);
+        if id.starts_with(b"4300") {
+            ftd_event(text, out);
+        } else {
+            flow(text, id, out);
+        }
         text::firewall(out);
         if !out.is_lean() {
             let m = message(out);
@@ -182,6 +209,53 @@ fn set_ep<'a>(out: &mut Fields<'a>, src: bool, t: &'a [u8]) {
         out.set(np, cow(port));
     }
     push(out, ki, iface);
+}
+
+/// FTD Firepower events (430001–430005: intrusion, connection, file, malware) are
+/// `Key: Value, Key: Value, …`; every pair is kept, the flow keys are normalised.
+fn ftd_event<'a>(text: &'a [u8], out: &mut Fields<'a>) {
+    for part in text.split(|&c| c == b',') {
+        let part = text::trim(part);
+        let Some(colon) = find(part, b": ") else {
+            continue;
+        };
+        let (k, v) = (&part[..colon], text::trim(&part[colon + 2..]));
+        let key_like = !k.is_empty()
+            && k.iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b' ');
+        if !key_like || v.is_empty() {
+            continue;
+        }
+        match k {
+            b"SrcIP" => out.set(Norm::SrcIp, cow(v)),
+            b"DstIP" => out.set(Norm::DstIp, cow(v)),
+            b"SrcPort" => out.set(Norm::SrcPort, cow(v)),
+            b"DstPort" => out.set(Norm::DstPort, cow(v)),
+            b"Protocol" => {
+                if let Ok(p) = std::str::from_utf8(v) {
+                    out.set(Norm::Proto, text::proto(p));
+                }
+            }
+            // "Block with reset", "Interactive Block" are blocks too.
+            b"AccessControlRuleAction" if find(v, b"Block").is_some() => {
+                out.set(Norm::Action, text::action("block"))
+            }
+            b"AccessControlRuleAction" => {
+                if let Ok(a) = std::str::from_utf8(v) {
+                    out.set(Norm::Action, text::action(a));
+                }
+            }
+            b"User" if v != b"No Authentication Required" && v != b"Not Found" => {
+                out.set(Norm::User, cow(v))
+            }
+            _ => {}
+        }
+        if let Ok(k) = std::str::from_utf8(k)
+            && !out.is_lean()
+        {
+            out.push_raw(k, cow(v));
+        }
+    }
 }
 
 /// Reads endpoints, protocol, user and the id-specific details from the message words.

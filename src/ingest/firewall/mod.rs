@@ -34,6 +34,8 @@ mod tests;
 #[cfg(test)]
 mod tests_asa;
 #[cfg(test)]
+mod tests_held;
+#[cfg(test)]
 mod tests_json;
 #[cfg(test)]
 mod tests_text;

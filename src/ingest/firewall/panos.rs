@@ -50,9 +50,14 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     let (_, p) = payload(l);
     let mut cols = [&b""[..]; 5];
     let n = csvpos::split(p, &mut cols);
-    n == 5
-        && TYPES.contains(&cols[3])
-        && stamp::ymd_hms(cols[1]).is_some_and(|(_, used)| used == cols[1].len())
+    n == 5 && TYPES.contains(&cols[3]) && time(cols[1]).is_some()
+}
+
+/// A PAN-OS time column: `YYYY/MM/DD HH:MM:SS` (naive device time) or the ISO 8601 form
+/// with a zone that Cortex Data Lake / Strata Logging forwards (`2021-05-26T16:27:07.000000Z`).
+fn time(t: &[u8]) -> Option<(stamp::Civil, Option<i32>)> {
+    let (c, off, used) = stamp::iso(t)?;
+    (used == t.len()).then_some((c, off))
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
@@ -114,12 +119,9 @@ impl RecordParser for Panos {
         }
         // Times: time_generated (naive) at the envelope's offset, else ctx.tz.
         let t = if names == GENERIC { cols[1] } else { cols[6] };
-        let (c, used) = stamp::ymd_hms(t).ok_or(Reason::Borrowed("bad time_generated"))?;
-        if used != t.len() {
-            return Err(Reason::Borrowed("bad time_generated"));
-        }
+        let (c, off) = time(t).ok_or(Reason::Borrowed("bad time_generated"))?;
         out.ts = c
-            .resolve(env.and_then(|h| h.offset), &self.tz)
+            .resolve(off.or(env.and_then(|h| h.offset)), &self.tz)
             .ok_or(Reason::Borrowed("bad time_generated"))?;
         if names != GENERIC {
             let g = |k| col(cols, names, k);

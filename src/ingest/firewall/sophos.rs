@@ -1,6 +1,8 @@
 //! `sophos`: Sophos XG / SFOS `key=value` logs (`device="SFW" date= time= timezone= …` or,
 //! on SFOS 19+, `timestamp="…+0200"`). Zone abbreviations are read only when unambiguous
-//! (IST is India, Ireland or Israel → ctx.tz).
+//! (IST is India, Ireland or Israel → ctx.tz). Also the older Sophos UTM (Astaro):
+//! `2023:04:28-00:50:54 host ulogd[123]: id="2001" severity="info" sys="SecureNet" …` with
+//! naive local times (→ ctx.tz).
 
 use super::kv::{self, Kv};
 use super::stamp;
@@ -20,9 +22,24 @@ fn sniff(head: &[u8]) -> u8 {
 }
 
 pub(super) fn is_line(l: &[u8]) -> bool {
-    find(l, b"log_id=").is_some()
+    (find(l, b"log_id=").is_some()
         && (find(l, b"device=\"SFW\"").is_some()
-            || (find(l, b"log_type=").is_some() && find(l, b"log_component=").is_some()))
+            || (find(l, b"log_type=").is_some() && find(l, b"log_component=").is_some())))
+        || utm_header(l).is_some_and(|(_, _, body)| {
+            body.starts_with(b"id=\"") && find(body, b" sys=\"").is_some()
+        })
+}
+
+/// A Sophos UTM line: `[<PRI>]YYYY:MM:DD-HH:MM:SS host tag[pid]: body` → (time, host, body).
+fn utm_header(l: &[u8]) -> Option<(stamp::Civil, &[u8], &[u8])> {
+    let l = match (l.first(), memchr::memchr(b'>', l)) {
+        (Some(b'<'), Some(e)) if e <= 4 => &l[e + 1..],
+        _ => l,
+    };
+    let (c, n) = stamp::utm(l)?;
+    let (host, rest) = text::next_token(l.get(n..)?);
+    let (tag, body) = text::next_token(rest);
+    tag.ends_with(b":").then_some((c, host, text::trim(body)))
 }
 
 fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
@@ -64,9 +81,14 @@ fn abbrev(z: &[u8]) -> Option<i32> {
 
 impl RecordParser for Sophos {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
-        let (env, body) = match syslog::parse(rec) {
-            Some(h) => (Some(h), h.msg),
-            None => (None, rec),
+        let utm = utm_header(rec);
+        let (env, body) = match (utm, syslog::parse(rec)) {
+            (Some((_, host, body)), _) => {
+                out.set(Norm::Host, cow(host));
+                (None, body)
+            }
+            (None, Some(h)) => (Some(h), h.msg),
+            (None, None) => (None, rec),
         };
         let (mut date, mut time, mut zone, mut stamp_v) = (None, None, None, None);
         for (k, v) in Kv::new(body, b'=') {
@@ -79,11 +101,18 @@ impl RecordParser for Sophos {
                 b"device_id" => out.set_default(Norm::Host, cow(v)),
                 b"log_id" => out.set(Norm::EventId, cow(v)),
                 b"priority" | b"severity" => out.set(Norm::Severity, cow(v)),
-                b"src_ip" => out.set(Norm::SrcIp, req(v, "src_ip")?),
-                b"dst_ip" => out.set(Norm::DstIp, req(v, "dst_ip")?),
-                b"src_port" => out.set(Norm::SrcPort, cow(v)),
-                b"dst_port" => out.set(Norm::DstPort, cow(v)),
-                b"protocol" => {
+                b"src_ip" | b"srcip" => out.set(Norm::SrcIp, req(v, "src_ip")?),
+                b"dst_ip" | b"dstip" => out.set(Norm::DstIp, req(v, "dst_ip")?),
+                b"src_port" | b"srcport" => out.set(Norm::SrcPort, cow(v)),
+                b"dst_port" | b"dstport" => out.set(Norm::DstPort, cow(v)),
+                // UTM: the message id and the verdict.
+                b"id" if utm.is_some() => out.set(Norm::EventId, cow(v)),
+                b"action" if utm.is_some() => {
+                    if let Ok(a) = std::str::from_utf8(v) {
+                        out.set(Norm::Action, text::action(a));
+                    }
+                }
+                b"protocol" | b"proto" => {
                     if let Ok(p) = std::str::from_utf8(v) {
                         out.set(Norm::Proto, text::proto(p));
                     }
@@ -105,7 +134,30 @@ impl RecordParser for Sophos {
         if let Some(h) = env {
             out.set_default(Norm::Host, cow(h.host));
         }
-        let ts = match (stamp_v, date, time) {
+        let ts = match (utm, stamp_v, date, time) {
+            (Some((c, _, _)), ..) => c.resolve(None, &self.tz),
+            (None, stamp_v, date, time) => self.kv_time(stamp_v, date, time, zone),
+        };
+        out.ts = ts.ok_or(Reason::Borrowed("no usable date/time"))?;
+        text::firewall(out);
+        if !out.is_lean() {
+            let m = message(out);
+            out.set(Norm::Message, m);
+        }
+        Ok(())
+    }
+}
+
+impl Sophos {
+    /// XG / SFOS time: `timestamp=` (with its zone) or `date=` `time=` at `timezone=`.
+    fn kv_time(
+        &self,
+        stamp_v: Option<&[u8]>,
+        date: Option<&[u8]>,
+        time: Option<&[u8]>,
+        zone: Option<&[u8]>,
+    ) -> Option<i64> {
+        match (stamp_v, date, time) {
             (Some(s), _, _) => stamp::iso(s).and_then(|(c, off, _)| c.resolve(off, &self.tz)),
             (None, Some(d), Some(t)) => {
                 let mut buf = [0u8; 40];
@@ -119,20 +171,15 @@ impl RecordParser for Sophos {
                 })
             }
             _ => None,
-        };
-        out.ts = ts.ok_or(Reason::Borrowed("no usable date/time"))?;
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
         }
-        Ok(())
     }
 }
 
 /// `deny icmp a -> b (Firewall Rule, rule 1)`.
 pub fn message(f: &Fields<'_>) -> String {
-    let mut note = String::from(f.raw("log_component").unwrap_or_default());
+    // UTM names the event in `name` ("Packet dropped (GEOIP)").
+    let what = f.raw("log_component").or_else(|| f.raw("name"));
+    let mut note = String::from(what.unwrap_or_default());
     if let Some(r) = f.raw("fw_rule_id") {
         note.push_str(", rule ");
         note.push_str(r);

@@ -15,7 +15,25 @@ pub static DEF: FormatDef = FormatDef {
 };
 
 fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line)
+    let strict = super::sniff_lines(head, is_line);
+    // A device's whole syslog interleaves RT_FLOW with system events (kmd, sshd, snmpd…),
+    // many of them with `[junos@…]` data: claim it when Junos data is common and every
+    // line has a syslog time, since `parse` keeps the others as plain Junos events.
+    let (mut n, mut junos, mut dated) = (0usize, 0usize, 0usize);
+    for l in super::head_lines(head) {
+        n += 1;
+        if is_line(l) || find(l, b"[junos@").is_some() {
+            junos += 1;
+        }
+        if syslog::parse(l).is_some_and(|h| h.civil.is_some()) {
+            dated += 1;
+        }
+    }
+    if n > 0 && junos * 5 >= n && dated == n {
+        strict.max(60)
+    } else {
+        strict
+    }
 }
 
 pub(super) fn is_line(l: &[u8]) -> bool {
@@ -66,6 +84,9 @@ impl RecordParser for Srx {
             .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
         out.set(Norm::Host, cow(h.host));
         let Some(sd_at) = find(rec, b"[junos@") else {
+            if !srx_text::is_line(rec) {
+                return other_event(&h, out);
+            }
             // The unstructured text form.
             let ev = srx_text::parse(rec, out)?;
             out.set(Norm::EventId, cow(ev));
@@ -117,6 +138,33 @@ impl RecordParser for Srx {
         }
         Ok(())
     }
+}
+
+/// A Junos system event with no structured data (`kmd 9159 - - IKE negotiation failed…`):
+/// the MSGID (or the process) names it, the text is the message.
+fn other_event<'a>(h: &syslog::Header<'a>, out: &mut Fields<'a>) -> Result<(), Reason> {
+    let ev = if h.msgid.is_empty() { h.app } else { h.msgid };
+    // A flow record cut before its data is damage, not a system event.
+    if [ev, h.msg]
+        .iter()
+        .any(|w| w.starts_with(b"RT_FLOW_") || w.starts_with(b"APPTRACK_"))
+    {
+        return Err(Reason::Borrowed("RT_FLOW event without its data"));
+    }
+    if !ev.is_empty() {
+        out.set(Norm::EventId, cow(ev));
+    }
+    if !h.app.is_empty() {
+        out.set(Norm::Process, cow(h.app));
+    }
+    if !h.pid.is_empty() {
+        out.set(Norm::Pid, cow(h.pid));
+    }
+    out.set(Norm::Category, "system");
+    if !out.is_lean() {
+        out.set(Norm::Message, cow(text::trim(h.msg)));
+    }
+    Ok(())
 }
 
 /// `deny udp a:1 -> b:161 (RT_FLOW_SESSION_DENY, policy x, Denied by policy)`.

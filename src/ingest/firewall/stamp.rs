@@ -211,6 +211,21 @@ pub fn iso(b: &[u8]) -> Option<(Civil, Option<i32>, usize)> {
     Some((c, off, n + z))
 }
 
+/// Sophos UTM (Astaro) time `YYYY:MM:DD-HH:MM:SS`, naive; returns bytes used.
+pub fn utm(b: &[u8]) -> Option<(Civil, usize)> {
+    if b.get(4) != Some(&b':') || b.get(7) != Some(&b':') || b.get(10) != Some(&b'-') {
+        return None;
+    }
+    let mut c = Civil {
+        y: digits(b, 0, 4)? as i32,
+        mo: digits(b, 5, 2)?,
+        d: digits(b, 8, 2)?,
+        ..Civil::default()
+    };
+    let used = hms(b, 11, &mut c)?;
+    Some((c, 11 + used))
+}
+
 const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];

@@ -89,7 +89,7 @@ fn pri(b: &[u8]) -> (Option<u16>, &[u8]) {
 
 /// Parses a syslog envelope; `None` when the line has neither a PRI nor a known time.
 pub fn parse(line: &[u8]) -> Option<Header<'_>> {
-    let (pri, rest) = pri(line);
+    let (pri, rest) = pri(octet_count(line));
     let mut h = Header::default();
     // RFC 5424: "1 " after the PRI.
     if pri.is_some() && rest.starts_with(b"1 ") {
@@ -112,13 +112,32 @@ pub fn parse(line: &[u8]) -> Option<Header<'_>> {
     // Cisco puts a colon right after the time when it sends no host name.
     let after = after.strip_prefix(b":").unwrap_or(after);
     let (tok, tail) = next_token(after);
-    if tok.starts_with(b"%") || tok.contains(&b'=') || tok.is_empty() {
+    // Host names have no `,`: a CSV payload (PAN-OS) may follow the time directly.
+    if tok.starts_with(b"%") || tok.contains(&b'=') || tok.contains(&b',') || tok.is_empty() {
         h.msg = trim_start(after);
+        return Some(h);
+    }
+    // `Mmm dd HH:MM:SS tag[pid]: msg` (pfSense's local log): no host; names have no `[`.
+    if tok.ends_with(b"]:") && memchr::memchr(b'[', tok).is_some() {
+        tag(&mut h, after);
         return Some(h);
     }
     h.host = tok;
     tag(&mut h, tail);
     Some(h)
+}
+
+/// Skips an RFC 6587 octet-counting frame length (`535 <14>1 …`, as TCP relays store it).
+fn octet_count(line: &[u8]) -> &[u8] {
+    let n = line
+        .iter()
+        .take(6)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    match line.get(n..) {
+        Some(rest) if n > 0 && rest.starts_with(b" <") => &rest[1..],
+        _ => line,
+    }
 }
 
 fn trim_start(b: &[u8]) -> &[u8] {

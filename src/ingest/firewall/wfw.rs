@@ -50,7 +50,13 @@ enum Col {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    let header = data
+    // A UTF-8 BOM (a copy saved by an editor or PowerShell) must not hide `#Version:`.
+    let start = if data.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let header = data[start..]
         .split(|&c| c == b'\n')
         .take_while(|l| l.starts_with(b"#"))
         .find_map(|l| l.strip_prefix(b"#Fields:"));
@@ -80,7 +86,7 @@ fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
     Ok(Prepared {
         parser: Box::new(Wfw { cols, tz: ctx.tz }),
         records: Records::Lines {
-            start: 0,
+            start,
             comment: &[b"#"],
         },
         note,

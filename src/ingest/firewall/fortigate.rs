@@ -1,5 +1,6 @@
 //! `fortigate`: FortiGate / FortiOS `key=value` logs (traffic, utm, event), raw or behind a
-//! syslog envelope. Time: `eventtime=` (epoch s/ms/µs/ns) first, else `date=`+`time=` with
+//! syslog envelope. Time: `eventtime=` (epoch s/ms/µs/ns) when it agrees with `date=`+`time=`
+//! (within five minutes), else `date=`+`time=` with
 //! `tz=`, else the source zone.
 
 use super::kv::{self, Kv};
@@ -99,10 +100,15 @@ impl RecordParser for Fortigate {
         {
             out.set(Norm::Host, line.cow(h.host));
         }
-        out.ts = match epoch {
-            Some(t) => t,
-            None => date_time(date, time, tz, &self.tz)
-                .ok_or(Reason::Borrowed("no usable eventtime= or date=/time="))?,
+        // `eventtime` is more precise, but `date=`/`time=` is the time the line shows; when
+        // both are there and disagree by more than five minutes (seen in real exports), the
+        // shown time wins.
+        let shown = date_time(date, time, tz, &self.tz);
+        out.ts = match (epoch, shown) {
+            (Some(e), Some(d)) if (e - d).abs() > 300_000_000_000 => d,
+            (Some(e), _) => e,
+            (None, Some(d)) => d,
+            (None, None) => return Err(Reason::Borrowed("no usable eventtime= or date=/time=")),
         };
         text::firewall(out);
         if !out.is_lean() {

@@ -150,8 +150,9 @@ fn corpus_fortigate() {
         0,
     ) {
         let f = &all[0];
-        // eventtime=1592961368 wins over date=2020-04-23 (they disagree in this sample).
-        assert_eq!(f.ts, 1_592_961_368_000_000_000);
+        // date=2020-04-23 time=01:16:08 (the time the line shows) wins over
+        // eventtime=1592961368 (June): they disagree by two months in this sample.
+        assert_eq!(f.ts, 1_587_604_568_000_000_000);
         assert_eq!(f.get(Norm::Host), Some("testswitch1"));
         assert_eq!(f.get(Norm::EventId), Some("0000000013"));
         assert_eq!(f.get(Norm::Proto), Some("udp"));

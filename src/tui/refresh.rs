@@ -101,7 +101,7 @@ pub fn detail(st: &mut State) {
         let sha = k.sha256.get(..16).unwrap_or(&k.sha256);
         lines.push(DetailLine::Field(
             "key".into(),
-            format!("{sha}… {}", k.locator),
+            format!("{sha}{} {}", if ascii { "~" } else { "…" }, k.locator),
         ));
     }
     if let Some(case) = &st.case {

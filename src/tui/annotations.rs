@@ -28,32 +28,25 @@ pub struct AnnIndex {
 }
 
 impl AnnIndex {
-    /// Matches every annotation against the timeline: binary search on its time, then an
-    /// exact key comparison among the events at that time. O(annotations · log events).
+    /// Matches every annotation against the timeline the way exports do
+    /// (`case::CaseMarks`: by time and exact key, falling back to SHA-256 + locator when a
+    /// changed `--tz`/`--skew` moved the event), and keeps an owned copy of what the UI needs.
     pub fn build(anns: &[Annotation], t: &Timeline) -> AnnIndex {
+        let marks = crate::case::CaseMarks::from_annotations(anns, t);
         let mut ix = AnnIndex::default();
-        for a in anns {
-            let mut i = t.lower_bound(a.key.ts);
-            let mut found = None;
-            while let Some(e) = t.events.get(i)
-                && e.ts == a.key.ts
-            {
-                if t.key(i).is_some_and(|k| k == a.key) {
-                    found = Some(i);
-                    break;
-                }
-                i += 1;
-            }
-            let Some(ev) = found.and_then(|i| u32::try_from(i).ok()) else {
+        for &row in marks.rows() {
+            let Ok(ev) = u32::try_from(row) else {
                 continue;
             };
-            ix.by_event.entry(ev).or_default().push(MarkInfo {
-                id: a.id.clone(),
-                kind: a.kind,
-                severity: a.severity,
-                tags: a.tags.clone(),
-            });
-            ix.by_id.insert(a.id.clone(), ev);
+            for a in marks.on_row(row) {
+                ix.by_event.entry(ev).or_default().push(MarkInfo {
+                    id: a.id.clone(),
+                    kind: a.kind,
+                    severity: a.severity,
+                    tags: a.tags.clone(),
+                });
+                ix.by_id.insert(a.id.clone(), ev);
+            }
         }
         ix.events = ix.by_event.keys().copied().collect();
         ix.events.sort_unstable();

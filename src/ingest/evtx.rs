@@ -87,14 +87,24 @@ const SHAPE_FIXED: [&str; 12] = [
 
 /// SystemTime as the evtx crate renders it (100 ns, 7 digits, `Z`).
 pub fn system_time_text(ts: i64) -> String {
-    use chrono::Timelike;
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
     let d = chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(ts);
-    // chrono has no 7-digit fraction specifier.
-    format!(
-        "{}.{:07}Z",
-        d.format("%Y-%m-%dT%H:%M:%S"),
+    // Written by hand: chrono has no 7-digit fraction, and its format strings are parsed
+    // on every call (this runs for every EVTX event a filter looks at).
+    let mut s = String::with_capacity(28);
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
+        d.year(),
+        d.month(),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second(),
         d.nanosecond() / 100
-    )
+    );
+    s
 }
 
 impl Sink for RecordSink<'_> {

@@ -67,6 +67,33 @@ fn as_inline(s: &str) -> Option<u32> {
     s.parse::<u32>().ok()
 }
 
+/// Decimal text of 0..100 000, built once: pids, ports, ids and levels are shown and
+/// filtered all the time, and formatting each one allocated.
+fn small_number(n: u32) -> Option<&'static str> {
+    use std::sync::LazyLock;
+    const N: u32 = 100_000;
+    static TABLE: LazyLock<(String, Vec<u32>)> = LazyLock::new(|| {
+        let mut text = String::with_capacity(500_000);
+        let mut ends = Vec::with_capacity(N as usize);
+        for i in 0..N {
+            use std::fmt::Write;
+            let _ = write!(text, "{i}");
+            ends.push(text.len() as u32);
+        }
+        (text, ends)
+    });
+    if n >= N {
+        return None;
+    }
+    let (text, ends) = &*TABLE;
+    let end = *ends.get(n as usize)? as usize;
+    let start = match n {
+        0 => 0,
+        _ => *ends.get(n as usize - 1)? as usize,
+    };
+    text.get(start..end)
+}
+
 fn unpack(sp: u64) -> (usize, usize) {
     ((sp >> 24) as usize, (sp & 0xff_ffff) as usize)
 }
@@ -161,10 +188,13 @@ impl Interner {
         self.at(sym.0)
     }
 
-    /// Text of a symbol, borrowed unless it is an inline number.
+    /// Text of a symbol, borrowed unless it is an inline number of 100 000 or more.
     pub fn text(&self, sym: Sym) -> std::borrow::Cow<'_, str> {
         match sym.inline_num() {
-            Some(n) => n.to_string().into(),
+            Some(n) => match small_number(n) {
+                Some(s) => s.into(),
+                None => n.to_string().into(),
+            },
             None => self.at(sym.0).into(),
         }
     }
@@ -224,6 +254,17 @@ mod tests {
         assert_eq!(i.text(z), "007");
         assert_eq!(i.text(Sym::EMPTY), "");
         assert_eq!(i.intern(""), Sym::EMPTY);
+    }
+
+    #[test]
+    fn small_numbers_are_borrowed_and_exact() {
+        let i = Interner::new();
+        for n in [0u32, 7, 10, 99_999, 100_000, 2_000_000_000] {
+            let s = Sym::from_num(n);
+            let t = i.text(s);
+            assert_eq!(t, n.to_string());
+            assert_eq!(matches!(t, std::borrow::Cow::Borrowed(_)), n < 100_000);
+        }
     }
 
     #[test]

@@ -172,3 +172,23 @@ fn truncated_and_garbage_input_never_panics() {
         assert_eq!(t.sources[0].report.format, "evtx");
     }
 }
+
+/// Filters that never read the message skip building it for EVTX events; the rows they
+/// match must be those a full look at every event finds.
+#[test]
+fn structured_filter_without_messages_matches_a_full_scan() {
+    let Some(dir) = common::corpus("evtx") else {
+        return;
+    };
+    let t = common::load(&[dir]);
+    let q = "event_id:4624,4688 AND user:*";
+    let rows = vigil::timeline::filter::rows(&t, q, &vigil::model::TzSpec::Utc).unwrap();
+    let want: Vec<usize> = (0..t.len())
+        .filter(|&i| {
+            let f = t.fields(i);
+            matches!(f.get(Norm::EventId), Some("4624" | "4688")) && f.get(Norm::User).is_some()
+        })
+        .collect();
+    assert!(want.len() > 50, "{}", want.len());
+    assert_eq!(rows, want);
+}

@@ -31,6 +31,21 @@ impl Node {
         }
     }
 
+    /// Whether any term reads the message (free text, or the `message` field).
+    pub(crate) fn needs_message(&self) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().any(Node::needs_message),
+            Node::Not(n) => n.needs_message(),
+            Node::Pred(p) => match p {
+                Pred::Text(_) | Pred::TextRegex(_) => true,
+                Pred::Field(name, _) | Pred::FieldRegex(name, _) | Pred::Cmp(name, _, _) => {
+                    name.eq_ignore_ascii_case("message")
+                }
+                _ => false,
+            },
+        }
+    }
+
     /// Inclusive `(lo, hi)` bounds on `ts` that every matching event satisfies.
     pub(crate) fn time_bounds(&self) -> (Option<i64>, Option<i64>) {
         match self {

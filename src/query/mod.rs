@@ -49,6 +49,7 @@ pub struct Query {
     root: Option<eval::Node>,
     tz: TzSpec,
     bounds: (Option<i64>, Option<i64>),
+    needs_message: bool,
 }
 
 impl Query {
@@ -111,11 +112,13 @@ impl Query {
         let toks = lexer::lex(text)?;
         let root = parser::parse(&toks, tz, text.chars().count() + 1)?;
         let bounds = root.as_ref().map_or((None, None), eval::Node::time_bounds);
+        let needs_message = root.as_ref().is_some_and(eval::Node::needs_message);
         Ok(Query {
             text: text.to_string(),
             root,
             tz: *tz,
             bounds,
+            needs_message,
         })
     }
 
@@ -133,6 +136,12 @@ impl Query {
     /// them without building a `Subject`. `None` means unbounded on that side.
     pub fn time_bounds(&self) -> (Option<i64>, Option<i64>) {
         self.bounds
+    }
+
+    /// Whether matching may read the message (free text or `message:`); when not, the
+    /// engine can skip building it.
+    pub fn needs_message(&self) -> bool {
+        self.needs_message
     }
 
     /// The text the query was compiled from.

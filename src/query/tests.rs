@@ -570,3 +570,18 @@ fn query_can_be_shared_across_rayon_workers() {
     fn send_sync<T: Send + Sync + Clone>() {}
     send_sync::<Query>();
 }
+
+#[test]
+fn needs_message_only_for_free_text_and_message_terms() {
+    for (text, want) in [
+        ("host:a AND event_id:4624", false),
+        ("dst_port>1024 NOT user:x", false),
+        ("mimikatz", true),
+        ("/lsass/", true),
+        ("host:a OR message~/x/", true),
+        ("NOT \"a b\"", true),
+        ("", false),
+    ] {
+        assert_eq!(q(text).needs_message(), want, "{text}");
+    }
+}

@@ -49,11 +49,14 @@ struct EventSubject<'t> {
     i: usize,
     fields: OnceCell<Fields<'t>>,
     marks: &'t dyn Marks,
+    /// The query reads the message (else EVTX events skip building it).
+    message: bool,
 }
 
 impl<'t> EventSubject<'t> {
     fn fields(&self) -> &Fields<'t> {
-        self.fields.get_or_init(|| self.t.fields(self.i))
+        self.fields
+            .get_or_init(|| self.t.fields_for(self.i, self.message))
     }
 }
 
@@ -155,6 +158,7 @@ fn matches(q: &Query, t: &Timeline, i: usize, marks: &dyn Marks) -> bool {
         i,
         fields: OnceCell::new(),
         marks,
+        message: q.needs_message(),
     };
     q.matches(&s)
 }

@@ -172,6 +172,12 @@ impl Timeline {
     /// Every field of event `i`: re-parsed from the source for text formats, from the
     /// stored pairs for EVTX.
     pub fn fields(&self, i: usize) -> Fields<'_> {
+        self.fields_for(i, true)
+    }
+
+    /// As [`fields`](Self::fields); `message: false` lets EVTX events skip building their
+    /// message (filters that never read it).
+    pub fn fields_for(&self, i: usize, message: bool) -> Fields<'_> {
         let mut f = Fields::new();
         let Some(e) = self.events.get(i) else {
             return f;
@@ -189,7 +195,7 @@ impl Timeline {
                     set_system(&mut f, &k, v.clone());
                     f.raw.push((k.into(), v));
                 }
-                normalise_evtx(&mut f);
+                normalise_evtx(&mut f, message);
             }
             Kind::Evtx => {
                 let (keys, values) = ingest::evtx::stored_fields(&src.arena, &src.shapes, e.aux);
@@ -211,7 +217,7 @@ impl Timeline {
                     set_system(&mut f, &k, v.clone());
                     f.raw.push((k, v));
                 }
-                normalise_evtx(&mut f);
+                normalise_evtx(&mut f, message);
             }
             Kind::Text(p) => {
                 let rec = ingest::text::record_bytes(src.bytes(), e.loc, e.aux);
@@ -372,8 +378,12 @@ fn merge_sorted_tail(events: &mut Vec<Event>, tail: Vec<Event>) {
 }
 
 /// Fills EVTX fields that depend on the event (user, process, …) and the message.
-fn normalise_evtx(f: &mut Fields<'_>) {
-    crate::ingest::evtx_msg::normalise(f);
+fn normalise_evtx(f: &mut Fields<'_>, message: bool) {
+    if message {
+        crate::ingest::evtx_msg::normalise(f);
+    } else {
+        crate::ingest::evtx_msg::normalise_without_message(f);
+    }
 }
 
 /// "k=v k=v" from the first fields, for events without a message.

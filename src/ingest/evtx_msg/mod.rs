@@ -61,10 +61,20 @@ const SYSTEM_NAMES: [&str; 20] = [
 /// panics. Values are moved over as clones of their `Cow` (free when the ingest borrowed
 /// them); beyond that only the message and a few composed values (`DOMAIN\user`) allocate.
 pub fn normalise(f: &mut Fields<'_>) {
+    normalise_with(f, true);
+}
+
+/// As [`normalise`] without building the message: for filters that never look at it.
+pub fn normalise_without_message(f: &mut Fields<'_>) {
+    normalise_with(f, false);
+}
+
+fn normalise_with(f: &mut Fields<'_>, message: bool) {
     let (out, msg) = {
         let ev = Ev::new(f);
         let mut out = Out::default();
         let mut m = Msg::new();
+        m.off = !message;
         dispatch(&ev, &mut out, &mut m);
         (out, m.finish())
     };
@@ -73,7 +83,9 @@ pub fn normalise(f: &mut Fields<'_>) {
             f.set(*n, v);
         }
     }
-    f.set(Norm::Message, msg);
+    if message {
+        f.set(Norm::Message, msg);
+    }
 }
 
 fn dispatch<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
@@ -392,6 +404,8 @@ pub(super) struct Msg {
     s: String,
     chars: usize,
     full: bool,
+    /// Build nothing (the caller wants the fields only).
+    off: bool,
 }
 
 impl Msg {
@@ -400,6 +414,7 @@ impl Msg {
             s: String::with_capacity(160),
             chars: 0,
             full: false,
+            off: false,
         }
     }
 
@@ -451,6 +466,9 @@ impl Msg {
     }
 
     fn push(&mut self, s: &str, max: usize) {
+        if self.off {
+            return;
+        }
         let mut ws = false;
         for (taken, c) in s.chars().enumerate() {
             if self.full {

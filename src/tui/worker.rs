@@ -38,77 +38,34 @@ impl Executor {
 
     pub fn run(&mut self, effects: Vec<Effect>) {
         for e in effects {
-            match e {
+            let flag = Arc::new(AtomicBool::new(false));
+            match &e {
                 Effect::CancelJobs => {
                     cancel(&mut self.filter_cancel);
                     cancel(&mut self.search_cancel);
+                    continue;
                 }
-                Effect::Filter {
-                    job,
-                    timeline,
-                    filter,
-                    marks,
-                } => {
+                Effect::Filter { .. } => {
                     cancel(&mut self.filter_cancel);
-                    let flag = Arc::new(AtomicBool::new(false));
                     self.filter_cancel = Some(flag.clone());
                     // A fresh counter, so that a cancelled job cannot move the new bar.
                     self.filter_done = Arc::new(AtomicUsize::new(0));
-                    let done = self.filter_done.clone();
-                    let tx = self.tx.clone();
-                    std::thread::spawn(move || {
-                        let rows = filter::run(&timeline, &filter, &*marks, &flag, &done);
-                        // Let go of the timeline before reporting, so that it can grow.
-                        drop(timeline);
-                        let _ = tx.send(Action::FilterDone { job, rows });
-                    });
                 }
-                Effect::Search {
-                    job,
-                    timeline,
-                    view,
-                    from,
-                    dir,
-                    re,
-                } => {
+                Effect::Search { .. } => {
                     cancel(&mut self.search_cancel);
-                    let flag = Arc::new(AtomicBool::new(false));
                     self.search_cancel = Some(flag.clone());
-                    let tx = self.tx.clone();
-                    std::thread::spawn(move || {
-                        let hit = search::find(
-                            &timeline,
-                            view.as_deref().map(Vec::as_slice),
-                            from,
-                            dir,
-                            &re,
-                            &flag,
-                        );
-                        drop(timeline);
-                        let _ = tx.send(Action::SearchDone { job, hit });
-                    });
                 }
-                Effect::Export {
-                    timeline,
-                    view,
-                    anns,
-                    format,
-                    path,
-                } => {
-                    let tx = self.tx.clone();
-                    std::thread::spawn(move || {
-                        let r = export(&timeline, view.as_deref(), &anns, format, &path);
-                        drop(timeline);
-                        let _ = tx.send(Action::ExportDone(r));
-                    });
-                }
+                Effect::Export { .. } => {}
                 // Case effects are run by `dispatch` before reaching here.
-                Effect::OpenCase { .. }
-                | Effect::Upsert(_)
-                | Effect::Delete(_)
-                | Effect::SaveCase
-                | Effect::QuitIfSaved => {}
+                _ => continue,
             }
+            let done = self.filter_done.clone();
+            let tx = self.tx.clone();
+            std::thread::spawn(move || {
+                if let Ok(a) = work(e, &flag, &done) {
+                    let _ = tx.send(a);
+                }
+            });
         }
     }
 
@@ -117,57 +74,67 @@ impl Executor {
     }
 }
 
+/// Does the work of a job effect (filter, search, export) where it is called and returns
+/// its result; any other effect comes back unchanged.
+fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Result<Action, Effect> {
+    Ok(match e {
+        Effect::Filter {
+            job,
+            timeline,
+            filter,
+            marks,
+        } => {
+            let rows = filter::run(&timeline, &filter, &*marks, cancel, done);
+            // Let go of the timeline before reporting, so that it can grow.
+            drop(timeline);
+            Action::FilterDone { job, rows }
+        }
+        Effect::Search {
+            job,
+            timeline,
+            view,
+            from,
+            dir,
+            re,
+        } => {
+            let hit = search::find(
+                &timeline,
+                view.as_deref().map(Vec::as_slice),
+                from,
+                dir,
+                &re,
+                cancel,
+            );
+            drop(timeline);
+            Action::SearchDone { job, hit }
+        }
+        Effect::Export {
+            timeline,
+            view,
+            anns,
+            format,
+            path,
+        } => Action::ExportDone(export(&timeline, view.as_deref(), &anns, format, &path)),
+        other => return Err(other),
+    })
+}
+
 /// Runs `effects` and everything they lead to inline, until idle.
 pub fn run_sync(st: &mut State, effects: Vec<Effect>) {
     let mut queue: VecDeque<Effect> = effects.into();
     let no = AtomicBool::new(false);
     while let Some(e) = queue.pop_front() {
-        let action = match e {
-            Effect::CancelJobs => continue,
-            Effect::Filter {
-                job,
-                timeline,
-                filter,
-                marks,
-            } => {
-                let rows = filter::run(&timeline, &filter, &*marks, &no, &AtomicUsize::new(0));
-                drop(timeline);
-                Action::FilterDone { job, rows }
-            }
-            Effect::Search {
-                job,
-                timeline,
-                view,
-                from,
-                dir,
-                re,
-            } => {
-                let hit = search::find(
-                    &timeline,
-                    view.as_deref().map(Vec::as_slice),
-                    from,
-                    dir,
-                    &re,
-                    &no,
-                );
-                drop(timeline);
-                Action::SearchDone { job, hit }
-            }
-            Effect::Export {
-                timeline,
-                view,
-                anns,
-                format,
-                path,
-            } => Action::ExportDone(export(&timeline, view.as_deref(), &anns, format, &path)),
-            case_fx => {
+        if matches!(e, Effect::CancelJobs) {
+            continue;
+        }
+        match work(e, &no, &AtomicUsize::new(0)) {
+            Ok(action) => queue.extend(update(st, action)),
+            Err(case_fx) => {
                 let fx = super::casefx::perform(st, case_fx);
                 st.refresh();
                 queue.extend(fx);
-                continue;
             }
-        };
-        queue.extend(update(st, action));
+        }
     }
 }
 

@@ -8,25 +8,13 @@
 set -u
 PHASE=$1 VIGIL=$2 DIR=$3
 SOCK="vigil-annot-$$"
-T="tmux -L $SOCK"
+HOME_DIR=$DIR
+EXTRA_ENV=VIGIL_AUTHOR=e2e
+FAIL_TAG=$PHASE
+. "$(dirname "$0")/tmux_lib.sh"
 trap '$T kill-server 2>/dev/null' EXIT
 EV=$(ls "$DIR"/ev/*.evtx 2>/dev/null | head -1)
-
-fail() { echo "FAIL ($PHASE): $*"; echo "----- screen -----"; $T capture-pane -p -t e2e; exit 1; }
-screen() { $T capture-pane -p -t e2e; }
-wait_for() {
-  for _ in $(seq 1 100); do
-    screen | grep -Eq -- "$1" && return 0
-    sleep 0.1
-  done
-  fail "timed out waiting for /$1/"
-}
-# One key (or literal string) at a time: Esc followed at once by a letter reads as Alt.
-keys() { $T send-keys -t e2e "$@"; sleep 0.3; }
-
-$T -f /dev/null new-session -d -s e2e -x 80 -y 24 "env -i PATH=$PATH TERM=screen-256color HOME=$DIR VIGIL_AUTHOR=e2e PS1='PROMPT\$ ' bash --norc --noprofile"
-$T set -sg escape-time 10
-sleep 0.3
+start_shell
 
 case $PHASE in
 annotate)

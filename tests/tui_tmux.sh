@@ -5,26 +5,12 @@
 set -u
 VIGIL=$1; shift
 SOCK="vigil-e2e-$$"
-T="tmux -L $SOCK"
 DIR=$(mktemp -d)
+HOME_DIR=$DIR
+. "$(dirname "$0")/tmux_lib.sh"
 trap '$T kill-server 2>/dev/null; rm -rf "$DIR"' EXIT
 for f in "$@"; do ln -s "$f" "$DIR/"; done
-
-fail() { echo "FAIL: $*"; echo "----- screen -----"; $T capture-pane -p -t e2e; exit 1; }
-screen() { $T capture-pane -p -t e2e; }
-# Waits until the screen matches a regex (up to ~10 s).
-wait_for() {
-  for _ in $(seq 1 100); do
-    screen | grep -Eq -- "$1" && return 0
-    sleep 0.1
-  done
-  fail "timed out waiting for /$1/"
-}
-keys() { $T send-keys -t e2e "$@"; sleep 0.3; }
-
-$T -f /dev/null new-session -d -s e2e -x 80 -y 24 "env -i PATH=$PATH TERM=screen-256color HOME=$DIR PS1='PROMPT\$ ' bash --norc --noprofile"
-$T set -sg escape-time 10
-sleep 0.3
+start_shell
 keys -l "$VIGIL $DIR; echo EXIT=\$?"
 keys Enter
 wait_for ' events '

@@ -83,23 +83,7 @@ impl RecordParser for Checkpoint {
         for (k, v) in Kv::new(body, sep) {
             n += 1;
             match k {
-                b"src" => out.set(Norm::SrcIp, cow(v)),
-                b"dst" => out.set(Norm::DstIp, cow(v)),
-                b"s_port" | b"sport_svc" => out.set_default(Norm::SrcPort, cow(v)),
-                b"service" | b"svc" => out.set_default(Norm::DstPort, cow(v)),
-                b"proto" => {
-                    if let Ok(p) = std::str::from_utf8(v) {
-                        out.set(Norm::Proto, text::proto(p));
-                    }
-                }
-                b"action" => {
-                    if let Ok(a) = std::str::from_utf8(v) {
-                        out.set(Norm::Action, text::action(a));
-                    }
-                }
-                b"user" | b"src_user_name" | b"administrator" => {
-                    out.set_default(Norm::User, kv::unescape(cow(v)))
-                }
+                _ if flow_field(k, v, out) => {}
                 b"time" => epoch = stamp::epoch_auto(v),
                 b"product" | b"ProductName" => out.set_default(Norm::Provider, cow(v)),
                 b"severity" => out.set(Norm::Severity, cow(v)),
@@ -124,6 +108,32 @@ impl RecordParser for Checkpoint {
         }
         Ok(())
     }
+}
+
+/// The flow fields every Check Point layout (syslog key="value", Log Exporter `|`, LEEF)
+/// names the same way; false when `k` is not one of them.
+pub(super) fn flow_field<'a>(k: &[u8], v: &'a [u8], out: &mut Fields<'a>) -> bool {
+    match k {
+        b"src" => out.set(Norm::SrcIp, cow(v)),
+        b"dst" => out.set(Norm::DstIp, cow(v)),
+        b"s_port" | b"sport_svc" | b"srcPort" => out.set_default(Norm::SrcPort, cow(v)),
+        b"service" | b"svc" | b"dstPort" => out.set_default(Norm::DstPort, cow(v)),
+        b"proto" => {
+            if let Ok(p) = std::str::from_utf8(v) {
+                out.set(Norm::Proto, text::proto(p));
+            }
+        }
+        b"action" => {
+            if let Ok(a) = std::str::from_utf8(v) {
+                out.set(Norm::Action, text::action(a));
+            }
+        }
+        b"user" | b"src_user_name" | b"usrName" | b"administrator" => {
+            out.set_default(Norm::User, kv::unescape(cow(v)))
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// `allow tcp a:1 -> b:443 (VPN-1 & FireWall-1, rule internal)` or the audit text.

@@ -182,23 +182,7 @@ pub(super) fn parse<'a>(
         }
         n += 1;
         match k {
-            b"src" => out.set(Norm::SrcIp, cow(v)),
-            b"dst" => out.set(Norm::DstIp, cow(v)),
-            b"s_port" | b"srcPort" => out.set(Norm::SrcPort, cow(v)),
-            b"service" | b"dstPort" => out.set_default(Norm::DstPort, cow(v)),
-            b"proto" => {
-                if let Ok(p) = std::str::from_utf8(v) {
-                    out.set(Norm::Proto, text::proto(p));
-                }
-            }
-            b"action" => {
-                if let Ok(a) = std::str::from_utf8(v) {
-                    out.set(Norm::Action, text::action(a));
-                }
-            }
-            b"user" | b"src_user_name" | b"usrName" | b"administrator" => {
-                out.set_default(Norm::User, kv::unescape(cow(v)))
-            }
+            _ if super::checkpoint::flow_field(k, v, out) => {}
             b"time" | b"devTime" => t = time_of(v, tz),
             b"hostname" | b"origin_sic_name" => out.set_default(Norm::Host, cow(v)),
             b"product" => out.set(Norm::Provider, cow(v)),

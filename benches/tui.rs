@@ -93,6 +93,58 @@ fn frames(t: &Arc<Timeline>, w: u16, h: u16, runs: usize) {
     );
 }
 
+/// Filters and searches; returns every result (the first is the filtered view used later).
+fn queries(t: &Arc<Timeline>, runs: usize) -> Vec<Vec<u32>> {
+    let t = &**t;
+    let mut results = Vec::new();
+    // (b) full re-filter
+    let cancel = AtomicBool::new(false);
+    let mut view = Vec::new();
+    for q in [
+        "host:WS-RAD-01* AND event_id:4624",
+        "rclone",
+        "lsass",
+        "dst_port:443 AND action:deny",
+    ] {
+        let f = Filter::parse(q, &TzSpec::Utc).expect("query parses");
+        let (_, rows) = measure(&format!("filter {q:?}"), runs, || {
+            filter::run(t, &f, &NoMarks, &cancel, &AtomicUsize::new(0)).unwrap_or_default()
+        });
+        println!("    -> {} rows", rows.len());
+        if view.is_empty() {
+            view = rows.clone();
+        }
+        results.push(rows);
+    }
+
+    // (c) next search hit from the top
+    for pat in [
+        r"(?i)\.locked\b",
+        r"(?i)vssadmin.*delete",
+        "zq-no-such-thing-xq",
+    ] {
+        let re = Regex::new(pat).expect("regex");
+        let (_, hit) = measure(&format!("search /{pat}/ from top"), runs, || {
+            search::find(t, None, 0, Dir::Forward, &re, &cancel)
+        });
+        results.push(hit.flatten().map(|h| h.row as u32).into_iter().collect());
+        match hit.flatten() {
+            Some(h) => println!(
+                "    -> row {} ({:.1}% deep), wrapped {}",
+                h.row,
+                100.0 * h.row as f64 / t.len().max(1) as f64,
+                h.wrapped
+            ),
+            None => println!("    -> no match"),
+        }
+    }
+    let re = Regex::new("(?i)WS-RAD-01").expect("regex");
+    measure("search /(?i)WS-RAD-01/ in filtered view", runs, || {
+        search::find(t, Some(&view), 0, Dir::Forward, &re, &cancel)
+    });
+    results
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -122,49 +174,31 @@ fn main() {
     frames(&t, 160, 48, runs);
     frames(&t, 80, 24, runs);
 
-    // (b) full re-filter
-    let cancel = AtomicBool::new(false);
-    let mut view = Vec::new();
-    for q in [
-        "host:WS-RAD-01* AND event_id:4624",
-        "rclone",
-        "lsass",
-        "dst_port:443 AND action:deny",
-    ] {
-        let f = Filter::parse(q, &TzSpec::Utc).expect("query parses");
-        let (_, rows) = measure(&format!("filter {q:?}"), runs, || {
-            filter::run(&t, &f, &NoMarks, &cancel, &AtomicUsize::new(0)).unwrap_or_default()
-        });
-        println!("    -> {} rows", rows.len());
-        if view.is_empty() {
-            view = rows;
-        }
-    }
-
-    // (c) next search hit from the top
-    for pat in [
-        r"(?i)\.locked\b",
-        r"(?i)vssadmin.*delete",
-        "zq-no-such-thing-xq",
-    ] {
-        let re = Regex::new(pat).expect("regex");
-        let (_, hit) = measure(&format!("search /{pat}/ from top"), runs, || {
-            search::find(&t, None, 0, Dir::Forward, &re, &cancel)
-        });
-        match hit.flatten() {
-            Some(h) => println!(
-                "    -> row {} ({:.1}% deep), wrapped {}",
-                h.row,
-                100.0 * h.row as f64 / t.len().max(1) as f64,
-                h.wrapped
-            ),
-            None => println!("    -> no match"),
-        }
-    }
-    let re = Regex::new("(?i)WS-RAD-01").expect("regex");
-    measure("search /(?i)WS-RAD-01/ in filtered view", runs, || {
-        search::find(&t, Some(&view), 0, Dir::Forward, &re, &cancel)
+    // (b) full re-filter and (c) next search hit, the slow way, then with the index.
+    let before = if std::env::var_os("VIGIL_BENCH_INDEX_ONLY").is_some() {
+        Vec::new()
+    } else {
+        println!("-- without the free-text index");
+        queries(&t, runs)
+    };
+    let (_, ok) = measure("build free-text index", 1, || {
+        t.build_text_index(&AtomicBool::new(false), &AtomicUsize::new(0))
     });
+    assert!(ok);
+    if let Some(idx) = t.text_index() {
+        println!(
+            "    -> {:.1} MB, {:.1} B/event",
+            idx.heap_bytes() as f64 / 1e6,
+            idx.heap_bytes() as f64 / t.len().max(1) as f64
+        );
+    }
+    println!("-- with the free-text index");
+    let after = queries(&t, runs);
+    assert!(
+        before.is_empty() || before == after,
+        "the same rows and hits with and without the index"
+    );
+    let view = after.into_iter().next().unwrap_or_default();
 
     // (d) histogram
     if let Some((lo, hi)) = histogram::extent(&t) {

@@ -6,7 +6,7 @@ mod intern;
 mod time;
 
 pub use fields::{Fields, NORM_COUNT, Norm};
-pub use intern::{Interner, Sym};
+pub use intern::{Bits, Interner, Sym};
 pub use time::{TzSpec, format_display, format_rfc3339, naive_to_utc, parse_time_prefix, ymd_hms};
 
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 //! matching does not allocate.
 
 use super::lexer::CmpOp;
-use super::{QueryError, Subject};
+use super::{QueryError, Subject, TextTerm};
 use crate::model::{TzSpec, parse_time_prefix};
 use memchr::memmem::Finder;
 use regex::{Regex, RegexBuilder};
@@ -37,12 +37,59 @@ impl Node {
             Node::And(v) | Node::Or(v) => v.iter().any(Node::needs_message),
             Node::Not(n) => n.needs_message(),
             Node::Pred(p) => match p {
-                Pred::Text(_) | Pred::TextRegex(_) => true,
-                Pred::Field(name, _) | Pred::FieldRegex(name, _) | Pred::Cmp(name, _, _) => {
+                Pred::FreeText(..) => true,
+                Pred::Field(name, ..) | Pred::FieldRegex(name, _) | Pred::Cmp(name, _, _) => {
                     name.eq_ignore_ascii_case("message")
                 }
                 _ => false,
             },
+        }
+    }
+
+    /// Numbers the free-text terms in tree order and collects them.
+    pub(crate) fn number_terms(&mut self, out: &mut Vec<TextTerm>) {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter_mut().for_each(|n| n.number_terms(out)),
+            Node::Not(n) => n.number_terms(out),
+            Node::Pred(Pred::FreeText(t, k)) => {
+                *k = out.len();
+                out.push((**t).clone());
+            }
+            Node::Pred(Pred::Field(name, ms, hints)) => {
+                // A field equal to `v` puts `v` in the event's free text, except for
+                // event-level names and the message (which may be made up on the fly).
+                let event_level = ["source", "format", "ts", "host", "message"];
+                let exact: Vec<&str> = ms
+                    .iter()
+                    .map_while(|m| match m {
+                        ValueMatch::Exact(v) if !v.is_empty() => Some(&**v),
+                        _ => None,
+                    })
+                    .collect();
+                if exact.len() == ms.len() && !event_level.contains(&&**name) {
+                    for v in exact {
+                        if let Ok(t) = TextTerm::word(v, 1) {
+                            hints.push(out.len());
+                            out.push(t);
+                        }
+                    }
+                }
+            }
+            Node::Pred(_) => {}
+        }
+    }
+
+    /// Certainly false for `s`, from what an index tells of free-text terms (a cheap
+    /// test run before `eval`, so that `a:x AND b:y` rejects on either hint first).
+    pub(crate) fn ruled_out(&self, s: &dyn Subject) -> bool {
+        match self {
+            Node::And(v) => v.iter().any(|n| n.ruled_out(s)),
+            Node::Or(v) => v.iter().all(|n| n.ruled_out(s)),
+            Node::Not(_) => false,
+            Node::Pred(Pred::Field(_, _, hints)) => {
+                !hints.is_empty() && hints.iter().all(|&k| s.text_hit(k) == Some(false))
+            }
+            Node::Pred(_) => false,
         }
     }
 
@@ -98,10 +145,11 @@ fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 pub(crate) enum Pred {
     /// Matches everything (a bare `*`).
     True,
-    Text(Text),
-    TextRegex(Regex),
-    /// `FIELD:a,b`: the field is present and matches any of the values.
-    Field(Box<str>, Vec<ValueMatch>),
+    /// Free text; the number is the term's place in `Query::text_terms`.
+    FreeText(Box<TextTerm>, usize),
+    /// `FIELD:a,b`: the field is present and matches any of the values. The numbers are
+    /// free-text terms (one per exact value) that must hit for the field to match.
+    Field(Box<str>, Vec<ValueMatch>, Vec<usize>),
     FieldRegex(Box<str>, Regex),
     Cmp(Box<str>, CmpOp, CmpVal),
     /// `ts` compared with an instant (`after:`, `before:`, `ts>`…).
@@ -117,9 +165,10 @@ impl Pred {
     fn eval(&self, s: &dyn Subject, tz: &TzSpec) -> bool {
         match self {
             Pred::True => true,
-            Pred::Text(t) => s.any_text(&mut |h| t.is_in(h)),
-            Pred::TextRegex(re) => s.any_text(&mut |h| re.is_match(h)),
-            Pred::Field(name, ms) => field_holds(s, name, |v| ms.iter().any(|m| m.matches(v))),
+            Pred::FreeText(t, k) => s
+                .text_hit(*k)
+                .unwrap_or_else(|| s.any_text(&mut |h| t.is_match(h))),
+            Pred::Field(name, ms, _) => field_holds(s, name, |v| ms.iter().any(|m| m.matches(v))),
             Pred::FieldRegex(name, re) => field_holds(s, name, |v| re.is_match(v)),
             Pred::Cmp(name, op, val) => field_holds(s, name, |v| {
                 val.cmp_field(v.trim(), tz)
@@ -156,8 +205,10 @@ fn op_holds(op: CmpOp, o: Ordering) -> bool {
 /// A case-insensitive substring needle for free text.
 #[derive(Debug, Clone)]
 pub(crate) enum Text {
-    /// ASCII needle with letters, lowercased: candidates by first byte, then compared.
-    Ascii(Box<[u8]>),
+    /// ASCII needle with letters: an ASCII-only case-insensitive regex of the literal
+    /// (its prefilter searches all case variants with SIMD; a first-byte memchr stalled
+    /// on common letters).
+    Ascii(Regex),
     /// No letters at all (IPs, hashes of digits, paths of punctuation): exact bytes.
     Exact(Box<Finder<'static>>),
     /// Non-ASCII needle: Unicode case folding is left to the regex engine.
@@ -170,7 +221,12 @@ impl Text {
             return build_regex(&regex::escape(needle), true, col).map(Text::Unicode);
         }
         if needle.bytes().any(|b| b.is_ascii_alphabetic()) {
-            return Ok(Text::Ascii(needle.to_ascii_lowercase().into_bytes().into()));
+            return RegexBuilder::new(&regex::escape(needle))
+                .case_insensitive(true)
+                .unicode(false)
+                .build()
+                .map(Text::Ascii)
+                .map_err(|e| regex_error(&e, col));
         }
         Ok(Text::Exact(Box::new(
             Finder::new(needle.as_bytes()).into_owned(),
@@ -179,28 +235,11 @@ impl Text {
 
     pub(crate) fn is_in(&self, hay: &str) -> bool {
         match self {
-            Text::Ascii(n) => contains_ascii_ci(hay.as_bytes(), n),
+            Text::Ascii(re) => re.is_match(hay),
             Text::Exact(f) => f.find(hay.as_bytes()).is_some(),
             Text::Unicode(re) => re.is_match(hay),
         }
     }
-}
-
-/// ASCII case-insensitive substring search; `needle` is lowercase.
-fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
-    let Some(&first) = needle.first() else {
-        return true;
-    };
-    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
-        return false;
-    };
-    let Some(window) = hay.get(..=last_start) else {
-        return false;
-    };
-    memchr::memchr2_iter(first, first.to_ascii_uppercase(), window).any(|p| {
-        hay.get(p..p + needle.len())
-            .is_some_and(|h| h.eq_ignore_ascii_case(needle))
-    })
 }
 
 /// One value of `FIELD:VALUE`.

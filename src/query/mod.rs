@@ -5,6 +5,9 @@
 mod eval;
 mod lexer;
 mod parser;
+mod term;
+
+pub use term::TextTerm;
 
 use crate::model::TzSpec;
 use std::borrow::Cow;
@@ -21,6 +24,11 @@ pub trait Subject {
     /// Calls `f` with each free-text piece (message, then raw field values / raw line);
     /// stops and returns true when `f` does.
     fn any_text(&self, f: &mut dyn FnMut(&str) -> bool) -> bool;
+    /// Whether free-text term `k` of `Query::text_terms` matches, when an index can tell
+    /// without `any_text`; `None` falls back to `any_text`.
+    fn text_hit(&self, _k: usize) -> Option<bool> {
+        None
+    }
     /// The value `field(name)` has *if it has one*, when that is known without parsing
     /// the event (an index entry that holds the field whenever it is set). Lets
     /// `FIELD:VALUE` terms reject most events cheaply; `field` still decides the rest.
@@ -50,6 +58,7 @@ pub struct Query {
     tz: TzSpec,
     bounds: (Option<i64>, Option<i64>),
     needs_message: bool,
+    terms: Vec<TextTerm>,
 }
 
 impl Query {
@@ -110,7 +119,11 @@ impl Query {
     /// ```
     pub fn parse(text: &str, tz: &TzSpec) -> Result<Query, QueryError> {
         let toks = lexer::lex(text)?;
-        let root = parser::parse(&toks, tz, text.chars().count() + 1)?;
+        let mut root = parser::parse(&toks, tz, text.chars().count() + 1)?;
+        let mut terms = Vec::new();
+        if let Some(r) = root.as_mut() {
+            r.number_terms(&mut terms);
+        }
         let bounds = root.as_ref().map_or((None, None), eval::Node::time_bounds);
         let needs_message = root.as_ref().is_some_and(eval::Node::needs_message);
         Ok(Query {
@@ -119,11 +132,14 @@ impl Query {
             tz: *tz,
             bounds,
             needs_message,
+            terms,
         })
     }
 
     pub fn matches(&self, s: &dyn Subject) -> bool {
-        self.root.as_ref().is_none_or(|n| n.eval(s, &self.tz))
+        self.root
+            .as_ref()
+            .is_none_or(|n| !n.ruled_out(s) && n.eval(s, &self.tz))
     }
 
     /// True for an empty or blank query, which matches everything.
@@ -144,6 +160,11 @@ impl Query {
         self.needs_message
     }
 
+    /// The free-text terms, numbered as `Subject::text_hit` is asked about them.
+    pub fn text_terms(&self) -> &[TextTerm] {
+        &self.terms
+    }
+
     /// The text the query was compiled from.
     pub fn as_str(&self) -> &str {
         &self.text
@@ -157,7 +178,7 @@ pub fn search_regex(pattern: &str) -> Result<regex::Regex, QueryError> {
     eval::build_regex(pattern, !has_literal_upper(pattern), 1)
 }
 
-fn has_literal_upper(p: &str) -> bool {
+pub(crate) fn has_literal_upper(p: &str) -> bool {
     let mut it = p.chars().peekable();
     while let Some(c) = it.next() {
         match c {

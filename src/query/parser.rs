@@ -2,9 +2,9 @@
 //! `or := and ("OR" and)*`, `and := unary (["AND"] unary)*`,
 //! `unary := "NOT" unary | "(" or ")" | term`. Terms are compiled as they are reached.
 
-use super::QueryError;
-use super::eval::{CmpVal, Node, Pred, Text, ValueMatch, build_regex, wildcard_body};
+use super::eval::{CmpVal, Node, Pred, ValueMatch, build_regex};
 use super::lexer::{CmpOp, FieldOp, Tok, TokKind, Value};
+use super::{QueryError, TextTerm};
 use crate::model::{Norm, TzSpec, parse_time_prefix};
 use chrono::{DateTime, Duration, Months, Utc};
 
@@ -182,12 +182,14 @@ fn term(kind: &TokKind, col: usize, tz: &TzSpec) -> Result<Node, QueryError> {
         TokKind::Annotated => Pred::Annotated,
         TokKind::Word(w) if w.chars().all(|c| c == '*') => Pred::True,
         TokKind::Word(w) if w.contains('*') => {
-            Pred::TextRegex(build_regex(&wildcard_body(w), true, col)?)
+            Pred::FreeText(Box::new(TextTerm::wildcard(w, col)?), 0)
         }
-        TokKind::Word(w) => Pred::Text(Text::new(w, col)?),
+        TokKind::Word(w) => Pred::FreeText(Box::new(TextTerm::word(w, col)?), 0),
         TokKind::Phrase(p) if p.is_empty() => return Err(err(col, "empty phrase")),
-        TokKind::Phrase(p) => Pred::Text(Text::new(p, col)?),
-        TokKind::Regex { src, ci } => Pred::TextRegex(build_regex(src, *ci, col + 1)?),
+        TokKind::Phrase(p) => Pred::FreeText(Box::new(TextTerm::word(p, col)?), 0),
+        TokKind::Regex { src, ci } => {
+            Pred::FreeText(Box::new(TextTerm::regex(src, *ci, col + 1)?), 0)
+        }
         TokKind::Field { name, op } => return field_term(name, op, tz),
         // Operators and parentheses are consumed by the parser before reaching here.
         _ => return Err(err(col, "unexpected token")),
@@ -249,7 +251,7 @@ fn field_term(name: &str, op: &FieldOp, tz: &TzSpec) -> Result<Node, QueryError>
                 .iter()
                 .map(|v| ValueMatch::new(&v.text, v.quoted, v.col))
                 .collect::<Result<_, _>>()?;
-            Pred::Field(canon(name), ms)
+            Pred::Field(canon(name), ms, Vec::new())
         }
         (_, FieldOp::Regex { src, ci, col }) => {
             Pred::FieldRegex(canon(name), build_regex(src, *ci, col + 1)?)

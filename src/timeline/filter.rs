@@ -1,8 +1,9 @@
 //! Filtering and searching the timeline in parallel, cancellable.
 
 use super::Timeline;
+use super::textindex::Prepared;
 use crate::model::{Fields, Norm, TzSpec};
-use crate::query::{Query, Subject};
+use crate::query::{Query, Subject, TextTerm};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -51,6 +52,8 @@ struct EventSubject<'t> {
     marks: &'t dyn Marks,
     /// The query reads the message (else EVTX events skip building it).
     message: bool,
+    /// Free-text terms answered from the index, and the query's own copies of them.
+    index: Option<(&'t Prepared<'t>, &'t [TextTerm])>,
 }
 
 impl<'t> EventSubject<'t> {
@@ -96,6 +99,11 @@ impl Subject for EventSubject<'_> {
         fs.norm_iter().any(|(_, v)| f(v)) || fs.raw.iter().any(|(_, v)| f(v))
     }
 
+    fn text_hit(&self, k: usize) -> Option<bool> {
+        let (p, terms) = self.index?;
+        p.hit(self.i, k, terms.get(k)?)
+    }
+
     fn field_if_present(&self, name: &str) -> Option<Cow<'_, str>> {
         // Text ingest keeps as tag the parsed `event_id` when there is one (else the
         // action), and a re-parse gives the same fields: a set `event_id` is the tag.
@@ -138,7 +146,7 @@ impl Filter {
     }
 
     pub fn matches(&self, t: &Timeline, i: usize, marks: &dyn Marks) -> bool {
-        matches(&self.query, t, i, marks)
+        matches(&self.query, t, i, marks, None)
     }
 
     /// The index range the query's time bounds allow (the timeline is sorted by time).
@@ -152,13 +160,20 @@ impl Filter {
     }
 }
 
-fn matches(q: &Query, t: &Timeline, i: usize, marks: &dyn Marks) -> bool {
+fn matches<'t>(
+    q: &'t Query,
+    t: &'t Timeline,
+    i: usize,
+    marks: &'t dyn Marks,
+    prep: Option<&'t Prepared<'t>>,
+) -> bool {
     let s = EventSubject {
         t,
         i,
         fields: OnceCell::new(),
         marks,
         message: q.needs_message(),
+        index: prep.map(|p| (p, q.text_terms())),
     };
     q.matches(&s)
 }
@@ -178,6 +193,11 @@ pub fn run(
     }
     const BLOCK: usize = 16_384;
     let (a, z) = f.range(t);
+    let terms = f.query.text_terms();
+    let prep = t
+        .text_index()
+        .filter(|_| !terms.is_empty())
+        .map(|idx| idx.prepare(t, terms));
     done.fetch_add(t.len() - (z - a), Ordering::Relaxed);
     let parts: Vec<Option<Vec<u32>>> = (0..(z - a).div_ceil(BLOCK))
         .into_par_iter()
@@ -191,7 +211,7 @@ pub fn run(
             // do not contend on one shared cache pool for every event.
             let q = f.query.clone();
             let v: Vec<u32> = (lo..hi)
-                .filter(|&i| matches(&q, t, i, marks))
+                .filter(|&i| matches(&q, t, i, marks, prep.as_ref()))
                 .map(|i| i as u32)
                 .collect();
             done.fetch_add(hi - lo, Ordering::Relaxed);

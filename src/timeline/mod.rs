@@ -8,9 +8,11 @@ pub mod histogram;
 pub mod search;
 #[doc(hidden)]
 pub mod testing;
+pub mod textindex;
 
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 /// One loaded source.
 pub struct Source {
@@ -40,6 +42,8 @@ pub struct Timeline {
     sorted: bool,
     /// Length of the prefix of `events` known to be sorted (what the last `sort` left).
     sorted_prefix: usize,
+    /// Free-text index of the current events, once built (cleared when events change).
+    text_index: std::sync::OnceLock<textindex::TextIndex>,
 }
 
 fn level_name(level: &str) -> &'static str {
@@ -65,6 +69,7 @@ impl Timeline {
     /// sources is in).
     pub fn add(&mut self, loaded: Loaded) -> u16 {
         let id = self.sources.len() as u16;
+        self.text_index = Default::default();
         let Loaded {
             label,
             report,
@@ -124,6 +129,7 @@ impl Timeline {
         if self.sorted {
             return;
         }
+        self.text_index = Default::default();
         let prefix = self.sorted_prefix.min(self.events.len());
         if prefix == 0 {
             self.events.par_sort_unstable_by_key(sort_key);
@@ -229,6 +235,26 @@ impl Timeline {
             Kind::None => {}
         }
         f
+    }
+
+    /// The free-text index, if it has been built for the current events.
+    pub fn text_index(&self) -> Option<&textindex::TextIndex> {
+        self.text_index.get()
+    }
+
+    /// Builds the free-text index (in parallel; a second call is a no-op). False when
+    /// cancelled. `done` counts events indexed.
+    pub fn build_text_index(&self, cancel: &AtomicBool, done: &AtomicUsize) -> bool {
+        if self.text_index.get().is_some() {
+            return true;
+        }
+        match textindex::TextIndex::build(self, cancel, done) {
+            Some(idx) => {
+                let _ = self.text_index.set(idx);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The one-line summary of event `i`.

@@ -2,8 +2,9 @@
 //! field values. Blocks of rows are scanned in parallel and in order, so the first hit
 //! is found without scanning everything, and a cancel flag stops it between rows.
 
-use super::{Timeline, generic_message};
-use crate::model::Norm;
+use super::Timeline;
+use super::textindex::Prepared;
+use crate::query::TextTerm;
 use rayon::prelude::*;
 use regex::Regex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,16 +23,15 @@ pub struct Hit {
     pub wrapped: bool,
 }
 
-/// Does event `i` match: its message, or the value of any field.
-pub fn event_matches(t: &Timeline, i: usize, re: &Regex) -> bool {
+/// Does event `i` match, the slow way: its raw line (text sources), or the value of any
+/// field (the message is one). The same free text as a filter's `/regex/` term.
+pub fn event_matches(t: &Timeline, i: usize, term: &TextTerm) -> bool {
+    let raw = t.raw_bytes(i);
+    if !raw.is_empty() && term.is_match(&String::from_utf8_lossy(raw)) {
+        return true;
+    }
     let f = t.fields(i);
-    let msg_hit = match f.get(Norm::Message) {
-        Some(m) => re.is_match(m),
-        None => re.is_match(&generic_message(&f)),
-    };
-    msg_hit
-        || f.norm_iter().any(|(_, v)| re.is_match(v))
-        || f.raw.iter().any(|(_, v)| re.is_match(v))
+    f.norm_iter().any(|(_, v)| term.is_match(v)) || f.raw.iter().any(|(_, v)| term.is_match(v))
 }
 
 /// Rows scanned per parallel block: big enough to use every core, small enough that a
@@ -48,7 +48,8 @@ fn scan(
     lo: usize,
     hi: usize,
     dir: Dir,
-    re: &Regex,
+    term: &TextTerm,
+    prep: Option<&Prepared<'_>>,
     cancel: &AtomicBool,
 ) -> Result<Option<usize>, ()> {
     let event = |r: usize| match rows {
@@ -58,10 +59,12 @@ fn scan(
     // Each piece of a block is scanned in order by one thread with its own clone of
     // the regex (its own match cache: no contention on the shared pool per row).
     let piece = |a: usize, b: usize| -> Option<usize> {
-        let re = re.clone();
-        let hit = |r: &usize| {
-            !cancel.load(Ordering::Relaxed) && event(*r).is_some_and(|e| event_matches(t, e, &re))
+        let term = term.clone();
+        let matches = |e: usize| match prep.and_then(|p| p.hit(e, 0, &term)) {
+            Some(h) => h,
+            None => event_matches(t, e, &term),
         };
+        let hit = |r: &usize| !cancel.load(Ordering::Relaxed) && event(*r).is_some_and(matches);
         match dir {
             Dir::Forward => (a..b).find(|r| hit(r)),
             Dir::Backward => (a..b).rev().find(|r| hit(r)),
@@ -116,17 +119,22 @@ pub fn find(
         return Some(None);
     }
     let from = from.min(len - 1);
+    let term = TextTerm::from_search(re.clone());
+    let prep = t
+        .text_index()
+        .map(|idx| idx.prepare(t, std::slice::from_ref(&term)));
+    let prep = prep.as_ref();
     let (first, second) = match dir {
         Dir::Forward => ((from + 1, len), (0, from + 1)),
         Dir::Backward => ((0, from), (from, len)),
     };
-    if let Some(row) = scan(t, rows, first.0, first.1, dir, re, cancel).ok()? {
+    if let Some(row) = scan(t, rows, first.0, first.1, dir, &term, prep, cancel).ok()? {
         return Some(Some(Hit {
             row,
             wrapped: false,
         }));
     }
-    let hit = scan(t, rows, second.0, second.1, dir, re, cancel).ok()?;
+    let hit = scan(t, rows, second.0, second.1, dir, &term, prep, cancel).ok()?;
     Some(hit.map(|row| Hit { row, wrapped: true }))
 }
 

@@ -198,6 +198,8 @@ pub struct State {
     pub pending_sources: Vec<Loaded>,
     /// Ingest time of the last merge (merges of big timelines are spaced out).
     pub last_merge: Duration,
+    /// The free-text index: asked for once everything is loaded and merged.
+    pub index: IndexStatus,
     /// The case has changes not yet saved to its file (`q` asks when true).
     pub unsaved: bool,
     /// The user has pressed a key: from then on merges keep the cursor on its event
@@ -236,6 +238,14 @@ pub struct CaseSource {
     pub expect_loaded: bool,
 }
 
+/// Where the free-text index of the timeline stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexStatus {
+    NotYet,
+    Building,
+    Ready,
+}
+
 /// What happened: input, a worker's result, ingest news or a clock tick.
 pub enum Action {
     Key(KeyEvent),
@@ -258,6 +268,8 @@ pub enum Action {
     },
     /// An export finished: a summary, or why it failed.
     ExportDone(Result<String, String>),
+    /// The free-text index of the timeline is built.
+    IndexDone,
 }
 
 /// Work for the executor.
@@ -288,6 +300,8 @@ pub enum Effect {
     SaveCase,
     /// `:wq`: quit if the save just before succeeded.
     QuitIfSaved,
+    /// Build the timeline's free-text index on a worker thread.
+    BuildIndex(Arc<Timeline>),
     /// Write the view (all rows when `view` is `None`) on a worker thread.
     Export {
         timeline: Arc<Timeline>,
@@ -333,6 +347,7 @@ impl State {
             ingest_errors: Vec::new(),
             pending_sources: Vec::new(),
             last_merge: Duration::ZERO,
+            index: IndexStatus::NotYet,
             unsaved: false,
             touched: false,
             quit: false,
@@ -405,7 +420,9 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
         } => {
             st.ingest = ingest;
             st.filter_progress = filter_done;
-            super::merge::try_merge(st)
+            let mut fx = super::merge::try_merge(st);
+            fx.extend(super::merge::index_when_loaded(st));
+            fx
         }
         Action::Loaded(l) => {
             st.pending_sources.push(*l);
@@ -421,7 +438,13 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             }
             st.ingest_errors = errors;
             super::casefx::check_sources(st);
-            super::merge::try_merge(st)
+            let mut fx = super::merge::try_merge(st);
+            fx.extend(super::merge::index_when_loaded(st));
+            fx
+        }
+        Action::IndexDone => {
+            st.index = IndexStatus::Ready;
+            Vec::new()
         }
         Action::FilterDone { job, rows } => {
             jobs::filter_done(st, job, rows);

@@ -2,7 +2,7 @@
 //! worker holds the timeline (running jobs are cancelled first, and the merge is retried
 //! on the next tick); the cursor stays on the same event, and an active filter is re-run.
 
-use super::app::{Effect, State};
+use super::app::{Effect, IndexStatus, State};
 use super::jobs::apply_filter;
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,4 +68,18 @@ pub fn try_merge(st: &mut State) -> Vec<Effect> {
     let fx = apply_filter(st, filter);
     st.info("new events: filtering again");
     fx
+}
+
+/// Once every source is in, builds the free-text index in the background (filters and
+/// searches started before it is ready take the slow way).
+pub fn index_when_loaded(st: &mut State) -> Vec<Effect> {
+    if st.index != IndexStatus::NotYet
+        || !st.ingest.done
+        || !st.pending_sources.is_empty()
+        || st.timeline.is_empty()
+    {
+        return Vec::new();
+    }
+    st.index = IndexStatus::Building;
+    vec![Effect::BuildIndex(st.timeline.clone())]
 }

@@ -55,7 +55,7 @@ impl Executor {
                     cancel(&mut self.search_cancel);
                     self.search_cancel = Some(flag.clone());
                 }
-                Effect::Export { .. } => {}
+                Effect::Export { .. } | Effect::BuildIndex(_) => {}
                 // Case effects are run by `dispatch` before reaching here.
                 _ => continue,
             }
@@ -107,6 +107,11 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Result<Action, Ef
             );
             drop(timeline);
             Action::SearchDone { job, hit }
+        }
+        Effect::BuildIndex(timeline) => {
+            // Not cancellable by other jobs: `CancelJobs` comes with every filter change.
+            timeline.build_text_index(&AtomicBool::new(false), &AtomicUsize::new(0));
+            Action::IndexDone
         }
         Effect::Export {
             timeline,

@@ -76,6 +76,9 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
     } else if st.ingest.rejected > 0 {
         right.push_str(&format!("{} rejected | ", st.ingest.rejected));
     }
+    if st.index == super::super::app::IndexStatus::Building {
+        right.push_str("indexing | ");
+    }
     right.push_str(st.zone().0);
     right.push(' ');
     let left = crate::tui::sanitize::line(&left, 512, theme.ascii);

@@ -48,8 +48,7 @@ fn scan(
     lo: usize,
     hi: usize,
     dir: Dir,
-    term: &TextTerm,
-    prep: Option<&Prepared<'_>>,
+    (term, prep): (&TextTerm, Option<&Prepared<'_>>),
     cancel: &AtomicBool,
 ) -> Result<Option<usize>, ()> {
     let event = |r: usize| match rows {
@@ -128,13 +127,13 @@ pub fn find(
         Dir::Forward => ((from + 1, len), (0, from + 1)),
         Dir::Backward => ((0, from), (from, len)),
     };
-    if let Some(row) = scan(t, rows, first.0, first.1, dir, &term, prep, cancel).ok()? {
+    if let Some(row) = scan(t, rows, first.0, first.1, dir, (&term, prep), cancel).ok()? {
         return Some(Some(Hit {
             row,
             wrapped: false,
         }));
     }
-    let hit = scan(t, rows, second.0, second.1, dir, &term, prep, cancel).ok()?;
+    let hit = scan(t, rows, second.0, second.1, dir, (&term, prep), cancel).ok()?;
     Some(hit.map(|row| Hit { row, wrapped: true }))
 }
 

@@ -267,14 +267,3 @@ impl Prepared<'_> {
         }
     }
 }
-
-/// The free text of one event the slow way (as `filter` reads it), for tests.
-#[cfg(test)]
-pub(crate) fn slow_hit(t: &Timeline, i: usize, term: &TextTerm) -> bool {
-    let raw = t.raw_bytes(i);
-    if !raw.is_empty() && term.is_match(&String::from_utf8_lossy(raw)) {
-        return true;
-    }
-    let f = t.fields(i);
-    f.norm_iter().any(|(_, v)| term.is_match(v)) || f.raw.iter().any(|(_, v)| term.is_match(v))
-}

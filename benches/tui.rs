@@ -192,6 +192,18 @@ fn main() {
             idx.heap_bytes() as f64 / t.len().max(1) as f64
         );
     }
+    if let Some(idx) = t.text_index() {
+        for q in ["rclone", "/(?i)\\.locked\\b/"] {
+            let query = vigil::query::Query::parse(q, &TzSpec::Utc).expect("parses");
+            measure(
+                &format!("  index prepare {q:?} (inside each query)"),
+                runs,
+                || {
+                    idx.prepare(&t, query.text_terms());
+                },
+            );
+        }
+    }
     println!("-- with the free-text index");
     let after = queries(&t, runs);
     assert!(

@@ -24,7 +24,23 @@ pub(crate) enum Node {
 impl Node {
     pub(crate) fn eval(&self, s: &dyn Subject, tz: &TzSpec) -> bool {
         match self {
-            Node::And(v) => v.iter().all(|n| n.eval(s, tz)),
+            Node::And(v) => {
+                // Cheap terms first (in the order written); before the first costly one,
+                // let the index rule the event out on any term.
+                let mut hinted = false;
+                for n in v {
+                    if !hinted && !n.cheap() {
+                        hinted = true;
+                        if v.iter().any(|m| m.ruled_out(s)) {
+                            return false;
+                        }
+                    }
+                    if !n.eval(s, tz) {
+                        return false;
+                    }
+                }
+                true
+            }
             Node::Or(v) => v.iter().any(|n| n.eval(s, tz)),
             Node::Not(n) => !n.eval(s, tz),
             Node::Pred(p) => p.eval(s, tz),
@@ -79,8 +95,23 @@ impl Node {
         }
     }
 
-    /// Certainly false for `s`, from what an index tells of free-text terms (a cheap
-    /// test run before `eval`, so that `a:x AND b:y` rejects on either hint first).
+    /// Answered without reading the event's fields.
+    fn cheap(&self) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().all(Node::cheap),
+            Node::Not(n) => n.cheap(),
+            Node::Pred(p) => match p {
+                Pred::Field(name, ..) | Pred::FieldRegex(name, _) | Pred::Cmp(name, _, _) => {
+                    matches!(&**name, "host" | "source" | "format")
+                }
+                Pred::FreeText(..) => false,
+                _ => true,
+            },
+        }
+    }
+
+    /// Certainly false for `s`, from what an index tells of free-text terms (run before
+    /// the costly terms of an `AND`, so that `a:x AND b:y` rejects on either hint first).
     pub(crate) fn ruled_out(&self, s: &dyn Subject) -> bool {
         match self {
             Node::And(v) => v.iter().any(|n| n.ruled_out(s)),
@@ -168,7 +199,16 @@ impl Pred {
             Pred::FreeText(t, k) => s
                 .text_hit(*k)
                 .unwrap_or_else(|| s.any_text(&mut |h| t.is_match(h))),
-            Pred::Field(name, ms, _) => field_holds(s, name, |v| ms.iter().any(|m| m.matches(v))),
+            Pred::Field(name, ms, hints) => {
+                let test = |v: &str| ms.iter().any(|m| m.matches(v));
+                if s.field_if_present(name).is_some_and(|v| !test(&v)) {
+                    return false;
+                }
+                if !hints.is_empty() && hints.iter().all(|&k| s.text_hit(k) == Some(false)) {
+                    return false;
+                }
+                s.field(name).is_some_and(|v| test(&v))
+            }
             Pred::FieldRegex(name, re) => field_holds(s, name, |v| re.is_match(v)),
             Pred::Cmp(name, op, val) => field_holds(s, name, |v| {
                 val.cmp_field(v.trim(), tz)

@@ -137,9 +137,7 @@ impl Query {
     }
 
     pub fn matches(&self, s: &dyn Subject) -> bool {
-        self.root
-            .as_ref()
-            .is_none_or(|n| !n.ruled_out(s) && n.eval(s, &self.tz))
+        self.root.as_ref().is_none_or(|n| n.eval(s, &self.tz))
     }
 
     /// True for an empty or blank query, which matches everything.

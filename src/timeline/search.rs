@@ -137,6 +137,69 @@ pub fn find(
     Some(hit.map(|row| Hit { row, wrapped: true }))
 }
 
+/// Every matching row of `rows` (`None`: every event), in order, through the free-text
+/// index: what `n`/`N` then step through without scanning again. `None` when cancelled
+/// or when the timeline has no index yet (scanning everything the slow way would take
+/// longer than `find`ing the next hit).
+pub fn all_hits(
+    t: &Timeline,
+    rows: Option<&[u32]>,
+    re: &Regex,
+    cancel: &AtomicBool,
+) -> Option<Vec<u32>> {
+    let term = TextTerm::from_search(re.clone());
+    let prep = t.text_index()?.prepare(t, std::slice::from_ref(&term));
+    let len = rows.map_or(t.len(), <[u32]>::len);
+    let parts: Vec<Option<Vec<u32>>> = (0..len.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            let term = term.clone();
+            let v = (b * BLOCK..((b + 1) * BLOCK).min(len))
+                .filter(|&r| {
+                    let e = rows.map_or(Some(r), |v| v.get(r).map(|&e| e as usize));
+                    e.is_some_and(|e| match prep.hit(e, 0, &term) {
+                        Some(h) => h,
+                        None => event_matches(t, e, &term),
+                    })
+                })
+                .map(|r| r as u32)
+                .collect();
+            Some(v)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend(p?);
+    }
+    Some(out)
+}
+
+/// The hit after (before) row `from` among sorted `hits`, wrapping around once, as
+/// `find` would answer.
+pub fn next_in(hits: &[u32], from: usize, dir: Dir) -> Option<Hit> {
+    let p = hits.partition_point(|&r| (r as usize) <= from);
+    let (row, wrapped) = match dir {
+        Dir::Forward => match hits.get(p) {
+            Some(&r) => (r, false),
+            None => (*hits.first()?, true),
+        },
+        Dir::Backward => {
+            let before = hits.partition_point(|&r| (r as usize) < from);
+            match before.checked_sub(1).and_then(|b| hits.get(b)) {
+                Some(&r) => (r, false),
+                None => (*hits.last()?, true),
+            }
+        }
+    };
+    Some(Hit {
+        row: row as usize,
+        wrapped,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,5 +293,28 @@ mod tests {
         let re = Regex::new("nothing-like-this").unwrap();
         let yes = AtomicBool::new(true);
         assert_eq!(find(&t, None, 0, Dir::Forward, &re, &yes), None);
+    }
+
+    #[test]
+    fn hit_list_answers_like_find() {
+        let t = t();
+        let re = Regex::new("(?i)PowerShell").unwrap();
+        let no = AtomicBool::new(false);
+        assert_eq!(all_hits(&t, None, &re, &no), None, "no index yet");
+        t.build_text_index(&no, &std::sync::atomic::AtomicUsize::new(0));
+        let hits = all_hits(&t, None, &re, &no).unwrap();
+        assert_eq!(hits, [17, 5017, 10017, 15017]);
+        for from in [0, 16, 17, 18, 5017, 15017, 15018, 19_999] {
+            for dir in [Dir::Forward, Dir::Backward] {
+                assert_eq!(
+                    next_in(&hits, from, dir),
+                    find(&t, None, from, dir, &re, &no).unwrap(),
+                    "from {from} {dir:?}"
+                );
+            }
+        }
+        assert_eq!(next_in(&[], 3, Dir::Forward), None);
+        let rows: Vec<u32> = vec![3, 5017, 19999];
+        assert_eq!(all_hits(&t, Some(&rows), &re, &no).unwrap(), [1]);
     }
 }

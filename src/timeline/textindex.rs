@@ -170,8 +170,16 @@ fn derived_entry(t: &Timeline, i: usize, out: &mut String) -> bool {
 fn delimited_in(line: &str, v: &str) -> bool {
     let (l, n) = (line.as_bytes(), v.as_bytes());
     let outside = |b: Option<&u8>| b.is_none_or(|b| b.is_ascii() && !is_word(*b));
-    memchr::memmem::find_iter(l, n)
-        .any(|p| outside(p.checked_sub(1).and_then(|q| l.get(q))) && outside(l.get(p + n.len())))
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    // Values are short and found early: a memchr on the first byte beats building a
+    // memmem searcher per value.
+    memchr::memchr_iter(first, l).any(|p| {
+        l.get(p..p + n.len()) == Some(n)
+            && outside(p.checked_sub(1).and_then(|q| l.get(q)))
+            && outside(l.get(p + n.len()))
+    })
 }
 
 fn is_word(b: u8) -> bool {
@@ -227,7 +235,11 @@ impl Prepared<'_> {
                 if h.anchored {
                     return None;
                 }
-                term.is_match(&String::from_utf8_lossy(t.raw_bytes(i)))
+                let raw = t.raw_bytes(i);
+                match std::str::from_utf8(raw) {
+                    Ok(line) => term.is_match(line),
+                    Err(_) => term.is_match(&String::from_utf8_lossy(raw)),
+                }
             }
             Kind::Evtx => {
                 let (keys, values) = ingest::evtx::stored_fields(&src.arena, &src.shapes, e.aux);

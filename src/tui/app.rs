@@ -186,6 +186,9 @@ pub struct State {
     pub search: Option<Regex>,
     pub search_text: String,
     pub search_pending: Option<Pending>,
+    /// Every hit of the last search in the view it ran on (from the free-text index):
+    /// `n`/`N` step through it at once.
+    pub search_hits: Option<SearchHits>,
     pub prompt: TextArea<'static>,
     pub prompt_error: Option<FilterError>,
     pub picker: Picker,
@@ -238,6 +241,14 @@ pub struct CaseSource {
     pub expect_loaded: bool,
 }
 
+/// Every hit of a search pattern in one view of one timeline.
+/// Cleared whenever the timeline changes (a merge).
+pub struct SearchHits {
+    pub pattern: String,
+    pub view: Option<Arc<Vec<u32>>>,
+    pub rows: Vec<u32>,
+}
+
 /// Where the free-text index of the timeline stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IndexStatus {
@@ -265,6 +276,9 @@ pub enum Action {
     SearchDone {
         job: u64,
         hit: Option<Option<Hit>>,
+        /// Every hit, when the index could list them, and the view searched.
+        hits: Option<Vec<u32>>,
+        view: Option<Arc<Vec<u32>>>,
     },
     /// An export finished: a summary, or why it failed.
     ExportDone(Result<String, String>),
@@ -333,6 +347,7 @@ impl State {
             search: None,
             search_text: String::new(),
             search_pending: None,
+            search_hits: None,
             prompt,
             prompt_error: None,
             picker: Picker::default(),
@@ -450,8 +465,13 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             jobs::filter_done(st, job, rows);
             Vec::new()
         }
-        Action::SearchDone { job, hit } => {
-            jobs::search_done(st, job, hit);
+        Action::SearchDone {
+            job,
+            hit,
+            hits,
+            view,
+        } => {
+            jobs::search_done(st, job, hit, hits.map(|h| (h, view)));
             Vec::new()
         }
         Action::ExportDone(r) => {

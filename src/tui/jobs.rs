@@ -1,9 +1,9 @@
 //! Filter and search requests and their results: each request gets a job number, and a
 //! result is used only if it answers the latest request ("latest wins").
 
-use super::app::{Effect, Pending, State};
+use super::app::{Effect, Pending, SearchHits, State};
 use crate::timeline::filter::Filter;
-use crate::timeline::search::{Dir, Hit};
+use crate::timeline::search::{self, Dir, Hit};
 use std::sync::Arc;
 
 /// Compiles `text` and starts filtering (empty text shows everything at once).
@@ -59,6 +59,21 @@ pub fn start_search(st: &mut State, dir: Dir) -> Vec<Effect> {
         st.info("no search yet: press /");
         return Vec::new();
     };
+    let listed = st.search_hits.as_ref().filter(|h| {
+        h.pattern == st.search_text
+            && match (&h.view, &st.view) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            }
+    });
+    if let Some(h) = listed {
+        let hit = search::next_in(&h.rows, st.cursor, dir);
+        // A search still running for an older request is not wanted any more.
+        st.search_pending = None;
+        show_hit(st, hit);
+        return Vec::new();
+    }
     st.job += 1;
     st.search_pending = Some(Pending {
         job: st.job,
@@ -78,14 +93,27 @@ pub fn search_again(st: &mut State, dir: Dir) -> Vec<Effect> {
     start_search(st, dir)
 }
 
-pub fn search_done(st: &mut State, job: u64, hit: Option<Option<Hit>>) {
+type Listed = (Vec<u32>, Option<Arc<Vec<u32>>>);
+
+pub fn search_done(st: &mut State, job: u64, hit: Option<Option<Hit>>, hits: Option<Listed>) {
     if st.search_pending.as_ref().is_none_or(|p| p.job != job) {
         return;
     }
     let Some(hit) = hit else {
         return;
     };
-    st.search_pending = None;
+    let pending = st.search_pending.take();
+    if let Some((rows, view)) = hits {
+        st.search_hits = Some(SearchHits {
+            pattern: pending.map(|p| p.text).unwrap_or_default(),
+            view,
+            rows,
+        });
+    }
+    show_hit(st, hit);
+}
+
+fn show_hit(st: &mut State, hit: Option<Hit>) {
     match hit {
         Some(h) => {
             st.cursor = h.row;

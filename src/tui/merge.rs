@@ -31,6 +31,8 @@ pub fn try_merge(st: &mut State) -> Vec<Effect> {
         .flatten()
         .and_then(|e| st.timeline.events.get(e))
         .map(|e| (e.ts, e.source, e.loc));
+    // Hit lists are positions in the old timeline.
+    st.search_hits = None;
     let Some(t) = Arc::get_mut(&mut st.timeline) else {
         return Vec::new();
     };

@@ -97,16 +97,20 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Result<Action, Ef
             dir,
             re,
         } => {
-            let hit = search::find(
-                &timeline,
-                view.as_deref().map(Vec::as_slice),
-                from,
-                dir,
-                &re,
-                cancel,
-            );
+            let rows = view.as_deref().map(Vec::as_slice);
+            // With the index, list every hit once (for `n`/`N`); without, find the next.
+            let hits = search::all_hits(&timeline, rows, &re, cancel);
+            let hit = match &hits {
+                Some(h) => Some(search::next_in(h, from, dir)),
+                None => search::find(&timeline, rows, from, dir, &re, cancel),
+            };
             drop(timeline);
-            Action::SearchDone { job, hit }
+            Action::SearchDone {
+                job,
+                hit,
+                hits,
+                view,
+            }
         }
         Effect::BuildIndex(timeline) => {
             // Not cancellable by other jobs: `CancelJobs` comes with every filter change.

@@ -33,6 +33,47 @@ fn last_then_search_then_next_wraps() {
 }
 
 #[test]
+fn indexed_search_lists_hits_and_steps_like_a_scan() {
+    let mut slow = state(80, 24);
+    let mut fast = state(80, 24);
+    // Loading done: the index is built (inline here) and searches list every hit.
+    apply_sync(&mut fast, Action::IngestDone(Vec::new()));
+    assert_eq!(fast.index, app::IndexStatus::Ready);
+    assert!(fast.timeline.text_index().is_some());
+    for step in [
+        "G",
+        "/powershell<Enter>",
+        "n",
+        "n",
+        "n",
+        "N",
+        "N",
+        "g",
+        "/4624<Enter>",
+        "n",
+        "N",
+        "f4624<Enter>",
+        "/alice<Enter>",
+        "n",
+        "F",
+        "n",
+        "/nothing here<Enter>",
+        "n",
+    ] {
+        keys(&mut slow, step);
+        keys(&mut fast, step);
+        assert_eq!(slow.cursor, fast.cursor, "after {step}");
+        assert_eq!(slow.msg, fast.msg, "after {step}");
+    }
+    keys(&mut fast, "/powershell<Enter>");
+    let listed = fast.search_hits.as_ref().map(|h| h.rows.len());
+    assert!(listed.is_some_and(|n| n >= 2), "{listed:?}");
+    // `n` answers from the list: no job is started.
+    let fx = update(&mut fast, app::Action::Key(parse_keys("n")[0]));
+    assert!(fx.is_empty() && fast.search_pending.is_none());
+}
+
+#[test]
 fn movement_keys() {
     let mut st = state(80, 24);
     let page = st.page_rows();

@@ -87,24 +87,31 @@ const SHAPE_FIXED: [&str; 12] = [
 
 /// SystemTime as the evtx crate renders it (100 ns, 7 digits, `Z`).
 pub fn system_time_text(ts: i64) -> String {
+    let b = system_time_bytes(ts);
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+/// `system_time_text` without allocating (free-text checks run it for every EVTX event).
+pub fn system_time_bytes(ts: i64) -> [u8; 28] {
     use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
     let d = chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(ts);
     // Written by hand: chrono has no 7-digit fraction, and its format strings are parsed
-    // on every call (this runs for every EVTX event a filter looks at).
-    let mut s = String::with_capacity(28);
-    let _ = write!(
-        s,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
-        d.year(),
-        d.month(),
-        d.day(),
-        d.hour(),
-        d.minute(),
-        d.second(),
-        d.nanosecond() / 100
-    );
-    s
+    // on every call.
+    let mut b = *b"0000-00-00T00:00:00.0000000Z";
+    let mut put = |at: usize, width: usize, mut v: u32| {
+        for i in (at..at + width).rev() {
+            b[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, d.year().clamp(0, 9999) as u32);
+    put(5, 2, d.month());
+    put(8, 2, d.day());
+    put(11, 2, d.hour());
+    put(14, 2, d.minute());
+    put(17, 2, d.second());
+    put(20, 7, d.nanosecond() / 100);
+    b
 }
 
 impl Sink for RecordSink<'_> {

@@ -182,6 +182,20 @@ fn delimited_in(line: &str, v: &str) -> bool {
     })
 }
 
+/// `n` in decimal, written into `buf` (no allocation per event).
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("")
+}
+
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -253,10 +267,11 @@ impl Prepared<'_> {
                             None => break,
                         },
                         ingest::evtx::TIME_FROM_TS => {
-                            h.may_time && term.is_match(&ingest::evtx::system_time_text(e.ts))
+                            let b = ingest::evtx::system_time_bytes(e.ts);
+                            h.may_time && std::str::from_utf8(&b).is_ok_and(|s| term.is_match(s))
                         }
                         ingest::evtx::RID_FROM_LOC => {
-                            h.may_time && term.is_match(&e.evtx_record_id().to_string())
+                            h.may_time && term.is_match(decimal(e.evtx_record_id(), &mut [0; 20]))
                         }
                         v => self.sym_hit(h, v),
                     };
@@ -277,5 +292,26 @@ impl Prepared<'_> {
             Some(n) => h.small.is_some() && h.term.is_match(&n.to_string()),
             None => h.main.get(s.0 as usize),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_and_delimiting() {
+        for n in [0u64, 7, 10, 12_345, u64::MAX] {
+            assert_eq!(decimal(n, &mut [0; 20]), n.to_string());
+        }
+        assert!(delimited_in("SRC=10.0.0.1 DPT=443", "443"));
+        assert!(delimited_in("SRC=10.0.0.1 DPT=443", "10.0.0.1"));
+        assert!(!delimited_in("DPT=4433", "443"));
+        assert!(!delimited_in("user=alice_b", "alice"));
+        assert!(
+            !delimited_in("x=éalice", "alice"),
+            "a non-ASCII neighbour may be a word char"
+        );
+        assert!(delimited_in("", ""));
     }
 }

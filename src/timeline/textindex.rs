@@ -38,25 +38,33 @@ const BLOCK: usize = 32_768;
 impl TextIndex {
     /// Builds the index of `t`; `None` when cancelled. `done` counts events indexed.
     pub fn build(t: &Timeline, cancel: &AtomicBool, done: &AtomicUsize) -> Option<TextIndex> {
-        let blocks: Vec<Option<(Interner, Vec<Sym>)>> = (0..t.len().div_ceil(BLOCK))
-            .into_par_iter()
-            .map(|b| {
-                if cancel.load(Ordering::Relaxed) {
-                    return None;
-                }
-                let mut strings = Interner::new();
-                let mut syms = Vec::with_capacity(BLOCK);
-                let mut entry = String::new();
-                for i in b * BLOCK..((b + 1) * BLOCK).min(t.len()) {
-                    syms.push(match derived_entry(t, i, &mut entry) {
-                        true => strings.intern(&entry),
-                        false => SLOW,
-                    });
-                }
-                done.fetch_add(syms.len(), Ordering::Relaxed);
-                Some((strings, syms))
-            })
-            .collect();
+        // In rounds of a few blocks per thread: a filter or search started meanwhile
+        // queues its own parallel work behind one round, not behind the whole build.
+        let n_blocks = t.len().div_ceil(BLOCK);
+        let round = rayon::current_num_threads().max(1) * 4;
+        let mut blocks: Vec<Option<(Interner, Vec<Sym>)>> = Vec::with_capacity(n_blocks);
+        for r in (0..n_blocks).step_by(round) {
+            let part: Vec<Option<(Interner, Vec<Sym>)>> = (r..(r + round).min(n_blocks))
+                .into_par_iter()
+                .map(|b| {
+                    if cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let mut strings = Interner::new();
+                    let mut syms = Vec::with_capacity(BLOCK);
+                    let mut entry = String::new();
+                    for i in b * BLOCK..((b + 1) * BLOCK).min(t.len()) {
+                        syms.push(match derived_entry(t, i, &mut entry) {
+                            true => strings.intern(&entry),
+                            false => SLOW,
+                        });
+                    }
+                    done.fetch_add(syms.len(), Ordering::Relaxed);
+                    Some((strings, syms))
+                })
+                .collect();
+            blocks.extend(part);
+        }
         let mut derived = Interner::new();
         let mut per_event = Vec::with_capacity(t.len());
         for block in blocks {

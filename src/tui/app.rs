@@ -459,7 +459,11 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::IndexDone => {
             st.index = IndexStatus::Ready;
-            Vec::new()
+            // A filter still scanning the slow way finishes sooner started again.
+            match st.filter_pending.take() {
+                Some(p) => jobs::apply_filter(st, p.text),
+                None => Vec::new(),
+            }
         }
         Action::FilterDone { job, rows } => {
             jobs::filter_done(st, job, rows);

@@ -74,6 +74,39 @@ fn indexed_search_lists_hits_and_steps_like_a_scan() {
 }
 
 #[test]
+fn filter_running_when_the_index_is_ready_is_started_again() {
+    let mut st = state(80, 24);
+    let fx = update(&mut st, app::Action::Key(parse_keys("f")[0]));
+    assert!(fx.is_empty());
+    for k in parse_keys("alice<Enter>") {
+        update(&mut st, app::Action::Key(k));
+    }
+    let first = st
+        .filter_pending
+        .as_ref()
+        .map(|p| p.job)
+        .expect("filtering");
+    st.index = app::IndexStatus::Building;
+    let fx = update(&mut st, app::Action::IndexDone);
+    let again = st
+        .filter_pending
+        .as_ref()
+        .map(|p| p.job)
+        .expect("filtering again");
+    assert!(again > first);
+    assert!(matches!(fx.as_slice(), [Effect::Filter { job, .. }] if *job == again));
+    // The first job's result is stale now.
+    update(
+        &mut st,
+        app::Action::FilterDone {
+            job: first,
+            rows: Some(vec![0]),
+        },
+    );
+    assert!(st.view.is_none());
+}
+
+#[test]
 fn movement_keys() {
     let mut st = state(80, 24);
     let page = st.page_rows();

@@ -100,12 +100,19 @@ fn queries(t: &Arc<Timeline>, runs: usize) -> Vec<Vec<u32>> {
     // (b) full re-filter
     let cancel = AtomicBool::new(false);
     let mut view = Vec::new();
-    for q in [
+    // `VIGIL_BENCH_FILTER=QUERY` measures that filter alone (for profiling).
+    let only = std::env::var("VIGIL_BENCH_FILTER").ok();
+    let all = [
         "host:WS-RAD-01* AND event_id:4624",
         "rclone",
         "lsass",
         "dst_port:443 AND action:deny",
-    ] {
+    ];
+    let list: Vec<&str> = match &only {
+        Some(q) => vec![q.as_str()],
+        None => all.to_vec(),
+    };
+    for q in list {
         let f = Filter::parse(q, &TzSpec::Utc).expect("query parses");
         let (_, rows) = measure(&format!("filter {q:?}"), runs, || {
             filter::run(t, &f, &NoMarks, &cancel, &AtomicUsize::new(0)).unwrap_or_default()

@@ -248,7 +248,7 @@ pub(crate) enum Text {
     /// ASCII needle with letters: an ASCII-only case-insensitive regex of the literal
     /// (its prefilter searches all case variants with SIMD; a first-byte memchr stalled
     /// on common letters).
-    Ascii(Regex),
+    Ascii(regex::bytes::Regex),
     /// No letters at all (IPs, hashes of digits, paths of punctuation): exact bytes.
     Exact(Box<Finder<'static>>),
     /// Non-ASCII needle: Unicode case folding is left to the regex engine.
@@ -261,7 +261,7 @@ impl Text {
             return build_regex(&regex::escape(needle), true, col).map(Text::Unicode);
         }
         if needle.bytes().any(|b| b.is_ascii_alphabetic()) {
-            return RegexBuilder::new(&regex::escape(needle))
+            return regex::bytes::RegexBuilder::new(&regex::escape(needle))
                 .case_insensitive(true)
                 .unicode(false)
                 .build()
@@ -275,9 +275,20 @@ impl Text {
 
     pub(crate) fn is_in(&self, hay: &str) -> bool {
         match self {
-            Text::Ascii(re) => re.is_match(hay),
+            Text::Ascii(re) => re.is_match(hay.as_bytes()),
             Text::Exact(f) => f.find(hay.as_bytes()).is_some(),
             Text::Unicode(re) => re.is_match(hay),
+        }
+    }
+
+    /// `is_in` on raw bytes, for ASCII needles: they match the same in the bytes as in
+    /// their lossy UTF-8 text (which keeps every ASCII byte and adds none). `None` for
+    /// other needles.
+    pub(crate) fn is_in_bytes(&self, hay: &[u8]) -> Option<bool> {
+        match self {
+            Text::Ascii(re) => Some(re.is_match(hay)),
+            Text::Exact(f) => Some(f.find(hay).is_some()),
+            Text::Unicode(_) => None,
         }
     }
 }

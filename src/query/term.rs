@@ -61,6 +61,19 @@ impl TextTerm {
         }
     }
 
+    /// `is_match` on the lossy UTF-8 text of `raw`, without converting when it can.
+    pub fn is_match_lossy(&self, raw: &[u8]) -> bool {
+        if let Exact::Text(t) = &self.exact
+            && let Some(hit) = t.is_in_bytes(raw)
+        {
+            return hit;
+        }
+        match std::str::from_utf8(raw) {
+            Ok(s) => self.is_match(s),
+            Err(_) => self.is_match(&String::from_utf8_lossy(raw)),
+        }
+    }
+
     /// A regex that matches wherever `is_match` could, in a buffer of pieces separated
     /// by `\n`: the same pattern in multi-line mode (`^`/`$` at each piece's ends).
     /// `None` when it cannot be built (then scan piece by piece).
@@ -167,5 +180,27 @@ mod tests {
         }
         let t = TextTerm::word("FOO", 1).unwrap();
         assert!(t.bulk().unwrap().is_match(hay) && t.is_match("a foo"));
+    }
+
+    #[test]
+    fn raw_bytes_match_like_their_lossy_text() {
+        let lines: [&[u8]; 5] = [
+            b"deny tcp 10.0.0.1",
+            b"DE\xffNY \xc3A 443",
+            b"\xe9\x80 d\xe9ny",
+            b"",
+            "caf\u{e9} D\u{c9}NY".as_bytes(),
+        ];
+        for w in ["deny", "443", "a 4", "caf\u{e9}", "\u{e9}ny", "d\u{c9}ny"] {
+            let t = TextTerm::word(w, 1).unwrap();
+            for l in lines {
+                let lossy = String::from_utf8_lossy(l);
+                assert_eq!(
+                    t.is_match_lossy(l),
+                    t.is_match(&lossy),
+                    "{w:?} in {lossy:?}"
+                );
+            }
+        }
     }
 }

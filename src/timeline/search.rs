@@ -27,7 +27,7 @@ pub struct Hit {
 /// field (the message is one). The same free text as a filter's `/regex/` term.
 pub fn event_matches(t: &Timeline, i: usize, term: &TextTerm) -> bool {
     let raw = t.raw_bytes(i);
-    if !raw.is_empty() && term.is_match(&String::from_utf8_lossy(raw)) {
+    if !raw.is_empty() && term.is_match_lossy(raw) {
         return true;
     }
     let f = t.fields(i);

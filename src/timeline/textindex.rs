@@ -257,11 +257,7 @@ impl Prepared<'_> {
                 if h.anchored {
                     return None;
                 }
-                let raw = t.raw_bytes(i);
-                match std::str::from_utf8(raw) {
-                    Ok(line) => term.is_match(line),
-                    Err(_) => term.is_match(&String::from_utf8_lossy(raw)),
-                }
+                term.is_match_lossy(t.raw_bytes(i))
             }
             Kind::Evtx => {
                 let (keys, values) = ingest::evtx::stored_fields(&src.arena, &src.shapes, e.aux);

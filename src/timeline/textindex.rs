@@ -181,13 +181,16 @@ fn delimited_in(line: &str, v: &str) -> bool {
     let Some(&first) = n.first() else {
         return true;
     };
+    let delimited_at =
+        |p: usize| outside(p.checked_sub(1).and_then(|q| l.get(q))) && outside(l.get(p + n.len()));
+    // Most values are slices of the line itself: their place is known without a search.
+    let at = (v.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+    if at.checked_add(n.len()).is_some_and(|end| end <= l.len()) && delimited_at(at) {
+        return true;
+    }
     // Values are short and found early: a memchr on the first byte beats building a
     // memmem searcher per value.
-    memchr::memchr_iter(first, l).any(|p| {
-        l.get(p..p + n.len()) == Some(n)
-            && outside(p.checked_sub(1).and_then(|q| l.get(q)))
-            && outside(l.get(p + n.len()))
-    })
+    memchr::memchr_iter(first, l).any(|p| l.get(p..p + n.len()) == Some(n) && delimited_at(p))
 }
 
 /// `n` in decimal, written into `buf` (no allocation per event).
@@ -317,5 +320,13 @@ mod tests {
             "a non-ASCII neighbour may be a word char"
         );
         assert!(delimited_in("", ""));
+        // A slice of the line is checked where it lies, then searched for elsewhere.
+        let line = "a=443x b=443";
+        assert!(delimited_in(line, &line[9..]));
+        assert!(
+            delimited_in(line, &line[2..5]),
+            "found again at its delimited place"
+        );
+        assert!(!delimited_in("a=443x", &"a=443x"[2..5]));
     }
 }

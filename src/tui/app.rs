@@ -203,6 +203,9 @@ pub struct State {
     pub last_merge: Duration,
     /// The free-text index: asked for once everything is loaded and merged.
     pub index: IndexStatus,
+    /// Where a reopened case was left: the cursor goes there once everything is loaded
+    /// (unless a key was pressed before).
+    pub resume_at: Option<i64>,
     /// The case has changes not yet saved to its file (`q` asks when true).
     pub unsaved: bool,
     /// The user has pressed a key: from then on merges keep the cursor on its event
@@ -363,6 +366,7 @@ impl State {
             pending_sources: Vec::new(),
             last_merge: Duration::ZERO,
             index: IndexStatus::NotYet,
+            resume_at: None,
             unsaved: false,
             touched: false,
             quit: false,
@@ -436,7 +440,7 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             st.ingest = ingest;
             st.filter_progress = filter_done;
             let mut fx = super::merge::try_merge(st);
-            fx.extend(super::merge::index_when_loaded(st));
+            fx.extend(super::merge::on_loaded(st));
             fx
         }
         Action::Loaded(l) => {
@@ -454,7 +458,7 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             st.ingest_errors = errors;
             super::casefx::check_sources(st);
             let mut fx = super::merge::try_merge(st);
-            fx.extend(super::merge::index_when_loaded(st));
+            fx.extend(super::merge::on_loaded(st));
             fx
         }
         Action::IndexDone => {

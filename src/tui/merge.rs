@@ -72,14 +72,20 @@ pub fn try_merge(st: &mut State) -> Vec<Effect> {
     fx
 }
 
-/// Once every source is in, builds the free-text index in the background (filters and
-/// searches started before it is ready take the slow way).
-pub fn index_when_loaded(st: &mut State) -> Vec<Effect> {
-    if st.index != IndexStatus::NotYet
-        || !st.ingest.done
-        || !st.pending_sources.is_empty()
-        || st.timeline.is_empty()
+/// Once every source is in: the cursor goes back to where a reopened case was left, and
+/// the free-text index is built in the background (filters and searches started before it
+/// is ready take the slow way).
+pub fn on_loaded(st: &mut State) -> Vec<Effect> {
+    if !st.ingest.done || !st.pending_sources.is_empty() {
+        return Vec::new();
+    }
+    if let Some(ts) = st.resume_at.take()
+        && !st.touched
     {
+        st.goto_ts(ts);
+        st.touched = true;
+    }
+    if st.index != IndexStatus::NotYet || st.timeline.is_empty() {
         return Vec::new();
     }
     st.index = IndexStatus::Building;

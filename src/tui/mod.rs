@@ -350,10 +350,11 @@ fn event_loop(
         sources,
         problems,
     } = setup;
-    // A reopened case brings back the filter it was saved with.
+    // A reopened case brings back the filter and the place it was saved with.
     let mut initial = Vec::new();
     if let Some((case, report)) = case {
         let saved = case.file().view.filter.clone();
+        st.resume_at = case.file().view.cursor_ts;
         st.set_case(case, &report);
         if let Some(f) = saved.filter(|f| Filter::parse(f, &st.zone().1).is_ok()) {
             initial = app::apply_filter(&mut st, f);

@@ -107,6 +107,24 @@ fn filter_running_when_the_index_is_ready_is_started_again() {
 }
 
 #[test]
+fn reopened_case_cursor_comes_back_once_loaded() {
+    let mut st = state(80, 24);
+    let ts = st.timeline.events[5].ts;
+    st.resume_at = Some(ts);
+    st.ingest.done = false;
+    apply_sync(&mut st, Action::IngestDone(Vec::new()));
+    assert_eq!(st.cursor_ts(), Some(ts));
+    assert!(st.resume_at.is_none() && st.touched);
+    // A key pressed before the end of loading wins.
+    let mut st = state(80, 24);
+    st.resume_at = Some(ts);
+    st.ingest.done = false;
+    keys(&mut st, "jj");
+    apply_sync(&mut st, Action::IngestDone(Vec::new()));
+    assert_eq!(st.cursor, 2);
+}
+
+#[test]
 fn movement_keys() {
     let mut st = state(80, 24);
     let page = st.page_rows();

@@ -152,10 +152,17 @@ impl Iterator for BytePositions<'_> {
     fn next(&mut self) -> Option<usize> {
         while self.mask == 0 {
             let rest = self.hay.get(self.next..).filter(|r| !r.is_empty())?;
-            let mut w = [!self.needle; 8];
-            let n = rest.len().min(8);
-            w[..n].copy_from_slice(&rest[..n]);
-            let x = u64::from_le_bytes(w) ^ (u64::from(self.needle) * 0x0101_0101_0101_0101);
+            // A direct 8-byte load; only the tail is padded (a variable-length copy there
+            // is a `memcpy` call and a store-forwarding stall on every word).
+            let w = match rest.first_chunk::<8>() {
+                Some(w) => u64::from_le_bytes(*w),
+                None => {
+                    let mut w = [!self.needle; 8];
+                    w[..rest.len()].copy_from_slice(rest);
+                    u64::from_le_bytes(w)
+                }
+            };
+            let x = w ^ (u64::from(self.needle) * 0x0101_0101_0101_0101);
             // Exact zero-byte test (no carries between bytes): high bit set where x is 0.
             self.mask = !(((x & LO7) + LO7) | x) & HI;
             self.base = self.next;

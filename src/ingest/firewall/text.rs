@@ -31,7 +31,8 @@ impl<'a> Utf8Line<'a> {
     }
 
     /// `sub` as text when it lies inside the line and the line is valid UTF-8.
-    fn slice(&self, sub: &'a [u8]) -> Option<&'a str> {
+    #[inline]
+    pub fn text(&self, sub: &'a [u8]) -> Option<&'a str> {
         let text = self.text?;
         let off = (sub.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)?;
         let end = off.checked_add(sub.len())?;
@@ -41,7 +42,7 @@ impl<'a> Utf8Line<'a> {
 
     /// As [`cow`], without revalidating fields of a valid line.
     pub fn cow(&self, sub: &'a [u8]) -> Cow<'a, str> {
-        match self.slice(sub) {
+        match self.text(sub) {
             Some(s) => Cow::Borrowed(s),
             None => cow(sub),
         }
@@ -49,7 +50,7 @@ impl<'a> Utf8Line<'a> {
 
     /// As [`req`], without revalidating fields of a valid line.
     pub fn req(&self, sub: &'a [u8], what: &'static str) -> Result<&'a str, Reason> {
-        match self.slice(sub) {
+        match self.text(sub) {
             Some(s) => Ok(s),
             None => req(sub, what),
         }

@@ -50,6 +50,24 @@ impl Evidence {
         }
     }
 
+    /// Drops this process's page-table entries for `len` bytes at `at` once ingest is done
+    /// with them and nothing will read them again (`stats`): that unmapping work then runs
+    /// on the workers beside parsing instead of all at exit. The pages stay in the page
+    /// cache; a later read maps them again.
+    pub fn release(&self, at: usize, len: usize) {
+        #[cfg(target_os = "linux")]
+        if let Evidence::Mapped(m) = self {
+            // SAFETY: the map is a shared, read-only file mapping (`Mmap::map`), never
+            // written: after MADV_DONTNEED a read faults the same file bytes back in, so
+            // borrowed slices keep their contents (the assumption of `open` that the file
+            // does not change still holds them).
+            let _ =
+                unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, at, len) };
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (at, len);
+    }
+
     /// Tells the kernel that access is now random (detail view, filters).
     pub fn advise_random(&self) {
         #[cfg(unix)]

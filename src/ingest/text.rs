@@ -223,10 +223,16 @@ impl Merger<'_> {
 /// Parses every record of a prepared source. Units (line ranges, record chunks) are taken
 /// in file order by whichever worker is free and merged as soon as every earlier one is:
 /// the merge runs beside parsing instead of after it, and the events of the whole source
-/// are never held twice.
-pub fn load(p: &Prepared, data: &[u8], threads: usize, report: &mut SourceReport) -> Batch {
+/// are never held twice. `done(a, b)` is told when the bytes `a..b` have been parsed.
+pub fn load(
+    p: &Prepared,
+    data: &[u8],
+    threads: usize,
+    report: &mut SourceReport,
+    done: &(dyn Fn(usize, usize) + Sync),
+) -> Batch {
     let units: Vec<(usize, usize)> = match &p.records {
-        Records::Lines { start, .. } => line_ranges(data, *start, threads * 16),
+        Records::Lines { start, .. } => line_ranges(data, *start, threads * 64),
         Records::Ranges(r) => (0..r.len())
             .step_by(4096)
             .map(|a| (a, (a + 4096).min(r.len())))
@@ -247,7 +253,11 @@ pub fn load(p: &Prepared, data: &[u8], threads: usize, report: &mut SourceReport
             // units finish (and merge) about in order whichever worker runs them.
             let i = taken.fetch_add(1, Ordering::Relaxed);
             let out = match &p.records {
-                Records::Lines { comment, .. } => parse_lines(p, data, units[i], comment),
+                Records::Lines { comment, .. } => {
+                    let out = parse_lines(p, data, units[i], comment);
+                    done(units[i].0, units[i].1);
+                    out
+                }
                 Records::Ranges(r) => parse_records(p, data, &r[units[i].0..units[i].1]),
             };
             merger.lock().unwrap_or_else(|e| e.into_inner()).add(i, out);
@@ -308,7 +318,7 @@ mod tests {
                 .build()
                 .unwrap();
             let mut report = SourceReport::default();
-            let batch = pool.install(|| load(&prepared, &data, threads, &mut report));
+            let batch = pool.install(|| load(&prepared, &data, threads, &mut report, &|_, _| {}));
             let events: Vec<(i64, u64, String, String)> = batch
                 .events
                 .iter()

@@ -232,7 +232,10 @@ fn lean_body<'a>(
         let k = match eq {
             0..3 => continue,
             3 => u32::from_le_bytes([b' ', body[0], body[1], body[2]]),
-            _ => u32::from_le_bytes([body[eq - 4], body[eq - 3], body[eq - 2], body[eq - 1]]),
+            _ => match body[eq - 4..eq].first_chunk::<4>() {
+                Some(w) => u32::from_le_bytes(*w),
+                None => continue,
+            },
         };
         let key = match k {
             SRC => Norm::SrcIp,
@@ -244,7 +247,11 @@ fn lean_body<'a>(
             }
             _ => continue,
         };
-        let end = eq + 1 + body[eq + 1..].iter().take_while(|&&c| c != b' ').count();
+        let end = eq
+            + 1
+            + text::byte_positions(&body[eq + 1..], b' ')
+                .next()
+                .unwrap_or(body.len() - eq - 1);
         let what = match key {
             Norm::SrcIp => "SRC",
             Norm::DstIp => "DST",

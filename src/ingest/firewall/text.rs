@@ -147,6 +147,31 @@ pub struct BytePositions<'a> {
 const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 const HI: u64 = 0x8080_8080_8080_8080;
 
+/// High bit of each byte of `w` that equals `c` (exact: no carries between bytes).
+fn bytes_eq(w: u64, c: u8) -> u64 {
+    let x = w ^ (u64::from(c) * 0x0101_0101_0101_0101);
+    !(((x & LO7) + LO7) | x) & HI
+}
+
+/// Index of the first byte of `hay` that is `a` or `b`, eight bytes at a time: the
+/// fields and values this looks through are a few to a few dozen bytes, too short for a
+/// `memchr2` call to pay off and long enough for a byte loop to cost.
+pub fn find2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
+    let mut i = 0;
+    while let Some(w) = hay.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*w);
+        let m = bytes_eq(w, a) | bytes_eq(w, b);
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+    }
+    hay[i..]
+        .iter()
+        .position(|&c| c == a || c == b)
+        .map(|p| i + p)
+}
+
 impl Iterator for BytePositions<'_> {
     type Item = usize;
 
@@ -163,9 +188,7 @@ impl Iterator for BytePositions<'_> {
                     u64::from_le_bytes(w)
                 }
             };
-            let x = w ^ (u64::from(self.needle) * 0x0101_0101_0101_0101);
-            // Exact zero-byte test (no carries between bytes): high bit set where x is 0.
-            self.mask = !(((x & LO7) + LO7) | x) & HI;
+            self.mask = bytes_eq(w, self.needle);
             self.base = self.next;
             self.next += 8;
         }
@@ -268,6 +291,22 @@ pub fn firewall(out: &mut Fields<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find2_matches_a_plain_scan() {
+        let hay: Vec<u8> = (0..40u8)
+            .map(|i| [b'a', b' ', b'=', 0xff, b'"'][i as usize % 7 % 5])
+            .collect();
+        for start in 0..hay.len() {
+            for end in start..=hay.len() {
+                let h = &hay[start..end];
+                for (a, b) in [(b' ', b'='), (b'"', b'\\'), (0xff, 0xff), (b'=', b'=')] {
+                    let want = h.iter().position(|&c| c == a || c == b);
+                    assert_eq!(find2(h, a, b), want, "{h:?} {a} {b}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn byte_positions_match_a_plain_scan() {

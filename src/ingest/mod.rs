@@ -23,7 +23,7 @@ pub use source::{
 use crate::model::format_rfc3339;
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Every text/JSON format vigil knows, firewall then EDR.
 pub fn text_formats() -> Vec<&'static FormatDef> {
@@ -74,6 +74,17 @@ pub struct Loaded {
 
 fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
+}
+
+/// SHA-256 of `data`, publishing in `done` how many leading bytes it has read.
+fn sha256_tracked(data: &[u8], done: &AtomicUsize) -> String {
+    const CHUNK: usize = 4 << 20;
+    let mut h = Sha256::new();
+    for c in data.chunks(CHUNK) {
+        h.update(c);
+        done.fetch_add(c.len(), Ordering::Release);
+    }
+    hex::encode(h.finalize())
 }
 
 fn mtime_year(path: &Path) -> i32 {
@@ -139,6 +150,14 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
         Some(f) => Some(f.as_str()),
         None => sniff(data),
     };
+    // Bytes hashed so far. `stats` reads nothing again after ingest, so the pages that
+    // both the hash and the parser are done with are unmapped as it goes.
+    let hashed = AtomicUsize::new(if sha.is_empty() { 0 } else { data.len() });
+    let release = |a: usize, b: usize| {
+        if opts.index_only && hashed.load(Ordering::Acquire) >= b {
+            evidence.release(a, b - a);
+        }
+    };
     let ((batch, kind), sha) = rayon::join(
         || -> (Batch, Kind) {
             match format {
@@ -154,7 +173,7 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
                                 if let Some(n) = &p.note {
                                     report.notes.push(n.clone());
                                 }
-                                let b = text::load(&p, data, opts.threads, &mut report);
+                                let b = text::load(&p, data, opts.threads, &mut report, &release);
                                 (b, Kind::Text(p))
                             }
                             Err(e) => {
@@ -178,7 +197,7 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
         },
         || {
             if sha.is_empty() {
-                sha256_hex(data)
+                sha256_tracked(data, &hashed)
             } else {
                 sha
             }

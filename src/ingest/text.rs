@@ -5,6 +5,8 @@ use super::batch::Batch;
 use super::source::{Prepared, Records, SourceReport};
 use crate::model::{Event, Fields, Interner, Norm, Sym};
 use rayon::prelude::*;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Records longer than this are rejected rather than parsed (a runaway line).
 pub const MAX_RECORD: usize = 16 << 20;
@@ -13,8 +15,8 @@ struct RangeOut {
     batch: Batch,
     rejects: Vec<(u64, String)>,
     rejected: u64,
-    last_host: Sym,
-    last_tag: Sym,
+    hosts: Recent,
+    tags: Recent,
 }
 
 impl RangeOut {
@@ -23,8 +25,8 @@ impl RangeOut {
             batch: Batch::new(),
             rejects: Vec::new(),
             rejected: 0,
-            last_host: Sym::EMPTY,
-            last_tag: Sym::EMPTY,
+            hosts: Recent::new(),
+            tags: Recent::new(),
         }
     }
 }
@@ -52,10 +54,8 @@ fn record_event<'a>(
                 .get(Norm::EventId)
                 .or(fields.get(Norm::Action))
                 .unwrap_or("");
-            // Consecutive lines mostly share host and tag: compare with the previous
-            // symbol's text before hashing.
-            let host = intern_near(&mut out.batch.strings, &mut out.last_host, host);
-            let tag = intern_near(&mut out.batch.strings, &mut out.last_tag, tag);
+            let host = out.hosts.intern(&mut out.batch.strings, host);
+            let tag = out.tags.intern(&mut out.batch.strings, tag);
             out.batch.events.push(Event {
                 ts: fields.ts,
                 loc: off,
@@ -75,12 +75,41 @@ fn record_event<'a>(
     }
 }
 
-fn intern_near(strings: &mut Interner, last: &mut Sym, s: &str) -> Sym {
-    if strings.str_of(*last) == Some(s) {
-        return *last;
+/// The last few distinct strings of one column (hosts or tags), checked before the
+/// interner's hash table: a log has a handful of hosts and actions, mixed line by line.
+/// A slot is `(length, first eight bytes, symbol)`; up to eight bytes that pair is the
+/// whole string, so most hits need no string compare at all.
+struct Recent {
+    slots: [(u32, u64, Sym); 8],
+    next: usize,
+}
+
+impl Recent {
+    fn new() -> Self {
+        Recent {
+            slots: [(u32::MAX, 0, Sym::EMPTY); 8],
+            next: 0,
+        }
     }
-    *last = strings.intern(s);
-    *last
+
+    /// Same symbol as `strings.intern(s)`.
+    fn intern(&mut self, strings: &mut Interner, s: &str) -> Sym {
+        let b = s.as_bytes();
+        let head = match b.first_chunk::<8>() {
+            Some(w) => u64::from_le_bytes(*w),
+            None => b.iter().rev().fold(0, |acc, &c| (acc << 8) | u64::from(c)),
+        };
+        let len = b.len() as u32;
+        for &(n, h, sym) in &self.slots {
+            if n == len && h == head && (b.len() <= 8 || strings.str_of(sym) == Some(s)) {
+                return sym;
+            }
+        }
+        let sym = strings.intern(s);
+        self.slots[self.next] = (len, head, sym);
+        self.next = (self.next + 1) % self.slots.len();
+        sym
+    }
 }
 
 fn push_reject(out: &mut RangeOut, off: u64, reason: String) {
@@ -139,53 +168,102 @@ fn parse_lines(p: &Prepared, data: &[u8], (a, b): (usize, usize), comment: &[&[u
     out
 }
 
-/// Parses every record of a prepared source.
-pub fn load(p: &Prepared, data: &[u8], threads: usize, report: &mut SourceReport) -> Batch {
-    let outs: Vec<RangeOut> = match &p.records {
-        Records::Lines { start, comment } => line_ranges(data, *start, threads * 16)
-            .into_par_iter()
-            .map(|r| parse_lines(p, data, r, comment))
-            .collect(),
-        Records::Ranges(ranges) => ranges
-            .par_chunks(4096)
-            .map(|part| {
-                let mut out = RangeOut::new();
-                let mut fields = Fields::lean();
-                for &(off, len) in part {
-                    let s = off as usize;
-                    match data.get(s..s.saturating_add(len as usize)) {
-                        Some(rec) => record_event(p, rec, off, &mut fields, &mut out),
-                        None => push_reject(&mut out, off, "record range past end of file".into()),
-                    }
-                }
-                out
-            })
-            .collect(),
-    };
-    // Merge into the first range's batch, reserved once for every event: the other
-    // ranges' vectors are freed one by one, so all events are never held twice.
-    let total: usize = outs.iter().map(|o| o.batch.events.len()).sum();
-    let mut batch: Option<Batch> = None;
-    for o in outs {
-        for (off, r) in o.rejects {
-            if report.reasons.len() < super::source::MAX_REASONS {
-                report.reasons.push(super::Reject {
-                    offset: off,
-                    reason: r,
-                });
-            }
+fn parse_records(p: &Prepared, data: &[u8], part: &[(u64, u32)]) -> RangeOut {
+    let mut out = RangeOut::new();
+    let mut fields = Fields::lean();
+    for &(off, len) in part {
+        let s = off as usize;
+        match data.get(s..s.saturating_add(len as usize)) {
+            Some(rec) => record_event(p, rec, off, &mut fields, &mut out),
+            None => push_reject(&mut out, off, "record range past end of file".into()),
         }
-        report.rejected += o.rejected;
-        match &mut batch {
-            Some(b) => b.append(o.batch, false),
-            None => {
-                let mut b = o.batch;
-                b.events.reserve_exact(total.saturating_sub(b.events.len()));
-                batch = Some(b);
+    }
+    out
+}
+
+/// Parsed units waiting for every earlier one, and what is merged so far.
+struct Merger<'r> {
+    pending: Vec<Option<RangeOut>>,
+    next: usize,
+    batch: Option<Batch>,
+    report: &'r mut SourceReport,
+}
+
+impl Merger<'_> {
+    /// Takes unit `i`, then appends every unit that is now next in file order.
+    fn add(&mut self, i: usize, out: RangeOut) {
+        self.pending[i] = Some(out);
+        while let Some(o) = self.pending.get_mut(self.next).and_then(Option::take) {
+            self.next += 1;
+            for (off, r) in o.rejects {
+                if self.report.reasons.len() < super::source::MAX_REASONS {
+                    self.report.reasons.push(super::Reject {
+                        offset: off,
+                        reason: r,
+                    });
+                }
+            }
+            self.report.rejected += o.rejected;
+            match &mut self.batch {
+                Some(b) => b.append(o.batch, false),
+                None => {
+                    // Units are about the same size: reserve for all of them once (only
+                    // address space until written), a little over so it rarely grows.
+                    let mut b = o.batch;
+                    let guess = b.events.len() * self.pending.len() / self.next;
+                    b.events
+                        .reserve_exact((guess + guess / 16).saturating_sub(b.events.len()));
+                    self.batch = Some(b);
+                }
             }
         }
     }
-    batch.unwrap_or_default()
+}
+
+/// Parses every record of a prepared source. Units (line ranges, record chunks) are taken
+/// in file order by whichever worker is free and merged as soon as every earlier one is:
+/// the merge runs beside parsing instead of after it, and the events of the whole source
+/// are never held twice. `done(a, b)` is told when the bytes `a..b` have been parsed.
+pub fn load(
+    p: &Prepared,
+    data: &[u8],
+    threads: usize,
+    report: &mut SourceReport,
+    done: &(dyn Fn(usize, usize) + Sync),
+) -> Batch {
+    let units: Vec<(usize, usize)> = match &p.records {
+        Records::Lines { start, .. } => line_ranges(data, *start, threads * 64),
+        Records::Ranges(r) => (0..r.len())
+            .step_by(4096)
+            .map(|a| (a, (a + 4096).min(r.len())))
+            .collect(),
+    };
+    let merger = Mutex::new(Merger {
+        pending: (0..units.len()).map(|_| None).collect(),
+        next: 0,
+        batch: None,
+        report,
+    });
+    let taken = AtomicUsize::new(0);
+    (0..units.len())
+        .into_par_iter()
+        .with_max_len(1)
+        .for_each(|_| {
+            // A task parses the next unit in file order, not the one of its own index, so
+            // units finish (and merge) about in order whichever worker runs them.
+            let i = taken.fetch_add(1, Ordering::Relaxed);
+            let out = match &p.records {
+                Records::Lines { comment, .. } => {
+                    let out = parse_lines(p, data, units[i], comment);
+                    done(units[i].0, units[i].1);
+                    out
+                }
+                Records::Ranges(r) => parse_records(p, data, &r[units[i].0..units[i].1]),
+            };
+            merger.lock().unwrap_or_else(|e| e.into_inner()).add(i, out);
+        });
+    let merger = merger.into_inner().unwrap_or_else(|e| e.into_inner());
+    merger.batch.unwrap_or_default()
 }
 
 /// The bytes of the record an event came from.
@@ -197,6 +275,117 @@ pub fn record_bytes(data: &[u8], loc: u64, len: u32) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::{Reason, RecordParser};
+
+    /// `N host tag`, rejected when the line says `bad`.
+    struct Words;
+
+    impl RecordParser for Words {
+        fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+            let s = std::str::from_utf8(rec).map_err(|_| Reason::Borrowed("utf8"))?;
+            let mut w = s.split(' ');
+            out.ts = w.next().and_then(|t| t.parse().ok()).ok_or("no time")?;
+            if s.contains("bad") {
+                return Err(Reason::Owned(format!("bad at {}", out.ts)));
+            }
+            out.set(Norm::Host, w.next().unwrap_or(""));
+            out.set(Norm::Action, w.next().unwrap_or(""));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn units_merge_in_file_order_whatever_the_threads() {
+        // Several MB so the lines are cut into many units; rejects spread all over.
+        let mut data = Vec::new();
+        for i in 0..200_000u32 {
+            let host =
+                ["a", "host-long-name-1", "host-long-name-2", "\u{e9}t\u{e9}"][i as usize % 4];
+            let bad = if i % 9_973 == 5 { " bad" } else { "" };
+            data.extend_from_slice(format!("{i} {host} act{}{bad}\n", i % 11).as_bytes());
+        }
+        let prepared = Prepared {
+            parser: Box::new(Words),
+            records: Records::Lines {
+                start: 0,
+                comment: &[],
+            },
+            note: None,
+        };
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut report = SourceReport::default();
+            let batch = pool.install(|| load(&prepared, &data, threads, &mut report, &|_, _| {}));
+            let events: Vec<(i64, u64, String, String)> = batch
+                .events
+                .iter()
+                .map(|e| {
+                    let text = |s| batch.strings.str_of(s).unwrap_or("").to_owned();
+                    (e.ts, e.loc, text(e.host), text(e.tag))
+                })
+                .collect();
+            (events, report.rejected, report.reasons)
+        };
+        let (events, rejected, reasons) = run(1);
+        assert_eq!(rejected, 21);
+        assert_eq!(events.len(), 200_000 - 21);
+        assert!(
+            events
+                .windows(2)
+                .all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1)
+        );
+        // Line 5 is rejected, so event 6 is line 7.
+        assert_eq!(events[6], (7, 131, "\u{e9}t\u{e9}".into(), "act7".into()));
+        let offsets: Vec<u64> = reasons.iter().map(|r| r.offset).collect();
+        assert!(offsets.is_sorted() && reasons.len() == super::super::source::MAX_REASONS);
+        assert_eq!(reasons[0].reason, "bad at 5");
+        for threads in [2, 3, 8] {
+            assert_eq!(run(threads), (events.clone(), rejected, reasons.clone()));
+        }
+    }
+
+    #[test]
+    fn recent_gives_the_interner_symbols() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abcdefgh",
+            "abcdefgh1",
+            "abcdefgh2",
+            "abcdefgi1",
+            "12345",
+            "123456789",
+            "1234567890",
+            "a\0",
+            "a\0\0",
+            "\u{e9}",
+            "deny",
+            "allow",
+            "drop",
+            "reject",
+            "log",
+            "x1",
+            "x2",
+            "x3",
+            "x4",
+            "x5",
+            "x6",
+            "x7",
+            "x8",
+            "x9",
+        ];
+        let mut plain = Interner::new();
+        let mut cached = Interner::new();
+        let mut recent = Recent::new();
+        for i in 0..2_000usize {
+            let w = words[(i * 7 + i / 13) % words.len()];
+            assert_eq!(recent.intern(&mut cached, w), plain.intern(w), "{w:?}");
+        }
+    }
 
     #[test]
     fn ranges_cover_everything_on_line_boundaries() {

@@ -52,7 +52,7 @@ pub fn test_source(label: &str, text: &str) -> Loaded {
         format: "test".into(),
         ..Default::default()
     };
-    let batch = ingest::text::load(&prepared, evidence.bytes(), 1, &mut report);
+    let batch = ingest::text::load(&prepared, evidence.bytes(), 1, &mut report, &|_, _| {});
     report.events = batch.events.len() as u64;
     Loaded {
         label: label.into(),

@@ -2,6 +2,7 @@
 //! Check Point write them. Borrowing iterator: no allocation, never panics; an unterminated
 //! quote runs to the end of the line; tokens without a separator are skipped.
 
+use super::text::find2;
 use std::borrow::Cow;
 
 /// Iterates `(key, value)` pairs; quotes are stripped from values, escapes are kept
@@ -39,10 +40,7 @@ impl<'a> Iterator for Kv<'a> {
             }
             let start = self.pos;
             // Key: up to the separator; a space first means a stray token.
-            let mut i = start;
-            while i < s.len() && s[i] != self.sep && s[i] != b' ' {
-                i += 1;
-            }
+            let i = start + find2(&s[start..], self.sep, b' ').unwrap_or(s.len() - start);
             if i >= s.len() || s[i] != self.sep {
                 self.pos = i;
                 continue;
@@ -63,7 +61,7 @@ impl<'a> Iterator for Kv<'a> {
                     None => (body, s.len()),
                 }
             } else {
-                let e = rest.iter().position(|&c| c == b' ').unwrap_or(rest.len());
+                let e = find2(rest, b' ', b' ').unwrap_or(rest.len());
                 (&rest[..e], vstart + e)
             };
             self.pos = next;
@@ -75,16 +73,15 @@ impl<'a> Iterator for Kv<'a> {
     }
 }
 
-/// Position of the closing `"` in `b` (after the opening one), skipping `\"`. A plain
-/// loop: quoted values are mostly a few bytes, where a `memchr2` call costs more.
+/// Position of the closing `"` in `b` (after the opening one), skipping `\"`.
 fn closing_quote(b: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i),
-            _ => i += 1,
+        i += find2(&b[i..], b'"', b'\\')?;
+        if b[i] == b'"' {
+            return Some(i);
         }
+        i += 2;
     }
     None
 }
@@ -160,6 +157,77 @@ mod tests {
         let v = all("a=\u{201D}st0.0\u{201D} b=\"c\"", b'=');
         assert_eq!(v[0].1, "st0.0");
         assert_eq!(v[1].1, "c");
+    }
+
+    /// The byte-at-a-time iterator `Kv` replaced, kept as the reference.
+    fn reference(s: &[u8], sep: u8) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos < s.len() {
+            while pos < s.len() && is_space(s[pos]) {
+                pos += 1;
+            }
+            if pos >= s.len() {
+                break;
+            }
+            let start = pos;
+            let mut i = start;
+            while i < s.len() && s[i] != sep && s[i] != b' ' {
+                i += 1;
+            }
+            if i >= s.len() || s[i] != sep {
+                pos = i;
+                continue;
+            }
+            let key = &s[start..i];
+            let rest = &s[i + 1..];
+            let (val, next) = if rest.first() == Some(&b'"') {
+                let body = &rest[1..];
+                let mut e = 0;
+                let mut found = None;
+                while e < body.len() {
+                    match body[e] {
+                        b'\\' => e += 2,
+                        b'"' => {
+                            found = Some(e);
+                            break;
+                        }
+                        _ => e += 1,
+                    }
+                }
+                match found {
+                    Some(e) => (&body[..e], i + 1 + 1 + e + 1),
+                    None => (body, s.len()),
+                }
+            } else if rest.starts_with(CURLY_OPEN) || rest.starts_with(CURLY_CLOSE) {
+                let body = &rest[3..];
+                match memchr::memmem::find(body, CURLY_CLOSE) {
+                    Some(e) => (&body[..e], i + 1 + 3 + e + 3),
+                    None => (body, s.len()),
+                }
+            } else {
+                let e = rest.iter().position(|&c| c == b' ').unwrap_or(rest.len());
+                (&rest[..e], i + 1 + e)
+            };
+            pos = next;
+            if !key.is_empty() {
+                out.push((key.to_vec(), val.to_vec()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn word_scans_match_the_byte_loop() {
+        use proptest::prelude::*;
+        let bytes = prop::sample::select(b"ab=:\" ;,\t\xe2\x80\x9d".to_vec());
+        proptest!(ProptestConfig::with_cases(4000), |(s in prop::collection::vec(bytes, 0..60))| {
+            for sep in [b'=', b':'] {
+                let got: Vec<(Vec<u8>, Vec<u8>)> =
+                    Kv::new(&s, sep).map(|(k, v)| (k.to_vec(), v.to_vec())).collect();
+                prop_assert_eq!(got, reference(&s, sep));
+            }
+        });
     }
 
     #[test]

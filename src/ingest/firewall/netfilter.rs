@@ -76,14 +76,23 @@ fn prefix_action(p: &[u8]) -> Option<&'static str> {
     })
 }
 
-/// A body key: `[A-Z0-9]+=`.
-fn is_key_token(t: &[u8]) -> bool {
-    match memchr::memchr(b'=', t) {
-        Some(i) if i > 0 => t[..i]
-            .iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_'),
-        _ => false,
+fn is_key_char(c: u8) -> bool {
+    c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_'
+}
+
+/// Start of the first space-separated token that is a body key (`[A-Z0-9_]+=…`): the end
+/// of the log prefix. One pass over the prefix; a token is dropped at its first non-key byte.
+fn key_start(msg: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < msg.len() {
+        let n = msg[i..].iter().take_while(|&&c| is_key_char(c)).count();
+        if n > 0 && msg.get(i + n) == Some(&b'=') {
+            return Some(i);
+        }
+        i += n;
+        i += msg[i..].iter().take_while(|&&c| c != b' ').count() + 1;
     }
+    None
 }
 
 impl RecordParser for Netfilter {
@@ -114,35 +123,17 @@ pub(super) fn parse_msg<'a>(
     {
         let mut msg = msg;
         // Kernel uptime stamp: "[19955416.516358] " or "[  203.842973] ".
-        if msg.first() == Some(&b'[')
-            && let Some(e) = memchr::memchr(b']', msg)
-        {
-            let inner = &msg[1..e];
-            if inner
+        if msg.first() == Some(&b'[') {
+            let n = msg[1..]
                 .iter()
-                .all(|c| c.is_ascii_digit() || *c == b'.' || *c == b' ')
-            {
-                push(out, b"uptime", text::trim(inner));
-                msg = &msg[e + 1..];
+                .take_while(|c| c.is_ascii_digit() || **c == b'.' || **c == b' ')
+                .count();
+            if msg.get(1 + n) == Some(&b']') {
+                push(out, b"uptime", text::trim(&msg[1..1 + n]));
+                msg = &msg[n + 2..];
             }
         }
-        // The log prefix ends where the first KEY= token starts.
-        let mut body_at = None;
-        let mut i = 0;
-        while i < msg.len() {
-            if (i == 0 || msg[i - 1] == b' ') && is_key_token(&msg[i..]) {
-                // is_key_token looks at the whole tail; check the token alone.
-                let end = memchr::memchr(b' ', &msg[i..]).map_or(msg.len(), |e| i + e);
-                if is_key_token(&msg[i..end]) {
-                    body_at = Some(i);
-                    break;
-                }
-            }
-            i += match memchr::memchr(b' ', &msg[i..]) {
-                Some(e) => e + 1,
-                None => msg.len() - i,
-            };
-        }
+        let body_at = key_start(msg);
         let body_at = body_at.ok_or(Reason::Borrowed("no KEY=value fields (not a LOG line)"))?;
         let prefix = text::trim(&msg[..body_at]);
         if !prefix.is_empty() {
@@ -216,40 +207,69 @@ pub(super) fn parse_msg<'a>(
 }
 
 /// The normalised fields of the body for ingest, without walking every token: each `=`
-/// is found eight bytes at a time, and a key is one of ours when exactly its letters sit between a
-/// space (or the body start) and that `=`. For a later `=` of a token the text before it
-/// holds an earlier `=`, so it never matches. Same fields, same rejects as the token walk.
+/// is found eight bytes at a time, and a key is one of ours when exactly its letters sit
+/// between a space (or the body start) and that `=`: the four bytes before the `=` are
+/// compared as one word. For a later `=` of a token the text before it holds an earlier
+/// `=`, so it never matches. Same fields, same rejects as the token walk.
 fn lean_body<'a>(
     line: &Utf8Line<'a>,
     body: &'a [u8],
     out: &mut Fields<'a>,
 ) -> Result<bool, Reason> {
-    // Whether a key of `n` letters ending at `eq` starts the token.
-    let starts = |eq: usize, n: usize| eq == n || (eq > n && body[eq - n - 1] == b' ');
+    const fn word(k: &[u8; 4]) -> u32 {
+        u32::from_le_bytes(*k)
+    }
+    const SRC: u32 = word(b" SRC");
+    const DST: u32 = word(b" DST");
+    const SPT: u32 = word(b" SPT");
+    const DPT: u32 = word(b" DPT");
+    const ROTO: u32 = word(b"ROTO");
+    // Values of a valid line are sliced from its text, with no second check.
+    let text = line.text(body);
     let mut have_src = false;
     for eq in text::byte_positions(body, b'=') {
-        let Some(k3) = eq.checked_sub(3).and_then(|a| body.get(a..eq)) else {
-            continue;
+        // The body start counts as a space before the key.
+        let k = match eq {
+            0..3 => continue,
+            3 => u32::from_le_bytes([b' ', body[0], body[1], body[2]]),
+            _ => match body[eq - 4..eq].first_chunk::<4>() {
+                Some(w) => u32::from_le_bytes(*w),
+                None => continue,
+            },
         };
-        let key = match k3 {
-            b"SRC" if starts(eq, 3) => Norm::SrcIp,
-            b"DST" if starts(eq, 3) => Norm::DstIp,
-            b"SPT" if starts(eq, 3) => Norm::SrcPort,
-            b"DPT" if starts(eq, 3) => Norm::DstPort,
-            b"OTO" if eq >= 5 && body[eq - 5..eq - 3] == *b"PR" && starts(eq, 5) => Norm::Proto,
+        let key = match k {
+            SRC => Norm::SrcIp,
+            DST => Norm::DstIp,
+            SPT => Norm::SrcPort,
+            DPT => Norm::DstPort,
+            ROTO if eq >= 5 && body[eq - 5] == b'P' && (eq == 5 || body[eq - 6] == b' ') => {
+                Norm::Proto
+            }
             _ => continue,
         };
-        let tail = &body[eq + 1..];
-        let v = &tail[..tail.iter().position(|&c| c == b' ').unwrap_or(tail.len())];
+        let end = eq
+            + 1
+            + text::byte_positions(&body[eq + 1..], b' ')
+                .next()
+                .unwrap_or(body.len() - eq - 1);
+        let what = match key {
+            Norm::SrcIp => "SRC",
+            Norm::DstIp => "DST",
+            Norm::SrcPort => "SPT",
+            Norm::DstPort => "DPT",
+            _ => "PROTO",
+        };
+        let v = match text.and_then(|t| t.get(eq + 1..end)) {
+            Some(v) => v,
+            None => text::req(&body[eq + 1..end], what)?,
+        };
         match key {
             Norm::SrcIp => {
-                out.set(key, line.req(v, "SRC")?);
+                out.set(key, v);
                 have_src = true;
             }
-            Norm::DstIp => out.set(key, line.req(v, "DST")?),
-            Norm::SrcPort => out.set(key, line.req(v, "SPT")?),
-            Norm::DstPort => out.set(key, line.req(v, "DPT")?),
-            _ => out.set(key, text::proto(line.req(v, "PROTO")?)),
+            Norm::Proto => out.set(key, text::proto(v)),
+            _ => out.set(key, v),
         }
     }
     Ok(have_src)
@@ -321,6 +341,82 @@ mod tests {
         let mut f = Fields::new();
         p.parse(l2, &mut f).unwrap();
         assert_eq!(f.ts, ymd_hms(2024, 3, 31, 1, 30, 0).unwrap());
+    }
+
+    /// The lean body scan against the token walk, and the fields both must find.
+    #[test]
+    fn lean_scan_on_tricky_lines() {
+        let p = Netfilter::new(b"", &ctx(2024));
+        let h = "Jan  2 03:04:05 fw kernel:";
+        // (body, SRC, DST, SPT, DPT, proto) expected; None: rejected.
+        type Want = Option<[Option<&'static str>; 5]>;
+        let cases: &[(&str, Want)] = &[
+            (
+                "[ 5.1] [UFW BLOCK] IN=e OUT= SRC=2001:db8::1 DST=fe80::1%eth0 PROTO=UDP SPT=1 DPT=2",
+                Some([
+                    Some("2001:db8::1"),
+                    Some("fe80::1%eth0"),
+                    Some("1"),
+                    Some("2"),
+                    Some("udp"),
+                ]),
+            ),
+            // The body starts with a wanted key; odd spacing; a trailing CR left by a relay.
+            (
+                "SRC=1.1.1.1   DST=2.2.2.2  PROTO=TCP\r",
+                Some([Some("1.1.1.1"), Some("2.2.2.2"), None, None, Some("tcp\r")]),
+            ),
+            (
+                "PROTO=47 SRC=1.1.1.1",
+                Some([Some("1.1.1.1"), None, None, None, Some("gre")]),
+            ),
+            // Look-alike keys: PPROTO, XSRC, a key after a tab, `[SRC` of an inner packet.
+            (
+                "IN=e XSRC=9 SRC=1.1.1.1 PPROTO=x DST=2.2.2.2\tSPT=7 [SRC=3.3.3.3 DPT=",
+                Some([Some("1.1.1.1"), Some("2.2.2.2\tSPT=7"), None, None, None]),
+            ),
+            // The last of repeated keys wins; empty values and `-` are absent.
+            (
+                "SRC=1.1.1.1 SRC=4.4.4.4 DST= SPT=- PROTO=",
+                Some([Some("4.4.4.4"), None, None, None, None]),
+            ),
+            ("IN=e DST=2.2.2.2 PROTO=UDP", None),
+            ("FWD-DROP: no keys here", None),
+            (
+                "IN=e SRC=1.1.1.1 DST=\u{e9}",
+                Some([Some("1.1.1.1"), Some("\u{e9}"), None, None, None]),
+            ),
+        ];
+        for (body, want) in cases {
+            let line = format!("{h} {body}");
+            let mut lean = Fields::lean();
+            let mut full = Fields::new();
+            let (rl, rf) = (
+                p.parse(line.as_bytes(), &mut lean),
+                p.parse(line.as_bytes(), &mut full),
+            );
+            assert_eq!(rl.is_ok(), rf.is_ok(), "{body}");
+            let Some(want) = want else {
+                assert!(rl.is_err(), "{body}");
+                continue;
+            };
+            rl.unwrap();
+            let keys = [
+                Norm::SrcIp,
+                Norm::DstIp,
+                Norm::SrcPort,
+                Norm::DstPort,
+                Norm::Proto,
+            ];
+            for (k, w) in keys.iter().zip(want) {
+                assert_eq!(lean.get(*k), *w, "{body} {k:?}");
+                assert_eq!(full.get(*k), *w, "{body} {k:?}");
+            }
+        }
+        // A bad byte in a wanted value rejects the line, the first such key named.
+        let mut f = Fields::lean();
+        let line = b"Jan  2 03:04:05 fw kernel: IN=e DST=\xff SRC=\xfe";
+        assert_eq!(p.parse(line, &mut f).unwrap_err(), "DST is not UTF-8");
     }
 
     #[test]

@@ -31,7 +31,8 @@ impl<'a> Utf8Line<'a> {
     }
 
     /// `sub` as text when it lies inside the line and the line is valid UTF-8.
-    fn slice(&self, sub: &'a [u8]) -> Option<&'a str> {
+    #[inline]
+    pub fn text(&self, sub: &'a [u8]) -> Option<&'a str> {
         let text = self.text?;
         let off = (sub.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)?;
         let end = off.checked_add(sub.len())?;
@@ -41,7 +42,7 @@ impl<'a> Utf8Line<'a> {
 
     /// As [`cow`], without revalidating fields of a valid line.
     pub fn cow(&self, sub: &'a [u8]) -> Cow<'a, str> {
-        match self.slice(sub) {
+        match self.text(sub) {
             Some(s) => Cow::Borrowed(s),
             None => cow(sub),
         }
@@ -49,7 +50,7 @@ impl<'a> Utf8Line<'a> {
 
     /// As [`req`], without revalidating fields of a valid line.
     pub fn req(&self, sub: &'a [u8], what: &'static str) -> Result<&'a str, Reason> {
-        match self.slice(sub) {
+        match self.text(sub) {
             Some(s) => Ok(s),
             None => req(sub, what),
         }
@@ -146,18 +147,48 @@ pub struct BytePositions<'a> {
 const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 const HI: u64 = 0x8080_8080_8080_8080;
 
+/// High bit of each byte of `w` that equals `c` (exact: no carries between bytes).
+fn bytes_eq(w: u64, c: u8) -> u64 {
+    let x = w ^ (u64::from(c) * 0x0101_0101_0101_0101);
+    !(((x & LO7) + LO7) | x) & HI
+}
+
+/// Index of the first byte of `hay` that is `a` or `b`, eight bytes at a time: the
+/// fields and values this looks through are a few to a few dozen bytes, too short for a
+/// `memchr2` call to pay off and long enough for a byte loop to cost.
+pub fn find2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
+    let mut i = 0;
+    while let Some(w) = hay.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*w);
+        let m = bytes_eq(w, a) | bytes_eq(w, b);
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+    }
+    hay[i..]
+        .iter()
+        .position(|&c| c == a || c == b)
+        .map(|p| i + p)
+}
+
 impl Iterator for BytePositions<'_> {
     type Item = usize;
 
     fn next(&mut self) -> Option<usize> {
         while self.mask == 0 {
             let rest = self.hay.get(self.next..).filter(|r| !r.is_empty())?;
-            let mut w = [!self.needle; 8];
-            let n = rest.len().min(8);
-            w[..n].copy_from_slice(&rest[..n]);
-            let x = u64::from_le_bytes(w) ^ (u64::from(self.needle) * 0x0101_0101_0101_0101);
-            // Exact zero-byte test (no carries between bytes): high bit set where x is 0.
-            self.mask = !(((x & LO7) + LO7) | x) & HI;
+            // A direct 8-byte load; only the tail is padded (a variable-length copy there
+            // is a `memcpy` call and a store-forwarding stall on every word).
+            let w = match rest.first_chunk::<8>() {
+                Some(w) => u64::from_le_bytes(*w),
+                None => {
+                    let mut w = [!self.needle; 8];
+                    w[..rest.len()].copy_from_slice(rest);
+                    u64::from_le_bytes(w)
+                }
+            };
+            self.mask = bytes_eq(w, self.needle);
             self.base = self.next;
             self.next += 8;
         }
@@ -260,6 +291,22 @@ pub fn firewall(out: &mut Fields<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find2_matches_a_plain_scan() {
+        let hay: Vec<u8> = (0..40u8)
+            .map(|i| [b'a', b' ', b'=', 0xff, b'"'][i as usize % 7 % 5])
+            .collect();
+        for start in 0..hay.len() {
+            for end in start..=hay.len() {
+                let h = &hay[start..end];
+                for (a, b) in [(b' ', b'='), (b'"', b'\\'), (0xff, 0xff), (b'=', b'=')] {
+                    let want = h.iter().position(|&c| c == a || c == b);
+                    assert_eq!(find2(h, a, b), want, "{h:?} {a} {b}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn byte_positions_match_a_plain_scan() {

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
-use vigil::model::TzSpec;
+use vigil::model::{Norm, TzSpec};
 use vigil::query::{Query, TextTerm, search_regex};
 use vigil::timeline::Timeline;
 use vigil::timeline::filter::{self, Filter, NoMarks};
@@ -73,6 +73,28 @@ fn per_event(t: &Timeline) -> usize {
     answered
 }
 
+/// The index's normalised columns give what `Fields::get` gives.
+fn columns(t: &Timeline) -> usize {
+    let idx = t.text_index().expect("index built");
+    let prep = idx.prepare(t, &[]);
+    let mut answered = 0;
+    for i in 0..t.len() {
+        let f = t.fields(i);
+        for n in Norm::ALL {
+            if let Some(v) = prep.norm(i, n) {
+                answered += 1;
+                assert_eq!(
+                    v.as_deref(),
+                    f.get(n),
+                    "{n:?} of event {i}: {}",
+                    t.raw_record(i)
+                );
+            }
+        }
+    }
+    answered
+}
+
 fn filter_rows(t: &Timeline, q: &str) -> Vec<u32> {
     let f = Filter::parse(q, &TzSpec::Utc).expect("parses");
     filter::run(
@@ -94,6 +116,14 @@ const FILTERS: &[&str] = &[
     "LogonType:3 rclone OR mimikatz",
     "category:firewall dst_ip:10.0.0.5",
     "message:foo OR host:dc01",
+    "dst_port>=1024 proto:udp",
+    "user:*admin* OR src_ip:10.20.*",
+    "event_id:4624,4625 AND NOT user:system",
+    "pid:4 OR parent~/services/",
+    "category:auth severity:info",
+    "action:deny",
+    "dst_port:443",
+    "process:\"C:\\Windows\\System32\\svchost.exe\"",
 ];
 
 #[test]
@@ -103,6 +133,7 @@ fn samples_index_agrees_with_slow_matching() {
     let fast = common::load(&[samples]);
     build(&fast);
     let answered = per_event(&fast);
+    assert!(columns(&fast) > fast.len() * Norm::ALL.len() / 2);
     // The index answers nearly everything (anchored regexes on text lines excepted).
     assert!(
         answered > fast.len() * TERMS.len() * 8 / 10,
@@ -140,6 +171,7 @@ fn corpus_index_agrees_with_slow_matching() {
     let t = common::load(&[corpus]);
     build(&t);
     let answered = per_event(&t);
+    columns(&t);
     eprintln!(
         "corpus: {} events, {answered} index answers checked",
         t.len()

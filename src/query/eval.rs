@@ -117,8 +117,11 @@ impl Node {
             Node::And(v) => v.iter().any(|n| n.ruled_out(s)),
             Node::Or(v) => v.iter().all(|n| n.ruled_out(s)),
             Node::Not(_) => false,
-            Node::Pred(Pred::Field(_, _, hints)) => {
-                !hints.is_empty() && hints.iter().all(|&k| s.text_hit(k) == Some(false))
+            Node::Pred(Pred::Field(name, _, hints)) => {
+                // A field the subject knows cheaply is left to `eval`.
+                !hints.is_empty()
+                    && s.field_known(name).is_none()
+                    && hints.iter().all(|&k| s.text_hit(k) == Some(false))
             }
             Node::Pred(_) => false,
         }
@@ -201,6 +204,9 @@ impl Pred {
                 .unwrap_or_else(|| s.any_text(&mut |h| t.is_match(h))),
             Pred::Field(name, ms, hints) => {
                 let test = |v: &str| ms.iter().any(|m| m.matches(v));
+                if let Some(v) = s.field_known(name) {
+                    return v.is_some_and(|v| test(&v));
+                }
                 if s.field_if_present(name).is_some_and(|v| !test(&v)) {
                     return false;
                 }
@@ -226,6 +232,9 @@ impl Pred {
 /// `FIELD` is present and `test` holds for it; a cheap known value that fails `test`
 /// answers without asking for the field.
 fn field_holds(s: &dyn Subject, name: &str, test: impl Fn(&str) -> bool) -> bool {
+    if let Some(v) = s.field_known(name) {
+        return v.is_some_and(|v| test(&v));
+    }
     if s.field_if_present(name).is_some_and(|v| !test(&v)) {
         return false;
     }

@@ -35,6 +35,11 @@ pub trait Subject {
     fn field_if_present(&self, _name: &str) -> Option<Cow<'_, str>> {
         None
     }
+    /// `Some(field(name))` when an index gives it without parsing the event; `None`
+    /// when it cannot tell.
+    fn field_known(&self, _name: &str) -> Option<Option<Cow<'_, str>>> {
+        None
+    }
     fn annotated(&self) -> bool;
     /// Annotation kind, e.g. `early-detection`, `ioc`. Passed lowercase.
     fn has_mark(&self, kind: &str) -> bool;

@@ -85,7 +85,10 @@ impl Subject for EventSubject<'_> {
                     None => Cow::Owned(super::generic_message(f)),
                 })
             }
-            _ => self.fields().lookup(name).map(Cow::Borrowed),
+            _ => match self.field_known(name) {
+                Some(v) => v,
+                None => self.fields().lookup(name).map(Cow::Borrowed),
+            },
         }
     }
 
@@ -97,6 +100,12 @@ impl Subject for EventSubject<'_> {
         }
         let fs = self.fields();
         fs.norm_iter().any(|(_, v)| f(v)) || fs.raw.iter().any(|(_, v)| f(v))
+    }
+
+    fn field_known(&self, name: &str) -> Option<Option<Cow<'_, str>>> {
+        // Normalised fields come from the index's columns when it has them.
+        let (p, _) = self.index?;
+        p.norm(self.i, Norm::from_name(name)?)
     }
 
     fn text_hit(&self, k: usize) -> Option<bool> {
@@ -194,10 +203,7 @@ pub fn run(
     const BLOCK: usize = 16_384;
     let (a, z) = f.range(t);
     let terms = f.query.text_terms();
-    let prep = t
-        .text_index()
-        .filter(|_| !terms.is_empty())
-        .map(|idx| idx.prepare(t, terms));
+    let prep = t.text_index().map(|idx| idx.prepare(t, terms));
     done.fetch_add(t.len() - (z - a), Ordering::Relaxed);
     let parts: Vec<Option<Vec<u32>>> = (0..(z - a).div_ceil(BLOCK))
         .into_par_iter()

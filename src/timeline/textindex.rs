@@ -16,9 +16,10 @@
 
 use super::Timeline;
 use crate::ingest::{self, Kind};
-use crate::model::{Bits, Interner, Sym};
+use crate::model::{Bits, Interner, Norm, Sym};
 use crate::query::TextTerm;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The derived entry could not be kept (a piece holds the separator, or the event's
@@ -30,6 +31,30 @@ pub struct TextIndex {
     derived: Interner,
     /// Derived entry of each event, in timeline order.
     per_event: Vec<Sym>,
+    /// Normalised values of each event (but host, message and record id): event `i`'s are
+    /// `norm_at[i]..norm_at[i + 1]` of `norm_ids` (`Norm` as u8, `COVERED` set when the
+    /// value is also in the raw text) and `norm_syms` (in `derived`). Field terms on them
+    /// need no parse.
+    norm_at: Vec<u32>,
+    norm_ids: Vec<u8>,
+    norm_syms: Vec<Sym>,
+}
+
+/// In `norm_ids`: the value is found through the raw line or stored symbols too.
+const COVERED: u8 = 0x80;
+
+/// Normalised fields kept in the index's columns.
+fn in_columns(n: Norm) -> bool {
+    !matches!(n, Norm::Host | Norm::Message | Norm::RecordId)
+}
+
+/// One build block's output.
+struct Block {
+    strings: Interner,
+    entries: Vec<Sym>,
+    counts: Vec<u8>,
+    ids: Vec<u8>,
+    syms: Vec<Sym>,
 }
 
 /// Events per parallel build block.
@@ -42,46 +67,66 @@ impl TextIndex {
         // queues its own parallel work behind one round, not behind the whole build.
         let n_blocks = t.len().div_ceil(BLOCK);
         let round = rayon::current_num_threads().max(1) * 4;
-        let mut blocks: Vec<Option<(Interner, Vec<Sym>)>> = Vec::with_capacity(n_blocks);
+        let mut blocks: Vec<Option<Block>> = Vec::with_capacity(n_blocks);
         for r in (0..n_blocks).step_by(round) {
-            let part: Vec<Option<(Interner, Vec<Sym>)>> = (r..(r + round).min(n_blocks))
+            let part: Vec<Option<Block>> = (r..(r + round).min(n_blocks))
                 .into_par_iter()
                 .map(|b| {
                     if cancel.load(Ordering::Relaxed) {
                         return None;
                     }
-                    let mut strings = Interner::new();
-                    let mut syms = Vec::with_capacity(BLOCK);
-                    let mut entry = String::new();
-                    for i in b * BLOCK..((b + 1) * BLOCK).min(t.len()) {
-                        syms.push(match derived_entry(t, i, &mut entry) {
-                            true => strings.intern(&entry),
-                            false => SLOW,
-                        });
-                    }
-                    done.fetch_add(syms.len(), Ordering::Relaxed);
-                    Some((strings, syms))
+                    let block = build_block(t, b * BLOCK..((b + 1) * BLOCK).min(t.len()));
+                    done.fetch_add(block.entries.len(), Ordering::Relaxed);
+                    Some(block)
                 })
                 .collect();
             blocks.extend(part);
         }
-        let mut derived = Interner::new();
-        let mut per_event = Vec::with_capacity(t.len());
+        let mut idx = TextIndex {
+            derived: Interner::new(),
+            per_event: Vec::with_capacity(t.len()),
+            norm_at: Vec::with_capacity(t.len() + 1),
+            norm_ids: Vec::new(),
+            norm_syms: Vec::new(),
+        };
+        idx.norm_at.push(0);
         for block in blocks {
-            let (strings, syms) = block?;
-            let remap = derived.absorb(strings);
-            per_event.extend(syms.into_iter().map(|s| match s {
+            let b = block?;
+            let remap = idx.derived.absorb(b.strings);
+            let re = |s: Sym| match s {
                 SLOW => SLOW,
                 s => Interner::remap(&remap, s),
-            }));
+            };
+            idx.per_event.extend(b.entries.into_iter().map(re));
+            for c in b.counts {
+                let at = idx.norm_at.last().copied().unwrap_or(0);
+                idx.norm_at.push(at + u32::from(c));
+            }
+            idx.norm_ids.extend(b.ids);
+            idx.norm_syms.extend(b.syms.into_iter().map(re));
         }
-        derived.seal();
-        Some(TextIndex { derived, per_event })
+        idx.derived.seal();
+        idx.norm_ids.shrink_to_fit();
+        idx.norm_syms.shrink_to_fit();
+        Some(idx)
     }
 
     /// Bytes held (for memory reports).
     pub fn heap_bytes(&self) -> usize {
-        self.derived.heap_bytes() + self.per_event.capacity() * 4
+        self.derived.heap_bytes()
+            + self.per_event.capacity() * 4
+            + self.norm_at.capacity() * 4
+            + self.norm_ids.capacity()
+            + self.norm_syms.capacity() * 4
+    }
+
+    /// Event `i`'s normalised values: (id with `COVERED` bit, symbol) pairs.
+    fn norms(&self, i: usize) -> impl Iterator<Item = (u8, Sym)> + '_ {
+        let a = self.norm_at.get(i).copied().unwrap_or(0) as usize;
+        let b = self.norm_at.get(i + 1).copied().unwrap_or(0) as usize;
+        let ids = self.norm_ids.get(a..b).unwrap_or(&[]);
+        let syms = self.norm_syms.get(a..b).unwrap_or(&[]);
+        ids.iter().copied().zip(syms.iter().copied())
     }
 
     /// Matches `terms` against every distinct string once, for per-event checks.
@@ -123,10 +168,29 @@ impl TextIndex {
 
 const SEP: char = '\n';
 
-/// Fills `out` with event `i`'s derived entry: its pieces joined by `SEP`. False when
-/// the event must be matched the slow way.
-fn derived_entry(t: &Timeline, i: usize, out: &mut String) -> bool {
-    out.clear();
+/// Builds the derived entries and normalised columns of events `range`.
+fn build_block(t: &Timeline, range: std::ops::Range<usize>) -> Block {
+    let mut b = Block {
+        strings: Interner::new(),
+        entries: Vec::with_capacity(range.len()),
+        counts: Vec::with_capacity(range.len()),
+        ids: Vec::new(),
+        syms: Vec::new(),
+    };
+    let mut entry = String::new();
+    for i in range {
+        if !add_event(t, i, &mut b, &mut entry) {
+            b.entries.push(SLOW);
+            b.counts.push(0);
+        }
+    }
+    b
+}
+
+/// Adds event `i` to `b`: its derived entry (the pieces of its free text that are neither
+/// in its raw line nor stored symbols, joined by `SEP`) and its normalised columns. False
+/// (nothing added) when the event must be matched the slow way.
+fn add_event(t: &Timeline, i: usize, b: &mut Block, entry: &mut String) -> bool {
     let (Some(e), Some(src)) = (t.events.get(i), t.source_of(i)) else {
         return false;
     };
@@ -139,36 +203,50 @@ fn derived_entry(t: &Timeline, i: usize, out: &mut String) -> bool {
         Kind::Text(_) => Some(String::from_utf8_lossy(t.raw_bytes(i))),
         _ => None,
     };
-    let mut kept: Vec<&str> = Vec::new();
-    let covered = |v: &str, kept: &[&str]| {
+    let covered = |v: &str| {
         v.is_empty()
-            || kept.contains(&v)
             || match &line {
                 Some(l) => delimited_in(l, v),
                 // EVTX stored values are matched through their symbols.
                 None => f.raw.iter().any(|(_, r)| r == v),
             }
     };
-    for (_, v) in f.norm_iter() {
-        if !covered(v, &kept) {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut norms: Vec<(u8, &str)> = Vec::new();
+    for (n, v) in f.norm_iter() {
+        if in_columns(n) {
+            norms.push((n as u8 | if covered(v) { COVERED } else { 0 }, v));
+        } else if !covered(v) && !kept.contains(&v) {
             kept.push(v);
         }
     }
     if line.is_some() {
         for (_, v) in &f.raw {
-            if !covered(v, &kept) {
+            let v: &str = v;
+            if !covered(v) && !kept.contains(&v) && !norms.iter().any(|&(_, n)| n == v) {
                 kept.push(v);
             }
         }
     }
-    if kept.iter().any(|p| p.contains(SEP)) {
+    if kept
+        .iter()
+        .chain(norms.iter().map(|(_, v)| v))
+        .any(|p| p.contains(SEP))
+    {
         return false;
     }
+    entry.clear();
     for (n, p) in kept.iter().enumerate() {
         if n > 0 {
-            out.push(SEP);
+            entry.push(SEP);
         }
-        out.push_str(p);
+        entry.push_str(p);
+    }
+    b.entries.push(b.strings.intern(entry));
+    b.counts.push(norms.len() as u8);
+    for (id, v) in norms {
+        b.ids.push(id);
+        b.syms.push(b.strings.intern(v));
     }
     true
 }
@@ -290,7 +368,31 @@ impl Prepared<'_> {
             }
             Kind::None => return None,
         };
-        Some(hit || h.derived.get(d.0 as usize))
+        Some(
+            hit || self.derived_hit(h, d)
+                || self
+                    .idx
+                    .norms(i)
+                    .any(|(id, s)| id & COVERED == 0 && self.derived_hit(h, s)),
+        )
+    }
+
+    /// Event `i`'s value of normalised field `n`, as `Fields::get` gives it; `None` when
+    /// the index cannot tell (not a column, or the event is matched the slow way).
+    pub fn norm(&self, i: usize, n: Norm) -> Option<Option<Cow<'_, str>>> {
+        if !in_columns(n) || *self.idx.per_event.get(i)? == SLOW {
+            return None;
+        }
+        let v = self.idx.norms(i).find(|&(id, _)| id & !COVERED == n as u8);
+        Some(v.map(|(_, s)| self.idx.derived.text(s)))
+    }
+
+    /// A symbol of the index's own strings (entries, normalised values).
+    fn derived_hit(&self, h: &TermHits, s: Sym) -> bool {
+        match s.as_num() {
+            Some(_) => self.sym_hit(h, s),
+            None => h.derived.get(s.0 as usize),
+        }
     }
 
     fn sym_hit(&self, h: &TermHits, s: Sym) -> bool {

@@ -91,6 +91,18 @@ fn columns(t: &Timeline) -> usize {
                 );
             }
         }
+        let names = f.raw.iter().map(|(k, _)| k.to_string());
+        for k in names.chain(["SystemTime", "eventrecordid", "NoSuchField"].map(String::from)) {
+            if let Some(v) = prep.raw_field(i, &k) {
+                answered += 1;
+                assert_eq!(
+                    v.as_deref(),
+                    f.raw(&k),
+                    "{k} of event {i}: {}",
+                    t.raw_record(i)
+                );
+            }
+        }
     }
     answered
 }
@@ -124,6 +136,8 @@ const FILTERS: &[&str] = &[
     "action:deny",
     "dst_port:443",
     "process:\"C:\\Windows\\System32\\svchost.exe\"",
+    "LogonType:3 OR TargetUserName:*admin*",
+    "EventRecordID>100 AND SystemTime:2026*",
 ];
 
 #[test]

@@ -103,9 +103,13 @@ impl Subject for EventSubject<'_> {
     }
 
     fn field_known(&self, name: &str) -> Option<Option<Cow<'_, str>>> {
-        // Normalised fields come from the index's columns when it has them.
+        // Normalised fields come from the index's columns when it has them, EVTX fields
+        // from their stored symbols.
         let (p, _) = self.index?;
-        p.norm(self.i, Norm::from_name(name)?)
+        match Norm::from_name(name) {
+            Some(n) => p.norm(self.i, n),
+            None => p.raw_field(self.i, name),
+        }
     }
 
     fn text_hit(&self, k: usize) -> Option<bool> {

@@ -387,6 +387,38 @@ impl Prepared<'_> {
         Some(v.map(|(_, s)| self.idx.derived.text(s)))
     }
 
+    /// Event `i`'s own field `name` (not a normalised name), as `Fields::raw` gives it,
+    /// for EVTX events read from their stored symbols; `None` when it cannot tell.
+    pub fn raw_field(&self, i: usize, name: &str) -> Option<Option<Cow<'_, str>>> {
+        let t = self.t;
+        let (e, src) = (t.events.get(i)?, t.source_of(i)?);
+        if !matches!(src.kind, Kind::Evtx) || e.aux == ingest::evtx::NO_FIELDS {
+            return None;
+        }
+        let (keys, values) = ingest::evtx::stored_fields(&src.arena, &src.shapes, e.aux);
+        let mut stored = values.iter();
+        // The walk of `Timeline::fields_for`: the first key of that name wins.
+        for &(k, slot) in keys {
+            let v = match slot {
+                ingest::batch::VAR => match stored.next() {
+                    Some(&v) => Some(v),
+                    None => break,
+                },
+                _ => None,
+            };
+            if !t.strings.text(k).eq_ignore_ascii_case(name) {
+                continue;
+            }
+            return Some(Some(match (slot, v) {
+                (_, Some(v)) => t.strings.text(v),
+                (ingest::evtx::TIME_FROM_TS, _) => Cow::Owned(ingest::evtx::system_time_text(e.ts)),
+                (ingest::evtx::RID_FROM_LOC, _) => Cow::Owned(e.evtx_record_id().to_string()),
+                (fixed, _) => t.strings.text(fixed),
+            }));
+        }
+        Some(None)
+    }
+
     /// A symbol of the index's own strings (entries, normalised values).
     fn derived_hit(&self, h: &TermHits, s: Sym) -> bool {
         match s.as_num() {

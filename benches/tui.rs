@@ -28,20 +28,38 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// Runs `f` `runs` times; prints and returns (median, max) in ms.
+/// User + system CPU time of this process so far, in ms.
+fn cpu_ms() -> f64 {
+    let mut u = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: an all-zero rusage is valid, and getrusage only writes into it.
+    let u = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, u.as_mut_ptr());
+        u.assume_init()
+    };
+    let tv = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+/// Runs `f` `runs` times; prints (median, max) wall in ms and the median CPU time (all
+/// threads: on an idle 2-core machine the wall is about half of it, or more), returns
+/// (median wall, last result).
 fn measure<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     let mut times = Vec::with_capacity(runs);
+    let mut cpus = Vec::with_capacity(runs);
     let mut last = None;
     for _ in 0..runs.max(1) {
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_ms());
         let r = f();
         times.push(ms(t0.elapsed()));
+        cpus.push(cpu_ms() - c0);
         last = Some(r);
     }
     times.sort_by(f64::total_cmp);
+    cpus.sort_by(f64::total_cmp);
     let med = times[times.len() / 2];
     let max = times[times.len() - 1];
-    println!("{name:<58} median {med:>9.3} ms   max {max:>9.3} ms");
+    let cpu = cpus[cpus.len() / 2];
+    println!("{name:<58} median {med:>9.3} ms   max {max:>9.3} ms   cpu {cpu:>9.1} ms");
     (med, last.expect("at least one run"))
 }
 

@@ -183,6 +183,8 @@ pub struct State {
     pub filter: String,
     pub filter_pending: Option<Pending>,
     pub filter_progress: usize,
+    /// Events the free-text index build has done.
+    pub index_progress: usize,
     pub search: Option<Regex>,
     pub search_text: String,
     pub search_pending: Option<Pending>,
@@ -269,6 +271,7 @@ pub enum Action {
     Tick {
         ingest: IngestStatus,
         filter_done: usize,
+        index_done: usize,
     },
     Loaded(Box<Loaded>),
     IngestDone(Vec<String>),
@@ -347,6 +350,7 @@ impl State {
             filter: String::new(),
             filter_pending: None,
             filter_progress: 0,
+            index_progress: 0,
             search: None,
             search_text: String::new(),
             search_pending: None,
@@ -436,9 +440,11 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
         Action::Tick {
             ingest,
             filter_done,
+            index_done,
         } => {
             st.ingest = ingest;
             st.filter_progress = filter_done;
+            st.index_progress = index_done;
             let mut fx = super::merge::try_merge(st);
             fx.extend(super::merge::on_loaded(st));
             fx

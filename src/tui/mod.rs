@@ -400,7 +400,11 @@ fn event_loop(
             worker::step(&mut st, &mut exec, a);
             dirty = true;
         }
-        if !st.ingest.done || !st.pending_sources.is_empty() || st.filter_pending.is_some() {
+        if !st.ingest.done
+            || !st.pending_sources.is_empty()
+            || st.filter_pending.is_some()
+            || st.index == app::IndexStatus::Building
+        {
             let mut snap = snapshot(&progress, started);
             snap.done = st.ingest.done;
             if st.ingest.done {
@@ -409,6 +413,7 @@ fn event_loop(
             let tick = Action::Tick {
                 ingest: snap,
                 filter_done: exec.filter_progress(),
+                index_done: exec.index_progress(),
             };
             worker::step(&mut st, &mut exec, tick);
             dirty = true;

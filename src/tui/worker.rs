@@ -18,6 +18,8 @@ pub struct Executor {
     search_cancel: Option<Arc<AtomicBool>>,
     /// Events examined by the running filter (for its progress).
     pub filter_done: Arc<AtomicUsize>,
+    /// Events indexed by the free-text index build.
+    pub index_done: Arc<AtomicUsize>,
 }
 
 fn cancel(flag: &mut Option<Arc<AtomicBool>>) {
@@ -33,6 +35,7 @@ impl Executor {
             filter_cancel: None,
             search_cancel: None,
             filter_done: Arc::new(AtomicUsize::new(0)),
+            index_done: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -59,7 +62,10 @@ impl Executor {
                 // Case effects are run by `dispatch` before reaching here.
                 _ => continue,
             }
-            let done = self.filter_done.clone();
+            let done = match e {
+                Effect::BuildIndex(_) => self.index_done.clone(),
+                _ => self.filter_done.clone(),
+            };
             let tx = self.tx.clone();
             std::thread::spawn(move || {
                 if let Ok(a) = work(e, &flag, &done) {
@@ -71,6 +77,10 @@ impl Executor {
 
     pub fn filter_progress(&self) -> usize {
         self.filter_done.load(Ordering::Relaxed)
+    }
+
+    pub fn index_progress(&self) -> usize {
+        self.index_done.load(Ordering::Relaxed)
     }
 }
 
@@ -114,7 +124,7 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Result<Action, Ef
         }
         Effect::BuildIndex(timeline) => {
             // Not cancellable by other jobs: `CancelJobs` comes with every filter change.
-            timeline.build_text_index(&AtomicBool::new(false), &AtomicUsize::new(0));
+            timeline.build_text_index(&AtomicBool::new(false), done);
             Action::IndexDone
         }
         Effect::Export {

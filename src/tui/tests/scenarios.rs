@@ -125,6 +125,16 @@ fn reopened_case_cursor_comes_back_once_loaded() {
 }
 
 #[test]
+fn index_build_shows_its_progress_on_the_status_line() {
+    let mut st = state(80, 24);
+    st.index = app::IndexStatus::Building;
+    st.index_progress = st.timeline.len() * 42 / 100;
+    assert!(screen(&st).iter().any(|l| l.contains("indexing 42%")));
+    st.index = app::IndexStatus::Ready;
+    assert!(!screen(&st).iter().any(|l| l.contains("indexing")));
+}
+
+#[test]
 fn movement_keys() {
     let mut st = state(80, 24);
     let page = st.page_rows();
@@ -387,6 +397,7 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
         Action::Tick {
             ingest: Default::default(),
             filter_done: 0,
+            index_done: 0,
         },
     );
     assert_eq!(st.timeline.len(), 8);

@@ -77,7 +77,8 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
         right.push_str(&format!("{} rejected | ", st.ingest.rejected));
     }
     if st.index == super::super::app::IndexStatus::Building {
-        right.push_str("indexing | ");
+        let pct = st.index_progress * 100 / st.timeline.len().max(1);
+        right.push_str(&format!("indexing {}% | ", pct.min(99)));
     }
     right.push_str(st.zone().0);
     right.push(' ');

@@ -117,9 +117,10 @@ impl RecordParser for Panos {
                 out.push_raw(name, csvpos::field(v));
             }
         }
-        // Times: time_generated (naive) at the envelope's offset, else ctx.tz.
-        let t = if names == GENERIC { cols[1] } else { cols[6] };
-        let (c, off) = time(t).ok_or(Reason::Borrowed("bad time_generated"))?;
+        // Times: time_generated (naive) at the envelope's offset, else ctx.tz. Every log
+        // type has it in column 6; receive time (column 1) only when a type leaves it out.
+        let t = time(cols[6]).or_else(|| (names == GENERIC).then(|| time(cols[1])).flatten());
+        let (c, off) = t.ok_or(Reason::Borrowed("bad time_generated"))?;
         out.ts = c
             .resolve(off.or(env.and_then(|h| h.offset)), &self.tz)
             .ok_or(Reason::Borrowed("bad time_generated"))?;
@@ -237,5 +238,15 @@ mod tests {
         let f =
             parse(b"1,2024/01/02 03:04:05,0011,SYSTEM,general,1,2024/01/02 03:04:05,x").unwrap();
         assert_eq!(f.raw("field_7"), Some("x"));
+    }
+
+    /// GLOBALPROTECT (integrations panw test fixture): time is the generated time (col 6),
+    /// as for TRAFFIC, not the receive time; ISO columns keep their zone.
+    #[test]
+    fn other_types_use_generated_time() {
+        let f = parse(br#"1,2021/03/02 09:55:42,12345678999,GLOBALPROTECT,0,2305,2021/03/02 09:55:39,vsys1,gateway-auth,login,Other,,maxmustermann,10.0.0.0-10.255.255.255,PC1234,10.20.30.40,0.0.0.0,0.0.0.0,0.0.0.0,985e865f-7da3-43b4-89a9-299b1bb0c975,SERIALNR,5.1.1,OS,"OS 10 Enterprise, 64-bit",1,,,,success"#).unwrap();
+        assert_eq!(f.ts, ymd_hms(2021, 3, 2, 9, 55, 39).unwrap());
+        let f = parse(b"931201168,2021-10-22T16:10:10.000000Z,no-serial,GLOBALPROTECT,globalprotect,9.1,2021-10-22T16:10:05.000000Z,vsys1,gateway-hip-check").unwrap();
+        assert_eq!(f.ts, ymd_hms(2021, 10, 22, 16, 10, 5).unwrap());
     }
 }

@@ -238,6 +238,27 @@ pub fn month(b: &[u8]) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
+const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+
+/// C `ctime` time `Www Mmm dd HH:MM:SS[.frac] yyyy` (OpenWrt `logread`, `dmesg -T`).
+/// Returns bytes used.
+pub fn ctime(b: &[u8]) -> Option<(Civil, usize)> {
+    let day = b.get(..3)?;
+    if !DAYS.iter().any(|d| d.eq_ignore_ascii_case(day)) || b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let (mut c, n) = bsd(&b[4..])?;
+    let i = 4 + n;
+    if c.y != 0 || b.get(i) != Some(&b' ') {
+        return None;
+    }
+    c.y = digits(b, i + 1, 4)? as i32;
+    let end = i + 5;
+    b.get(end)
+        .is_none_or(|&x| !x.is_ascii_digit())
+        .then_some((c, end))
+}
+
 /// BSD syslog time `Mmm dd HH:MM:SS[.frac]` or `Mmm dd yyyy HH:MM:SS` (Cisco). The year is
 /// 0 when the text has none. Returns bytes used.
 pub fn bsd(b: &[u8]) -> Option<(Civil, usize)> {
@@ -326,6 +347,18 @@ mod tests {
             .at_offset(0)
             .is_none()
         );
+    }
+
+    #[test]
+    fn ctime_forms() {
+        let (c, n) = ctime(b"Sat Nov 28 10:00:01 2026 kern.warn").unwrap();
+        assert_eq!(n, 24);
+        assert_eq!(c.at_offset(0), utc(2026, 11, 28, 10, 0, 1));
+        let (c, n) = ctime(b"Mon Mar  2 07:08:09 2026]").unwrap();
+        assert_eq!(n, 24);
+        assert_eq!(c.at_offset(0), utc(2026, 3, 2, 7, 8, 9));
+        assert!(ctime(b"Sat Nov 28 10:00:01 x").is_none());
+        assert!(ctime(b"Nov 28 10:00:01 2026").is_none());
     }
 
     #[test]

@@ -96,6 +96,9 @@ pub fn parse(line: &[u8]) -> Option<Header<'_>> {
         return Some(rfc5424(h, &rest[2..]));
     }
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    if let Some(h) = ctime_forms(rest) {
+        return Some(h);
+    }
     let after = if let Some((c, off, n)) = stamp::iso(rest) {
         h.civil = Some(c);
         h.offset = off;
@@ -124,6 +127,30 @@ pub fn parse(line: &[u8]) -> Option<Header<'_>> {
     }
     h.host = tok;
     tag(&mut h, tail);
+    Some(h)
+}
+
+/// `[Www Mmm dd HH:MM:SS yyyy] msg` (`dmesg -T`) and OpenWrt `logread`'s
+/// `Www Mmm dd HH:MM:SS yyyy facility.level tag: msg`; neither names a host.
+fn ctime_forms(b: &[u8]) -> Option<Header<'_>> {
+    let (inner, bracket) = match b.strip_prefix(b"[") {
+        Some(r) => (r, true),
+        None => (b, false),
+    };
+    let (c, n) = stamp::ctime(inner)?;
+    let mut h = Header {
+        civil: Some(c),
+        ..Header::default()
+    };
+    let after = &inner[n..];
+    if bracket {
+        h.msg = trim_start(after.strip_prefix(b"]")?);
+        return Some(h);
+    }
+    let (tok, tail) = next_token(after);
+    let prio = memchr::memchr(b'.', tok).is_some()
+        && tok.iter().all(|c| c.is_ascii_lowercase() || *c == b'.');
+    tag(&mut h, if prio { tail } else { after });
     Some(h)
 }
 
@@ -239,6 +266,23 @@ pub fn sd_end(b: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// OpenWrt `logread` and `dmesg -T` carry a ctime stamp with the year and no host.
+    #[test]
+    fn ctime_envelopes() {
+        let h =
+            parse(b"Sat Nov 28 10:00:01 2026 kern.warn kernel: [1.2] reject wan in: IN=x").unwrap();
+        assert_eq!(
+            h.civil.map(|c| (c.y, c.mo, c.d, c.h)),
+            Some((2026, 11, 28, 10))
+        );
+        assert!(!h.no_year && h.host.is_empty());
+        assert_eq!(h.app, b"kernel");
+        assert_eq!(h.msg, b"[1.2] reject wan in: IN=x");
+        let h = parse(b"[Sat Nov 28 10:00:02 2026] [UFW BLOCK] IN=eth0").unwrap();
+        assert_eq!(h.civil.map(|c| (c.y, c.s)), Some((2026, 2)));
+        assert_eq!(h.msg, b"[UFW BLOCK] IN=eth0");
+    }
 
     #[test]
     fn bsd_with_tag() {

@@ -75,7 +75,11 @@ fn abbrev(z: &[u8]) -> Option<i32> {
         b"PST" => -8 * h,
         b"PDT" => -7 * h,
         b"JST" => 9 * h,
-        _ => return None,
+        // Numeric zones as some firmware writes them: "+08", "+0530", "-05:00".
+        _ => match stamp::zone(z) {
+            (Some(off), n) if n == z.len() => off,
+            _ => return None,
+        },
     })
 }
 
@@ -216,6 +220,15 @@ mod tests {
             )
             .unwrap();
         assert_eq!(f.ts, ymd_hms(2020, 6, 5, 1, 45, 23).unwrap());
+        // A numeric zone (Wazuh ruleset tests) is the line's own offset.
+        let mut f = Fields::new();
+        p.parser
+            .parse(
+                br#"device="SFW" date=2019-10-09 time=17:19:06 timezone="+08" log_id=1"#,
+                &mut f,
+            )
+            .unwrap();
+        assert_eq!(f.ts, ymd_hms(2019, 10, 9, 9, 19, 6).unwrap());
         let mut f = Fields::new();
         assert!(
             p.parser

@@ -95,6 +95,10 @@ pub fn parse(line: &[u8]) -> Option<Header<'_>> {
     if pri.is_some() && rest.starts_with(b"1 ") {
         return Some(rfc5424(h, &rest[2..]));
     }
+    // RFC 5424 with the PRI stripped by a collector (Wazuh archives): "1 <ISO time> …".
+    if pri.is_none() && rest.starts_with(b"1 ") && stamp::iso(&rest[2..]).is_some() {
+        return Some(rfc5424(h, &rest[2..]));
+    }
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
     if let Some(h) = ctime_forms(rest) {
         return Some(h);
@@ -266,6 +270,17 @@ pub fn sd_end(b: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc5424_without_pri() {
+        let h =
+            parse(b"1 2019-05-15T16:25:50Z HOSTNAME CheckPoint 19710 - [action:\"Drop\"]").unwrap();
+        assert_eq!(
+            (h.offset, h.host, h.app),
+            (Some(0), &b"HOSTNAME"[..], &b"CheckPoint"[..])
+        );
+        assert_eq!(h.sd, b"[action:\"Drop\"]");
+    }
 
     /// OpenWrt `logread` and `dmesg -T` carry a ctime stamp with the year and no host.
     #[test]

@@ -89,6 +89,33 @@ fn pri(b: &[u8]) -> (Option<u16>, &[u8]) {
 
 /// Parses a syslog envelope; `None` when the line has neither a PRI nor a known time.
 pub fn parse(line: &[u8]) -> Option<Header<'_>> {
+    parse_outer(line).map(relayed)
+}
+
+/// A relay's BSD line around the device's own RFC 5424 one (`Sep 23 13:54:55 relay
+/// junos-flow: 2017-09-23T13:54:54.803Z srx RT_FLOW - MSGID [sd…]`): the inner header,
+/// whose time has a zone, is the device's. Needs the SD (or `-`) in its place.
+fn relayed(h: Header<'_>) -> Header<'_> {
+    if h.offset.is_some() || !h.msg.first().is_some_and(u8::is_ascii_digit) {
+        return h;
+    }
+    let m = h.msg.strip_prefix(b"1 ").unwrap_or(h.msg);
+    let Some((_, Some(_), n)) = stamp::iso(m) else {
+        return h;
+    };
+    let mut rest = &m[n..];
+    for _ in 0..4 {
+        rest = next_token(rest).1;
+    }
+    let rest = trim_start(rest);
+    if rest.starts_with(b"[") || rest.starts_with(b"- ") || rest == b"-" {
+        rfc5424(Header::default(), m)
+    } else {
+        h
+    }
+}
+
+fn parse_outer(line: &[u8]) -> Option<Header<'_>> {
     let (pri, rest) = pri(octet_count(line));
     let mut h = Header::default();
     // RFC 5424: "1 " after the PRI.
@@ -280,6 +307,26 @@ mod tests {
             (Some(0), &b"HOSTNAME"[..], &b"CheckPoint"[..])
         );
         assert_eq!(h.sd, b"[action:\"Drop\"]");
+    }
+
+    /// Wazuh junos tests: a relay's BSD header around the SRX's RFC 5424 line.
+    #[test]
+    fn relayed_rfc5424() {
+        let h = parse(b"Sep 23 13:54:55 192.168.1.1 junos-flow: 2017-09-23T13:54:54.803Z srx1 RT_FLOW - RT_FLOW_SESSION_DENY [junos@2636.1.1.1.2.39 a=\"b\"]").unwrap();
+        assert_eq!((h.offset, h.no_year), (Some(0), false));
+        assert_eq!(
+            (h.host, h.msgid),
+            (&b"srx1"[..], &b"RT_FLOW_SESSION_DENY"[..])
+        );
+        let h =
+            parse(b"Nov 28 10:00:05 relay 1 2026-11-28T10:00:05+01:00 fw RT_FLOW - X - m").unwrap();
+        assert_eq!(
+            (h.offset, h.host, h.msg),
+            (Some(3600), &b"fw"[..], &b"m"[..])
+        );
+        // An ISO time inside a message that is not a syslog header stays message.
+        let h = parse(b"Nov 28 10:00:05 h app: 2026-11-28T10:00:05Z started ok").unwrap();
+        assert_eq!((h.offset, h.host), (None, &b"h"[..]));
     }
 
     /// OpenWrt `logread` and `dmesg -T` carry a ctime stamp with the year and no host.

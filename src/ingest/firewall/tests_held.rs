@@ -166,3 +166,25 @@ fn ftd_connection_events() {
     assert_eq!(ev[1].get(Norm::Host), Some("ftd-1"));
     assert_eq!(ev[1].get(Norm::EventId), Some("430003"));
 }
+
+/// Wazuh ruleset junos tests: a relay's BSD header (naive, no year) around the SRX's own
+/// RFC 5424 line; the device's zoned time and host win, and a screen's `action=` is kept.
+#[test]
+fn srx_relayed_structured() {
+    let data = r#"Aug 24 04:58:58 192.0.2.1 junos-ids: 2017-08-24T04:58:58.724Z srx-03 RT_IDS - RT_SCREEN_IP [junos@2636.1.1.1.2.1 attack-name="IP spoofing!" source-address="10.1.1.1" destination-address="10.1.1.2" protocol-id="17" source-zone-name="untrust" interface-name="ge-0/0/0.111" action="drop"]
+Sep 23 13:54:55 192.0.2.1 junos-flow: 2017-09-23T13:54:54.803Z srx-01 RT_FLOW - RT_FLOW_SESSION_DENY [junos@2636.1.1.1.2.39 source-address="10.1.1.3" source-port="1080" destination-address="10.1.1.4" destination-port="8010" service-name="junos-dns-udp" protocol-id="17" policy-name="Deny" reason="policy deny"]
+"#;
+    let (ev, bad) = load(data, "srx", "Europe/Paris");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(
+        ev[0].ts,
+        ymd_hms(2017, 8, 24, 4, 58, 58).unwrap() + 724_000_000
+    );
+    assert_eq!(ev[0].get(Norm::Host), Some("srx-03"));
+    assert_eq!(ev[0].get(Norm::Action), Some("drop"));
+    assert_eq!(
+        ev[1].ts,
+        ymd_hms(2017, 9, 23, 13, 54, 54).unwrap() + 803_000_000
+    );
+    assert_eq!(ev[1].get(Norm::Action), Some("deny"));
+}

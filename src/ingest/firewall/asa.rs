@@ -154,7 +154,11 @@ impl RecordParser for Asa {
         out.ts = h
             .ts(&self.tz, &self.years)
             .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
-        out.set(Norm::Host, cow(h.host));
+        // `Mmm dd HH:MM:SS dev01: %ASA-…`: the name before the colon is the device.
+        out.set(
+            Norm::Host,
+            cow(if h.host.is_empty() { h.app } else { h.host }),
+        );
         let tag = &rec[at + 1..];
         let dash = memchr::memchr(b'-', tag).unwrap_or(0);
         push(out, "vendor", &tag[..dash]);

@@ -152,7 +152,8 @@ fn parse_outer(line: &[u8]) -> Option<Header<'_>> {
         return Some(h);
     }
     // `Mmm dd HH:MM:SS tag[pid]: msg` (pfSense's local log): no host; names have no `[`.
-    if tok.ends_with(b"]:") && memchr::memchr(b'[', tok).is_some() {
+    // Host names never end in `:`, so `Mmm dd HH:MM:SS filterlog: …` has none either.
+    if tok.ends_with(b":") {
         tag(&mut h, after);
         return Some(h);
     }
@@ -307,6 +308,15 @@ mod tests {
             (Some(0), &b"HOSTNAME"[..], &b"CheckPoint"[..])
         );
         assert_eq!(h.sd, b"[action:\"Drop\"]");
+    }
+
+    #[test]
+    fn tag_without_host() {
+        let h = parse(b"Jan 22 18:34:00 filterlog: 65,,,0,vmx1").unwrap();
+        assert_eq!(
+            (h.host, h.app, h.msg),
+            (&b""[..], &b"filterlog"[..], &b"65,,,0,vmx1"[..])
+        );
     }
 
     /// Wazuh junos tests: a relay's BSD header around the SRX's RFC 5424 line.

@@ -57,32 +57,6 @@ struct Sophos {
     tz: TzSpec,
 }
 
-/// Offsets of zone abbreviations that mean one thing only.
-fn abbrev(z: &[u8]) -> Option<i32> {
-    let h = 3600;
-    Some(match z {
-        b"UTC" | b"GMT" | b"Z" => 0,
-        b"CET" => h,
-        b"CEST" => 2 * h,
-        b"BST" => h,
-        b"EET" => 2 * h,
-        b"EEST" => 3 * h,
-        b"EST" => -5 * h,
-        b"EDT" => -4 * h,
-        b"CDT" => -5 * h,
-        b"MST" => -7 * h,
-        b"MDT" => -6 * h,
-        b"PST" => -8 * h,
-        b"PDT" => -7 * h,
-        b"JST" => 9 * h,
-        // Numeric zones as some firmware writes them: "+08", "+0530", "-05:00".
-        _ => match stamp::zone(z) {
-            (Some(off), n) if n == z.len() => off,
-            _ => return None,
-        },
-    })
-}
-
 impl RecordParser for Sophos {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let utm = utm_header(rec);
@@ -171,7 +145,7 @@ impl Sophos {
                     b[d.len()] = b' ';
                     b[d.len() + 1..].copy_from_slice(t);
                     let (c, _) = stamp::ymd_hms(b)?;
-                    c.resolve(zone.and_then(abbrev), &self.tz)
+                    c.resolve(zone.and_then(stamp::zone_name), &self.tz)
                 })
             }
             _ => None,

@@ -238,6 +238,32 @@ pub fn month(b: &[u8]) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
+/// Offsets of zone abbreviations that mean one thing only.
+pub fn zone_name(z: &[u8]) -> Option<i32> {
+    let h = 3600;
+    Some(match z {
+        b"UTC" | b"GMT" | b"Z" => 0,
+        b"CET" => h,
+        b"CEST" => 2 * h,
+        b"BST" => h,
+        b"EET" => 2 * h,
+        b"EEST" => 3 * h,
+        b"EST" => -5 * h,
+        b"EDT" => -4 * h,
+        b"CDT" => -5 * h,
+        b"MST" => -7 * h,
+        b"MDT" => -6 * h,
+        b"PST" => -8 * h,
+        b"PDT" => -7 * h,
+        b"JST" => 9 * h,
+        // Numeric zones as some firmware writes them: "+08", "+0530", "-05:00".
+        _ => match zone(z) {
+            (Some(off), n) if n == z.len() => off,
+            _ => return None,
+        },
+    })
+}
+
 const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
 
 /// C `ctime` time `Www Mmm dd HH:MM:SS[.frac] yyyy` (OpenWrt `logread`, `dmesg -T`).

@@ -188,3 +188,19 @@ Sep 23 13:54:55 192.0.2.1 junos-flow: 2017-09-23T13:54:54.803Z srx-01 RT_FLOW - 
     );
     assert_eq!(ev[1].get(Norm::Action), Some("deny"));
 }
+
+/// OPSEC LEA / fw1-loggrabber exports: `|`-separated pairs whose `time` has a space and
+/// which say `orig` and `i/f_dir` (no `origin`/`loguid`); naive time read in the zone.
+#[test]
+fn checkpoint_lea_pipes() {
+    let data = "\
+time=28Nov2024 10:00:01|action=accept|orig=192.0.2.100|i/f_dir=inbound|i/f_name=eth0|product=VPN-1 & FireWall-1|src=10.0.0.1|s_port=5000|dst=10.9.9.9|service=53|proto=udp|rule=1
+time=2024-11-28 10:00:02|action=drop|orig=192.0.2.100|i/f_dir=inbound|i/f_name=eth0|product=VPN-1 & FireWall-1|src=10.0.0.2|s_port=5001|dst=10.9.9.9|service=443|proto=tcp|rule=9
+";
+    let (ev, bad) = load(data, "checkpoint", "Europe/Paris");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(ev[0].ts, ymd_hms(2024, 11, 28, 9, 0, 1).unwrap());
+    assert_eq!(ev[1].ts, ymd_hms(2024, 11, 28, 9, 0, 2).unwrap());
+    assert_eq!(ev[1].get(Norm::Action), Some("drop"));
+    assert_eq!(ev[1].get(Norm::DstPort), Some("443"));
+}

@@ -266,6 +266,30 @@ pub fn zone_name(z: &[u8]) -> Option<i32> {
 
 const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
 
+/// `journalctl -o short-full`: `Www YYYY-MM-DD HH:MM:SS[.frac] ZONE` (a zone name, read
+/// when unambiguous). Returns the time, its offset and bytes used.
+pub fn weekday_iso(b: &[u8]) -> Option<(Civil, Option<i32>, usize)> {
+    let day = b.get(..3)?;
+    if !DAYS.iter().any(|d| d.eq_ignore_ascii_case(day)) || b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let (c, n) = ymd_hms(&b[4..])?;
+    let i = 4 + n;
+    let z = b.get(i + 1..)?;
+    if b[i] != b' ' {
+        return None;
+    }
+    let zl = z.iter().take_while(|c| !c.is_ascii_whitespace()).count();
+    if zl == 0
+        || !z[..zl]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"+-:/_".contains(c))
+    {
+        return None;
+    }
+    Some((c, zone_name(&z[..zl]), i + 1 + zl))
+}
+
 /// C `ctime` time `Www Mmm dd HH:MM:SS[.frac] yyyy` (OpenWrt `logread`, `dmesg -T`).
 /// Returns bytes used.
 pub fn ctime(b: &[u8]) -> Option<(Civil, usize)> {
@@ -373,6 +397,16 @@ mod tests {
             .at_offset(0)
             .is_none()
         );
+    }
+
+    #[test]
+    fn weekday_iso_forms() {
+        let (c, off, n) = weekday_iso(b"Sat 2026-11-28 10:15:05 CET web01").unwrap();
+        assert_eq!((off, n), (Some(3600), 27));
+        assert_eq!(c.at_offset(3600), utc(2026, 11, 28, 9, 15, 5));
+        let (_, off, _) = weekday_iso(b"Sat 2026-11-28 10:15:05.123456 AEDT h").unwrap();
+        assert_eq!(off, None);
+        assert!(weekday_iso(b"Sat 2026-11-28 10:15:05").is_none());
     }
 
     #[test]

@@ -162,9 +162,22 @@ fn parse_outer(line: &[u8]) -> Option<Header<'_>> {
     Some(h)
 }
 
-/// `[Www Mmm dd HH:MM:SS yyyy] msg` (`dmesg -T`) and OpenWrt `logread`'s
-/// `Www Mmm dd HH:MM:SS yyyy facility.level tag: msg`; neither names a host.
+/// `[Www Mmm dd HH:MM:SS yyyy] msg` (`dmesg -T`), OpenWrt `logread`'s
+/// `Www Mmm dd HH:MM:SS yyyy facility.level tag: msg` (neither names a host), and
+/// `journalctl -o short-full`.
 fn ctime_forms(b: &[u8]) -> Option<Header<'_>> {
+    // `journalctl -o short-full`: `Sat 2026-11-28 10:15:05 CET host tag: msg`.
+    if let Some((c, off, n)) = stamp::weekday_iso(b) {
+        let (host, tail) = next_token(&b[n..]);
+        let mut h = Header {
+            civil: Some(c),
+            offset: off,
+            host,
+            ..Header::default()
+        };
+        tag(&mut h, tail);
+        return Some(h);
+    }
     let (inner, bracket) = match b.strip_prefix(b"[") {
         Some(r) => (r, true),
         None => (b, false),
@@ -351,6 +364,12 @@ mod tests {
         assert!(!h.no_year && h.host.is_empty());
         assert_eq!(h.app, b"kernel");
         assert_eq!(h.msg, b"[1.2] reject wan in: IN=x");
+        let h = parse(b"Sat 2026-11-28 10:15:05 CET web01 kernel: [UFW BLOCK] IN=eth0").unwrap();
+        assert_eq!(
+            (h.offset, h.host, h.app),
+            (Some(3600), &b"web01"[..], &b"kernel"[..])
+        );
+        assert_eq!(h.msg, b"[UFW BLOCK] IN=eth0");
         let h = parse(b"[Sat Nov 28 10:00:02 2026] [UFW BLOCK] IN=eth0").unwrap();
         assert_eq!(h.civil.map(|c| (c.y, c.s)), Some((2026, 2)));
         assert_eq!(h.msg, b"[UFW BLOCK] IN=eth0");

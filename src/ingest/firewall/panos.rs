@@ -3,7 +3,7 @@
 //! device time: it takes the envelope's offset when the envelope had one, else ctx.tz.
 
 use super::csvpos;
-use super::panos_fields::{GENERIC, THREAT, TRAFFIC};
+use super::panos_fields::{CONFIG, GENERIC, GLOBALPROTECT, SYSTEM, THREAT, TRAFFIC, USERID};
 use super::panos_json;
 use super::stamp;
 use super::syslog::{self, Header};
@@ -106,6 +106,10 @@ impl RecordParser for Panos {
         let names: &[&str] = match cols[3] {
             b"TRAFFIC" => TRAFFIC,
             b"THREAT" => THREAT,
+            b"SYSTEM" => SYSTEM,
+            b"CONFIG" => CONFIG,
+            b"GLOBALPROTECT" => GLOBALPROTECT,
+            b"USERID" => USERID,
             _ => GENERIC,
         };
         for (i, v) in cols.iter().enumerate() {
@@ -144,8 +148,17 @@ impl RecordParser for Panos {
             if let Some(v) = g("action") {
                 out.set(Norm::Action, text::action(req(v, "action")?));
             }
-            if let Some(v) = g("srcuser") {
+            if let Some(v) = g("srcuser").or_else(|| g("admin")) {
                 out.set(Norm::User, csvpos::field(v));
+            }
+            if let Some(v) = g("eventid").filter(|v| *v != b"0") {
+                out.set_default(Norm::EventId, cow(v));
+            }
+            // GlobalProtect's outcome; a User-ID mapping's login/logout.
+            if let Some(v) =
+                g("status").or_else(|| (names == USERID).then(|| g("subtype")).flatten())
+            {
+                out.set_default(Norm::Action, text::action(req(v, "status")?));
             }
             if let Some(v) = g("device_name") {
                 out.set(Norm::Host, cow(v));
@@ -189,7 +202,17 @@ pub fn message(f: &Fields<'_>) -> String {
             note.push_str(v);
         }
     }
-    for k in ["rule", "misc", "session_end_reason"] {
+    let keys = [
+        "rule",
+        "misc",
+        "session_end_reason",
+        "eventid",
+        "cmd",
+        "path",
+        "result",
+        "description",
+    ];
+    for k in keys {
         if let Some(v) = f.raw(k) {
             note.push_str(", ");
             note.push_str(v);
@@ -237,7 +260,7 @@ mod tests {
         assert_eq!(f.get(Norm::SrcIp), Some("1.1.1.1"));
         let f =
             parse(b"1,2024/01/02 03:04:05,0011,SYSTEM,general,1,2024/01/02 03:04:05,x").unwrap();
-        assert_eq!(f.raw("field_7"), Some("x"));
+        assert_eq!(f.raw("vsys"), Some("x"));
     }
 
     /// GLOBALPROTECT (integrations panw test fixture): time is the generated time (col 6),

@@ -204,3 +204,28 @@ time=2024-11-28 10:00:02|action=drop|orig=192.0.2.100|i/f_dir=inbound|i/f_name=e
     assert_eq!(ev[1].get(Norm::Action), Some("drop"));
     assert_eq!(ev[1].get(Norm::DstPort), Some("443"));
 }
+
+/// PAN-OS SYSTEM / GLOBALPROTECT / USERID / CONFIG (integrations panw fixtures): named
+/// columns, so the user, address and outcome reach the timeline.
+#[test]
+fn panos_other_log_types() {
+    let data = r#"1,2021/10/26 15:05:03,,SYSTEM,general,2561,2021/10/26 15:05:03,,general,,0,0,general,informational,"Connection to Update server closed: updates.example.com, source: 192.0.2.193",1234567890,0x0,0,0,0,0,,PA-VM,0,0,2021-10-26T15:05:03.440-07:00
+1,2021/03/02 09:55:42,0123,GLOBALPROTECT,0,2305,2021/03/02 09:55:39,vsys1,gateway-auth,login,Other,,jdoe,10.0.0.0-10.255.255.255,PC1234,198.51.100.40,0.0.0.0,0.0.0.0,0.0.0.0,985e865f-7da3-43b4-89a9-299b1bb0c975,SERIALNR,5.1.1,OS,"OS 10 Enterprise, 64-bit",1,,,,success,,0,pre-logon,0,GP GW,6894571632887748064,0x8000000000000000
+1,2021/03/24 11:00:49,0123,USERID,login,2305,2021/03/24 11:00:49,vsys1,192.0.2.193,corp\jdoe,,0,1,10800,0,0,agent,ad,1252774,0x0,0,0,0,0,,FW01,1,,2021/03/24 11:00:49,1,0x80000000,jdoe
+1,2024/02/29 16:59:40,0123,CONFIG,0,2561,2024/02/29 16:59:40,192.0.2.193,,edit,admin,Web,Succeeded, vsys  vsys1 address  test123,7304387121517691189,0x0,0,0,0,0,,PA-VM,0,,0,2024-02-29T16:59:40.421+01:00
+"#;
+    let (ev, bad) = load(data, "panos", "UTC");
+    assert_eq!((ev.len(), bad), (4, 0));
+    assert_eq!(
+        ev[0].raw("description").map(|d| &d[..10]),
+        Some("Connection")
+    );
+    assert_eq!(ev[1].ts, ymd_hms(2021, 3, 2, 9, 55, 39).unwrap());
+    assert_eq!(ev[1].get(Norm::User), Some("jdoe"));
+    assert_eq!(ev[1].get(Norm::SrcIp), Some("198.51.100.40"));
+    assert_eq!(ev[1].get(Norm::EventId), Some("gateway-auth"));
+    assert_eq!(ev[2].get(Norm::User), Some(r"corp\jdoe"));
+    assert_eq!(ev[2].get(Norm::Action), Some("login"));
+    assert_eq!(ev[3].get(Norm::User), Some("admin"));
+    assert_eq!(ev[3].raw("cmd"), Some("edit"));
+}

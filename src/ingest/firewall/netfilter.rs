@@ -149,6 +149,15 @@ pub(super) fn parse_msg<'a>(
             push(out, b"prefix", prefix);
         }
         let body = &msg[body_at..];
+        // An ICMP error quotes the offending packet as `[SRC=… DST=… PROTO=…]`: its keys
+        // must not overwrite the outer packet's.
+        let body = match find(body, b" [") {
+            Some(i) => {
+                push(out, b"quoted", text::trim(&body[i + 1..]));
+                &body[..i]
+            }
+            None => body,
+        };
         let mut seen_proto = false;
         let mut rest = body;
         let mut have_src = false;
@@ -288,6 +297,20 @@ mod tests {
             f.get(Norm::Message),
             Some("deny tcp [2001:db8::1]:4444 -> [2001:db8::2]:22 ([UFW BLOCK])")
         );
+    }
+
+    /// ufw logging an ICMP port-unreachable that quotes the UDP packet it answers.
+    #[test]
+    fn icmp_error_quoted_packet() {
+        let l = b"Nov 28 10:00:12 gw kernel: [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 LEN=28 TOS=0x00 PREC=0x00 TTL=64 ID=0 PROTO=ICMP TYPE=3 CODE=3 [SRC=192.0.2.2 DST=192.0.2.1 LEN=56 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=UDP SPT=5 DPT=6 LEN=36 ] ";
+        for lean in [false, true] {
+            let mut f = if lean { Fields::lean() } else { Fields::new() };
+            let p = Netfilter::new(l, &ctx(2024));
+            p.parse(l, &mut f).unwrap();
+            assert_eq!(f.get(Norm::DstIp), Some("192.0.2.2"), "lean {lean}");
+            assert_eq!(f.get(Norm::Proto), Some("icmp"));
+            assert_eq!(f.get(Norm::DstPort), None);
+        }
     }
 
     #[test]

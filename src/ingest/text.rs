@@ -139,10 +139,18 @@ fn parse_lines(p: &Prepared, data: &[u8], (a, b): (usize, usize), comment: &[&[u
     out
 }
 
+fn bom_end(data: &[u8], start: usize) -> usize {
+    match data.get(start..) {
+        Some(d) if d.starts_with(b"\xEF\xBB\xBF") => start + 3,
+        _ => start,
+    }
+}
+
 /// Parses every record of a prepared source.
 pub fn load(p: &Prepared, data: &[u8], threads: usize, report: &mut SourceReport) -> Batch {
     let outs: Vec<RangeOut> = match &p.records {
-        Records::Lines { start, comment } => line_ranges(data, *start, threads * 16)
+        // A UTF-8 BOM before the first line is not part of it.
+        Records::Lines { start, comment } => line_ranges(data, bom_end(data, *start), threads * 16)
             .into_par_iter()
             .map(|r| parse_lines(p, data, r, comment))
             .collect(),

@@ -23,8 +23,9 @@ fn sniff(head: &[u8]) -> u8 {
 /// FortiOS lines carry `logid=` (`log_id=` before 5.0), `type=` and a `date=`/`eventtime=`
 /// time.
 pub(super) fn is_line(l: &[u8]) -> bool {
-    let has =
-        |k: &[u8]| find(l, k).is_some_and(|i| i == 0 || matches!(l[i - 1], b' ' | b'>' | b':'));
+    let has = |k: &[u8]| {
+        find(l, k).is_some_and(|i| i == 0 || matches!(l[i - 1], b' ' | b'\t' | b'>' | b':'))
+    };
     (has(b"logid=") || has(b"log_id=")) && has(b"type=") && (has(b"date=") || has(b"eventtime="))
 }
 

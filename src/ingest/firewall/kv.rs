@@ -40,7 +40,7 @@ impl<'a> Iterator for Kv<'a> {
             let start = self.pos;
             // Key: up to the separator; a space first means a stray token.
             let mut i = start;
-            while i < s.len() && s[i] != self.sep && s[i] != b' ' {
+            while i < s.len() && s[i] != self.sep && s[i] != b' ' && s[i] != b'\t' {
                 i += 1;
             }
             if i >= s.len() || s[i] != self.sep {
@@ -63,7 +63,10 @@ impl<'a> Iterator for Kv<'a> {
                     None => (body, s.len()),
                 }
             } else {
-                let e = rest.iter().position(|&c| c == b' ').unwrap_or(rest.len());
+                let e = rest
+                    .iter()
+                    .position(|&c| c == b' ' || c == b'\t')
+                    .unwrap_or(rest.len());
                 (&rest[..e], vstart + e)
             };
             self.pos = next;

@@ -213,7 +213,10 @@ fn octet_count(line: &[u8]) -> &[u8] {
 }
 
 fn trim_start(b: &[u8]) -> &[u8] {
-    let i = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    let i = b
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(b.len());
     &b[i..]
 }
 

@@ -229,3 +229,20 @@ fn panos_other_log_types() {
     assert_eq!(ev[3].get(Norm::User), Some("admin"));
     assert_eq!(ev[3].raw("cmd"), Some("edit"));
 }
+
+/// Tab-separated collector files: a tab between the syslog fields or between pairs
+/// separates like a space.
+#[test]
+fn tabs_separate_like_spaces() {
+    let data = "Nov 28 10:00:01\tpfsense\tfilterlog[1]: 5,,,1000000103,igb1,match,block,in,4,0x0,,64,0,0,DF,17,udp,76,192.0.2.10,192.0.2.1,123,123,56\n";
+    let (ev, bad) = load(data, "filterlog", "UTC");
+    assert_eq!((ev.len(), bad), (1, 0));
+    assert_eq!(ev[0].get(Norm::Host), Some("pfsense"));
+    assert_eq!(ev[0].get(Norm::DstPort), Some("123"));
+    let data = "date=2023-03-15\ttime=14:22:01\tdevname=\"FGT60F\"\tlogid=\"0000000013\"\ttype=\"traffic\"\tsrcip=10.0.0.1\tdstip=10.0.0.2\tproto=17\taction=\"accept\"\n";
+    let (ev, bad) = load(data, "fortigate", "UTC");
+    assert_eq!((ev.len(), bad), (1, 0));
+    assert_eq!(ev[0].ts, ymd_hms(2023, 3, 15, 14, 22, 1).unwrap());
+    assert_eq!(ev[0].get(Norm::Host), Some("FGT60F"));
+    assert_eq!(ev[0].get(Norm::DstIp), Some("10.0.0.2"));
+}

@@ -112,9 +112,13 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Splits off the next space-separated token, skipping leading spaces. A plain loop:
 /// tokens are a few bytes, where a `memchr` call costs more than it saves.
 pub fn next_token(b: &[u8]) -> (&[u8], &[u8]) {
-    let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    // Tabs separate like spaces (tab-separated collector files, Kiwi Syslog).
+    let start = b
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(b.len());
     let b = &b[start..];
-    match b.iter().position(|&c| c == b' ') {
+    match b.iter().position(|&c| c == b' ' || c == b'\t') {
         Some(i) => (&b[..i], &b[i + 1..]),
         None => (b, &[]),
     }

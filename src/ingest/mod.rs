@@ -47,6 +47,8 @@ pub fn sniff(data: &[u8]) -> Option<&'static str> {
         return Some("evtx");
     }
     let head = &data[..data.len().min(SNIFF_BYTES)];
+    // A UTF-8 BOM (editor or PowerShell copy) is not content.
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     text_formats()
         .into_iter()
         .map(|f| ((f.sniff)(head), f.id))

@@ -181,6 +181,13 @@ fn parse_records(p: &Prepared, data: &[u8], part: &[(u64, u32)]) -> RangeOut {
     out
 }
 
+fn bom_end(data: &[u8], start: usize) -> usize {
+    match data.get(start..) {
+        Some(d) if d.starts_with(b"\xEF\xBB\xBF") => start + 3,
+        _ => start,
+    }
+}
+
 /// Parsed units waiting for every earlier one, and what is merged so far.
 struct Merger<'r> {
     pending: Vec<Option<RangeOut>>,
@@ -232,7 +239,8 @@ pub fn load(
     done: &(dyn Fn(usize, usize) + Sync),
 ) -> Batch {
     let units: Vec<(usize, usize)> = match &p.records {
-        Records::Lines { start, .. } => line_ranges(data, *start, threads * 64),
+        // A UTF-8 BOM before the first line is not part of it.
+        Records::Lines { start, .. } => line_ranges(data, bom_end(data, *start), threads * 64),
         Records::Ranges(r) => (0..r.len())
             .step_by(4096)
             .map(|a| (a, (a + 4096).min(r.len())))

@@ -89,13 +89,18 @@ impl Asa {
 
 /// `iface:addr/port`, `addr/port`, `iface:addr`, `iface/addr(port)` → (iface, addr, port).
 fn endpoint(t: &[u8]) -> (&[u8], &[u8], &[u8]) {
-    let t = t.strip_suffix(b",").unwrap_or(t);
-    // 106100 form: inside/10.0.0.1(1234)
+    let mut t = t.strip_suffix(b",").unwrap_or(t);
+    // 106100 form: inside/10.0.0.1(1234), maybe followed by `(LOCAL\user)`.
     if let (Some(slash), Some(open)) = (memchr::memchr(b'/', t), memchr::memchr(b'(', t))
         && slash < open
         && t.ends_with(b")")
     {
-        return (&t[..slash], &t[slash + 1..open], &t[open + 1..t.len() - 1]);
+        if looks_ip(&t[slash + 1..open]) {
+            let close = memchr::memchr(b')', &t[open..]).map_or(t.len() - 1, |c| open + c);
+            return (&t[..slash], &t[slash + 1..open], &t[open + 1..close]);
+        }
+        // `if:addr/port(LOCAL\user)` or `…/port(host.name)`: the name is not the endpoint.
+        t = &t[..open];
     }
     let (addr_if, port): (&[u8], &[u8]) = match memchr::memrchr(b'/', t) {
         Some(s) => (&t[..s], &t[s + 1..]),
@@ -154,7 +159,11 @@ impl RecordParser for Asa {
         out.ts = h
             .ts(&self.tz, &self.years)
             .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
-        out.set(Norm::Host, cow(h.host));
+        // `Mmm dd HH:MM:SS dev01: %ASA-…`: the name before the colon is the device.
+        out.set(
+            Norm::Host,
+            cow(if h.host.is_empty() { h.app } else { h.host }),
+        );
         let tag = &rec[at + 1..];
         let dash = memchr::memchr(b'-', tag).unwrap_or(0);
         push(out, "vendor", &tag[..dash]);
@@ -433,6 +442,10 @@ mod tests {
             (b"%ASA-4-710003: TCP access denied by ACL from 10.1.1.1/2345 to outside:10.2.2.2/22", "deny", "10.1.1.1", "10.2.2.2", "22"),
             (b"%ASA-6-113005: AAA user authentication Rejected : reason = AAA failure : server = 10.9.9.9 : user = bob : user IP = 10.3.3.3", "failure", "10.3.3.3", "", ""),
             (b"%ASA-4-113039: Group <vpn> User <alice> IP <203.0.113.7> AnyConnect parent session started.", "start", "203.0.113.7", "", ""),
+            // User or host names after the port (beats asa-fix / additional_messages tests).
+            (b"%ASA-6-302016: Teardown UDP connection 1 for Outside:10.1.1.1/53723(LOCAL\\Elastic) to Inside:10.2.2.2/53 duration 0:00:00 bytes 148 (zzzzzz)", "close", "10.1.1.1", "10.2.2.2", "53"),
+            (b"%ASA-4-106023: Deny tcp src outside:10.1.1.1/56444 dst srv:10.2.2.2/51635(host.domain) by access-group \"g\"", "deny", "10.1.1.1", "10.2.2.2", "51635"),
+            (b"%ASA-6-106100: access-list in permitted udp dmz2/10.1.1.1(56575)(LOCAL\\\\user) -> inside/10.2.2.2(53) hit-cnt 1 first hit [0x1, 0x2]", "allow", "10.1.1.1", "10.2.2.2", "53"),
         ];
         for (msg, act, src, dst, dport) in cases {
             let mut l = b"<166>Mar 01 2024 10:00:00 fw1 : ".to_vec();

@@ -128,24 +128,25 @@ fn extension<'a>(e: &'a [u8], mut f: impl FnMut(&'a [u8], &'a [u8])) {
     }
 }
 
-/// `rt`-style times: epoch ms/s, `MMM dd yyyy HH:mm:ss[.SSS] [zone]`, or ISO.
-fn cef_time(v: &[u8], tz: &TzSpec) -> Option<i64> {
+/// `rt`-style times: epoch ms/s, `MMM dd [yyyy] HH:mm:ss[.SSS] [zone]` (the spec's forms;
+/// no year → the syslog year rule), or ISO.
+fn cef_time(v: &[u8], tz: &TzSpec, years: &YearRule) -> Option<i64> {
     if let Some(t) = stamp::epoch_auto(v) {
         return Some(t);
     }
     if let Some((c, off, _)) = stamp::iso(v) {
         return c.resolve(off, tz);
     }
-    let (c, n) = stamp::bsd(v)?;
+    let (mut c, n) = stamp::bsd(v)?;
     if c.y == 0 {
-        return None;
+        c.y = years.year_of(c.mo);
     }
     let rest = text::trim(&v[n..]);
-    let off = match rest {
-        b"UTC" | b"GMT" | b"Z" => Some(0),
-        _ => stamp::zone(rest).0,
-    };
-    c.resolve(off, tz)
+    let rest = rest
+        .strip_prefix(b"GMT")
+        .filter(|r| !r.is_empty())
+        .unwrap_or(rest);
+    c.resolve(stamp::zone_name(rest), tz)
 }
 
 impl RecordParser for Cef {
@@ -190,9 +191,10 @@ impl RecordParser for Cef {
                 b"spid" | b"dpid" => out.set_default(Norm::Pid, cow(v)),
                 b"fname" | b"filePath" => out.set_default(Norm::File, kv::unescape(cow(v))),
                 b"fileHash" => out.set(Norm::Hash, cow(v)),
-                b"rt" => rt = Some(v),
-                b"end" => end = Some(v),
-                b"start" => start = Some(v),
+                // Full ArcSight names appear beside the short ones.
+                b"rt" | b"deviceReceiptTime" => rt = Some(v),
+                b"end" | b"endTime" => end = Some(v),
+                b"start" | b"startTime" => start = Some(v),
                 _ => {}
             }
             if !out.is_lean()
@@ -210,7 +212,7 @@ impl RecordParser for Cef {
         let ts = [rt, end, start]
             .into_iter()
             .flatten()
-            .find_map(|v| cef_time(v, &self.tz))
+            .find_map(|v| cef_time(v, &self.tz, &self.years))
             .or_else(|| env.and_then(|h| h.ts(&self.tz, &self.years)));
         out.ts = ts.ok_or(Reason::Borrowed("no usable time (rt=, end=, syslog)"))?;
         text::firewall(out);
@@ -302,5 +304,25 @@ mod tests {
         assert!(parse(b"CEF:0|a|b|c|d|e|f|src=1.1.1.1").is_err());
         let f = parse(b"<13>Jan  2 03:04:05 h CEF:0|a|b|c|d|e|f|").unwrap();
         assert_eq!(f.ts, ymd_hms(2024, 1, 2, 3, 4, 5).unwrap());
+    }
+
+    /// The CEF spec's other `rt` forms: no year, a zone name, `GMT+hh:mm`, full key names.
+    #[test]
+    fn rt_without_year_and_zone_names() {
+        let t = |l: &[u8]| parse(l).unwrap().ts;
+        let base = ymd_hms(2024, 1, 2, 3, 4, 5).unwrap();
+        assert_eq!(
+            t(b"CEF:0|a|b|c|d|e|f|rt=Jan 02 03:04:05.250 UTC"),
+            base + 250_000_000
+        );
+        assert_eq!(t(b"CEF:0|a|b|c|d|e|f|rt=Jan 02 2024 04:04:05 CET"), base);
+        assert_eq!(
+            t(b"CEF:0|a|b|c|d|e|f|end=Jan 02 2024 04:04:05 GMT+01:00"),
+            base
+        );
+        assert_eq!(
+            t(b"CEF:0|a|b|c|d|e|f|deviceReceiptTime=Jan 02 2024 03:04:05 GMT"),
+            base
+        );
     }
 }

@@ -39,7 +39,8 @@ pub(super) fn kind(msg: &[u8]) -> Option<Kind> {
 }
 
 /// A Check Point line in one of these layouts (for sniffing): LEEF naming Check Point, or
-/// the `|` layout with Check Point's `product` and `loguid`/`origin` keys.
+/// the `|` layout with Check Point's `product` and `loguid`/`origin` keys (OPSEC LEA exports
+/// say `orig` and `i/f_dir`).
 pub(super) fn is_line(l: &[u8]) -> bool {
     // Check Point's log uid `{0x65ee1a35,0x0,…}` in any key/value layout.
     if [&b"loguid={0x"[..], b"loguid=\"{0x", b"loguid:\"{0x"]
@@ -58,8 +59,12 @@ pub(super) fn is_line(l: &[u8]) -> bool {
         .iter()
         .rposition(|&c| c == b' ' || c == b'>')
         .map_or(0, |p| p + 1);
-    kind(&l[body_at..]) == Some(Kind::Pipes)
-        && (find(l, b"|loguid=").is_some() || find(l, b"|origin=").is_some())
+    // A time with a space (`time=3May2024 10:00:00|…`) starts the body before that space.
+    let whole = super::syslog::parse(l).map_or(l, |h| h.msg);
+    (kind(&l[body_at..]) == Some(Kind::Pipes) || kind(whole) == Some(Kind::Pipes))
+        && [&b"|loguid="[..], b"|origin=", b"|orig=", b"|i/f_dir="]
+            .iter()
+            .any(|m| find(l, m).is_some())
 }
 
 /// `3May2024 10:00:00` / `03May2024 10:00:00` (fw log, OPSEC exports).

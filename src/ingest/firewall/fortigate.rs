@@ -20,11 +20,13 @@ fn sniff(head: &[u8]) -> u8 {
     super::sniff_lines(head, is_line)
 }
 
-/// FortiOS lines carry `logid=`, `type=` and a `date=`/`eventtime=` time.
+/// FortiOS lines carry `logid=` (`log_id=` before 5.0), `type=` and a `date=`/`eventtime=`
+/// time.
 pub(super) fn is_line(l: &[u8]) -> bool {
-    let has =
-        |k: &[u8]| find(l, k).is_some_and(|i| i == 0 || matches!(l[i - 1], b' ' | b'>' | b':'));
-    has(b"logid=") && has(b"type=") && (has(b"date=") || has(b"eventtime="))
+    let has = |k: &[u8]| {
+        find(l, k).is_some_and(|i| i == 0 || matches!(l[i - 1], b' ' | b'\t' | b'>' | b':'))
+    };
+    (has(b"logid=") || has(b"log_id=")) && has(b"type=") && (has(b"date=") || has(b"eventtime="))
 }
 
 fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
@@ -73,14 +75,18 @@ impl RecordParser for Fortigate {
                     out.set(Norm::Host, line.cow(v));
                     host_set = true;
                 }
-                b"devid" if !host_set => out.set(Norm::Host, line.cow(v)),
-                b"logid" => out.set(Norm::EventId, line.cow(v)),
-                b"level" => out.set(Norm::Severity, line.cow(v)),
-                b"srcip" => out.set(Norm::SrcIp, line.req(v, "srcip")?),
+                b"devid" | b"device_id" if !host_set => out.set(Norm::Host, line.cow(v)),
+                b"logid" | b"log_id" => out.set(Norm::EventId, line.cow(v)),
+                b"level" | b"pri" => out.set(Norm::Severity, line.cow(v)),
+                // FortiOS 3/4 spell the flow `src=`, `dst=`, `src_port=`, `status=`.
+                b"srcip" | b"src" => out.set(Norm::SrcIp, line.req(v, "srcip")?),
                 b"remip" => out.set_default(Norm::SrcIp, line.req(v, "remip")?),
-                b"dstip" => out.set(Norm::DstIp, line.req(v, "dstip")?),
-                b"srcport" => out.set(Norm::SrcPort, line.req(v, "srcport")?),
-                b"dstport" => out.set(Norm::DstPort, line.req(v, "dstport")?),
+                b"dstip" | b"dst" => out.set(Norm::DstIp, line.req(v, "dstip")?),
+                b"srcport" | b"src_port" => out.set(Norm::SrcPort, line.req(v, "srcport")?),
+                b"dstport" | b"dst_port" => out.set(Norm::DstPort, line.req(v, "dstport")?),
+                b"status" if !v.is_empty() => {
+                    out.set_default(Norm::Action, text::action(line.req(v, "status")?))
+                }
                 b"proto" => out.set(Norm::Proto, text::proto(line.req(v, "proto")?)),
                 b"action" => out.set(Norm::Action, text::action(line.req(v, "action")?)),
                 b"user" | b"srcuser" | b"unauthuser" if v != b"N/A" => {
@@ -170,6 +176,19 @@ mod tests {
         assert_eq!(
             f.get(Norm::Message),
             Some("allow tcp [fe80::1]:1 -> [2001:db8::5]:443 (policy 7)")
+        );
+    }
+
+    /// FortiOS 3/4 traffic (Wazuh ruleset tests): `log_id=`, `src=`, `status=`.
+    #[test]
+    fn fortios4_keys() {
+        let l = br#"Feb 20 12:26:25 date=2011-02-20 time=12:26:24 devname=Device_Name device_id=FGXXXX0000000001 log_id=9999999999 type=traffic subtype=other pri=notice status=deny vd="root" src=10.10.10.10 srcname=10.10.10.10 src_port=1111 dst=10.20.30.40 dstname=10.20.30.40 dst_port=2222 service=65535/tcp proto=6"#;
+        assert!(is_line(l));
+        let f = parse(l).unwrap();
+        assert_eq!(f.ts, ymd_hms(2011, 2, 20, 12, 26, 24).unwrap());
+        assert_eq!(
+            f.get(Norm::Message),
+            Some("deny tcp 10.10.10.10:1111 -> 10.20.30.40:2222")
         );
     }
 

@@ -2,7 +2,7 @@
 //! Check Point write them. Borrowing iterator: no allocation, never panics; an unterminated
 //! quote runs to the end of the line; tokens without a separator are skipped.
 
-use super::text::find2;
+use super::text::{find2, find3};
 use std::borrow::Cow;
 
 /// Iterates `(key, value)` pairs; quotes are stripped from values, escapes are kept
@@ -40,7 +40,8 @@ impl<'a> Iterator for Kv<'a> {
             }
             let start = self.pos;
             // Key: up to the separator; a space first means a stray token.
-            let i = start + find2(&s[start..], self.sep, b' ').unwrap_or(s.len() - start);
+            // Tabs separate like spaces (some relays and exports write them).
+            let i = start + find3(&s[start..], self.sep, b' ', b'\t').unwrap_or(s.len() - start);
             if i >= s.len() || s[i] != self.sep {
                 self.pos = i;
                 continue;
@@ -61,7 +62,7 @@ impl<'a> Iterator for Kv<'a> {
                     None => (body, s.len()),
                 }
             } else {
-                let e = find2(rest, b' ', b' ').unwrap_or(rest.len());
+                let e = find2(rest, b' ', b'\t').unwrap_or(rest.len());
                 (&rest[..e], vstart + e)
             };
             self.pos = next;
@@ -172,7 +173,7 @@ mod tests {
             }
             let start = pos;
             let mut i = start;
-            while i < s.len() && s[i] != sep && s[i] != b' ' {
+            while i < s.len() && s[i] != sep && s[i] != b' ' && s[i] != b'\t' {
                 i += 1;
             }
             if i >= s.len() || s[i] != sep {
@@ -206,7 +207,10 @@ mod tests {
                     None => (body, s.len()),
                 }
             } else {
-                let e = rest.iter().position(|&c| c == b' ').unwrap_or(rest.len());
+                let e = rest
+                    .iter()
+                    .position(|&c| c == b' ' || c == b'\t')
+                    .unwrap_or(rest.len());
                 (&rest[..e], i + 1 + e)
             };
             pos = next;

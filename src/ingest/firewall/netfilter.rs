@@ -90,7 +90,11 @@ fn key_start(msg: &[u8]) -> Option<usize> {
             return Some(i);
         }
         i += n;
-        i += msg[i..].iter().take_while(|&&c| c != b' ').count() + 1;
+        i += msg[i..]
+            .iter()
+            .take_while(|&&c| c != b' ' && c != b'\t')
+            .count()
+            + 1;
     }
     None
 }
@@ -140,6 +144,15 @@ pub(super) fn parse_msg<'a>(
             push(out, b"prefix", prefix);
         }
         let body = &msg[body_at..];
+        // An ICMP error quotes the offending packet as `[SRC=… DST=… PROTO=…]`: its keys
+        // must not overwrite the outer packet's.
+        let body = match find(body, b" [") {
+            Some(i) => {
+                push(out, b"quoted", text::trim(&body[i + 1..]));
+                &body[..i]
+            }
+            None => body,
+        };
         let mut seen_proto = false;
         let mut rest = body;
         let mut have_src = false;
@@ -237,21 +250,25 @@ fn lean_body<'a>(
                 None => continue,
             },
         };
+        // A tab before the key separates like a space.
+        let k = match k & 0xff == u32::from(b'\t') {
+            true => (k & !0xff) | u32::from(b' '),
+            false => k,
+        };
         let key = match k {
             SRC => Norm::SrcIp,
             DST => Norm::DstIp,
             SPT => Norm::SrcPort,
             DPT => Norm::DstPort,
-            ROTO if eq >= 5 && body[eq - 5] == b'P' && (eq == 5 || body[eq - 6] == b' ') => {
+            ROTO if eq >= 5
+                && body[eq - 5] == b'P'
+                && (eq == 5 || matches!(body[eq - 6], b' ' | b'\t')) =>
+            {
                 Norm::Proto
             }
             _ => continue,
         };
-        let end = eq
-            + 1
-            + text::byte_positions(&body[eq + 1..], b' ')
-                .next()
-                .unwrap_or(body.len() - eq - 1);
+        let end = eq + 1 + text::find2(&body[eq + 1..], b' ', b'\t').unwrap_or(body.len() - eq - 1);
         let what = match key {
             Norm::SrcIp => "SRC",
             Norm::DstIp => "DST",
@@ -308,6 +325,20 @@ mod tests {
             f.get(Norm::Message),
             Some("deny tcp [2001:db8::1]:4444 -> [2001:db8::2]:22 ([UFW BLOCK])")
         );
+    }
+
+    /// ufw logging an ICMP port-unreachable that quotes the UDP packet it answers.
+    #[test]
+    fn icmp_error_quoted_packet() {
+        let l = b"Nov 28 10:00:12 gw kernel: [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 LEN=28 TOS=0x00 PREC=0x00 TTL=64 ID=0 PROTO=ICMP TYPE=3 CODE=3 [SRC=192.0.2.2 DST=192.0.2.1 LEN=56 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=UDP SPT=5 DPT=6 LEN=36 ] ";
+        for lean in [false, true] {
+            let mut f = if lean { Fields::lean() } else { Fields::new() };
+            let p = Netfilter::new(l, &ctx(2024));
+            p.parse(l, &mut f).unwrap();
+            assert_eq!(f.get(Norm::DstIp), Some("192.0.2.2"), "lean {lean}");
+            assert_eq!(f.get(Norm::Proto), Some("icmp"));
+            assert_eq!(f.get(Norm::DstPort), None);
+        }
     }
 
     #[test]
@@ -370,10 +401,10 @@ mod tests {
                 "PROTO=47 SRC=1.1.1.1",
                 Some([Some("1.1.1.1"), None, None, None, Some("gre")]),
             ),
-            // Look-alike keys: PPROTO, XSRC, a key after a tab, `[SRC` of an inner packet.
+            // Look-alike keys: PPROTO, XSRC, `[SRC` of an inner packet; a tab separates.
             (
                 "IN=e XSRC=9 SRC=1.1.1.1 PPROTO=x DST=2.2.2.2\tSPT=7 [SRC=3.3.3.3 DPT=",
-                Some([Some("1.1.1.1"), Some("2.2.2.2\tSPT=7"), None, None, None]),
+                Some([Some("1.1.1.1"), Some("2.2.2.2"), Some("7"), None, None]),
             ),
             // The last of repeated keys wins; empty values and `-` are absent.
             (

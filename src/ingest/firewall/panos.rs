@@ -3,7 +3,7 @@
 //! device time: it takes the envelope's offset when the envelope had one, else ctx.tz.
 
 use super::csvpos;
-use super::panos_fields::{GENERIC, THREAT, TRAFFIC};
+use super::panos_fields::{CONFIG, GENERIC, GLOBALPROTECT, SYSTEM, THREAT, TRAFFIC, USERID};
 use super::panos_json;
 use super::stamp;
 use super::syslog::{self, Header};
@@ -106,6 +106,10 @@ impl RecordParser for Panos {
         let names: &[&str] = match cols[3] {
             b"TRAFFIC" => TRAFFIC,
             b"THREAT" => THREAT,
+            b"SYSTEM" => SYSTEM,
+            b"CONFIG" => CONFIG,
+            b"GLOBALPROTECT" => GLOBALPROTECT,
+            b"USERID" => USERID,
             _ => GENERIC,
         };
         for (i, v) in cols.iter().enumerate() {
@@ -117,9 +121,10 @@ impl RecordParser for Panos {
                 out.push_raw(name, csvpos::field(v));
             }
         }
-        // Times: time_generated (naive) at the envelope's offset, else ctx.tz.
-        let t = if names == GENERIC { cols[1] } else { cols[6] };
-        let (c, off) = time(t).ok_or(Reason::Borrowed("bad time_generated"))?;
+        // Times: time_generated (naive) at the envelope's offset, else ctx.tz. Every log
+        // type has it in column 6; receive time (column 1) only when a type leaves it out.
+        let t = time(cols[6]).or_else(|| (names == GENERIC).then(|| time(cols[1])).flatten());
+        let (c, off) = t.ok_or(Reason::Borrowed("bad time_generated"))?;
         out.ts = c
             .resolve(off.or(env.and_then(|h| h.offset)), &self.tz)
             .ok_or(Reason::Borrowed("bad time_generated"))?;
@@ -143,8 +148,17 @@ impl RecordParser for Panos {
             if let Some(v) = g("action") {
                 out.set(Norm::Action, text::action(req(v, "action")?));
             }
-            if let Some(v) = g("srcuser") {
+            if let Some(v) = g("srcuser").or_else(|| g("admin")) {
                 out.set(Norm::User, csvpos::field(v));
+            }
+            if let Some(v) = g("eventid").filter(|v| *v != b"0") {
+                out.set_default(Norm::EventId, cow(v));
+            }
+            // GlobalProtect's outcome; a User-ID mapping's login/logout.
+            if let Some(v) =
+                g("status").or_else(|| (names == USERID).then(|| g("subtype")).flatten())
+            {
+                out.set_default(Norm::Action, text::action(req(v, "status")?));
             }
             if let Some(v) = g("device_name") {
                 out.set(Norm::Host, cow(v));
@@ -188,7 +202,17 @@ pub fn message(f: &Fields<'_>) -> String {
             note.push_str(v);
         }
     }
-    for k in ["rule", "misc", "session_end_reason"] {
+    let keys = [
+        "rule",
+        "misc",
+        "session_end_reason",
+        "eventid",
+        "cmd",
+        "path",
+        "result",
+        "description",
+    ];
+    for k in keys {
         if let Some(v) = f.raw(k) {
             note.push_str(", ");
             note.push_str(v);
@@ -236,6 +260,16 @@ mod tests {
         assert_eq!(f.get(Norm::SrcIp), Some("1.1.1.1"));
         let f =
             parse(b"1,2024/01/02 03:04:05,0011,SYSTEM,general,1,2024/01/02 03:04:05,x").unwrap();
-        assert_eq!(f.raw("field_7"), Some("x"));
+        assert_eq!(f.raw("vsys"), Some("x"));
+    }
+
+    /// GLOBALPROTECT (integrations panw test fixture): time is the generated time (col 6),
+    /// as for TRAFFIC, not the receive time; ISO columns keep their zone.
+    #[test]
+    fn other_types_use_generated_time() {
+        let f = parse(br#"1,2021/03/02 09:55:42,12345678999,GLOBALPROTECT,0,2305,2021/03/02 09:55:39,vsys1,gateway-auth,login,Other,,maxmustermann,10.0.0.0-10.255.255.255,PC1234,10.20.30.40,0.0.0.0,0.0.0.0,0.0.0.0,985e865f-7da3-43b4-89a9-299b1bb0c975,SERIALNR,5.1.1,OS,"OS 10 Enterprise, 64-bit",1,,,,success"#).unwrap();
+        assert_eq!(f.ts, ymd_hms(2021, 3, 2, 9, 55, 39).unwrap());
+        let f = parse(b"931201168,2021-10-22T16:10:10.000000Z,no-serial,GLOBALPROTECT,globalprotect,9.1,2021-10-22T16:10:05.000000Z,vsys1,gateway-hip-check").unwrap();
+        assert_eq!(f.ts, ymd_hms(2021, 10, 22, 16, 10, 5).unwrap());
     }
 }

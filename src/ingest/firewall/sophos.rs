@@ -57,28 +57,6 @@ struct Sophos {
     tz: TzSpec,
 }
 
-/// Offsets of zone abbreviations that mean one thing only.
-fn abbrev(z: &[u8]) -> Option<i32> {
-    let h = 3600;
-    Some(match z {
-        b"UTC" | b"GMT" | b"Z" => 0,
-        b"CET" => h,
-        b"CEST" => 2 * h,
-        b"BST" => h,
-        b"EET" => 2 * h,
-        b"EEST" => 3 * h,
-        b"EST" => -5 * h,
-        b"EDT" => -4 * h,
-        b"CDT" => -5 * h,
-        b"MST" => -7 * h,
-        b"MDT" => -6 * h,
-        b"PST" => -8 * h,
-        b"PDT" => -7 * h,
-        b"JST" => 9 * h,
-        _ => return None,
-    })
-}
-
 impl RecordParser for Sophos {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let utm = utm_header(rec);
@@ -167,7 +145,7 @@ impl Sophos {
                     b[d.len()] = b' ';
                     b[d.len() + 1..].copy_from_slice(t);
                     let (c, _) = stamp::ymd_hms(b)?;
-                    c.resolve(zone.and_then(abbrev), &self.tz)
+                    c.resolve(zone.and_then(stamp::zone_name), &self.tz)
                 })
             }
             _ => None,
@@ -216,6 +194,15 @@ mod tests {
             )
             .unwrap();
         assert_eq!(f.ts, ymd_hms(2020, 6, 5, 1, 45, 23).unwrap());
+        // A numeric zone (Wazuh ruleset tests) is the line's own offset.
+        let mut f = Fields::new();
+        p.parser
+            .parse(
+                br#"device="SFW" date=2019-10-09 time=17:19:06 timezone="+08" log_id=1"#,
+                &mut f,
+            )
+            .unwrap();
+        assert_eq!(f.ts, ymd_hms(2019, 10, 9, 9, 19, 6).unwrap());
         let mut f = Fields::new();
         assert!(
             p.parser

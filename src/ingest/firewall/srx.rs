@@ -123,6 +123,12 @@ impl RecordParser for Srx {
                     }
                 }
                 b"username" if v != b"N/A" => out.set(Norm::User, cow(v)),
+                // Screen / IDP / UTM events say what was done (`action="drop"`).
+                b"action" if out.get(Norm::Action) == Some("log") => {
+                    if let Ok(a) = std::str::from_utf8(v) {
+                        out.set(Norm::Action, text::action(a));
+                    }
+                }
                 _ => {}
             }
             if !out.is_lean()

@@ -238,6 +238,77 @@ pub fn month(b: &[u8]) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
+/// Offsets of zone abbreviations that mean one thing only.
+pub fn zone_name(z: &[u8]) -> Option<i32> {
+    let h = 3600;
+    Some(match z {
+        b"UTC" | b"GMT" | b"Z" => 0,
+        b"CET" => h,
+        b"CEST" => 2 * h,
+        b"BST" => h,
+        b"EET" => 2 * h,
+        b"EEST" => 3 * h,
+        b"EST" => -5 * h,
+        b"EDT" => -4 * h,
+        b"CDT" => -5 * h,
+        b"MST" => -7 * h,
+        b"MDT" => -6 * h,
+        b"PST" => -8 * h,
+        b"PDT" => -7 * h,
+        b"JST" => 9 * h,
+        // Numeric zones as some firmware writes them: "+08", "+0530", "-05:00".
+        _ => match zone(z) {
+            (Some(off), n) if n == z.len() => off,
+            _ => return None,
+        },
+    })
+}
+
+const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+
+/// `journalctl -o short-full`: `Www YYYY-MM-DD HH:MM:SS[.frac] ZONE` (a zone name, read
+/// when unambiguous). Returns the time, its offset and bytes used.
+pub fn weekday_iso(b: &[u8]) -> Option<(Civil, Option<i32>, usize)> {
+    let day = b.get(..3)?;
+    if !DAYS.iter().any(|d| d.eq_ignore_ascii_case(day)) || b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let (c, n) = ymd_hms(&b[4..])?;
+    let i = 4 + n;
+    let z = b.get(i + 1..)?;
+    if b[i] != b' ' {
+        return None;
+    }
+    let zl = z.iter().take_while(|c| !c.is_ascii_whitespace()).count();
+    if zl == 0
+        || !z[..zl]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"+-:/_".contains(c))
+    {
+        return None;
+    }
+    Some((c, zone_name(&z[..zl]), i + 1 + zl))
+}
+
+/// C `ctime` time `Www Mmm dd HH:MM:SS[.frac] yyyy` (OpenWrt `logread`, `dmesg -T`).
+/// Returns bytes used.
+pub fn ctime(b: &[u8]) -> Option<(Civil, usize)> {
+    let day = b.get(..3)?;
+    if !DAYS.iter().any(|d| d.eq_ignore_ascii_case(day)) || b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let (mut c, n) = bsd(&b[4..])?;
+    let i = 4 + n;
+    if c.y != 0 || b.get(i) != Some(&b' ') {
+        return None;
+    }
+    c.y = digits(b, i + 1, 4)? as i32;
+    let end = i + 5;
+    b.get(end)
+        .is_none_or(|&x| !x.is_ascii_digit())
+        .then_some((c, end))
+}
+
 /// BSD syslog time `Mmm dd HH:MM:SS[.frac]` or `Mmm dd yyyy HH:MM:SS` (Cisco). The year is
 /// 0 when the text has none. Returns bytes used.
 pub fn bsd(b: &[u8]) -> Option<(Civil, usize)> {
@@ -326,6 +397,28 @@ mod tests {
             .at_offset(0)
             .is_none()
         );
+    }
+
+    #[test]
+    fn weekday_iso_forms() {
+        let (c, off, n) = weekday_iso(b"Sat 2026-11-28 10:15:05 CET web01").unwrap();
+        assert_eq!((off, n), (Some(3600), 27));
+        assert_eq!(c.at_offset(3600), utc(2026, 11, 28, 9, 15, 5));
+        let (_, off, _) = weekday_iso(b"Sat 2026-11-28 10:15:05.123456 AEDT h").unwrap();
+        assert_eq!(off, None);
+        assert!(weekday_iso(b"Sat 2026-11-28 10:15:05").is_none());
+    }
+
+    #[test]
+    fn ctime_forms() {
+        let (c, n) = ctime(b"Sat Nov 28 10:00:01 2026 kern.warn").unwrap();
+        assert_eq!(n, 24);
+        assert_eq!(c.at_offset(0), utc(2026, 11, 28, 10, 0, 1));
+        let (c, n) = ctime(b"Mon Mar  2 07:08:09 2026]").unwrap();
+        assert_eq!(n, 24);
+        assert_eq!(c.at_offset(0), utc(2026, 3, 2, 7, 8, 9));
+        assert!(ctime(b"Sat Nov 28 10:00:01 x").is_none());
+        assert!(ctime(b"Nov 28 10:00:01 2026").is_none());
     }
 
     #[test]

@@ -89,13 +89,47 @@ fn pri(b: &[u8]) -> (Option<u16>, &[u8]) {
 
 /// Parses a syslog envelope; `None` when the line has neither a PRI nor a known time.
 pub fn parse(line: &[u8]) -> Option<Header<'_>> {
+    parse_outer(line).map(relayed)
+}
+
+/// A relay's BSD line around the device's own RFC 5424 one (`Sep 23 13:54:55 relay
+/// junos-flow: 2017-09-23T13:54:54.803Z srx RT_FLOW - MSGID [sd…]`): the inner header,
+/// whose time has a zone, is the device's. Needs the SD (or `-`) in its place.
+fn relayed(h: Header<'_>) -> Header<'_> {
+    if h.offset.is_some() || !h.msg.first().is_some_and(u8::is_ascii_digit) {
+        return h;
+    }
+    let m = h.msg.strip_prefix(b"1 ").unwrap_or(h.msg);
+    let Some((_, Some(_), n)) = stamp::iso(m) else {
+        return h;
+    };
+    let mut rest = &m[n..];
+    for _ in 0..4 {
+        rest = next_token(rest).1;
+    }
+    let rest = trim_start(rest);
+    if rest.starts_with(b"[") || rest.starts_with(b"- ") || rest == b"-" {
+        rfc5424(Header::default(), m)
+    } else {
+        h
+    }
+}
+
+fn parse_outer(line: &[u8]) -> Option<Header<'_>> {
     let (pri, rest) = pri(octet_count(line));
     let mut h = Header::default();
     // RFC 5424: "1 " after the PRI.
     if pri.is_some() && rest.starts_with(b"1 ") {
         return Some(rfc5424(h, &rest[2..]));
     }
+    // RFC 5424 with the PRI stripped by a collector (Wazuh archives): "1 <ISO time> …".
+    if pri.is_none() && rest.starts_with(b"1 ") && stamp::iso(&rest[2..]).is_some() {
+        return Some(rfc5424(h, &rest[2..]));
+    }
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    if let Some(h) = ctime_forms(rest) {
+        return Some(h);
+    }
     let after = if let Some((c, off, n)) = stamp::iso(rest) {
         h.civil = Some(c);
         h.offset = off;
@@ -118,12 +152,50 @@ pub fn parse(line: &[u8]) -> Option<Header<'_>> {
         return Some(h);
     }
     // `Mmm dd HH:MM:SS tag[pid]: msg` (pfSense's local log): no host; names have no `[`.
-    if tok.ends_with(b"]:") && memchr::memchr(b'[', tok).is_some() {
+    // Host names never end in `:`, so `Mmm dd HH:MM:SS filterlog: …` has none either.
+    if tok.ends_with(b":") {
         tag(&mut h, after);
         return Some(h);
     }
     h.host = tok;
     tag(&mut h, tail);
+    Some(h)
+}
+
+/// `[Www Mmm dd HH:MM:SS yyyy] msg` (`dmesg -T`), OpenWrt `logread`'s
+/// `Www Mmm dd HH:MM:SS yyyy facility.level tag: msg` (neither names a host), and
+/// `journalctl -o short-full`.
+fn ctime_forms(b: &[u8]) -> Option<Header<'_>> {
+    // `journalctl -o short-full`: `Sat 2026-11-28 10:15:05 CET host tag: msg`.
+    if let Some((c, off, n)) = stamp::weekday_iso(b) {
+        let (host, tail) = next_token(&b[n..]);
+        let mut h = Header {
+            civil: Some(c),
+            offset: off,
+            host,
+            ..Header::default()
+        };
+        tag(&mut h, tail);
+        return Some(h);
+    }
+    let (inner, bracket) = match b.strip_prefix(b"[") {
+        Some(r) => (r, true),
+        None => (b, false),
+    };
+    let (c, n) = stamp::ctime(inner)?;
+    let mut h = Header {
+        civil: Some(c),
+        ..Header::default()
+    };
+    let after = &inner[n..];
+    if bracket {
+        h.msg = trim_start(after.strip_prefix(b"]")?);
+        return Some(h);
+    }
+    let (tok, tail) = next_token(after);
+    let prio = memchr::memchr(b'.', tok).is_some()
+        && tok.iter().all(|c| c.is_ascii_lowercase() || *c == b'.');
+    tag(&mut h, if prio { tail } else { after });
     Some(h)
 }
 
@@ -141,7 +213,10 @@ fn octet_count(line: &[u8]) -> &[u8] {
 }
 
 fn trim_start(b: &[u8]) -> &[u8] {
-    let i = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    let i = b
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(b.len());
     &b[i..]
 }
 
@@ -239,6 +314,69 @@ pub fn sd_end(b: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc5424_without_pri() {
+        let h =
+            parse(b"1 2019-05-15T16:25:50Z HOSTNAME CheckPoint 19710 - [action:\"Drop\"]").unwrap();
+        assert_eq!(
+            (h.offset, h.host, h.app),
+            (Some(0), &b"HOSTNAME"[..], &b"CheckPoint"[..])
+        );
+        assert_eq!(h.sd, b"[action:\"Drop\"]");
+    }
+
+    #[test]
+    fn tag_without_host() {
+        let h = parse(b"Jan 22 18:34:00 filterlog: 65,,,0,vmx1").unwrap();
+        assert_eq!(
+            (h.host, h.app, h.msg),
+            (&b""[..], &b"filterlog"[..], &b"65,,,0,vmx1"[..])
+        );
+    }
+
+    /// Wazuh junos tests: a relay's BSD header around the SRX's RFC 5424 line.
+    #[test]
+    fn relayed_rfc5424() {
+        let h = parse(b"Sep 23 13:54:55 192.168.1.1 junos-flow: 2017-09-23T13:54:54.803Z srx1 RT_FLOW - RT_FLOW_SESSION_DENY [junos@2636.1.1.1.2.39 a=\"b\"]").unwrap();
+        assert_eq!((h.offset, h.no_year), (Some(0), false));
+        assert_eq!(
+            (h.host, h.msgid),
+            (&b"srx1"[..], &b"RT_FLOW_SESSION_DENY"[..])
+        );
+        let h =
+            parse(b"Nov 28 10:00:05 relay 1 2026-11-28T10:00:05+01:00 fw RT_FLOW - X - m").unwrap();
+        assert_eq!(
+            (h.offset, h.host, h.msg),
+            (Some(3600), &b"fw"[..], &b"m"[..])
+        );
+        // An ISO time inside a message that is not a syslog header stays message.
+        let h = parse(b"Nov 28 10:00:05 h app: 2026-11-28T10:00:05Z started ok").unwrap();
+        assert_eq!((h.offset, h.host), (None, &b"h"[..]));
+    }
+
+    /// OpenWrt `logread` and `dmesg -T` carry a ctime stamp with the year and no host.
+    #[test]
+    fn ctime_envelopes() {
+        let h =
+            parse(b"Sat Nov 28 10:00:01 2026 kern.warn kernel: [1.2] reject wan in: IN=x").unwrap();
+        assert_eq!(
+            h.civil.map(|c| (c.y, c.mo, c.d, c.h)),
+            Some((2026, 11, 28, 10))
+        );
+        assert!(!h.no_year && h.host.is_empty());
+        assert_eq!(h.app, b"kernel");
+        assert_eq!(h.msg, b"[1.2] reject wan in: IN=x");
+        let h = parse(b"Sat 2026-11-28 10:15:05 CET web01 kernel: [UFW BLOCK] IN=eth0").unwrap();
+        assert_eq!(
+            (h.offset, h.host, h.app),
+            (Some(3600), &b"web01"[..], &b"kernel"[..])
+        );
+        assert_eq!(h.msg, b"[UFW BLOCK] IN=eth0");
+        let h = parse(b"[Sat Nov 28 10:00:02 2026] [UFW BLOCK] IN=eth0").unwrap();
+        assert_eq!(h.civil.map(|c| (c.y, c.s)), Some((2026, 2)));
+        assert_eq!(h.msg, b"[UFW BLOCK] IN=eth0");
+    }
 
     #[test]
     fn bsd_with_tag() {

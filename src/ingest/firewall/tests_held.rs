@@ -166,3 +166,83 @@ fn ftd_connection_events() {
     assert_eq!(ev[1].get(Norm::Host), Some("ftd-1"));
     assert_eq!(ev[1].get(Norm::EventId), Some("430003"));
 }
+
+/// Wazuh ruleset junos tests: a relay's BSD header (naive, no year) around the SRX's own
+/// RFC 5424 line; the device's zoned time and host win, and a screen's `action=` is kept.
+#[test]
+fn srx_relayed_structured() {
+    let data = r#"Aug 24 04:58:58 192.0.2.1 junos-ids: 2017-08-24T04:58:58.724Z srx-03 RT_IDS - RT_SCREEN_IP [junos@2636.1.1.1.2.1 attack-name="IP spoofing!" source-address="10.1.1.1" destination-address="10.1.1.2" protocol-id="17" source-zone-name="untrust" interface-name="ge-0/0/0.111" action="drop"]
+Sep 23 13:54:55 192.0.2.1 junos-flow: 2017-09-23T13:54:54.803Z srx-01 RT_FLOW - RT_FLOW_SESSION_DENY [junos@2636.1.1.1.2.39 source-address="10.1.1.3" source-port="1080" destination-address="10.1.1.4" destination-port="8010" service-name="junos-dns-udp" protocol-id="17" policy-name="Deny" reason="policy deny"]
+"#;
+    let (ev, bad) = load(data, "srx", "Europe/Paris");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(
+        ev[0].ts,
+        ymd_hms(2017, 8, 24, 4, 58, 58).unwrap() + 724_000_000
+    );
+    assert_eq!(ev[0].get(Norm::Host), Some("srx-03"));
+    assert_eq!(ev[0].get(Norm::Action), Some("drop"));
+    assert_eq!(
+        ev[1].ts,
+        ymd_hms(2017, 9, 23, 13, 54, 54).unwrap() + 803_000_000
+    );
+    assert_eq!(ev[1].get(Norm::Action), Some("deny"));
+}
+
+/// OPSEC LEA / fw1-loggrabber exports: `|`-separated pairs whose `time` has a space and
+/// which say `orig` and `i/f_dir` (no `origin`/`loguid`); naive time read in the zone.
+#[test]
+fn checkpoint_lea_pipes() {
+    let data = "\
+time=28Nov2024 10:00:01|action=accept|orig=192.0.2.100|i/f_dir=inbound|i/f_name=eth0|product=VPN-1 & FireWall-1|src=10.0.0.1|s_port=5000|dst=10.9.9.9|service=53|proto=udp|rule=1
+time=2024-11-28 10:00:02|action=drop|orig=192.0.2.100|i/f_dir=inbound|i/f_name=eth0|product=VPN-1 & FireWall-1|src=10.0.0.2|s_port=5001|dst=10.9.9.9|service=443|proto=tcp|rule=9
+";
+    let (ev, bad) = load(data, "checkpoint", "Europe/Paris");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(ev[0].ts, ymd_hms(2024, 11, 28, 9, 0, 1).unwrap());
+    assert_eq!(ev[1].ts, ymd_hms(2024, 11, 28, 9, 0, 2).unwrap());
+    assert_eq!(ev[1].get(Norm::Action), Some("drop"));
+    assert_eq!(ev[1].get(Norm::DstPort), Some("443"));
+}
+
+/// PAN-OS SYSTEM / GLOBALPROTECT / USERID / CONFIG (integrations panw fixtures): named
+/// columns, so the user, address and outcome reach the timeline.
+#[test]
+fn panos_other_log_types() {
+    let data = r#"1,2021/10/26 15:05:03,,SYSTEM,general,2561,2021/10/26 15:05:03,,general,,0,0,general,informational,"Connection to Update server closed: updates.example.com, source: 192.0.2.193",1234567890,0x0,0,0,0,0,,PA-VM,0,0,2021-10-26T15:05:03.440-07:00
+1,2021/03/02 09:55:42,0123,GLOBALPROTECT,0,2305,2021/03/02 09:55:39,vsys1,gateway-auth,login,Other,,jdoe,10.0.0.0-10.255.255.255,PC1234,198.51.100.40,0.0.0.0,0.0.0.0,0.0.0.0,985e865f-7da3-43b4-89a9-299b1bb0c975,SERIALNR,5.1.1,OS,"OS 10 Enterprise, 64-bit",1,,,,success,,0,pre-logon,0,GP GW,6894571632887748064,0x8000000000000000
+1,2021/03/24 11:00:49,0123,USERID,login,2305,2021/03/24 11:00:49,vsys1,192.0.2.193,corp\jdoe,,0,1,10800,0,0,agent,ad,1252774,0x0,0,0,0,0,,FW01,1,,2021/03/24 11:00:49,1,0x80000000,jdoe
+1,2024/02/29 16:59:40,0123,CONFIG,0,2561,2024/02/29 16:59:40,192.0.2.193,,edit,admin,Web,Succeeded, vsys  vsys1 address  test123,7304387121517691189,0x0,0,0,0,0,,PA-VM,0,,0,2024-02-29T16:59:40.421+01:00
+"#;
+    let (ev, bad) = load(data, "panos", "UTC");
+    assert_eq!((ev.len(), bad), (4, 0));
+    assert_eq!(
+        ev[0].raw("description").map(|d| &d[..10]),
+        Some("Connection")
+    );
+    assert_eq!(ev[1].ts, ymd_hms(2021, 3, 2, 9, 55, 39).unwrap());
+    assert_eq!(ev[1].get(Norm::User), Some("jdoe"));
+    assert_eq!(ev[1].get(Norm::SrcIp), Some("198.51.100.40"));
+    assert_eq!(ev[1].get(Norm::EventId), Some("gateway-auth"));
+    assert_eq!(ev[2].get(Norm::User), Some(r"corp\jdoe"));
+    assert_eq!(ev[2].get(Norm::Action), Some("login"));
+    assert_eq!(ev[3].get(Norm::User), Some("admin"));
+    assert_eq!(ev[3].raw("cmd"), Some("edit"));
+}
+
+/// Tab-separated collector files: a tab between the syslog fields or between pairs
+/// separates like a space.
+#[test]
+fn tabs_separate_like_spaces() {
+    let data = "Nov 28 10:00:01\tpfsense\tfilterlog[1]: 5,,,1000000103,igb1,match,block,in,4,0x0,,64,0,0,DF,17,udp,76,192.0.2.10,192.0.2.1,123,123,56\n";
+    let (ev, bad) = load(data, "filterlog", "UTC");
+    assert_eq!((ev.len(), bad), (1, 0));
+    assert_eq!(ev[0].get(Norm::Host), Some("pfsense"));
+    assert_eq!(ev[0].get(Norm::DstPort), Some("123"));
+    let data = "date=2023-03-15\ttime=14:22:01\tdevname=\"FGT60F\"\tlogid=\"0000000013\"\ttype=\"traffic\"\tsrcip=10.0.0.1\tdstip=10.0.0.2\tproto=17\taction=\"accept\"\n";
+    let (ev, bad) = load(data, "fortigate", "UTC");
+    assert_eq!((ev.len(), bad), (1, 0));
+    assert_eq!(ev[0].ts, ymd_hms(2023, 3, 15, 14, 22, 1).unwrap());
+    assert_eq!(ev[0].get(Norm::Host), Some("FGT60F"));
+    assert_eq!(ev[0].get(Norm::DstIp), Some("10.0.0.2"));
+}

@@ -113,9 +113,13 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Splits off the next space-separated token, skipping leading spaces. A plain loop:
 /// tokens are a few bytes, where a `memchr` call costs more than it saves.
 pub fn next_token(b: &[u8]) -> (&[u8], &[u8]) {
-    let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+    // Tabs separate like spaces (tab-separated collector files, Kiwi Syslog).
+    let start = b
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(b.len());
     let b = &b[start..];
-    match b.iter().position(|&c| c == b' ') {
+    match b.iter().position(|&c| c == b' ' || c == b'\t') {
         Some(i) => (&b[..i], &b[i + 1..]),
         None => (b, &[]),
     }
@@ -169,6 +173,23 @@ pub fn find2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
     hay[i..]
         .iter()
         .position(|&c| c == a || c == b)
+        .map(|p| i + p)
+}
+
+/// As `find2`, for three bytes.
+pub fn find3(hay: &[u8], a: u8, b: u8, c: u8) -> Option<usize> {
+    let mut i = 0;
+    while let Some(w) = hay.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*w);
+        let m = bytes_eq(w, a) | bytes_eq(w, b) | bytes_eq(w, c);
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+    }
+    hay[i..]
+        .iter()
+        .position(|&x| x == a || x == b || x == c)
         .map(|p| i + p)
 }
 

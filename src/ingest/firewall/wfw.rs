@@ -105,7 +105,8 @@ impl RecordParser for Wfw {
         for (i, col) in self.cols.iter().enumerate() {
             // The last column keeps any extra spaces (paths may contain them).
             let v = if i + 1 == self.cols.len() {
-                std::mem::take(&mut rest)
+                // …but not the trailing blanks some writers leave.
+                std::mem::take(&mut rest).trim_ascii_end()
             } else {
                 let (t, r) = text::next_token(rest);
                 rest = r;
@@ -196,6 +197,15 @@ mod tests {
             Some("allow tcp [fe80::1]:5353 -> [ff02::fb]:5353 (SEND)")
         );
         assert_eq!(sniff(HEAD), 95);
+        // Trailing blanks after the last column are not part of it.
+        let mut f = Fields::new();
+        p.parser
+            .parse(
+                b"2024-10-27 02:30:00 DROP 2 10.0.0.1 224.0.0.1 - - 32 - - - - - - - RECEIVE 0 \t",
+                &mut f,
+            )
+            .unwrap();
+        assert_eq!(f.get(Norm::Pid), Some("0"));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! ```text
 //! vigil sample --scale 680 -o /tmp/big10m          # ≈ 10 M events
 //! cargo bench --bench tui -- /tmp/big10m [RUNS]
+//! VIGIL_BENCH_INDEX_ONLY=1 …   # skip the runs without the free-text index
+//! VIGIL_BENCH_FILTER=QUERY …   # measure that filter alone
 //! ```
 //! Every figure is the median (and max) over RUNS repetitions (default 5).
 
@@ -162,6 +164,20 @@ fn queries(t: &Arc<Timeline>, runs: usize) -> Vec<Vec<u32>> {
             ),
             None => println!("    -> no match"),
         }
+    }
+    // `n`/`N` after a search: a step in the hit list the search made (index only).
+    let re = Regex::new("(?i)lsass").expect("regex");
+    if let Some(hits) = search::all_hits(t, None, &re, &cancel) {
+        let mut from = 0;
+        measure(
+            &format!("n: next hit from the list ({} hits), x1000", hits.len()),
+            runs,
+            || {
+                for _ in 0..1000 {
+                    from = search::next_in(&hits, from, Dir::Forward).map_or(0, |h| h.row);
+                }
+            },
+        );
     }
     let re = Regex::new("(?i)WS-RAD-01").expect("regex");
     measure("search /(?i)WS-RAD-01/ in filtered view", runs, || {

@@ -2,7 +2,7 @@
 //! histogram recomputation, on a directory loaded the way the TUI loads it.
 //!
 //! ```text
-//! vigil sample --scale 680 -o /tmp/big10m          # ≈ 10 M events
+//! vigil sample --scale 2000 -o /tmp/big10m         # ≈ 10 M events
 //! cargo bench --bench tui -- /tmp/big10m [RUNS]
 //! VIGIL_BENCH_INDEX_ONLY=1 …   # skip the runs without the free-text index
 //! VIGIL_BENCH_FILTER=QUERY …   # measure that filter alone

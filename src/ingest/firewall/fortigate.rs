@@ -1,7 +1,7 @@
 //! `fortigate`: FortiGate / FortiOS `key=value` logs (traffic, utm, event), raw or behind a
-//! syslog envelope. Time: `eventtime=` (epoch s/ms/µs/ns) when it agrees with `date=`+`time=`
-//! (within five minutes), else `date=`+`time=` with
-//! `tz=`, else the source zone.
+//! syslog envelope. Time: the `date=`+`time=` the line shows (with `tz=`, else the source
+//! zone), refined by `eventtime=` (epoch s/ms/µs/ns) when that falls in the same second;
+//! `eventtime` alone when there is no date.
 
 use super::kv::{self, Kv};
 use super::stamp::{self, Civil};
@@ -106,12 +106,13 @@ impl RecordParser for Fortigate {
         {
             out.set(Norm::Host, line.cow(h.host));
         }
-        // `eventtime` is more precise, but `date=`/`time=` is the time the line shows; when
-        // both are there and disagree by more than five minutes (seen in real exports), the
-        // shown time wins.
+        // `date=`/`time=` is the time the line shows (and what a reader checks it by);
+        // `eventtime` adds the fraction when it is in that second. They often differ by a
+        // second, and by months in some real exports: then the shown time wins.
         let shown = date_time(date, time, tz, &self.tz);
+        const SEC: i64 = 1_000_000_000;
         out.ts = match (epoch, shown) {
-            (Some(e), Some(d)) if (e - d).abs() > 300_000_000_000 => d,
+            (Some(e), Some(d)) if e.div_euclid(SEC) != d.div_euclid(SEC) => d,
             (Some(e), _) => e,
             (None, Some(d)) => d,
             (None, None) => return Err(Reason::Borrowed("no usable eventtime= or date=/time=")),
@@ -177,6 +178,27 @@ mod tests {
             f.get(Norm::Message),
             Some("allow tcp [fe80::1]:1 -> [2001:db8::5]:443 (policy 7)")
         );
+    }
+
+    /// The shown second wins; `eventtime` only refines it within that second.
+    #[test]
+    fn shown_time_refined_by_eventtime_in_the_same_second() {
+        let line = |ev: &str| {
+            format!(
+                r#"date=2024-10-14 time=13:46:41 tz="-0700" logid="0100039426" type="event" eventtime={ev} srcip=1.2.3.4"#
+            )
+        };
+        let at = ymd_hms(2024, 10, 14, 20, 46, 41).unwrap();
+        let f = parse(line("1728938801250000000").as_bytes()).unwrap().ts;
+        assert_eq!(f, at + 250_000_000);
+        // A second later (common in real FortiOS 7 logs): the shown time.
+        let f = parse(line("1728938802127358411").as_bytes()).unwrap().ts;
+        assert_eq!(f, at);
+        // Eventtime alone still dates the line.
+        let mut only = Fields::new();
+        let l = br#"logid="0100039426" type="event" eventtime=1728938802 srcip=1.2.3.4"#;
+        Fortigate { tz: TzSpec::Utc }.parse(l, &mut only).unwrap();
+        assert_eq!(only.ts, at + 1_000_000_000);
     }
 
     /// FortiOS 3/4 traffic (Wazuh ruleset tests): `log_id=`, `src=`, `status=`.

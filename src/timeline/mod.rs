@@ -126,16 +126,30 @@ impl Timeline {
     /// events and merge them in: O(new · log new + moved) instead of a sort of the whole
     /// index on the UI thread each time.
     pub fn sort(&mut self) {
+        self.sort_with(true);
+    }
+
+    /// `sort` without the thread pool, for the UI thread: while ingest keeps every pool
+    /// thread busy, a parallel sort would wait for them and freeze the screen.
+    pub fn sort_here(&mut self) {
+        self.sort_with(false);
+    }
+
+    fn sort_with(&mut self, parallel: bool) {
         if self.sorted {
             return;
         }
         self.text_index = Default::default();
         let prefix = self.sorted_prefix.min(self.events.len());
+        let sort = |v: &mut [Event]| match parallel {
+            true => v.par_sort_unstable_by_key(sort_key),
+            false => v.sort_unstable_by_key(sort_key),
+        };
         if prefix == 0 {
-            self.events.par_sort_unstable_by_key(sort_key);
+            sort(&mut self.events);
         } else {
             let mut tail = self.events.split_off(prefix);
-            tail.par_sort_unstable_by_key(sort_key);
+            sort(&mut tail);
             merge_sorted_tail(&mut self.events, tail);
         }
         self.sorted = true;

@@ -41,7 +41,7 @@ pub fn try_merge(st: &mut State) -> Vec<Effect> {
         added += l.batch.events.len();
         t.add(l);
     }
-    t.sort();
+    t.sort_here();
     // Per-chunk batches freed on ingest threads stay mapped by glibc until trimmed.
     if added >= 10_000 {
         crate::ingest::mmap::release_freed_memory();

@@ -494,6 +494,37 @@ mod merge_tests {
             .collect()
     }
 
+    /// The TUI merges on its UI thread while ingest keeps every pool thread busy: that
+    /// sort must not wait for the pool (a parallel sort there froze the screen).
+    #[test]
+    fn sort_here_does_not_wait_for_a_busy_pool() {
+        let mut t = Timeline::new();
+        t.add(test_source("a", &source_text(0)));
+        t.sort();
+        // Past the size a parallel sort does on the calling thread alone.
+        let many: String = (0..20_000)
+            .map(|i| format!("2022-01-01T00:00:{:02}.{:06}Z|h|1|m|\n", (i * 7) % 60, i))
+            .collect();
+        t.add(test_source("b", &many));
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let held = std::sync::Arc::new(std::sync::Mutex::new(held));
+        for _ in 0..rayon::current_num_threads() {
+            let held = held.clone();
+            rayon::spawn(move || {
+                if let Ok(rx) = held.lock() {
+                    // Capped, so that a failing test ends.
+                    let _ = rx.recv_timeout(std::time::Duration::from_secs(10));
+                }
+            });
+        }
+        let t0 = std::time::Instant::now();
+        t.sort_here();
+        let took = t0.elapsed();
+        drop(release);
+        assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+        assert!(t.events.is_sorted_by_key(sort_key));
+    }
+
     /// The first source's events become the index without a copy (a copy doubled the
     /// peak memory per event of a single large log).
     #[test]

@@ -560,9 +560,38 @@ fn render_record(data: &[u8], chunk_no: u64, record_id: u64, json: bool) -> Opti
     out.ok().map(|r| r.data)
 }
 
+/// Where a stored field's value is: a symbol, or made from the event's time or record id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    Sym(Sym),
+    Time,
+    RecordId,
+}
+
+/// The stored fields of the event at `aux`, in record order: name and value slot. The
+/// one walk of the arena that field views, filters and the free-text index share.
+pub fn stored_slots<'a>(
+    arena: &'a [Sym],
+    shapes: &'a super::batch::Shapes,
+    aux: u32,
+) -> impl Iterator<Item = (Sym, Slot)> + 'a {
+    let (keys, values) = stored_fields(arena, shapes, aux);
+    let mut stored = values.iter();
+    // A shape asking for more values than are stored ends the walk there.
+    keys.iter().map_while(move |&(k, slot)| {
+        let v = match slot {
+            super::batch::VAR => Slot::Sym(*stored.next()?),
+            TIME_FROM_TS => Slot::Time,
+            RID_FROM_LOC => Slot::RecordId,
+            v => Slot::Sym(v),
+        };
+        Some((k, v))
+    })
+}
+
 /// Names and value slots of the event at `aux`: a slot is the value, or `VAR` for the
 /// next of the stored `values`, or `TIME_FROM_TS` / `RID_FROM_LOC`.
-pub fn stored_fields<'a>(
+fn stored_fields<'a>(
     arena: &'a [Sym],
     shapes: &'a super::batch::Shapes,
     aux: u32,

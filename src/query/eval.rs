@@ -203,20 +203,10 @@ impl Pred {
                 .text_hit(*k)
                 .unwrap_or_else(|| s.any_text(&mut |h| t.is_match(h))),
             Pred::Field(name, ms, hints) => {
-                let test = |v: &str| ms.iter().any(|m| m.matches(v));
-                if let Some(v) = s.field_known(name) {
-                    return v.is_some_and(|v| test(&v));
-                }
-                if s.field_if_present(name).is_some_and(|v| !test(&v)) {
-                    return false;
-                }
-                if !hints.is_empty() && hints.iter().all(|&k| s.text_hit(k) == Some(false)) {
-                    return false;
-                }
-                s.field(name).is_some_and(|v| test(&v))
+                field_holds(s, name, hints, |v| ms.iter().any(|m| m.matches(v)))
             }
-            Pred::FieldRegex(name, re) => field_holds(s, name, |v| re.is_match(v)),
-            Pred::Cmp(name, op, val) => field_holds(s, name, |v| {
+            Pred::FieldRegex(name, re) => field_holds(s, name, &[], |v| re.is_match(v)),
+            Pred::Cmp(name, op, val) => field_holds(s, name, &[], |v| {
                 val.cmp_field(v.trim(), tz)
                     .is_some_and(|o| op_holds(*op, o))
             }),
@@ -229,13 +219,17 @@ impl Pred {
     }
 }
 
-/// `FIELD` is present and `test` holds for it; a cheap known value that fails `test`
-/// answers without asking for the field.
-fn field_holds(s: &dyn Subject, name: &str, test: impl Fn(&str) -> bool) -> bool {
+/// `FIELD` is present and `test` holds for it. Cheaper answers first: a value an index
+/// knows, a cheap known value that fails `test`, free-text `hints` that all miss (the
+/// field's value would be among the event's text); only then the field itself.
+fn field_holds(s: &dyn Subject, name: &str, hints: &[usize], test: impl Fn(&str) -> bool) -> bool {
     if let Some(v) = s.field_known(name) {
         return v.is_some_and(|v| test(&v));
     }
     if s.field_if_present(name).is_some_and(|v| !test(&v)) {
+        return false;
+    }
+    if !hints.is_empty() && hints.iter().all(|&k| s.text_hit(k) == Some(false)) {
         return false;
     }
     s.field(name).is_some_and(|v| test(&v))

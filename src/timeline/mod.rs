@@ -218,21 +218,9 @@ impl Timeline {
                 normalise_evtx(&mut f, message);
             }
             Kind::Evtx => {
-                let (keys, values) = ingest::evtx::stored_fields(&src.arena, &src.shapes, e.aux);
-                let mut stored = values.iter();
-                for &(k, slot) in keys {
+                for (k, slot) in ingest::evtx::stored_slots(&src.arena, &src.shapes, e.aux) {
                     let k = self.strings.text(k);
-                    let v = match slot {
-                        ingest::batch::VAR => match stored.next() {
-                            Some(v) => self.strings.text(*v),
-                            None => break,
-                        },
-                        ingest::evtx::TIME_FROM_TS => {
-                            Cow::Owned(ingest::evtx::system_time_text(e.ts))
-                        }
-                        ingest::evtx::RID_FROM_LOC => Cow::Owned(e.evtx_record_id().to_string()),
-                        v => self.strings.text(v),
-                    };
+                    let v = self.slot_text(i, slot);
                     // Borrowed from the interner: the System fields cost no copy.
                     set_system(&mut f, &k, v.clone());
                     f.raw.push((k, v));
@@ -268,6 +256,20 @@ impl Timeline {
                 true
             }
             None => false,
+        }
+    }
+
+    /// The text of an EVTX stored-field slot of event `i`.
+    pub(crate) fn slot_text(&self, i: usize, slot: ingest::evtx::Slot) -> Cow<'_, str> {
+        let e = self.events.get(i);
+        match slot {
+            ingest::evtx::Slot::Sym(v) => self.strings.text(v),
+            ingest::evtx::Slot::Time => {
+                Cow::Owned(ingest::evtx::system_time_text(e.map_or(0, |e| e.ts)))
+            }
+            ingest::evtx::Slot::RecordId => {
+                Cow::Owned(e.map_or(0, |e| e.evtx_record_id()).to_string())
+            }
         }
     }
 

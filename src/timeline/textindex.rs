@@ -15,6 +15,7 @@
 //! which text sources answer the slow way.
 
 use super::Timeline;
+use crate::ingest::evtx::Slot;
 use crate::ingest::{self, Kind};
 use crate::model::{Bits, Interner, Norm, Sym};
 use crate::query::TextTerm;
@@ -136,10 +137,11 @@ impl TextIndex {
             .map(|term| {
                 let exact = |s: &str| term.is_match(s);
                 let pieces = |s: &str| s.split(SEP).any(|p| term.is_match(p));
-                let (main, derived) = match term.bulk() {
+                let bulk = term.bulk();
+                let (main, derived) = match &bulk {
                     Some(bulk) => (
-                        t.strings.scan(&bulk, &exact),
-                        self.derived.scan(&bulk, &pieces),
+                        t.strings.scan(bulk, &exact),
+                        self.derived.scan(bulk, &pieces),
                     ),
                     None => (Bits::new(0), Bits::new(0)),
                 };
@@ -147,7 +149,7 @@ impl TextIndex {
                     .may_match_within(b"0123456789")
                     .then(|| small_numbers(term));
                 TermHits {
-                    usable: term.bulk().is_some(),
+                    usable: bulk.is_some(),
                     anchored: term.anchored(),
                     // SystemTime text and record ids are made per event, not stored.
                     may_time: term.may_match_within(b"0123456789-:.TZ"),
@@ -341,30 +343,18 @@ impl Prepared<'_> {
                 term.is_match_lossy(t.raw_bytes(i))
             }
             Kind::Evtx => {
-                let (keys, values) = ingest::evtx::stored_fields(&src.arena, &src.shapes, e.aux);
-                let mut stored = values.iter();
-                let mut any = false;
-                // The same walk as `Timeline::fields_for`, symbols instead of text.
-                for &(_, slot) in keys {
-                    any = match slot {
-                        ingest::batch::VAR => match stored.next() {
-                            Some(&v) => self.sym_hit(h, v),
-                            None => break,
-                        },
-                        ingest::evtx::TIME_FROM_TS => {
-                            let b = ingest::evtx::system_time_bytes(e.ts);
-                            h.may_time && std::str::from_utf8(&b).is_ok_and(|s| term.is_match(s))
-                        }
-                        ingest::evtx::RID_FROM_LOC => {
-                            h.may_time && term.is_match(decimal(e.evtx_record_id(), &mut [0; 20]))
-                        }
-                        v => self.sym_hit(h, v),
-                    };
-                    if any {
-                        break;
+                // The walk of `Timeline::fields_for`, symbols instead of text.
+                let slots = ingest::evtx::stored_slots(&src.arena, &src.shapes, e.aux);
+                slots.map(|(_, v)| v).any(|v| match v {
+                    Slot::Sym(v) => self.sym_hit(h, v),
+                    Slot::Time => {
+                        let b = ingest::evtx::system_time_bytes(e.ts);
+                        h.may_time && std::str::from_utf8(&b).is_ok_and(|s| term.is_match(s))
                     }
-                }
-                any
+                    Slot::RecordId => {
+                        h.may_time && term.is_match(decimal(e.evtx_record_id(), &mut [0; 20]))
+                    }
+                })
             }
             Kind::None => return None,
         };
@@ -395,28 +385,10 @@ impl Prepared<'_> {
         if !matches!(src.kind, Kind::Evtx) || e.aux == ingest::evtx::NO_FIELDS {
             return None;
         }
-        let (keys, values) = ingest::evtx::stored_fields(&src.arena, &src.shapes, e.aux);
-        let mut stored = values.iter();
         // The walk of `Timeline::fields_for`: the first key of that name wins.
-        for &(k, slot) in keys {
-            let v = match slot {
-                ingest::batch::VAR => match stored.next() {
-                    Some(&v) => Some(v),
-                    None => break,
-                },
-                _ => None,
-            };
-            if !t.strings.text(k).eq_ignore_ascii_case(name) {
-                continue;
-            }
-            return Some(Some(match (slot, v) {
-                (_, Some(v)) => t.strings.text(v),
-                (ingest::evtx::TIME_FROM_TS, _) => Cow::Owned(ingest::evtx::system_time_text(e.ts)),
-                (ingest::evtx::RID_FROM_LOC, _) => Cow::Owned(e.evtx_record_id().to_string()),
-                (fixed, _) => t.strings.text(fixed),
-            }));
-        }
-        Some(None)
+        let found = ingest::evtx::stored_slots(&src.arena, &src.shapes, e.aux)
+            .find(|&(k, _)| t.strings.text(k).eq_ignore_ascii_case(name));
+        Some(found.map(|(_, slot)| t.slot_text(i, slot)))
     }
 
     /// A symbol of the index's own strings (entries, normalised values).

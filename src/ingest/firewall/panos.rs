@@ -3,7 +3,7 @@
 //! device time: it takes the envelope's offset when the envelope had one, else ctx.tz.
 
 use super::csvpos;
-use super::panos_fields::{CONFIG, GENERIC, GLOBALPROTECT, SYSTEM, THREAT, TRAFFIC, USERID};
+use super::panos_fields::{CONFIG, GLOBALPROTECT, SYSTEM, THREAT, TRAFFIC, USERID, generic};
 use super::panos_json;
 use super::stamp;
 use super::syslog::{self, Header};
@@ -103,32 +103,35 @@ impl RecordParser for Panos {
         if n < 7 {
             return Err(Reason::Borrowed("PAN-OS line too short"));
         }
-        let names: &[&str] = match cols[3] {
-            b"TRAFFIC" => TRAFFIC,
-            b"THREAT" => THREAT,
-            b"SYSTEM" => SYSTEM,
-            b"CONFIG" => CONFIG,
-            b"GLOBALPROTECT" => GLOBALPROTECT,
-            b"USERID" => USERID,
-            _ => GENERIC,
+        // Column names of the known log types; other types get `field_<i>`.
+        let names: Option<&[&str]> = match cols[3] {
+            b"TRAFFIC" => Some(TRAFFIC),
+            b"THREAT" => Some(THREAT),
+            b"SYSTEM" => Some(SYSTEM),
+            b"CONFIG" => Some(CONFIG),
+            b"GLOBALPROTECT" => Some(GLOBALPROTECT),
+            b"USERID" => Some(USERID),
+            _ => None,
         };
         for (i, v) in cols.iter().enumerate() {
             if v.is_empty() {
                 continue;
             }
-            let name = names.get(i).or(GENERIC.get(i)).copied().unwrap_or("field");
+            let name = names
+                .and_then(|n| n.get(i).copied())
+                .unwrap_or_else(|| generic(i));
             if !name.starts_with("future_use") && !out.is_lean() {
                 out.push_raw(name, csvpos::field(v));
             }
         }
         // Times: time_generated (naive) at the envelope's offset, else ctx.tz. Every log
         // type has it in column 6; receive time (column 1) only when a type leaves it out.
-        let t = time(cols[6]).or_else(|| (names == GENERIC).then(|| time(cols[1])).flatten());
+        let t = time(cols[6]).or_else(|| names.is_none().then(|| time(cols[1])).flatten());
         let (c, off) = t.ok_or(Reason::Borrowed("bad time_generated"))?;
         out.ts = c
             .resolve(off.or(env.and_then(|h| h.offset)), &self.tz)
             .ok_or(Reason::Borrowed("bad time_generated"))?;
-        if names != GENERIC {
+        if let Some(names) = names {
             let g = |k| col(cols, names, k);
             if let Some(v) = g("src") {
                 out.set(Norm::SrcIp, req(v, "src")?);

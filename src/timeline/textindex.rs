@@ -21,6 +21,7 @@ use crate::model::{Bits, Interner, Norm, Sym};
 use crate::query::TextTerm;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The derived entry could not be kept (a piece holds the separator, or the event's
@@ -130,40 +131,40 @@ impl TextIndex {
         ids.iter().copied().zip(syms.iter().copied())
     }
 
-    /// Matches `terms` against every distinct string once, for per-event checks.
+    /// Ready for per-event checks of `terms`. Each term is matched against every distinct
+    /// string once, when first asked about: a term that is never asked (a field hint the
+    /// columns answer) costs nothing.
     pub fn prepare<'a>(&'a self, t: &'a Timeline, terms: &[TextTerm]) -> Prepared<'a> {
-        let terms = terms
-            .iter()
-            .map(|term| {
-                let exact = |s: &str| term.is_match(s);
-                let pieces = |s: &str| s.split(SEP).any(|p| term.is_match(p));
-                let bulk = term.bulk();
-                let (main, derived) = match &bulk {
-                    Some(bulk) => (
-                        t.strings.scan(bulk, &exact),
-                        self.derived.scan(bulk, &pieces),
-                    ),
-                    None => (Bits::new(0), Bits::new(0)),
-                };
-                let small = term
-                    .may_match_within(b"0123456789")
-                    .then(|| small_numbers(term));
-                TermHits {
-                    usable: bulk.is_some(),
-                    anchored: term.anchored(),
-                    // SystemTime text and record ids are made per event, not stored.
-                    may_time: term.may_match_within(b"0123456789-:.TZ"),
-                    term: term.clone(),
-                    main,
-                    derived,
-                    small,
-                }
-            })
-            .collect();
         Prepared {
             t,
             idx: self,
-            terms,
+            terms: terms.iter().map(|x| (x.clone(), OnceLock::new())).collect(),
+        }
+    }
+
+    fn match_term(&self, t: &Timeline, term: &TextTerm) -> TermHits {
+        let exact = |s: &str| term.is_match(s);
+        let pieces = |s: &str| s.split(SEP).any(|p| term.is_match(p));
+        let bulk = term.bulk();
+        let (main, derived) = match &bulk {
+            Some(bulk) => (
+                t.strings.scan(bulk, &exact),
+                self.derived.scan(bulk, &pieces),
+            ),
+            None => (Bits::new(0), Bits::new(0)),
+        };
+        let small = term
+            .may_match_within(b"0123456789")
+            .then(|| small_numbers(term));
+        TermHits {
+            usable: bulk.is_some(),
+            anchored: term.anchored(),
+            // SystemTime text and record ids are made per event, not stored.
+            may_time: term.may_match_within(b"0123456789-:.TZ"),
+            term: term.clone(),
+            main,
+            derived,
+            small,
         }
     }
 }
@@ -320,7 +321,7 @@ struct TermHits {
 pub struct Prepared<'a> {
     t: &'a Timeline,
     idx: &'a TextIndex,
-    terms: Vec<TermHits>,
+    terms: Vec<(TextTerm, OnceLock<TermHits>)>,
 }
 
 impl Prepared<'_> {
@@ -328,7 +329,11 @@ impl Prepared<'_> {
     /// `term` is term `k` itself, or a clone of it (whose regex caches are the calling
     /// thread's own).
     pub fn hit(&self, i: usize, k: usize, term: &TextTerm) -> Option<bool> {
-        let h = self.terms.get(k).filter(|h| h.usable)?;
+        let (t0, once) = self.terms.get(k)?;
+        let h = once.get_or_init(|| self.idx.match_term(self.t, t0));
+        if !h.usable {
+            return None;
+        }
         let d = *self.idx.per_event.get(i)?;
         if d == SLOW {
             return None;

@@ -1,13 +1,14 @@
 //! vigil: a terminal incident-timeline and forensics viewer.
 //!
-//! The engine (`model`, `ingest`, `timeline`, `query`, `case`, `export`) never touches the
-//! terminal; `tui` is the only module that does.
+//! The engine (`model`, `ingest`, `timeline`, `query`, `case`, `export`, `output`) never
+//! touches the terminal; `tui` is the only module that does.
 
 pub mod case;
 pub mod commands;
 pub mod export;
 pub mod ingest;
 pub mod model;
+pub mod output;
 pub mod query;
 pub mod sample;
 pub mod timeline;

@@ -270,6 +270,26 @@ impl Verify {
     }
 }
 
+/// The canonical form of `path`, also for a file that does not exist (yet): its deepest
+/// existing folder canonicalised, plus the rest as written.
+pub fn canonical(path: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(path) {
+        return c;
+    }
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut rest = Vec::new();
+    let mut at = abs.as_path();
+    while let (Some(parent), Some(name)) = (at.parent(), at.file_name()) {
+        rest.push(name);
+        if let Ok(mut c) = std::fs::canonicalize(parent) {
+            c.extend(rest.iter().rev());
+            return c;
+        }
+        at = parent;
+    }
+    abs
+}
+
 /// Where a recorded source path is on disk: absolute as is; relative against the case
 /// file's directory if it exists there, else as given (the working directory).
 pub fn resolve_source(case_dir: &Path, recorded: &str) -> PathBuf {

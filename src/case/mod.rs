@@ -16,9 +16,10 @@ mod session;
 
 pub use annotation::{Annotation, EventCopy, Kind, Severity, now_rfc3339};
 pub use file::{
-    CaseFile, FORMAT, SavedFilter, SourceEntry, SourceStatus, VERSION, Verify, View,
+    CaseFile, FORMAT, SavedFilter, SourceEntry, SourceStatus, VERSION, Verify, View, canonical,
     resolve_source, sha256_file, verify_sources, write_atomic,
 };
+pub(crate) use file::{parent_dir, sync_dir};
 pub use journal::{Op, journal_path};
 pub use marks::{CaseMarks, MissingEvent};
 pub use merge::{Conflict, MergeReport, merge, merge_all};

@@ -170,13 +170,75 @@ impl CaseFile {
         write_atomic(path, &bytes).map_err(|e| CaseError::io(path, e))
     }
 
-    /// Adds or replaces (by path) a source entry.
+    /// Adds or replaces (by path, as written) a source entry. See `record_source` for
+    /// entries whose path is as opened.
     pub fn set_source(&mut self, entry: SourceEntry) {
         match self.sources.iter_mut().find(|s| s.path == entry.path) {
             Some(s) => *s = entry,
             None => self.sources.push(entry),
         }
         self.normalise();
+    }
+
+    /// Records a source for the case file at `case`. `entry.path` is the path as opened
+    /// (absolute or relative to the working directory); it is stored relative to the case
+    /// file's folder (see `record_path`). It replaces every entry that is the same file (same canonical path,
+    /// however it was written: `x`, `./x`, `../c/x`, a link) and any entry with the same
+    /// SHA-256 whose recorded file is gone (moved evidence). Returns whether anything changed.
+    pub fn record_source(&mut self, case: &Path, entry: SourceEntry) -> bool {
+        let opened = PathBuf::from(&entry.path);
+        let here = canonical(&opened);
+        let dir = parent_dir(case);
+        // A source that is not on disk (deleted since it was loaded) cannot be located
+        // relative to anything: it is kept as it was opened.
+        let present = opened.exists();
+        let path = if present {
+            record_path(case, &opened)
+        } else {
+            entry.path.clone()
+        };
+        let entry = SourceEntry { path, ..entry };
+        let before = self.sources.clone();
+        self.sources.retain(|s| {
+            let at = resolve_source(dir, &s.path);
+            let same_file = canonical(&at) == here;
+            let moved = present
+                && !entry.sha256.is_empty()
+                && s.sha256.eq_ignore_ascii_case(&entry.sha256)
+                && !at.exists();
+            !(same_file || moved)
+        });
+        self.sources.push(entry);
+        self.normalise();
+        self.sources != before
+    }
+
+    /// Re-expresses source paths recorded for the case file `from` as paths for the case
+    /// file `to` (save-as, merge), and turns every other spelling of a file that exists
+    /// (`samples/x`, `./samples/x`, `././samples/x`, paths written relative to the working
+    /// directory by older versions) into the one form `record_source` writes, dropping the
+    /// duplicates this reveals. Entries of missing files keep their text when the folder is
+    /// the same. Reads the file system only.
+    pub fn rebase_sources(&mut self, from: &Path, to: &Path) {
+        let from_dir = parent_dir(from);
+        let same_dir = canonical(from_dir) == canonical(parent_dir(to));
+        for s in &mut self.sources {
+            let at = resolve_source(from_dir, &s.path);
+            if at.exists() {
+                s.path = record_path(to, &at);
+            } else if !same_dir {
+                let at = if Path::new(&s.path).is_absolute() {
+                    PathBuf::from(&s.path)
+                } else {
+                    from_dir.join(&s.path)
+                };
+                s.path = record_path(to, &at);
+            }
+            s.sha256.make_ascii_lowercase();
+        }
+        self.normalise();
+        self.sources
+            .dedup_by(|a, b| a.path == b.path && a.sha256 == b.sha256);
     }
 }
 
@@ -290,8 +352,44 @@ pub fn canonical(path: &Path) -> PathBuf {
     abs
 }
 
+/// How a source opened at `opened` (absolute, or relative to the working directory) is
+/// written in the case file `case`: relative to the case file's folder (DESIGN §8), so the
+/// case reopens from any working directory and moves with its evidence. `..` steps are used
+/// when the two share a folder below the root; otherwise the path is absolute (a relative
+/// path through `/` would only break when either side moves).
+pub fn record_path(case: &Path, opened: &Path) -> String {
+    let dir = canonical(parent_dir(case));
+    let src = canonical(opened);
+    let rel = relative(&src, &dir);
+    rel.unwrap_or(src).to_string_lossy().into_owned()
+}
+
+/// `target` relative to folder `base` (both canonical); `None` when they share only the root.
+fn relative(target: &Path, base: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let t: Vec<Component<'_>> = target.components().collect();
+    let b: Vec<Component<'_>> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let shares_a_folder = t
+        .iter()
+        .take(common)
+        .any(|c| matches!(c, Component::Normal(_)));
+    if !shares_a_folder {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in b.iter().skip(common) {
+        out.push("..");
+    }
+    for c in t.iter().skip(common) {
+        out.push(c);
+    }
+    Some(out)
+}
+
 /// Where a recorded source path is on disk: absolute as is; relative against the case
-/// file's directory if it exists there, else as given (the working directory).
+/// file's directory if it exists there, else as given (the working directory: case files
+/// written before paths were stored relative to the case).
 pub fn resolve_source(case_dir: &Path, recorded: &str) -> PathBuf {
     let p = Path::new(recorded);
     if p.is_absolute() {

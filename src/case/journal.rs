@@ -130,12 +130,19 @@ impl Journal {
     fn handle(&mut self) -> io::Result<&mut File> {
         if self.file.is_none() {
             let existed = self.path.exists();
-            let f = OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .read(true)
-                .write(true)
-                .open(&self.path)?;
+            let mut oo = OpenOptions::new();
+            oo.create(true).truncate(false).read(true).write(true);
+            // The journal holds what the case file holds, which is created 0600: so is it.
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut oo, 0o600);
+            let f = oo.open(&self.path)?;
+            #[cfg(unix)]
+            if existed {
+                use std::os::unix::fs::PermissionsExt;
+                if f.metadata()?.permissions().mode() & 0o077 != 0 {
+                    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+                }
+            }
             if let Some(n) = self.truncate_to.take() {
                 f.set_len(n)?;
             }

@@ -17,7 +17,7 @@ mod session;
 pub use annotation::{Annotation, EventCopy, Kind, Severity, now_rfc3339};
 pub use file::{
     CaseFile, FORMAT, SavedFilter, SourceEntry, SourceStatus, VERSION, Verify, View, canonical,
-    resolve_source, sha256_file, verify_sources, write_atomic,
+    record_path, resolve_source, sha256_file, verify_sources, write_atomic,
 };
 pub(crate) use file::{parent_dir, sync_dir};
 pub use journal::{Op, journal_path};
@@ -54,6 +54,8 @@ pub enum CaseError {
         found: u64,
         supported: u32,
     },
+    #[error("{}: no such case file (and no journal beside it)", .path.display())]
+    NotFound { path: PathBuf },
     #[error("{}: unsupported case-file version {found:?}", .path.display())]
     BadVersion { path: PathBuf, found: Option<u64> },
 }
@@ -69,3 +71,5 @@ impl CaseError {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_paths;

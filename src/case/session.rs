@@ -75,6 +75,8 @@ impl Case {
             Err(e) if e.kind() == io::ErrorKind::NotFound => CaseFile::default(),
             Err(e) => return Err(CaseError::io(&path, e)),
         };
+        // One spelling per source, relative to the case (older files: other forms).
+        file.rebase_sources(&path, &path);
         let jpath = journal::journal_path(&path);
         let replay = journal::read(&jpath).map_err(|e| CaseError::io(&jpath, e))?;
         let mut truncate_to = None;
@@ -116,6 +118,20 @@ impl Case {
             dirty,
         };
         Ok((case, report))
+    }
+
+    /// `open` for a case that must exist: as a file, or only as a journal (vigil was killed
+    /// before the first save). The commands that read a case (`export --case`, `report`,
+    /// `merge`) use this, so they see exactly what the TUI would after its replay.
+    pub fn open_existing(
+        path: impl Into<PathBuf>,
+        author: &str,
+    ) -> Result<(Case, OpenReport), CaseError> {
+        let path = path.into();
+        if !path.exists() && !journal::journal_path(&path).exists() {
+            return Err(CaseError::NotFound { path });
+        }
+        Case::open(path, author)
     }
 
     pub fn path(&self) -> &Path {
@@ -213,14 +229,15 @@ impl Case {
         Ok(())
     }
 
-    /// Records (or updates, by path) an ingested source. Not journalled: sources are
+    /// Records an ingested source; `entry.path` is the path it was opened at (absolute or
+    /// relative to the working directory). It is stored relative to the case file's folder
+    /// and replaces the entries that are the same file (see `CaseFile::record_source`), so
+    /// reopening from another folder never adds a source twice. Not journalled: sources are
     /// re-derived on every ingest.
     pub fn set_source(&mut self, entry: SourceEntry) {
-        if self.file.sources.contains(&entry) {
-            return;
+        if self.file.record_source(&self.path, entry) {
+            self.dirty = true;
         }
-        self.file.set_source(entry);
-        self.dirty = true;
     }
 
     pub fn set_filters(&mut self, filters: Vec<SavedFilter>) {
@@ -251,7 +268,10 @@ impl Case {
     /// removed since every change in it is now in the new file.
     pub fn save_as(&mut self, path: impl Into<PathBuf>) -> Result<(), CaseError> {
         let path = path.into();
-        self.file.save(&path)?;
+        let mut moved = self.file.clone();
+        moved.rebase_sources(&self.path, &path);
+        moved.save(&path)?;
+        self.file = moved;
         let mut old = std::mem::replace(
             &mut self.journal,
             Journal::new(journal::journal_path(&path), None),

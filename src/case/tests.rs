@@ -454,9 +454,10 @@ fn verify_sources_reports_ok_changed_missing() {
         format: "evtx".into(),
         ..Default::default()
     };
-    c.set_source(entry(evtx.to_string_lossy().into_owned())); // absolute, untouched
-    c.set_source(entry("evidence.evtx".into())); // relative to the case dir, will change
-    c.set_source(entry("gone.evtx".into()));
+    let opened = |name: &str| d.path().join(name).to_string_lossy().into_owned();
+    c.set_source(entry(evtx.to_string_lossy().into_owned())); // outside the case dir
+    c.set_source(entry(opened("evidence.evtx"))); // beside the case, will change
+    c.set_source(entry(opened("gone.evtx")));
     let mut f = fs::OpenOptions::new().append(true).open(&copy).unwrap();
     f.write_all(b"tampered").unwrap();
     drop(f);

@@ -202,6 +202,13 @@ impl Pred {
             Pred::FreeText(t, k) => s
                 .text_hit(*k)
                 .unwrap_or_else(|| s.any_text(&mut |h| t.is_match(h))),
+            Pred::Field(name, ms, hints) if &**name == "user" => field_holds(s, name, hints, |v| {
+                // `user:SYSTEM` finds `NT AUTHORITY\SYSTEM`: the account part of
+                // `DOMAIN\user` is matched too (the whole value still is).
+                let account = v.rsplit_once('\\').map(|(_, a)| a);
+                ms.iter()
+                    .any(|m| m.matches(v) || account.is_some_and(|a| m.matches(a)))
+            }),
             Pred::Field(name, ms, hints) => {
                 field_holds(s, name, hints, |v| ms.iter().any(|m| m.matches(v)))
             }

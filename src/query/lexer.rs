@@ -363,6 +363,11 @@ impl Lexer {
             }
             if self.at(self.i) == Some(',') {
                 self.i += 1;
+                // `event_id:4624, 4625` is one list: a space after the comma is habit, and
+                // reading `4625` as free text silently matched almost nothing.
+                while self.at(self.i).is_some_and(|c| c.is_whitespace()) {
+                    self.i += 1;
+                }
             } else {
                 return Ok(FieldOp::Values(vals));
             }

@@ -3,10 +3,12 @@
 //! at it and keep the previous filter.
 
 mod eval;
+mod fields;
 mod lexer;
 mod parser;
 mod term;
 
+pub use fields::FieldNames;
 pub use term::TextTerm;
 
 use crate::model::TzSpec;
@@ -64,6 +66,10 @@ pub struct Query {
     bounds: (Option<i64>, Option<i64>),
     needs_message: bool,
     terms: Vec<TextTerm>,
+    /// `FIELD:…` terms: the name as typed and its column.
+    fields: Vec<(String, usize)>,
+    /// Has a `mark:`, `tag:` or `annotated` term.
+    annotations: bool,
 }
 
 impl Query {
@@ -76,11 +82,11 @@ impl Query {
     ///
     /// | term | meaning |
     /// |---|---|
-    /// | `user:alice`, `user:"Alice Smith"` | field equals value, case-insensitive |
-    /// | `event_id:4624,4625` | any of a list |
+    /// | `user:alice`, `user:"Alice Smith"` | field equals value, case-insensitive (`user:SYSTEM` also matches the account part of `NT AUTHORITY\SYSTEM`) |
+    /// | `event_id:4624,4625`, `event_id:4624, 4625` | any of a list |
     /// | `process:*powershell*` | `*` wildcards (not inside quotes); `field:*` = field present |
     /// | `cmdline~/enc(oded)?command/i` | regex on a field; flag `i` = case-insensitive |
-    /// | `dst_port>=1024`, `src_ip<10.0.0.128` | compare as numbers, IPs, else text |
+    /// | `dst_port>=1024`, `src_ip<10.0.0.128` | compare as numbers, IPs, else text; ports, ids and pids need a number, `src_ip`/`dst_ip` an address (else an error) |
     /// | `after:2022-12-03T18`, `before:2022-12-04` | `ts` at/after the start, or before the start, of that period |
     /// | `ts:2022-12-03`, `ts>2022-12-03T18:04:05Z` | `ts` within a period; compared as a time |
     /// | `mimikatz`, `"lsass dump"`, `/s[e]kurlsa/` | free text (message and raw fields): substring or regex |
@@ -131,6 +137,20 @@ impl Query {
         }
         let bounds = root.as_ref().map_or((None, None), eval::Node::time_bounds);
         let needs_message = root.as_ref().is_some_and(eval::Node::needs_message);
+        let mut fields = Vec::new();
+        let mut annotations = false;
+        for t in &toks {
+            match &t.kind {
+                lexer::TokKind::Annotated => annotations = true,
+                lexer::TokKind::Field { name, .. } => {
+                    if name.eq_ignore_ascii_case("mark") || name.eq_ignore_ascii_case("tag") {
+                        annotations = true;
+                    }
+                    fields.push((name.clone(), t.col));
+                }
+                _ => {}
+            }
+        }
         Ok(Query {
             text: text.to_string(),
             root,
@@ -138,6 +158,8 @@ impl Query {
             bounds,
             needs_message,
             terms,
+            fields,
+            annotations,
         })
     }
 
@@ -166,6 +188,18 @@ impl Query {
     /// The free-text terms, numbered as `Subject::text_hit` is asked about them.
     pub fn text_terms(&self) -> &[TextTerm] {
         &self.terms
+    }
+
+    /// The `FIELD:…` terms as typed, with their 1-based columns (`mark:`, `after:` and
+    /// the like included).
+    pub fn field_terms(&self) -> &[(String, usize)] {
+        &self.fields
+    }
+
+    /// Whether the query asks about annotations (`mark:`, `tag:`, `annotated`): it then
+    /// needs a case to mean anything.
+    pub fn uses_annotations(&self) -> bool {
+        self.annotations
     }
 
     /// The text the query was compiled from.

@@ -256,9 +256,55 @@ fn field_term(name: &str, op: &FieldOp, tz: &TzSpec) -> Result<Node, QueryError>
         (_, FieldOp::Regex { src, ci, col }) => {
             Pred::FieldRegex(canon(name), build_regex(src, *ci, col + 1)?)
         }
-        (_, FieldOp::Cmp(op, v)) => Pred::Cmp(canon(name), *op, CmpVal::new(&v.text, tz)),
+        (_, FieldOp::Cmp(op, v)) => Pred::Cmp(canon(name), *op, cmp_value(name, op, v, tz)?),
     };
     Ok(Node::Pred(pred))
+}
+
+/// The right-hand side of `FIELD<VALUE`, checked against what the field holds: ports,
+/// ids and pids compare as numbers, addresses as IPs. A value of the wrong kind is an
+/// error (it used to match nothing, or compare as text), as is anything shaped like an
+/// IPv4 address that is not one (`10.0.0.300`).
+fn cmp_value(name: &str, op: &CmpOp, v: &Value, tz: &TzSpec) -> Result<CmpVal, QueryError> {
+    let val = CmpVal::new(&v.text, tz);
+    let sym = match op {
+        CmpOp::Gt => ">",
+        CmpOp::Ge => ">=",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "<=",
+    };
+    let text = v.text.trim();
+    match (Norm::from_name(name), &val) {
+        (
+            Some(Norm::SrcPort | Norm::DstPort | Norm::Pid | Norm::EventId | Norm::RecordId),
+            CmpVal::Num(_),
+        )
+        | (Some(Norm::SrcIp | Norm::DstIp), CmpVal::Ip(_)) => Ok(val),
+        (Some(Norm::SrcPort | Norm::DstPort | Norm::Pid | Norm::EventId | Norm::RecordId), _) => {
+            Err(err(
+                v.col,
+                format!("`{name}{sym}` needs a number, not `{text}`"),
+            ))
+        }
+        (Some(Norm::SrcIp | Norm::DstIp), _) => Err(err(
+            v.col,
+            format!("`{name}{sym}` needs an IP address, not `{text}`"),
+        )),
+        (_, CmpVal::Str(_)) if looks_like_ipv4(text) => Err(err(
+            v.col,
+            format!("`{text}` is not an IPv4 address (each part is 0-255)"),
+        )),
+        _ => Ok(val),
+    }
+}
+
+/// Four dot-separated groups of digits.
+fn looks_like_ipv4(t: &str) -> bool {
+    let parts: Vec<&str> = t.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn single<'v>(name: &str, vs: &'v [Value]) -> Result<&'v Value, QueryError> {

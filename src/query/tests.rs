@@ -585,3 +585,94 @@ fn needs_message_only_for_free_text_and_message_terms() {
         assert_eq!(q(text).needs_message(), want, "{text}");
     }
 }
+
+/// Issue 11: `event_id:4624, 4625` matched one event (`4625` became free text).
+#[test]
+fn a_list_continues_after_a_comma_and_space() {
+    let a = Ev::new(&[("event_id", "4624")]);
+    let b = Ev::new(&[("event_id", "4625")]);
+    for text in [
+        "event_id:4624, 4625",
+        "event_id:4624,  4625",
+        "event_id:4624,\t4625",
+    ] {
+        assert!(m(text, &a) && m(text, &b), "{text}");
+    }
+    let err = e("event_id:4624, ");
+    assert!(err.msg.contains("empty item"), "{err}");
+    // Free text after the list still is free text.
+    let c = Ev::new(&[("event_id", "4625"), ("message", "logon failed")]);
+    assert!(m("event_id:4624,4625 failed", &c));
+    assert!(!m("event_id:4624,4625 succeeded", &c));
+}
+
+/// Issue 11: `dst_port>=abc` and `src_ip<10.0.0.300` matched nothing silently and
+/// `event_id:>abc` compared text; all are errors pointing at the value.
+#[test]
+fn comparisons_with_a_value_of_the_wrong_kind_are_errors() {
+    let cases: &[(&str, usize, &str)] = &[
+        (
+            "dst_port>=abc",
+            11,
+            "`dst_port>=` needs a number, not `abc`",
+        ),
+        ("src_port<1e3", 10, "needs a number"),
+        ("event_id:>abc", 11, "`event_id>` needs a number"),
+        ("pid<=x", 6, "needs a number"),
+        (
+            "src_ip<10.0.0.300",
+            8,
+            "`src_ip<` needs an IP address, not `10.0.0.300`",
+        ),
+        ("dst_ip>host", 8, "needs an IP address"),
+        (
+            "IpAddress>10.0.0.300",
+            11,
+            "`10.0.0.300` is not an IPv4 address",
+        ),
+    ];
+    for &(text, col, msg) in cases {
+        let err = e(text);
+        assert_eq!(err.col, col, "{text:?}: {err}");
+        assert!(err.msg.contains(msg), "{text:?}: {err}");
+    }
+    // Values of the right kind, and text comparisons on other fields, still work.
+    let ev = Ev::new(&[("dst_port", "443"), ("user", "mallory"), ("src_ip", "::1")]);
+    assert!(m("dst_port>=0x1bb", &ev));
+    assert!(m("user>m", &ev));
+    assert!(m("src_ip<=\"::1\"", &ev));
+}
+
+/// Issue 11: the README's `user:SYSTEM` found nothing on real EVTX, where the user is
+/// `NT AUTHORITY\SYSTEM`.
+#[test]
+fn user_matches_the_account_part_of_domain_backslash_user() {
+    let ev = Ev::new(&[("user", r"NT AUTHORITY\SYSTEM")]);
+    assert!(m("user:SYSTEM", &ev));
+    assert!(m("user:system", &ev));
+    assert!(
+        m(r#"user:"nt authority\system""#, &ev),
+        "the whole value too"
+    );
+    assert!(m("user:SYS*", &ev));
+    assert!(!m("user:AUTHORITY", &ev));
+    assert!(!m("user:SYST", &ev));
+    // Only `user` reads the account part.
+    let host = Ev::new(&[("host", r"CORP\DC01")]);
+    assert!(!m("host:DC01", &host));
+}
+
+#[test]
+fn annotation_terms_are_known_before_running() {
+    for (text, uses) in [
+        ("mark:ioc", true),
+        ("TAG:c2 OR x", true),
+        ("NOT annotated", true),
+        ("user:bob marked", false),
+        ("\"mark:ioc\"", false),
+    ] {
+        assert_eq!(q(text).uses_annotations(), uses, "{text}");
+    }
+    let fields: Vec<(String, usize)> = q("a:1 (B:2 OR c>3)").field_terms().to_vec();
+    assert_eq!(fields, [("a".into(), 1), ("B".into(), 6), ("c".into(), 13)]);
+}

@@ -1,7 +1,8 @@
 //! vigil: a terminal incident-timeline and forensics viewer.
 //!
 //! The engine (`model`, `ingest`, `timeline`, `query`, `case`, `export`, `output`) never
-//! touches the terminal; `tui` is the only module that does.
+//! touches the terminal; `tui` is the only module that does. `sanitize` makes log content
+//! safe for any terminal output (the TUI and the plain-text commands).
 
 pub mod case;
 pub mod commands;
@@ -11,5 +12,6 @@ pub mod model;
 pub mod output;
 pub mod query;
 pub mod sample;
+pub mod sanitize;
 pub mod timeline;
 pub mod tui;

@@ -14,7 +14,7 @@ mod nav;
 mod picker;
 mod prompt;
 mod refresh;
-pub mod sanitize;
+pub use crate::sanitize;
 pub mod theme;
 pub mod trace;
 pub mod views;

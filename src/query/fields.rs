@@ -5,7 +5,7 @@ use super::{Query, QueryError};
 use crate::model::Norm;
 use crate::timeline::Timeline;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// Events read per source. Sources up to this size are read whole; larger ones evenly
 /// across their length (a field only a handful of events in millions carry may be missed:
@@ -17,11 +17,11 @@ const EVENT_LEVEL: [&str; 9] = [
     "source", "format", "ts", "host", "message", "after", "before", "mark", "tag",
 ];
 
-/// The field names present in a timeline (lowercase): normalised fields that are set on
-/// some event, and the sources' own field names.
+/// The field names present in a timeline: normalised fields that are set on some event,
+/// and the sources' own field names (lowercase → as first seen).
 #[derive(Debug, Clone, Default)]
 pub struct FieldNames {
-    names: HashSet<String>,
+    names: HashMap<String, String>,
     events: usize,
 }
 
@@ -52,22 +52,25 @@ impl FieldNames {
             .collect();
         let names = picked
             .par_iter()
-            .fold(HashSet::new, |mut acc: HashSet<String>, &i| {
+            .fold(HashMap::new, |mut acc: HashMap<String, String>, &i| {
                 let f = t.fields_for(i, false);
                 for (n, _) in f.norm_iter() {
-                    if !acc.contains(n.name()) {
-                        acc.insert(n.name().to_owned());
+                    if !acc.contains_key(n.name()) {
+                        acc.insert(n.name().to_owned(), n.name().to_owned());
                     }
                 }
                 for (k, _) in &f.raw {
-                    if !acc.contains(k.as_ref()) {
-                        acc.insert(k.to_lowercase());
+                    let low = k.to_lowercase();
+                    if !acc.contains_key(&low) {
+                        acc.insert(low, k.to_string());
                     }
                 }
                 acc
             })
-            .reduce(HashSet::new, |mut a, b| {
-                a.extend(b);
+            .reduce(HashMap::new, |mut a, b| {
+                for (k, v) in b {
+                    a.entry(k).or_insert(v);
+                }
                 a
             });
         FieldNames {
@@ -78,7 +81,10 @@ impl FieldNames {
 
     /// From a list of names (tests, or a caller that knows its fields).
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> FieldNames {
-        let names: HashSet<String> = names.into_iter().map(str::to_lowercase).collect();
+        let names: HashMap<String, String> = names
+            .into_iter()
+            .map(|n| (n.to_lowercase(), n.to_owned()))
+            .collect();
         FieldNames {
             events: usize::from(!names.is_empty()),
             names,
@@ -87,7 +93,7 @@ impl FieldNames {
 
     /// Whether some loaded event has the field (case-insensitive).
     pub fn contains(&self, name: &str) -> bool {
-        self.names.contains(&name.to_lowercase())
+        self.names.contains_key(&name.to_lowercase())
     }
 
     /// The closest known name, for "did you mean".
@@ -96,13 +102,13 @@ impl FieldNames {
         let squash = |s: &str| s.replace(['_', '-', '.'], "");
         self.names
             .iter()
-            .map(|k| {
+            .map(|(k, shown)| {
                 let d = if squash(k) == squash(&n) {
                     0
                 } else {
                     distance(k, &n)
                 };
-                (d, k)
+                (d, shown)
             })
             .filter(|(d, _)| *d <= 2 && n.chars().count() > 2)
             .min()
@@ -168,7 +174,7 @@ mod tests {
 
     #[test]
     fn unknown_names_warn_with_their_column_and_a_suggestion() {
-        let known = FieldNames::from_names(["user", "event_id", "logontype", "src_ip"]);
+        let known = FieldNames::from_names(["user", "event_id", "LogonType", "src_ip"]);
         let q = Query::parse(
             "usr:alice AND event_id:4624 LogonType:3 dstport>80",
             &TzSpec::Utc,

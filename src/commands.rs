@@ -1,8 +1,11 @@
-//! The headless subcommands behind `main.rs`: `stats` and `export`.
+//! The headless subcommands behind `main.rs`: `stats`, `export`, `sample`, `report`,
+//! `merge`. Every file they write goes through `output` (never onto an input, a case file
+//! or a journal; an existing file only with `--force`).
 
 use crate::export;
 use crate::ingest::{Options, Progress, SourceReport};
 use crate::model::format_rfc3339;
+use crate::output::{self, OutputOptions, Protected, Role};
 use crate::timeline::{self, Timeline};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -149,6 +152,12 @@ pub fn stats(
     Ok(exit_code(&t, &extra))
 }
 
+/// File names, reasons and notes come from the evidence (names too: an attacker names the
+/// files on the box), so they are shown with controls and bidi overrides made visible.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::sanitize::line(s, 4096, false)
+}
+
 fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
@@ -164,13 +173,21 @@ fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<(
         writeln!(
             out,
             "{:<10} {:>9} ev {:>6} rej  {}",
-            r.format, r.events, r.rejected, r.path
+            shown(&r.format),
+            r.events,
+            r.rejected,
+            shown(&r.path)
         )?;
         for rj in r.reasons.iter().take(3) {
-            writeln!(out, "    rejected at offset {}: {}", rj.offset, rj.reason)?;
+            writeln!(
+                out,
+                "    rejected at offset {}: {}",
+                rj.offset,
+                shown(&rj.reason)
+            )?;
         }
         for n in &r.notes {
-            writeln!(out, "    note: {n}")?;
+            writeln!(out, "    note: {}", shown(n))?;
         }
     }
     Ok(())
@@ -193,6 +210,84 @@ pub struct ExportOptions<'a> {
     pub case: Option<&'a Path>,
     /// Only annotated events, plus annotated events whose evidence is missing.
     pub annotated_only: bool,
+    /// Replace `output` if it exists.
+    pub force: bool,
+}
+
+/// `--threads N` made safe: 0 means every core; more than 4 per core is capped (thousands
+/// of threads only cost memory and a failed pool). Returns the count and a note when capped.
+pub fn thread_count(requested: usize, cores: usize) -> (usize, Option<String>) {
+    let cores = cores.max(1);
+    let cap = cores.saturating_mul(4);
+    match requested {
+        0 => (cores, None),
+        n if n > cap => (
+            cap,
+            Some(format!(
+                "--threads {n} capped to {cap} (4 per core, {cores} core(s))"
+            )),
+        ),
+        n => (n, None),
+    }
+}
+
+/// Builds the global thread pool with `threads` workers, or with fewer when the system
+/// refuses that many (a thread limit); returns the size it got.
+pub fn build_pool(threads: usize) -> anyhow::Result<usize> {
+    let mut n = threads.max(1);
+    loop {
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+        {
+            Ok(()) => return Ok(n),
+            Err(e) if n > 1 => {
+                let fewer = (n / 2).max(1);
+                eprintln!("vigil: cannot start {n} worker threads ({e}); trying {fewer}");
+                n = fewer;
+            }
+            Err(e) => anyhow::bail!("cannot start a worker thread: {e}"),
+        }
+    }
+}
+
+/// Where a command's output goes: stdout, or a file written through `output`.
+enum Sink {
+    Stdout(Box<dyn Write>),
+    File(output::Output),
+}
+
+impl Sink {
+    fn open(
+        path: Option<&Path>,
+        protected: &Protected,
+        opts: OutputOptions,
+    ) -> Result<Sink, output::OutputError> {
+        Ok(match path {
+            Some(p) => Sink::File(output::create(p, protected, opts)?),
+            None => Sink::Stdout(export::stdout()),
+        })
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Sink::Stdout(w) => w,
+            Sink::File(o) => o,
+        }
+    }
+
+    /// Puts a file in place; a closed stdout pipe (`| head`) is a normal end.
+    fn finish(self, written: std::io::Result<()>) -> anyhow::Result<()> {
+        match self {
+            Sink::Stdout(mut w) => export::quiet_pipe(written.and_then(|_| w.flush()))?,
+            Sink::File(o) => {
+                let path = o.path().to_owned();
+                written.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                o.commit()?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `vigil export`.
@@ -205,6 +300,36 @@ pub fn export(
     if eo.annotated_only && eo.case.is_none() {
         anyhow::bail!("--annotated-only needs --case FILE");
     }
+    // Everything that can be refused is refused before the (possibly long) ingest.
+    let text = eo.filter.map(str::trim).filter(|q| !q.is_empty());
+    let query = match text {
+        Some(q) => Some(
+            crate::query::Query::parse(q, &opts.tz)
+                .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?,
+        ),
+        None => None,
+    };
+    if let Some(q) = &query
+        && q.uses_annotations()
+        && eo.case.is_none()
+    {
+        anyhow::bail!(
+            "--filter {:?} uses annotations (mark:, tag:, annotated): give --case FILE",
+            q.as_str()
+        );
+    }
+    let mut protected = Protected::new();
+    protected.evidence(paths);
+    if let Some(c) = eo.case {
+        protected.case(c);
+    }
+    let out_opts = OutputOptions {
+        force: eo.force,
+        private: false,
+    };
+    if let Some(o) = eo.output {
+        output::check(o, &protected, out_opts)?;
+    }
     if format == ExportFormat::Timesketch
         && let Some(o) = eo.output
         && o.extension().and_then(|e| e.to_str()) != Some("jsonl")
@@ -214,13 +339,10 @@ pub fn export(
             o.display()
         );
     }
-    // Read the case before the (possibly long) ingest, so a bad path fails fast.
     let case = match eo.case {
         Some(p) => {
-            if !p.exists() {
-                anyhow::bail!("case file {} not found", p.display());
-            }
-            let (case, report) = crate::case::Case::open(p, &crate::case::default_author())?;
+            let (case, report) =
+                crate::case::Case::open_existing(p, &crate::case::default_author())?;
             for n in &report.notes {
                 eprintln!("vigil: {n}");
             }
@@ -229,12 +351,20 @@ pub fn export(
         None => None,
     };
     let (t, extra) = load_with_progress(paths, opts);
+    if let Some(q) = &query {
+        let known = crate::query::FieldNames::of_timeline(&t);
+        for w in q.unknown_fields(&known) {
+            eprintln!("vigil: filter {w}");
+        }
+    }
+    // Files found inside given folders are protected now that they are known.
+    protected.timeline(&t);
+    let mut sink = Sink::open(eo.output, &protected, out_opts)?;
     let marks = case.as_ref().map(|c| crate::case::CaseMarks::new(c, &t));
     let ann = match (&case, &marks) {
         (Some(c), Some(m)) => Some(export::Annotated::new(m, c.file())),
         _ => None,
     };
-    let text = eo.filter.map(str::trim).filter(|q| !q.is_empty());
     let rows: Vec<usize> = match text {
         Some(q) => {
             let f = crate::timeline::filter::Filter::parse(q, &opts.tz)
@@ -253,13 +383,6 @@ pub fn export(
         }
         None => (0..t.len()).collect(),
     };
-    let query = match text {
-        Some(q) => Some(
-            crate::query::Query::parse(q, &opts.tz)
-                .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?,
-        ),
-        None => None,
-    };
     let items = export::plan(&t, rows, ann.as_ref(), eo.annotated_only, query.as_ref());
     if let Some(m) = &marks
         && !m.missing().is_empty()
@@ -269,21 +392,53 @@ pub fn export(
             m.missing().len()
         );
     }
-    let mut out = export::output(eo.output)?;
     let a = ann.as_ref();
+    let mut out = sink.writer();
     let r = match format {
         ExportFormat::Jsonl => export::jsonl::write(&t, &items, a, &mut out),
         ExportFormat::Csv => export::csv::write(&t, &items, a, &mut out),
         ExportFormat::Timesketch => export::timesketch::write(&t, &items, a, &mut out),
     };
-    export::quiet_pipe(r)?;
+    sink.finish(r)?;
     Ok(exit_code(&t, &extra))
 }
 
-/// `vigil sample`: writes the sample incident and says what it wrote.
-pub fn sample(dir: &Path, scale: u32, seed: u64, out: &mut dyn Write) -> anyhow::Result<u8> {
+/// What `vigil sample` writes.
+#[derive(Clone, Copy, Debug)]
+pub struct SampleOptions {
+    pub scale: u32,
+    pub seed: u64,
+    /// Write into a folder that is not empty.
+    pub force: bool,
+}
+
+/// `vigil sample`: writes the sample incident and says what it wrote. A folder that holds
+/// anything already is refused without `force` (it may be someone's evidence).
+pub fn sample(dir: &Path, so: &SampleOptions, out: &mut dyn Write) -> anyhow::Result<u8> {
+    match std::fs::read_dir(dir) {
+        Ok(mut rd) => {
+            if rd.next().is_some() && !so.force {
+                anyhow::bail!(
+                    "{}: folder is not empty; sample files would be written among what is \
+                     there (use --force, or give a new folder)",
+                    dir.display()
+                );
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(_) if dir.exists() => {
+            anyhow::bail!(
+                "{}: not a folder; give a folder to write into",
+                dir.display()
+            )
+        }
+        Err(e) => anyhow::bail!("{}: {e}", dir.display()),
+    }
     let start = Instant::now();
-    let opts = crate::sample::SampleOptions { scale, seed };
+    let opts = crate::sample::SampleOptions {
+        scale: so.scale,
+        seed: so.seed,
+    };
     let s = crate::sample::generate(dir, &opts)?;
     let bytes: u64 = s
         .files
@@ -303,26 +458,78 @@ pub fn sample(dir: &Path, scale: u32, seed: u64, out: &mut dyn Write) -> anyhow:
     Ok(EXIT_OK)
 }
 
-/// `vigil report CASE`: the Markdown narrative of a case file.
-pub fn report(case: &Path, output: Option<&Path>) -> anyhow::Result<u8> {
-    let file = crate::case::CaseFile::load(case)?;
+/// `vigil report CASE`: the Markdown narrative of a case file (with its journal replayed,
+/// as the TUI would show it).
+pub fn report(case: &Path, output: Option<&Path>, force: bool) -> anyhow::Result<u8> {
+    let mut protected = Protected::new();
+    protected.case(case);
+    let opts = OutputOptions {
+        force,
+        private: false,
+    };
+    if let Some(o) = output {
+        output::check(o, &protected, opts)?;
+    }
+    let (c, rep) = crate::case::Case::open_existing(case, &crate::case::default_author())?;
+    for n in &rep.notes {
+        eprintln!("vigil: {n}");
+    }
+    let file = c.file();
     let dir = case.parent().unwrap_or(Path::new("."));
-    let statuses = crate::case::verify_sources(&file, dir);
-    let md = export::report::markdown(&file, &statuses);
-    let mut out = export::output(output)?;
-    export::quiet_pipe(out.write_all(md.as_bytes()).and_then(|_| out.flush()))?;
+    for s in &file.sources {
+        protected.add(&crate::case::resolve_source(dir, &s.path), Role::Evidence);
+    }
+    let statuses = crate::case::verify_sources(file, dir);
+    let md = export::report::markdown(file, &statuses);
+    let mut sink = Sink::open(output, &protected, opts)?;
+    let r = sink.writer().write_all(md.as_bytes());
+    sink.finish(r)?;
     Ok(EXIT_OK)
 }
 
 /// `vigil merge A B… -o OUT`: unions annotations by id; conflicting edits are both kept.
-pub fn merge(cases: &[PathBuf], output: &Path, err: &mut dyn Write) -> anyhow::Result<u8> {
-    let files = cases
-        .iter()
-        .map(|p| crate::case::CaseFile::load(p))
-        .collect::<Result<Vec<_>, _>>()?;
+/// Each input is read with its journal replayed; source paths are re-expressed for OUT's
+/// folder.
+pub fn merge(
+    cases: &[PathBuf],
+    output: &Path,
+    force: bool,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let mut protected = Protected::new();
+    for p in cases {
+        protected
+            .add(p, Role::Input)
+            .add(&crate::case::journal_path(p), Role::Journal);
+    }
+    let opts = OutputOptions {
+        force,
+        private: true,
+    };
+    output::check(output, &protected, opts)?;
+    let stale = crate::case::journal_path(output);
+    if stale.exists() {
+        anyhow::bail!(
+            "{}: a journal of unsaved changes is beside it ({}); open that case and save it, \
+             or merge into another file",
+            output.display(),
+            stale.display()
+        );
+    }
+    let mut files = Vec::with_capacity(cases.len());
+    for p in cases {
+        let (c, rep) = crate::case::Case::open_existing(p, &crate::case::default_author())?;
+        for n in &rep.notes {
+            writeln!(err, "  {}: {n}", p.display())?;
+        }
+        let mut f = c.file().clone();
+        f.rebase_sources(p, output);
+        files.push(f);
+    }
     let (merged, rep) =
         crate::case::merge_all(&files).ok_or_else(|| anyhow::anyhow!("no case files given"))?;
-    merged.save(output)?;
+    let bytes = merged.to_bytes()?;
+    output::write(output, &bytes, &protected, opts)?;
     writeln!(
         err,
         "merged {} files into {}: {} annotations ({} identical, {} added, {} conflicts)",
@@ -344,4 +551,20 @@ pub fn merge(cases: &[PathBuf], output: &Path, err: &mut dyn Write) -> anyhow::R
         writeln!(err, "  note: {n}")?;
     }
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_count_caps_at_four_per_core() {
+        assert_eq!(thread_count(0, 2), (2, None));
+        assert_eq!(thread_count(3, 2), (3, None));
+        assert_eq!(thread_count(8, 2), (8, None));
+        let (n, note) = thread_count(1000, 2);
+        assert_eq!(n, 8);
+        assert!(note.is_some_and(|m| m.contains("capped to 8")));
+        assert_eq!(thread_count(usize::MAX, 0).0, 4, "no cores reported: one");
+    }
 }

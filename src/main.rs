@@ -34,7 +34,7 @@ struct Cli {
 #[derive(Args, Clone, Debug)]
 struct TuiArgs {
     /// Extra display zone for the viewer (shown first; `T` cycles UTC, local, this zone).
-    #[arg(long = "display-tz", value_name = "ZONE", value_parser = parse_tz)]
+    #[arg(long = "display-tz", value_name = "ZONE", value_parser = parse_tz, allow_hyphen_values = true)]
     display_tz: Option<TzSpec>,
     /// Colour: auto (off when NO_COLOR is set), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = parse_color)]
@@ -53,10 +53,21 @@ struct TuiArgs {
 #[derive(Args, Clone, Debug)]
 struct Common {
     /// Zone of naive log times: IANA name (Europe/Paris) or ±HH:MM. Default UTC.
-    #[arg(long, global = true, default_value = "UTC", value_parser = parse_tz)]
+    #[arg(
+        long,
+        global = true,
+        default_value = "UTC",
+        value_parser = parse_tz,
+        allow_hyphen_values = true
+    )]
     tz: TzSpec,
     /// Zone for sources matching a glob: GLOB=ZONE (repeatable).
-    #[arg(long = "source-tz", global = true, value_name = "GLOB=ZONE")]
+    #[arg(
+        long = "source-tz",
+        global = true,
+        value_name = "GLOB=ZONE",
+        allow_hyphen_values = true
+    )]
     source_tz: Vec<String>,
     /// Clock correction for sources matching a glob: GLOB=±DURATION (e.g. '*dc01*=-90s').
     #[arg(
@@ -76,7 +87,7 @@ struct Common {
     /// Mapping file for the `mapped` format.
     #[arg(long, global = true)]
     map: Option<PathBuf>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 4 per core).
     #[arg(long, global = true, default_value_t = 0)]
     threads: usize,
     /// Read files instead of memory-mapping them (safe for live logs).
@@ -113,9 +124,12 @@ enum Cmd {
         /// not loaded, from the case file's copies.
         #[arg(long = "annotated-only")]
         annotated_only: bool,
-        /// Output file (default: stdout).
+        /// Output file (default: stdout). Never an input, a case file or a journal.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Write the sample incident (EVTX, firewall and EDR evidence of one attack).
     Sample {
@@ -124,21 +138,33 @@ enum Cmd {
         scale: u32,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Folder to write into (created if needed; must be empty unless --force).
         #[arg(short = 'o', long = "output", required = true)]
         output: PathBuf,
+        /// Write into a folder that is not empty (replacing sample files of the same names).
+        #[arg(long)]
+        force: bool,
     },
     /// Markdown narrative of a case file's annotations.
     Report {
         case: PathBuf,
+        /// Output file (default: stdout). Never the case, its journal or its evidence.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Merge two or more analysts' case files.
     Merge {
         #[arg(required = true, num_args = 2..)]
         cases: Vec<PathBuf>,
+        /// The merged case file (never one of the inputs).
         #[arg(short = 'o', long = "output", required = true)]
         output: PathBuf,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -159,13 +185,13 @@ fn parse_color(s: &str) -> Result<ColorMode, String> {
 }
 
 fn options(c: &Common) -> Result<Options, String> {
-    let threads = if c.threads == 0 {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    } else {
-        c.threads
-    };
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let (threads, note) = commands::thread_count(c.threads, cores);
+    if let Some(n) = note {
+        eprintln!("vigil: {n}");
+    }
     Ok(Options {
         tz: c.tz,
         source_tz: c
@@ -190,9 +216,7 @@ fn options(c: &Common) -> Result<Options, String> {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut opts = options(&cli.common).map_err(anyhow::Error::msg)?;
     // One pool for everything (ingest, sort, filters), sized by --threads.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build_global();
+    opts.threads = commands::build_pool(opts.threads)?;
     if let Some(f) = cli.format.clone() {
         opts.format = Some(f);
     }
@@ -214,6 +238,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             filter,
             annotated_only,
             output,
+            force,
         }) => {
             let f = match out_format {
                 OutFormat::Jsonl => ExportFormat::Jsonl,
@@ -225,6 +250,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 output: output.as_deref(),
                 case: cli.common.case.as_deref(),
                 annotated_only,
+                force,
             };
             commands::export(&paths, &opts, f, &eo)
         }
@@ -232,11 +258,25 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             scale,
             seed,
             output,
-        }) => commands::sample(&output, scale.max(1), seed, &mut std::io::stdout().lock()),
-        Some(Cmd::Report { case, output }) => commands::report(&case, output.as_deref()),
-        Some(Cmd::Merge { cases, output }) => {
-            commands::merge(&cases, &output, &mut std::io::stderr().lock())
+            force,
+        }) => {
+            let so = commands::SampleOptions {
+                scale: scale.max(1),
+                seed,
+                force,
+            };
+            commands::sample(&output, &so, &mut std::io::stdout().lock())
         }
+        Some(Cmd::Report {
+            case,
+            output,
+            force,
+        }) => commands::report(&case, output.as_deref(), force),
+        Some(Cmd::Merge {
+            cases,
+            output,
+            force,
+        }) => commands::merge(&cases, &output, force, &mut std::io::stderr().lock()),
         None => {
             if cli.paths.is_empty() {
                 anyhow::bail!("no evidence given: vigil PATH... (try `vigil samples/`, or --help)");
@@ -304,6 +344,46 @@ mod tests {
             })
         ));
         assert_eq!(c.common.input_format.as_deref(), Some("evtx"));
+    }
+
+    #[test]
+    fn negative_offsets_are_values_not_flags() {
+        let c = Cli::try_parse_from([
+            "vigil",
+            "stats",
+            "x",
+            "--tz",
+            "-05:00",
+            "--source-tz",
+            "*fw*=-03:30",
+            "--skew",
+            "*dc*=-5m",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.common.tz.to_string(), "-05:00");
+        let o = options(&c.common).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(o.skew.len(), 1);
+        assert_eq!(o.source_tz.len(), 1);
+        let c = Cli::try_parse_from(["vigil", "x", "--display-tz", "-08:00"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            c.tui.display_tz.map(|z| z.to_string()).as_deref(),
+            Some("-08:00")
+        );
+    }
+
+    #[test]
+    fn force_is_accepted_by_every_writing_command() {
+        for args in [
+            &["vigil", "export", "x", "-o", "o", "--force"][..],
+            &["vigil", "report", "c.vigil.json", "-o", "o", "--force"],
+            &["vigil", "merge", "a", "b", "-o", "o", "--force"],
+            &["vigil", "sample", "-o", "d", "--force"],
+        ] {
+            if let Err(e) = Cli::try_parse_from(args) {
+                panic!("{args:?}: {e}");
+            }
+        }
     }
 
     #[test]

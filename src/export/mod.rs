@@ -20,15 +20,10 @@ pub fn quiet_pipe(r: io::Result<()>) -> io::Result<()> {
     }
 }
 
-/// Opens `-o FILE` or stdout.
-pub fn output(path: Option<&std::path::Path>) -> io::Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(p) => Box::new(io::BufWriter::with_capacity(
-            1 << 20,
-            std::fs::File::create(p)?,
-        )),
-        None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
-    })
+/// Buffered stdout. Files are written through `crate::output` (never onto evidence or an
+/// existing file unasked).
+pub fn stdout() -> Box<dyn Write> {
+    Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock()))
 }
 
 #[cfg(test)]

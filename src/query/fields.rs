@@ -60,10 +60,7 @@ impl FieldNames {
                     }
                 }
                 for (k, _) in &f.raw {
-                    let low = k.to_lowercase();
-                    if !acc.contains_key(&low) {
-                        acc.insert(low, k.to_string());
-                    }
+                    acc.entry(k.to_lowercase()).or_insert_with(|| k.to_string());
                 }
                 acc
             })

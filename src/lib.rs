@@ -13,5 +13,7 @@ pub mod output;
 pub mod query;
 pub mod sample;
 pub mod sanitize;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod timeline;
 pub mod tui;

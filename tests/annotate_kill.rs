@@ -3,6 +3,8 @@
 //! reopening replays them, and after a save and moving the evidence away they are listed
 //! from the case's event copies with the evidence reported missing.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use vigil::case::{Case, Kind, Severity};
@@ -24,16 +26,12 @@ fn phase(name: &str, dir: &Path) {
 
 #[test]
 fn annotations_survive_kill_9_and_missing_evidence() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux absent: skipped");
+    let (Some(()), Some(evtx)) = (
+        common::tmux(),
+        common::corpus("evtx/evtx-crate/Security_short_selected.evtx"),
+    ) else {
         return;
-    }
-    let corpus = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
-    let evtx = corpus.join("evtx/evtx-crate/Security_short_selected.evtx");
-    if !evtx.exists() {
-        eprintln!("corpus absent: {} skipped", evtx.display());
-        return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let ev = dir.path().join("ev");
     std::fs::create_dir(&ev).unwrap();

@@ -1,27 +1,20 @@
 //! Runs `tests/tui_tmux.sh`: the TUI in a real (tmux) terminal, driven by keys.
 
-use std::path::Path;
+mod common;
+
 use std::process::Command;
 
 #[test]
 fn tui_in_tmux() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux absent: skipped");
+    let (Some(()), Some(dir)) = (common::tmux(), common::corpus("evtx/evtx-crate")) else {
         return;
-    }
-    let corpus = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
-    let corpus = if corpus.exists() {
-        corpus
-    } else {
-        Path::new("/work/shared/corpus")
     };
     let files: Vec<_> = ["Security_short_selected.evtx", "new-user-security.evtx"]
         .iter()
-        .map(|f| corpus.join("evtx/evtx-crate").join(f))
+        .map(|f| dir.join(f))
         .collect();
-    if !files.iter().all(|f| f.exists()) {
-        eprintln!("corpus absent: {} skipped", corpus.display());
-        return;
+    for f in &files {
+        assert!(f.exists(), "{} is gone from the corpus", f.display());
     }
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tui_tmux.sh");
     let out = Command::new("bash")

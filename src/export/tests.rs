@@ -8,7 +8,7 @@ use crate::model::EventKey;
 use crate::timeline::filter::{Filter, Marks, run};
 use crate::timeline::{self, Timeline};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 const NETFILTER: &str = "\
@@ -430,15 +430,8 @@ pub(crate) fn check_timesketch_line(v: &Value) {
 
 #[test]
 fn timesketch_evtx_fields_on_the_corpus() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/samples/evtx/DC-01/Security.evtx"
-    ));
-    if !dir.exists() {
-        eprintln!("samples absent: skipped");
-        return;
-    }
-    let t = load(&[dir.to_owned()], &opts());
+    let file = crate::testutil::samples().join("evtx/DC-01/Security.evtx");
+    let t = load(&[file], &opts());
     assert!(t.len() > 100);
     let items = plan(&t, (0..t.len()).collect(), None, false, None);
     let out = lines(&render(|o| super::timesketch::write(&t, &items, None, o)));
@@ -462,12 +455,10 @@ fn timesketch_evtx_fields_on_the_corpus() {
 
 #[test]
 fn timesketch_and_jsonl_over_the_whole_corpus() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
-    if !dir.exists() {
-        eprintln!("corpus absent: {} skipped", dir.display());
+    let Some(dir) = crate::testutil::corpus("") else {
         return;
-    }
-    let t = load(&[dir.to_owned()], &opts());
+    };
+    let t = load(&[dir], &opts());
     assert!(t.len() > 1000, "{} events", t.len());
     let items = plan(&t, (0..t.len()).collect(), None, false, None);
     let out = lines(&render(|o| super::timesketch::write(&t, &items, None, o)));

@@ -1,22 +1,16 @@
-//! Shared test support: where the corpus is, and loading paths into a timeline.
+//! Shared test support: the prerequisites (`testutil`: corpus, Sigma, tmux, Python tools;
+//! under `CI=true` a missing one fails), and loading paths into a timeline.
 #![allow(dead_code)]
+
+#[path = "../../src/testutil.rs"]
+mod testutil;
+
+#[allow(unused_imports)] // not every test binary needs a prerequisite
+pub use testutil::*;
 
 use std::path::{Path, PathBuf};
 use vigil::ingest::{Options, Progress};
 use vigil::timeline::{self, Timeline};
-
-/// `../shared/corpus`, or `None` (with a note on stderr) when it is absent.
-pub fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(sub);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("corpus absent ({}): skipped", p.display());
-        None
-    }
-}
 
 /// Every file under `dir` with the extension `ext`, sorted.
 pub fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {

@@ -5,24 +5,15 @@ use crate::ingest::{FormatDef, ParseCtx, Records, text_formats};
 use crate::model::{Fields, Norm, TzSpec};
 use std::path::{Path, PathBuf};
 
-pub fn corpus_dir() -> PathBuf {
-    let main = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
-    // Helper worktrees sit one level deeper (`wt/NAME`) than the main checkout.
-    let worktree = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
-    if main.exists() || !worktree.exists() {
-        main
-    } else {
-        worktree
-    }
+/// The corpus (`crate::testutil`: under `CI=true` its absence fails the test).
+pub fn corpus_dir() -> Option<PathBuf> {
+    crate::testutil::corpus("")
 }
 
 /// Files of `edr/<sub>`, sorted; `None` (with a note) when the corpus is absent.
 pub fn corpus_files(sub: &str) -> Option<Vec<PathBuf>> {
-    let dir = corpus_dir().join("edr").join(sub);
-    let Ok(rd) = std::fs::read_dir(&dir) else {
-        eprintln!("corpus absent: {} skipped", dir.display());
-        return None;
-    };
+    let dir = crate::testutil::corpus(&format!("edr/{sub}"))?;
+    let rd = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let mut v: Vec<PathBuf> = rd
         .filter_map(|e| e.ok())
         .map(|e| e.path())
@@ -162,11 +153,9 @@ mod tests {
 
     #[test]
     fn every_edr_corpus_file_sniffs_to_its_format() {
-        let root = corpus_dir().join("edr");
-        if !root.exists() {
-            eprintln!("corpus absent: {} skipped", root.display());
+        let Some(root) = crate::testutil::corpus("edr") else {
             return;
-        }
+        };
         let expect = [
             ("sysmon-json", "winjson"),
             ("mde-advanced-hunting", "mde"),
@@ -207,13 +196,13 @@ mod tests {
 
     #[test]
     fn firewall_and_evtx_files_are_not_claimed() {
-        let mut files = Vec::new();
-        walk(&corpus_dir().join("firewall"), &mut files);
-        walk(&corpus_dir().join("evtx"), &mut files);
-        if files.is_empty() {
-            eprintln!("corpus absent: firewall/evtx skipped");
+        let Some(corpus) = corpus_dir() else {
             return;
-        }
+        };
+        let mut files = Vec::new();
+        walk(&corpus.join("firewall"), &mut files);
+        walk(&corpus.join("evtx"), &mut files);
+        assert!(!files.is_empty(), "no firewall or EVTX files in the corpus");
         for p in files {
             let data = std::fs::read(&p).unwrap();
             let head = &data[..data.len().min(64 * 1024)];

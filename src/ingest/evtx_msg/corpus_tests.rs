@@ -9,11 +9,9 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
-
-/// The corpus beside the repository; `VIGIL_CORPUS` overrides it (git worktrees live elsewhere).
-fn corpus() -> PathBuf {
-    std::env::var_os("VIGIL_CORPUS").map_or_else(|| PathBuf::from(CORPUS), PathBuf::from)
+/// `corpus/evtx` (`crate::testutil`: under `CI=true` its absence fails the test).
+fn corpus_evtx() -> Option<PathBuf> {
+    crate::testutil::corpus("evtx")
 }
 
 fn text(v: &Value) -> Option<String> {
@@ -166,11 +164,9 @@ fn is_generic(f: &Fields<'_>) -> bool {
 
 #[test]
 fn corpus_messages_are_single_line_and_stable() {
-    let root = corpus().join("evtx");
-    if !root.is_dir() {
-        eprintln!("corpus absent: {} skipped", root.display());
+    let Some(root) = corpus_evtx() else {
         return;
-    }
+    };
     let mut files = Vec::new();
     evtx_files(&root, &mut files);
     files.sort();
@@ -224,20 +220,17 @@ fn corpus_messages_are_single_line_and_stable() {
 
 /// Exact messages for known records, to pin the templates to real data.
 fn messages_of(rel: &str) -> Option<Vec<Fields<'static>>> {
-    let path = corpus().join("evtx").join(rel);
-    if !path.is_file() {
-        eprintln!("corpus absent: {} skipped", path.display());
-        return None;
-    }
+    let path = corpus_evtx()?.join(rel);
+    assert!(path.is_file(), "{} is gone from the corpus", path.display());
     Some(normalised(&path))
 }
 
 #[test]
+#[ignore = "a dump tool, not a test: cargo test corpus_dump_samples -- --ignored"]
 fn corpus_dump_samples() {
-    let root = corpus().join("evtx");
-    if !root.is_dir() || std::env::var_os("VIGIL_DUMP").is_none() {
+    let Some(root) = corpus_evtx() else {
         return;
-    }
+    };
     let mut files = Vec::new();
     evtx_files(&root, &mut files);
     files.sort();
@@ -355,6 +348,7 @@ fn corpus_known_messages() {
 }
 
 #[test]
+#[ignore = "a dump tool: VIGIL_DUMP_FILE=REL cargo test corpus_dump_file -- --ignored"]
 fn corpus_dump_file() {
     let Some(rel) = std::env::var_os("VIGIL_DUMP_FILE") else {
         return;

@@ -4,26 +4,11 @@
 use super::FORMATS;
 use crate::ingest::{FormatDef, ParseCtx, Records};
 use crate::model::Fields;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// The corpus beside the checkout (`/work/main` → `/work/shared`), or two levels up for a
-/// worktree under `/work/wt/NAME`.
+/// `corpus/<rel>` (`crate::testutil`: under `CI=true` its absence fails the test).
 pub fn corpus(rel: &str) -> Option<PathBuf> {
-    let bases = [
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"),
-    ];
-    let found = bases
-        .iter()
-        .map(|b| Path::new(b).join(rel))
-        .find(|p| p.exists());
-    if found.is_none() {
-        eprintln!(
-            "corpus absent: {} skipped",
-            Path::new(bases[0]).join(rel).display()
-        );
-    }
-    found
+    crate::testutil::corpus(rel)
 }
 
 /// What the driver does: prepare, split lines, parse each. Returns (ok, rejects, parsed).

@@ -463,22 +463,9 @@ fn hostile_content_is_shown_visibly() {
 
 #[test]
 fn corpus_evtx_detail_shows_fields_and_raw_xml() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpus/evtx/evtx-crate"
-    );
-    let path = std::path::Path::new(dir).join("Security_short_selected.evtx");
-    let alt =
-        std::path::Path::new("/work/shared/corpus/evtx/evtx-crate/Security_short_selected.evtx");
-    let path = if path.exists() {
-        path
-    } else {
-        alt.to_path_buf()
-    };
-    if !path.exists() {
-        eprintln!("corpus absent: {} skipped", path.display());
+    let Some(path) = crate::testutil::corpus("evtx/evtx-crate/Security_short_selected.evtx") else {
         return;
-    }
+    };
     let progress = crate::ingest::Progress::default();
     let (t, errors) = crate::timeline::load_paths(&[path], &Default::default(), &progress);
     assert!(errors.is_empty());

@@ -72,6 +72,8 @@ pub enum OutputError {
     /// A file is already there and `force` was not given.
     #[error("{}: already exists; not replaced (use --force to replace it)", .path.display())]
     Exists { path: PathBuf },
+    #[error("{}: folder {} does not exist", .path.display(), .dir.display())]
+    NoFolder { path: PathBuf, dir: PathBuf },
     #[error("{}: is a directory; give a file name", .path.display())]
     Directory { path: PathBuf },
     /// Block devices may be disk evidence.
@@ -253,11 +255,21 @@ fn target(out: &Path, protected: &Protected, opts: OutputOptions) -> Result<Targ
                 mode: None,
             })
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Target::File {
-            dest: out.to_owned(),
-            replace: false,
-            mode: None,
-        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // Said now, not after a long ingest when the temporary file cannot be made.
+            let dir = crate::case::parent_dir(out);
+            if !dir.is_dir() {
+                return Err(OutputError::NoFolder {
+                    path: out.to_owned(),
+                    dir: dir.to_owned(),
+                });
+            }
+            Ok(Target::File {
+                dest: out.to_owned(),
+                replace: false,
+                mode: None,
+            })
+        }
         Err(e) => Err(io_err(out)(e)),
     }
 }

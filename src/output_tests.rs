@@ -208,7 +208,10 @@ fn force_through_a_symlink_replaces_the_target_and_keeps_the_link() {
 fn a_missing_folder_is_a_one_line_error_naming_the_path() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("no/such/dir/out.jsonl");
+    let e = check(&out, &Protected::new(), KEEP).unwrap_err();
+    assert!(matches!(e, OutputError::NoFolder { .. }), "{e}");
     let e = write(&out, b"x", &Protected::new(), KEEP).unwrap_err();
     let msg = e.to_string();
     assert!(msg.contains("out.jsonl") && !msg.contains('\n'), "{msg}");
+    assert!(msg.contains("does not exist"), "{msg}");
 }

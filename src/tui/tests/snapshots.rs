@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::timeline::filter::FilterError;
-use crate::tui::app::{Mode, PromptKind, open_prompt};
+use crate::tui::state::{Mode, PromptKind};
 
 fn snap(name: &str, st: &State) {
     insta::assert_snapshot!(name, draw(st).backend());
@@ -42,8 +42,8 @@ fn help_overlay() {
 fn filter_error_and_time_error() {
     // The error of a query the parser refused (as `Filter::parse` reports it).
     let mut st = state(80, 24);
-    open_prompt(&mut st, PromptKind::Filter, "host:dc01 AND (user:alice");
-    st.prompt_error = Some(FilterError {
+    st.open_prompt(PromptKind::Filter, "host:dc01 AND (user:alice");
+    st.prompt.error = Some(FilterError {
         col: 15,
         msg: "unclosed parenthesis".into(),
     });
@@ -83,11 +83,11 @@ fn rendering_never_panics_at_any_size() {
 
 /// A state with a case in `dir`: an early-detection point (high) on row 1, an ioc with
 /// tags and a two-line note on row 3, cursor back on row 1.
-fn annotated(dir: &std::path::Path, name: &str) -> State {
+fn annotated(dir: &std::path::Path, name: &str) -> App {
     let mut st = state(80, 24);
     keys(&mut st, "jm");
     let path = dir.join(format!("{name}.vigil.json"));
-    open_prompt(&mut st, PromptKind::CasePath, &path.display().to_string());
+    st.open_prompt(PromptKind::CasePath, &path.display().to_string());
     keys(&mut st, "<Enter>h");
     keys(
         &mut st,

@@ -2,8 +2,8 @@
 
 use crate::ingest::evtx::FLAG_BAD_TIME;
 use crate::model::{TzSpec, format_display};
-use crate::tui::app::{Focus, State};
 use crate::tui::sanitize;
+use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -81,9 +81,9 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     ])
     .style(theme.header());
     if rows_total == 0 {
-        let msg = if !st.ingest.done {
+        let msg = if !st.ingest.status.done {
             "loading: events appear here as each source finishes"
-        } else if st.view.is_some() {
+        } else if st.table.view.is_some() {
             "no events match the filter (F clears it)"
         } else {
             "no events"
@@ -100,11 +100,12 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         return;
     }
     let h = area.height.saturating_sub(1) as usize;
-    let end = (st.top + h).min(rows_total);
+    let top = st.table.top;
+    let end = (top + h).min(rows_total);
     let max_msg = w as usize;
-    let re = st.search.as_ref();
-    let mut rows = Vec::with_capacity(end.saturating_sub(st.top));
-    for row in st.top..end {
+    let re = st.query.search.as_ref();
+    let mut rows = Vec::with_capacity(end.saturating_sub(top));
+    for row in top..end {
         let Some(ev) = st.event_of_row(row) else {
             continue;
         };
@@ -125,7 +126,7 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         let msg = t.message(ev);
         let cells = [
             // Annotation marker: symbols, so it does not depend on colour.
-            Cell::from(st.marks.marker(ev).unwrap_or_default()).style(theme.label()),
+            Cell::from(st.case.marks.marker(ev).unwrap_or_default()).style(theme.label()),
             Cell::from(time),
             Cell::from(sanitize::line(label, 64, theme.ascii).into_owned()),
             Cell::from(sanitize::line(&host, 64, theme.ascii).into_owned()),
@@ -142,7 +143,7 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         ];
         rows.push(Row::new(cells));
     }
-    let focus_table = st.focus == Focus::Table || !st.detail_open;
+    let focus_table = !(st.detail.open && st.detail.focused);
     let sel_style = if focus_table {
         theme.selected()
     } else {
@@ -154,7 +155,7 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         .row_highlight_style(sel_style)
         .highlight_symbol(theme.select_symbol())
         .highlight_spacing(HighlightSpacing::Always);
-    let mut ts = TableState::default().with_selected(Some(st.cursor.saturating_sub(st.top)));
+    let mut ts = TableState::default().with_selected(Some(st.table.cursor.saturating_sub(top)));
     f.render_stateful_widget(table, area, &mut ts);
 }
 

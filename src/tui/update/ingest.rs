@@ -2,8 +2,11 @@
 //! worker holds the timeline (running jobs are cancelled first, and the merge is retried
 //! on the next tick); the cursor stays on the same event, and an active filter is re-run.
 
-use super::app::{Effect, IndexStatus, State};
+use super::case::{check_sources, rebuild_marks};
 use super::jobs::apply_filter;
+use crate::ingest::Loaded;
+use crate::tui::action::Effect;
+use crate::tui::state::{IndexStatus, IngestStatus, State};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,32 +15,68 @@ use std::time::Duration;
 const BIG: usize = 1 << 20;
 const MERGE_EVERY: Duration = Duration::from_secs(1);
 
-pub fn try_merge(st: &mut State) -> Vec<Effect> {
-    if st.pending_sources.is_empty() {
+/// The loader's counters, read by the event loop.
+pub fn tick(
+    st: &mut State,
+    status: IngestStatus,
+    filter_done: usize,
+    index_done: usize,
+) -> Vec<Effect> {
+    st.ingest.status = status;
+    st.query.filter_progress = filter_done;
+    st.ingest.index_progress = index_done;
+    let mut fx = try_merge(st);
+    fx.extend(on_loaded(st));
+    fx
+}
+
+pub fn loaded(st: &mut State, l: Loaded) -> Vec<Effect> {
+    st.ingest.pending.push(l);
+    // Jobs hold the timeline; stop them so that it can be extended.
+    let mut fx = vec![Effect::CancelJobs];
+    fx.extend(try_merge(st));
+    fx
+}
+
+pub fn done(st: &mut State, errors: Vec<String>) -> Vec<Effect> {
+    st.ingest.status.done = true;
+    if let Some(e) = errors.first() {
+        st.error(format!("{} path(s) unreadable: {e}", errors.len()));
+    }
+    st.ingest.errors = errors;
+    check_sources(st);
+    let mut fx = try_merge(st);
+    fx.extend(on_loaded(st));
+    fx
+}
+
+fn try_merge(st: &mut State) -> Vec<Effect> {
+    if st.ingest.pending.is_empty() {
         return Vec::new();
     }
-    let now = st.ingest.elapsed;
+    let now = st.ingest.status.elapsed;
     if st.timeline.len() >= BIG
-        && !st.ingest.done
-        && now.saturating_sub(st.last_merge) < MERGE_EVERY
+        && !st.ingest.status.done
+        && now.saturating_sub(st.ingest.last_merge) < MERGE_EVERY
     {
         return Vec::new();
     }
     // The sort key of the cursor's event is unique and survives the merge (existing
     // sources keep their ids), so the same event is found again by binary search.
     let anchor = st
+        .table
         .touched
         .then(|| st.cursor_event())
         .flatten()
         .and_then(|e| st.timeline.events.get(e))
         .map(|e| (e.ts, e.source, e.loc));
     // Hit lists are positions in the old timeline.
-    st.search_hits = None;
+    st.query.search_hits = None;
     let Some(t) = Arc::get_mut(&mut st.timeline) else {
         return Vec::new();
     };
     let mut added = 0;
-    for l in st.pending_sources.drain(..) {
+    for l in st.ingest.pending.drain(..) {
         added += l.batch.events.len();
         t.add(l);
     }
@@ -46,23 +85,24 @@ pub fn try_merge(st: &mut State) -> Vec<Effect> {
     if added >= 10_000 {
         crate::ingest::mmap::release_freed_memory();
     }
-    st.last_merge = now;
+    st.ingest.last_merge = now;
     // Event numbers changed: the cached detail belongs to another event now.
-    st.detail = None;
+    st.detail.lines = None;
     let ev = anchor.map(|k| t.events.partition_point(|e| (e.ts, e.source, e.loc) < k));
     // Results computed on the old timeline are now stale.
-    st.job += 1;
-    if st.search_pending.take().is_some() {
+    st.query.job += 1;
+    if st.query.search_pending.take().is_some() {
         st.info("search interrupted by new events: press n to search again");
     }
     let filter = st
+        .query
         .filter_pending
         .take()
-        .map_or(st.filter.clone(), |p| p.text);
-    st.view = None;
-    st.cursor = ev.unwrap_or(0);
+        .map_or(st.query.filter.clone(), |p| p.text);
+    st.table.view = None;
+    st.table.cursor = ev.unwrap_or(0);
     // Event numbers changed: annotations are matched again by key.
-    st.rebuild_marks();
+    rebuild_marks(st);
     if filter.trim().is_empty() {
         return Vec::new();
     }
@@ -75,19 +115,19 @@ pub fn try_merge(st: &mut State) -> Vec<Effect> {
 /// Once every source is in: the cursor goes back to where a reopened case was left, and
 /// the free-text index is built in the background (filters and searches started before it
 /// is ready take the slow way).
-pub fn on_loaded(st: &mut State) -> Vec<Effect> {
-    if !st.ingest.done || !st.pending_sources.is_empty() {
+fn on_loaded(st: &mut State) -> Vec<Effect> {
+    if !st.ingest.status.done || !st.ingest.pending.is_empty() {
         return Vec::new();
     }
-    if let Some(ts) = st.resume_at.take()
-        && !st.touched
+    if let Some(ts) = st.table.resume_at.take()
+        && !st.table.touched
     {
         st.goto_ts(ts);
-        st.touched = true;
+        st.table.touched = true;
     }
-    if st.index != IndexStatus::NotYet || st.timeline.is_empty() {
+    if st.ingest.index != IndexStatus::NotYet || st.timeline.is_empty() {
         return Vec::new();
     }
-    st.index = IndexStatus::Building;
+    st.ingest.index = IndexStatus::Building;
     vec![Effect::BuildIndex(st.timeline.clone())]
 }

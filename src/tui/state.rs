@@ -7,6 +7,7 @@
 use super::annotations::AnnIndex;
 use super::keymap::{Keymap, Layer};
 use super::layout::{self, Areas, Shape};
+use super::sanitize;
 use super::theme::Theme;
 use crate::case::{Annotation, CaseFile, Kind};
 use crate::ingest::Loaded;
@@ -76,6 +77,21 @@ impl Mode {
             Mode::ExportFormat => Layer::Export,
         }
     }
+}
+
+/// What the input line (the bottom line) shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputLine {
+    /// The input line being edited.
+    Prompt,
+    Error(String),
+    Info(String),
+    /// A dialog's keys.
+    Keys(String),
+    /// A y/n question and its keys.
+    Question(String),
+    /// Nothing to say: the key hints, or the progress bar while loading.
+    Idle,
 }
 
 /// What a y/n question is about.
@@ -523,12 +539,81 @@ impl State {
             .map_or(self.query.filter.clone(), |p| p.text.clone())
     }
 
+    /// What the input line shows now.
+    pub fn input_line(&self) -> InputLine {
+        let ascii = self.theme().ascii;
+        match self.mode {
+            Mode::Prompt(_) => InputLine::Prompt,
+            // A dialog's keys, unless the list has news to show.
+            Mode::AnnList if self.msg.is_some() => self.msg_line(),
+            Mode::Normal => self.msg_line(),
+            Mode::Confirm => {
+                let hint = self.keymap.hint(Layer::Confirm, ascii);
+                InputLine::Question(format!("{} {hint}", self.question()))
+            }
+            m => InputLine::Keys(self.keymap.hint(m.layer(), ascii)),
+        }
+    }
+
+    fn msg_line(&self) -> InputLine {
+        // Messages quote file names and log text: shown visibly, never interpreted.
+        let clean = |m: &str| sanitize::line(m, 4096, self.theme().ascii).into_owned();
+        match &self.msg {
+            Some(Msg::Error(e)) => InputLine::Error(format!("! {}", clean(e))),
+            Some(Msg::Info(m)) => InputLine::Info(clean(m)),
+            None => InputLine::Idle,
+        }
+    }
+
+    /// The question of the y/n dialog.
+    pub fn question(&self) -> String {
+        match &self.confirm {
+            Some(Confirm::Quit) => {
+                let journal = self.case.info.as_ref().is_some_and(|c| c.journal_written);
+                if journal {
+                    "case not saved (the journal keeps annotations): quit anyway?".into()
+                } else {
+                    "case not saved: quit anyway?".into()
+                }
+            }
+            Some(Confirm::Delete(_)) => "delete this annotation?".into(),
+            None => String::new(),
+        }
+    }
+
+    /// The status line's text when the input line holds a mistake: a caret over its
+    /// column, and the error.
+    pub fn prompt_error_line(&self) -> Option<String> {
+        let (Mode::Prompt(kind), Some(e)) = (self.mode, &self.prompt.error) else {
+            return None;
+        };
+        let indent = kind.prefix().chars().count() + e.col.saturating_sub(1);
+        // A caret past the middle of the line would leave the message no room.
+        let indent = indent.min(self.size.0 as usize / 2);
+        let caret = if self.theme().ascii { "^" } else { "↓" };
+        Some(format!("{}{caret} error: {}", " ".repeat(indent), e.msg))
+    }
+
     pub fn shape(&self) -> Shape {
+        let width = self.size.0 as usize;
+        let rows =
+            |text: &str, max: u16| layout::wrap(text, width, max as usize).len().max(1) as u16;
+        let input = self.input_line();
+        let input_rows = match &input {
+            InputLine::Error(t)
+            | InputLine::Info(t)
+            | InputLine::Keys(t)
+            | InputLine::Question(t) => rows(t, layout::MAX_MSG_ROWS),
+            InputLine::Prompt | InputLine::Idle => 1,
+        };
         Shape {
             width: self.size.0,
             height: self.size.1,
             hist: self.hist.on,
             detail: self.detail.open,
+            status_rows: self.prompt_error_line().map_or(1, |t| rows(&t, 2)),
+            input_rows,
+            input_idle: input == InputLine::Idle,
         }
     }
 

@@ -448,14 +448,75 @@ fn untouched_view_stays_at_the_start_while_filling() {
     assert!(selected_message(&st).contains("successfully logged on"));
 }
 
+/// Regression: `G m c` at 40×12 made a critical annotation nobody could see.
 #[test]
-fn too_small_terminal_still_takes_keys() {
-    let mut st = state(60, 20);
-    assert!(screen(&st)[0].starts_with("enlarge terminal (need 80x24, have 60x20)"));
-    keys(&mut st, "jjG");
+fn too_small_terminal_takes_only_q() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.vigil.json");
+    let mut st = state(80, 24);
+    keys(&mut st, "m");
+    st.open_prompt(PromptKind::CasePath, &path.display().to_string());
+    keys(&mut st, "<Enter><Esc>");
+    assert!(st.case.info.is_some());
+    apply_sync(&mut st, Action::Resize(40, 12));
+    let text = screen(&st).join(" ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.starts_with("enlarge terminal (need 60x16, "), "{text}");
+    assert!(text.contains("have 40x12)"), "{text}");
+    keys(&mut st, "Gmc");
+    assert_eq!(st.table.cursor, 0);
+    assert_eq!(st.mode, Mode::Normal);
+    assert!(st.case.annotations().is_empty(), "nothing annotated unseen");
+    keys(&mut st, ":w<Enter>f?A");
+    assert_eq!((st.mode, st.quit), (Mode::Normal, false));
+    // Back to a usable size, keys act again.
+    apply_sync(&mut st, Action::Resize(60, 16));
+    keys(&mut st, "G");
     assert_eq!(st.table.cursor, st.rows() - 1);
-    apply_sync(&mut st, Action::Resize(100, 30));
-    assert!(screen(&st)[3].contains("time (UTC)"));
+    // Unsaved changes: q asks, on the enlarge screen too, and y quits.
+    keys(&mut st, "ml");
+    assert!(st.case.unsaved);
+    apply_sync(&mut st, Action::Resize(40, 12));
+    keys(&mut st, "q");
+    assert_eq!(st.mode, Mode::Confirm);
+    let text = screen(&st).join("");
+    assert!(text.contains("quit anyway?"), "{text}");
+    keys(&mut st, "y");
+    assert!(st.quit);
+    let mut st = state(59, 16);
+    keys(&mut st, "q");
+    assert!(st.quit, "nothing unsaved: q quits at once");
+}
+
+#[test]
+fn usable_down_to_60x16() {
+    let mut st = state(60, 16);
+    let lines = screen(&st);
+    assert!(
+        lines[0].contains("time (UTC)") && lines[0].contains("message"),
+        "{lines:?}"
+    );
+    assert!(!lines[0].contains("source"), "the source column goes first");
+    assert!(lines[1].contains("2022-12-03 18:00:00 "), "{}", lines[1]);
+    assert!(lines[15].contains("1/68 events"), "status on the last row");
+    assert_eq!(st.page_rows(), 14);
+    keys(&mut st, "G");
+    let lines = screen(&st);
+    assert!(lines[14].contains("The audit log was"), "{lines:#?}");
+    // Something to say takes the bottom row back, and a long message wraps.
+    keys(
+        &mut st,
+        "/nothing like this at all in here, not a single event<Enter>",
+    );
+    let lines = screen(&st);
+    let msg = lines[12..].join("");
+    assert!(
+        msg.contains("! no match for /nothing like this at all in here, not a")
+            && msg.contains("single event/"),
+        "{lines:?}"
+    );
+    keys(&mut st, "<Esc><Enter>");
+    assert!(st.detail.open && st.page_rows() >= 5, "{}", st.page_rows());
 }
 
 #[test]

@@ -56,8 +56,16 @@ fn filter_error_and_time_error() {
 
 #[test]
 fn too_small_and_pivot() {
-    let st = state(79, 24);
-    snap("too_small_79x24", &st);
+    let st = state(59, 16);
+    snap("too_small_59x16", &st);
+    let mut st = state(80, 23);
+    keys(&mut st, "jj");
+    snap("timeline_80x23", &st);
+    let mut st = state(60, 16);
+    keys(&mut st, "jj");
+    snap("timeline_60x16", &st);
+    keys(&mut st, "?");
+    snap("help_60x16", &st);
     let mut st = state(80, 24);
     keys(&mut st, "j=");
     snap("pivot_80x24", &st);

@@ -27,7 +27,7 @@ pub use refresh::refresh;
 
 use crate::tui::action::{Action, Effect};
 use crate::tui::keymap::{Command, Keymap, Layer};
-use crate::tui::state::{Mode, State};
+use crate::tui::state::{Confirm, Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 
 /// Keys that work in every layer.
@@ -101,6 +101,9 @@ fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         st.quit = true;
         return vec![Effect::CancelJobs];
     }
+    if st.too_small() {
+        return too_small_key(st, k);
+    }
     match st.mode {
         Mode::Normal => table::key(st, k),
         Mode::Prompt(kind) => prompt::key(st, kind, k),
@@ -113,6 +116,19 @@ fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         Mode::AnnList => annlist::list_key(st, k),
         Mode::ExportFormat => export::format_key(st, k),
     }
+}
+
+/// Behind the "enlarge terminal" note nothing can be seen, so nothing may change: only
+/// `q` acts (and the answer to its question when there are unsaved changes).
+fn too_small_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if st.mode == Mode::Confirm && st.confirm == Some(Confirm::Quit) {
+        return confirm::key(st, k);
+    }
+    if st.keymap.command::<table::TableCmd>(&k) == Some(table::TableCmd::Quit) {
+        st.form = None;
+        confirm::request_quit(st);
+    }
+    Vec::new()
 }
 
 /// Every binding of a keymap names a command its layer has (a user file is checked with

@@ -9,7 +9,7 @@ mod overlay;
 mod status;
 mod table;
 
-use crate::tui::layout::{MIN_H, MIN_W};
+use crate::tui::layout::{MIN_H, MIN_W, wrap};
 use crate::tui::state::{Confirm, Mode, State};
 use ratatui::Frame;
 use ratatui::text::Line;
@@ -17,9 +17,17 @@ use ratatui::widgets::Paragraph;
 
 pub fn render(st: &State, f: &mut Frame) {
     if st.too_small() {
+        // Only q, Ctrl-C and resizes act here (and the answer to q's question).
         let (w, h) = st.size;
-        let msg = format!("enlarge terminal (need {MIN_W}x{MIN_H}, have {w}x{h})");
-        f.render_widget(Paragraph::new(Line::raw(msg)), f.area());
+        let mut msg = format!("enlarge terminal (need {MIN_W}x{MIN_H}, have {w}x{h})");
+        if st.mode == Mode::Confirm {
+            msg = format!("{msg} {}", st.question());
+        }
+        let lines: Vec<Line> = wrap(&msg, w as usize, h as usize)
+            .into_iter()
+            .map(Line::raw)
+            .collect();
+        f.render_widget(Paragraph::new(lines), f.area());
         return;
     }
     let a = st.areas();
@@ -33,7 +41,9 @@ pub fn render(st: &State, f: &mut Frame) {
         detail::render(st, f, r);
     }
     status::render_status(st, f, a.status);
-    status::render_input(st, f, a.input);
+    if let Some(r) = a.input {
+        status::render_input(st, f, r);
+    }
     match st.mode {
         Mode::Help => overlay::help(st, f),
         Mode::Picker => overlay::picker(st, f),

@@ -1,8 +1,10 @@
 //! Status line (position, filter, jobs, ingest, zone) and input line (prompt, messages,
 //! ingest progress bar, key hints).
 
+use crate::tui::keymap::Layer;
+use crate::tui::layout::wrap;
 use crate::tui::sanitize;
-use crate::tui::state::{Confirm, IndexStatus, Mode, Msg, State};
+use crate::tui::state::{IndexStatus, InputLine, Mode, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -27,15 +29,15 @@ fn pad_between(left: &str, right: &str, width: usize) -> String {
 
 pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
     let theme = st.theme();
-    if let (Mode::Prompt(kind), Some(e)) = (st.mode, &st.prompt.error) {
-        // The caret sits above the input line's column of the error.
-        let indent = kind.prefix().chars().count() + e.col.saturating_sub(1);
-        let caret = if theme.ascii { "^" } else { "↓" };
-        let text = format!("{}{caret} error: {}", " ".repeat(indent), e.msg);
-        f.render_widget(
-            Paragraph::new(Line::from(Span::styled(text, theme.error()))),
-            area,
-        );
+    if let Some(text) = st.prompt_error_line() {
+        // The caret sits above the input line's column of the error; a long error
+        // wraps onto the status area's second row rather than being cut.
+        let rows = wrap(&text, area.width as usize, area.height as usize);
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .map(|r| Line::from(Span::styled(r, theme.error())))
+            .collect();
+        f.render_widget(Paragraph::new(lines), area);
         return;
     }
     let total = st.timeline.len();
@@ -124,52 +126,46 @@ fn progress_line(st: &State, width: usize) -> Line<'static> {
     ])
 }
 
-/// The question of a y/n dialog.
-fn question(st: &State) -> &'static str {
-    match st.confirm {
-        Some(Confirm::Quit) => "case not saved (the journal keeps annotations): quit anyway?",
-        Some(Confirm::Delete(_)) => "delete this annotation?",
-        None => "",
-    }
-}
-
 pub fn render_input(st: &State, f: &mut Frame, area: Rect) {
     let theme = st.theme();
-    if let Mode::Prompt(kind) = st.mode {
-        let prefix = kind.prefix();
-        let pw = prefix.chars().count() as u16;
-        f.render_widget(
-            Paragraph::new(Span::styled(prefix, theme.header())),
-            Rect::new(area.x, area.y, pw.min(area.width), 1),
-        );
-        let rest = Rect::new(
-            area.x + pw.min(area.width),
-            area.y,
-            area.width.saturating_sub(pw),
-            1,
-        );
-        f.render_widget(&st.prompt.text, rest);
-        return;
-    }
-    let layer = st.mode.layer();
-    // A dialog's keys, unless the list has news to show.
-    if st.mode != Mode::Normal && !(st.mode == Mode::AnnList && st.msg.is_some()) {
-        let hint = st.keymap.hint(layer, theme.ascii);
-        let (text, style) = match st.mode {
-            Mode::Confirm => (format!("{} {hint}", question(st)), theme.error()),
-            _ => (hint, theme.header()),
-        };
-        f.render_widget(Paragraph::new(Span::styled(text, style)), area);
-        return;
-    }
-    let line = match &st.msg {
-        Some(Msg::Error(e)) => Line::from(Span::styled(format!("! {e}"), theme.error())),
-        Some(Msg::Info(s)) => Line::from(Span::styled(s.clone(), theme.info())),
-        None if !st.ingest.status.done => progress_line(st, area.width as usize),
-        None => Line::from(Span::styled(
-            st.keymap.hint(layer, theme.ascii),
-            Style::new(),
-        )),
+    let width = area.width as usize;
+    let rows = area.height as usize;
+    let text = |t: &str, style: Style| -> Paragraph<'static> {
+        let lines: Vec<Line> = wrap(t, width, rows)
+            .into_iter()
+            .map(|r| Line::from(Span::styled(r, style)))
+            .collect();
+        Paragraph::new(lines)
     };
-    f.render_widget(Paragraph::new(line), area);
+    let p = match st.input_line() {
+        InputLine::Prompt => {
+            let Mode::Prompt(kind) = st.mode else { return };
+            let prefix = kind.prefix();
+            let pw = prefix.chars().count() as u16;
+            f.render_widget(
+                Paragraph::new(Span::styled(prefix, theme.header())),
+                Rect::new(area.x, area.y, pw.min(area.width), 1),
+            );
+            let rest = Rect::new(
+                area.x + pw.min(area.width),
+                area.y,
+                area.width.saturating_sub(pw),
+                1,
+            );
+            f.render_widget(&st.prompt.text, rest);
+            return;
+        }
+        InputLine::Error(e) => text(&e, theme.error()),
+        InputLine::Info(m) => text(&m, theme.info()),
+        InputLine::Keys(k) => text(&k, theme.header()),
+        InputLine::Question(q) => text(&q, theme.error()),
+        InputLine::Idle if !st.ingest.status.done => {
+            Paragraph::new(progress_line(st, area.width as usize))
+        }
+        InputLine::Idle => {
+            let hint = st.keymap.hint(Layer::Table, theme.ascii);
+            text(&hint, Style::new())
+        }
+    };
+    f.render_widget(p, area);
 }

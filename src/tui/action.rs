@@ -55,10 +55,18 @@ pub enum Action {
     IndexDone,
     /// An export finished: a summary, or why it failed.
     ExportDone(Result<String, String>),
-    /// A case file was opened (`at_start`: the one given on the command line).
+    /// A case file was opened (`at_start`: the one given on the command line; `typed`:
+    /// the path as entered).
     CaseOpened {
+        typed: PathBuf,
         result: Result<(CaseInfo, OpenReport), String>,
         at_start: bool,
+    },
+    /// The case was written to another file: a copy (`:w PATH`), or the case moved there
+    /// (`:case PATH`). The path written, or why not.
+    SavedTo {
+        moved: bool,
+        result: Result<(CaseInfo, PathBuf), String>,
     },
     /// An annotation change reached the journal (fsynced), or why not.
     Journalled {
@@ -115,4 +123,11 @@ pub enum Effect {
     Delete(String),
     /// Record the session and write the case file atomically.
     SaveCase(Box<SaveRequest>),
+    /// Record the session and write it to a new file; `move_there`: the case continues
+    /// in that file. An existing file is never overwritten.
+    SaveCaseTo {
+        req: Box<SaveRequest>,
+        path: PathBuf,
+        move_there: bool,
+    },
 }

@@ -5,6 +5,7 @@
 //! help screen and every hint line are generated from the bindings. A user file overrides
 //! the defaults key by key.
 
+use super::layout::wrap;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -215,6 +216,21 @@ pub enum HelpLine {
     Section(String),
     Key { keys: String, desc: String },
 }
+
+/// A row of the help screen as drawn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HelpRow {
+    Section(String),
+    Key {
+        keys: String,
+        desc: String,
+    },
+    /// A description's continuation, under itself.
+    More(String),
+}
+
+/// Width of the keys column of the help screen (with its indent and a space).
+pub const HELP_KEYS_W: usize = 19;
 
 /// A keymap file that could not be used: the line and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -487,6 +503,25 @@ impl Keymap {
                 keys,
                 desc: b.desc.clone(),
             });
+        }
+        out
+    }
+
+    /// The help screen in rows `width` cells wide: a long description wraps under itself
+    /// instead of being cut.
+    pub fn help_rows(&self, ascii: bool, width: usize) -> Vec<HelpRow> {
+        let desc_w = width.saturating_sub(HELP_KEYS_W).max(12);
+        let mut out = Vec::new();
+        for l in self.help_lines(ascii) {
+            match l {
+                HelpLine::Section(s) => out.push(HelpRow::Section(s)),
+                HelpLine::Key { keys, desc } => {
+                    let mut rows = wrap(&desc, desc_w, usize::MAX).into_iter();
+                    let first = rows.next().unwrap_or_default();
+                    out.push(HelpRow::Key { keys, desc: first });
+                    out.extend(rows.map(HelpRow::More));
+                }
+            }
         }
         out
     }

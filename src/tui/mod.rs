@@ -128,10 +128,14 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
     } else if app.case.unsaved
         && let Some(c) = &app.case.info
     {
-        eprintln!(
-            "vigil: unsaved annotations are kept in {} (replayed when the case is reopened)",
-            c.journal_path.display()
-        );
+        if c.journal_written {
+            eprintln!(
+                "vigil: unsaved annotations are kept in {} (replayed when the case is reopened)",
+                c.journal_path.display()
+            );
+        } else {
+            eprintln!("vigil: {} was not saved", c.path.display());
+        }
     }
     for e in app.ingest.errors.iter().chain(&keymap_error) {
         eprintln!("vigil: {e}");

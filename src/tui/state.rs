@@ -269,6 +269,8 @@ pub enum Then {
     Mark,
     Annotate,
     Save,
+    /// Nothing more (`:case PATH`).
+    Open,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -329,7 +329,178 @@ fn case_path_that_cannot_be_used_is_reported_and_nothing_is_marked() {
     let mut st = state(80, 24);
     keys(&mut st, "m");
     answer_case_path(&mut st, &bad);
-    assert_eq!(st.mode, Mode::Normal);
+    // The line stays open on what was typed, with why; nothing is marked.
+    assert_eq!(st.mode, Mode::Prompt(PromptKind::CasePath));
+    assert_eq!(st.prompt_text(), bad.display().to_string());
+    let e = st
+        .prompt
+        .error
+        .as_ref()
+        .map(|e| e.msg.clone())
+        .unwrap_or_default();
+    assert!(e.contains("not a vigil case"), "{e}");
     assert!(st.case.info.is_none());
-    assert!(matches!(&st.msg, Some(Msg::Error(m)) if m.contains("not a vigil case")));
+    keys(&mut st, "<Esc>");
+    assert_eq!(st.mode, Mode::Normal);
+    assert!(st.case.annotations().is_empty());
+}
+
+/// Regression: Ctrl-U was undo, so a typed path was glued onto the pre-filled
+/// `./case.vigil.json`, accepted unchecked, and every later annotation failed.
+#[test]
+fn ctrl_u_clears_the_prefilled_case_path_and_paths_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state(80, 24);
+    keys(&mut st, "jm");
+    assert_eq!(st.prompt_text(), "./case.vigil.json");
+    keys(&mut st, "<C-u>");
+    assert_eq!(st.prompt_text(), "");
+    // What the old key did: the path glued on the pre-fill leads nowhere, and says so.
+    let glued = format!("./case.vigil.json{}", dir.path().join("x").display());
+    keys(&mut st, &glued);
+    keys(&mut st, "<Enter>");
+    assert_eq!(st.mode, Mode::Prompt(PromptKind::CasePath));
+    let err = |st: &App| {
+        st.prompt
+            .error
+            .as_ref()
+            .map(|e| e.msg.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        err(&st).starts_with("no folder ./case.vigil.json"),
+        "{}",
+        err(&st)
+    );
+    // A folder is not a case file.
+    keys(&mut st, "<C-u>");
+    keys(&mut st, &format!("{}<Enter>", dir.path().display()));
+    assert!(err(&st).contains("is a folder"), "{}", err(&st));
+    // A folder nothing can be written to.
+    keys(&mut st, "<C-u>/proc/vigil-test<Enter>");
+    assert!(
+        err(&st).starts_with("cannot write in /proc"),
+        "{}",
+        err(&st)
+    );
+    // Every error fits the status line above the input line.
+    let lines = screen(&st);
+    assert_eq!(
+        lines[22].trim_end(),
+        "           ↓ error: cannot write in /proc: no such file or directory",
+        "{lines:#?}"
+    );
+    // `.vigil.json` is added when missing, and the mark goes on.
+    keys(&mut st, "<C-u>");
+    keys(
+        &mut st,
+        &format!("{}<Enter>", dir.path().join("incident").display()),
+    );
+    assert_eq!(st.mode, Mode::Severity, "{:?}", st.prompt.error);
+    keys(&mut st, "h");
+    let path = dir.path().join("incident.vigil.json");
+    assert_eq!(
+        st.case.info.as_ref().map(|c| c.path.clone()),
+        Some(path.clone())
+    );
+    assert_eq!(reopened(&path).annotations().len(), 1);
+}
+
+#[test]
+fn w_path_writes_a_copy_and_case_path_moves_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = case_path(&dir);
+    let mut st = state(80, 24);
+    keys(&mut st, "jm");
+    answer_case_path(&mut st, &path);
+    keys(&mut st, "h");
+    let copy = dir.path().join("copy.vigil.json");
+    keys(
+        &mut st,
+        &format!(":w {}<Enter>", dir.path().join("copy").display()),
+    );
+    assert!(
+        matches!(&st.msg, Some(Msg::Info(m)) if m.starts_with("wrote a copy to")),
+        "{:?}",
+        st.msg
+    );
+    let file = crate::case::CaseFile::load(&copy).unwrap();
+    assert_eq!(file.annotations.len(), 1);
+    assert!(!path.exists(), "the case itself is not saved by a copy");
+    assert!(st.case.unsaved);
+    // Nothing existing is overwritten.
+    let before = std::fs::read(&copy).unwrap();
+    keys(&mut st, "jjml");
+    keys(&mut st, &format!(":w {}<Enter>", copy.display()));
+    assert!(
+        matches!(&st.msg, Some(Msg::Error(m)) if m.contains("exists")),
+        "{:?}",
+        st.msg
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+    // :w with the case's own path is a save.
+    keys(&mut st, &format!(":w {}<Enter>", path.display()));
+    assert!(!st.case.unsaved && path.exists(), "{:?}", st.msg);
+    // :case PATH: the case continues in the new file.
+    let moved = dir.path().join("moved.vigil.json");
+    keys(&mut st, &format!(":case {}<Enter>", moved.display()));
+    assert_eq!(
+        st.case.info.as_ref().map(|c| c.path.clone()),
+        Some(moved.clone())
+    );
+    keys(&mut st, "Gmc");
+    assert_eq!(
+        reopened(&moved).annotations().len(),
+        3,
+        "journalled beside the new file"
+    );
+    assert_eq!(
+        crate::case::CaseFile::load(&path)
+            .unwrap()
+            .annotations
+            .len(),
+        2,
+        "old file as saved"
+    );
+    keys(&mut st, ":case<Enter>");
+    assert!(
+        matches!(&st.msg, Some(Msg::Info(m)) if m.contains("moved.vigil.json")),
+        "{:?}",
+        st.msg
+    );
+}
+
+#[test]
+fn w_path_without_a_case_makes_it_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state(80, 24);
+    keys(
+        &mut st,
+        &format!(":w {}<Enter>", dir.path().join("fresh").display()),
+    );
+    let path = dir.path().join("fresh.vigil.json");
+    assert!(path.exists(), "{:?}", st.msg);
+    assert_eq!(st.case.info.as_ref().map(|c| c.path.clone()), Some(path));
+}
+
+/// "The journal keeps annotations" only when a journal was written.
+#[test]
+fn quit_question_mentions_the_journal_only_when_there_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state(80, 24);
+    keys(&mut st, "s");
+    answer_case_path(&mut st, &case_path(&dir));
+    // A copy records the view in the case (unsaved), but journals nothing.
+    keys(
+        &mut st,
+        &format!("j:w {}<Enter>q", dir.path().join("c2").display()),
+    );
+    assert_eq!(st.mode, Mode::Confirm);
+    let line = screen(&st).join("\n");
+    assert!(line.contains("case not saved: quit anyway?"), "{line}");
+    assert!(!line.contains("journal"), "{line}");
+    keys(&mut st, "nml");
+    keys(&mut st, "q");
+    let line = screen(&st).join("\n");
+    assert!(line.contains("(the journal keeps annotations)"), "{line}");
 }

@@ -6,9 +6,11 @@ use super::annotate::{ask_case_path, begin_annotate, begin_mark};
 use super::jobs::apply_filter;
 use crate::case::{OpenReport, SourceEntry};
 use crate::timeline::filter::Filter;
+use crate::timeline::filter::FilterError;
 use crate::tui::action::{Effect, JournalOp, SaveRequest};
 use crate::tui::annotations::AnnIndex;
-use crate::tui::state::{CaseInfo, Mode, State, Then};
+use crate::tui::state::{CaseInfo, Mode, PromptKind, State, Then};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Rebuilds the annotation index (after a change or a merge of new sources).
@@ -40,12 +42,20 @@ fn set_case(st: &mut State, case: CaseInfo, report: &OpenReport) {
 /// case path prompt (what asked for it continues).
 pub fn opened(
     st: &mut State,
+    typed: &Path,
     result: Result<(CaseInfo, OpenReport), String>,
     at_start: bool,
 ) -> Vec<Effect> {
     let then = st.case.then.take();
     let (case, report) = match result {
         Ok(r) => r,
+        // Asked by the case path prompt: it opens again on what was typed, with why.
+        Err(e) if then.is_some() => {
+            st.case.then = then;
+            st.open_prompt(PromptKind::CasePath, &typed.to_string_lossy());
+            st.prompt.error = Some(FilterError { col: 1, msg: e });
+            return Vec::new();
+        }
         Err(e) => {
             st.error(format!("cannot use the case file: {e}"));
             return Vec::new();
@@ -69,7 +79,7 @@ pub fn opened(
         Some(Then::Mark) => begin_mark(st),
         Some(Then::Annotate) => begin_annotate(st),
         Some(Then::Save) => return vec![save_effect(st)],
-        None => {}
+        Some(Then::Open) | None => {}
     }
     Vec::new()
 }
@@ -140,11 +150,48 @@ pub fn saved(st: &mut State, result: Result<CaseInfo, String>) {
         }
         Err(e) => {
             st.case.unsaved = true;
-            st.error(format!(
-                "NOT saved: {e} (annotations are safe in the journal)"
-            ));
+            let journal = st.case.info.as_ref().is_some_and(|c| c.journal_written);
+            st.error(if journal {
+                format!("NOT saved: {e} (annotations are safe in the journal)")
+            } else {
+                format!("NOT saved: {e}")
+            });
         }
     }
+}
+
+/// `:w PATH` wrote a copy, or `:case PATH` moved the case.
+pub fn saved_to(st: &mut State, moved: bool, result: Result<(CaseInfo, PathBuf), String>) {
+    match result {
+        Ok((case, path)) => {
+            let n = case.annotations().len();
+            let from = case.path.display().to_string();
+            st.case.info = Some(case);
+            rebuild_marks(st);
+            let to = path.display();
+            st.info(if moved {
+                format!("the case file is now {to} ({n} annotation(s))")
+            } else if st.case.unsaved {
+                format!("wrote a copy to {to} ({n} annotation(s)); {from} is not saved")
+            } else {
+                format!("saved {to} ({n} annotation(s))")
+            });
+        }
+        Err(e) => st.error(format!("NOT written: {e}")),
+    }
+}
+
+/// `:w PATH` and `:case PATH`: without a case yet, the case is made there.
+pub fn save_to(st: &mut State, path: &str, move_there: bool) -> Vec<Effect> {
+    if st.case.info.is_none() {
+        st.case.then = Some(if move_there { Then::Open } else { Then::Save });
+        return vec![Effect::OpenCase(path.into())];
+    }
+    vec![Effect::SaveCaseTo {
+        req: Box::new(save_request(st)),
+        path: path.into(),
+        move_there,
+    }]
 }
 
 /// `s`: asks for a path first when there is no case yet.

@@ -35,7 +35,16 @@ pub fn run(st: &mut State, cmd: &str) -> Vec<Effect> {
             }
             Err(e) => st.error(e),
         },
-        "w" | "write" => return case::save(st),
+        "w" | "write" if arg.is_empty() => return case::save(st),
+        "w" | "write" => return case::save_to(st, arg, false),
+        "case" if arg.is_empty() => match &st.case.info {
+            Some(c) => {
+                let m = format!("case file {} (:case PATH moves it)", c.path.display());
+                st.info(m);
+            }
+            None => st.info("no case file yet (:case PATH makes one)"),
+        },
+        "case" => return case::save_to(st, arg, true),
         "wq" => {
             let fx = case::save(st);
             // Quit once the save has succeeded (a failed save keeps the session).
@@ -50,7 +59,7 @@ pub fn run(st: &mut State, cmd: &str) -> Vec<Effect> {
             _ => st.error("rows are numbered from 1"),
         },
         other => st.error(format!(
-            "unknown command :{other} (try :q, :goto TIME, :filter QUERY, :N, :tz ZONE)"
+            "unknown command :{other} (try :q, :w [PATH], :case PATH, :goto TIME, :filter QUERY, :N, :tz ZONE)"
         )),
     }
     Vec::new()

@@ -37,8 +37,10 @@ pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         Some(HelpCmd::Close) => st.mode = Mode::Normal,
         Some(HelpCmd::Nav(nav)) => {
             let screen = Rect::new(0, 0, st.size.0, st.size.1);
-            let h = layout::inner_height(layout::help_box(screen));
-            let lines = st.keymap.help_lines(st.theme().ascii).len();
+            let area = layout::help_box(screen);
+            let h = layout::inner_height(area);
+            let width = area.width.saturating_sub(2) as usize;
+            let lines = st.keymap.help_rows(st.theme().ascii, width).len();
             // The scroll position is the first line shown: at most one page from the end.
             let positions = lines.saturating_sub(h) + 1;
             st.help.scroll = nav.apply(st.help.scroll, positions, h);

@@ -85,7 +85,15 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             export::done(st, r);
             Vec::new()
         }
-        Action::CaseOpened { result, at_start } => case::opened(st, result, at_start),
+        Action::CaseOpened {
+            typed,
+            result,
+            at_start,
+        } => case::opened(st, &typed, result, at_start),
+        Action::SavedTo { moved, result } => {
+            case::saved_to(st, moved, result);
+            Vec::new()
+        }
         Action::Journalled { op, result } => case::journalled(st, op, result),
         Action::Saved(result) => {
             case::saved(st, result);

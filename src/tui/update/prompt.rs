@@ -14,12 +14,17 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 pub enum PromptCmd {
     Submit,
     Cancel,
+    /// Readline's Ctrl-U (the text area would undo): a pre-filled path goes in one key.
+    KillLine,
 }
 
 impl Command for PromptCmd {
     const LAYER: Layer = Layer::Prompt;
-    const ALL: &'static [(Self, &'static str)] =
-        &[(PromptCmd::Submit, "submit"), (PromptCmd::Cancel, "cancel")];
+    const ALL: &'static [(Self, &'static str)] = &[
+        (PromptCmd::Submit, "submit"),
+        (PromptCmd::Cancel, "cancel"),
+        (PromptCmd::KillLine, "kill_line"),
+    ];
 }
 
 pub fn key(st: &mut State, kind: PromptKind, k: KeyEvent) -> Vec<Effect> {
@@ -34,6 +39,12 @@ pub fn key(st: &mut State, kind: PromptKind, k: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Some(PromptCmd::Submit) => submit(st, kind),
+        Some(PromptCmd::KillLine) => {
+            if st.prompt.text.delete_line_by_head() {
+                st.prompt.error = None;
+            }
+            Vec::new()
+        }
         // A tab in one line of text would be invisible; completion may come later.
         None if matches!(k.code, KeyCode::Tab | KeyCode::BackTab) => Vec::new(),
         None => {

@@ -1,6 +1,6 @@
 //! Overlays: the help screen (generated from the keymap) and the pivot picker.
 
-use crate::tui::keymap::{HelpLine, Layer};
+use crate::tui::keymap::{HELP_KEYS_W, HelpRow, Layer};
 use crate::tui::layout::{centered, help_box};
 use crate::tui::sanitize;
 use crate::tui::state::State;
@@ -23,16 +23,18 @@ pub fn help(st: &State, f: &mut Frame) {
         .border_set(theme.border())
         .title(Span::styled(title, theme.header()));
     let inner = block.inner(area);
+    let pad = " ".repeat(HELP_KEYS_W);
     let lines: Vec<Line> = st
         .keymap
-        .help_lines(theme.ascii)
+        .help_rows(theme.ascii, inner.width as usize)
         .into_iter()
         .map(|l| match l {
-            HelpLine::Section(s) => Line::from(Span::styled(s, theme.label())),
-            HelpLine::Key { keys, desc } => Line::from(vec![
+            HelpRow::Section(s) => Line::from(Span::styled(s, theme.label())),
+            HelpRow::Key { keys, desc } => Line::from(vec![
                 Span::styled(format!("  {keys:<16} "), theme.header()),
                 Span::raw(desc),
             ]),
+            HelpRow::More(desc) => Line::from(vec![Span::raw(pad.clone()), Span::raw(desc)]),
         })
         .collect();
     let h = inner.height as usize;

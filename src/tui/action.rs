@@ -3,7 +3,7 @@
 //! results come back as actions).
 
 use super::annotations::AnnIndex;
-use super::state::{CaseInfo, ExportFormat, IngestStatus};
+use super::state::{CaseInfo, ExportFormat, IngestStatus, Stop};
 use crate::case::{Annotation, Kind, OpenReport, SourceEntry};
 use crate::ingest::Loaded;
 use crate::timeline::Timeline;
@@ -75,6 +75,8 @@ pub enum Action {
     },
     /// The case file was written, or why not.
     Saved(Result<CaseInfo, String>),
+    /// The session must end now: a signal, or the terminal is gone.
+    Stopped(Stop),
 }
 
 /// What the case file records of the session when it is saved.

@@ -30,9 +30,9 @@ use action::{Action, Effect};
 use anyhow::{Context, bail};
 use app::App;
 use effects::Effects;
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
-use state::{Config, IndexStatus, IngestStatus, Msg, State};
+use state::{Config, IndexStatus, IngestStatus, Msg, State, Stop};
 use std::io::IsTerminal;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
@@ -85,10 +85,12 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         bail!("no evidence given");
     }
 
-    let stop = Arc::new(AtomicBool::new(false));
-    watch_signals(stop.clone(), tui.mouse)?;
-    // Installed before ratatui's, which restores the screen and then calls this one.
+    let (tx, rx) = mpsc::channel();
+    // Set once `run` is about to return: the signal watchdog stands down.
+    let done = Arc::new(AtomicBool::new(false));
     let mouse = tui.mouse;
+    watch_signals(tx.clone(), done.clone(), mouse)?;
+    // Installed before ratatui's, which restores the screen and then calls this one.
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         term::reset_modes(mouse);
@@ -105,49 +107,72 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         keymap,
         keymap_error: keymap_error.clone(),
     };
-    let mut result = event_loop(&mut terminal, start, &stop, &mut trace);
-    // SIGHUP/SIGTERM: every annotation is in the journal already; a save is a bonus,
-    // done first because the signal watchdog exits the process shortly.
+    let result = event_loop(&mut terminal, start, (tx, rx), &mut trace);
+    let mut app = match result {
+        Ok(app) => app,
+        Err(e) => {
+            term::reset_modes(mouse);
+            ratatui::restore();
+            done.store(true, Ordering::SeqCst);
+            return Err(e);
+        }
+    };
+    let stopped = app.stopped;
+    // A signal or a lost terminal: every annotation is in the journal already; the case
+    // file is brought up to date too (atomically), before anything else.
     let mut saved_msg = None;
-    if let Ok(app) = &mut result
-        && stop.load(Ordering::Relaxed)
-        && app.case.unsaved
-        && app.case.info.is_some()
-    {
+    if stopped.is_some() && app.case.unsaved && app.case.info.is_some() {
         let req = update::case::save_request(&app.st);
         let saved = app.fx.save(&req);
         app.apply(Action::Saved(saved));
         saved_msg = app.msg.clone();
     }
-    term::reset_modes(mouse);
-    ratatui::restore();
+    // A terminal that hung up takes no more writes: nothing to restore, and nothing may
+    // wait on it.
+    let gone = stopped == Some(Stop::TerminalLost) || !term::alive();
+    if !gone {
+        term::reset_modes(mouse);
+        ratatui::restore();
+    }
     trace.emit();
-    let app = result?;
+    let mut notes = Vec::new();
     if let Some(Msg::Info(m) | Msg::Error(m)) = saved_msg {
-        eprintln!("vigil: {m}");
+        notes.push(m);
     } else if app.case.unsaved
         && let Some(c) = &app.case.info
     {
-        if c.journal_written {
-            eprintln!(
-                "vigil: unsaved annotations are kept in {} (replayed when the case is reopened)",
+        notes.push(if c.journal_written {
+            format!(
+                "unsaved annotations are kept in {} (replayed when the case is reopened)",
                 c.journal_path.display()
-            );
+            )
         } else {
-            eprintln!("vigil: {} was not saved", c.path.display());
-        }
+            format!("{} was not saved", c.path.display())
+        });
     }
-    for e in app.ingest.errors.iter().chain(&keymap_error) {
-        eprintln!("vigil: {e}");
+    notes.extend(app.ingest.errors.iter().chain(&keymap_error).cloned());
+    match stopped {
+        Some(Stop::Signal(sig)) => notes.push(format!("stopped by signal {sig}")),
+        Some(Stop::TerminalLost) => notes.push("the terminal went away".into()),
+        None => {}
     }
-    if stop.load(Ordering::Relaxed) {
-        eprintln!("vigil: stopped by a signal");
+    // stderr may be the terminal that went away: never panic on a failed write.
+    let mut err = std::io::stderr().lock();
+    for n in notes {
+        let _ = writeln!(err, "vigil: {n}");
     }
-    Ok(if app.ingest.status.rejected > 0 {
+    let code = if app.ingest.status.rejected > 0 {
         crate::commands::EXIT_REJECTS
     } else {
         crate::commands::EXIT_OK
-    })
+    };
+    done.store(true, Ordering::SeqCst);
+    if stopped.is_some() {
+        // Ending at once: freeing a timeline of millions of events takes longer than
+        // the process exit does.
+        std::mem::forget(app);
+    }
+    Ok(code)
 }
 
 /// The default keymap with the user's file on top, if there is one. A file that cannot
@@ -189,22 +214,35 @@ struct Start {
 }
 
 /// SIGHUP (SSH drop), SIGTERM and SIGINT would kill us with the terminal in raw mode:
-/// they set `stop`, which the loop checks. When the terminal is gone, crossterm can spin
-/// inside `poll` on zero-byte reads and never return to the loop, so if the loop has not
-/// ended half a second later this thread restores the terminal and exits itself.
-fn watch_signals(stop: Arc<AtomicBool>, mouse: bool) -> anyhow::Result<()> {
+/// they become `Action::Stopped`, and the loop saves the case and ends. Should the loop
+/// be stuck, this thread ends the process after `GRACE` (the journal has every annotation).
+fn watch_signals(
+    tx: mpsc::Sender<Action>,
+    done: Arc<AtomicBool>,
+    mouse: bool,
+) -> anyhow::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    const GRACE: Duration = Duration::from_secs(3);
     let mut signals = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT])
         .context("installing signal handlers")?;
     std::thread::spawn(move || {
-        if let Some(sig) = signals.forever().next() {
-            stop.store(true, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(500));
+        let Some(sig) = signals.forever().next() else {
+            return;
+        };
+        let _ = tx.send(Action::Stopped(Stop::Signal(sig)));
+        let deadline = Instant::now() + GRACE;
+        while Instant::now() < deadline {
+            if done.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if term::alive() {
             term::reset_modes(mouse);
             ratatui::restore();
-            eprintln!("vigil: stopped by signal {sig}");
-            std::process::exit(128 + sig);
         }
+        let _ = writeln!(std::io::stderr(), "vigil: stopped by signal {sig}");
+        std::process::exit(128 + sig);
     });
     Ok(())
 }
@@ -223,23 +261,14 @@ fn snapshot(p: &Progress, started: Instant) -> IngestStatus {
     }
 }
 
-fn to_action(ev: Event, mouse: bool) -> Option<Action> {
-    match ev {
-        // Release events come from Windows and the kitty protocol; only presses count.
-        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
-        Event::Paste(s) => Some(Action::Paste(s)),
-        Event::Resize(w, h) => Some(Action::Resize(w, h)),
-        Event::Mouse(m) if mouse => Some(Action::Mouse(m)),
-        _ => None,
-    }
-}
-
 const FRAME: Duration = Duration::from_millis(16);
+
+type Channel = (mpsc::Sender<Action>, mpsc::Receiver<Action>);
 
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     start: Start,
-    stop: &AtomicBool,
+    (tx, rx): Channel,
     trace: &mut trace::Trace,
 ) -> anyhow::Result<App> {
     let Start {
@@ -252,7 +281,6 @@ fn event_loop(
     } = start;
     let mouse = config.mouse;
     let started = Instant::now();
-    let (tx, rx) = mpsc::channel();
     let mut st = State::new(Arc::new(Timeline::new()), config);
     st.keymap = keymap;
     let size = terminal.size()?;
@@ -267,27 +295,27 @@ fn event_loop(
     st.case.problems = problems;
     let mut app = App::new(st, Effects::threaded(tx.clone(), author));
     // A reopened case brings back the filter and the place it was saved with.
-    match case {
-        Some((case, report)) => {
-            let opened = app.fx.adopt_case(case, report);
-            app.apply(opened);
-        }
-        None => update::case::show_problems(&mut app.st),
+    if let Some((case, report)) = case {
+        let opened = app.fx.adopt_case(case, report);
+        app.apply(opened);
     }
-    // Evidence problems come first; a keymap mistake shows otherwise (and on exit).
-    if let Some(e) = keymap_error
-        && !matches!(app.msg, Some(Msg::Error(_)))
-    {
+    if let Some(e) = keymap_error {
         app.error(e);
     }
     // First frame before any evidence is read.
-    terminal.draw(|f| views::render(&app.st, f))?;
+    if terminal.draw(|f| views::render(&app.st, f)).is_err() {
+        app.apply(Action::Stopped(Stop::TerminalLost));
+        return Ok(app);
+    }
     trace.drawn(app.timeline.len(), false);
     let progress = Arc::new(Progress::default());
-    effects::spawn_ingest(paths, opts, progress.clone(), tx);
+    effects::spawn_ingest(paths, opts, progress.clone(), tx.clone());
+    // Keys come from their own thread: after a hang-up crossterm's reader can spin
+    // without ever returning, and the loop must stay free to save and go.
+    term::spawn_input(tx, mouse);
     let mut dirty = false;
     let mut last_draw = Instant::now();
-    while !app.quit && !stop.load(Ordering::Relaxed) {
+    while !app.quit {
         let st = &app.st;
         let busy = !st.ingest.status.done
             || st.query.filter_pending.is_some()
@@ -299,22 +327,25 @@ fn event_loop(
         } else {
             Duration::from_millis(250)
         };
-        // Drain everything queued, then draw once.
-        if event::poll(timeout)? {
-            loop {
-                if let Some(a) = to_action(event::read()?, mouse) {
-                    app.apply(a);
-                    dirty = true;
-                }
-                // A vanished terminal can report endless input: the signal flag ends it.
-                if app.quit || stop.load(Ordering::Relaxed) || !event::poll(Duration::ZERO)? {
-                    break;
-                }
-            }
-        }
-        while let Ok(a) = rx.try_recv() {
+        // Everything queued (input and workers' results), then draw once; a flood of
+        // input still gets a frame and the checks below every FRAME.
+        if let Ok(a) = rx.recv_timeout(timeout) {
             app.apply(a);
             dirty = true;
+            let until = Instant::now() + FRAME;
+            while !app.quit
+                && Instant::now() < until
+                && let Ok(a) = rx.try_recv()
+            {
+                app.apply(a);
+            }
+        }
+        if app.quit {
+            break;
+        }
+        if !term::alive() {
+            app.apply(Action::Stopped(Stop::TerminalLost));
+            break;
         }
         let st = &app.st;
         if !st.ingest.status.done
@@ -336,7 +367,10 @@ fn event_loop(
             dirty = true;
         }
         if dirty && last_draw.elapsed() >= FRAME {
-            terminal.draw(|f| views::render(&app.st, f))?;
+            if terminal.draw(|f| views::render(&app.st, f)).is_err() {
+                app.apply(Action::Stopped(Stop::TerminalLost));
+                break;
+            }
             let loaded = app.ingest.status.done && app.ingest.pending.is_empty();
             trace.drawn(app.timeline.len(), loaded);
             dirty = false;

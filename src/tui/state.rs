@@ -94,6 +94,15 @@ pub enum InputLine {
     Idle,
 }
 
+/// Why the session ended before the user quit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// SIGHUP (SSH dropped), SIGTERM or SIGINT.
+    Signal(i32),
+    /// The terminal hung up or could not be read or written.
+    TerminalLost,
+}
+
 /// What a y/n question is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Confirm {
@@ -423,6 +432,8 @@ pub struct State {
     pub mode: Mode,
     pub msg: Option<Msg>,
     pub quit: bool,
+    /// Set with `quit` when a signal or a lost terminal ends the session.
+    pub stopped: Option<Stop>,
     /// Index into `config.zones` of the display zone.
     pub zone: usize,
     pub keymap: Keymap,
@@ -457,6 +468,7 @@ impl State {
             mode: Mode::Normal,
             msg: None,
             quit: false,
+            stopped: None,
             zone: config.start_zone.min(config.zones.len().saturating_sub(1)),
             keymap: Keymap::default_map(),
             config,

@@ -90,6 +90,12 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             result,
             at_start,
         } => case::opened(st, &typed, result, at_start),
+        Action::Stopped(why) => {
+            // The first reason counts (a hang-up brings SIGHUP and a failed read).
+            st.stopped.get_or_insert(why);
+            st.quit = true;
+            vec![Effect::CancelJobs]
+        }
         Action::SavedTo { moved, result } => {
             case::saved_to(st, moved, result);
             Vec::new()

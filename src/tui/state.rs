@@ -387,6 +387,8 @@ pub struct CaseState {
     pub sources: Vec<CaseSource>,
     /// Evidence recorded in the case that is missing or changed.
     pub problems: Vec<String>,
+    /// The recorded sources were checked against what loaded (done once loading ends).
+    pub sources_checked: bool,
     /// The case has changes not yet saved to its file (`q` asks when true).
     pub unsaved: bool,
     /// `:wq`: quit once the save succeeded.

@@ -436,6 +436,71 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
     assert!(matches!(st.msg, Some(Msg::Error(ref e)) if e.contains("gone.evtx")));
 }
 
+/// Regression: while a reopened case was still loading, the status line said
+/// "! evidence not loaded … (+52 more)" for sources merely not merged yet.
+#[test]
+fn missing_evidence_is_reported_only_once_loading_has_finished() {
+    use crate::tui::state::CaseSource;
+    let empty = Arc::new(Timeline::from_test_lines(&[]));
+    let mut st = state_with(empty, 80, 24);
+    st.ingest.status.done = false;
+    let sha = |label: &str, text: &str| test_source(label, text).report.sha256;
+    let recorded = |label: &str, sha256: String| CaseSource {
+        recorded: label.into(),
+        label: label.into(),
+        sha256,
+        expect_loaded: true,
+    };
+    st.case.sources = vec![
+        recorded(
+            "logs/dc01/security.log",
+            sha("logs/dc01/security.log", DC01),
+        ),
+        recorded("logs/fw/edge.log", sha("logs/fw/edge.log", EDGE)),
+    ];
+    // Found missing on disk at start (`setup::prepare`).
+    st.case.problems = vec!["missing logs/gone.log".into()];
+    let no_problem = |st: &App| !matches!(&st.msg, Some(Msg::Error(m)) if m.contains("evidence"));
+    apply_sync(
+        &mut st,
+        Action::Loaded(Box::new(test_source("logs/dc01/security.log", DC01))),
+    );
+    assert!(no_problem(&st), "{:?}", st.msg);
+    // The last source arrives while a job holds the timeline: its merge waits.
+    let held = st.timeline.clone();
+    apply_sync(
+        &mut st,
+        Action::Loaded(Box::new(test_source("logs/fw/edge.log", EDGE))),
+    );
+    apply_sync(&mut st, Action::IngestDone(Vec::new()));
+    assert_eq!(st.ingest.pending.len(), 1);
+    assert!(
+        no_problem(&st),
+        "not merged yet is not missing: {:?}",
+        st.msg
+    );
+    drop(held);
+    apply_sync(
+        &mut st,
+        Action::Tick {
+            ingest: crate::tui::state::IngestStatus {
+                done: true,
+                ..Default::default()
+            },
+            filter_done: 0,
+            index_done: 0,
+        },
+    );
+    assert!(st.ingest.pending.is_empty());
+    assert_eq!(
+        st.msg,
+        Some(Msg::Error(
+            "evidence missing logs/gone.log: its annotations are kept (A lists them)".into()
+        ))
+    );
+    assert_eq!(st.case.problems.len(), 1, "{:?}", st.case.problems);
+}
+
 #[test]
 fn untouched_view_stays_at_the_start_while_filling() {
     let first = Arc::new(Timeline::from_test_lines(&[("logs/fw/edge.log", EDGE)]));

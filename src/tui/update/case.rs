@@ -65,15 +65,14 @@ pub fn opened(
     set_case(st, case, &report);
     if at_start {
         st.table.resume_at = view.cursor_ts;
-        let fx = match view
+        // Missing evidence is reported once loading has finished (`check_sources`).
+        return match view
             .filter
             .filter(|f| Filter::parse(f, &st.zone().1).is_ok())
         {
             Some(f) => apply_filter(st, f),
             None => Vec::new(),
         };
-        show_problems(st);
-        return fx;
     }
     match then {
         Some(Then::Mark) => begin_mark(st),
@@ -231,8 +230,10 @@ fn save_effect(st: &State) -> Effect {
     Effect::SaveCase(Box::new(save_request(st)))
 }
 
-/// After ingest: recorded sources whose SHA-256 differs from what was loaded (or that
-/// were not loaded) join the missing ones found at start; annotations on them are kept.
+/// Once every source is loaded and merged: recorded sources whose SHA-256 differs from
+/// what was loaded (or that were not loaded) join the missing ones found at start, and
+/// the status line says so; annotations on them are kept. Before that, a source still on
+/// its way is not news.
 pub fn check_sources(st: &mut State) {
     for cs in &st.case.sources {
         let loaded = st
@@ -255,7 +256,7 @@ pub fn check_sources(st: &mut State) {
 }
 
 /// Puts the first evidence problem (and how many more) in the status line.
-pub fn show_problems(st: &mut State) {
+fn show_problems(st: &mut State) {
     if let Some(first) = st.case.problems.first() {
         let n = st.case.problems.len();
         let more = if n > 1 {

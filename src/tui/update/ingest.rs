@@ -44,7 +44,6 @@ pub fn done(st: &mut State, errors: Vec<String>) -> Vec<Effect> {
         st.error(format!("{} path(s) unreadable: {e}", errors.len()));
     }
     st.ingest.errors = errors;
-    check_sources(st);
     let mut fx = try_merge(st);
     fx.extend(on_loaded(st));
     fx
@@ -118,6 +117,9 @@ fn try_merge(st: &mut State) -> Vec<Effect> {
 fn on_loaded(st: &mut State) -> Vec<Effect> {
     if !st.ingest.status.done || !st.ingest.pending.is_empty() {
         return Vec::new();
+    }
+    if !std::mem::replace(&mut st.case.sources_checked, true) {
+        check_sources(st);
     }
     if let Some(ts) = st.table.resume_at.take()
         && !st.table.touched

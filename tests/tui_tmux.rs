@@ -88,6 +88,27 @@ fn dropped_terminal_saves_the_case_and_exits_at_once() {
     );
 }
 
+/// Regression: `TERM=screen` got 256-colour escapes.
+#[test]
+fn colours_follow_the_terminal_colour_count() {
+    if !have_tmux() {
+        return;
+    }
+    let ev = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/evtx/WS-ADMIN-01/System.evtx");
+    let out = Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tui_color.sh"))
+        .arg(env!("CARGO_BIN_EXE_vigil"))
+        .arg(&ev)
+        .output()
+        .expect("run tui_color.sh");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() && text.contains("tmux colours: ok"),
+        "{text}"
+    );
+}
+
 #[test]
 fn refuses_without_a_terminal() {
     // stdin and stdout are not terminals under the test harness.

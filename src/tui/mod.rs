@@ -90,13 +90,18 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
     let done = Arc::new(AtomicBool::new(false));
     let mouse = tui.mouse;
     watch_signals(tx.clone(), done.clone(), mouse)?;
-    // Installed before ratatui's, which restores the screen and then calls this one.
+    // The screen comes back before the panic message is printed.
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         term::reset_modes(mouse);
+        ratatui::restore();
         prev(info);
     }));
-    let mut terminal = ratatui::try_init().context("setting up the terminal")?;
+    let colors = term::color_count(
+        std::env::var("TERM").ok().as_deref(),
+        std::env::var("COLORTERM").ok().as_deref(),
+    );
+    let mut terminal = term::init(colors).context("setting up the terminal")?;
     term::set_modes(mouse);
     let mut trace = trace::Trace::from_env();
     let start = Start {
@@ -266,7 +271,7 @@ const FRAME: Duration = Duration::from_millis(16);
 type Channel = (mpsc::Sender<Action>, mpsc::Receiver<Action>);
 
 fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut term::Term,
     start: Start,
     (tx, rx): Channel,
     trace: &mut trace::Trace,

@@ -159,6 +159,8 @@ pub struct IngestState {
     pub index: IndexStatus,
     /// Events the free-text index build has done.
     pub index_progress: usize,
+    /// Loading ended with no event, and the user was told why.
+    pub told_empty: bool,
 }
 
 /// The table: the view (every event, or the filtered rows) and the cursor in it.
@@ -499,6 +501,7 @@ impl State {
                 last_merge: Duration::ZERO,
                 index: IndexStatus::NotYet,
                 index_progress: 0,
+                told_empty: false,
             },
         }
     }
@@ -684,6 +687,42 @@ impl State {
                 .and_then(|e| v.binary_search(&e).ok()),
             None => (ev < self.timeline.len()).then_some(ev),
         }
+    }
+
+    /// Inputs that gave no event, each with why: sources from their reports (first
+    /// reject, else a `skipped:` note), and paths that could not be read.
+    pub fn unusable_inputs(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .timeline
+            .sources
+            .iter()
+            .filter(|s| s.report.events == 0)
+            .map(|s| {
+                let r = &s.report;
+                let why = r
+                    .reasons
+                    .first()
+                    .map(|x| x.reason.clone())
+                    .or_else(|| {
+                        r.notes
+                            .iter()
+                            .find_map(|n| n.strip_prefix("skipped: ").map(str::to_owned))
+                    })
+                    .unwrap_or_else(|| format!("no events in it ({})", r.format));
+                (s.label.clone(), why)
+            })
+            .collect();
+        // Ingest errors read "PATH: why".
+        out.extend(
+            self.ingest
+                .errors
+                .iter()
+                .map(|e| match e.rsplit_once(": ") {
+                    Some((p, why)) => (p.to_owned(), why.to_owned()),
+                    None => (e.clone(), "could not be read".to_owned()),
+                }),
+        );
+        out
     }
 
     /// Moves to the first row at or after `ts`.

@@ -501,6 +501,51 @@ fn missing_evidence_is_reported_only_once_loading_has_finished() {
     assert_eq!(st.case.problems.len(), 1, "{:?}", st.case.problems);
 }
 
+/// Regression: input in which nothing is recognised showed `0/0 events` forever.
+#[test]
+fn nothing_recognised_says_how_many_files_were_skipped_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("notes.txt");
+    let b = dir.path().join("blob.bin");
+    std::fs::write(&a, "shopping list\nmilk\n").unwrap();
+    std::fs::write(&b, [0u8, 1, 2, 3, 250, 251]).unwrap();
+    let progress = crate::ingest::Progress::default();
+    let (t, errors) =
+        crate::timeline::load_paths(&[a.clone(), b.clone()], &Default::default(), &progress);
+    assert!(t.is_empty() && errors.is_empty());
+    let mut st = state_with(Arc::new(t), 80, 24);
+    st.ingest.status.done = false;
+    apply_sync(
+        &mut st,
+        Action::IngestDone(vec!["ev/gone.evtx: No such file or directory".into()]),
+    );
+    assert_eq!(
+        st.msg,
+        Some(Msg::Error(
+            "no events: 3 file(s) skipped (2 format not recognised from content; \
+             1 No such file or directory)"
+                .into()
+        ))
+    );
+    let text = screen(&st).join("\n");
+    assert!(text.contains("notes.txt: format not recognised from content"), "{text}");
+    assert!(text.contains("ev/gone.evtx: No such file or directory"), "{text}");
+    // Said once, not on every tick.
+    st.msg = None;
+    apply_sync(
+        &mut st,
+        Action::Tick {
+            ingest: crate::tui::state::IngestStatus {
+                done: true,
+                ..Default::default()
+            },
+            filter_done: 0,
+            index_done: 0,
+        },
+    );
+    assert_eq!(st.msg, None);
+}
+
 #[test]
 fn untouched_view_stays_at_the_start_while_filling() {
     let first = Arc::new(Timeline::from_test_lines(&[("logs/fw/edge.log", EDGE)]));

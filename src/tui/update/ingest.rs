@@ -111,6 +111,31 @@ fn try_merge(st: &mut State) -> Vec<Effect> {
     fx
 }
 
+/// Loading is done and no event came of it: how many inputs were skipped and why,
+/// instead of an empty screen (the table lists them one by one).
+fn nothing_usable(st: &mut State) {
+    let inputs = st.unusable_inputs();
+    if inputs.is_empty() {
+        st.error("no events: no files found");
+        return;
+    }
+    // The reasons, most frequent first.
+    let mut why: Vec<(usize, String)> = Vec::new();
+    for (_, w) in &inputs {
+        match why.iter_mut().find(|(_, x)| x == w) {
+            Some((n, _)) => *n += 1,
+            None => why.push((1, w.clone())),
+        }
+    }
+    why.sort_by(|a, b| b.0.cmp(&a.0));
+    let reasons: Vec<String> = why.iter().map(|(n, w)| format!("{n} {w}")).collect();
+    st.error(format!(
+        "no events: {} file(s) skipped ({})",
+        inputs.len(),
+        reasons.join("; ")
+    ));
+}
+
 /// Once every source is in: the cursor goes back to where a reopened case was left, and
 /// the free-text index is built in the background (filters and searches started before it
 /// is ready take the slow way).
@@ -127,7 +152,13 @@ fn on_loaded(st: &mut State) -> Vec<Effect> {
         st.goto_ts(ts);
         st.table.touched = true;
     }
-    if st.ingest.index != IndexStatus::NotYet || st.timeline.is_empty() {
+    if st.timeline.is_empty() {
+        if !std::mem::replace(&mut st.ingest.told_empty, true) {
+            nothing_usable(st);
+        }
+        return Vec::new();
+    }
+    if st.ingest.index != IndexStatus::NotYet {
         return Vec::new();
     }
     st.ingest.index = IndexStatus::Building;

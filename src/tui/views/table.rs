@@ -79,22 +79,35 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     ]);
     let header = Row::new(header).style(theme.header());
     if rows_total == 0 {
-        let msg = if !st.ingest.status.done {
-            "loading: events appear here as each source finishes"
+        let mut lines = vec![if !st.ingest.status.done {
+            "loading: events appear here as each source finishes".to_string()
         } else if st.table.view.is_some() {
-            "no events match the filter (F clears it)"
+            "no events match the filter (F clears it)".to_string()
         } else {
-            "no events"
-        };
+            "no events".to_string()
+        }];
+        if st.ingest.status.done && st.timeline.is_empty() {
+            // Why: every input that gave nothing, one per line.
+            let w = area.width.saturating_sub(4) as usize;
+            for (path, why) in st.unusable_inputs() {
+                let line = format!("{path}: {why}");
+                let line = sanitize::line(&line, 4096, theme.ascii);
+                lines.extend(layout::wrap(&line, w, 3));
+            }
+        }
         let table = Table::new(Vec::<Row>::new(), widths).header(header);
         f.render_widget(table, area);
         let r = Rect::new(
             area.x + 2,
             area.y + 2.min(area.height),
             area.width.saturating_sub(2),
-            1,
+            area.height.saturating_sub(2),
         );
-        f.render_widget(Paragraph::new(msg).style(theme.dim()), r.intersection(area));
+        let text: Vec<Line> = lines.into_iter().map(Line::raw).collect();
+        f.render_widget(
+            Paragraph::new(text).style(theme.dim()),
+            r.intersection(area),
+        );
         return;
     }
     let h = area.height.saturating_sub(1) as usize;

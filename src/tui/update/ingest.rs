@@ -127,7 +127,7 @@ fn nothing_usable(st: &mut State) {
             None => why.push((1, w.clone())),
         }
     }
-    why.sort_by(|a, b| b.0.cmp(&a.0));
+    why.sort_by_key(|w| std::cmp::Reverse(w.0));
     let reasons: Vec<String> = why.iter().map(|(n, w)| format!("{n} {w}")).collect();
     st.error(format!(
         "no events: {} file(s) skipped ({})",

@@ -528,8 +528,14 @@ fn nothing_recognised_says_how_many_files_were_skipped_and_why() {
         ))
     );
     let text = screen(&st).join("\n");
-    assert!(text.contains("notes.txt: format not recognised from content"), "{text}");
-    assert!(text.contains("ev/gone.evtx: No such file or directory"), "{text}");
+    assert!(
+        text.contains("notes.txt: format not recognised from content"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ev/gone.evtx: No such file or directory"),
+        "{text}"
+    );
     // Said once, not on every tick.
     st.msg = None;
     apply_sync(

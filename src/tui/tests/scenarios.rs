@@ -499,6 +499,17 @@ fn missing_evidence_is_reported_only_once_loading_has_finished() {
         ))
     );
     assert_eq!(st.case.problems.len(), 1, "{:?}", st.case.problems);
+    // With nothing loaded at all, the missing evidence is still what the line says.
+    let empty = Arc::new(Timeline::from_test_lines(&[]));
+    let mut st = state_with(empty, 80, 24);
+    st.ingest.status.done = false;
+    st.case.problems = vec!["missing logs/gone.log".into()];
+    apply_sync(&mut st, Action::IngestDone(Vec::new()));
+    assert!(
+        matches!(&st.msg, Some(Msg::Error(m)) if m.starts_with("evidence missing logs/gone.log")),
+        "{:?}",
+        st.msg
+    );
 }
 
 /// Regression: input in which nothing is recognised showed `0/0 events` forever.

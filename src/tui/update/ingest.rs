@@ -114,6 +114,10 @@ fn try_merge(st: &mut State) -> Vec<Effect> {
 /// Loading is done and no event came of it: how many inputs were skipped and why,
 /// instead of an empty screen (the table lists them one by one).
 fn nothing_usable(st: &mut State) {
+    // A reopened case whose evidence is missing says so already: that is the news.
+    if !st.case.problems.is_empty() {
+        return;
+    }
     let inputs = st.unusable_inputs();
     if inputs.is_empty() {
         st.error("no events: no files found");

@@ -25,7 +25,7 @@ fn boxed<'a>(st: &State, title: &'a str) -> Block<'a> {
 pub fn kind_picker(st: &State, f: &mut Frame) {
     let theme = st.theme();
     let Some(form) = &st.form else { return };
-    let area = centered(f.area(), 40, Kind::ALL.len() as u16 + 2);
+    let area = centered(f.area(), 42, Kind::ALL.len() as u16 + 2);
     let title = if form.editing {
         " edit annotation: kind "
     } else {

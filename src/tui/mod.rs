@@ -7,6 +7,7 @@
 pub mod action;
 pub mod annotations;
 pub mod app;
+mod casepath;
 pub mod effects;
 pub mod keymap;
 pub mod layout;

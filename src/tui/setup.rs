@@ -42,6 +42,11 @@ pub fn prepare(
             ..Default::default()
         });
     };
+    // A new case in a folder that cannot take it would fail at every annotation.
+    if !path.exists() {
+        super::casepath::check_folder(&path)
+            .map_err(|e| anyhow::anyhow!("cannot use case file {}: {e}", path.display()))?;
+    }
     let (case, report) = Case::open(&path, author)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
@@ -67,4 +72,22 @@ pub fn prepare(
     setup.paths = evidence;
     setup.case = Some((case, report));
     Ok(setup)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--case` into a folder that is not there stops before the terminal is taken over,
+    /// instead of failing at every annotation.
+    #[test]
+    fn a_case_whose_folder_cannot_take_it_is_refused_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no/such/x.vigil.json");
+        let e = prepare(Vec::new(), Some(missing), "t").unwrap_err();
+        assert!(e.to_string().contains("no folder"), "{e}");
+        let fine = dir.path().join("x.vigil.json");
+        let setup = prepare(Vec::new(), Some(fine), "t").unwrap();
+        assert!(setup.case.is_some());
+    }
 }

@@ -21,10 +21,13 @@ use vigil::model::TzSpec;
 use vigil::timeline::filter::{self, Filter, NoMarks};
 use vigil::timeline::search::{self, Dir};
 use vigil::timeline::{Timeline, histogram};
-use vigil::tui::app::{Action, Config, State};
+use vigil::tui::action::Action;
+use vigil::tui::app::App;
+use vigil::tui::effects::Effects;
+use vigil::tui::state::{Config, State};
 use vigil::tui::theme::Theme;
+use vigil::tui::update::refresh;
 use vigil::tui::views;
-use vigil::tui::worker::apply_sync;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -65,15 +68,16 @@ fn measure<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (med, last.expect("at least one run"))
 }
 
-fn state(t: Arc<Timeline>, w: u16, h: u16) -> State {
+fn state(t: Arc<Timeline>, w: u16, h: u16) -> App {
     let config = Config {
         theme: Theme::new(true, false),
         ..Config::default()
     };
     let mut st = State::new(t, config);
-    st.ingest.done = true;
-    apply_sync(&mut st, Action::Resize(w, h));
-    st
+    st.ingest.status.done = true;
+    let mut app = App::new(st, Effects::inline(String::new()));
+    app.apply(Action::Resize(w, h));
+    app
 }
 
 fn frames(t: &Arc<Timeline>, w: u16, h: u16, runs: usize) {
@@ -81,16 +85,16 @@ fn frames(t: &Arc<Timeline>, w: u16, h: u16, runs: usize) {
     let mut st = state(t.clone(), w, h);
     let n = t.len();
     for (label, at) in [("top", 0), ("middle", n / 2), ("end", n.saturating_sub(1))] {
-        st.cursor = at;
-        st.refresh();
+        st.table.cursor = at;
+        refresh(&mut st);
         measure(&format!("frame {w}x{h} at {label}"), runs * 20, || {
             term.draw(|f| views::render(&st, f)).expect("draw");
         });
     }
-    st.search = Regex::new("(?i)powershell").ok();
-    st.detail_open = true;
-    st.cursor = n / 2;
-    st.refresh();
+    st.query.search = Regex::new("(?i)powershell").ok();
+    st.detail.open = true;
+    st.table.cursor = n / 2;
+    refresh(&mut st);
     measure(
         &format!("frame {w}x{h} middle, detail open, search hl"),
         runs * 20,
@@ -99,15 +103,15 @@ fn frames(t: &Arc<Timeline>, w: u16, h: u16, runs: usize) {
         },
     );
     // A key press: update + refresh (histogram, detail) + draw.
-    st.detail_open = false;
+    st.detail.open = false;
     let mut pos = n / 3;
     measure(
         &format!("key j + refresh + frame {w}x{h}"),
         runs * 20,
         || {
             pos += 1;
-            st.cursor = pos;
-            st.refresh();
+            st.table.cursor = pos;
+            refresh(&mut st);
             term.draw(|f| views::render(&st, f)).expect("draw");
         },
     );
@@ -267,11 +271,11 @@ fn main() {
         );
     }
     let mut st = state(t.clone(), 160, 48);
-    st.view = Some(Arc::new(view));
-    st.cursor = 0;
+    st.table.view = Some(Arc::new(view));
+    st.table.cursor = 0;
     measure(
         "State::refresh (histogram + detail), filtered",
         runs * 20,
-        || st.refresh(),
+        || refresh(&mut st),
     );
 }

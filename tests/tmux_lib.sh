@@ -1,7 +1,7 @@
 # Shared by the tmux end-to-end scripts: a private tmux server with one 80x24 session
 # running a clean shell, and helpers to send keys and wait for the screen.
 # Before sourcing, set SOCK (socket name), HOME_DIR and EXTRA_ENV (e.g. VIGIL_AUTHOR=e2e);
-# set FAIL_TAG to prefix failure messages.
+# set FAIL_TAG to prefix failure messages, TERM_NAME for another TERM than screen-256color.
 T="tmux -L $SOCK"
 
 fail() { echo "FAIL${FAIL_TAG:+ ($FAIL_TAG)}: $*"; echo "----- screen -----"; $T capture-pane -p -t e2e; exit 1; }
@@ -18,7 +18,7 @@ wait_for() {
 keys() { $T send-keys -t e2e "$@"; sleep 0.3; }
 
 start_shell() {
-  $T -f /dev/null new-session -d -s e2e -x 80 -y 24 "env -i PATH=$PATH TERM=screen-256color HOME=$HOME_DIR ${EXTRA_ENV:-} PS1='PROMPT\$ ' bash --norc --noprofile"
+  $T -f /dev/null new-session -d -s e2e -x 80 -y 24 "env -i PATH=$PATH TERM=${TERM_NAME:-screen-256color} HOME=$HOME_DIR ${EXTRA_ENV:-} PS1='PROMPT\$ ' bash --norc --noprofile"
   $T set -sg escape-time 10
   sleep 0.3
 }

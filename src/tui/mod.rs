@@ -1,60 +1,39 @@
-//! The terminal UI: setup and teardown of the terminal, the event loop, and the ingest
-//! thread that streams sources in. State and its update live in `app`, drawing in `views`.
+//! The terminal UI, read in one direction: input and worker results become `Action`s;
+//! `update` (one file per layer) changes `State` and asks for `Effect`s; `effects` runs
+//! them (jobs, case I/O) and answers with more actions; `views` draw the state. `state`,
+//! `action`, `layout` and `keymap` are leaves: nothing below this file imports it, and
+//! the module graph has no cycle (checked by a test).
 
-mod annlist;
-mod annotate;
+pub mod action;
 pub mod annotations;
 pub mod app;
-mod casefx;
-mod input;
-mod jobs;
+mod casepath;
+pub mod effects;
 pub mod keymap;
-mod merge;
-mod nav;
-mod picker;
-mod prompt;
-mod refresh;
+pub mod layout;
 pub use crate::sanitize;
+mod setup;
+pub mod state;
+mod term;
 pub mod theme;
 pub mod trace;
+pub mod update;
 pub mod views;
-pub mod worker;
+pub mod zones;
 
 #[cfg(test)]
 mod tests;
 
-#[cfg(test)]
-mod zone_tests {
-    use super::*;
-
-    #[test]
-    fn zone_cycle_has_no_repeats() {
-        let paris: TzSpec = "Europe/Paris".parse().unwrap();
-        let etc_utc: TzSpec = "Etc/UTC".parse().unwrap();
-        let (v, start) = zones(etc_utc, None);
-        assert_eq!((v.len(), start), (1, 0));
-        let (v, start) = zones(paris, Some(paris));
-        assert_eq!(v.len(), 2);
-        assert_eq!(v[start].1, paris);
-        let tokyo: TzSpec = "Asia/Tokyo".parse().unwrap();
-        let (v, start) = zones(paris, Some(tokyo));
-        let names: Vec<&str> = v.iter().map(|(l, _)| l.as_str()).collect();
-        assert_eq!(names, ["UTC", "local Europe/Paris", "Asia/Tokyo"]);
-        assert_eq!(start, 2);
-        let (v, start) = zones(paris, Some("+00:00".parse().unwrap()));
-        assert_eq!((v.len(), start), (2, 0));
-    }
-}
-
-use crate::ingest::{self, Options, Progress};
+use crate::ingest::{Options, Progress};
 use crate::model::TzSpec;
 use crate::timeline::Timeline;
-use crate::timeline::filter::Filter;
+use action::{Action, Effect};
 use anyhow::{Context, bail};
-use app::{Action, Config, IngestStatus, State};
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
-use ratatui::crossterm::{Command, execute};
+use app::App;
+use effects::Effects;
+use state::{Config, IndexStatus, IngestStatus, Msg, State, Stop};
 use std::io::IsTerminal;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
@@ -74,102 +53,6 @@ pub struct TuiOptions {
     pub case: Option<PathBuf>,
 }
 
-/// Mouse reporting without any-motion tracking (?1003 floods events over SSH): button
-/// presses and drags (?1000, ?1002) in SGR encoding (?1006).
-struct MouseOn;
-struct MouseOff;
-
-impl Command for MouseOn {
-    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
-        f.write_str("\x1b[?1000h\x1b[?1002h\x1b[?1006h")
-    }
-    #[cfg(windows)]
-    fn execute_winapi(&self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Command for MouseOff {
-    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
-        f.write_str("\x1b[?1006l\x1b[?1002l\x1b[?1000l")
-    }
-    #[cfg(windows)]
-    fn execute_winapi(&self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Undoes what `ratatui::restore` does not: paste and mouse modes, hidden cursor.
-fn reset_modes(mouse: bool) {
-    let mut out = std::io::stdout();
-    let _ = execute!(
-        out,
-        event::DisableBracketedPaste,
-        ratatui::crossterm::cursor::Show
-    );
-    if mouse {
-        let _ = execute!(out, MouseOff);
-    }
-}
-
-/// The zone of this machine: `TZ`, `/etc/timezone`, the `/etc/localtime` link, or else
-/// the current fixed offset.
-fn local_zone() -> TzSpec {
-    let named = std::env::var("TZ")
-        .ok()
-        .map(|s| s.trim_start_matches(':').to_string())
-        .or_else(|| std::fs::read_to_string("/etc/timezone").ok())
-        .or_else(|| {
-            let p = std::fs::read_link("/etc/localtime").ok()?;
-            let s = p.to_string_lossy().into_owned();
-            s.split_once("zoneinfo/").map(|(_, z)| z.to_string())
-        });
-    if let Some(z) = named.and_then(|n| n.trim().parse::<TzSpec>().ok()) {
-        return z;
-    }
-    use chrono::Offset;
-    TzSpec::Fixed(chrono::Local::now().offset().fix())
-}
-
-/// Zones that are UTC under another name (`Etc/UTC` is a common `/etc/localtime`).
-fn is_utc(z: &TzSpec) -> bool {
-    match z {
-        TzSpec::Utc => true,
-        TzSpec::Fixed(o) => o.local_minus_utc() == 0,
-        TzSpec::Named(t) => matches!(
-            t.name(),
-            "UTC"
-                | "Etc/UTC"
-                | "Etc/UCT"
-                | "UCT"
-                | "Universal"
-                | "Etc/Universal"
-                | "Zulu"
-                | "Etc/Zulu"
-        ),
-    }
-}
-
-/// UTC, local, `--display-tz`, without repeats; the first shown is `--display-tz` if set.
-pub fn zones(local: TzSpec, display: Option<TzSpec>) -> (Vec<(String, TzSpec)>, usize) {
-    let mut v: Vec<(String, TzSpec)> = vec![("UTC".into(), TzSpec::Utc)];
-    if !is_utc(&local) {
-        v.push((format!("local {local}"), local));
-    }
-    let mut start = 0;
-    if let Some(d) = display {
-        let same = |z: &TzSpec| *z == d || (is_utc(z) && is_utc(&d));
-        match v.iter().position(|(_, z)| same(z)) {
-            Some(i) => start = i,
-            None => {
-                v.push((d.to_string(), d));
-                start = v.len() - 1;
-            }
-        }
-    }
-    (v, start)
-}
-
 /// Opens the TUI on `paths`. Refuses when stdin/stdout is not a terminal or TERM=dumb.
 pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Result<u8> {
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
@@ -184,7 +67,7 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
     if tui.color == ColorMode::Always {
         ratatui::crossterm::style::force_color_output(true);
     }
-    let (zones, zone) = zones(local_zone(), tui.display_tz);
+    let (zones, zone) = zones::zones(zones::local_zone(), tui.display_tz);
     let config = Config {
         zones,
         start_zone: zone,
@@ -197,111 +80,177 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         .author
         .clone()
         .unwrap_or_else(crate::case::default_author);
-    let setup = casefx::prepare(paths, tui.case.clone(), &author)?;
+    let setup = setup::prepare(paths, tui.case.clone(), &author)?;
+    let (keymap, keymap_error) = load_keymap();
     if setup.paths.is_empty() && setup.case.is_none() {
         bail!("no evidence given");
     }
 
-    let stop = Arc::new(AtomicBool::new(false));
-    watch_signals(stop.clone(), tui.mouse)?;
-    // Installed before ratatui's, which restores the screen and then calls this one.
+    let (tx, rx) = mpsc::channel();
+    // Set once `run` is about to return: the signal watchdog stands down.
+    let done = Arc::new(AtomicBool::new(false));
     let mouse = tui.mouse;
+    watch_signals(tx.clone(), done.clone(), mouse)?;
+    // The screen comes back before the panic message is printed.
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        reset_modes(mouse);
+        term::reset_modes(mouse);
+        ratatui::restore();
         prev(info);
     }));
-    let mut terminal = ratatui::try_init().context("setting up the terminal")?;
-    let _ = execute!(std::io::stdout(), event::EnableBracketedPaste);
-    if mouse {
-        let _ = execute!(std::io::stdout(), MouseOn);
-    }
+    let colors = term::color_count(
+        std::env::var("TERM").ok().as_deref(),
+        std::env::var("COLORTERM").ok().as_deref(),
+    );
+    let mut terminal = term::init(colors).context("setting up the terminal")?;
+    term::set_modes(mouse);
     let mut trace = trace::Trace::from_env();
-    let mut result = event_loop(&mut terminal, setup, opts, config, &stop, &mut trace);
-    // SIGHUP/SIGTERM: every annotation is in the journal already; a save is a bonus,
-    // done first because the signal watchdog exits the process shortly.
+    let start = Start {
+        setup,
+        opts,
+        config,
+        author,
+        keymap,
+        keymap_error: keymap_error.clone(),
+    };
+    let result = event_loop(&mut terminal, start, (tx, rx), &mut trace);
+    let mut app = match result {
+        Ok(app) => app,
+        Err(e) => {
+            term::reset_modes(mouse);
+            ratatui::restore();
+            done.store(true, Ordering::SeqCst);
+            return Err(e);
+        }
+    };
+    let stopped = app.stopped;
+    // A signal or a lost terminal: every annotation is in the journal already; the case
+    // file is brought up to date too (atomically), before anything else.
     let mut saved_msg = None;
-    if let Ok(st) = &mut result
-        && stop.load(Ordering::Relaxed)
-        && st.unsaved
-        && st.case.is_some()
-    {
-        casefx::save(st);
-        saved_msg = st.msg.clone();
+    if stopped.is_some() && app.case.unsaved && app.case.info.is_some() {
+        let req = update::case::save_request(&app.st);
+        let saved = app.fx.save(&req);
+        app.apply(Action::Saved(saved));
+        saved_msg = app.msg.clone();
     }
-    reset_modes(mouse);
-    ratatui::restore();
+    // A terminal that hung up takes no more writes: nothing to restore, and nothing may
+    // wait on it.
+    let gone = stopped == Some(Stop::TerminalLost) || !term::alive();
+    if !gone {
+        term::reset_modes(mouse);
+        ratatui::restore();
+    }
     trace.emit();
-    let st = result?;
-    if let Some(app::Msg::Info(m) | app::Msg::Error(m)) = saved_msg {
-        eprintln!("vigil: {m}");
-    } else if st.unsaved
-        && let Some(c) = &st.case
+    let mut notes = Vec::new();
+    if let Some(Msg::Info(m) | Msg::Error(m)) = saved_msg {
+        notes.push(m);
+    } else if app.case.unsaved
+        && let Some(c) = &app.case.info
     {
-        eprintln!(
-            "vigil: unsaved annotations are kept in {} (replayed when the case is reopened)",
-            c.journal_path().display()
-        );
+        notes.push(if c.journal_written {
+            format!(
+                "unsaved annotations are kept in {} (replayed when the case is reopened)",
+                c.journal_path.display()
+            )
+        } else {
+            format!("{} was not saved", c.path.display())
+        });
     }
-    for e in &st.ingest_errors {
-        eprintln!("vigil: {e}");
+    notes.extend(app.ingest.errors.iter().chain(&keymap_error).cloned());
+    match stopped {
+        Some(Stop::Signal(sig)) => notes.push(format!("stopped by signal {sig}")),
+        Some(Stop::TerminalLost) => notes.push("the terminal went away".into()),
+        None => {}
     }
-    if stop.load(Ordering::Relaxed) {
-        eprintln!("vigil: stopped by a signal");
+    // stderr may be the terminal that went away: never panic on a failed write.
+    let mut err = std::io::stderr().lock();
+    for n in notes {
+        let _ = writeln!(err, "vigil: {n}");
     }
-    Ok(if st.ingest.rejected > 0 {
+    let code = if app.ingest.status.rejected > 0 {
         crate::commands::EXIT_REJECTS
     } else {
         crate::commands::EXIT_OK
-    })
+    };
+    done.store(true, Ordering::SeqCst);
+    if stopped.is_some() {
+        // Ending at once: freeing a timeline of millions of events takes longer than
+        // the process exit does.
+        std::mem::forget(app);
+    }
+    Ok(code)
+}
+
+/// The default keymap with the user's file on top, if there is one. A file that cannot
+/// be used is reported in one line and the defaults are kept.
+fn load_keymap() -> (keymap::Keymap, Option<String>) {
+    let default = keymap::Keymap::default_map();
+    let Some(path) = keymap::user_path() else {
+        return (default, None);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (default, None),
+        Err(e) => {
+            let msg = format!("keymap {}: {e}; defaults kept", path.display());
+            return (default, Some(msg));
+        }
+    };
+    let user = default
+        .with_user(&text)
+        .map_err(|e| e.to_string())
+        .and_then(|km| update::validate_keymap(&km).map(|()| km));
+    match user {
+        Ok(km) => (km, None),
+        Err(e) => {
+            let msg = format!("keymap {}: {e}; defaults kept", path.display());
+            (default, Some(msg))
+        }
+    }
+}
+
+/// What the event loop starts from.
+struct Start {
+    setup: setup::CaseSetup,
+    opts: Options,
+    config: Config,
+    author: String,
+    keymap: keymap::Keymap,
+    keymap_error: Option<String>,
 }
 
 /// SIGHUP (SSH drop), SIGTERM and SIGINT would kill us with the terminal in raw mode:
-/// they set `stop`, which the loop checks. When the terminal is gone, crossterm can spin
-/// inside `poll` on zero-byte reads and never return to the loop, so if the loop has not
-/// ended half a second later this thread restores the terminal and exits itself.
-fn watch_signals(stop: Arc<AtomicBool>, mouse: bool) -> anyhow::Result<()> {
+/// they become `Action::Stopped`, and the loop saves the case and ends. Should the loop
+/// be stuck, this thread ends the process after `GRACE` (the journal has every annotation).
+fn watch_signals(
+    tx: mpsc::Sender<Action>,
+    done: Arc<AtomicBool>,
+    mouse: bool,
+) -> anyhow::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    const GRACE: Duration = Duration::from_secs(3);
     let mut signals = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT])
         .context("installing signal handlers")?;
     std::thread::spawn(move || {
-        if let Some(sig) = signals.forever().next() {
-            stop.store(true, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(500));
-            reset_modes(mouse);
-            ratatui::restore();
-            eprintln!("vigil: stopped by signal {sig}");
-            std::process::exit(128 + sig);
+        let Some(sig) = signals.forever().next() else {
+            return;
+        };
+        let _ = tx.send(Action::Stopped(Stop::Signal(sig)));
+        let deadline = Instant::now() + GRACE;
+        while Instant::now() < deadline {
+            if done.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
+        if term::alive() {
+            term::reset_modes(mouse);
+            ratatui::restore();
+        }
+        let _ = writeln!(std::io::stderr(), "vigil: stopped by signal {sig}");
+        std::process::exit(128 + sig);
     });
     Ok(())
-}
-
-/// Discovers and loads every path on a background thread, sending each source as it is
-/// parsed, then `IngestDone` with the paths that could not be read.
-fn spawn_ingest(
-    paths: Vec<PathBuf>,
-    opts: Options,
-    progress: Arc<Progress>,
-    tx: mpsc::Sender<Action>,
-) {
-    std::thread::spawn(move || {
-        let (found, errors) = ingest::discover::discover(&paths);
-        let (ltx, lrx) = mpsc::channel();
-        std::thread::scope(|s| {
-            s.spawn(|| ingest::load_all(&found, &opts, &progress, ltx));
-            for (_, loaded) in lrx {
-                if tx.send(Action::Loaded(Box::new(loaded))).is_err() {
-                    break;
-                }
-            }
-        });
-        let errors = errors
-            .into_iter()
-            .map(|(p, e)| format!("{}: {e}", p.display()))
-            .collect();
-        let _ = tx.send(Action::IngestDone(errors));
-    });
 }
 
 fn snapshot(p: &Progress, started: Instant) -> IngestStatus {
@@ -318,64 +267,65 @@ fn snapshot(p: &Progress, started: Instant) -> IngestStatus {
     }
 }
 
-fn to_action(ev: Event, mouse: bool) -> Option<Action> {
-    match ev {
-        // Release events come from Windows and the kitty protocol; only presses count.
-        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
-        Event::Paste(s) => Some(Action::Paste(s)),
-        Event::Resize(w, h) => Some(Action::Resize(w, h)),
-        Event::Mouse(m) if mouse => Some(Action::Mouse(m)),
-        _ => None,
-    }
-}
-
 const FRAME: Duration = Duration::from_millis(16);
 
+type Channel = (mpsc::Sender<Action>, mpsc::Receiver<Action>);
+
 fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
-    setup: casefx::CaseSetup,
-    opts: Options,
-    config: Config,
-    stop: &AtomicBool,
+    terminal: &mut term::Term,
+    start: Start,
+    (tx, rx): Channel,
     trace: &mut trace::Trace,
-) -> anyhow::Result<State> {
+) -> anyhow::Result<App> {
+    let Start {
+        setup,
+        opts,
+        config,
+        author,
+        keymap,
+        keymap_error,
+    } = start;
     let mouse = config.mouse;
     let started = Instant::now();
     let mut st = State::new(Arc::new(Timeline::new()), config);
+    st.keymap = keymap;
     let size = terminal.size()?;
     st.size = (size.width, size.height);
-    let casefx::CaseSetup {
+    let setup::CaseSetup {
         case,
         paths,
         sources,
         problems,
     } = setup;
+    st.case.sources = sources;
+    st.case.problems = problems;
+    let mut app = App::new(st, Effects::threaded(tx.clone(), author));
     // A reopened case brings back the filter and the place it was saved with.
-    let mut initial = Vec::new();
     if let Some((case, report)) = case {
-        let saved = case.file().view.filter.clone();
-        st.resume_at = case.file().view.cursor_ts;
-        st.set_case(case, &report);
-        if let Some(f) = saved.filter(|f| Filter::parse(f, &st.zone().1).is_ok()) {
-            initial = app::apply_filter(&mut st, f);
-        }
+        let opened = app.fx.adopt_case(case, report);
+        app.apply(opened);
     }
-    st.case_sources = sources;
-    st.evidence_problems = problems;
-    casefx::show_problems(&mut st);
-    st.refresh();
+    if let Some(e) = keymap_error {
+        app.error(e);
+    }
     // First frame before any evidence is read.
-    terminal.draw(|f| views::render(&st, f))?;
-    trace.drawn(st.timeline.len(), false);
-    let (tx, rx) = mpsc::channel();
+    if terminal.draw(|f| views::render(&app.st, f)).is_err() {
+        app.apply(Action::Stopped(Stop::TerminalLost));
+        return Ok(app);
+    }
+    trace.drawn(app.timeline.len(), false);
     let progress = Arc::new(Progress::default());
-    spawn_ingest(paths, opts, progress.clone(), tx.clone());
-    let mut exec = worker::Executor::new(tx);
-    worker::dispatch(&mut st, &mut exec, initial);
+    effects::spawn_ingest(paths, opts, progress.clone(), tx.clone());
+    // Keys come from their own thread: after a hang-up crossterm's reader can spin
+    // without ever returning, and the loop must stay free to save and go.
+    term::spawn_input(tx, mouse);
     let mut dirty = false;
     let mut last_draw = Instant::now();
-    while !st.quit && !stop.load(Ordering::Relaxed) {
-        let busy = !st.ingest.done || st.filter_pending.is_some() || st.search_pending.is_some();
+    while !app.quit {
+        let st = &app.st;
+        let busy = !st.ingest.status.done
+            || st.query.filter_pending.is_some()
+            || st.query.search_pending.is_some();
         let timeout = if dirty {
             FRAME.saturating_sub(last_draw.elapsed())
         } else if busy {
@@ -383,49 +333,56 @@ fn event_loop(
         } else {
             Duration::from_millis(250)
         };
-        // Drain everything queued, then draw once.
-        if event::poll(timeout)? {
-            loop {
-                if let Some(a) = to_action(event::read()?, mouse) {
-                    worker::step(&mut st, &mut exec, a);
-                    dirty = true;
-                }
-                // A vanished terminal can report endless input: the signal flag ends it.
-                if st.quit || stop.load(Ordering::Relaxed) || !event::poll(Duration::ZERO)? {
-                    break;
-                }
+        // Everything queued (input and workers' results), then draw once; a flood of
+        // input still gets a frame and the checks below every FRAME.
+        if let Ok(a) = rx.recv_timeout(timeout) {
+            app.apply(a);
+            dirty = true;
+            let until = Instant::now() + FRAME;
+            while !app.quit
+                && Instant::now() < until
+                && let Ok(a) = rx.try_recv()
+            {
+                app.apply(a);
             }
         }
-        while let Ok(a) = rx.try_recv() {
-            worker::step(&mut st, &mut exec, a);
-            dirty = true;
+        if app.quit {
+            break;
         }
-        if !st.ingest.done
-            || !st.pending_sources.is_empty()
-            || st.filter_pending.is_some()
-            || st.index == app::IndexStatus::Building
+        if !term::alive() {
+            app.apply(Action::Stopped(Stop::TerminalLost));
+            break;
+        }
+        let st = &app.st;
+        if !st.ingest.status.done
+            || !st.ingest.pending.is_empty()
+            || st.query.filter_pending.is_some()
+            || st.ingest.index == IndexStatus::Building
         {
             let mut snap = snapshot(&progress, started);
-            snap.done = st.ingest.done;
-            if st.ingest.done {
-                snap.elapsed = st.ingest.elapsed;
+            snap.done = st.ingest.status.done;
+            if st.ingest.status.done {
+                snap.elapsed = st.ingest.status.elapsed;
             }
             let tick = Action::Tick {
                 ingest: snap,
-                filter_done: exec.filter_progress(),
-                index_done: exec.index_progress(),
+                filter_done: app.fx.filter_progress(),
+                index_done: app.fx.index_progress(),
             };
-            worker::step(&mut st, &mut exec, tick);
+            app.apply(tick);
             dirty = true;
         }
         if dirty && last_draw.elapsed() >= FRAME {
-            terminal.draw(|f| views::render(&st, f))?;
-            let loaded = st.ingest.done && st.pending_sources.is_empty();
-            trace.drawn(st.timeline.len(), loaded);
+            if terminal.draw(|f| views::render(&app.st, f)).is_err() {
+                app.apply(Action::Stopped(Stop::TerminalLost));
+                break;
+            }
+            let loaded = app.ingest.status.done && app.ingest.pending.is_empty();
+            trace.drawn(app.timeline.len(), loaded);
             dirty = false;
             last_draw = Instant::now();
         }
     }
-    exec.run(vec![app::Effect::CancelJobs]);
-    Ok(st)
+    app.fx.run(Effect::CancelJobs);
+    Ok(app)
 }

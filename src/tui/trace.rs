@@ -75,11 +75,12 @@ impl Trace {
     pub fn emit(&self) {
         let Some(line) = self.report() else { return };
         let target = std::env::var(ENV).unwrap_or_default();
+        use std::io::Write;
+        // stderr may be a terminal that went away: a failed write is no reason to panic.
         if target == "1" {
-            eprintln!("{line}");
+            let _ = writeln!(std::io::stderr(), "{line}");
             return;
         }
-        use std::io::Write;
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -88,7 +89,9 @@ impl Trace {
             Ok(mut f) => {
                 let _ = writeln!(f, "{line}");
             }
-            Err(e) => eprintln!("{line} ({target}: {e})"),
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "{line} ({target}: {e})");
+            }
         }
     }
 }

@@ -3,12 +3,15 @@
 //! nothing depends on the corpus or on the local time zone.
 
 mod annotations;
+mod modgraph;
 mod scenarios;
 mod snapshots;
 
-use super::app::{Action, Config, State};
+use super::action::Action;
+use super::app::App;
+use super::effects::Effects;
+use super::state::{Config, State};
 use super::theme::Theme;
-use super::worker::apply_sync;
 use crate::timeline::Timeline;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -52,19 +55,26 @@ pub fn timeline() -> Arc<Timeline> {
     ]))
 }
 
-pub fn state(w: u16, h: u16) -> State {
+/// The app on the test timeline, loading done, jobs run inline.
+pub fn state(w: u16, h: u16) -> App {
     state_with(timeline(), w, h)
 }
 
-pub fn state_with(t: Arc<Timeline>, w: u16, h: u16) -> State {
+pub fn state_with(t: Arc<Timeline>, w: u16, h: u16) -> App {
     let config = Config {
         theme: Theme::new(false, false),
         ..Config::default()
     };
     let mut st = State::new(t, config);
-    st.ingest.done = true;
-    apply_sync(&mut st, Action::Resize(w, h));
-    st
+    st.ingest.status.done = true;
+    let mut app = App::new(st, Effects::inline("test".into()));
+    app.apply(Action::Resize(w, h));
+    app
+}
+
+/// Applies an action and runs what follows to idle.
+pub fn apply_sync(app: &mut App, a: Action) {
+    app.apply(a);
 }
 
 /// Parses a key string: characters as typed, `<Enter>` `<Esc>` `<Tab>` `<Up>` `<Down>`
@@ -115,7 +125,7 @@ pub fn parse_keys(s: &str) -> Vec<KeyEvent> {
 }
 
 /// Feeds a key string, running every job to idle after each key.
-pub fn keys(st: &mut State, s: &str) {
+pub fn keys(st: &mut App, s: &str) {
     for k in parse_keys(s) {
         apply_sync(st, Action::Key(k));
     }

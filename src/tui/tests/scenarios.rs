@@ -2,13 +2,15 @@
 
 use super::*;
 use crate::timeline::testing::test_source;
-use crate::tui::app::{self, Effect, Focus, Mode, Msg, PromptKind, update};
+use crate::tui::action::Effect;
+use crate::tui::state::{IndexStatus, Mode, Msg, PromptKind};
+use crate::tui::update::update;
 
 #[test]
 fn last_then_search_then_next_wraps() {
     let mut st = state(80, 24);
     keys(&mut st, "G");
-    assert_eq!(st.cursor, st.rows() - 1);
+    assert_eq!(st.table.cursor, st.rows() - 1);
     keys(&mut st, "/powershell<Enter>");
     // From the last row the search wraps to the first PowerShell event.
     assert!(
@@ -38,7 +40,7 @@ fn indexed_search_lists_hits_and_steps_like_a_scan() {
     let mut fast = state(80, 24);
     // Loading done: the index is built (inline here) and searches list every hit.
     apply_sync(&mut fast, Action::IngestDone(Vec::new()));
-    assert_eq!(fast.index, app::IndexStatus::Ready);
+    assert_eq!(fast.ingest.index, IndexStatus::Ready);
     assert!(fast.timeline.text_index().is_some());
     for step in [
         "G",
@@ -62,33 +64,35 @@ fn indexed_search_lists_hits_and_steps_like_a_scan() {
     ] {
         keys(&mut slow, step);
         keys(&mut fast, step);
-        assert_eq!(slow.cursor, fast.cursor, "after {step}");
+        assert_eq!(slow.table.cursor, fast.table.cursor, "after {step}");
         assert_eq!(slow.msg, fast.msg, "after {step}");
     }
     keys(&mut fast, "/powershell<Enter>");
-    let listed = fast.search_hits.as_ref().map(|h| h.rows.len());
+    let listed = fast.query.search_hits.as_ref().map(|h| h.rows.len());
     assert!(listed.is_some_and(|n| n >= 2), "{listed:?}");
     // `n` answers from the list: no job is started.
-    let fx = update(&mut fast, app::Action::Key(parse_keys("n")[0]));
-    assert!(fx.is_empty() && fast.search_pending.is_none());
+    let fx = update(&mut fast, Action::Key(parse_keys("n")[0]));
+    assert!(fx.is_empty() && fast.query.search_pending.is_none());
 }
 
 #[test]
 fn filter_running_when_the_index_is_ready_is_started_again() {
     let mut st = state(80, 24);
-    let fx = update(&mut st, app::Action::Key(parse_keys("f")[0]));
+    let fx = update(&mut st, Action::Key(parse_keys("f")[0]));
     assert!(fx.is_empty());
     for k in parse_keys("alice<Enter>") {
-        update(&mut st, app::Action::Key(k));
+        update(&mut st, Action::Key(k));
     }
     let first = st
+        .query
         .filter_pending
         .as_ref()
         .map(|p| p.job)
         .expect("filtering");
-    st.index = app::IndexStatus::Building;
-    let fx = update(&mut st, app::Action::IndexDone);
+    st.ingest.index = IndexStatus::Building;
+    let fx = update(&mut st, Action::IndexDone);
     let again = st
+        .query
         .filter_pending
         .as_ref()
         .map(|p| p.job)
@@ -98,44 +102,44 @@ fn filter_running_when_the_index_is_ready_is_started_again() {
     // The first job's result is stale now.
     update(
         &mut st,
-        app::Action::FilterDone {
+        Action::FilterDone {
             job: first,
             rows: Some(vec![0]),
         },
     );
-    assert!(st.view.is_none());
+    assert!(st.table.view.is_none());
 }
 
 #[test]
 fn reopened_case_cursor_comes_back_once_loaded() {
     let mut st = state(80, 24);
     let ts = st.timeline.events[5].ts;
-    st.resume_at = Some(ts);
-    st.ingest.done = false;
+    st.table.resume_at = Some(ts);
+    st.ingest.status.done = false;
     apply_sync(&mut st, Action::IngestDone(Vec::new()));
     assert_eq!(st.cursor_ts(), Some(ts));
-    assert!(st.resume_at.is_none() && st.touched);
+    assert!(st.table.resume_at.is_none() && st.table.touched);
     // A key pressed before the end of loading wins.
     let mut st = state(80, 24);
-    st.resume_at = Some(ts);
-    st.ingest.done = false;
+    st.table.resume_at = Some(ts);
+    st.ingest.status.done = false;
     keys(&mut st, "jj");
     apply_sync(&mut st, Action::IngestDone(Vec::new()));
-    assert_eq!(st.cursor, 2);
+    assert_eq!(st.table.cursor, 2);
 }
 
 #[test]
 fn index_build_shows_its_progress_on_the_status_line() {
     let mut st = state(80, 24);
-    st.index = app::IndexStatus::Building;
-    st.index_progress = st.timeline.len() / 2;
+    st.ingest.index = IndexStatus::Building;
+    st.ingest.index_progress = st.timeline.len() / 2;
     let lines = screen(&st);
     assert!(
         lines.iter().any(|l| l.contains("indexing 50%")),
         "{}",
         lines.join("\n")
     );
-    st.index = app::IndexStatus::Ready;
+    st.ingest.index = IndexStatus::Ready;
     assert!(!screen(&st).iter().any(|l| l.contains("indexing")));
 }
 
@@ -144,42 +148,42 @@ fn movement_keys() {
     let mut st = state(80, 24);
     let page = st.page_rows();
     keys(&mut st, "jjj");
-    assert_eq!(st.cursor, 3);
+    assert_eq!(st.table.cursor, 3);
     keys(&mut st, "k<Down><Up><Up>");
-    assert_eq!(st.cursor, 1);
+    assert_eq!(st.table.cursor, 1);
     keys(&mut st, " ");
-    assert_eq!(st.cursor, 1 + page);
+    assert_eq!(st.table.cursor, 1 + page);
     keys(&mut st, "b<C-d>");
-    assert_eq!(st.cursor, 1 + page / 2);
+    assert_eq!(st.table.cursor, 1 + page / 2);
     keys(&mut st, "<C-u><End>");
-    assert_eq!(st.cursor, st.rows() - 1);
+    assert_eq!(st.table.cursor, st.rows() - 1);
     assert!(
-        st.top + page > st.cursor && st.top <= st.cursor,
+        st.table.top + page > st.table.cursor && st.table.top <= st.table.cursor,
         "cursor on screen"
     );
     keys(&mut st, "<Home>");
-    assert_eq!((st.cursor, st.top), (0, 0));
+    assert_eq!((st.table.cursor, st.table.top), (0, 0));
     keys(&mut st, "kkk<PgUp>");
-    assert_eq!(st.cursor, 0);
+    assert_eq!(st.table.cursor, 0);
 }
 
 #[test]
 fn filter_keeps_previous_on_cancel_and_clears_with_f() {
     let mut st = state(80, 24);
     keys(&mut st, "fedge-fw<Enter>");
-    assert_eq!(st.filter, "edge-fw");
+    assert_eq!(st.query.filter, "edge-fw");
     assert_eq!(st.rows(), 2);
-    assert!(st.view.is_some());
+    assert!(st.table.view.is_some());
     // Editing starts from the current filter; Esc leaves it alone.
     keys(&mut st, "f<BS><BS>zz<Esc>");
     assert_eq!(st.mode, Mode::Normal);
-    assert_eq!(st.filter, "edge-fw");
+    assert_eq!(st.query.filter, "edge-fw");
     assert_eq!(st.rows(), 2);
     // Esc in the table never clears the filter.
     keys(&mut st, "<Esc><Esc>");
-    assert_eq!(st.filter, "edge-fw");
+    assert_eq!(st.query.filter, "edge-fw");
     keys(&mut st, "F");
-    assert_eq!(st.filter, "");
+    assert_eq!(st.query.filter, "");
     assert_eq!(st.rows(), st.timeline.len());
 }
 
@@ -214,7 +218,7 @@ fn goto_time_absolute_relative_and_days() {
         Mode::Prompt(PromptKind::Time),
         "a bad time keeps the line open"
     );
-    assert!(st.prompt_error.is_some());
+    assert!(st.prompt.error.is_some());
     keys(&mut st, "<Esc>");
     assert_eq!(st.mode, Mode::Normal);
     assert!(selected_message(&st).contains("invoice"));
@@ -232,26 +236,29 @@ fn pivot_appends_a_field_term_with_and() {
     keys(&mut st, "<Esc>");
     assert_eq!(st.mode, Mode::Normal);
     keys(&mut st, "falice<Enter>=j<Enter>");
-    assert_eq!(st.filter, "alice AND user:\"alice\"");
-    assert_eq!(app::pivot_term("file", "a\"b\\c"), "file:\"a\\\"b\\\\c\"");
+    assert_eq!(st.query.filter, "alice AND user:\"alice\"");
+    assert_eq!(
+        crate::tui::update::pivot_term("file", "a\"b\\c"),
+        "file:\"a\\\"b\\\\c\""
+    );
 }
 
 #[test]
 fn commands_and_quit() {
     let mut st = state(80, 24);
     keys(&mut st, ":5<Enter>");
-    assert_eq!(st.cursor, 4);
+    assert_eq!(st.table.cursor, 4);
     keys(&mut st, ":filter ws07<Enter>");
-    assert_eq!(st.filter, "ws07");
+    assert_eq!(st.query.filter, "ws07");
     assert_eq!(st.rows(), 61);
     keys(&mut st, ":bogus<Enter>");
     assert!(matches!(st.msg, Some(Msg::Error(ref e)) if e.contains("unknown command")));
     keys(&mut st, ":tz +05:30<Enter>");
     assert_eq!(st.zone().1.to_string(), "+05:30");
     assert!(!st.quit);
-    st.unsaved = true;
+    st.case.unsaved = true;
     keys(&mut st, "q");
-    assert_eq!(st.mode, Mode::ConfirmQuit);
+    assert_eq!(st.mode, Mode::Confirm);
     keys(&mut st, "n");
     assert!(!st.quit && st.mode == Mode::Normal);
     keys(&mut st, ":q<Enter>y");
@@ -272,18 +279,18 @@ fn views_toggle() {
     assert!(!st.hist.on);
     assert_eq!(st.page_rows(), page + 3);
     keys(&mut st, "i<Enter>");
-    assert!(st.detail_open && st.detail.is_some());
+    assert!(st.detail.open && st.detail.lines.is_some());
     keys(&mut st, "<Tab>jj");
-    assert_eq!(st.focus, Focus::Detail);
+    assert!(st.detail.focused);
     assert_eq!(
-        (st.cursor, st.detail_scroll),
+        (st.table.cursor, st.detail.scroll),
         (0, 2),
         "j scrolls the focused detail pane"
     );
     keys(&mut st, "<Tab>j");
-    assert_eq!(st.cursor, 1);
+    assert_eq!(st.table.cursor, 1);
     keys(&mut st, "<Esc>");
-    assert!(!st.detail_open);
+    assert!(!st.detail.open);
     keys(&mut st, "?");
     assert_eq!(st.mode, Mode::Help);
     keys(&mut st, "jj<Esc>");
@@ -324,19 +331,19 @@ fn paste_never_runs_as_keys() {
     let mut st = state(80, 24);
     apply_sync(&mut st, Action::Paste("G:q\n".into()));
     assert_eq!(st.mode, Mode::Prompt(PromptKind::Search));
-    assert_eq!(crate::tui::prompt::text(&st), "G:q");
+    assert_eq!(st.prompt_text(), "G:q");
     assert!(!st.quit);
-    assert_eq!(st.cursor, 0);
+    assert_eq!(st.table.cursor, 0);
     keys(&mut st, "<Esc>f");
     apply_sync(&mut st, Action::Paste("10.0.0.5\r\nextra".into()));
-    assert_eq!(crate::tui::prompt::text(&st), "10.0.0.5  extra");
+    assert_eq!(st.prompt_text(), "10.0.0.5  extra");
 }
 
 #[test]
 fn latest_filter_wins() {
     let mut st = state(80, 24);
-    let first = app::apply_filter(&mut st, "DC01".into());
-    let second = app::apply_filter(&mut st, "edge-fw".into());
+    let first = crate::tui::update::apply_filter(&mut st, "DC01".into());
+    let second = crate::tui::update::apply_filter(&mut st, "edge-fw".into());
     let job = |fx: &[Effect]| match fx.first() {
         Some(Effect::Filter { job, .. }) => *job,
         _ => panic!("no filter job"),
@@ -350,7 +357,7 @@ fn latest_filter_wins() {
             rows: Some(vec![0]),
         },
     );
-    assert!(st.view.is_none(), "a stale result is dropped");
+    assert!(st.table.view.is_none(), "a stale result is dropped");
     update(
         &mut st,
         Action::FilterDone {
@@ -359,9 +366,9 @@ fn latest_filter_wins() {
         },
     );
     assert_eq!(st.rows(), 2);
-    assert_eq!(st.filter, "edge-fw");
+    assert_eq!(st.query.filter, "edge-fw");
     // A cancelled job reports nothing and leaves the request pending.
-    let fx = app::apply_filter(&mut st, "ws07".into());
+    let fx = crate::tui::update::apply_filter(&mut st, "ws07".into());
     let j3 = job(&fx);
     drop(fx);
     update(
@@ -371,10 +378,10 @@ fn latest_filter_wins() {
             rows: None,
         },
     );
-    assert!(st.filter_pending.is_some());
+    assert!(st.query.filter_pending.is_some());
     keys(&mut st, "<Esc>");
-    assert!(st.filter_pending.is_none());
-    assert_eq!(st.filter, "edge-fw");
+    assert!(st.query.filter_pending.is_none());
+    assert_eq!(st.query.filter, "edge-fw");
 }
 
 #[test]
@@ -384,7 +391,7 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
         DC01,
     )]));
     let mut st = state_with(first, 80, 24);
-    st.ingest.done = false;
+    st.ingest.status.done = false;
     keys(&mut st, "/whoami<Enter><Enter>");
     let key = st.cursor_event().and_then(|e| st.timeline.key(e));
     assert!(key.is_some());
@@ -395,7 +402,7 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
         Action::Loaded(Box::new(test_source("logs/fw/edge.log", EDGE))),
     );
     assert_eq!(st.timeline.len(), 5);
-    assert_eq!(st.pending_sources.len(), 1);
+    assert_eq!(st.ingest.pending.len(), 1);
     drop(held);
     apply_sync(
         &mut st,
@@ -408,8 +415,8 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
     assert_eq!(st.timeline.len(), 8);
     assert_eq!(st.cursor_event().and_then(|e| st.timeline.key(e)), key);
     // The detail pane follows the event, not its old number.
-    assert_eq!(st.detail.as_ref().map(|d| d.event), st.cursor_event());
-    assert!(format!("{:?}", st.detail.as_ref().unwrap().lines).contains("whoami"));
+    assert_eq!(st.detail.lines.as_ref().map(|d| d.event), st.cursor_event());
+    assert!(format!("{:?}", st.detail.lines.as_ref().unwrap().lines).contains("whoami"));
     // With a filter, new sources are filtered too.
     keys(&mut st, "f10.0.0.5<Enter>");
     assert_eq!(st.rows(), 3);
@@ -419,14 +426,141 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
         Action::Loaded(Box::new(test_source("logs/ws07/wfp.log", &f))),
     );
     assert_eq!(st.timeline.len(), 68);
-    assert_eq!(st.filter, "10.0.0.5");
+    assert_eq!(st.query.filter, "10.0.0.5");
     assert_eq!(st.rows(), 3);
     apply_sync(
         &mut st,
         Action::IngestDone(vec!["gone.evtx: No such file".into()]),
     );
-    assert!(st.ingest.done);
+    assert!(st.ingest.status.done);
     assert!(matches!(st.msg, Some(Msg::Error(ref e)) if e.contains("gone.evtx")));
+}
+
+/// Regression: while a reopened case was still loading, the status line said
+/// "! evidence not loaded … (+52 more)" for sources merely not merged yet.
+#[test]
+fn missing_evidence_is_reported_only_once_loading_has_finished() {
+    use crate::tui::state::CaseSource;
+    let empty = Arc::new(Timeline::from_test_lines(&[]));
+    let mut st = state_with(empty, 80, 24);
+    st.ingest.status.done = false;
+    let sha = |label: &str, text: &str| test_source(label, text).report.sha256;
+    let recorded = |label: &str, sha256: String| CaseSource {
+        recorded: label.into(),
+        label: label.into(),
+        sha256,
+        expect_loaded: true,
+    };
+    st.case.sources = vec![
+        recorded(
+            "logs/dc01/security.log",
+            sha("logs/dc01/security.log", DC01),
+        ),
+        recorded("logs/fw/edge.log", sha("logs/fw/edge.log", EDGE)),
+    ];
+    // Found missing on disk at start (`setup::prepare`).
+    st.case.problems = vec!["missing logs/gone.log".into()];
+    let no_problem = |st: &App| !matches!(&st.msg, Some(Msg::Error(m)) if m.contains("evidence"));
+    apply_sync(
+        &mut st,
+        Action::Loaded(Box::new(test_source("logs/dc01/security.log", DC01))),
+    );
+    assert!(no_problem(&st), "{:?}", st.msg);
+    // The last source arrives while a job holds the timeline: its merge waits.
+    let held = st.timeline.clone();
+    apply_sync(
+        &mut st,
+        Action::Loaded(Box::new(test_source("logs/fw/edge.log", EDGE))),
+    );
+    apply_sync(&mut st, Action::IngestDone(Vec::new()));
+    assert_eq!(st.ingest.pending.len(), 1);
+    assert!(
+        no_problem(&st),
+        "not merged yet is not missing: {:?}",
+        st.msg
+    );
+    drop(held);
+    apply_sync(
+        &mut st,
+        Action::Tick {
+            ingest: crate::tui::state::IngestStatus {
+                done: true,
+                ..Default::default()
+            },
+            filter_done: 0,
+            index_done: 0,
+        },
+    );
+    assert!(st.ingest.pending.is_empty());
+    assert_eq!(
+        st.msg,
+        Some(Msg::Error(
+            "evidence missing logs/gone.log: its annotations are kept (A lists them)".into()
+        ))
+    );
+    assert_eq!(st.case.problems.len(), 1, "{:?}", st.case.problems);
+    // With nothing loaded at all, the missing evidence is still what the line says.
+    let empty = Arc::new(Timeline::from_test_lines(&[]));
+    let mut st = state_with(empty, 80, 24);
+    st.ingest.status.done = false;
+    st.case.problems = vec!["missing logs/gone.log".into()];
+    apply_sync(&mut st, Action::IngestDone(Vec::new()));
+    assert!(
+        matches!(&st.msg, Some(Msg::Error(m)) if m.starts_with("evidence missing logs/gone.log")),
+        "{:?}",
+        st.msg
+    );
+}
+
+/// Regression: input in which nothing is recognised showed `0/0 events` forever.
+#[test]
+fn nothing_recognised_says_how_many_files_were_skipped_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("notes.txt");
+    let b = dir.path().join("blob.bin");
+    std::fs::write(&a, "shopping list\nmilk\n").unwrap();
+    std::fs::write(&b, [0u8, 1, 2, 3, 250, 251]).unwrap();
+    let progress = crate::ingest::Progress::default();
+    let (t, errors) =
+        crate::timeline::load_paths(&[a.clone(), b.clone()], &Default::default(), &progress);
+    assert!(t.is_empty() && errors.is_empty());
+    let mut st = state_with(Arc::new(t), 80, 24);
+    st.ingest.status.done = false;
+    apply_sync(
+        &mut st,
+        Action::IngestDone(vec!["ev/gone.evtx: No such file or directory".into()]),
+    );
+    assert_eq!(
+        st.msg,
+        Some(Msg::Error(
+            "no events: 3 file(s) skipped (2 format not recognised from content; \
+             1 No such file or directory)"
+                .into()
+        ))
+    );
+    let text = screen(&st).join("\n");
+    assert!(
+        text.contains("notes.txt: format not recognised from content"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ev/gone.evtx: No such file or directory"),
+        "{text}"
+    );
+    // Said once, not on every tick.
+    st.msg = None;
+    apply_sync(
+        &mut st,
+        Action::Tick {
+            ingest: crate::tui::state::IngestStatus {
+                done: true,
+                ..Default::default()
+            },
+            filter_done: 0,
+            index_done: 0,
+        },
+    );
+    assert_eq!(st.msg, None);
 }
 
 #[test]
@@ -437,18 +571,79 @@ fn untouched_view_stays_at_the_start_while_filling() {
         &mut st,
         Action::Loaded(Box::new(test_source("logs/dc01/security.log", DC01))),
     );
-    assert_eq!(st.cursor, 0);
+    assert_eq!(st.table.cursor, 0);
     assert!(selected_message(&st).contains("successfully logged on"));
 }
 
+/// Regression: `G m c` at 40×12 made a critical annotation nobody could see.
 #[test]
-fn too_small_terminal_still_takes_keys() {
-    let mut st = state(60, 20);
-    assert!(screen(&st)[0].starts_with("enlarge terminal (need 80x24, have 60x20)"));
-    keys(&mut st, "jjG");
-    assert_eq!(st.cursor, st.rows() - 1);
-    apply_sync(&mut st, Action::Resize(100, 30));
-    assert!(screen(&st)[3].contains("time (UTC)"));
+fn too_small_terminal_takes_only_q() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.vigil.json");
+    let mut st = state(80, 24);
+    keys(&mut st, "m");
+    st.open_prompt(PromptKind::CasePath, &path.display().to_string());
+    keys(&mut st, "<Enter><Esc>");
+    assert!(st.case.info.is_some());
+    apply_sync(&mut st, Action::Resize(40, 12));
+    let text = screen(&st).join(" ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.starts_with("enlarge terminal (need 60x16, "), "{text}");
+    assert!(text.contains("have 40x12)"), "{text}");
+    keys(&mut st, "Gmc");
+    assert_eq!(st.table.cursor, 0);
+    assert_eq!(st.mode, Mode::Normal);
+    assert!(st.case.annotations().is_empty(), "nothing annotated unseen");
+    keys(&mut st, ":w<Enter>f?A");
+    assert_eq!((st.mode, st.quit), (Mode::Normal, false));
+    // Back to a usable size, keys act again.
+    apply_sync(&mut st, Action::Resize(60, 16));
+    keys(&mut st, "G");
+    assert_eq!(st.table.cursor, st.rows() - 1);
+    // Unsaved changes: q asks, on the enlarge screen too, and y quits.
+    keys(&mut st, "ml");
+    assert!(st.case.unsaved);
+    apply_sync(&mut st, Action::Resize(40, 12));
+    keys(&mut st, "q");
+    assert_eq!(st.mode, Mode::Confirm);
+    let text = screen(&st).join("");
+    assert!(text.contains("quit anyway?"), "{text}");
+    keys(&mut st, "y");
+    assert!(st.quit);
+    let mut st = state(59, 16);
+    keys(&mut st, "q");
+    assert!(st.quit, "nothing unsaved: q quits at once");
+}
+
+#[test]
+fn usable_down_to_60x16() {
+    let mut st = state(60, 16);
+    let lines = screen(&st);
+    assert!(
+        lines[0].contains("time (UTC)") && lines[0].contains("message"),
+        "{lines:?}"
+    );
+    assert!(!lines[0].contains("source"), "the source column goes first");
+    assert!(lines[1].contains("2022-12-03 18:00:00 "), "{}", lines[1]);
+    assert!(lines[15].contains("1/68 events"), "status on the last row");
+    assert_eq!(st.page_rows(), 14);
+    keys(&mut st, "G");
+    let lines = screen(&st);
+    assert!(lines[14].contains("The audit log was"), "{lines:#?}");
+    // Something to say takes the bottom row back, and a long message wraps.
+    keys(
+        &mut st,
+        "/nothing like this at all in here, not a single event<Enter>",
+    );
+    let lines = screen(&st);
+    let msg = lines[12..].join("");
+    assert!(
+        msg.contains("! no match for /nothing like this at all in here, not a")
+            && msg.contains("single event/"),
+        "{lines:?}"
+    );
+    keys(&mut st, "<Esc><Enter>");
+    assert!(st.detail.open && st.page_rows() >= 5, "{}", st.page_rows());
 }
 
 #[test]
@@ -473,15 +668,15 @@ fn corpus_evtx_detail_shows_fields_and_raw_xml() {
     let n = t.len();
     let mut st = state_with(Arc::new(t), 120, 40);
     keys(&mut st, "G<Enter>");
-    assert_eq!(st.cursor, n - 1);
-    let lines = &st.detail.as_ref().unwrap().lines;
+    assert_eq!(st.table.cursor, n - 1);
+    let lines = &st.detail.lines.as_ref().unwrap().lines;
     let has = |s: &str| lines.iter().any(|l| format!("{l:?}").contains(s));
     assert!(
         has("event_id") && has("raw record") && has("<Event"),
         "{lines:?}"
     );
     keys(&mut st, "/4624<Enter>");
-    assert!(st.search_pending.is_none());
+    assert!(st.query.search_pending.is_none());
     let s = screen(&st).join("\n");
     assert!(s.contains("Security_short_selected.evtx") || s.contains("Security_s"));
 }

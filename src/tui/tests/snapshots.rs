@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::timeline::filter::FilterError;
-use crate::tui::app::{Mode, PromptKind, open_prompt};
+use crate::tui::state::{Mode, PromptKind};
 
 fn snap(name: &str, st: &State) {
     insta::assert_snapshot!(name, draw(st).backend());
@@ -42,8 +42,8 @@ fn help_overlay() {
 fn filter_error_and_time_error() {
     // The error of a query the parser refused (as `Filter::parse` reports it).
     let mut st = state(80, 24);
-    open_prompt(&mut st, PromptKind::Filter, "host:dc01 AND (user:alice");
-    st.prompt_error = Some(FilterError {
+    st.open_prompt(PromptKind::Filter, "host:dc01 AND (user:alice");
+    st.prompt.error = Some(FilterError {
         col: 15,
         msg: "unclosed parenthesis".into(),
     });
@@ -56,8 +56,16 @@ fn filter_error_and_time_error() {
 
 #[test]
 fn too_small_and_pivot() {
-    let st = state(79, 24);
-    snap("too_small_79x24", &st);
+    let st = state(59, 16);
+    snap("too_small_59x16", &st);
+    let mut st = state(80, 23);
+    keys(&mut st, "jj");
+    snap("timeline_80x23", &st);
+    let mut st = state(60, 16);
+    keys(&mut st, "jj");
+    snap("timeline_60x16", &st);
+    keys(&mut st, "?");
+    snap("help_60x16", &st);
     let mut st = state(80, 24);
     keys(&mut st, "j=");
     snap("pivot_80x24", &st);
@@ -83,11 +91,11 @@ fn rendering_never_panics_at_any_size() {
 
 /// A state with a case in `dir`: an early-detection point (high) on row 1, an ioc with
 /// tags and a two-line note on row 3, cursor back on row 1.
-fn annotated(dir: &std::path::Path, name: &str) -> State {
+fn annotated(dir: &std::path::Path, name: &str) -> App {
     let mut st = state(80, 24);
     keys(&mut st, "jm");
     let path = dir.join(format!("{name}.vigil.json"));
-    open_prompt(&mut st, PromptKind::CasePath, &path.display().to_string());
+    st.open_prompt(PromptKind::CasePath, &path.display().to_string());
     keys(&mut st, "<Enter>h");
     keys(
         &mut st,

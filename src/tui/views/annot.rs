@@ -3,10 +3,11 @@
 
 use crate::case::Kind;
 use crate::model::format_display;
-use crate::tui::annotate::FormField;
 use crate::tui::annotations::severity_letter;
-use crate::tui::app::{Mode, State};
+use crate::tui::keymap::Layer;
+use crate::tui::layout::centered;
 use crate::tui::sanitize;
+use crate::tui::state::{FormField, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -21,25 +22,10 @@ fn boxed<'a>(st: &State, title: &'a str) -> Block<'a> {
         .title(Span::styled(title, theme.header()))
 }
 
-/// One line for the input line while an annotation dialog is open.
-pub fn hint(st: &State) -> Option<&'static str> {
-    Some(match st.mode {
-        Mode::Severity => {
-            "early-detection severity: l low  m medium  h high  c critical  Esc cancels"
-        }
-        Mode::AnnKind => "kind: j/k or 1-8 choose, Enter next, Esc cancels",
-        Mode::AnnEdit => "F2 or Ctrl-D save  Tab tags/note  Enter new line (note)  Esc cancels",
-        Mode::AnnList => "Enter go to  e edit  d delete  j/k move  Esc closes",
-        Mode::ConfirmDelete => "delete this annotation? (y/n)",
-        Mode::ExportFormat => "export the shown events as: j jsonl  c csv  Esc cancels",
-        _ => return None,
-    })
-}
-
 pub fn kind_picker(st: &State, f: &mut Frame) {
     let theme = st.theme();
     let Some(form) = &st.form else { return };
-    let area = super::centered(f.area(), 40, Kind::ALL.len() as u16 + 2);
+    let area = centered(f.area(), 42, Kind::ALL.len() as u16 + 2);
     let title = if form.editing {
         " edit annotation: kind "
     } else {
@@ -69,15 +55,18 @@ pub fn editor(st: &State, f: &mut Frame) {
     let theme = st.theme();
     let Some(form) = &st.form else { return };
     let h = f.area().height.saturating_sub(6).clamp(8, 16);
-    let area = super::centered(f.area(), 76, h);
+    let area = centered(f.area(), 76, h);
     let kind = Kind::ALL
         .get(form.kind_sel)
         .copied()
         .unwrap_or(form.ann.kind);
+    let ascii = theme.ascii;
     let title = format!(
-        " {} {}: F2/Ctrl-D save, Esc cancel ",
+        " {} {}: {} save, {} cancel ",
         if form.editing { "edit" } else { "new" },
-        kind.id()
+        kind.id(),
+        st.keymap.keys(Layer::Editor, "finish", ascii),
+        st.keymap.keys(Layer::Editor, "cancel", ascii),
     );
     let block = boxed(st, &title);
     let inner = block.inner(area);
@@ -126,8 +115,8 @@ pub fn editor(st: &State, f: &mut Frame) {
 
 pub fn list(st: &State, f: &mut Frame) {
     let theme = st.theme();
-    let anns = st.case.as_ref().map(|c| c.annotations()).unwrap_or(&[]);
-    let area = super::centered(
+    let anns = st.case.annotations();
+    let area = centered(
         f.area(),
         f.area().width.saturating_sub(4),
         f.area().height.saturating_sub(4),
@@ -138,7 +127,7 @@ pub fn list(st: &State, f: &mut Frame) {
     f.render_widget(Clear, area);
     f.render_widget(block, area);
     let rows = inner.height as usize;
-    let first = st.list_sel.saturating_sub(rows.saturating_sub(1));
+    let first = st.list.sel.saturating_sub(rows.saturating_sub(1));
     let zone = st.zone().1;
     let w = inner.width as usize;
     let lines: Vec<Line> = anns
@@ -147,13 +136,13 @@ pub fn list(st: &State, f: &mut Frame) {
         .skip(first)
         .take(rows)
         .map(|(i, a)| {
-            let sel = i == st.list_sel;
+            let sel = i == st.list.sel;
             let mark = match (a.kind, a.severity) {
                 (Kind::EarlyDetection, Some(s)) => format!("!{}", severity_letter(s)),
                 (Kind::EarlyDetection, None) => "! ".into(),
                 _ => "* ".into(),
             };
-            let missing = st.ingest.done && st.marks.event_of(&a.id).is_none();
+            let missing = st.ingest.status.done && st.case.marks.event_of(&a.id).is_none();
             let time = format_display(a.key.ts, &zone);
             let time = time.get(..19).unwrap_or(&time);
             let mut text = format!(

@@ -1,6 +1,7 @@
 //! The detail pane: every normalised and source field and the raw record, scrollable.
 
-use crate::tui::app::{DetailLine, Focus, State};
+use crate::tui::keymap::Layer;
+use crate::tui::state::{DetailLine, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -11,14 +12,24 @@ const NAME_W: usize = 22;
 
 pub fn render(st: &State, f: &mut Frame, area: Rect) {
     let theme = st.theme();
-    let focused = st.focus == Focus::Detail;
+    let focused = st.detail.focused;
+    let key = |action: &str| st.keymap.keys(Layer::Table, action, theme.ascii);
     let title = if focused {
         format!(
-            "{} detail (focused: j/k scroll, Tab: table, Esc: close) ",
-            theme.select_symbol()
+            "{} detail (focused: {}/{} scroll, {}: table, {}: close) ",
+            theme.select_symbol(),
+            key("down"),
+            key("up"),
+            key("focus"),
+            key("cancel"),
         )
     } else {
-        " detail (Tab: focus, Enter/Esc: close) ".to_string()
+        format!(
+            " detail ({}: focus, {}/{}: close) ",
+            key("focus"),
+            key("detail"),
+            key("cancel")
+        )
     };
     let mut title_style = theme.header();
     if focused {
@@ -30,7 +41,7 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         .title(Span::styled(title, title_style));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let Some(d) = &st.detail else {
+    let Some(d) = &st.detail.lines else {
         f.render_widget(
             Paragraph::new("no event selected").style(theme.dim()),
             inner,
@@ -38,7 +49,7 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         return;
     };
     let h = inner.height as usize;
-    let scroll = st.detail_scroll.min(d.lines.len().saturating_sub(h.max(1)));
+    let scroll = st.detail.scroll.min(d.lines.len().saturating_sub(h.max(1)));
     let lines: Vec<Line> = d
         .lines
         .iter()

@@ -2,7 +2,7 @@
 //! hides drawn with a different, dimmer glyph) and a time axis with the cursor.
 
 use crate::model::format_display;
-use crate::tui::app::State;
+use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 

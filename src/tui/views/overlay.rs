@@ -1,39 +1,44 @@
 //! Overlays: the help screen (generated from the keymap) and the pivot picker.
 
-use crate::tui::app::State;
+use crate::tui::keymap::{HELP_KEYS_W, HelpRow, Layer};
+use crate::tui::layout::{centered, help_box};
 use crate::tui::sanitize;
+use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 pub fn help(st: &State, f: &mut Frame) {
     let theme = st.theme();
-    let area = super::centered(f.area(), 78, f.area().height.saturating_sub(2));
+    let area = help_box(f.area());
+    let key = |action: &str| st.keymap.keys(Layer::Help, action, theme.ascii);
+    let title = format!(
+        " keys ({}/{} scroll, {} closes) ",
+        key("down"),
+        key("up"),
+        key("close")
+    );
     let block = Block::new()
         .borders(Borders::ALL)
         .border_set(theme.border())
-        .title(Span::styled(
-            " keys (j/k scroll, Esc closes) ",
-            theme.header(),
-        ));
+        .title(Span::styled(title, theme.header()));
     let inner = block.inner(area);
-    let mut lines: Vec<Line> = Vec::new();
-    let mut section = String::new();
-    for (sec, keys, desc) in st.keymap.help_rows(theme.ascii) {
-        if sec != section {
-            if !lines.is_empty() {
-                lines.push(Line::raw(""));
-            }
-            lines.push(Line::from(Span::styled(sec.clone(), theme.label())));
-            section = sec;
-        }
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<16} "), theme.header()),
-            Span::raw(desc),
-        ]));
-    }
+    let pad = " ".repeat(HELP_KEYS_W);
+    let lines: Vec<Line> = st
+        .keymap
+        .help_rows(theme.ascii, inner.width as usize)
+        .into_iter()
+        .map(|l| match l {
+            HelpRow::Section(s) => Line::from(Span::styled(s, theme.label())),
+            HelpRow::Key { keys, desc } => Line::from(vec![
+                Span::styled(format!("  {keys:<16} "), theme.header()),
+                Span::raw(desc),
+            ]),
+            HelpRow::More(desc) => Line::from(vec![Span::raw(pad.clone()), Span::raw(desc)]),
+        })
+        .collect();
     let h = inner.height as usize;
-    let scroll = st.help_scroll.min(lines.len().saturating_sub(h));
+    let scroll = st.help.scroll.min(lines.len().saturating_sub(h));
     let visible: Vec<Line> = lines.into_iter().skip(scroll).take(h).collect();
     f.render_widget(Clear, area);
     f.render_widget(block, area);
@@ -46,14 +51,17 @@ pub fn picker(st: &State, f: &mut Frame) {
     let h = (items.len() as u16 + 2)
         .min(f.area().height.saturating_sub(6))
         .max(3);
-    let area = super::centered(f.area(), 72, h);
+    let area = centered(f.area(), 72, h);
+    let key = |action: &str| st.keymap.keys(Layer::Picker, action, theme.ascii);
+    let title = format!(
+        " pivot: filter on ({}), {} closes ",
+        key("pick"),
+        key("close")
+    );
     let block = Block::new()
         .borders(Borders::ALL)
         .border_set(theme.border())
-        .title(Span::styled(
-            " pivot: filter on (Enter), Esc closes ",
-            theme.header(),
-        ));
+        .title(Span::styled(title, theme.header()));
     let inner = block.inner(area);
     let rows = inner.height as usize;
     let first = st.picker.sel.saturating_sub(rows.saturating_sub(1));

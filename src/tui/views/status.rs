@@ -1,7 +1,10 @@
 //! Status line (position, filter, jobs, ingest, zone) and input line (prompt, messages,
 //! ingest progress bar, key hints).
 
-use crate::tui::app::{Mode, Msg, State};
+use crate::tui::keymap::Layer;
+use crate::tui::layout::wrap;
+use crate::tui::sanitize;
+use crate::tui::state::{IndexStatus, InputLine, Mode, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -26,70 +29,72 @@ fn pad_between(left: &str, right: &str, width: usize) -> String {
 
 pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
     let theme = st.theme();
-    if let (Mode::Prompt(kind), Some(e)) = (st.mode, &st.prompt_error) {
-        // The caret sits above the input line's column of the error.
-        let indent = kind.prefix().chars().count() + e.col.saturating_sub(1);
-        let caret = if theme.ascii { "^" } else { "↓" };
-        let text = format!("{}{caret} error: {}", " ".repeat(indent), e.msg);
-        f.render_widget(
-            Paragraph::new(Line::from(Span::styled(text, theme.error()))),
-            area,
-        );
+    if let Some(text) = st.prompt_error_line() {
+        // The caret sits above the input line's column of the error; a long error
+        // wraps onto the status area's second row rather than being cut.
+        let rows = wrap(&text, area.width as usize, area.height as usize);
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .map(|r| Line::from(Span::styled(r, theme.error())))
+            .collect();
+        f.render_widget(Paragraph::new(lines), area);
         return;
     }
     let total = st.timeline.len();
     let rows = st.rows();
-    let pos = if rows == 0 { 0 } else { st.cursor + 1 };
+    let pos = if rows == 0 { 0 } else { st.table.cursor + 1 };
     let mut left = format!(" {pos}/{rows}");
-    if st.view.is_some() {
+    if st.table.view.is_some() {
         left.push_str(&format!(" of {total}"));
     }
     left.push_str(" events");
-    if let Some(c) = &st.case {
+    if let Some(c) = &st.case.info {
         left.push_str(&format!(" | {} annotations", c.annotations().len()));
     }
-    if st.unsaved {
+    if st.case.unsaved {
         left.push_str(" [+] unsaved");
     }
-    match &st.filter_pending {
+    let q = &st.query;
+    match &q.filter_pending {
         Some(p) => {
-            let pct = (st.filter_progress * 100)
+            let pct = (q.filter_progress * 100)
                 .checked_div(total)
                 .unwrap_or(0)
                 .min(100);
             left.push_str(&format!(" | filtering {pct}%: {}", p.text));
         }
-        None if !st.filter.is_empty() => left.push_str(&format!(" | filter: {}", st.filter)),
+        None if !q.filter.is_empty() => left.push_str(&format!(" | filter: {}", q.filter)),
         None => {}
     }
-    if st.search_pending.is_some() {
+    if q.search_pending.is_some() {
         left.push_str(" | searching...");
-    } else if !st.search_text.is_empty() {
-        left.push_str(&format!(" | /{}", st.search_text));
+    } else if !q.search_text.is_empty() {
+        left.push_str(&format!(" | /{}", q.search_text));
     }
     let mut right = String::new();
-    if !st.ingest.done {
+    let ingest = &st.ingest.status;
+    if !ingest.done {
         right.push_str(&format!(
             "loading {}/{} files | ",
-            st.ingest.files_done, st.ingest.files_total
+            ingest.files_done, ingest.files_total
         ));
-    } else if st.ingest.rejected > 0 {
-        right.push_str(&format!("{} rejected | ", st.ingest.rejected));
+    } else if ingest.rejected > 0 {
+        right.push_str(&format!("{} rejected | ", ingest.rejected));
     }
-    if st.index == super::super::app::IndexStatus::Building {
-        let pct = st.index_progress * 100 / st.timeline.len().max(1);
+    if st.ingest.index == IndexStatus::Building {
+        let pct = st.ingest.index_progress * 100 / st.timeline.len().max(1);
         right.push_str(&format!("indexing {}% | ", pct.min(99)));
     }
     right.push_str(st.zone().0);
     right.push(' ');
-    let left = crate::tui::sanitize::line(&left, 512, theme.ascii);
+    let left = sanitize::line(&left, 512, theme.ascii);
     let text = pad_between(&left, &right, area.width as usize);
     f.render_widget(Paragraph::new(text).style(theme.status()), area);
 }
 
 fn progress_line(st: &State, width: usize) -> Line<'static> {
     let theme = st.theme();
-    let i = &st.ingest;
+    let i = &st.ingest.status;
     let frac = if i.bytes_total > 0 {
         (i.bytes_done as f64 / i.bytes_total as f64).clamp(0.0, 1.0)
     } else if i.files_total > 0 {
@@ -123,8 +128,18 @@ fn progress_line(st: &State, width: usize) -> Line<'static> {
 
 pub fn render_input(st: &State, f: &mut Frame, area: Rect) {
     let theme = st.theme();
-    match st.mode {
-        Mode::Prompt(kind) => {
+    let width = area.width as usize;
+    let rows = area.height as usize;
+    let text = |t: &str, style: Style| -> Paragraph<'static> {
+        let lines: Vec<Line> = wrap(t, width, rows)
+            .into_iter()
+            .map(|r| Line::from(Span::styled(r, style)))
+            .collect();
+        Paragraph::new(lines)
+    };
+    let p = match st.input_line() {
+        InputLine::Prompt => {
+            let Mode::Prompt(kind) = st.mode else { return };
             let prefix = kind.prefix();
             let pw = prefix.chars().count() as u16;
             f.render_widget(
@@ -137,38 +152,20 @@ pub fn render_input(st: &State, f: &mut Frame, area: Rect) {
                 area.width.saturating_sub(pw),
                 1,
             );
-            f.render_widget(&st.prompt, rest);
+            f.render_widget(&st.prompt.text, rest);
             return;
         }
-        Mode::ConfirmQuit => {
-            let l = Span::styled(
-                "case not saved (the journal keeps annotations): quit anyway? (y/n)",
-                theme.error(),
-            );
-            f.render_widget(Paragraph::new(l), area);
-            return;
+        InputLine::Error(e) => text(&e, theme.error()),
+        InputLine::Info(m) => text(&m, theme.info()),
+        InputLine::Keys(k) => text(&k, theme.header()),
+        InputLine::Question(q) => text(&q, theme.error()),
+        InputLine::Idle if !st.ingest.status.done => {
+            Paragraph::new(progress_line(st, area.width as usize))
         }
-        _ => {}
-    }
-    if let Some(h) = super::annot::hint(st)
-        && !(st.mode == Mode::AnnList && st.msg.is_some())
-    {
-        let style = if st.mode == Mode::ConfirmDelete {
-            theme.error()
-        } else {
-            theme.header()
-        };
-        f.render_widget(Paragraph::new(Span::styled(h, style)), area);
-        return;
-    }
-    let line = match &st.msg {
-        Some(Msg::Error(e)) => Line::from(Span::styled(format!("! {e}"), theme.error())),
-        Some(Msg::Info(s)) => Line::from(Span::styled(s.clone(), theme.info())),
-        None if !st.ingest.done => progress_line(st, area.width as usize),
-        None => Line::from(Span::styled(
-            "? help  / search  f filter  t time  m mark  a annotate  A list  s save  q quit",
-            Style::new(),
-        )),
+        InputLine::Idle => {
+            let hint = st.keymap.hint(Layer::Table, theme.ascii);
+            text(&hint, Style::new())
+        }
     };
-    f.render_widget(Paragraph::new(line), area);
+    f.render_widget(p, area);
 }

@@ -2,8 +2,9 @@
 
 use crate::ingest::evtx::FLAG_BAD_TIME;
 use crate::model::{TzSpec, format_display};
-use crate::tui::app::{Focus, State};
+use crate::tui::layout;
 use crate::tui::sanitize;
+use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -57,54 +58,65 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     let rows_total = st.rows();
     let (zlabel, zone) = st.zone();
     let w = area.width;
-    let (src_w, host_w, tag_w) = match w {
-        140.. => (18, 18, 10),
-        110.. => (14, 15, 8),
-        _ => (10, 12, 6),
-    };
-    let time_w = if zone == TzSpec::Utc { 23 } else { 29 };
-    let widths = [
-        Constraint::Length(2),
-        Constraint::Length(time_w),
-        Constraint::Length(src_w),
-        Constraint::Length(host_w),
-        Constraint::Length(tag_w),
+    // Narrow terminals drop the source column, then milliseconds (layout::columns).
+    let cols = layout::columns(w, zone == TzSpec::Utc);
+    let with_source = cols.source > 0;
+    let mut widths = vec![Constraint::Length(2), Constraint::Length(cols.time)];
+    let mut header = vec![Cell::from(""), Cell::from(format!("time ({zlabel})"))];
+    if with_source {
+        widths.push(Constraint::Length(cols.source));
+        header.push(Cell::from("source"));
+    }
+    widths.extend([
+        Constraint::Length(cols.host),
+        Constraint::Length(cols.tag),
         Constraint::Fill(1),
-    ];
-    let header = Row::new([
-        Cell::from(""),
-        Cell::from(format!("time ({zlabel})")),
-        Cell::from("source"),
+    ]);
+    header.extend([
         Cell::from("host"),
         Cell::from("id/act"),
         Cell::from("message"),
-    ])
-    .style(theme.header());
+    ]);
+    let header = Row::new(header).style(theme.header());
     if rows_total == 0 {
-        let msg = if !st.ingest.done {
-            "loading: events appear here as each source finishes"
-        } else if st.view.is_some() {
-            "no events match the filter (F clears it)"
+        let mut lines = vec![if !st.ingest.status.done {
+            "loading: events appear here as each source finishes".to_string()
+        } else if st.table.view.is_some() {
+            "no events match the filter (F clears it)".to_string()
         } else {
-            "no events"
-        };
+            "no events".to_string()
+        }];
+        if st.ingest.status.done && st.timeline.is_empty() {
+            // Why: every input that gave nothing, one per line.
+            let w = area.width.saturating_sub(4) as usize;
+            for (path, why) in st.unusable_inputs() {
+                let line = format!("{path}: {why}");
+                let line = sanitize::line(&line, 4096, theme.ascii);
+                lines.extend(layout::wrap(&line, w, 3));
+            }
+        }
         let table = Table::new(Vec::<Row>::new(), widths).header(header);
         f.render_widget(table, area);
         let r = Rect::new(
             area.x + 2,
             area.y + 2.min(area.height),
             area.width.saturating_sub(2),
-            1,
+            area.height.saturating_sub(2),
         );
-        f.render_widget(Paragraph::new(msg).style(theme.dim()), r.intersection(area));
+        let text: Vec<Line> = lines.into_iter().map(Line::raw).collect();
+        f.render_widget(
+            Paragraph::new(text).style(theme.dim()),
+            r.intersection(area),
+        );
         return;
     }
     let h = area.height.saturating_sub(1) as usize;
-    let end = (st.top + h).min(rows_total);
+    let top = st.table.top;
+    let end = (top + h).min(rows_total);
     let max_msg = w as usize;
-    let re = st.search.as_ref();
-    let mut rows = Vec::with_capacity(end.saturating_sub(st.top));
-    for row in st.top..end {
+    let re = st.query.search.as_ref();
+    let mut rows = Vec::with_capacity(end.saturating_sub(top));
+    for row in top..end {
         let Some(ev) = st.event_of_row(row) else {
             continue;
         };
@@ -116,18 +128,26 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
                 "bad time {}",
                 sanitize::line(&t.time_text(ev), 40, theme.ascii)
             )
-        } else {
+        } else if cols.millis {
             format_display(e.ts, &zone)
+        } else {
+            without_millis(format_display(e.ts, &zone))
         };
         let label = t.source_of(ev).map_or("", |s| short_label(&s.label));
         let host = t.host(ev);
         let tag = t.tag(ev);
         let msg = t.message(ev);
-        let cells = [
+        let mut cells = vec![
             // Annotation marker: symbols, so it does not depend on colour.
-            Cell::from(st.marks.marker(ev).unwrap_or_default()).style(theme.label()),
+            Cell::from(st.case.marks.marker(ev).unwrap_or_default()).style(theme.label()),
             Cell::from(time),
-            Cell::from(sanitize::line(label, 64, theme.ascii).into_owned()),
+        ];
+        if with_source {
+            cells.push(Cell::from(
+                sanitize::line(label, 64, theme.ascii).into_owned(),
+            ));
+        }
+        cells.extend([
             Cell::from(sanitize::line(&host, 64, theme.ascii).into_owned()),
             Cell::from(sanitize::line(&tag, 32, theme.ascii).into_owned()),
             Cell::from(
@@ -139,10 +159,10 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
                 )
                 .into_owned(),
             ),
-        ];
+        ]);
         rows.push(Row::new(cells));
     }
-    let focus_table = st.focus == Focus::Table || !st.detail_open;
+    let focus_table = !(st.detail.open && st.detail.focused);
     let sel_style = if focus_table {
         theme.selected()
     } else {
@@ -154,8 +174,16 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         .row_highlight_style(sel_style)
         .highlight_symbol(theme.select_symbol())
         .highlight_spacing(HighlightSpacing::Always);
-    let mut ts = TableState::default().with_selected(Some(st.cursor.saturating_sub(st.top)));
+    let mut ts = TableState::default().with_selected(Some(st.table.cursor.saturating_sub(top)));
     f.render_stateful_widget(table, area, &mut ts);
+}
+
+/// `2022-12-03 20:05:30.000+01:00` → `2022-12-03 20:05:30+01:00`.
+fn without_millis(mut s: String) -> String {
+    if s.get(19..20) == Some(".") && s.len() >= 23 {
+        s.replace_range(19..23, "");
+    }
+    s
 }
 
 trait IntoOwnedLine {

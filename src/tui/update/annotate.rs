@@ -1,79 +1,74 @@
-//! Annotating (no I/O here): `m` asks a severity and marks an early-detection point, `a`
-//! opens the form (kind picker, then tags and a multi-line note). A finished form becomes
-//! an `Effect::Upsert`, which the executor journals (fsync) before the marker shows.
-//! Without a case file the first `m`/`a` asks for its path, so nothing is ever unjournalled.
+//! Annotating: `m` asks a severity and marks an early-detection point, `a` opens the form
+//! (kind picker, then tags and a multi-line note). A finished form becomes an
+//! `Effect::Upsert`, which is journalled (fsync) before the marker shows. Without a case
+//! file the first `m`/`a` asks for its path, so nothing is ever unjournalled.
 
-use super::app::{Effect, Mode, PromptKind, State, open_prompt};
+use super::nav::Nav;
 use crate::case::{Annotation, EventCopy, Kind, Severity};
 use crate::model::Norm;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui_textarea::TextArea;
-
-/// What to continue with once the case file's path is known.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Then {
-    Mark,
-    Annotate,
-    Save,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormField {
-    Tags,
-    Note,
-}
-
-/// The annotation being made or edited.
-#[derive(Clone, Debug)]
-pub struct AnnForm {
-    /// New, or a copy of the stored one (pre-filled) when editing.
-    pub ann: Annotation,
-    pub editing: bool,
-    pub kind_sel: usize,
-    pub tags: TextArea<'static>,
-    pub note: TextArea<'static>,
-    pub field: FormField,
-}
+use crate::tui::action::Effect;
+use crate::tui::keymap::{Command, Layer};
+use crate::tui::state::{AnnForm, FormField, Mode, PromptKind, State, Then};
+use ratatui::crossterm::event::KeyEvent;
 
 pub const DEFAULT_CASE: &str = "./case.vigil.json";
 
-fn plain(lines: Vec<String>) -> TextArea<'static> {
-    let mut ta = TextArea::new(lines);
-    ta.set_cursor_line_style(ratatui::style::Style::default());
-    ta.move_cursor(ratatui_textarea::CursorMove::Bottom);
-    ta.move_cursor(ratatui_textarea::CursorMove::End);
-    ta
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeverityCmd {
+    Pick(Severity),
+    Cancel,
 }
 
-impl AnnForm {
-    pub fn new(ann: Annotation, editing: bool) -> AnnForm {
-        let kind_sel = Kind::ALL.iter().position(|k| *k == ann.kind).unwrap_or(0);
-        let tags = plain(vec![ann.tags.join(", ")]);
-        let note = plain(ann.note.lines().map(str::to_owned).collect());
-        AnnForm {
-            ann,
-            editing,
-            kind_sel,
-            tags,
-            note,
-            field: FormField::Tags,
-        }
-    }
+impl Command for SeverityCmd {
+    const LAYER: Layer = Layer::Severity;
+    const ALL: &'static [(Self, &'static str)] = &[
+        (SeverityCmd::Pick(Severity::Low), "low"),
+        (SeverityCmd::Pick(Severity::Medium), "medium"),
+        (SeverityCmd::Pick(Severity::High), "high"),
+        (SeverityCmd::Pick(Severity::Critical), "critical"),
+        (SeverityCmd::Cancel, "cancel"),
+    ];
+}
 
-    /// The annotation with the form's kind, tags and note.
-    pub fn finish(&self) -> Annotation {
-        let mut a = self.ann.clone();
-        a.kind = Kind::ALL.get(self.kind_sel).copied().unwrap_or(a.kind);
-        a.tags.clear();
-        for t in self.tags.lines().join(",").split(',') {
-            a.add_tag(t);
-        }
-        a.note = self.note.lines().join("\n").trim_end().to_owned();
-        if self.editing {
-            a.touch();
-        }
-        a
-    }
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KindCmd {
+    Nav(Nav),
+    /// A digit key: the kind of that number.
+    Choose,
+    Next,
+    Cancel,
+}
+
+impl Command for KindCmd {
+    const LAYER: Layer = Layer::Kind;
+    const ALL: &'static [(Self, &'static str)] = &[
+        (KindCmd::Nav(Nav::Down), "down"),
+        (KindCmd::Nav(Nav::Up), "up"),
+        (KindCmd::Nav(Nav::First), "first"),
+        (KindCmd::Nav(Nav::Last), "last"),
+        (KindCmd::Choose, "choose"),
+        (KindCmd::Next, "next"),
+        (KindCmd::Cancel, "cancel"),
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditorCmd {
+    Finish,
+    SwitchField,
+    /// Enter: on to the note from the tags line; a new line inside the note.
+    NextField,
+    Cancel,
+}
+
+impl Command for EditorCmd {
+    const LAYER: Layer = Layer::Editor;
+    const ALL: &'static [(Self, &'static str)] = &[
+        (EditorCmd::Finish, "finish"),
+        (EditorCmd::SwitchField, "switch_field"),
+        (EditorCmd::NextField, "next_field"),
+        (EditorCmd::Cancel, "cancel"),
+    ];
 }
 
 /// A fresh annotation on the selected event, or `None` (with a message) when there is no
@@ -83,7 +78,7 @@ fn new_for_cursor(st: &mut State, kind: Kind, then: Then) -> Option<Annotation> 
         st.error("no event to annotate");
         return None;
     };
-    if st.case.is_none() {
+    if st.case.info.is_none() {
         ask_case_path(st, then);
         return None;
     }
@@ -98,21 +93,20 @@ fn new_for_cursor(st: &mut State, kind: Kind, then: Then) -> Option<Annotation> 
         &event_id,
         &t.message(ev),
     );
-    let case = st.case.as_ref()?;
-    Some(case.new_annotation(key, copy, kind))
+    Some(Annotation::new(key, copy, kind, &st.author()))
 }
 
 pub fn ask_case_path(st: &mut State, then: Then) {
-    st.case_then = Some(then);
-    open_prompt(st, PromptKind::CasePath, DEFAULT_CASE);
+    st.case.then = Some(then);
+    st.open_prompt(PromptKind::CasePath, DEFAULT_CASE);
     st.info("annotations are journalled at once: where should the case file live?");
 }
 
-/// The stored annotations on the cursor's event (ids), early-detection first.
+/// The stored annotation on the cursor's event, early-detection first.
 fn on_cursor(st: &State, kind: Option<Kind>) -> Option<Annotation> {
     let ev = st.cursor_event()?;
-    let case = st.case.as_ref()?;
-    let marks = st.marks.on(ev);
+    let case = st.case.info.as_ref()?;
+    let marks = st.case.marks.on(ev);
     let pick = match kind {
         Some(k) => marks.iter().find(|m| m.kind == k),
         None => marks.first(),
@@ -165,13 +159,10 @@ fn cancel(st: &mut State, what: &str) -> Vec<Effect> {
 }
 
 pub fn severity_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
-    let sev = match k.code {
-        KeyCode::Esc => return cancel(st, "mark"),
-        KeyCode::Char('l') => Severity::Low,
-        KeyCode::Char('m') => Severity::Medium,
-        KeyCode::Char('h') => Severity::High,
-        KeyCode::Char('c') => Severity::Critical,
-        _ => return Vec::new(),
+    let sev = match st.keymap.command::<SeverityCmd>(&k) {
+        Some(SeverityCmd::Pick(s)) => s,
+        Some(SeverityCmd::Cancel) => return cancel(st, "mark"),
+        None => return Vec::new(),
     };
     let Some(form) = st.form.take() else {
         st.mode = Mode::Normal;
@@ -185,58 +176,62 @@ pub fn severity_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
 
 pub fn kind_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
     let n = Kind::ALL.len();
+    let cmd = st.keymap.command::<KindCmd>(&k);
     let Some(form) = st.form.as_mut() else {
         st.mode = Mode::Normal;
         return Vec::new();
     };
-    match k.code {
-        KeyCode::Esc => return cancel(st, "annotation"),
-        KeyCode::Char('j') | KeyCode::Down => form.kind_sel = (form.kind_sel + 1) % n,
-        KeyCode::Char('k') | KeyCode::Up => form.kind_sel = (form.kind_sel + n - 1) % n,
-        // A digit only chooses, as the hint says ("1-8 choose, Enter next"): advancing
-        // too would send the Enter that follows into the tags line.
-        KeyCode::Char(c @ '1'..='8') => form.kind_sel = (c as usize - '1' as usize).min(n - 1),
-        KeyCode::Enter => st.mode = Mode::AnnEdit,
-        _ => {}
+    match cmd {
+        Some(KindCmd::Cancel) => return cancel(st, "annotation"),
+        Some(KindCmd::Nav(nav)) => form.kind_sel = nav.apply_wrapping(form.kind_sel, n, n),
+        // A digit only chooses, as the hint says: advancing too would send the Enter
+        // that follows into the tags line.
+        Some(KindCmd::Choose) => {
+            if let Some(d) = key_digit(&k) {
+                form.kind_sel = d.saturating_sub(1).min(n - 1);
+            }
+        }
+        Some(KindCmd::Next) => st.mode = Mode::AnnEdit,
+        None => {}
     }
     Vec::new()
 }
 
-/// Keys that finish the form: F2 and Ctrl-D work over tmux and SSH (Ctrl-S can be eaten
-/// by XON/XOFF flow control), Alt-Enter where the terminal sends it.
-fn is_finish(k: &KeyEvent) -> bool {
-    k.code == KeyCode::F(2)
-        || (k.code == KeyCode::Char('d') && k.modifiers.contains(KeyModifiers::CONTROL))
-        || (k.code == KeyCode::Enter && k.modifiers.contains(KeyModifiers::ALT))
+fn key_digit(k: &KeyEvent) -> Option<usize> {
+    match k.code {
+        ratatui::crossterm::event::KeyCode::Char(c) => c.to_digit(10).map(|d| d as usize),
+        _ => None,
+    }
 }
 
 pub fn edit_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
-    if k.code == KeyCode::Esc {
+    let cmd = st.keymap.command::<EditorCmd>(&k);
+    if cmd == Some(EditorCmd::Cancel) {
         return cancel(st, "annotation");
     }
     let Some(form) = st.form.as_mut() else {
         st.mode = Mode::Normal;
         return Vec::new();
     };
-    if is_finish(&k) {
-        let a = form.finish();
-        st.form = None;
-        st.mode = Mode::Normal;
-        return vec![Effect::Upsert(Box::new(a))];
-    }
-    match (form.field, k.code) {
-        (_, KeyCode::Tab) | (_, KeyCode::BackTab) => {
+    match (cmd, form.field) {
+        (Some(EditorCmd::Finish), _) => {
+            let a = form.finish();
+            st.form = None;
+            st.mode = Mode::Normal;
+            return vec![Effect::Upsert(Box::new(a))];
+        }
+        (Some(EditorCmd::SwitchField), _) => {
             form.field = match form.field {
                 FormField::Tags => FormField::Note,
                 FormField::Note => FormField::Tags,
             }
         }
         // Tags are one line: Enter moves on to the note.
-        (FormField::Tags, KeyCode::Enter) => form.field = FormField::Note,
-        (FormField::Tags, _) => {
+        (Some(EditorCmd::NextField), FormField::Tags) => form.field = FormField::Note,
+        (_, FormField::Tags) => {
             form.tags.input(k);
         }
-        (FormField::Note, _) => {
+        (_, FormField::Note) => {
             form.note.input(k);
         }
     }

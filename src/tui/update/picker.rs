@@ -1,9 +1,33 @@
 //! The pivot picker (`=`): the selected event's fields; choosing one adds
 //! `field:"value"` to the filter with AND.
 
-use super::app::{Effect, Mode, Picker, State};
 use super::jobs::apply_filter;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use super::nav::Nav;
+use crate::tui::action::Effect;
+use crate::tui::keymap::{Command, Layer};
+use crate::tui::state::{Mode, Picker, State};
+use ratatui::crossterm::event::KeyEvent;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PickerCmd {
+    Nav(Nav),
+    Pick,
+    Close,
+}
+
+impl Command for PickerCmd {
+    const LAYER: Layer = Layer::Picker;
+    const ALL: &'static [(Self, &'static str)] = &[
+        (PickerCmd::Nav(Nav::Down), "down"),
+        (PickerCmd::Nav(Nav::Up), "up"),
+        (PickerCmd::Nav(Nav::PageDown), "page_down"),
+        (PickerCmd::Nav(Nav::PageUp), "page_up"),
+        (PickerCmd::Nav(Nav::First), "first"),
+        (PickerCmd::Nav(Nav::Last), "last"),
+        (PickerCmd::Pick, "pick"),
+        (PickerCmd::Close, "close"),
+    ];
+}
 
 pub fn open_picker(st: &mut State) {
     let Some(ev) = st.cursor_event() else {
@@ -36,24 +60,21 @@ pub fn pivot_term(field: &str, value: &str) -> String {
     format!("{field}:\"{v}\"")
 }
 
-pub fn picker_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
+/// Rows of the picker on screen (as the view sizes its box).
+fn page(st: &State) -> usize {
+    (st.size.1 as usize).saturating_sub(8).max(1)
+}
+
+pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
     let n = st.picker.items.len();
-    match k.code {
-        KeyCode::Esc | KeyCode::Char('q') => st.mode = Mode::Normal,
-        KeyCode::Char('j') | KeyCode::Down => {
-            st.picker.sel = (st.picker.sel + 1).min(n.saturating_sub(1))
-        }
-        KeyCode::Char('k') | KeyCode::Up => st.picker.sel = st.picker.sel.saturating_sub(1),
-        KeyCode::Char('g') | KeyCode::Home => st.picker.sel = 0,
-        KeyCode::Char('G') | KeyCode::End => st.picker.sel = n.saturating_sub(1),
-        KeyCode::Enter => {
+    match st.keymap.command::<PickerCmd>(&k) {
+        Some(PickerCmd::Close) => st.mode = Mode::Normal,
+        Some(PickerCmd::Nav(nav)) => st.picker.sel = nav.apply(st.picker.sel, n, page(st)),
+        Some(PickerCmd::Pick) => {
             st.mode = Mode::Normal;
             if let Some((name, value)) = st.picker.items.get(st.picker.sel) {
                 let term = pivot_term(name, value);
-                let base = st
-                    .filter_pending
-                    .as_ref()
-                    .map_or(st.filter.clone(), |p| p.text.clone());
+                let base = st.filter_text();
                 let text = if base.trim().is_empty() {
                     term
                 } else {
@@ -62,7 +83,7 @@ pub fn picker_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
                 return apply_filter(st, text);
             }
         }
-        _ => {}
+        None => {}
     }
     Vec::new()
 }

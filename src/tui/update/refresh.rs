@@ -1,18 +1,24 @@
-//! State derived from the cursor and view after each action: histogram counts for the
-//! visible window and the detail pane's lines. Both cost O(screen), not O(events).
+//! State derived from the cursor and view after each action: scroll position, histogram
+//! counts for the visible window and the detail pane's lines. All cost O(screen), not
+//! O(events).
 
-use super::app::{Detail, DetailLine, State};
-use super::sanitize;
 use crate::model::format_display;
 use crate::timeline::histogram;
+use crate::tui::sanitize;
+use crate::tui::state::{Detail, DetailLine, State};
 
 /// Longest line of a raw record shown in the detail pane.
 const MAX_RAW_LINE: usize = 4096;
 
-pub fn histogram(st: &mut State) {
-    let n = super::views::layout(st)
-        .hist
-        .map_or(0, |r| r.width as usize);
+pub fn refresh(st: &mut State) {
+    st.clamp_cursor();
+    st.ensure_visible();
+    histogram(st);
+    detail(st);
+}
+
+fn histogram(st: &mut State) {
+    let n = st.areas().hist.map_or(0, |r| r.width as usize);
     let ext = histogram::extent(&st.timeline);
     let (Some((lo, hi)), true) = (ext, n > 0) else {
         st.hist.range = None;
@@ -31,7 +37,7 @@ pub fn histogram(st: &mut State) {
     let (wlo, whi) = (wlo as i64, (wlo + span) as i64);
     let t = &st.timeline;
     st.hist.all = histogram::buckets_all(t, wlo, whi, n);
-    st.hist.shown = match &st.view {
+    st.hist.shown = match &st.table.view {
         Some(v) => histogram::buckets_rows(t, v, wlo, whi, n),
         None => st.hist.all.clone(),
     };
@@ -40,16 +46,16 @@ pub fn histogram(st: &mut State) {
         .cursor_ts()
         .and_then(|ts| histogram::bucket_of(ts, wlo, whi, n));
     // O(annotated events): one bucket lookup each.
+    let marks_ix = &st.case.marks;
     let mut marks: Vec<(usize, bool)> = Vec::new();
-    for &e in st.marks.events() {
+    for &e in marks_ix.events() {
         let Some(ts) = t.events.get(e as usize).map(|x| x.ts) else {
             continue;
         };
         let Some(b) = histogram::bucket_of(ts, wlo, whi, n) else {
             continue;
         };
-        let early = st
-            .marks
+        let early = marks_ix
             .on(e as usize)
             .iter()
             .any(|m| m.kind == crate::case::Kind::EarlyDetection);
@@ -61,17 +67,18 @@ pub fn histogram(st: &mut State) {
     st.hist.marks = marks;
 }
 
-pub fn detail(st: &mut State) {
-    if !st.detail_open {
-        st.detail = None;
+fn detail(st: &mut State) {
+    if !st.detail.open {
+        st.detail.lines = None;
         return;
     }
     let Some(ev) = st.cursor_event() else {
-        st.detail = None;
+        st.detail.lines = None;
         return;
     };
     if st
         .detail
+        .lines
         .as_ref()
         .is_some_and(|d| d.event == ev && d.zone == st.zone)
     {
@@ -104,8 +111,8 @@ pub fn detail(st: &mut State) {
             format!("{sha}{} {}", if ascii { "~" } else { "…" }, k.locator),
         ));
     }
-    if let Some(case) = &st.case {
-        for m in st.marks.on(ev) {
+    if let Some(case) = &st.case.info {
+        for m in st.case.marks.on(ev) {
             let Some(a) = case.get(&m.id) else { continue };
             let sev = a
                 .severity
@@ -141,7 +148,7 @@ pub fn detail(st: &mut State) {
     for l in sanitize::lines(&t.raw_record(ev), MAX_RAW_LINE, ascii) {
         lines.push(DetailLine::Raw(l));
     }
-    st.detail = Some(Detail {
+    st.detail.lines = Some(Detail {
         event: ev,
         zone: st.zone,
         lines,

@@ -1,7 +1,9 @@
 //! Input that is not a key: bracketed paste (into the input line, never run as keys)
 //! and the opt-in mouse.
 
-use super::app::{Effect, Mode, PromptKind, State, open_prompt};
+use super::annotate;
+use crate::tui::action::Effect;
+use crate::tui::state::{Mode, PromptKind, State};
 use ratatui::crossterm::event::{MouseEvent, MouseEventKind};
 
 /// Pasted text goes into the input line, never runs as keys: into the open prompt, or a
@@ -14,12 +16,12 @@ pub fn paste(st: &mut State, text: &str) -> Vec<Effect> {
         .collect();
     match st.mode {
         Mode::Prompt(_) => {
-            st.prompt.insert_str(&one_line);
-            st.prompt_error = None;
+            st.prompt.text.insert_str(&one_line);
+            st.prompt.error = None;
         }
-        Mode::AnnEdit => super::annotate::paste(st, text),
+        Mode::AnnEdit => annotate::paste(st, text),
         Mode::Normal => {
-            open_prompt(st, PromptKind::Search, &one_line);
+            st.open_prompt(PromptKind::Search, &one_line);
             st.info("pasted into the search line: Enter searches, Esc cancels");
         }
         _ => {}
@@ -32,15 +34,18 @@ pub fn mouse(st: &mut State, m: MouseEvent) -> Vec<Effect> {
         return Vec::new();
     }
     match m.kind {
-        MouseEventKind::ScrollDown => st.move_by(3),
-        MouseEventKind::ScrollUp => st.move_by(-3),
+        MouseEventKind::ScrollDown => {
+            st.table.cursor = st.table.cursor.saturating_add(3);
+        }
+        MouseEventKind::ScrollUp => {
+            st.table.cursor = st.table.cursor.saturating_sub(3);
+        }
         MouseEventKind::Down(_) => {
-            let a = super::views::layout(st);
-            if let Some(table) = a.table {
+            if let Some(table) = st.areas().table {
                 // Row 0 of the table area is the header.
                 let y = m.row.saturating_sub(table.y);
                 if m.row > table.y && m.row < table.y + table.height {
-                    st.cursor = st.top + y as usize - 1;
+                    st.table.cursor = st.table.top + y as usize - 1;
                 }
             }
         }

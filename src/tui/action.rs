@@ -1,0 +1,135 @@
+//! What happens (`Action`: input, a worker's result, ingest news, the outcome of case I/O)
+//! and what `update` asks for (`Effect`: jobs and case I/O, run by `effects.rs`, whose
+//! results come back as actions).
+
+use super::annotations::AnnIndex;
+use super::state::{CaseInfo, ExportFormat, IngestStatus, Stop};
+use crate::case::{Annotation, Kind, OpenReport, SourceEntry};
+use crate::ingest::Loaded;
+use crate::timeline::Timeline;
+use crate::timeline::filter::Filter;
+use crate::timeline::search::{Dir, Hit};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+use regex::Regex;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Annotations by timeline event, for exports.
+pub type ExportAnns = Arc<HashMap<u32, Vec<Annotation>>>;
+
+/// A journalled change, for the message once it is on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JournalOp {
+    Upsert(Kind),
+    /// `existed`: there was such an annotation (an absent one writes nothing).
+    Delete {
+        existed: bool,
+    },
+}
+
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Tick {
+        ingest: IngestStatus,
+        filter_done: usize,
+        index_done: usize,
+    },
+    Loaded(Box<Loaded>),
+    IngestDone(Vec<String>),
+    FilterDone {
+        job: u64,
+        rows: Option<Vec<u32>>,
+    },
+    SearchDone {
+        job: u64,
+        hit: Option<Option<Hit>>,
+        /// Every hit, when the index could list them, and the view searched.
+        hits: Option<Vec<u32>>,
+        view: Option<Arc<Vec<u32>>>,
+    },
+    /// The free-text index of the timeline is built.
+    IndexDone,
+    /// An export finished: a summary, or why it failed.
+    ExportDone(Result<String, String>),
+    /// A case file was opened (`at_start`: the one given on the command line; `typed`:
+    /// the path as entered).
+    CaseOpened {
+        typed: PathBuf,
+        result: Result<(CaseInfo, OpenReport), String>,
+        at_start: bool,
+    },
+    /// The case was written to another file: a copy (`:w PATH`), or the case moved there
+    /// (`:case PATH`). The path written, or why not.
+    SavedTo {
+        moved: bool,
+        result: Result<(CaseInfo, PathBuf), String>,
+    },
+    /// An annotation change reached the journal (fsynced), or why not.
+    Journalled {
+        op: JournalOp,
+        result: Result<CaseInfo, String>,
+    },
+    /// The case file was written, or why not.
+    Saved(Result<CaseInfo, String>),
+    /// The session must end now: a signal, or the terminal is gone.
+    Stopped(Stop),
+}
+
+/// What the case file records of the session when it is saved.
+#[derive(Clone, Debug, Default)]
+pub struct SaveRequest {
+    pub sources: Vec<SourceEntry>,
+    /// The filter shown (empty: none).
+    pub filter: String,
+    pub cursor_ts: Option<i64>,
+    pub display_tz: String,
+}
+
+/// Work for the effect runner.
+pub enum Effect {
+    Filter {
+        job: u64,
+        timeline: Arc<Timeline>,
+        filter: Arc<Filter>,
+        marks: Arc<AnnIndex>,
+    },
+    Search {
+        job: u64,
+        timeline: Arc<Timeline>,
+        view: Option<Arc<Vec<u32>>>,
+        from: usize,
+        dir: Dir,
+        re: Regex,
+    },
+    /// Stop running filters and searches (their results will be stale).
+    CancelJobs,
+    /// Build the timeline's free-text index on a worker thread.
+    BuildIndex(Arc<Timeline>),
+    /// Write the view (all rows when `view` is `None`) on a worker thread.
+    Export {
+        timeline: Arc<Timeline>,
+        view: Option<Arc<Vec<u32>>>,
+        anns: ExportAnns,
+        format: ExportFormat,
+        path: PathBuf,
+    },
+    /// Open (or create) the case file at the path.
+    OpenCase(PathBuf),
+    /// Journal an annotation (new or edited).
+    Upsert(Box<Annotation>),
+    /// Journal the deletion of an annotation by id.
+    Delete(String),
+    /// Record the session and write the case file atomically.
+    SaveCase(Box<SaveRequest>),
+    /// Record the session and write it to a new file; `move_there`: the case continues
+    /// in that file. An existing file is never overwritten.
+    SaveCaseTo {
+        req: Box<SaveRequest>,
+        path: PathBuf,
+        move_there: bool,
+    },
+}

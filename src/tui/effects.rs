@@ -1,0 +1,375 @@
+//! Runs effects and returns their results as actions; never touches `State`. Filters,
+//! searches, the index build and exports run on worker threads (cancellable, latest wins:
+//! a new job of a kind cancels the previous one, and `update` drops results of older
+//! `job`s) and report through the event channel. Case I/O runs here at once, on the UI
+//! thread (it is small and must finish before anything is shown): this runner owns the
+//! open case file and its journal, so the journal write returns before the marker shows.
+//! Without a channel (`inline`), jobs run inline too: tests and scripted use.
+
+use super::action::{Action, Effect, ExportAnns, JournalOp, SaveRequest};
+use super::casepath::{case_file_path, same_file, write_new};
+use super::state::{CaseInfo, ExportFormat};
+use crate::case::{Case, OpenReport, SavedFilter};
+use crate::ingest::{self, Options, Progress};
+use crate::timeline::Timeline;
+use crate::timeline::{filter, search};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Sender};
+
+pub struct Effects {
+    /// Where worker threads send their results; `None`: run jobs inline.
+    tx: Option<Sender<Action>>,
+    /// Recorded as the author of the case opened from the input line.
+    author: String,
+    case: Option<Case>,
+    /// The case's journal holds changes the file lacks.
+    journal_written: bool,
+    filter_cancel: Option<Arc<AtomicBool>>,
+    search_cancel: Option<Arc<AtomicBool>>,
+    /// Events examined by the running filter (for its progress).
+    filter_done: Arc<AtomicUsize>,
+    /// Events indexed by the free-text index build.
+    index_done: Arc<AtomicUsize>,
+}
+
+fn cancel(flag: &mut Option<Arc<AtomicBool>>) {
+    if let Some(f) = flag.take() {
+        f.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Effects {
+    /// Jobs on worker threads, reporting on `tx`.
+    pub fn threaded(tx: Sender<Action>, author: String) -> Effects {
+        Effects {
+            tx: Some(tx),
+            ..Effects::inline(author)
+        }
+    }
+
+    /// Jobs run where `run` is called; their result is its return value.
+    pub fn inline(author: String) -> Effects {
+        Effects {
+            tx: None,
+            author,
+            case: None,
+            journal_written: false,
+            filter_cancel: None,
+            search_cancel: None,
+            filter_done: Arc::new(AtomicUsize::new(0)),
+            index_done: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Takes the case opened at start (before the terminal was set up).
+    pub fn adopt_case(&mut self, case: Case, report: OpenReport) -> Action {
+        self.journal_written = report.replayed > 0;
+        let info = snapshot(&case, self.journal_written);
+        let typed = case.path().to_owned();
+        self.case = Some(case);
+        Action::CaseOpened {
+            typed,
+            result: Ok((info, report)),
+            at_start: true,
+        }
+    }
+
+    /// The open case has changes its file lacks.
+    pub fn case_dirty(&self) -> bool {
+        self.case.as_ref().is_some_and(Case::dirty)
+    }
+
+    pub fn filter_progress(&self) -> usize {
+        self.filter_done.load(Ordering::Relaxed)
+    }
+
+    pub fn index_progress(&self) -> usize {
+        self.index_done.load(Ordering::Relaxed)
+    }
+
+    /// Runs one effect: case I/O now, jobs on a worker (or now, when inline). Returns the
+    /// result when it is ready at once.
+    pub fn run(&mut self, e: Effect) -> Option<Action> {
+        match e {
+            Effect::CancelJobs => {
+                cancel(&mut self.filter_cancel);
+                cancel(&mut self.search_cancel);
+                None
+            }
+            Effect::OpenCase(typed) => Some(Action::CaseOpened {
+                result: self.open(&typed),
+                typed,
+                at_start: false,
+            }),
+            Effect::Upsert(a) => {
+                let op = JournalOp::Upsert(a.kind);
+                let result = self.journal(|c| c.upsert(*a).map(|()| true));
+                Some(Action::Journalled { op, result })
+            }
+            Effect::Delete(id) => {
+                let mut existed = true;
+                let result = self.journal(|c| {
+                    let r = c.delete(&id);
+                    existed = *r.as_ref().unwrap_or(&true);
+                    r
+                });
+                Some(Action::Journalled {
+                    op: JournalOp::Delete { existed },
+                    result,
+                })
+            }
+            Effect::SaveCase(req) => Some(Action::Saved(self.save(&req))),
+            Effect::SaveCaseTo {
+                req,
+                path,
+                move_there,
+            } => Some(Action::SavedTo {
+                moved: move_there,
+                result: self.save_to(&req, &path, move_there),
+            }),
+            job => self.start(job),
+        }
+    }
+
+    /// Starts a job: on a worker thread, or here when inline.
+    fn start(&mut self, e: Effect) -> Option<Action> {
+        let flag = Arc::new(AtomicBool::new(false));
+        match &e {
+            Effect::Filter { .. } => {
+                cancel(&mut self.filter_cancel);
+                self.filter_cancel = Some(flag.clone());
+                // A fresh counter, so that a cancelled job cannot move the new bar.
+                self.filter_done = Arc::new(AtomicUsize::new(0));
+            }
+            Effect::Search { .. } => {
+                cancel(&mut self.search_cancel);
+                self.search_cancel = Some(flag.clone());
+            }
+            _ => {}
+        }
+        let done = match e {
+            Effect::BuildIndex(_) => self.index_done.clone(),
+            _ => self.filter_done.clone(),
+        };
+        match &self.tx {
+            None => work(e, &flag, &done),
+            Some(tx) => {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    if let Some(a) = work(e, &flag, &done) {
+                        let _ = tx.send(a);
+                    }
+                });
+                None
+            }
+        }
+    }
+
+    fn open(&mut self, typed: &Path) -> Result<(CaseInfo, OpenReport), String> {
+        let path = case_file_path(typed)?;
+        let (case, report) = Case::open(&path, &self.author).map_err(|e| e.to_string())?;
+        self.journal_written = report.replayed > 0;
+        let info = snapshot(&case, self.journal_written);
+        self.case = Some(case);
+        Ok((info, report))
+    }
+
+    /// A journalled change: `Ok(true)` when something was written.
+    fn journal(
+        &mut self,
+        change: impl FnOnce(&mut Case) -> std::io::Result<bool>,
+    ) -> Result<CaseInfo, String> {
+        let case = self.case.as_mut().ok_or("no case file open")?;
+        let wrote = change(case).map_err(|e| e.to_string())?;
+        self.journal_written |= wrote;
+        Ok(snapshot(case, self.journal_written))
+    }
+
+    /// Records the session (sources, filter, view) and writes the case file atomically.
+    pub fn save(&mut self, req: &SaveRequest) -> Result<CaseInfo, String> {
+        let case = self.case.as_mut().ok_or("no case file to save")?;
+        record(case, req);
+        case.save().map_err(|e| e.to_string())?;
+        self.journal_written = false;
+        Ok(snapshot(case, self.journal_written))
+    }
+
+    /// `:w PATH` (a copy; the case stays where it is) and `:case PATH` (the case moves
+    /// there; the old file stays as last saved). Never onto an existing file.
+    fn save_to(
+        &mut self,
+        req: &SaveRequest,
+        typed: &Path,
+        move_there: bool,
+    ) -> Result<(CaseInfo, PathBuf), String> {
+        let path = case_file_path(typed)?;
+        let case = self.case.as_mut().ok_or("no case file open")?;
+        if same_file(&path, case.path()) {
+            record(case, req);
+            case.save().map_err(|e| e.to_string())?;
+            self.journal_written = false;
+            return Ok((snapshot(case, false), path));
+        }
+        record(case, req);
+        let bytes = case.file().to_bytes().map_err(|e| e.to_string())?;
+        write_new(&path, &bytes)?;
+        if move_there {
+            case.save_as(&path).map_err(|e| e.to_string())?;
+            self.journal_written = false;
+        }
+        Ok((snapshot(case, self.journal_written), path))
+    }
+}
+
+/// Puts what the session knows (sources, filter, place, zone) into the case.
+fn record(case: &mut Case, req: &SaveRequest) {
+    for s in &req.sources {
+        case.set_source(s.clone());
+    }
+    let filter = req.filter.trim();
+    if !filter.is_empty() {
+        let mut fs = case.file().filters.clone();
+        if !fs.iter().any(|f| f.query == req.filter) {
+            fs.push(SavedFilter {
+                name: String::new(),
+                query: req.filter.clone(),
+            });
+            case.set_filters(fs);
+        }
+    }
+    let mut view = case.file().view.clone();
+    view.filter = (!filter.is_empty()).then(|| req.filter.clone());
+    view.cursor_ts = req.cursor_ts;
+    view.display_tz = Some(req.display_tz.clone());
+    case.set_view(view);
+}
+
+/// What `update` may know of the case: a copy, without the journal.
+fn snapshot(case: &Case, journal_written: bool) -> CaseInfo {
+    CaseInfo {
+        path: case.path().to_owned(),
+        journal_path: case.journal_path().to_owned(),
+        file: case.file().clone(),
+        dirty: case.dirty(),
+        journal_written,
+    }
+}
+
+/// Does the work of a job effect (filter, search, index, export) where it is called and
+/// returns its result.
+fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
+    Some(match e {
+        Effect::Filter {
+            job,
+            timeline,
+            filter,
+            marks,
+        } => {
+            let rows = filter::run(&timeline, &filter, &*marks, cancel, done);
+            // Let go of the timeline before reporting, so that it can grow.
+            drop(timeline);
+            Action::FilterDone { job, rows }
+        }
+        Effect::Search {
+            job,
+            timeline,
+            view,
+            from,
+            dir,
+            re,
+        } => {
+            let rows = view.as_deref().map(Vec::as_slice);
+            // With the index, list every hit once (for `n`/`N`); without, find the next.
+            let hits = search::all_hits(&timeline, rows, &re, cancel);
+            let hit = match &hits {
+                Some(h) => Some(search::next_in(h, from, dir)),
+                None => search::find(&timeline, rows, from, dir, &re, cancel),
+            };
+            drop(timeline);
+            Action::SearchDone {
+                job,
+                hit,
+                hits,
+                view,
+            }
+        }
+        Effect::BuildIndex(timeline) => {
+            // Not cancellable by other jobs: `CancelJobs` comes with every filter change.
+            timeline.build_text_index(&AtomicBool::new(false), done);
+            Action::IndexDone
+        }
+        Effect::Export {
+            timeline,
+            view,
+            anns,
+            format,
+            path,
+        } => Action::ExportDone(export(&timeline, view.as_deref(), &anns, format, &path)),
+        _ => return None,
+    })
+}
+
+/// Writes the rows of `view` (every event when `None`) to `path`; the `annotation` of
+/// annotated events goes into jsonl objects and extra csv columns.
+fn export(
+    t: &Timeline,
+    view: Option<&Vec<u32>>,
+    anns: &ExportAnns,
+    format: ExportFormat,
+    path: &std::path::Path,
+) -> Result<String, String> {
+    use crate::export::{csv, jsonl};
+    use std::io::Write;
+    let rows: Vec<usize> = match view {
+        Some(v) => v.iter().map(|&e| e as usize).collect(),
+        None => (0..t.len()).collect(),
+    };
+    let fail = |e: std::io::Error| format!("export to {} failed: {e}", path.display());
+    let file = std::fs::File::create(path).map_err(fail)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    // The same writers and annotation columns as `vigil export --case`.
+    let all: Vec<crate::case::Annotation> = anns.values().flatten().cloned().collect();
+    let marks = crate::case::CaseMarks::from_annotations(&all, t);
+    let ann = crate::export::annotated::Annotated::without_sources(&marks);
+    let ann = (!all.is_empty()).then_some(&ann);
+    let items = crate::export::annotated::plan(t, rows.clone(), ann, false, None);
+    let r = match format {
+        ExportFormat::Jsonl => jsonl::write(t, &items, ann, &mut out),
+        ExportFormat::Csv => csv::write(t, &items, ann, &mut out),
+    };
+    r.and_then(|()| out.flush()).map_err(fail)?;
+    Ok(format!(
+        "exported {} events to {}",
+        rows.len(),
+        path.display()
+    ))
+}
+
+/// Discovers and loads every path on a background thread, sending each source as it is
+/// parsed, then `IngestDone` with the paths that could not be read.
+pub fn spawn_ingest(
+    paths: Vec<PathBuf>,
+    opts: Options,
+    progress: Arc<Progress>,
+    tx: Sender<Action>,
+) {
+    std::thread::spawn(move || {
+        let (found, errors) = ingest::discover::discover(&paths);
+        let (ltx, lrx) = mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| ingest::load_all(&found, &opts, &progress, ltx));
+            for (_, loaded) in lrx {
+                if tx.send(Action::Loaded(Box::new(loaded))).is_err() {
+                    break;
+                }
+            }
+        });
+        let errors = errors
+            .into_iter()
+            .map(|(p, e)| format!("{}: {e}", p.display()))
+            .collect();
+        let _ = tx.send(Action::IngestDone(errors));
+    });
+}

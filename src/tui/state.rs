@@ -1,0 +1,767 @@
+//! Everything the TUI shows, one sub-state per layer: the table, its filter and search,
+//! the detail pane, the histogram, the input line, the pivot picker, the annotation list,
+//! help, the annotation form, the case and the ingest status. `update` changes it, views
+//! borrow it. The case is a read-only copy: the open case file (and its journal) belongs
+//! to the effect runner, so nothing here can write to disk.
+
+use super::annotations::AnnIndex;
+use super::keymap::{Keymap, Layer};
+use super::layout::{self, Areas, Shape};
+use super::sanitize;
+use super::theme::Theme;
+use crate::case::{Annotation, CaseFile, Kind};
+use crate::ingest::Loaded;
+use crate::model::TzSpec;
+use crate::timeline::Timeline;
+use crate::timeline::filter::FilterError;
+use ratatui_textarea::TextArea;
+use regex::Regex;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    Search,
+    Filter,
+    Time,
+    Command,
+    /// Where the case file lives (asked at the first annotation or save).
+    CasePath,
+    ExportPath,
+}
+
+impl PromptKind {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            PromptKind::Search => "/",
+            PromptKind::Filter => "filter: ",
+            PromptKind::Time => "go to time: ",
+            PromptKind::Command => ":",
+            PromptKind::CasePath => "case file: ",
+            PromptKind::ExportPath => "export to: ",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Prompt(PromptKind),
+    Picker,
+    Help,
+    /// A y/n question (`State::confirm` says which).
+    Confirm,
+    /// `m`: one key picks the severity.
+    Severity,
+    /// `a`: the kind picker, then the tags/note editor.
+    AnnKind,
+    AnnEdit,
+    AnnList,
+    ExportFormat,
+}
+
+impl Mode {
+    /// The keymap layer that reads keys in this mode.
+    pub fn layer(self) -> Layer {
+        match self {
+            Mode::Normal => Layer::Table,
+            Mode::Prompt(_) => Layer::Prompt,
+            Mode::Picker => Layer::Picker,
+            Mode::Help => Layer::Help,
+            Mode::Confirm => Layer::Confirm,
+            Mode::Severity => Layer::Severity,
+            Mode::AnnKind => Layer::Kind,
+            Mode::AnnEdit => Layer::Editor,
+            Mode::AnnList => Layer::List,
+            Mode::ExportFormat => Layer::Export,
+        }
+    }
+}
+
+/// What the input line (the bottom line) shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputLine {
+    /// The input line being edited.
+    Prompt,
+    Error(String),
+    Info(String),
+    /// A dialog's keys.
+    Keys(String),
+    /// A y/n question and its keys.
+    Question(String),
+    /// Nothing to say: the key hints, or the progress bar while loading.
+    Idle,
+}
+
+/// Why the session ended before the user quit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// SIGHUP (SSH dropped), SIGTERM or SIGINT.
+    Signal(i32),
+    /// The terminal hung up or could not be read or written.
+    TerminalLost,
+}
+
+/// What a y/n question is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// `q` with unsaved changes.
+    Quit,
+    /// `d` in the annotation list (the annotation's id).
+    Delete(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    #[default]
+    Jsonl,
+    Csv,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Msg {
+    Info(String),
+    Error(String),
+}
+
+/// Ingest progress as last read from the loader's counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IngestStatus {
+    pub files_done: u64,
+    pub files_total: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub events: u64,
+    pub rejected: u64,
+    pub elapsed: Duration,
+    pub done: bool,
+}
+
+/// Where the free-text index of the timeline stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexStatus {
+    NotYet,
+    Building,
+    Ready,
+}
+
+/// Loading: progress, sources waiting to be merged, the index built afterwards.
+pub struct IngestState {
+    pub status: IngestStatus,
+    /// Paths that could not be read.
+    pub errors: Vec<String>,
+    /// Parsed sources not merged into the timeline yet.
+    pub pending: Vec<Loaded>,
+    /// Ingest time of the last merge (merges of big timelines are spaced out).
+    pub last_merge: Duration,
+    /// The free-text index: asked for once everything is loaded and merged.
+    pub index: IndexStatus,
+    /// Events the free-text index build has done.
+    pub index_progress: usize,
+    /// Loading ended with no event, and the user was told why.
+    pub told_empty: bool,
+}
+
+/// The table: the view (every event, or the filtered rows) and the cursor in it.
+#[derive(Default)]
+pub struct TableState {
+    /// Filtered rows (positions into the timeline); `None` shows every event.
+    pub view: Option<Arc<Vec<u32>>>,
+    pub cursor: usize,
+    pub top: usize,
+    /// The user has pressed a key: from then on merges keep the cursor on its event
+    /// (before that, the view stays at the start of the timeline as it fills).
+    pub touched: bool,
+    /// Where a reopened case was left: the cursor goes there once everything is loaded
+    /// (unless a key was pressed before).
+    pub resume_at: Option<i64>,
+}
+
+/// A filter or search sent to a worker, identified by `job` so that late results of an
+/// older request are dropped ("latest wins").
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub job: u64,
+    pub text: String,
+}
+
+/// Every hit of a search pattern in one view of one timeline.
+/// Cleared whenever the timeline changes (a merge).
+pub struct SearchHits {
+    pub pattern: String,
+    pub view: Option<Arc<Vec<u32>>>,
+    pub rows: Vec<u32>,
+}
+
+/// The filter and the search, and the jobs computing them.
+#[derive(Default)]
+pub struct QueryState {
+    pub filter: String,
+    pub filter_pending: Option<Pending>,
+    pub filter_progress: usize,
+    pub search: Option<Regex>,
+    pub search_text: String,
+    pub search_pending: Option<Pending>,
+    /// Every hit of the last search in the view it ran on (from the free-text index):
+    /// `n`/`N` step through it at once.
+    pub search_hits: Option<SearchHits>,
+    /// Number of the latest filter or search request.
+    pub job: u64,
+}
+
+/// Lines of the detail pane for one event, cached until the cursor or zone changes.
+#[derive(Clone, Debug, Default)]
+pub struct Detail {
+    pub event: usize,
+    pub zone: usize,
+    pub lines: Vec<DetailLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DetailLine {
+    Heading(String),
+    Field(String, String),
+    Raw(String),
+}
+
+#[derive(Default)]
+pub struct DetailState {
+    pub open: bool,
+    /// Keys scroll the pane rather than move the cursor.
+    pub focused: bool,
+    pub scroll: usize,
+    pub lines: Option<Detail>,
+}
+
+/// Density strip state; counts are recomputed after every action (cheap: buckets come
+/// from binary searches over the sorted index).
+#[derive(Clone, Debug, Default)]
+pub struct Hist {
+    pub on: bool,
+    pub zoom: u32,
+    pub range: Option<(i64, i64)>,
+    pub all: Vec<u64>,
+    pub shown: Vec<u64>,
+    /// Bucket of the cursor's event.
+    pub cursor: Option<usize>,
+    /// Buckets holding annotated events (and whether one is an early-detection point).
+    pub marks: Vec<(usize, bool)>,
+}
+
+/// The input line: search, filter, time, `:` commands, paths.
+pub struct PromptState {
+    pub text: TextArea<'static>,
+    /// A mistake in what was entered (the line stays open).
+    pub error: Option<FilterError>,
+}
+
+/// The pivot picker: fields of the selected event.
+#[derive(Clone, Debug, Default)]
+pub struct Picker {
+    pub items: Vec<(String, String)>,
+    pub sel: usize,
+}
+
+/// The annotation list: its selected row.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ListState {
+    pub sel: usize,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HelpState {
+    pub scroll: usize,
+}
+
+/// What to continue with once the case file's path is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Then {
+    Mark,
+    Annotate,
+    Save,
+    /// Nothing more (`:case PATH`).
+    Open,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormField {
+    Tags,
+    Note,
+}
+
+/// The annotation being made or edited.
+#[derive(Clone, Debug)]
+pub struct AnnForm {
+    /// New, or a copy of the stored one (pre-filled) when editing.
+    pub ann: Annotation,
+    pub editing: bool,
+    pub kind_sel: usize,
+    pub tags: TextArea<'static>,
+    pub note: TextArea<'static>,
+    pub field: FormField,
+}
+
+fn plain(lines: Vec<String>) -> TextArea<'static> {
+    let mut ta = TextArea::new(lines);
+    ta.set_cursor_line_style(ratatui::style::Style::default());
+    ta.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    ta.move_cursor(ratatui_textarea::CursorMove::End);
+    ta
+}
+
+impl AnnForm {
+    pub fn new(ann: Annotation, editing: bool) -> AnnForm {
+        let kind_sel = Kind::ALL.iter().position(|k| *k == ann.kind).unwrap_or(0);
+        let tags = plain(vec![ann.tags.join(", ")]);
+        let note = plain(ann.note.lines().map(str::to_owned).collect());
+        AnnForm {
+            ann,
+            editing,
+            kind_sel,
+            tags,
+            note,
+            field: FormField::Tags,
+        }
+    }
+
+    /// The annotation with the form's kind, tags and note.
+    pub fn finish(&self) -> Annotation {
+        let mut a = self.ann.clone();
+        a.kind = Kind::ALL.get(self.kind_sel).copied().unwrap_or(a.kind);
+        a.tags.clear();
+        for t in self.tags.lines().join(",").split(',') {
+            a.add_tag(t);
+        }
+        a.note = self.note.lines().join("\n").trim_end().to_owned();
+        if self.editing {
+            a.touch();
+        }
+        a
+    }
+}
+
+/// The open case as last written to disk (journal or file) by the effect runner.
+#[derive(Clone, Debug)]
+pub struct CaseInfo {
+    pub path: PathBuf,
+    pub journal_path: PathBuf,
+    pub file: CaseFile,
+    /// Changes not in the case file yet.
+    pub dirty: bool,
+    /// The journal on disk holds changes (replayed, or appended since the last save).
+    pub journal_written: bool,
+}
+
+impl CaseInfo {
+    /// All annotations in (event time, id) order.
+    pub fn annotations(&self) -> &[Annotation] {
+        &self.file.annotations
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Annotation> {
+        self.file.annotations.iter().find(|a| a.id == id)
+    }
+}
+
+/// A source recorded in the case file, as found on disk at start.
+#[derive(Clone, Debug)]
+pub struct CaseSource {
+    /// As recorded in the case file.
+    pub recorded: String,
+    /// The label ingest gives it (the resolved path).
+    pub label: String,
+    pub sha256: String,
+    /// It was given to ingest (reopening `CASE.vigil.json`), so not loading it is news.
+    pub expect_loaded: bool,
+}
+
+/// The case file and the annotations on the timeline.
+#[derive(Default)]
+pub struct CaseState {
+    /// The open case file, if any.
+    pub info: Option<CaseInfo>,
+    /// Annotated events of the current timeline (rebuilt on change and merge).
+    pub marks: Arc<AnnIndex>,
+    /// What to do once the case path prompt is answered.
+    pub then: Option<Then>,
+    /// The case's recorded sources, checked against what ingest loaded.
+    pub sources: Vec<CaseSource>,
+    /// Evidence recorded in the case that is missing or changed.
+    pub problems: Vec<String>,
+    /// The recorded sources were checked against what loaded (done once loading ends).
+    pub sources_checked: bool,
+    /// The case has changes not yet saved to its file (`q` asks when true).
+    pub unsaved: bool,
+    /// `:wq`: quit once the save succeeded.
+    pub quit_after_save: bool,
+}
+
+impl CaseState {
+    pub fn annotations(&self) -> &[Annotation] {
+        self.info.as_ref().map_or(&[], |c| c.annotations())
+    }
+}
+
+/// Settings from the command line.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Display zones `T` cycles through, with labels; the first is the start zone.
+    pub zones: Vec<(String, TzSpec)>,
+    /// Index of the zone shown first.
+    pub start_zone: usize,
+    pub theme: Theme,
+    pub mouse: bool,
+    pub author: Option<String>,
+    /// Ingest options (zone and skew rules recorded per source on save).
+    pub ingest: crate::ingest::Options,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            zones: vec![("UTC".into(), TzSpec::Utc)],
+            start_zone: 0,
+            theme: Theme::new(true, false),
+            mouse: false,
+            author: None,
+            ingest: crate::ingest::Options::default(),
+        }
+    }
+}
+
+pub struct State {
+    pub timeline: Arc<Timeline>,
+    pub size: (u16, u16),
+    pub mode: Mode,
+    pub msg: Option<Msg>,
+    pub quit: bool,
+    /// Set with `quit` when a signal or a lost terminal ends the session.
+    pub stopped: Option<Stop>,
+    /// Index into `config.zones` of the display zone.
+    pub zone: usize,
+    pub keymap: Keymap,
+    pub config: Config,
+    pub table: TableState,
+    pub query: QueryState,
+    pub detail: DetailState,
+    pub hist: Hist,
+    pub prompt: PromptState,
+    pub picker: Picker,
+    pub list: ListState,
+    pub help: HelpState,
+    pub form: Option<AnnForm>,
+    pub confirm: Option<Confirm>,
+    pub export_format: ExportFormat,
+    pub case: CaseState,
+    pub ingest: IngestState,
+}
+
+fn one_line(text: &str) -> TextArea<'static> {
+    let mut ta = TextArea::new(vec![text.to_string()]);
+    ta.set_cursor_line_style(ratatui::style::Style::default());
+    ta.move_cursor(ratatui_textarea::CursorMove::End);
+    ta
+}
+
+impl State {
+    pub fn new(timeline: Arc<Timeline>, config: Config) -> State {
+        State {
+            timeline,
+            size: (80, 24),
+            mode: Mode::Normal,
+            msg: None,
+            quit: false,
+            stopped: None,
+            zone: config.start_zone.min(config.zones.len().saturating_sub(1)),
+            keymap: Keymap::default_map(),
+            config,
+            table: TableState::default(),
+            query: QueryState::default(),
+            detail: DetailState::default(),
+            hist: Hist {
+                on: true,
+                ..Default::default()
+            },
+            prompt: PromptState {
+                text: one_line(""),
+                error: None,
+            },
+            picker: Picker::default(),
+            list: ListState::default(),
+            help: HelpState::default(),
+            form: None,
+            confirm: None,
+            export_format: ExportFormat::Jsonl,
+            case: CaseState::default(),
+            ingest: IngestState {
+                status: IngestStatus::default(),
+                errors: Vec::new(),
+                pending: Vec::new(),
+                last_merge: Duration::ZERO,
+                index: IndexStatus::NotYet,
+                index_progress: 0,
+                told_empty: false,
+            },
+        }
+    }
+
+    pub fn theme(&self) -> Theme {
+        self.config.theme
+    }
+
+    pub fn zone(&self) -> (&str, TzSpec) {
+        self.config
+            .zones
+            .get(self.zone)
+            .map(|(l, z)| (l.as_str(), *z))
+            .unwrap_or(("UTC", TzSpec::Utc))
+    }
+
+    pub fn info(&mut self, s: impl Into<String>) {
+        self.msg = Some(Msg::Info(s.into()));
+    }
+
+    pub fn error(&mut self, s: impl Into<String>) {
+        self.msg = Some(Msg::Error(s.into()));
+    }
+
+    /// Opens the input line on `text`, the cursor at its end.
+    pub fn open_prompt(&mut self, kind: PromptKind, text: &str) {
+        self.prompt.text = one_line(text);
+        self.prompt.error = None;
+        self.mode = Mode::Prompt(kind);
+    }
+
+    /// What the input line holds.
+    pub fn prompt_text(&self) -> String {
+        self.prompt
+            .text
+            .lines()
+            .first()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn author(&self) -> String {
+        self.config
+            .author
+            .clone()
+            .unwrap_or_else(crate::case::default_author)
+    }
+
+    /// The active filter text: the one being computed, else the one shown.
+    pub fn filter_text(&self) -> String {
+        self.query
+            .filter_pending
+            .as_ref()
+            .map_or(self.query.filter.clone(), |p| p.text.clone())
+    }
+
+    /// What the input line shows now.
+    pub fn input_line(&self) -> InputLine {
+        let ascii = self.theme().ascii;
+        match self.mode {
+            Mode::Prompt(_) => InputLine::Prompt,
+            // A dialog's keys, unless the list has news to show.
+            Mode::AnnList if self.msg.is_some() => self.msg_line(),
+            Mode::Normal => self.msg_line(),
+            Mode::Confirm => {
+                let hint = self.keymap.hint(Layer::Confirm, ascii);
+                InputLine::Question(format!("{} {hint}", self.question()))
+            }
+            m => InputLine::Keys(self.keymap.hint(m.layer(), ascii)),
+        }
+    }
+
+    fn msg_line(&self) -> InputLine {
+        // Messages quote file names and log text: shown visibly, never interpreted.
+        let clean = |m: &str| sanitize::line(m, 4096, self.theme().ascii).into_owned();
+        match &self.msg {
+            Some(Msg::Error(e)) => InputLine::Error(format!("! {}", clean(e))),
+            Some(Msg::Info(m)) => InputLine::Info(clean(m)),
+            None => InputLine::Idle,
+        }
+    }
+
+    /// The question of the y/n dialog.
+    pub fn question(&self) -> String {
+        match &self.confirm {
+            Some(Confirm::Quit) => {
+                let journal = self.case.info.as_ref().is_some_and(|c| c.journal_written);
+                if journal {
+                    "case not saved (the journal keeps annotations): quit anyway?".into()
+                } else {
+                    "case not saved: quit anyway?".into()
+                }
+            }
+            Some(Confirm::Delete(_)) => "delete this annotation?".into(),
+            None => String::new(),
+        }
+    }
+
+    /// The status line's text when the input line holds a mistake: a caret over its
+    /// column, and the error.
+    pub fn prompt_error_line(&self) -> Option<String> {
+        let (Mode::Prompt(kind), Some(e)) = (self.mode, &self.prompt.error) else {
+            return None;
+        };
+        let indent = kind.prefix().chars().count() + e.col.saturating_sub(1);
+        // A caret past the middle of the line would leave the message no room.
+        let indent = indent.min(self.size.0 as usize / 2);
+        let caret = if self.theme().ascii { "^" } else { "↓" };
+        Some(format!("{}{caret} error: {}", " ".repeat(indent), e.msg))
+    }
+
+    pub fn shape(&self) -> Shape {
+        let width = self.size.0 as usize;
+        let rows =
+            |text: &str, max: u16| layout::wrap(text, width, max as usize).len().max(1) as u16;
+        let input = self.input_line();
+        let input_rows = match &input {
+            InputLine::Error(t)
+            | InputLine::Info(t)
+            | InputLine::Keys(t)
+            | InputLine::Question(t) => rows(t, layout::MAX_MSG_ROWS),
+            InputLine::Prompt | InputLine::Idle => 1,
+        };
+        Shape {
+            width: self.size.0,
+            height: self.size.1,
+            hist: self.hist.on,
+            detail: self.detail.open,
+            status_rows: self.prompt_error_line().map_or(1, |t| rows(&t, 2)),
+            input_rows,
+            input_idle: input == InputLine::Idle,
+        }
+    }
+
+    pub fn areas(&self) -> Areas {
+        layout::areas(self.shape())
+    }
+
+    pub fn too_small(&self) -> bool {
+        layout::too_small(self.size.0, self.size.1)
+    }
+
+    /// Rows in the current view.
+    pub fn rows(&self) -> usize {
+        match &self.table.view {
+            Some(v) => v.len(),
+            None => self.timeline.len(),
+        }
+    }
+
+    /// The timeline event shown at `row`.
+    pub fn event_of_row(&self, row: usize) -> Option<usize> {
+        match &self.table.view {
+            Some(v) => v.get(row).map(|&e| e as usize),
+            None => (row < self.timeline.len()).then_some(row),
+        }
+    }
+
+    pub fn cursor_event(&self) -> Option<usize> {
+        self.event_of_row(self.table.cursor)
+    }
+
+    pub fn cursor_ts(&self) -> Option<i64> {
+        self.cursor_event()
+            .and_then(|e| self.timeline.events.get(e))
+            .map(|e| e.ts)
+    }
+
+    /// The first row showing event `ev` or a later one (clamped to the last row).
+    pub fn row_at_or_after(&self, ev: usize) -> usize {
+        let row = match &self.table.view {
+            Some(v) => v.partition_point(|&e| (e as usize) < ev),
+            None => ev,
+        };
+        row.min(self.rows().saturating_sub(1))
+    }
+
+    /// The row showing event `ev`, if the view shows it.
+    pub fn row_of_event(&self, ev: usize) -> Option<usize> {
+        match &self.table.view {
+            Some(v) => u32::try_from(ev)
+                .ok()
+                .and_then(|e| v.binary_search(&e).ok()),
+            None => (ev < self.timeline.len()).then_some(ev),
+        }
+    }
+
+    /// Inputs that gave no event, each with why: sources from their reports (first
+    /// reject, else a `skipped:` note), and paths that could not be read.
+    pub fn unusable_inputs(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .timeline
+            .sources
+            .iter()
+            .filter(|s| s.report.events == 0)
+            .map(|s| {
+                let r = &s.report;
+                let why = r
+                    .reasons
+                    .first()
+                    .map(|x| x.reason.clone())
+                    .or_else(|| {
+                        r.notes
+                            .iter()
+                            .find_map(|n| n.strip_prefix("skipped: ").map(str::to_owned))
+                    })
+                    .unwrap_or_else(|| format!("no events in it ({})", r.format));
+                (s.label.clone(), why)
+            })
+            .collect();
+        // Ingest errors read "PATH: why".
+        out.extend(
+            self.ingest
+                .errors
+                .iter()
+                .map(|e| match e.rsplit_once(": ") {
+                    Some((p, why)) => (p.to_owned(), why.to_owned()),
+                    None => (e.clone(), "could not be read".to_owned()),
+                }),
+        );
+        out
+    }
+
+    /// Moves to the first row at or after `ts`.
+    pub fn goto_ts(&mut self, ts: i64) {
+        let ev = self.timeline.lower_bound(ts);
+        self.table.cursor = self.row_at_or_after(ev);
+    }
+
+    pub fn clamp_cursor(&mut self) {
+        self.table.cursor = self.table.cursor.min(self.rows().saturating_sub(1));
+    }
+
+    /// Table rows on screen (without the header).
+    pub fn page_rows(&self) -> usize {
+        self.areas()
+            .table
+            .map_or(1, |r| (r.height as usize).saturating_sub(1))
+            .max(1)
+    }
+
+    /// Lines of the detail pane on screen (below its title).
+    pub fn detail_rows(&self) -> usize {
+        self.areas()
+            .detail
+            .map_or(1, |r| (r.height as usize).saturating_sub(1))
+            .max(1)
+    }
+
+    /// Scrolls so that the cursor is on screen.
+    pub fn ensure_visible(&mut self) {
+        let h = self.page_rows();
+        let t = &mut self.table;
+        if t.cursor < t.top {
+            t.top = t.cursor;
+        } else if t.cursor >= t.top + h {
+            t.top = t.cursor + 1 - h;
+        }
+        // Do not leave empty rows at the bottom when the view shrank.
+        let max_top = self.rows().saturating_sub(h);
+        self.table.top = self.table.top.min(max_top);
+    }
+}

@@ -85,6 +85,8 @@ pub fn load_with_progress(paths: &[PathBuf], opts: &Options) -> (Timeline, Vec<S
 struct StatsJson<'a> {
     events: u64,
     rejected: u64,
+    /// Events flagged `bad_time` (kept, outside `first`..`last`).
+    bad_time: u64,
     first: Option<String>,
     last: Option<String>,
     sources: Vec<&'a SourceReport>,
@@ -125,15 +127,13 @@ pub fn stats(
     };
     let (t, extra) = load_with_progress(paths, &opts);
     let rs = reports(&t, &extra);
-    let valid = t
-        .events
-        .iter()
-        .filter(|e| e.flags & crate::ingest::evtx::FLAG_BAD_TIME == 0);
+    let valid = t.events.iter().filter(|e| !e.flags.bad_time());
     let (first, last) = valid.fold((i64::MAX, i64::MIN), |(a, b), e| (a.min(e.ts), b.max(e.ts)));
     let span = (first <= last).then(|| (format_rfc3339(first), format_rfc3339(last)));
     let s = StatsJson {
         events: t.len() as u64,
         rejected: rs.iter().map(|r| r.rejected).sum(),
+        bad_time: rs.iter().map(|r| r.bad_time).sum(),
         first: span.as_ref().map(|s| s.0.clone()),
         last: span.as_ref().map(|s| s.1.clone()),
         sources: rs,
@@ -150,9 +150,13 @@ pub fn stats(
 }
 
 fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let bad = match s.bad_time {
+        0 => String::new(),
+        n => format!(", {n} bad_time"),
+    };
     writeln!(
         out,
-        "{} events, {} rejected, {} sources",
+        "{} events, {} rejected{bad}, {} sources",
         s.events,
         s.rejected,
         s.sources.len()

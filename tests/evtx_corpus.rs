@@ -4,7 +4,7 @@
 mod common;
 
 use std::collections::HashMap;
-use vigil::model::{FLAG_RECOVERED, Norm};
+use vigil::model::Norm;
 
 type Rec = (String, String, String, String); // time µs, EventID, Computer, EventRecordID
 
@@ -66,7 +66,7 @@ fn every_corpus_evtx_matches_the_evtx_crate() {
         let (want, n) = reference(f);
         let t = common::load(std::slice::from_ref(f));
         let live: Vec<usize> = (0..t.len())
-            .filter(|&i| t.events[i].flags & FLAG_RECOVERED == 0)
+            .filter(|&i| !t.events[i].flags.recovered())
             .collect();
         assert!(
             live.len() >= n,

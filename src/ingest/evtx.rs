@@ -4,7 +4,7 @@
 use super::batch::Batch;
 use super::evtx_json::{self, Sink};
 use super::source::SourceReport;
-use crate::model::{Event, FLAG_RECOVERED, Sym};
+use crate::model::{Event, EventFlags, Sym};
 use evtx::{ChunkFlags, EvtxChunk, EvtxChunkHeader, ParserSettings};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -13,10 +13,6 @@ use std::sync::Arc;
 pub const FILE_HEADER: usize = 4096;
 pub const CHUNK: usize = 65536;
 pub const MAGIC: &[u8; 8] = b"ElfFile\0";
-
-/// Event time could not be represented (FILETIME 0, before 1677); the record's own
-/// SystemTime text is kept in its fields.
-pub const FLAG_BAD_TIME: u16 = 2;
 
 /// Number of chunk slots in a file of `len` bytes, counting a trailing partial one: the
 /// header's own count is not trusted (dirty files under-count).
@@ -343,10 +339,9 @@ fn push_event(
         (None, Some(h)) => (h, false),
         (None, None) => (i64::MIN, true),
     };
-    let mut flags = if recovered { FLAG_RECOVERED } else { 0 };
-    if bad {
-        flags |= FLAG_BAD_TIME;
-    }
+    let flags = EventFlags::NONE
+        .with_recovered(recovered)
+        .with_bad_time(bad);
     out.batch.events.push(Event {
         ts,
         loc: ((n as u64) << 48) | (record_id & ((1 << 48) - 1)),
@@ -483,13 +478,9 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
     let before = batch.events.len();
     batch
         .events
-        .retain(|e| e.flags & FLAG_RECOVERED == 0 || !live.contains(&e.evtx_record_id()));
+        .retain(|e| !e.flags.recovered() || !live.contains(&e.evtx_record_id()));
     let carved_dups = (before - batch.events.len()) as u64;
-    let recovered = batch
-        .events
-        .iter()
-        .filter(|e| e.flags & FLAG_RECOVERED != 0)
-        .count();
+    let recovered = batch.events.iter().filter(|e| e.flags.recovered()).count();
     if recovered > 0 {
         report.notes.push(format!(
             "{recovered} records carved from slack space (flagged recovered)"

@@ -95,6 +95,14 @@ pub struct SourceReport {
     /// Extra facts: decompression, assumed zone, time column, skipped files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Events kept but dated before 1990, more than a day ahead or unreadably (flagged
+    /// `bad_time`, left out of `first`/`last`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub bad_time: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl SourceReport {

@@ -3,7 +3,7 @@
 
 use super::batch::Batch;
 use super::source::{Prepared, Records, SourceReport};
-use crate::model::{Event, Fields, Interner, Norm, Sym};
+use crate::model::{Event, EventFlags, Fields, Interner, Norm, Sym};
 use rayon::prelude::*;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -62,11 +62,7 @@ fn record_event<'a>(
                 aux: rec.len() as u32,
                 source: 0,
                 // i64::MIN: a real time outside the nanosecond range (see edr::norm).
-                flags: if fields.ts == i64::MIN {
-                    super::evtx::FLAG_BAD_TIME
-                } else {
-                    0
-                },
+                flags: EventFlags::NONE.with_bad_time(fields.ts == i64::MIN),
                 host,
                 tag,
             });

@@ -1,6 +1,5 @@
 //! The timeline table: built for the visible rows only.
 
-use crate::ingest::evtx::FLAG_BAD_TIME;
 use crate::model::{TzSpec, format_display};
 use crate::tui::app::{Focus, State};
 use crate::tui::sanitize;
@@ -111,7 +110,7 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         let Some(e) = t.events.get(ev) else {
             continue;
         };
-        let time = if e.flags & FLAG_BAD_TIME != 0 {
+        let time = if e.flags.bad_time() {
             format!(
                 "bad time {}",
                 sanitize::line(&t.time_text(ev), 40, theme.ascii)
@@ -125,7 +124,13 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         let msg = t.message(ev);
         let cells = [
             // Annotation marker: symbols, so it does not depend on colour.
-            Cell::from(st.marks.marker(ev).unwrap_or_default()).style(theme.label()),
+            Cell::from(
+                st.marks
+                    .marker(ev)
+                    .or(t.flag_marker(ev).map(Into::into))
+                    .unwrap_or_default(),
+            )
+            .style(theme.label()),
             Cell::from(time),
             Cell::from(sanitize::line(label, 64, theme.ascii).into_owned()),
             Cell::from(sanitize::line(&host, 64, theme.ascii).into_owned()),

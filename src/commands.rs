@@ -281,7 +281,24 @@ pub fn export(
         ExportFormat::Timesketch => export::timesketch::write(&t, &items, a, &mut out),
     };
     export::quiet_pipe(r)?;
+    if let Some(m) = rejects_message(&t, &extra) {
+        eprintln!("vigil: {m}");
+    }
     Ok(exit_code(&t, &extra))
+}
+
+/// Export writes events only: a record it could not read must still be said out loud.
+fn rejects_message(t: &Timeline, extra: &[SourceReport]) -> Option<String> {
+    let rs = reports(t, extra);
+    let with: Vec<&&SourceReport> = rs.iter().filter(|r| r.rejected > 0).collect();
+    let n: u64 = with.iter().map(|r| r.rejected).sum();
+    (n > 0).then(|| {
+        format!(
+            "{n} records rejected in {} of {} sources, not exported (`vigil stats` lists them with reasons and offsets)",
+            with.len(),
+            rs.len()
+        )
+    })
 }
 
 /// `vigil sample`: writes the sample incident and says what it wrote.

@@ -107,7 +107,12 @@ fn is_zero(n: &u64) -> bool {
 
 impl SourceReport {
     pub fn reject(&mut self, offset: u64, reason: impl Into<String>) {
-        self.rejected += 1;
+        self.reject_many(offset, 1, reason);
+    }
+
+    /// `n` units lost at `offset` for one reason (chunks missing from a cut file).
+    pub fn reject_many(&mut self, offset: u64, n: u64, reason: impl Into<String>) {
+        self.rejected += n;
         if self.reasons.len() < MAX_REASONS {
             self.reasons.push(Reject {
                 offset,

@@ -236,10 +236,7 @@ pub fn first_record<'d>(data: &'d [u8], records: &Records) -> Option<&'d [u8]> {
             let o = usize::try_from(o).ok()?;
             data.get(o..o.checked_add(l as usize)?)
         }
-        Records::Lines { start, .. } => data
-            .get(*start..)?
-            .split(|&b| b == b'\n')
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        Records::Lines { start, .. } => crate::ingest::text::lines(data.get(*start..)?)
             .find(|l| !l.iter().all(u8::is_ascii_whitespace)),
     }
 }

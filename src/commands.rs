@@ -66,19 +66,16 @@ pub fn load_with_progress(paths: &[PathBuf], opts: &Options) -> (Timeline, Vec<S
             t.strings.len()
         );
     }
-    let unreadable = errors
-        .into_iter()
-        .map(|(p, e)| {
-            let mut r = SourceReport {
-                path: p.display().to_string(),
-                format: "unreadable".into(),
-                ..Default::default()
-            };
-            r.reject(0, format!("cannot read: {e}"));
-            r
-        })
-        .collect();
-    (t, unreadable)
+    (t, errors.into_iter().map(|s| s.report()).collect())
+}
+
+/// When nothing is usable: one line saying how many files were passed over and why
+/// (`stats` and `export` exit 1 then).
+pub fn unusable_message(t: &Timeline, extra: &[SourceReport]) -> Option<String> {
+    if !t.is_empty() {
+        return None;
+    }
+    Some(crate::ingest::source::nothing_usable(&reports(t, extra)))
 }
 
 #[derive(Serialize)]
@@ -146,6 +143,9 @@ pub fn stats(
         write_stats_text(&s, out)
     };
     export::quiet_pipe(r.and_then(|_| out.flush()))?;
+    if let Some(m) = unusable_message(&t, &extra) {
+        eprintln!("vigil: {m}");
+    }
     Ok(exit_code(&t, &extra))
 }
 
@@ -281,7 +281,9 @@ pub fn export(
         ExportFormat::Timesketch => export::timesketch::write(&t, &items, a, &mut out),
     };
     export::quiet_pipe(r)?;
-    if let Some(m) = rejects_message(&t, &extra) {
+    if let Some(m) = unusable_message(&t, &extra) {
+        eprintln!("vigil: {m}");
+    } else if let Some(m) = rejects_message(&t, &extra) {
         eprintln!("vigil: {m}");
     }
     Ok(exit_code(&t, &extra))

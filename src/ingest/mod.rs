@@ -111,8 +111,12 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
         kind: Kind::None,
         batch: Batch::new(),
     };
-    let original = match Evidence::open(&found.path, opts.no_mmap) {
-        Ok(e) => e,
+    let seen = Some((found.size, found.modified));
+    let original = match Evidence::open_seen(&found.path, opts.no_mmap, seen) {
+        Ok((e, note)) => {
+            report.notes.extend(note);
+            e
+        }
         Err(e) => {
             report.reject(0, format!("cannot open: {e}"));
             loaded.report = report;
@@ -123,12 +127,27 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
     let (evidence, sha) = match discover::compression(original.bytes()) {
         Some(kind) => {
             let sha = sha256_hex(original.bytes());
-            match discover::decompress(&found.path, kind) {
-                Ok((ev, n)) => {
+            let limit = discover::max_decompressed();
+            match discover::decompress(&found.path, kind, limit) {
+                Ok(d) => {
                     report.notes.push(format!(
-                        "{kind}-compressed; decompressed {n} bytes to a temp file"
+                        "{kind}-compressed; decompressed {} bytes to a temp file",
+                        d.bytes
                     ));
-                    (ev, sha)
+                    if d.zero_padding {
+                        report
+                            .notes
+                            .push("zero bytes after the last member ignored (padding)".into());
+                    }
+                    if let Some((at, why)) = d.stopped {
+                        // Offsets of records are in the decompressed bytes; this one is in
+                        // the file.
+                        report.reject(
+                            at,
+                            format!("{why} (compressed offset; what came before was read)"),
+                        );
+                    }
+                    (d.evidence, sha)
                 }
                 Err(e) => {
                     report.reject(0, format!("{kind} decompression failed: {e}"));

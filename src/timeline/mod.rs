@@ -469,13 +469,17 @@ pub fn generic_message(f: &Fields<'_>) -> String {
 }
 
 /// Loads every path into a sorted timeline (the headless path: all at once, sources in
-/// discovery order). Returns the paths that could not be read.
+/// discovery order). Returns the paths passed over (unreadable, or not regular files)
+/// with their reasons.
 pub fn load_paths(
     paths: &[std::path::PathBuf],
     opts: &ingest::Options,
     progress: &ingest::Progress,
-) -> (Timeline, Vec<(std::path::PathBuf, String)>) {
-    let (found, errors) = ingest::discover::discover(paths);
+) -> (Timeline, Vec<ingest::discover::Skipped>) {
+    let ingest::discover::Discovery {
+        found,
+        skipped: errors,
+    } = ingest::discover::discover_all(paths);
     let (tx, rx) = std::sync::mpsc::channel();
     let mut slots: Vec<Option<Loaded>> = (0..found.len()).map(|_| None).collect();
     let mut t = Timeline::new();

@@ -232,7 +232,8 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
             .push(format!("naive times read in zone {}", ctx.tz));
     }
     if let Some(skew) = opts.skew_for(&found.label) {
-        for e in &mut batch.events {
+        // An unrepresentable time (i64::MIN) has no clock to correct.
+        for e in batch.events.iter_mut().filter(|e| e.ts != i64::MIN) {
             e.ts = e.ts.saturating_add(skew);
         }
         report

@@ -31,14 +31,16 @@ impl RangeOut {
     }
 }
 
+/// `nul`: the record may hold a NUL byte (line ranges without one skip the search).
 fn record_event<'a>(
     p: &Prepared,
     rec: &'a [u8],
     off: u64,
     fields: &mut Fields<'a>,
     out: &mut RangeOut,
+    nul: bool,
 ) {
-    if let Some(i) = memchr::memchr(0, rec) {
+    if nul && let Some(i) = memchr::memchr(0, rec) {
         // NUL-separated or NUL-padded records: parsed as one, the last record's fields
         // would win silently.
         push_reject(
@@ -183,6 +185,8 @@ fn parse_lines(
     let mut fields = Fields::lean();
     let mut pos = a;
     let chunk = &data[a..b];
+    // One search per range: most hold no NUL, and their lines need no search of their own.
+    let nul = memchr::memchr(0, chunk).is_some();
     let mut it = memchr::memchr_iter(eol, chunk);
     loop {
         let (line_end, next) = match it.next() {
@@ -196,7 +200,7 @@ fn parse_lines(
         if line.iter().all(u8::is_ascii_whitespace) || comment.iter().any(|c| line.starts_with(c)) {
             continue;
         }
-        record_event(p, line, off, &mut fields, &mut out);
+        record_event(p, line, off, &mut fields, &mut out, nul);
     }
     out
 }
@@ -207,7 +211,7 @@ fn parse_records(p: &Prepared, data: &[u8], part: &[(u64, u32)]) -> RangeOut {
     for &(off, len) in part {
         let s = off as usize;
         match data.get(s..s.saturating_add(len as usize)) {
-            Some(rec) => record_event(p, rec, off, &mut fields, &mut out),
+            Some(rec) => record_event(p, rec, off, &mut fields, &mut out, true),
             None => push_reject(&mut out, off, "record range past end of file".into()),
         }
     }

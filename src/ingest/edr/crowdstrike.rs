@@ -1,5 +1,6 @@
 //! `crowdstrike`: Falcon Data Replicator / Event Search rows (`event_simpleName`,
-//! `timestamp` epoch ms, `ContextTimeStamp` epoch s) and the streaming API
+//! `timestamp` epoch ms, `ContextTimeStamp` epoch s, or FILETIME in identity-protection
+//! events: see `time::EpochUnit`) and the streaming API
 //! (`{"metadata":{"eventType","eventCreationTime"},"event":{…}}`: DetectionSummaryEvent,
 //! EppDetectionSummaryEvent, AuthActivityAuditEvent…).
 

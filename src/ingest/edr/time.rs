@@ -1,6 +1,7 @@
 //! Every time form EDR exports use: ISO 8601 with or without a zone (naive times are read in
-//! the source's zone), epoch seconds/ms/µs/ns (told apart by magnitude, fractions allowed),
-//! Windows FILETIME and .NET ticks. All return UTC nanoseconds; none panic on any input.
+//! the source's zone), epoch seconds/ms/µs/FILETIME/ns (told apart by magnitude, or by the
+//! field's name and the record's other times; fractions allowed), Windows FILETIME and .NET
+//! ticks. All return UTC nanoseconds; none panic on any input.
 
 use crate::model::{TzSpec, naive_to_utc};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};

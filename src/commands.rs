@@ -69,25 +69,24 @@ pub fn load_with_progress(paths: &[PathBuf], opts: &Options) -> (Timeline, Vec<S
             t.strings.len()
         );
     }
-    let unreadable = errors
-        .into_iter()
-        .map(|(p, e)| {
-            let mut r = SourceReport {
-                path: p.display().to_string(),
-                format: "unreadable".into(),
-                ..Default::default()
-            };
-            r.reject(0, format!("cannot read: {e}"));
-            r
-        })
-        .collect();
-    (t, unreadable)
+    (t, errors.into_iter().map(|s| s.report()).collect())
+}
+
+/// When nothing is usable: one line saying how many files were passed over and why
+/// (`stats` and `export` exit 1 then).
+pub fn unusable_message(t: &Timeline, extra: &[SourceReport]) -> Option<String> {
+    if !t.is_empty() {
+        return None;
+    }
+    Some(crate::ingest::source::nothing_usable(&reports(t, extra)))
 }
 
 #[derive(Serialize)]
 struct StatsJson<'a> {
     events: u64,
     rejected: u64,
+    /// Events flagged `bad_time` (kept, outside `first`..`last`).
+    bad_time: u64,
     first: Option<String>,
     last: Option<String>,
     sources: Vec<&'a SourceReport>,
@@ -128,15 +127,13 @@ pub fn stats(
     };
     let (t, extra) = load_with_progress(paths, &opts);
     let rs = reports(&t, &extra);
-    let valid = t
-        .events
-        .iter()
-        .filter(|e| e.flags & crate::ingest::evtx::FLAG_BAD_TIME == 0);
+    let valid = t.events.iter().filter(|e| !e.flags.bad_time());
     let (first, last) = valid.fold((i64::MAX, i64::MIN), |(a, b), e| (a.min(e.ts), b.max(e.ts)));
     let span = (first <= last).then(|| (format_rfc3339(first), format_rfc3339(last)));
     let s = StatsJson {
         events: t.len() as u64,
         rejected: rs.iter().map(|r| r.rejected).sum(),
+        bad_time: rs.iter().map(|r| r.bad_time).sum(),
         first: span.as_ref().map(|s| s.0.clone()),
         last: span.as_ref().map(|s| s.1.clone()),
         sources: rs,
@@ -149,6 +146,9 @@ pub fn stats(
         write_stats_text(&s, out)
     };
     export::quiet_pipe(r.and_then(|_| out.flush()))?;
+    if let Some(m) = unusable_message(&t, &extra) {
+        eprintln!("vigil: {m}");
+    }
     Ok(exit_code(&t, &extra))
 }
 
@@ -159,9 +159,13 @@ fn shown(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let bad = match s.bad_time {
+        0 => String::new(),
+        n => format!(", {n} bad_time"),
+    };
     writeln!(
         out,
-        "{} events, {} rejected, {} sources",
+        "{} events, {} rejected{bad}, {} sources",
         s.events,
         s.rejected,
         s.sources.len()
@@ -400,7 +404,26 @@ pub fn export(
         ExportFormat::Timesketch => export::timesketch::write(&t, &items, a, &mut out),
     };
     sink.finish(r)?;
+    if let Some(m) = unusable_message(&t, &extra) {
+        eprintln!("vigil: {m}");
+    } else if let Some(m) = rejects_message(&t, &extra) {
+        eprintln!("vigil: {m}");
+    }
     Ok(exit_code(&t, &extra))
+}
+
+/// Export writes events only: a record it could not read must still be said out loud.
+fn rejects_message(t: &Timeline, extra: &[SourceReport]) -> Option<String> {
+    let rs = reports(t, extra);
+    let with: Vec<&&SourceReport> = rs.iter().filter(|r| r.rejected > 0).collect();
+    let n: u64 = with.iter().map(|r| r.rejected).sum();
+    (n > 0).then(|| {
+        format!(
+            "{n} records rejected in {} of {} sources, not exported (`vigil stats` lists them with reasons and offsets)",
+            with.len(),
+            rs.len()
+        )
+    })
 }
 
 /// What `vigil sample` writes.

@@ -91,4 +91,14 @@ fn exported_event_with_filetime_zero_is_kept_and_printed_as_written() {
     assert_eq!(t.time_text(0), "1601-01-01T00:00:00.0000000Z");
     assert_eq!(t.time_text(1), "2020-01-01T00:00:00.500Z");
     assert_eq!(r.first.as_deref(), Some("2020-01-01T00:00:00.500Z"));
+    assert!(t.events[0].flags.bad_time() && !t.events[1].flags.bad_time());
+    // A clock skew correction moves real times only: the unreadable one stays as written.
+    let mut opts = common::opts();
+    opts.skew = vec![
+        vigil::ingest::options::parse_rule("*=+1h", vigil::ingest::options::parse_duration)
+            .unwrap(),
+    ];
+    let t = vigil::timeline::load_paths(std::slice::from_ref(&p), &opts, &Default::default()).0;
+    assert_eq!(t.time_text(0), "1601-01-01T00:00:00.0000000Z");
+    assert_eq!(t.time_text(1), "2020-01-01T01:00:00.500Z");
 }

@@ -22,10 +22,13 @@ pub fn event_object(t: &Timeline, i: usize, f: &Fields<'_>) -> Map<String, Value
     if f.get(Norm::Message).is_none() {
         m.insert("message".into(), crate::timeline::generic_message(f).into());
     }
-    if let Some(e) = t.events.get(i)
-        && e.flags & crate::model::FLAG_RECOVERED != 0
-    {
-        m.insert("recovered".into(), true.into());
+    if let Some(e) = t.events.get(i) {
+        if e.flags.recovered() {
+            m.insert("recovered".into(), true.into());
+        }
+        if e.flags.bad_time() {
+            m.insert("bad_time".into(), true.into());
+        }
     }
     let raw: Map<String, Value> = f
         .raw

@@ -15,7 +15,7 @@
 
 use super::annotated::{Annotated, Item};
 use crate::case::{Annotation, MissingEvent};
-use crate::model::{FLAG_RECOVERED, Fields, Norm};
+use crate::model::{Fields, Norm};
 use crate::timeline::Timeline;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -225,10 +225,10 @@ pub fn row_object(
         }
     }
     if let Some(e) = t.events.get(i) {
-        if e.flags & FLAG_RECOVERED != 0 {
+        if e.flags.recovered() {
             m.insert("recovered".into(), true.into());
         }
-        if e.flags & crate::ingest::evtx::FLAG_BAD_TIME != 0 {
+        if e.flags.bad_time() {
             // The record's own time was unusable; the header time (or none) is used.
             m.insert("time_unreliable".into(), true.into());
         }

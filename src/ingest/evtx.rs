@@ -4,7 +4,7 @@
 use super::batch::Batch;
 use super::evtx_json::{self, Sink};
 use super::source::SourceReport;
-use crate::model::{Event, FLAG_RECOVERED, Sym};
+use crate::model::{Event, EventFlags, Sym};
 use evtx::{ChunkFlags, EvtxChunk, EvtxChunkHeader, ParserSettings};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -13,10 +13,6 @@ use std::sync::Arc;
 pub const FILE_HEADER: usize = 4096;
 pub const CHUNK: usize = 65536;
 pub const MAGIC: &[u8; 8] = b"ElfFile\0";
-
-/// Event time could not be represented (FILETIME 0, before 1677); the record's own
-/// SystemTime text is kept in its fields.
-pub const FLAG_BAD_TIME: u16 = 2;
 
 /// Number of chunk slots in a file of `len` bytes, counting a trailing partial one: the
 /// header's own count is not trusted (dirty files under-count).
@@ -55,11 +51,8 @@ struct RecordSink<'b> {
     keys: Vec<(Sym, Sym)>,
     names: Vec<Sym>,
     record_id: u64,
-    start: usize,
-    host: Sym,
-    tag: Sym,
-    /// `Some(None)`: a SystemTime that cannot be represented.
-    ts: Option<Option<i64>>,
+    /// The event's time: a SystemTime that renders back from it is not stored.
+    event_ts: i64,
 }
 
 /// Value slot of a SystemTime equal to the event's own time in evtx's 7-digit form: the
@@ -84,6 +77,13 @@ const SHAPE_FIXED: [&str; 12] = [
     "Channel",
     "Computer",
 ];
+
+/// A SystemTime text as UTC nanoseconds.
+fn system_time(value: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(value)
+        .ok()
+        .and_then(|d| d.timestamp_nanos_opt())
+}
 
 /// SystemTime as the evtx crate renders it (100 ns, 7 digits, `Z`).
 pub fn system_time_text(ts: i64) -> String {
@@ -126,38 +126,23 @@ impl Sink for RecordSink<'_> {
         };
         self.names.push(base);
         let system = section == "System" && dup == 0;
-        if system && name == "SystemTime" {
-            // Outside i64 nanoseconds (FILETIME 0 = 1601): flagged, shown as written.
-            // A valid time outside i64 nanoseconds (FILETIME 0 = 1601) is flagged and shown
-            // as written; text that is no time at all (carved garbage) leaves the record
-            // header's time in charge.
-            let parsed = chrono::DateTime::parse_from_rfc3339(value).ok();
-            let ts = parsed.and_then(|d| d.timestamp_nanos_opt());
-            if parsed.is_some() {
-                self.ts = Some(ts);
-            }
-            if let Some(t) = ts
-                && system_time_text(t) == value
-            {
-                self.keys.push((key, TIME_FROM_TS));
-                return;
-            }
+        if system
+            && name == "SystemTime"
+            && let Some(t) = system_time(value)
+            && t == self.event_ts
+            && system_time_text(t) == value
+        {
+            self.keys.push((key, TIME_FROM_TS));
+            return;
         }
         if system && name == "EventRecordID" && value.parse::<u64>() == Ok(self.record_id) {
             self.keys.push((key, RID_FROM_LOC));
             return;
         }
         let val = self.b.strings.intern(value);
-        if system {
-            match name {
-                "Computer" => self.host = val,
-                "EventID" => self.tag = val,
-                _ => {}
-            }
-            if SHAPE_FIXED.contains(&name) {
-                self.keys.push((key, val));
-                return;
-            }
+        if system && SHAPE_FIXED.contains(&name) {
+            self.keys.push((key, val));
+            return;
         }
         self.keys.push((key, super::batch::VAR));
         self.b.arena.push(val);
@@ -170,6 +155,8 @@ struct ChunkOut {
     notes: Vec<String>,
     /// (record id, recovered) of each event, to drop carved copies of live records.
     ids: Vec<(u64, bool)>,
+    /// Records kept whose fields could not be walked.
+    unwalked: usize,
 }
 
 fn parse_chunk(
@@ -183,6 +170,7 @@ fn parse_chunk(
         rejects: Vec::new(),
         notes: Vec::new(),
         ids: Vec::new(),
+        unwalked: 0,
     };
     let off = FILE_HEADER + n * CHUNK;
     let end = (off + CHUNK).min(data.len());
@@ -252,112 +240,173 @@ fn parse_chunk(
         };
         let record_id = r.event_record_id;
         let recovered = r.recovered;
+        let at = (off as u64 + r.binxml_offset).saturating_sub(RECORD_HEADER as u64);
         let header_ts = i64::try_from(r.timestamp.as_nanosecond()).ok();
         let json = match r.into_json_bytes() {
             Ok(j) => j,
             Err(e) => {
                 out.rejects.push((
-                    off as u64,
+                    at,
                     format!("chunk {n} record {record_id}: {}", error_chain(&e)),
                 ));
                 continue;
             }
         };
-        if index_only {
-            let (ts, host, tag) = scan_system(&json.data);
-            let host = out.batch.strings.intern(&host);
-            let tag = out.batch.strings.intern(&tag);
-            push_event(
-                &mut out, n, record_id, recovered, ts, header_ts, NO_FIELDS, host, tag,
-            );
-            continue;
-        }
-        let start = out.batch.arena.len();
-        out.batch.arena.push(Sym::EMPTY);
-        let mut sink = RecordSink {
-            b: &mut out.batch,
-            keys: Vec::with_capacity(32),
-            names: Vec::with_capacity(32),
-            record_id,
-            start,
-            host: Sym::EMPTY,
-            tag: Sym::EMPTY,
-            ts: None,
-        };
-        let mut walked = evtx_json::walk(&json.data, &mut sink);
-        if walked.is_err() {
-            // The renderer passes raw control characters through inside strings, which
-            // is not JSON; escape them and read again.
-            sink.b.arena.truncate(start + 1);
-            sink.keys.clear();
-            sink.names.clear();
-            walked = evtx_json::walk(&escape_controls(&json.data), &mut sink);
-        }
-        if let Err(e) = walked {
-            out.batch.arena.truncate(start);
+        // What decides whether a record is kept, and its time, host and id, is read the
+        // same way whatever the mode: `stats` (index only) and the TUI/export must keep and
+        // reject the same records.
+        let (ts, host, tag) = scan_system(&json.data);
+        let (ts, bad_time) = event_time(ts, header_ts);
+        if recovered && let Some(why) = carved_defect(&json.data, ts) {
             out.rejects.push((
-                off as u64,
-                format!("chunk {n} record {record_id}: unreadable JSON: {e}"),
+                at,
+                format!("chunk {n} record {record_id}: carved record does not decode: {why}"),
             ));
             continue;
         }
-        let (host, tag, ts, start) = (sink.host, sink.tag, sink.ts, sink.start);
-        let shape = sink.b.shapes.intern(&sink.keys);
-        out.batch.arena[start] = Sym::from_num(shape);
-        push_event(
-            &mut out,
-            n,
-            record_id,
-            recovered,
+        let host = out.batch.strings.intern(&host);
+        let tag = out.batch.strings.intern(&tag);
+        let aux = if index_only {
+            NO_FIELDS
+        } else {
+            store_fields(&mut out, &json.data, record_id, ts)
+        };
+        let flags = EventFlags::NONE
+            .with_recovered(recovered)
+            .with_bad_time(bad_time);
+        out.batch.events.push(Event {
             ts,
-            header_ts,
-            start as u32,
+            loc: ((n as u64) << 48) | (record_id & ((1 << 48) - 1)),
+            aux,
+            source: 0,
+            flags,
             host,
             tag,
-        );
+        });
+        out.ids.push((record_id, recovered));
+    }
+    if out.unwalked > 0 {
+        out.notes.push(format!(
+            "chunk {n}: {} records whose fields could not be read are kept with time, host and id only",
+            out.unwalked
+        ));
     }
     out
 }
 
-/// `aux` of an event whose fields were not stored (index-only ingest): they are
-/// re-rendered from the file when asked for.
-pub const NO_FIELDS: u32 = u32::MAX;
+/// Size of an EVTX record header (magic, size, id, time) before its BinXML.
+const RECORD_HEADER: usize = 24;
 
-#[allow(clippy::too_many_arguments)]
-fn push_event(
-    out: &mut ChunkOut,
-    n: usize,
-    record_id: u64,
-    recovered: bool,
-    ts: Option<Option<i64>>,
-    header_ts: Option<i64>,
-    aux: u32,
-    host: Sym,
-    tag: Sym,
-) {
-    let (ts, bad) = match (ts, header_ts) {
+/// The event time from the record's SystemTime (`Some(None)`: present but outside i64
+/// nanoseconds) or else its header, and whether it is unusable.
+fn event_time(system: Option<Option<i64>>, header: Option<i64>) -> (i64, bool) {
+    match (system, header) {
         (Some(Some(t)), _) => (t, false),
         // An unrepresentable time (FILETIME 0 = 1601) sorts first, where its shown
         // SystemTime puts it, so exports stay sorted by the time they print.
         (Some(None), _) => (i64::MIN, true),
         (None, Some(h)) => (h, false),
         (None, None) => (i64::MIN, true),
-    };
-    let mut flags = if recovered { FLAG_RECOVERED } else { 0 };
-    if bad {
-        flags |= FLAG_BAD_TIME;
     }
-    out.batch.events.push(Event {
-        ts,
-        loc: ((n as u64) << 48) | (record_id & ((1 << 48) - 1)),
-        aux,
-        source: 0,
-        flags,
-        host,
-        tag,
-    });
-    out.ids.push((record_id, recovered));
 }
+
+/// Walks the record's JSON into the chunk's arena; returns the event's `aux`, or
+/// `NO_FIELDS` (the record is kept, its fields re-rendered on demand) when it cannot be
+/// read even with control characters escaped.
+fn store_fields(out: &mut ChunkOut, json: &[u8], record_id: u64, event_ts: i64) -> u32 {
+    let start = out.batch.arena.len();
+    out.batch.arena.push(Sym::EMPTY);
+    let mut sink = RecordSink {
+        b: &mut out.batch,
+        keys: Vec::with_capacity(32),
+        names: Vec::with_capacity(32),
+        record_id,
+        event_ts,
+    };
+    let mut walked = evtx_json::walk(json, &mut sink);
+    if walked.is_err() {
+        // The renderer passes raw control characters through inside strings, which
+        // is not JSON; escape them and read again.
+        sink.b.arena.truncate(start + 1);
+        sink.keys.clear();
+        sink.names.clear();
+        walked = evtx_json::walk(&escape_controls(json), &mut sink);
+    }
+    if walked.is_err() {
+        out.batch.arena.truncate(start);
+        out.unwalked += 1;
+        return NO_FIELDS;
+    }
+    let shape = sink.b.shapes.intern(&sink.keys);
+    out.batch.arena[start] = Sym::from_num(shape);
+    start as u32
+}
+
+/// Why a carved record did not decode, if it did not: a template applied at the wrong
+/// offset gives no record id, an unreadable time, names read from misaligned UTF-16
+/// (`Ԁଁ倀`), or `Data` elements whose `Name` attributes come out as fields `Name`,
+/// `Name_1`… instead of naming the values.
+fn carved_defect(json: &[u8], ts: i64) -> Option<String> {
+    if ts == i64::MIN {
+        return Some("no readable time".into());
+    }
+    let mut c = CarvedCheck::default();
+    if evtx_json::walk(json, &mut c).is_err() {
+        c = CarvedCheck::default();
+        if evtx_json::walk(&escape_controls(json), &mut c).is_err() {
+            return Some("unreadable JSON".into());
+        }
+    }
+    if let Some(name) = c.bad_name {
+        let shown: String = name.chars().take(16).collect();
+        return Some(format!(
+            "field name {shown:?} is not text (misaligned UTF-16)"
+        ));
+    }
+    if !c.record_id {
+        return Some("no EventRecordID".into());
+    }
+    if c.attr_names >= 2 {
+        return Some("Data names read as Name/Name_1 fields (template misapplied)".into());
+    }
+    None
+}
+
+#[derive(Default)]
+struct CarvedCheck {
+    record_id: bool,
+    bad_name: Option<String>,
+    attr_names: usize,
+}
+
+impl Sink for CarvedCheck {
+    fn leaf(&mut self, section: &str, name: &str, _value: &str) {
+        if section == "System" && name == "EventRecordID" {
+            self.record_id = true;
+        }
+        if section != "System" && name == "Name" {
+            self.attr_names += 1;
+        }
+        if self.bad_name.is_none() {
+            for n in [section, name] {
+                if !plausible_name(n) {
+                    self.bad_name = Some(n.to_owned());
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Element and attribute names of real events are printable ASCII (providers define
+/// them in manifests); misaligned UTF-16 reads as CJK, control and private-use text.
+fn plausible_name(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 256 && s.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+}
+
+/// `aux` of an event whose fields were not stored (index-only ingest): they are
+/// re-rendered from the file when asked for.
+pub const NO_FIELDS: u32 = u32::MAX;
 
 /// The JSON string value after `key` (first occurrence), unescaped when needed.
 fn json_str_after<'a>(
@@ -401,10 +450,13 @@ fn scan_system(json: &[u8]) -> (Option<Option<i64>>, String, String) {
     static HOST: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"Computer\":"));
     static EID: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"EventID\":"));
     static TEXT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"#text\":"));
-    let ts = json_str_after(json, &TIME).map(|t| {
+    let ts = json_str_after(json, &TIME).and_then(|t| {
+        // A valid time outside i64 nanoseconds (FILETIME 0 = 1601) is `Some(None)`:
+        // flagged, shown as written. Text that is no time at all (carved garbage) leaves
+        // the record header's time in charge.
         chrono::DateTime::parse_from_rfc3339(&t)
             .ok()
-            .and_then(|d| d.timestamp_nanos_opt())
+            .map(|d| d.timestamp_nanos_opt())
     });
     let host = json_str_after(json, &HOST).unwrap_or_default().into_owned();
     let tag = EID
@@ -452,6 +504,7 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
         return batch;
     }
     let slots = chunk_slots(data.len());
+    note_missing_chunks(data, slots, report);
     let settings = settings();
     // Chunks are parsed a group at a time and merged at once, so that only one group's
     // per-chunk batches (with their own copies of strings) exist besides the result.
@@ -483,13 +536,9 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
     let before = batch.events.len();
     batch
         .events
-        .retain(|e| e.flags & FLAG_RECOVERED == 0 || !live.contains(&e.evtx_record_id()));
+        .retain(|e| !e.flags.recovered() || !live.contains(&e.evtx_record_id()));
     let carved_dups = (before - batch.events.len()) as u64;
-    let recovered = batch
-        .events
-        .iter()
-        .filter(|e| e.flags & FLAG_RECOVERED != 0)
-        .count();
+    let recovered = batch.events.iter().filter(|e| e.flags.recovered()).count();
     if recovered > 0 {
         report.notes.push(format!(
             "{recovered} records carved from slack space (flagged recovered)"
@@ -501,6 +550,25 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
         ));
     }
     batch
+}
+
+/// A file cut at a chunk boundary reads cleanly up to the cut: only the header's chunk
+/// count tells that chunks are missing. (Dirty files under-count, so a count below the
+/// slots present says nothing; one above them is a cut.)
+fn note_missing_chunks(data: &[u8], slots: usize, report: &mut SourceReport) {
+    let declared = data
+        .get(42..44)
+        .map_or(0, |b| usize::from(u16::from_le_bytes([b[0], b[1]])));
+    if declared > slots {
+        let missing = declared - slots;
+        report.reject_many(
+            data.len() as u64,
+            missing as u64,
+            format!(
+                "file ends after {slots} chunks but its header lists {declared}: {missing} chunks (64 KiB each) missing, their records lost"
+            ),
+        );
+    }
 }
 
 /// Re-renders one record's fields (events ingested index-only).

@@ -111,8 +111,12 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
         kind: Kind::None,
         batch: Batch::new(),
     };
-    let original = match Evidence::open(&found.path, opts.no_mmap) {
-        Ok(e) => e,
+    let seen = Some((found.size, found.modified));
+    let original = match Evidence::open_seen(&found.path, opts.no_mmap, seen) {
+        Ok((e, note)) => {
+            report.notes.extend(note);
+            e
+        }
         Err(e) => {
             report.reject(0, format!("cannot open: {e}"));
             loaded.report = report;
@@ -123,12 +127,27 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
     let (evidence, sha) = match discover::compression(original.bytes()) {
         Some(kind) => {
             let sha = sha256_hex(original.bytes());
-            match discover::decompress(&found.path, kind) {
-                Ok((ev, n)) => {
+            let limit = discover::max_decompressed();
+            match discover::decompress(&found.path, kind, limit) {
+                Ok(d) => {
                     report.notes.push(format!(
-                        "{kind}-compressed; decompressed {n} bytes to a temp file"
+                        "{kind}-compressed; decompressed {} bytes to a temp file",
+                        d.bytes
                     ));
-                    (ev, sha)
+                    if d.zero_padding {
+                        report
+                            .notes
+                            .push("zero bytes after the last member ignored (padding)".into());
+                    }
+                    if let Some((at, why)) = d.stopped {
+                        // Offsets of records are in the decompressed bytes; this one is in
+                        // the file.
+                        report.reject(
+                            at,
+                            format!("{why} (compressed offset; what came before was read)"),
+                        );
+                    }
+                    (d.evidence, sha)
                 }
                 Err(e) => {
                     report.reject(0, format!("{kind} decompression failed: {e}"));
@@ -213,7 +232,8 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
             .push(format!("naive times read in zone {}", ctx.tz));
     }
     if let Some(skew) = opts.skew_for(&found.label) {
-        for e in &mut batch.events {
+        // An unrepresentable time (i64::MIN) has no clock to correct.
+        for e in batch.events.iter_mut().filter(|e| e.ts != i64::MIN) {
             e.ts = e.ts.saturating_add(skew);
         }
         report
@@ -221,10 +241,11 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
             .push(format!("clock skew corrected by {} ns", skew));
     }
     report.events = batch.events.len() as u64;
+    note_bad_times(&mut batch.events, &mut report);
     let (first, last) = batch
         .events
         .iter()
-        .filter(|e| e.flags & evtx::FLAG_BAD_TIME == 0)
+        .filter(|e| !e.flags.bad_time())
         .fold((i64::MAX, i64::MIN), |(a, b), e| (a.min(e.ts), b.max(e.ts)));
     if first <= last {
         report.first = Some(format_rfc3339(first));
@@ -243,6 +264,35 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
     loaded.kind = kind;
     loaded.batch = batch;
     loaded
+}
+
+/// Flags the events dated outside 1990 .. now + 1 day as `bad_time` and says so in the
+/// report, with the earliest and latest of them.
+pub fn note_bad_times(events: &mut [crate::model::Event], report: &mut SourceReport) {
+    let n = crate::model::flag_bad_times(events, crate::model::now_ns());
+    report.bad_time = n;
+    if n == 0 {
+        return;
+    }
+    // i64::MIN stands for a time that could not be represented at all.
+    let unreadable = events.iter().filter(|e| e.ts == i64::MIN).count();
+    let (lo, hi) = events
+        .iter()
+        .filter(|e| e.flags.bad_time() && e.ts != i64::MIN)
+        .fold((i64::MAX, i64::MIN), |(a, b), e| (a.min(e.ts), b.max(e.ts)));
+    let mut what = Vec::new();
+    if lo == hi {
+        what.push(format!("at {}", format_rfc3339(lo)));
+    } else if lo < hi {
+        what.push(format!("{} .. {}", format_rfc3339(lo), format_rfc3339(hi)));
+    }
+    if unreadable > 0 {
+        what.push(format!("{unreadable} unreadable"));
+    }
+    report.notes.push(format!(
+        "{n} events dated before 1990 or more than a day ahead ({}): flagged bad_time, kept out of the time span",
+        what.join(", ")
+    ));
 }
 
 fn report_bytes(r: &SourceReport) -> u64 {

@@ -95,11 +95,65 @@ pub struct SourceReport {
     /// Extra facts: decompression, assumed zone, time column, skipped files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Events kept but dated before 1990, more than a day ahead or unreadably (flagged
+    /// `bad_time`, left out of `first`/`last`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub bad_time: u64,
+}
+
+/// Why a source gave no events, in a few words.
+pub fn why_unused(r: &SourceReport) -> String {
+    let note = |prefix: &str| {
+        r.notes
+            .iter()
+            .find_map(|n| n.strip_prefix(prefix))
+            .map(str::to_owned)
+    };
+    match r.format.as_str() {
+        "skipped" => note("skipped: ").unwrap_or_else(|| "skipped".into()),
+        "unreadable" => "unreadable".into(),
+        "unknown" if r.rejected == 0 => "format not recognised".into(),
+        _ if r.rejected > 0 => "every record rejected".into(),
+        _ => "no records".into(),
+    }
+}
+
+/// The line said when no source gave an event: how many files were passed over and why,
+/// e.g. `nothing usable: 3 files skipped (2 format not recognised, 1 named pipe (FIFO),
+/// not a regular file)`. The TUI says the same as `stats` and `export`.
+pub fn nothing_usable(reports: &[&SourceReport]) -> String {
+    if reports.is_empty() {
+        return "nothing usable: no files found".into();
+    }
+    let mut why: Vec<(String, usize)> = Vec::new();
+    for r in reports {
+        let w = why_unused(r);
+        match why.iter_mut().find(|(k, _)| *k == w) {
+            Some((_, n)) => *n += 1,
+            None => why.push((w, 1)),
+        }
+    }
+    let parts: Vec<String> = why.iter().map(|(w, n)| format!("{n} {w}")).collect();
+    let files = if reports.len() == 1 { "file" } else { "files" };
+    format!(
+        "nothing usable: {} {files} skipped ({})",
+        reports.len(),
+        parts.join("; ")
+    )
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl SourceReport {
     pub fn reject(&mut self, offset: u64, reason: impl Into<String>) {
-        self.rejected += 1;
+        self.reject_many(offset, 1, reason);
+    }
+
+    /// `n` units lost at `offset` for one reason (chunks missing from a cut file).
+    pub fn reject_many(&mut self, offset: u64, n: u64, reason: impl Into<String>) {
+        self.rejected += n;
         if self.reasons.len() < MAX_REASONS {
             self.reasons.push(Reject {
                 offset,

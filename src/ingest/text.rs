@@ -3,7 +3,7 @@
 
 use super::batch::Batch;
 use super::source::{Prepared, Records, SourceReport};
-use crate::model::{Event, Fields, Interner, Norm, Sym};
+use crate::model::{Event, EventFlags, Fields, Interner, Norm, Sym};
 use rayon::prelude::*;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,13 +31,28 @@ impl RangeOut {
     }
 }
 
+/// `nul`: the record may hold a NUL byte (line ranges without one skip the search).
 fn record_event<'a>(
     p: &Prepared,
     rec: &'a [u8],
     off: u64,
     fields: &mut Fields<'a>,
     out: &mut RangeOut,
+    nul: bool,
 ) {
+    if nul && let Some(i) = memchr::memchr(0, rec) {
+        // NUL-separated or NUL-padded records: parsed as one, the last record's fields
+        // would win silently.
+        push_reject(
+            out,
+            off,
+            format!(
+                "NUL byte at offset {} inside the record: NUL-separated or padded data is not read",
+                off + i as u64
+            ),
+        );
+        return;
+    }
     if rec.len() > MAX_RECORD {
         push_reject(
             out,
@@ -62,11 +77,7 @@ fn record_event<'a>(
                 aux: rec.len() as u32,
                 source: 0,
                 // i64::MIN: a real time outside the nanosecond range (see edr::norm).
-                flags: if fields.ts == i64::MIN {
-                    super::evtx::FLAG_BAD_TIME
-                } else {
-                    0
-                },
+                flags: EventFlags::NONE.with_bad_time(fields.ts == i64::MIN),
                 host,
                 tag,
             });
@@ -124,8 +135,26 @@ pub fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// Splits `data[start..]` into about `parts` ranges that end on line boundaries.
-fn line_ranges(data: &[u8], start: usize, parts: usize) -> Vec<(usize, usize)> {
+/// The byte that ends lines in `data`: `\n` (LF and CRLF files) unless the first MiB
+/// holds none but holds `\r` (CR-only files: old Mac exports). Decided per file, so that
+/// a stray CR inside a line of an LF file does not cut it.
+pub fn eol_of(data: &[u8]) -> u8 {
+    let head = &data[..data.len().min(1 << 20)];
+    if memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some() {
+        b'\r'
+    } else {
+        b'\n'
+    }
+}
+
+/// The lines of `data` whatever its line ends (LF, CRLF, CR), without them.
+pub fn lines(data: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
+    let eol = eol_of(data);
+    data.split(move |&c| c == eol).map(trim_cr)
+}
+
+/// Splits `data[start..]` into about `parts` ranges that end on line boundaries (`eol`).
+fn line_ranges(data: &[u8], start: usize, parts: usize, eol: u8) -> Vec<(usize, usize)> {
     let len = data.len();
     let start = start.min(len);
     let step = ((len - start) / parts.max(1)).max(1 << 20);
@@ -134,7 +163,7 @@ fn line_ranges(data: &[u8], start: usize, parts: usize) -> Vec<(usize, usize)> {
     while a < len {
         let mut b = (a + step).min(len);
         if b < len {
-            b = match memchr::memchr(b'\n', &data[b..]) {
+            b = match memchr::memchr(eol, &data[b..]) {
                 Some(i) => b + i + 1,
                 None => len,
             };
@@ -145,12 +174,20 @@ fn line_ranges(data: &[u8], start: usize, parts: usize) -> Vec<(usize, usize)> {
     v
 }
 
-fn parse_lines(p: &Prepared, data: &[u8], (a, b): (usize, usize), comment: &[&[u8]]) -> RangeOut {
+fn parse_lines(
+    p: &Prepared,
+    data: &[u8],
+    (a, b): (usize, usize),
+    comment: &[&[u8]],
+    eol: u8,
+) -> RangeOut {
     let mut out = RangeOut::new();
     let mut fields = Fields::lean();
     let mut pos = a;
     let chunk = &data[a..b];
-    let mut it = memchr::memchr_iter(b'\n', chunk);
+    // One search per range: most hold no NUL, and their lines need no search of their own.
+    let nul = memchr::memchr(0, chunk).is_some();
+    let mut it = memchr::memchr_iter(eol, chunk);
     loop {
         let (line_end, next) = match it.next() {
             Some(i) => (a + i, a + i + 1),
@@ -163,7 +200,7 @@ fn parse_lines(p: &Prepared, data: &[u8], (a, b): (usize, usize), comment: &[&[u
         if line.iter().all(u8::is_ascii_whitespace) || comment.iter().any(|c| line.starts_with(c)) {
             continue;
         }
-        record_event(p, line, off, &mut fields, &mut out);
+        record_event(p, line, off, &mut fields, &mut out, nul);
     }
     out
 }
@@ -174,7 +211,7 @@ fn parse_records(p: &Prepared, data: &[u8], part: &[(u64, u32)]) -> RangeOut {
     for &(off, len) in part {
         let s = off as usize;
         match data.get(s..s.saturating_add(len as usize)) {
-            Some(rec) => record_event(p, rec, off, &mut fields, &mut out),
+            Some(rec) => record_event(p, rec, off, &mut fields, &mut out, true),
             None => push_reject(&mut out, off, "record range past end of file".into()),
         }
     }
@@ -238,9 +275,10 @@ pub fn load(
     report: &mut SourceReport,
     done: &(dyn Fn(usize, usize) + Sync),
 ) -> Batch {
+    let eol = eol_of(data);
     let units: Vec<(usize, usize)> = match &p.records {
         // A UTF-8 BOM before the first line is not part of it.
-        Records::Lines { start, .. } => line_ranges(data, bom_end(data, *start), threads * 64),
+        Records::Lines { start, .. } => line_ranges(data, bom_end(data, *start), threads * 64, eol),
         Records::Ranges(r) => (0..r.len())
             .step_by(4096)
             .map(|a| (a, (a + 4096).min(r.len())))
@@ -262,7 +300,7 @@ pub fn load(
             let i = taken.fetch_add(1, Ordering::Relaxed);
             let out = match &p.records {
                 Records::Lines { comment, .. } => {
-                    let out = parse_lines(p, data, units[i], comment);
+                    let out = parse_lines(p, data, units[i], comment, eol);
                     done(units[i].0, units[i].1);
                     out
                 }
@@ -402,12 +440,77 @@ mod tests {
             data.extend_from_slice(format!("line {i}\n").as_bytes());
         }
         data.extend_from_slice(b"last without newline");
-        let r = line_ranges(&data, 0, 8);
+        let r = line_ranges(&data, 0, 8, b'\n');
         assert_eq!(r.first().unwrap().0, 0);
         assert_eq!(r.last().unwrap().1, data.len());
         for w in r.windows(2) {
             assert_eq!(w[0].1, w[1].0);
             assert_eq!(data[w[0].1 - 1], b'\n');
         }
+    }
+
+    fn words(data: &[u8]) -> (Vec<(i64, u64, String)>, SourceReport) {
+        let prepared = Prepared {
+            parser: Box::new(Words),
+            records: Records::Lines {
+                start: 0,
+                comment: &[],
+            },
+            note: None,
+        };
+        let mut report = SourceReport::default();
+        let batch = load(&prepared, data, 2, &mut report, &|_, _| {});
+        let events = batch
+            .events
+            .iter()
+            .map(|e| {
+                let host = batch.strings.str_of(e.host).unwrap_or("").to_owned();
+                (e.ts, e.loc, host)
+            })
+            .collect();
+        (events, report)
+    }
+
+    /// CR-only files (old Mac exports) collapsed to one event carrying the last record's
+    /// fields; LF, CRLF and CR all give one event per line.
+    #[test]
+    fn cr_lf_and_crlf_line_ends() {
+        let want = |step: u64| {
+            vec![
+                (1, 0, "a".to_owned()),
+                (2, 6 + step, "b".to_owned()),
+                (3, 12 + 2 * step, "c".to_owned()),
+            ]
+        };
+        for (data, step) in [
+            (&b"1 a x\n2 b y\n3 c z\n"[..], 0),
+            (b"1 a x\r\n2 b y\r\n3 c z\r\n", 1),
+            (b"1 a x\r2 b y\r3 c z", 0),
+        ] {
+            let (events, report) = words(data);
+            assert_eq!(events, want(step), "{:?}", String::from_utf8_lossy(data));
+            assert_eq!(report.rejected, 0);
+        }
+        // A stray CR inside a line of an LF file does not cut it.
+        let (events, report) = words(b"1 a x\ry\n2 b y\n");
+        assert_eq!((events.len(), report.rejected), (2, 0));
+        let l: Vec<&[u8]> = lines(b"a\rb\r\rc").collect();
+        assert_eq!(l, [&b"a"[..], b"b", b"", b"c"]);
+    }
+
+    /// NUL-separated records were parsed as one line (the last record's fields won): a NUL
+    /// inside a line is a reject with its offset, never a merge.
+    #[test]
+    fn nul_inside_a_line_is_a_reject() {
+        let (events, report) = words(b"1 a x\x002 b y\x003 c z\n4 d w\n\0\0\0\n");
+        assert_eq!(events, [(4, 18, "d".to_owned())]);
+        assert_eq!(report.rejected, 2);
+        assert_eq!(report.reasons[0].offset, 0);
+        assert!(
+            report.reasons[0].reason.contains("NUL byte at offset 5"),
+            "{:?}",
+            report.reasons
+        );
+        assert_eq!(report.reasons[1].offset, 24);
     }
 }

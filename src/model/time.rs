@@ -177,6 +177,21 @@ fn split_zone(s: &str) -> (&str, Option<&str>) {
     (s, None)
 }
 
+/// 1990-01-01T00:00:00Z: no evidence vigil reads predates it, so an earlier time is a
+/// misread (a unit or epoch mistaken) or a clock never set, and the event is `bad_time`.
+pub const PLAUSIBLE_FROM: i64 = 631_152_000_000_000_000;
+
+/// The latest plausible event time: one day after `now` (UTC ns), room for clocks that
+/// run ahead and zones mistaken for UTC.
+pub fn plausible_until(now: i64) -> i64 {
+    now.saturating_add(86_400_000_000_000)
+}
+
+/// Now, in UTC nanoseconds (the end of the plausible range is computed from it).
+pub fn now_ns() -> i64 {
+    Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX)
+}
+
 /// Unix epoch nanoseconds for a calendar date (tests and samples).
 pub fn ymd_hms(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
     NaiveDate::from_ymd_opt(y, mo, d)?
@@ -255,6 +270,13 @@ mod tests {
             Some(500_000_000)
         );
         assert_eq!(parse_time_prefix("yesterday", &u), None);
+    }
+
+    #[test]
+    fn plausible_range_starts_in_1990() {
+        assert_eq!(Some(PLAUSIBLE_FROM), ymd_hms(1990, 1, 1, 0, 0, 0));
+        assert_eq!(plausible_until(0), 86_400_000_000_000);
+        assert_eq!(plausible_until(i64::MAX), i64::MAX);
     }
 
     #[test]

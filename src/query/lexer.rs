@@ -255,6 +255,12 @@ impl Lexer {
             TokKind::Not
         } else if w.eq_ignore_ascii_case("annotated") {
             TokKind::Annotated
+        } else if w.eq_ignore_ascii_case("bad_time") {
+            // The record flag, read as the field term `bad_time:true` (DESIGN §6).
+            let text = "true".into();
+            let (quoted, col) = (false, start + 1);
+            let op = FieldOp::Values(vec![Value { text, quoted, col }]);
+            TokKind::Field { name: w, op }
         } else {
             TokKind::Word(w)
         };

@@ -35,6 +35,17 @@ pub trait Marks: Sync {
     }
 }
 
+/// The record flag a field name stands for (`recovered`, `bad_time`), if any.
+fn flag_field(name: &str) -> Option<fn(crate::model::EventFlags) -> bool> {
+    if name.eq_ignore_ascii_case("recovered") {
+        Some(crate::model::EventFlags::recovered)
+    } else if name.eq_ignore_ascii_case("bad_time") {
+        Some(crate::model::EventFlags::bad_time)
+    } else {
+        None
+    }
+}
+
 /// No annotations.
 pub struct NoMarks;
 impl Marks for NoMarks {}
@@ -76,6 +87,7 @@ impl Subject for EventSubject<'_> {
                 .map(|s| Cow::Borrowed(s.label.as_str())),
             "format" => self.t.source_of(self.i).map(|s| Cow::Borrowed(s.format())),
             "ts" => Some(Cow::Owned(self.t.time_text(self.i))),
+            n if flag_field(n).is_some() => self.field_known(n).flatten(),
             // Host is kept per event: no parse needed.
             "host" => Some(self.t.host(self.i)).filter(|h| !h.is_empty()),
             "message" => {
@@ -103,6 +115,11 @@ impl Subject for EventSubject<'_> {
     }
 
     fn field_known(&self, name: &str) -> Option<Option<Cow<'_, str>>> {
+        // Record flags are kept per event: `recovered:true`, `bad_time`.
+        if let Some(f) = flag_field(name) {
+            let on = self.t.events.get(self.i).is_some_and(|e| f(e.flags));
+            return Some(on.then_some(Cow::Borrowed("true")));
+        }
         // Normalised fields come from the index's columns when it has them, EVTX fields
         // from their stored symbols.
         let (p, _) = self.index?;
@@ -288,5 +305,29 @@ mod tests {
         assert_eq!(rows_of(&t, "alice OR bob"), [0, 2]);
         assert_eq!(rows_of(&t, "dst_port:443 AND allow"), [3]);
         assert!(rows_of(&t, "nowhere-at-all").is_empty());
+    }
+
+    /// `bad_time` selects the events flagged at ingest; with the free-text index built
+    /// too (its hints must not rule the flag out: no record holds the text `true`).
+    #[test]
+    fn bad_time_and_recovered_are_flag_terms() {
+        let text = "\
+1974-03-12T10:00:00Z|dc1|4624|filetime read as ns|
+2023-05-01T10:00:00Z|dc1|4625|fine|
+2200-01-01T00:00:00Z|dc1|4624|far future|
+";
+        let t = Timeline::from_test_lines(&[("a.log", text)]);
+        for indexed in [false, true] {
+            if indexed {
+                let (none, done) = (AtomicBool::new(false), AtomicUsize::new(0));
+                assert!(t.build_text_index(&none, &done));
+            }
+            assert_eq!(rows_of(&t, "bad_time"), [0, 2], "indexed {indexed}");
+            assert_eq!(rows_of(&t, "BAD_TIME:true"), [0, 2]);
+            assert_eq!(rows_of(&t, "NOT bad_time"), [1]);
+            assert_eq!(rows_of(&t, "bad_time event_id:4624"), [0, 2]);
+            assert!(rows_of(&t, "recovered:true").is_empty());
+            assert_eq!(rows_of(&t, "NOT recovered:true"), [0, 1, 2]);
+        }
     }
 }

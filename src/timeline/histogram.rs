@@ -2,21 +2,33 @@
 //! index, so the cost is O(buckets · log n) whatever the number of events.
 
 use super::Timeline;
-use crate::ingest::evtx::FLAG_BAD_TIME;
 
-/// The time span `[lo, hi]` (UTC ns) covered by events with a usable time. Events whose
-/// time could not be read (EVTX FILETIME 0 and the like) sort first and are skipped so
-/// that they do not squash the whole strip into one bucket.
+/// The time span `[lo, hi]` (UTC ns) covered by events with a plausible time. Events
+/// flagged `bad_time` (before 1990, more than a day ahead, unreadable) sort to the ends
+/// and are left out, so that one misdated event does not stretch the strip over decades.
+/// When every event is flagged, their own span is used.
 pub fn extent(t: &Timeline) -> Option<(i64, i64)> {
-    // Bad times sort to the front; a bounded scan finds the first good one.
-    let first = t
-        .events
-        .iter()
-        .take(1 << 16)
-        .find(|e| e.flags & FLAG_BAD_TIME == 0)
-        .or(t.events.first())?;
-    let last = t.events.last()?;
-    Some((first.ts, last.ts.max(first.ts)))
+    extent_at(t, crate::model::now_ns())
+}
+
+fn extent_at(t: &Timeline, now: i64) -> Option<(i64, i64)> {
+    use crate::model::{PLAUSIBLE_FROM, plausible_until};
+    let ev = &t.events;
+    // Flagged events outside the range are found by time; the few flagged inside it (a
+    // time later shifted by `--skew`) by a bounded scan from each end.
+    let a = ev.partition_point(|e| e.ts < PLAUSIBLE_FROM);
+    let b = ev.partition_point(|e| e.ts <= plausible_until(now));
+    let inner = ev.get(a..b).unwrap_or(&[]);
+    const SCAN: usize = 1 << 16;
+    let first = inner.iter().take(SCAN).find(|e| !e.flags.bad_time());
+    let last = inner.iter().rev().take(SCAN).find(|e| !e.flags.bad_time());
+    match (first, last) {
+        (Some(f), Some(l)) => Some((f.ts, l.ts.max(f.ts))),
+        _ => {
+            let (f, l) = (ev.first()?, ev.last()?);
+            Some((f.ts, l.ts.max(f.ts)))
+        }
+    }
 }
 
 /// Start time of bucket `b` of `n` over `[lo, hi]` (the last bucket includes `hi`).
@@ -71,6 +83,7 @@ pub fn buckets_rows(t: &Timeline, rows: &[u32], lo: i64, hi: i64, n: usize) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::format_rfc3339;
 
     fn timeline(times: &[&str]) -> Timeline {
         let text: String = times.iter().map(|t| format!("{t}|h|1|m|\n")).collect();
@@ -109,6 +122,26 @@ mod tests {
         assert_eq!(buckets_rows(&t, &[1], lo, hi, 2), vec![0, 1]);
         // A window that excludes everything.
         assert_eq!(buckets_all(&t, hi + 1, hi + 100, 4), vec![0; 4]);
+    }
+
+    /// A FILETIME read as Unix nanoseconds dated one event in 1974: it stretched the
+    /// strip over 49 years. Flagged events at either end stay out of the span.
+    #[test]
+    fn bad_time_events_stay_out_of_the_span() {
+        let t = timeline(&[
+            "1974-03-12T10:00:00Z",
+            "2023-05-01T10:00:00Z",
+            "2023-05-01T11:00:00Z",
+            "2200-01-01T00:00:00Z",
+        ]);
+        assert!(t.events[0].flags.bad_time() && t.events[3].flags.bad_time());
+        let (lo, hi) = extent(&t).unwrap();
+        assert_eq!(format_rfc3339(lo), "2023-05-01T10:00:00Z");
+        assert_eq!(format_rfc3339(hi), "2023-05-01T11:00:00Z");
+        // Nothing plausible: the flagged events' own span, not nothing.
+        let only_bad = timeline(&["1974-03-12T10:00:00Z", "1975-03-12T10:00:00Z"]);
+        let (lo, hi) = extent(&only_bad).unwrap();
+        assert!(lo < hi);
     }
 
     #[test]

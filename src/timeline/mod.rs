@@ -333,7 +333,7 @@ impl Timeline {
     /// record's own SystemTime text.
     pub fn time_text(&self, i: usize) -> String {
         match self.events.get(i) {
-            Some(e) if e.flags & ingest::evtx::FLAG_BAD_TIME != 0 => self
+            Some(e) if e.flags.bad_time() && e.ts == i64::MIN => self
                 .fields(i)
                 .raw("SystemTime")
                 .filter(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok())
@@ -342,6 +342,29 @@ impl Timeline {
             Some(e) => format_rfc3339(e.ts),
             None => String::new(),
         }
+    }
+
+    /// The table's marker for event `i` when it has no annotation marker: `~` for a
+    /// record carved from slack space (`recovered:true`). A bad time shows in the time
+    /// column itself.
+    pub fn flag_marker(&self, i: usize) -> Option<&'static str> {
+        self.events
+            .get(i)
+            .filter(|e| e.flags.recovered())
+            .map(|_| "~")
+    }
+
+    /// What the record flags of event `i` mean, for the detail pane.
+    pub fn flag_note(&self, i: usize) -> Option<String> {
+        let f = self.events.get(i)?.flags;
+        let mut v = Vec::new();
+        if f.recovered() {
+            v.push("carved from slack space (recovered:true)");
+        }
+        if f.bad_time() {
+            v.push("time before 1990, in the future or unreadable (bad_time)");
+        }
+        (!v.is_empty()).then(|| v.join("; "))
     }
 
     /// Index of the first event at or after `ts`.
@@ -446,13 +469,17 @@ pub fn generic_message(f: &Fields<'_>) -> String {
 }
 
 /// Loads every path into a sorted timeline (the headless path: all at once, sources in
-/// discovery order). Returns the paths that could not be read.
+/// discovery order). Returns the paths passed over (unreadable, or not regular files)
+/// with their reasons.
 pub fn load_paths(
     paths: &[std::path::PathBuf],
     opts: &ingest::Options,
     progress: &ingest::Progress,
-) -> (Timeline, Vec<(std::path::PathBuf, String)>) {
-    let (found, errors) = ingest::discover::discover(paths);
+) -> (Timeline, Vec<ingest::discover::Skipped>) {
+    let ingest::discover::Discovery {
+        found,
+        skipped: errors,
+    } = ingest::discover::discover_all(paths);
     let (tx, rx) = std::sync::mpsc::channel();
     let mut slots: Vec<Option<Loaded>> = (0..found.len()).map(|_| None).collect();
     let mut t = Timeline::new();
@@ -569,7 +596,7 @@ mod merge_tests {
             loc,
             aux: 0,
             source: 0,
-            flags: 0,
+            flags: crate::model::EventFlags::NONE,
             host: Sym::EMPTY,
             tag: Sym::EMPTY,
         };

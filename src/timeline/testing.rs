@@ -53,7 +53,9 @@ pub fn test_source(label: &str, text: &str) -> Loaded {
         ..Default::default()
     };
     let batch = ingest::text::load(&prepared, evidence.bytes(), 1, &mut report, &|_, _| {});
+    let mut batch = batch;
     report.events = batch.events.len() as u64;
+    ingest::note_bad_times(&mut batch.events, &mut report);
     Loaded {
         label: label.into(),
         report,

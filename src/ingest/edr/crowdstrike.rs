@@ -1,5 +1,6 @@
 //! `crowdstrike`: Falcon Data Replicator / Event Search rows (`event_simpleName`,
-//! `timestamp` epoch ms, `ContextTimeStamp` epoch s) and the streaming API
+//! `timestamp` epoch ms, `ContextTimeStamp` epoch s, or FILETIME in identity-protection
+//! events: see `time::EpochUnit`) and the streaming API
 //! (`{"metadata":{"eventType","eventCreationTime"},"event":{…}}`: DetectionSummaryEvent,
 //! EppDetectionSummaryEvent, AuthActivityAuditEvent…).
 
@@ -229,5 +230,27 @@ mod tests {
         let a = &r.rows[1];
         assert_eq!(a.get("category"), Some("auth"));
         assert_eq!(a.get("user"), Some("alice@example.com"));
+    }
+
+    /// Falcon identity-protection events carry FILETIME `ContextTimeStamp`s; read as Unix
+    /// nanoseconds they dated a 2023 alert in 1974. Seconds in the same field stay
+    /// seconds, and a FILETIME beside a millisecond `timestamp` agrees with it.
+    #[test]
+    fn identity_protection_filetimes() {
+        let data = br#"{"event_simpleName":"IdpDetectionSummaryEvent","ContextTimeStamp":"133274088000000000","timestamp":"1682935200123","ComputerName":"DC01"}
+{"event_simpleName":"UserLogon","ContextTimeStamp":"1682935200.5","ComputerName":"DC01"}
+{"event_simpleName":"IdpPolicyRuleMatch","ContextTimeStamp":133274088000000000,"ComputerName":"DC01"}
+"#;
+        let r = parse_bytes(data, "crowdstrike", &Default::default());
+        assert_eq!((r.total, r.rejected), (3, 0), "{:?}", r.reasons);
+        let times: Vec<String> = r.rows.iter().map(|r| format_rfc3339(r.ts)).collect();
+        assert_eq!(
+            times,
+            [
+                "2023-05-01T10:00:00Z",
+                "2023-05-01T10:00:00.500Z",
+                "2023-05-01T10:00:00Z"
+            ]
+        );
     }
 }

@@ -18,7 +18,7 @@ pub fn header(data: &[u8]) -> Option<Header> {
     while matches!(data.get(p), Some(b'\r' | b'\n')) {
         p += 1;
     }
-    let end = record_end(data, p);
+    let end = record_end(data, p, crate::ingest::text::eol_of(data));
     let line = trim_eol(data.get(p..end)?);
     let names: Vec<String> = fields(line)
         .map(|f| f.trim().trim_start_matches('\u{feff}').to_owned())
@@ -32,12 +32,13 @@ pub fn header(data: &[u8]) -> Option<Header> {
     })
 }
 
-/// End (exclusive, after the newline) of the record starting at `p`: the first newline
-/// outside quotes. Unbalanced quotes run to the end of the data.
-fn record_end(data: &[u8], p: usize) -> usize {
+/// End (exclusive, after the line end) of the record starting at `p`: the first `eol`
+/// (`\n`, or `\r` in CR-only files) outside quotes. Unbalanced quotes run to the end of
+/// the data.
+fn record_end(data: &[u8], p: usize, eol: u8) -> usize {
     let mut in_q = false;
     let mut i = p;
-    while let Some(rel) = data.get(i..).and_then(|s| memchr::memchr2(b'"', b'\n', s)) {
+    while let Some(rel) = data.get(i..).and_then(|s| memchr::memchr2(b'"', eol, s)) {
         i += rel;
         if data.get(i) == Some(&b'"') {
             in_q = !in_q;
@@ -60,8 +61,9 @@ fn trim_eol(mut s: &[u8]) -> &[u8] {
 pub fn record_ranges(data: &[u8], start: usize) -> Vec<(u64, u32)> {
     let mut v = Vec::new();
     let mut p = start;
+    let eol = crate::ingest::text::eol_of(data);
     while p < data.len() {
-        let end = record_end(data, p);
+        let end = record_end(data, p, eol);
         let rec = trim_eol(data.get(p..end).unwrap_or_default());
         if !rec.iter().all(u8::is_ascii_whitespace) {
             v.push((p as u64, u32::try_from(rec.len()).unwrap_or(u32::MAX)));
@@ -175,5 +177,22 @@ mod tests {
         assert_eq!(fields(b",,").count(), 3);
         // An unbalanced quote runs to the end: one record, not a panic.
         assert_eq!(record_ranges(b"a,\"b\nc\nd", 0).len(), 1);
+    }
+
+    /// Old Mac exports end lines with CR only: one record per line, not one for the file.
+    #[test]
+    fn cr_only_line_ends() {
+        let data =
+            b"Timestamp,DeviceName\r2024-01-01T00:00:00Z,pc1\r2024-01-01T00:00:01Z,\"a\rb\"\r";
+        let h = header(data).unwrap();
+        assert_eq!(h.names, ["Timestamp", "DeviceName"]);
+        let r = record_ranges(data, h.data_start);
+        assert_eq!(r.len(), 2);
+        let rec = |i: usize| &data[r[i].0 as usize..(r[i].0 + u64::from(r[i].1)) as usize];
+        assert_eq!(
+            fields(rec(0)).collect::<Vec<_>>(),
+            ["2024-01-01T00:00:00Z", "pc1"]
+        );
+        assert_eq!(fields(rec(1)).nth(1).unwrap(), "a\rb");
     }
 }

@@ -98,15 +98,22 @@ fn base(s: &str) -> &str {
 }
 
 /// Sets `ts` from the first of `names` present; returns the field used. A field that is
-/// present but unreadable is an error, never a fall-back to a fake time.
+/// present but unreadable is an error, never a fall-back to a fake time. An epoch number
+/// is read in the unit its name or magnitude gives, cross-checked against the record's
+/// other fields of `names` (see `time::epoch_field`).
 pub fn set_time(
     f: &mut Fields<'_>,
     names: &[&'static str],
     tz: &TzSpec,
 ) -> Result<&'static str, Reason> {
-    for &n in names {
+    for (i, &n) in names.iter().enumerate() {
         if let Some(v) = get(f, n) {
-            return match time::parse_any(&v, tz) {
+            let epoch = time::epoch_field(n, &v, &[]);
+            let read = match epoch {
+                Some(t) => Some(cross_check(f, n, &v, t, &names[i + 1..], tz)),
+                None => time::parse_any(&v, tz),
+            };
+            return match read {
                 Some(ts) => {
                     f.ts = ts;
                     Ok(n)
@@ -125,6 +132,23 @@ pub fn set_time(
         "no usable time in field {}",
         names.first().copied().unwrap_or("time")
     )))
+}
+
+/// An epoch reading `t` of field `name` checked against the record's other time fields:
+/// only when it is implausible, and only those that are plausible themselves count.
+fn cross_check(f: &Fields<'_>, name: &str, v: &str, t: i64, others: &[&str], tz: &TzSpec) -> i64 {
+    use crate::model::{PLAUSIBLE_FROM, now_ns, plausible_until};
+    let ok = |t: i64| (PLAUSIBLE_FROM..=plausible_until(now_ns())).contains(&t);
+    if ok(t) {
+        return t;
+    }
+    let refs: Vec<i64> = others
+        .iter()
+        .filter_map(|o| get(f, o))
+        .filter_map(|o| time::parse_any(&o, tz))
+        .filter(|&o| ok(o))
+        .collect();
+    time::epoch_field(name, v, &refs).unwrap_or(t)
 }
 
 /// At most `max` bytes of `s`, cut on a character boundary.
@@ -212,10 +236,7 @@ pub fn first_record<'d>(data: &'d [u8], records: &Records) -> Option<&'d [u8]> {
             let o = usize::try_from(o).ok()?;
             data.get(o..o.checked_add(l as usize)?)
         }
-        Records::Lines { start, .. } => data
-            .get(*start..)?
-            .split(|&b| b == b'\n')
-            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        Records::Lines { start, .. } => crate::ingest::text::lines(data.get(*start..)?)
             .find(|l| !l.iter().all(u8::is_ascii_whitespace)),
     }
 }

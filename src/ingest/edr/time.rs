@@ -1,6 +1,7 @@
 //! Every time form EDR exports use: ISO 8601 with or without a zone (naive times are read in
-//! the source's zone), epoch seconds/ms/µs/ns (told apart by magnitude, fractions allowed),
-//! Windows FILETIME and .NET ticks. All return UTC nanoseconds; none panic on any input.
+//! the source's zone), epoch seconds/ms/µs/FILETIME/ns (told apart by magnitude, or by the
+//! field's name and the record's other times; fractions allowed), Windows FILETIME and .NET
+//! ticks. All return UTC nanoseconds; none panic on any input.
 
 use crate::model::{TzSpec, naive_to_utc};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -65,21 +66,87 @@ pub fn parse_us(s: &str, tz: &TzSpec) -> Option<i64> {
     naive_to_utc(NaiveDateTime::new(date, time), tz)
 }
 
-/// Epoch time whose unit is told by magnitude: < 1e11 seconds (up to year 5138), < 1e14
-/// milliseconds, < 1e17 microseconds, else nanoseconds. A fraction is allowed (`1625677521.137`).
+/// What an epoch number counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EpochUnit {
+    Seconds,
+    Millis,
+    Micros,
+    Nanos,
+    /// Windows FILETIME: 100 ns since 1601-01-01.
+    FileTime,
+}
+
+/// Unix nanoseconds at 1990-01-01: below it, an 18/19-digit number read as nanoseconds
+/// would date the event 1973..1989, where FILETIME puts it in 1917..3600.
+const NS_1990: u64 = crate::model::PLAUSIBLE_FROM as u64;
+
+impl EpochUnit {
+    /// The unit of a magnitude: < 1e11 seconds (up to year 5138), < 1e14 milliseconds,
+    /// < 1e17 microseconds, < 6.3e17 FILETIME (a 2023 FILETIME is 1.33e17, which as
+    /// nanoseconds is 1974), else nanoseconds.
+    pub fn of_magnitude(mag: u64) -> EpochUnit {
+        match mag {
+            0..100_000_000_000 => EpochUnit::Seconds,
+            100_000_000_000..100_000_000_000_000 => EpochUnit::Millis,
+            100_000_000_000_000..100_000_000_000_000_000 => EpochUnit::Micros,
+            m if m < NS_1990 => EpochUnit::FileTime,
+            _ => EpochUnit::Nanos,
+        }
+    }
+
+    /// A unit the field's name states (`…FileTime…`), if any.
+    pub fn of_field(name: &str) -> Option<EpochUnit> {
+        let n = name.to_ascii_lowercase();
+        (n.contains("filetime") || n.contains("file_time")).then_some(EpochUnit::FileTime)
+    }
+
+    const ALL: [EpochUnit; 5] = [
+        EpochUnit::Seconds,
+        EpochUnit::Millis,
+        EpochUnit::Micros,
+        EpochUnit::Nanos,
+        EpochUnit::FileTime,
+    ];
+}
+
+/// Epoch time whose unit is told by magnitude (see [`EpochUnit::of_magnitude`]). A
+/// fraction is allowed (`1625677521.137`).
 pub fn epoch_auto(s: &str) -> Option<i64> {
     let (int, frac) = split_decimal(s)?;
-    let mag = int.unsigned_abs();
-    let unit: i64 = if mag < 100_000_000_000 {
-        NS
-    } else if mag < 100_000_000_000_000 {
-        1_000_000
-    } else if mag < 100_000_000_000_000_000 {
-        1_000
-    } else {
-        1
-    };
-    scale(int, frac, unit)
+    epoch_in(int, frac, EpochUnit::of_magnitude(int.unsigned_abs()))
+}
+
+/// An epoch number in `unit`.
+pub fn epoch_in(int: i64, frac: &str, unit: EpochUnit) -> Option<i64> {
+    match unit {
+        EpochUnit::Seconds => scale(int, frac, NS),
+        EpochUnit::Millis => scale(int, frac, 1_000_000),
+        EpochUnit::Micros => scale(int, frac, 1_000),
+        EpochUnit::Nanos => scale(int, "", 1),
+        EpochUnit::FileTime => int.checked_sub(FILETIME_EPOCH)?.checked_mul(100),
+    }
+}
+
+/// Reads an epoch time field: the unit its name states, else its magnitude's. When the
+/// record's other times (`others`, UTC ns) are given and that reading is more than a day
+/// from all of them while another unit lands within a day of one, that unit is taken (a
+/// FILETIME beside Unix times, milliseconds in a field usually in seconds). `None` when
+/// `s` is not a plain decimal number.
+pub fn epoch_field(name: &str, s: &str, others: &[i64]) -> Option<i64> {
+    const DAY: i64 = 86_400 * NS;
+    let (int, frac) = split_decimal(s.trim())?;
+    let unit = EpochUnit::of_field(name).unwrap_or(EpochUnit::of_magnitude(int.unsigned_abs()));
+    let first = epoch_in(int, frac, unit);
+    let near = |t: i64| others.iter().any(|o| t.abs_diff(*o) <= DAY.unsigned_abs());
+    if others.is_empty() || first.is_some_and(near) {
+        return first;
+    }
+    EpochUnit::ALL
+        .iter()
+        .filter_map(|u| epoch_in(int, frac, *u))
+        .find(|t| near(*t))
+        .or(first)
 }
 
 /// Epoch with an explicit unit (`unit` = nanoseconds per unit: 1e9 for s, 1e6 for ms...).
@@ -320,12 +387,67 @@ mod tests {
         assert_eq!(epoch_auto("1625677521162333"), Some(base + 162_333_000));
         assert_eq!(epoch_auto("1625677521162333444"), Some(base + 162_333_444));
         assert_eq!(epoch_auto("99999999999999999999"), None);
+        assert_eq!(
+            epoch_auto("1625677521162333444"),
+            Some(base + 162_333_444),
+            "nanoseconds after 1990 stay nanoseconds"
+        );
         assert_eq!(epoch_auto("12a"), None);
         assert_eq!(parse_any(" 1625677521 ", &TzSpec::Utc), Some(base));
         assert_eq!(
             epoch_unit("1625677521162", 1_000_000),
             Some(base + 162_000_000)
         );
+    }
+
+    /// A Falcon identity-protection `ContextTimeStamp` holds a FILETIME: read as Unix
+    /// nanoseconds it dated a 2023 alert in 1974.
+    #[test]
+    fn filetime_told_from_nanoseconds_by_magnitude() {
+        let at = t(2023, 5, 1, 10, 0, 0);
+        let ft = ((at / 100) + FILETIME_EPOCH).to_string();
+        assert_eq!(ft, "133274088000000000");
+        assert_eq!(epoch_auto(&ft), Some(at));
+        assert_eq!(parse_any(&ft, &TzSpec::Utc), Some(at));
+        assert_eq!(
+            EpochUnit::of_magnitude(133_274_088_000_000_000),
+            EpochUnit::FileTime
+        );
+        assert_eq!(EpochUnit::of_magnitude(NS_1990), EpochUnit::Nanos);
+        // Every plausible FILETIME (1990..2200) falls in the FILETIME band.
+        for y in [1990, 2000, 2023, 2100, 2200] {
+            let ns = t(y, 1, 1, 0, 0, 0);
+            assert_eq!(
+                epoch_auto(&(ns / 100 + FILETIME_EPOCH).to_string()),
+                Some(ns),
+                "{y}"
+            );
+        }
+    }
+
+    #[test]
+    fn epoch_fields_by_name_and_by_the_record_s_other_times() {
+        let at = t(2023, 5, 1, 10, 0, 0);
+        // A name that states the unit.
+        let ft = (at / 100 + FILETIME_EPOCH).to_string();
+        assert_eq!(epoch_field("LogonFileTime", &ft, &[]), Some(at));
+        // Milliseconds where the magnitude says seconds would be ~1970; another time of
+        // the record (within a day) tells the unit.
+        let ms_small = "86400000"; // 1970-01-02 in ms, 1972 in s
+        assert_eq!(epoch_field("x", ms_small, &[]), Some(86_400_000 * NS));
+        assert_eq!(
+            epoch_field("x", ms_small, &[86_400 * NS + 5]),
+            Some(86_400 * NS)
+        );
+        // A reading within a day of the other times is kept.
+        let s = (at / NS).to_string();
+        assert_eq!(
+            epoch_field("ContextTimeStamp", &s, &[at + 3_600 * NS]),
+            Some(at)
+        );
+        // No unit lands near: the magnitude's reading stands.
+        assert_eq!(epoch_field("x", &s, &[t(2000, 1, 1, 0, 0, 0)]), Some(at));
+        assert_eq!(epoch_field("x", "12ab", &[at]), None);
     }
 
     #[test]

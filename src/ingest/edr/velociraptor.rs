@@ -89,13 +89,12 @@ fn sample<'d>(data: &'d [u8], records: &Records, n: usize) -> Vec<&'d [u8]> {
                 data.get(o..o.checked_add(l as usize)?)
             })
             .collect(),
-        Records::Lines { start, .. } => data
-            .get(*start..)
-            .unwrap_or_default()
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-            .take(n)
-            .collect(),
+        Records::Lines { start, .. } => {
+            crate::ingest::text::lines(data.get(*start..).unwrap_or_default())
+                .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+                .take(n)
+                .collect()
+        }
     }
 }
 

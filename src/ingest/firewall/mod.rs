@@ -61,14 +61,15 @@ const SNIFF_LINES: usize = 50;
 /// The lines of a sniffing head: blank and `#` lines skipped, and the last line dropped when
 /// the head cut it (no newline) unless it is the only one.
 fn head_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let cut = !head.ends_with(b"\n");
-    let mut parts: Vec<&[u8]> = head.split(|&c| c == b'\n').collect();
+    let eol = super::text::eol_of(head);
+    let cut = !head.ends_with(&[eol]);
+    let mut parts: Vec<&[u8]> = head.split(|&c| c == eol).collect();
     if cut && parts.len() > 1 {
         parts.pop();
     }
     parts
         .into_iter()
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .map(super::text::trim_cr)
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace) && !l.starts_with(b"#"))
         .take(SNIFF_LINES)
 }

@@ -343,23 +343,25 @@ pub fn bsd(b: &[u8]) -> Option<(Civil, usize)> {
     Some((c, i + used))
 }
 
-/// Epoch number of any common precision, told apart by its digit count (s, ms, µs, ns).
+/// Epoch number of any common precision (s, ms, µs, FILETIME, ns), told apart by its
+/// magnitude as the EDR readers do (`edr::time::EpochUnit::of_magnitude`).
 pub fn epoch_auto(b: &[u8]) -> Option<i64> {
+    use crate::ingest::edr::time::{EpochUnit, epoch_in};
     let (int, frac) = match memchr::memchr(b'.', b) {
         Some(i) => (&b[..i], Some(&b[i..])),
         None => (b, None),
     };
-    let n = i64::try_from(super::text::uint(int)?).ok()?;
-    let ns = match int.len() {
-        1..=11 => {
+    let n = super::text::uint(int)?;
+    match EpochUnit::of_magnitude(n) {
+        EpochUnit::Seconds => {
             let f = frac.map(|f| fraction(f, 0).0).unwrap_or(0);
-            n.checked_mul(NS)?.checked_add(i64::from(f))?
+            i64::try_from(n)
+                .ok()?
+                .checked_mul(NS)?
+                .checked_add(i64::from(f))
         }
-        12..=14 => n.checked_mul(1_000_000)?,
-        15..=17 => n.checked_mul(1_000)?,
-        _ => n,
-    };
-    Some(ns)
+        unit => epoch_in(i64::try_from(n).ok()?, "", unit),
+    }
 }
 
 #[cfg(test)]
@@ -471,6 +473,11 @@ mod tests {
         assert_eq!(
             epoch_auto(b"1587230049761513"),
             Some(1_587_230_049_761_513_000)
+        );
+        // A FILETIME (2023-05-01T10:00:00Z), not nanoseconds in 1974.
+        assert_eq!(
+            epoch_auto(b"133274088000000000"),
+            crate::model::ymd_hms(2023, 5, 1, 10, 0, 0)
         );
         assert_eq!(epoch_auto(b"12x"), None);
         assert_eq!(epoch_auto(b"99999999999999999999"), None);

@@ -44,8 +44,7 @@ impl YearRule {
         let year = ctx.year();
         // Look at the last few lines only: the end of the file is what the mtime dates.
         let tail = &data[data.len().saturating_sub(64 * 1024)..];
-        let last_month = tail
-            .split(|&c| c == b'\n')
+        let last_month = crate::ingest::text::lines(tail)
             .rev()
             .take(256)
             .find_map(|l| parse(l).filter(|h| h.no_year).and_then(|h| h.civil))

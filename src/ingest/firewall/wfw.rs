@@ -56,8 +56,7 @@ fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
     } else {
         0
     };
-    let header = data[start..]
-        .split(|&c| c == b'\n')
+    let header = crate::ingest::text::lines(&data[start..])
         .take_while(|l| l.starts_with(b"#"))
         .find_map(|l| l.strip_prefix(b"#Fields:"));
     let names: Vec<String> = match header {

@@ -98,6 +98,10 @@ fn detail(st: &mut State) {
         "time (RFC 3339)".into(),
         clean(&t.time_text(ev)),
     ));
+    lines.extend(
+        t.flag_note(ev)
+            .map(|n| DetailLine::Field("record".into(), n)),
+    );
     if let Some(src) = t.source_of(ev) {
         lines.push(DetailLine::Field(
             "source".into(),

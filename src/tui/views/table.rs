@@ -1,6 +1,5 @@
 //! The timeline table: built for the visible rows only.
 
-use crate::ingest::evtx::FLAG_BAD_TIME;
 use crate::model::{TzSpec, format_display};
 use crate::tui::layout;
 use crate::tui::sanitize;
@@ -123,7 +122,7 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         let Some(e) = t.events.get(ev) else {
             continue;
         };
-        let time = if e.flags & FLAG_BAD_TIME != 0 {
+        let time = if e.flags.bad_time() {
             format!(
                 "bad time {}",
                 sanitize::line(&t.time_text(ev), 40, theme.ascii)
@@ -139,7 +138,14 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         let msg = t.message(ev);
         let mut cells = vec![
             // Annotation marker: symbols, so it does not depend on colour.
-            Cell::from(st.case.marks.marker(ev).unwrap_or_default()).style(theme.label()),
+            Cell::from(
+                st.case
+                    .marks
+                    .marker(ev)
+                    .or(t.flag_marker(ev).map(Into::into))
+                    .unwrap_or_default(),
+            )
+            .style(theme.label()),
             Cell::from(time),
         ];
         if with_source {

@@ -4,8 +4,6 @@ pub mod batch;
 pub mod discover;
 pub mod edr;
 pub mod evtx;
-mod evtx_json;
-pub mod evtx_msg;
 pub mod firewall;
 pub mod mmap;
 pub mod options;

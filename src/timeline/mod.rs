@@ -445,9 +445,9 @@ fn merge_sorted_tail(events: &mut Vec<Event>, tail: Vec<Event>) {
 /// Fills EVTX fields that depend on the event (user, process, …) and the message.
 fn normalise_evtx(f: &mut Fields<'_>, message: bool) {
     if message {
-        crate::ingest::evtx_msg::normalise(f);
+        crate::ingest::evtx::msg::normalise(f);
     } else {
-        crate::ingest::evtx_msg::normalise_without_message(f);
+        crate::ingest::evtx::msg::normalise_without_message(f);
     }
 }
 

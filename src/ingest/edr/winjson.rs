@@ -89,7 +89,7 @@ impl RecordParser for Parser {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         parse_record(rec, out, &self.tz)?;
         // Same user/process/… fields and message as the EVTX parser gives this event.
-        crate::ingest::evtx_msg::normalise(out);
+        crate::ingest::evtx::msg::normalise(out);
         Ok(())
     }
 }
@@ -162,7 +162,7 @@ fn evtx_crate_fields(rec: &[u8], raw: &mut Pairs<'_>) -> Result<(), Reason> {
         raw: &'r mut Pairs<'a>,
         seen: Vec<String>,
     }
-    impl crate::ingest::evtx_json::Sink for Sink<'_, '_> {
+    impl crate::ingest::evtx::json::Sink for Sink<'_, '_> {
         fn leaf(&mut self, section: &str, name: &str, value: &str) {
             // `--separate-json-attributes` nests the provider as `Provider_attributes.Name`.
             let name = if section == "System" && name == "Name" {
@@ -186,7 +186,7 @@ fn evtx_crate_fields(rec: &[u8], raw: &mut Pairs<'_>) -> Result<(), Reason> {
         raw,
         seen: Vec::new(),
     };
-    if crate::ingest::evtx_json::walk(rec, &mut sink).is_ok() {
+    if crate::ingest::evtx::json::walk(rec, &mut sink).is_ok() {
         return Ok(());
     }
     // The evtx crate passes control characters through inside strings: escape, retry.
@@ -200,7 +200,7 @@ fn evtx_crate_fields(rec: &[u8], raw: &mut Pairs<'_>) -> Result<(), Reason> {
             esc.push(b);
         }
     }
-    crate::ingest::evtx_json::walk(&esc, &mut sink)
+    crate::ingest::evtx::json::walk(&esc, &mut sink)
         .map_err(|e| Reason::Owned(format!("bad JSON: {e}")))
 }
 

@@ -2,10 +2,13 @@
 //! chunk-parallel on the rayon pool.
 
 use super::batch::Batch;
-use super::evtx_json::{self, Sink};
+pub(crate) mod json;
+pub mod msg;
+
 use super::source::SourceReport;
 use crate::model::{Event, EventFlags, Sym};
 use evtx::{ChunkFlags, EvtxChunk, EvtxChunkHeader, ParserSettings};
+use json::{self as evtx_json, Sink};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -85,6 +85,50 @@ struct Common {
     /// Case file to load annotations from and save to.
     #[arg(long, global = true)]
     case: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+}
+
+/// Sigma rules (vigil's own are always loaded, unless --no-rules).
+#[derive(Args, Clone, Debug)]
+struct RuleArgs {
+    /// Sigma rule folder (repeatable; SigmaHQ's layout works as is). Default: $VIGIL_RULES,
+    /// else ~/.local/share/vigil/rules if it exists.
+    #[arg(long = "rules", global = true, value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// No Sigma rules at all.
+    #[arg(long = "no-rules", global = true)]
+    no_rules: bool,
+    /// Skip rules below this level (informational, low, medium, high, critical).
+    #[arg(
+        long = "min-level",
+        global = true,
+        value_name = "LEVEL",
+        default_value = "informational"
+    )]
+    min_level: vigil::detect::Level,
+    /// Rule statuses to load, comma-separated (default: stable,test,experimental).
+    #[arg(long, global = true, value_name = "LIST", value_delimiter = ',')]
+    status: Vec<vigil::detect::Status>,
+    /// Sigma logsource/field mapping file replacing the built-in one.
+    #[arg(long = "sigma-mapping", global = true, value_name = "FILE")]
+    sigma_mapping: Option<PathBuf>,
+}
+
+impl RuleArgs {
+    fn options(&self) -> vigil::detect::RuleOptions {
+        vigil::detect::RuleOptions {
+            dirs: match (self.no_rules, self.dirs.is_empty()) {
+                (true, _) => Vec::new(),
+                (false, true) => vigil::detect::default_rule_dirs(),
+                (false, false) => self.dirs.clone(),
+            },
+            builtin: !self.no_rules,
+            min_level: self.min_level,
+            statuses: self.status.clone(),
+            mapping: self.sigma_mapping.clone(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -133,6 +177,22 @@ enum Cmd {
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
     },
+    /// Sigma hits over the evidence, one line per hit in time order (CSV or JSON lines).
+    Hunt {
+        /// Evidence files or directories.
+        paths: Vec<PathBuf>,
+        #[arg(long = "format", short = 'F', value_enum, default_value = "csv")]
+        out_format: HuntOut,
+        /// Output file (default: stdout).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// List the rules loaded and those not loaded, with reasons; no evidence needed.
+        #[arg(long = "check-rules")]
+        check_rules: bool,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Merge two or more analysts' case files.
     Merge {
         #[arg(required = true, num_args = 2..)]
@@ -148,6 +208,12 @@ enum OutFormat {
     Csv,
     /// Timesketch JSONL (name the file *.jsonl).
     Timesketch,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HuntOut {
+    Csv,
+    Jsonl,
 }
 
 fn parse_tz(s: &str) -> Result<TzSpec, String> {
@@ -233,6 +299,32 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             seed,
             output,
         }) => commands::sample(&output, scale.max(1), seed, &mut std::io::stdout().lock()),
+        Some(Cmd::Hunt {
+            paths,
+            out_format,
+            output,
+            check_rules,
+            force,
+        }) => {
+            use vigil::detect::hunt::{HuntFormat, HuntOptions, hunt};
+            let ho = HuntOptions {
+                format: match out_format {
+                    HuntOut::Csv => HuntFormat::Csv,
+                    HuntOut::Jsonl => HuntFormat::Jsonl,
+                },
+                output: output.as_deref(),
+                force,
+                check_rules,
+            };
+            let ro = cli.common.rules.options();
+            Ok(hunt(
+                &paths,
+                &opts,
+                &ro,
+                &ho,
+                &mut std::io::stderr().lock(),
+            )?)
+        }
         Some(Cmd::Report { case, output }) => commands::report(&case, output.as_deref()),
         Some(Cmd::Merge { cases, output }) => {
             commands::merge(&cases, &output, &mut std::io::stderr().lock())

@@ -39,6 +39,7 @@
 mod builtin;
 mod event;
 mod hits;
+pub mod hunt;
 
 pub mod mapping;
 mod names;
@@ -46,7 +47,9 @@ mod rules;
 mod run;
 
 pub use hits::{Hits, LevelCounts};
-pub use rules::{LoadReport, RuleNote, RuleOptions, RuleSet, default_rule_dirs};
+pub use rules::{
+    BucketStats, LoadReport, RuleNote, RuleOptions, RuleSet, count_reasons, default_rule_dirs,
+};
 pub use run::run;
 
 use std::fmt;

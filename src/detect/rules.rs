@@ -76,22 +76,36 @@ pub struct LoadReport {
     pub loaded: usize,
     /// Rules left out by the options (level, status) or as a duplicate id.
     pub skipped: Vec<RuleNote>,
-    /// Rules (or files) that cannot be evaluated: unreadable, unparsable, a logsource no
-    /// vigil source provides, a modifier or regex the engine rejects, correlations.
+    /// Rules vigil does not evaluate: a logsource no vigil source provides, correlation
+    /// rules, filters, placeholders (`expand`).
     pub unsupported: Vec<RuleNote>,
+    /// Rule files or rules that are broken: unreadable, unparsable, or rejected by the
+    /// engine (a bad regex, a modifier combination it refuses).
+    pub invalid: Vec<RuleNote>,
 }
 
-impl LoadReport {
-    /// Unsupported rules counted by reason, most common first.
-    pub fn unsupported_by_reason(&self) -> Vec<(String, usize)> {
-        let mut m: FxHashMap<&str, usize> = FxHashMap::default();
-        for n in &self.unsupported {
-            *m.entry(n.reason.as_str()).or_default() += 1;
-        }
-        let mut v: Vec<(String, usize)> = m.into_iter().map(|(k, n)| (k.to_owned(), n)).collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        v
+/// Notes counted by reason, most common first.
+pub fn count_reasons(notes: &[RuleNote]) -> Vec<(&str, usize)> {
+    let mut m: FxHashMap<&str, usize> = FxHashMap::default();
+    for n in notes {
+        *m.entry(n.reason.as_str()).or_default() += 1;
     }
+    let mut v: Vec<(&str, usize)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    v
+}
+
+/// How a logsource's memo did in the last run (benchmarks, `--check-rules`).
+#[derive(Clone, Debug)]
+pub struct BucketStats {
+    /// `product/service/category`.
+    pub name: String,
+    pub memo_rules: usize,
+    pub live_rules: usize,
+    pub lookups: u64,
+    pub reused: u64,
+    /// False once the memo was switched off for rarely repeating values.
+    pub memo_on: bool,
 }
 
 /// The rules of one logsource, compiled.
@@ -303,6 +317,22 @@ impl RuleSet {
         &self.rules
     }
 
+    /// Per logsource: rule counts and how the memo did in the last run.
+    pub fn bucket_stats(&self) -> Vec<BucketStats> {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.buckets
+            .iter()
+            .map(|b| BucketStats {
+                name: b.name.clone(),
+                memo_rules: b.memo.as_ref().map_or(0, Engine::rule_count),
+                live_rules: b.live.as_ref().map_or(0, Engine::rule_count),
+                lookups: b.lookups.load(Relaxed),
+                reused: b.reused.load(Relaxed),
+                memo_on: b.memo_on.load(Relaxed),
+            })
+            .collect()
+    }
+
     /// Rules per level (lowest first, as `Level::ALL`).
     pub fn rules_by_level(&self) -> [usize; 5] {
         let mut c = [0; 5];
@@ -465,7 +495,7 @@ fn build(cands: Vec<Candidate>, mapping: Mapping, report: &mut LoadReport) -> Ru
     let mut rules = Vec::with_capacity(cands.len());
     for (i, c) in cands.into_iter().enumerate() {
         match failed.remove(&i) {
-            Some(why) => report.unsupported.push(RuleNote {
+            Some(why) => report.invalid.push(RuleNote {
                 reason: format!("rejected by the engine: {why}"),
                 path: c.meta.path,
                 title: c.meta.title,

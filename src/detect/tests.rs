@@ -24,6 +24,7 @@ fn sample() -> crate::timeline::Timeline {
 fn builtin_rules_all_load() {
     let (rs, report) = RuleSet::load(&builtin_only()).unwrap();
     assert!(report.unsupported.is_empty(), "{:?}", report.unsupported);
+    assert!(report.invalid.is_empty(), "{:?}", report.invalid);
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     assert_eq!(rs.len(), builtin::RULES.len());
     for r in rs.rules() {

@@ -86,6 +86,32 @@ impl Values for PairValues<'_, '_> {
     }
 }
 
+/// A record given as one flat JSON object (`RuleSet::evaluate_record`).
+pub struct JsonValues<'a> {
+    pub values: Vec<&'a serde_json::Value>,
+}
+
+impl Values for JsonValues<'_> {
+    fn value(&self, pos: u16) -> Option<EventValue<'_>> {
+        self.values.get(pos as usize).map(|v| EventValue::from(*v))
+    }
+
+    fn each_text(&self, f: &mut dyn FnMut(&str)) {
+        for v in &self.values {
+            match v {
+                serde_json::Value::String(s) => f(s),
+                serde_json::Value::Number(n) => f(&n.to_string()),
+                serde_json::Value::Bool(b) => f(if *b { "true" } else { "false" }),
+                _ => {}
+            }
+        }
+    }
+
+    fn norm(&self, _n: Norm) -> Option<&str> {
+        None
+    }
+}
+
 /// One record as rsigma sees it.
 pub struct SigmaEvent<'a, V: Values> {
     pub table: &'a NameTable<'a>,

@@ -226,10 +226,17 @@ struct EventCells {
 
 fn event_cells(t: &Timeline, i: usize) -> EventCells {
     let f = t.fields(i);
-    let summary = match f.get(Norm::Message) {
+    let mut summary = match f.get(Norm::Message) {
         Some(m) => m.to_owned(),
         None => crate::timeline::generic_message(&f),
     };
+    if t
+        .events
+        .get(i)
+        .is_some_and(|e| e.flags & crate::model::FLAG_RECOVERED != 0)
+    {
+        summary.insert_str(0, "[recovered] ");
+    }
     let record_id = match (t.events.get(i), t.source_of(i)) {
         (Some(e), Some(s)) if s.format() == "evtx" => e.evtx_record_id().to_string(),
         (Some(e), _) => match f.get(Norm::RecordId) {

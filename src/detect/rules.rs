@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 /// Which rules to load.
 #[derive(Clone, Debug)]
 pub struct RuleOptions {
-    /// Rule folders (`--rules`, repeatable; else `default_rule_dirs()`).
+    /// Rule folders or files (`--rules`, repeatable; else `default_rule_dirs()`).
     pub dirs: Vec<PathBuf>,
     /// vigil's own rules (`assets/rules`, embedded).
     pub builtin: bool,
@@ -180,10 +180,10 @@ impl RuleSet {
             }
         }
         for d in &opts.dirs {
-            if !d.is_dir() {
+            if !d.exists() {
                 return Err(DetectError::Path {
                     path: d.display().to_string(),
-                    msg: "not a rule folder".into(),
+                    msg: "no such rule folder or file".into(),
                 });
             }
             for p in rule_files(d) {
@@ -366,8 +366,11 @@ fn status_accepted(s: Option<Status>, accepted: &[Status]) -> bool {
 }
 
 /// `*.yml`/`*.yaml` under `dir`, sorted (so rule order and duplicate handling do not
-/// depend on the file system).
+/// depend on the file system); a file is taken as it is.
 fn rule_files(dir: &Path) -> Vec<PathBuf> {
+    if dir.is_file() {
+        return vec![dir.to_path_buf()];
+    }
     let mut v = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -60,6 +60,60 @@ pub fn run(
     Some(Hits::from_pairs(&pairs, rs, n))
 }
 
+impl RuleSet {
+    /// The rules that fire on one Windows event given as a flat JSON object under Sigma's
+    /// names (`EventID`, `Channel`, `Provider_Name`, EventData names…), routed and viewed
+    /// as `run` does, without memo. For checking `run` against another flattening of the
+    /// same records, and for tools. Sorted final indices.
+    pub fn evaluate_record(
+        &self,
+        record: &serde_json::Map<String, serde_json::Value>,
+    ) -> Vec<super::RuleIdx> {
+        let text = |k: &str| -> String {
+            match record.get(k) {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            }
+        };
+        let (channel, eid) = (text("Channel").to_lowercase(), text("EventID"));
+        let names: Vec<&str> = record.keys().map(String::as_str).collect();
+        let values = super::event::JsonValues {
+            values: record.values().collect(),
+        };
+        let m = &self.mapping;
+        let mut found = Vec::new();
+        let mut seen: Vec<u16> = Vec::new();
+        for (ti, tg) in m.targets.iter().enumerate() {
+            let fits = tg.fits_format("evtx")
+                && tg.fits_channel(&channel, &eid)
+                && tg.fits_fields(|n| record.get(n).and_then(|v| v.as_str()));
+            if !fits {
+                continue;
+            }
+            let table = NameTable::build(&names, 0, m, m.view(tg.view));
+            let ev = SigmaEvent {
+                table: &table,
+                values: &values,
+            };
+            for &b in self.target_buckets.get(ti).into_iter().flatten() {
+                if seen.contains(&b) {
+                    continue;
+                }
+                seen.push(b);
+                if let Some(bucket) = self.buckets.get(b as usize) {
+                    for e in [&bucket.memo, &bucket.live].into_iter().flatten() {
+                        fire(self, e, &ev, &mut found);
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(super::RuleIdx).collect()
+    }
+}
+
 /// How one source's events are routed.
 enum SourcePlan<'m> {
     Skip,

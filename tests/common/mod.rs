@@ -1,6 +1,8 @@
 //! Shared test support: where the corpus is, and loading paths into a timeline.
 #![allow(dead_code)]
 
+pub mod plain;
+
 use std::path::{Path, PathBuf};
 use vigil::ingest::{Options, Progress};
 use vigil::timeline::{self, Timeline};
@@ -45,4 +47,22 @@ pub fn opts() -> Options {
 
 pub fn load(paths: &[PathBuf]) -> Timeline {
     timeline::load_paths(paths, &opts(), &Progress::default()).0
+}
+
+/// `../shared/sigma` (SigmaHQ rules and regression data), or `None` when absent; under
+/// `CI=true` its absence fails the test.
+pub fn sigma(sub: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/sigma")
+        .join(sub);
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{} is missing (required under CI)",
+        p.display()
+    );
+    eprintln!("sigma data absent ({}): skipped", p.display());
+    None
 }

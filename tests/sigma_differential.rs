@@ -16,20 +16,31 @@ fn vigil_hits_equal_plain_flattening_hits_on_the_corpus() {
         return;
     };
     let Some(corpus) = corpus else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "corpus missing under CI");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "corpus missing under CI"
+        );
         return;
     };
     let opts = RuleOptions {
-        dirs: ["rules/windows", "rules-emerging-threats", "rules-threat-hunting"]
-            .iter()
-            .map(|d| root.join(d))
-            .collect(),
+        dirs: [
+            "rules/windows",
+            "rules-emerging-threats",
+            "rules-threat-hunting",
+        ]
+        .iter()
+        .map(|d| root.join(d))
+        .collect(),
         builtin: false,
         ..RuleOptions::default()
     };
     let (rules, report) = RuleSet::load(&opts).unwrap();
     assert!(rules.len() > 2500, "{} rules", rules.len());
-    assert!(report.invalid.is_empty(), "{:?}", &report.invalid[..report.invalid.len().min(5)]);
+    assert!(
+        report.invalid.is_empty(),
+        "{:?}",
+        &report.invalid[..report.invalid.len().min(5)]
+    );
     let files = common::files(&corpus, "evtx");
     let t = common::load(&files);
     let hits = detect::run(&t, &rules, &AtomicBool::new(false), &AtomicUsize::new(0)).unwrap();
@@ -41,7 +52,10 @@ fn vigil_hits_equal_plain_flattening_hits_on_the_corpus() {
         if e.flags & vigil::model::FLAG_RECOVERED != 0 {
             continue;
         }
-        let key = (t.sources[e.source as usize].label.clone(), e.evtx_record_id());
+        let key = (
+            t.sources[e.source as usize].label.clone(),
+            e.evtx_record_id(),
+        );
         live.insert(key.clone());
         let on: BTreeSet<u32> = hits.of(i).iter().map(|r| r.0).collect();
         if !on.is_empty() {
@@ -83,7 +97,13 @@ fn vigil_hits_equal_plain_flattening_hits_on_the_corpus() {
                     .map(|r| rules.rule(detect::RuleIdx(*r)).title.clone())
                     .collect()
             };
-            diffs.push(format!("{} #{}: vigil {:?} plain {:?}", key.0, key.1, name(a), name(b)));
+            diffs.push(format!(
+                "{} #{}: vigil {:?} plain {:?}",
+                key.0,
+                key.1,
+                name(a),
+                name(b)
+            ));
         }
     }
     let n_hits: usize = ours.values().map(BTreeSet::len).sum();
@@ -94,5 +114,10 @@ fn vigil_hits_equal_plain_flattening_hits_on_the_corpus() {
         diffs.len()
     );
     assert!(compared > 10_000, "{compared} records compared");
-    assert!(diffs.is_empty(), "{} records differ:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{} records differ:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
 }

@@ -24,8 +24,16 @@ fn find_rule(root: &Path, guess: PathBuf, id: &str) -> PathBuf {
     if has(&guess) {
         return guess;
     }
-    for dir in ["rules", "rules-emerging-threats", "rules-threat-hunting", "rules-placeholder"] {
-        if let Some(p) = common::files(&root.join(dir), "yml").into_iter().find(|p| has(p)) {
+    for dir in [
+        "rules",
+        "rules-emerging-threats",
+        "rules-threat-hunting",
+        "rules-placeholder",
+    ] {
+        if let Some(p) = common::files(&root.join(dir), "yml")
+            .into_iter()
+            .find(|p| has(p))
+        {
             return p;
         }
     }
@@ -73,12 +81,20 @@ fn sigmahq_regression_cases_fire_through_vigil() {
             dirs: vec![c.rule_file.clone()],
             builtin: false,
             min_level: detect::Level::Informational,
-            statuses: vec![Status::Stable, Status::Test, Status::Experimental, Status::Deprecated],
+            statuses: vec![
+                Status::Stable,
+                Status::Test,
+                Status::Experimental,
+                Status::Deprecated,
+            ],
             mapping: None,
         };
         let (rules, report) = RuleSet::load(&opts).unwrap();
         if rules.len() != 1 {
-            failures.push(format!("{name}: not loaded: {:?} {:?}", report.unsupported, report.invalid));
+            failures.push(format!(
+                "{name}: not loaded: {:?} {:?}",
+                report.unsupported, report.invalid
+            ));
             continue;
         }
         let t = common::load(std::slice::from_ref(&c.evtx));
@@ -95,14 +111,25 @@ fn sigmahq_regression_cases_fire_through_vigil() {
         exact += usize::from(got == c.expected);
         plain_exact += usize::from(plain == c.expected);
         if got == 0 {
-            failures.push(format!("{name}: did not fire (expected {}, plain {plain})", c.expected));
+            failures.push(format!(
+                "{name}: did not fire (expected {}, plain {plain})",
+                c.expected
+            ));
         } else if got != plain {
-            failures.push(format!("{name}: {got} hits, plain flattening {plain} (expected {})", c.expected));
+            failures.push(format!(
+                "{name}: {got} hits, plain flattening {plain} (expected {})",
+                c.expected
+            ));
         }
     }
     eprintln!(
         "{} cases: fired {fired}, exact count {exact}; plain flattening exact {plain_exact}",
         cases.len()
     );
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

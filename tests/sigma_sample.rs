@@ -47,7 +47,10 @@ fn default_rules_flag_the_sample_behaviours() {
             .find(|&i| {
                 let ev = &t.events[i];
                 ev.source as usize == s
-                    && match (e["locator"]["record_id"].as_u64(), e["locator"]["offset"].as_u64()) {
+                    && match (
+                        e["locator"]["record_id"].as_u64(),
+                        e["locator"]["offset"].as_u64(),
+                    ) {
                         (Some(r), _) => ev.evtx_record_id() == r,
                         (_, Some(o)) => ev.loc == o,
                         _ => false,
@@ -57,9 +60,16 @@ fn default_rules_flag_the_sample_behaviours() {
         let hit = !hits.of(i).is_empty();
         *flagged.entry(what).or_default() |= hit;
     }
-    let missed: Vec<&String> = flagged.iter().filter(|(_, h)| !**h).map(|(w, _)| w).collect();
+    let missed: Vec<&String> = flagged
+        .iter()
+        .filter(|(_, h)| !**h)
+        .map(|(w, _)| w)
+        .collect();
     let n = flagged.values().filter(|h| **h).count();
-    eprintln!("flagged {n} of {} behaviours; missed: {missed:?}", flagged.len());
+    eprintln!(
+        "flagged {n} of {} behaviours; missed: {missed:?}",
+        flagged.len()
+    );
     assert!(n >= 12, "only {n} behaviours flagged; missed: {missed:?}");
     // What no single-event rule can see from the data alone (firewall volume, an IP only
     // the intel knows): the rest must be flagged.
@@ -113,18 +123,37 @@ fn hunt_writes_every_hit_with_title_id_and_author() {
         .arg(samples())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let mut last = None;
     let mut n = 0;
     for l in text.lines() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
-        for k in ["rule", "rule_id", "author", "time", "host", "source", "record_id"] {
+        for k in [
+            "rule",
+            "rule_id",
+            "author",
+            "time",
+            "host",
+            "source",
+            "record_id",
+        ] {
             assert!(v[k].as_str().is_some_and(|s| !s.is_empty()), "{k} in {l}");
         }
-        assert!(matches!(v["level"].as_str(), Some("high" | "critical")), "{l}");
+        assert!(
+            matches!(v["level"].as_str(), Some("high" | "critical")),
+            "{l}"
+        );
         let time = chrono::DateTime::parse_from_rfc3339(v["time"].as_str().unwrap()).unwrap();
-        assert!(last.is_none_or(|l| time >= l), "time-sorted: {time} after {last:?}");
+        assert!(
+            last.is_none_or(|l| time >= l),
+            "time-sorted: {time} after {last:?}"
+        );
         last = Some(time);
         n += 1;
     }
@@ -139,5 +168,8 @@ fn hunt_writes_every_hit_with_title_id_and_author() {
     let hits = detect::run(&t, &rules, &AtomicBool::new(false), &AtomicUsize::new(0)).unwrap();
     assert_eq!(n, hits.hit_count());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("{} hits", hits.hit_count())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{} hits", hits.hit_count())),
+        "{stderr}"
+    );
 }

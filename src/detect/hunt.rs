@@ -230,8 +230,7 @@ fn event_cells(t: &Timeline, i: usize) -> EventCells {
         Some(m) => m.to_owned(),
         None => crate::timeline::generic_message(&f),
     };
-    if t
-        .events
+    if t.events
         .get(i)
         .is_some_and(|e| e.flags & crate::model::FLAG_RECOVERED != 0)
     {

@@ -88,6 +88,9 @@ struct StatsJson<'a> {
     first: Option<String>,
     last: Option<String>,
     sources: Vec<&'a SourceReport>,
+    /// Sigma hits per level, only when rules ran (`--rules`/`--detect`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detections: Option<crate::detect::DetectStats>,
 }
 
 /// All source reports: loaded ones then unreadable paths.
@@ -111,19 +114,32 @@ pub fn exit_code(t: &Timeline, extra: &[SourceReport]) -> u8 {
     }
 }
 
-/// `vigil stats`.
+/// `vigil stats`. With `rules`, also runs them and counts hits per level (rules need
+/// every field, so that ingest stores them; without, only times and counts are kept).
 pub fn stats(
     paths: &[PathBuf],
     opts: &Options,
     json: bool,
+    rules: Option<&crate::detect::RuleOptions>,
     out: &mut dyn Write,
 ) -> std::io::Result<u8> {
-    // Stats needs times and counts only: let formats skip storing fields.
+    let rules = match rules {
+        Some(ro) => Some(
+            crate::detect::RuleSet::load(ro)
+                .map_err(std::io::Error::other)?
+                .0,
+        ),
+        None => None,
+    };
     let opts = Options {
-        index_only: true,
+        index_only: rules.is_none(),
         ..opts.clone()
     };
     let (t, extra) = load_with_progress(paths, &opts);
+    let detections = rules.as_ref().map(|rs| {
+        let hits = crate::detect::hunt::detect_with_progress(&t, rs);
+        crate::detect::DetectStats::new(rs, &hits)
+    });
     let rs = reports(&t, &extra);
     let valid = t
         .events
@@ -137,6 +153,7 @@ pub fn stats(
         first: span.as_ref().map(|s| s.0.clone()),
         last: span.as_ref().map(|s| s.1.clone()),
         sources: rs,
+        detections,
     };
     let r = if json {
         serde_json::to_writer_pretty(&mut *out, &s)
@@ -159,6 +176,14 @@ fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<(
     )?;
     if let (Some(a), Some(b)) = (&s.first, &s.last) {
         writeln!(out, "span: {a} .. {b}")?;
+    }
+    if let Some(d) = &s.detections {
+        let levels: Vec<String> = crate::detect::Level::ALL
+            .iter()
+            .rev()
+            .map(|l| format!("{} {}", l.name(), d.hits.0[*l as usize]))
+            .collect();
+        writeln!(out, "sigma: {} rules; hits: {}", d.rules, levels.join(", "))?;
     }
     for r in &s.sources {
         writeln!(
@@ -193,6 +218,8 @@ pub struct ExportOptions<'a> {
     pub case: Option<&'a Path>,
     /// Only annotated events, plus annotated events whose evidence is missing.
     pub annotated_only: bool,
+    /// Sigma rules to run; their hits are added to each event (`rules`).
+    pub rules: Option<&'a crate::detect::RuleOptions>,
 }
 
 /// `vigil export`.
@@ -226,6 +253,10 @@ pub fn export(
             }
             Some(case)
         }
+        None => None,
+    };
+    let rules = match eo.rules {
+        Some(ro) => Some(crate::detect::RuleSet::load(ro)?.0),
         None => None,
     };
     let (t, extra) = load_with_progress(paths, opts);
@@ -269,12 +300,20 @@ pub fn export(
             m.missing().len()
         );
     }
+    let hits = rules
+        .as_ref()
+        .map(|rs| crate::detect::hunt::detect_with_progress(&t, rs));
+    let det = match (&rules, &hits) {
+        (Some(rules), Some(hits)) => Some(crate::detect::Detected { rules, hits }),
+        _ => None,
+    };
+    let d = det.as_ref();
     let mut out = export::output(eo.output)?;
     let a = ann.as_ref();
     let r = match format {
-        ExportFormat::Jsonl => export::jsonl::write(&t, &items, a, &mut out),
-        ExportFormat::Csv => export::csv::write(&t, &items, a, &mut out),
-        ExportFormat::Timesketch => export::timesketch::write(&t, &items, a, &mut out),
+        ExportFormat::Jsonl => export::jsonl::write_detected(&t, &items, a, d, &mut out),
+        ExportFormat::Csv => export::csv::write_detected(&t, &items, a, d, &mut out),
+        ExportFormat::Timesketch => export::timesketch::write_detected(&t, &items, a, d, &mut out),
     };
     export::quiet_pipe(r)?;
     Ok(exit_code(&t, &extra))

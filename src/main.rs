@@ -143,6 +143,10 @@ enum Cmd {
         /// Force an input format id instead of sniffing.
         #[arg(long, value_name = "ID")]
         format: Option<String>,
+        /// Also run the Sigma rules and count hits per level (implied by --rules). Off by
+        /// default: stats then reads times and counts only, which is much faster.
+        #[arg(long)]
+        detect: bool,
     },
     /// Write the timeline (or the part matching --filter) as jsonl, csv or timesketch.
     Export {
@@ -160,6 +164,9 @@ enum Cmd {
         /// Output file (default: stdout).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Also run the Sigma rules and add each event's hits (implied by --rules).
+        #[arg(long)]
+        detect: bool,
     },
     /// Write the sample incident (EVTX, firewall and EDR evidence of one attack).
     Sample {
@@ -267,12 +274,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             paths,
             json,
             format,
+            detect,
         }) => {
             if format.is_some() {
                 opts.format = format;
             }
+            let r = &cli.common.rules;
+            let ro = ((detect || !r.dirs.is_empty()) && !r.no_rules).then(|| r.options());
             let mut out = std::io::stdout().lock();
-            Ok(commands::stats(&paths, &opts, json, &mut out)?)
+            Ok(commands::stats(&paths, &opts, json, ro.as_ref(), &mut out)?)
         }
         Some(Cmd::Export {
             paths,
@@ -280,17 +290,21 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             filter,
             annotated_only,
             output,
+            detect,
         }) => {
             let f = match out_format {
                 OutFormat::Jsonl => ExportFormat::Jsonl,
                 OutFormat::Csv => ExportFormat::Csv,
                 OutFormat::Timesketch => ExportFormat::Timesketch,
             };
+            let r = &cli.common.rules;
+            let ro = ((detect || !r.dirs.is_empty()) && !r.no_rules).then(|| r.options());
             let eo = commands::ExportOptions {
                 filter: filter.as_deref(),
                 output: output.as_deref(),
                 case: cli.common.case.as_deref(),
                 annotated_only,
+                rules: ro.as_ref(),
             };
             commands::export(&paths, &opts, f, &eo)
         }

@@ -52,6 +52,28 @@ impl Serialize for LevelMap {
     }
 }
 
+/// What `stats --json` adds under `detections` when rules ran.
+#[derive(Clone, Debug, Serialize)]
+pub struct DetectStats {
+    /// Rules loaded.
+    pub rules: usize,
+    /// Hits (event, rule pairs) per level.
+    pub hits: LevelMap,
+    /// Events with at least one hit, per their highest level.
+    pub events: LevelMap,
+}
+
+impl DetectStats {
+    pub fn new(rs: &RuleSet, hits: &Hits) -> DetectStats {
+        let c = hits.level_counts(rs);
+        DetectStats {
+            rules: rs.len(),
+            hits: c.hits_json(),
+            events: c.events_json(),
+        }
+    }
+}
+
 impl Hits {
     /// From `(event, rule)` pairs sorted by event, rules of one event sorted and unique.
     pub(crate) fn from_pairs(pairs: &[(u32, u32)], rs: &RuleSet, covered: usize) -> Hits {

@@ -38,6 +38,7 @@
 
 mod builtin;
 mod event;
+mod export;
 mod hits;
 pub mod hunt;
 
@@ -46,7 +47,8 @@ mod names;
 mod rules;
 mod run;
 
-pub use hits::{Hits, LevelCounts};
+pub use export::Detected;
+pub use hits::{DetectStats, Hits, LevelCounts, LevelMap};
 pub use rules::{
     BucketStats, LoadReport, RuleNote, RuleOptions, RuleSet, count_reasons, default_rule_dirs,
 };

@@ -260,6 +260,13 @@ pub fn export(
         None => None,
     };
     let (t, extra) = load_with_progress(paths, opts);
+    let hits = rules
+        .as_ref()
+        .map(|rs| crate::detect::hunt::detect_with_progress(&t, rs));
+    let det = match (&rules, &hits) {
+        (Some(rules), Some(hits)) => Some(crate::detect::Detected { rules, hits }),
+        _ => None,
+    };
     let marks = case.as_ref().map(|c| crate::case::CaseMarks::new(c, &t));
     let ann = match (&case, &marks) {
         (Some(c), Some(m)) => Some(export::Annotated::new(m, c.file())),
@@ -270,9 +277,17 @@ pub fn export(
         Some(q) => {
             let f = crate::timeline::filter::Filter::parse(q, &opts.tz)
                 .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?;
-            let marks: &dyn crate::timeline::filter::Marks = match &marks {
+            let case_marks: &dyn crate::timeline::filter::Marks = match &marks {
                 Some(m) => m,
                 None => &crate::timeline::filter::NoMarks,
+            };
+            let both = det.map(|det| crate::detect::WithHits {
+                marks: case_marks,
+                det,
+            });
+            let marks: &dyn crate::timeline::filter::Marks = match &both {
+                Some(b) => b,
+                None => case_marks,
             };
             let none = std::sync::atomic::AtomicBool::new(false);
             let done = std::sync::atomic::AtomicUsize::new(0);
@@ -300,13 +315,6 @@ pub fn export(
             m.missing().len()
         );
     }
-    let hits = rules
-        .as_ref()
-        .map(|rs| crate::detect::hunt::detect_with_progress(&t, rs));
-    let det = match (&rules, &hits) {
-        (Some(rules), Some(hits)) => Some(crate::detect::Detected { rules, hits }),
-        _ => None,
-    };
     let d = det.as_ref();
     let mut out = export::output(eo.output)?;
     let a = ann.as_ref();

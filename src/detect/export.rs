@@ -3,6 +3,7 @@
 //! `rules` cell, Timesketch `sigma:TITLE` tags.
 
 use super::{Hits, RuleSet};
+use crate::timeline::filter::Marks;
 use serde_json::{Map, Value, json};
 
 /// Hits and their rules, for an export.
@@ -10,6 +11,33 @@ use serde_json::{Map, Value, json};
 pub struct Detected<'a> {
     pub rules: &'a RuleSet,
     pub hits: &'a Hits,
+}
+
+/// Annotations (`mark:`, `tag:`, `annotated`) and Sigma hits (`detected`, `rule:`,
+/// `level>=`, `attack:`) for the filter, in one.
+pub struct WithHits<'a> {
+    pub marks: &'a dyn Marks,
+    pub det: Detected<'a>,
+}
+
+impl Marks for WithHits<'_> {
+    fn annotated(&self, i: usize) -> bool {
+        self.marks.annotated(i)
+    }
+    fn has_mark(&self, i: usize, kind: &str) -> bool {
+        self.marks.has_mark(i, kind)
+    }
+    fn has_tag(&self, i: usize, tag: &str) -> bool {
+        self.marks.has_tag(i, tag)
+    }
+    fn any_rule(&self, i: usize, f: &mut dyn FnMut(&super::RuleMeta) -> bool) -> bool {
+        self.det
+            .hits
+            .of(i)
+            .iter()
+            .filter_map(|r| self.det.rules.get(*r))
+            .any(f)
+    }
 }
 
 impl Detected<'_> {

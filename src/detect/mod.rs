@@ -47,7 +47,7 @@ mod names;
 mod rules;
 mod run;
 
-pub use export::Detected;
+pub use export::{Detected, WithHits};
 pub use hits::{DetectStats, Hits, LevelCounts, LevelMap};
 pub use rules::{
     BucketStats, LoadReport, RuleNote, RuleOptions, RuleSet, count_reasons, default_rule_dirs,

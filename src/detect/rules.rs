@@ -213,14 +213,14 @@ impl RuleSet {
                 Ok(c) => c,
                 Err(e) => {
                     report
-                        .unsupported
+                        .invalid
                         .push(note(&path, "", "", format!("cannot read: {e}")));
                     continue;
                 }
             };
             for e in &coll.errors {
                 report
-                    .unsupported
+                    .invalid
                     .push(note(&path, "", "", format!("parse error: {e}")));
             }
             for c in &coll.correlations {

@@ -39,6 +39,8 @@ pub(crate) enum TokKind {
     Or,
     Not,
     Annotated,
+    /// `detected`: the event has a Sigma hit.
+    Detected,
     /// A bare word: case-insensitive substring over the free text (`*` is a wildcard).
     Word(String),
     /// A `"quoted phrase"`: literal case-insensitive substring.
@@ -255,6 +257,8 @@ impl Lexer {
             TokKind::Not
         } else if w.eq_ignore_ascii_case("annotated") {
             TokKind::Annotated
+        } else if w.eq_ignore_ascii_case("detected") {
+            TokKind::Detected
         } else {
             TokKind::Word(w)
         };

@@ -33,6 +33,10 @@ pub trait Marks: Sync {
     fn has_tag(&self, _i: usize, _tag: &str) -> bool {
         false
     }
+    /// Sigma rules that fired on event `i` (see `query::Subject::any_rule`).
+    fn any_rule(&self, _i: usize, _f: &mut dyn FnMut(&crate::detect::RuleMeta) -> bool) -> bool {
+        false
+    }
 }
 
 /// No annotations.
@@ -135,6 +139,9 @@ impl Subject for EventSubject<'_> {
     }
     fn has_tag(&self, tag: &str) -> bool {
         self.marks.has_tag(self.i, tag)
+    }
+    fn any_rule(&self, f: &mut dyn FnMut(&crate::detect::RuleMeta) -> bool) -> bool {
+        self.marks.any_rule(self.i, f)
     }
 }
 

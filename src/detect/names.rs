@@ -196,7 +196,7 @@ mod tests {
         );
         assert!(matches!(t.get("Threat Name"), Some(Src::Pos(8))));
         assert!(matches!(t.get("ThreatName"), Some(Src::Pos(8))));
-        assert!(matches!(t.get("Data"), Some(Src::Join(p)) if &**p == [9, 10]));
+        assert!(matches!(t.get("Data"), Some(Src::Join(p)) if **p == [9, 10]));
         // EventData's own ProcessID (System's is Execution_ProcessID).
         assert!(matches!(t.get("ProcessID"), Some(Src::Pos(11))));
     }

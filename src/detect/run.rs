@@ -213,9 +213,12 @@ fn plan_shape<'m>(
     plan
 }
 
+/// Memo key (bucket and values) → final indices of the rules that fired.
+type MemoShard = Mutex<FxHashMap<Box<[u8]>, Box<[u32]>>>;
+
 /// Shared memo of rule results per (bucket, values of the fields its memo rules read).
 struct Memo {
-    shards: Vec<Mutex<FxHashMap<Box<[u8]>, Box<[u32]>>>>,
+    shards: Vec<MemoShard>,
     bytes: AtomicUsize,
 }
 
@@ -227,7 +230,7 @@ impl Memo {
         }
     }
 
-    fn shard(&self, key: &[u8]) -> &Mutex<FxHashMap<Box<[u8]>, Box<[u32]>>> {
+    fn shard(&self, key: &[u8]) -> &MemoShard {
         let mut h = FxHasher::default();
         h.write(key);
         &self.shards[(h.finish() >> 60) as usize % self.shards.len()]

@@ -6,7 +6,7 @@
 use super::mapping::{Mapping, TargetId};
 use super::{DetectError, Level, RuleIdx, RuleMeta, Status, attack_ids, builtin};
 use rayon::prelude::*;
-use rsigma_eval::Engine;
+use rsigma_eval::{CompiledRule, Engine};
 use rsigma_parser::{Detection, Modifier, SigmaCollection, SigmaRule};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
@@ -294,6 +294,8 @@ impl RuleSet {
         }
         let set = build(cands, mapping, &mut report);
         report.loaded = set.rules.len();
+        // The parsed rules (several times the compiled set) are gone: give their pages back.
+        crate::ingest::mmap::release_freed_memory();
         Ok((set, report))
     }
 
@@ -533,43 +535,50 @@ fn compile_bucket(
     cands: &[Candidate],
     volatile: &FxHashSet<String>,
 ) -> (Bucket, Vec<(usize, String)>) {
-    let mut memo_rules: Vec<SigmaRule> = Vec::new();
-    let mut live_rules: Vec<SigmaRule> = Vec::new();
+    let mut memo_rules: Vec<CompiledRule> = Vec::new();
+    let mut live_rules: Vec<CompiledRule> = Vec::new();
     let mut memo_fields: FxHashSet<String> = FxHashSet::default();
+    let mut errors: Vec<(usize, String)> = Vec::new();
     for &i in members {
         let c = &cands[i];
         let mut rule = c.rule.clone();
-        rule.custom_attributes.insert(
-            RULE_ATTR.into(),
-            yaml_serde::Value::Number((i as u64).into()),
-        );
+        rule.custom_attributes
+            .insert(RULE_ATTR.into(), yaml_serde::Value::Number((i as u64).into()));
         let mut fields: Vec<String> = Vec::new();
         let mut memo = true;
         for d in rule.detection.named.values() {
             fields_read(d, &mut |f| fields.push(f.to_owned()), &mut memo);
         }
+        // Compiled here rather than by `Engine::add_rules`, which also keeps each rule's
+        // intermediate form (for its cache export): a third of the rule set's memory.
+        let mut compiled = match rsigma_eval::compile_rule(&rule) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push((i, e.to_string()));
+                continue;
+            }
+        };
+        // What a match result would copy and vigil keeps in `RuleMeta` anyway.
+        compiled.description = None;
+        compiled.falsepositives = Vec::new();
+        compiled.tags = Vec::new();
         if memo && fields.iter().all(|f| !volatile.contains(f)) {
             memo_fields.extend(fields);
-            memo_rules.push(rule);
+            memo_rules.push(compiled);
         } else {
-            live_rules.push(rule);
+            live_rules.push(compiled);
         }
     }
-    let mut errors: Vec<(usize, String)> = Vec::new();
-    let mut compile = |rules: &[SigmaRule]| -> Option<Engine> {
+    let engine = |rules: Vec<CompiledRule>| -> Option<Engine> {
         if rules.is_empty() {
             return None;
         }
         let mut e = Engine::new();
-        for (k, err) in e.add_rules(rules.iter()) {
-            if let Some(i) = rules.get(k).and_then(prov_index) {
-                errors.push((i, err.to_string()));
-            }
-        }
-        (e.rule_count() > 0).then_some(e)
+        e.extend_compiled_rules(rules);
+        Some(e)
     };
-    let memo = compile(&memo_rules);
-    let live = compile(&live_rules);
+    let memo = engine(memo_rules);
+    let live = engine(live_rules);
     let mut memo_fields: Vec<String> = memo_fields.into_iter().collect();
     memo_fields.sort();
     let targets = members
@@ -589,10 +598,3 @@ fn compile_bucket(
     (b, errors)
 }
 
-/// The provisional index a rule carries (`RULE_ATTR`).
-fn prov_index(r: &SigmaRule) -> Option<usize> {
-    r.custom_attributes
-        .get(RULE_ATTR)
-        .and_then(|v| v.as_u64())
-        .map(|v| v as usize)
-}

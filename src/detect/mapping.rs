@@ -103,6 +103,8 @@ pub struct Mapping {
     pub system: FxHashMap<String, String>,
     /// Fields unique per event: rules reading them are not memoised.
     pub volatile: FxHashSet<String>,
+    /// Fields that repeat less than the rest: rules reading them are memoised apart.
+    pub apart: FxHashSet<String>,
     pub targets: Vec<Target>,
     pub views: Vec<View>,
     products: FxHashMap<String, Product>,
@@ -128,6 +130,8 @@ struct File {
 struct Memo {
     #[serde(default)]
     volatile: Vec<String>,
+    #[serde(default)]
+    apart: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -206,6 +210,7 @@ impl Mapping {
         let mut m = Mapping {
             system: file.system.into_iter().collect(),
             volatile: file.memo.volatile.into_iter().collect(),
+            apart: file.memo.apart.into_iter().collect(),
             ..Mapping::default()
         };
         let mut view_ids: FxHashMap<String, ViewId> = FxHashMap::default();

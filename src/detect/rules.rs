@@ -95,12 +95,13 @@ pub fn count_reasons(notes: &[RuleNote]) -> Vec<(&str, usize)> {
     v
 }
 
-/// How a logsource's memo did in the last run (benchmarks, `--check-rules`).
+/// How one memo group did in the last run (benchmarks).
 #[derive(Clone, Debug)]
 pub struct BucketStats {
-    /// `product/service/category`.
+    /// `product/service/category`, and the `apart` fields the group's rules read.
     pub name: String,
     pub memo_rules: usize,
+    /// Rules of the logsource evaluated per event.
     pub live_rules: usize,
     pub lookups: u64,
     pub reused: u64,
@@ -108,20 +109,26 @@ pub struct BucketStats {
     pub memo_on: bool,
 }
 
+/// Rules of a logsource evaluated once per distinct tuple of `fields`.
+pub(crate) struct MemoGroup {
+    pub engine: Engine,
+    pub fields: Vec<String>,
+    /// The `apart` fields its rules read (empty for the main group).
+    pub apart: Vec<String>,
+    /// Switched off when it does not pay (see `run`).
+    pub on: AtomicBool,
+    pub lookups: AtomicU64,
+    pub reused: AtomicU64,
+}
+
 /// The rules of one logsource, compiled.
 pub(crate) struct Bucket {
     /// `product/service/category`.
     pub name: String,
     pub targets: Vec<TargetId>,
-    /// Rules evaluated once per distinct tuple of `memo_fields`.
-    pub memo: Option<Engine>,
-    pub memo_fields: Vec<String>,
+    pub memos: Vec<MemoGroup>,
     /// Rules evaluated per event (keywords, volatile fields, field references).
     pub live: Option<Engine>,
-    /// Memoising is switched off when it does not pay (see `run`).
-    pub memo_on: AtomicBool,
-    pub lookups: AtomicU64,
-    pub reused: AtomicU64,
 }
 
 /// A loaded, compiled rule set. Shared read-only by the workers of `run`.
@@ -319,20 +326,27 @@ impl RuleSet {
         &self.rules
     }
 
-    /// Per logsource: rule counts and how the memo did in the last run.
+    /// Per memo group: rule counts and how the memo did in the last run.
     pub fn bucket_stats(&self) -> Vec<BucketStats> {
         use std::sync::atomic::Ordering::Relaxed;
-        self.buckets
-            .iter()
-            .map(|b| BucketStats {
-                name: b.name.clone(),
-                memo_rules: b.memo.as_ref().map_or(0, Engine::rule_count),
-                live_rules: b.live.as_ref().map_or(0, Engine::rule_count),
-                lookups: b.lookups.load(Relaxed),
-                reused: b.reused.load(Relaxed),
-                memo_on: b.memo_on.load(Relaxed),
-            })
-            .collect()
+        let mut v = Vec::new();
+        for b in &self.buckets {
+            let live = b.live.as_ref().map_or(0, Engine::rule_count);
+            for g in &b.memos {
+                v.push(BucketStats {
+                    name: match g.apart.is_empty() {
+                        true => b.name.clone(),
+                        false => format!("{} [{}]", b.name, g.apart.join(",")),
+                    },
+                    memo_rules: g.engine.rule_count(),
+                    live_rules: live,
+                    lookups: g.lookups.load(Relaxed),
+                    reused: g.reused.load(Relaxed),
+                    memo_on: g.on.load(Relaxed),
+                });
+            }
+        }
+        v
     }
 
     /// Rules per level (lowest first, as `Level::ALL`).
@@ -484,11 +498,10 @@ fn build(cands: Vec<Candidate>, mapping: Mapping, report: &mut LoadReport) -> Ru
             })
             .push(i);
     }
-    let volatile = &mapping.volatile;
     // Provisional index = position in `cands`, carried in a custom attribute.
     let compiled: Vec<(Bucket, Vec<(usize, String)>)> = order
         .par_iter()
-        .map(|name| compile_bucket(name, &groups[name], &cands, volatile))
+        .map(|name| compile_bucket(name, &groups[name], &cands, &mapping))
         .collect();
     let mut failed: FxHashMap<usize, String> = FxHashMap::default();
     let mut buckets = Vec::with_capacity(compiled.len());
@@ -533,17 +546,19 @@ fn compile_bucket(
     name: &str,
     members: &[usize],
     cands: &[Candidate],
-    volatile: &FxHashSet<String>,
+    mapping: &Mapping,
 ) -> (Bucket, Vec<(usize, String)>) {
-    let mut memo_rules: Vec<CompiledRule> = Vec::new();
+    // Memo groups keyed by the `apart` fields their rules read.
+    let mut groups: Vec<(Vec<String>, Vec<CompiledRule>, FxHashSet<String>)> = Vec::new();
     let mut live_rules: Vec<CompiledRule> = Vec::new();
-    let mut memo_fields: FxHashSet<String> = FxHashSet::default();
     let mut errors: Vec<(usize, String)> = Vec::new();
     for &i in members {
         let c = &cands[i];
         let mut rule = c.rule.clone();
-        rule.custom_attributes
-            .insert(RULE_ATTR.into(), yaml_serde::Value::Number((i as u64).into()));
+        rule.custom_attributes.insert(
+            RULE_ATTR.into(),
+            yaml_serde::Value::Number((i as u64).into()),
+        );
         let mut fields: Vec<String> = Vec::new();
         let mut memo = true;
         for d in rule.detection.named.values() {
@@ -562,25 +577,48 @@ fn compile_bucket(
         compiled.description = None;
         compiled.falsepositives = Vec::new();
         compiled.tags = Vec::new();
-        if memo && fields.iter().all(|f| !volatile.contains(f)) {
-            memo_fields.extend(fields);
-            memo_rules.push(compiled);
-        } else {
+        if !memo || fields.iter().any(|f| mapping.volatile.contains(f)) {
             live_rules.push(compiled);
+            continue;
         }
+        let mut apart: Vec<String> = fields
+            .iter()
+            .filter(|f| mapping.apart.contains(*f))
+            .cloned()
+            .collect();
+        apart.sort();
+        apart.dedup();
+        let k = match groups.iter().position(|g| g.0 == apart) {
+            Some(k) => k,
+            None => {
+                groups.push((apart, Vec::new(), FxHashSet::default()));
+                groups.len() - 1
+            }
+        };
+        groups[k].1.push(compiled);
+        groups[k].2.extend(fields);
     }
-    let engine = |rules: Vec<CompiledRule>| -> Option<Engine> {
-        if rules.is_empty() {
-            return None;
-        }
+    let engine = |rules: Vec<CompiledRule>| -> Engine {
         let mut e = Engine::new();
         e.extend_compiled_rules(rules);
-        Some(e)
+        e
     };
-    let memo = engine(memo_rules);
-    let live = engine(live_rules);
-    let mut memo_fields: Vec<String> = memo_fields.into_iter().collect();
-    memo_fields.sort();
+    let memos = groups
+        .into_iter()
+        .map(|(apart, rules, fields)| {
+            let mut fields: Vec<String> = fields.into_iter().collect();
+            fields.sort();
+            MemoGroup {
+                engine: engine(rules),
+                fields,
+                apart,
+                on: AtomicBool::new(true),
+                lookups: AtomicU64::new(0),
+                reused: AtomicU64::new(0),
+            }
+        })
+        .collect();
+    let live = (!live_rules.is_empty()).then(|| engine(live_rules));
     let targets = members
         .first()
         .map(|&i| cands[i].targets.clone())
@@ -588,13 +626,8 @@ fn compile_bucket(
     let b = Bucket {
         name: name.to_owned(),
         targets,
-        memo,
-        memo_fields,
+        memos,
         live,
-        memo_on: AtomicBool::new(true),
-        lookups: AtomicU64::new(0),
-        reused: AtomicU64::new(0),
     };
     (b, errors)
 }
-

@@ -6,7 +6,7 @@ use super::event::{EvtxValues, PairValues, SigmaEvent, Values};
 use super::hits::Hits;
 use super::mapping::{Mapping, TargetId};
 use super::names::{NameTable, evtx_system_len};
-use super::rules::{Bucket, RULE_ATTR, RuleSet};
+use super::rules::{RULE_ATTR, RuleSet};
 use crate::ingest::evtx::Slot;
 use crate::model::{Norm, Sym};
 use crate::timeline::Timeline;
@@ -39,10 +39,10 @@ pub fn run(
         progress.fetch_add(n, Ordering::Relaxed);
         return Some(Hits::from_pairs(&[], rs, n));
     }
-    for b in &rs.buckets {
-        b.memo_on.store(true, Ordering::Relaxed);
-        b.lookups.store(0, Ordering::Relaxed);
-        b.reused.store(0, Ordering::Relaxed);
+    for g in rs.buckets.iter().flat_map(|b| &b.memos) {
+        g.on.store(true, Ordering::Relaxed);
+        g.lookups.store(0, Ordering::Relaxed);
+        g.reused.store(0, Ordering::Relaxed);
     }
     let plans: Vec<SourcePlan<'_>> = t.sources.iter().map(|s| plan_source(t, s, rs)).collect();
     let memo = Memo::new();
@@ -102,7 +102,8 @@ impl RuleSet {
                 }
                 seen.push(b);
                 if let Some(bucket) = self.buckets.get(b as usize) {
-                    for e in [&bucket.memo, &bucket.live].into_iter().flatten() {
+                    let memos = bucket.memos.iter().map(|g| &g.engine);
+                    for e in memos.chain(&bucket.live) {
                         fire(self, e, &ev, &mut found);
                     }
                 }
@@ -245,10 +246,10 @@ struct Scratch {
     found: Vec<u32>,
 }
 
-fn run_block(
+fn run_block<'m>(
     t: &Timeline,
-    rs: &RuleSet,
-    plans: &[SourcePlan<'_>],
+    rs: &'m RuleSet,
+    plans: &[SourcePlan<'m>],
     memo: &Memo,
     range: std::ops::Range<usize>,
     cancel: &AtomicBool,
@@ -256,6 +257,7 @@ fn run_block(
 ) -> Option<Vec<(u32, u32)>> {
     let mut out = Vec::new();
     let mut sc = Scratch::default();
+    let mut cache = TableCache::default();
     let mut pending = 0;
     for i in range {
         pending += 1;
@@ -305,10 +307,10 @@ fn run_block(
                     sc.slots = slots;
                 }
                 // Stored without fields (index-only ingest): re-rendered from the file.
-                None => text_event(t, rs, i, targets, true, memo, &mut sc),
+                None => text_event(t, rs, i, targets, true, memo, &mut cache, &mut sc),
             },
             SourcePlan::Text { targets, windows } => {
-                text_event(t, rs, i, targets, *windows, memo, &mut sc)
+                text_event(t, rs, i, targets, *windows, memo, &mut cache, &mut sc)
             }
         }
         if !sc.found.is_empty() {
@@ -345,15 +347,24 @@ fn fits_when<V: Values>(m: &Mapping, tg: TargetId, ev: &SigmaEvent<'_, V>) -> bo
     })
 }
 
+/// Name tables of text records by their field-name list (records of one format mostly
+/// share it): built once per list and view within a block instead of once per record.
+#[derive(Default)]
+struct TableCache<'m> {
+    by_names: FxHashMap<u64, (Vec<Box<str>>, usize, Vec<(Option<u16>, NameTable<'m>)>)>,
+}
+
 /// A record of a text source (or an EVTX record without stored fields): parsed, routed
-/// by its own fields, named per event.
-fn text_event(
+/// by its own fields, named per field-name list.
+#[allow(clippy::too_many_arguments)]
+fn text_event<'m>(
     t: &Timeline,
-    rs: &RuleSet,
+    rs: &'m RuleSet,
     i: usize,
     targets: &[TargetId],
     windows: bool,
     memo: &Memo,
+    cache: &mut TableCache<'m>,
     sc: &mut Scratch,
 ) {
     let f = t.fields_for(i, false);
@@ -367,8 +378,27 @@ fn text_event(
         (false, true) => names.len(),
         (false, false) => 0,
     };
+    let mut h = FxHasher::default();
+    h.write_usize(system_len);
+    for n in &names {
+        h.write(n.as_bytes());
+        h.write_u8(0);
+    }
+    let entry = cache
+        .by_names
+        .entry(h.finish())
+        .or_insert_with(|| (Vec::new(), usize::MAX, Vec::new()));
+    let same = entry.1 == system_len
+        && entry.0.len() == names.len()
+        && entry.0.iter().zip(&names).all(|(a, b)| &**a == *b);
+    if !same {
+        *entry = (
+            names.iter().map(|n| (*n).into()).collect(),
+            system_len,
+            Vec::new(),
+        );
+    }
     let values = PairValues { f: &f };
-    let mut tables: Vec<(Option<u16>, NameTable<'_>)> = Vec::new();
     let mut seen: Vec<u16> = Vec::new();
     for &ti in targets {
         let tg = &m.targets[ti as usize];
@@ -379,12 +409,12 @@ fn text_event(
         if !tg.fits_fields(|name| f.raw(name)) {
             continue;
         }
-        let k = match tables.iter().position(|(v, _)| *v == tg.view) {
+        let k = match entry.2.iter().position(|(v, _)| *v == tg.view) {
             Some(k) => k,
             None => {
                 let table = NameTable::build(&names, system_len, m, m.view(tg.view));
-                tables.push((tg.view, table));
-                tables.len() - 1
+                entry.2.push((tg.view, table));
+                entry.2.len() - 1
             }
         };
         for &b in &rs.target_buckets[ti as usize] {
@@ -393,7 +423,7 @@ fn text_event(
             }
             seen.push(b);
             let ev = SigmaEvent {
-                table: &tables[k].1,
+                table: &entry.2[k].1,
                 values: &values,
             };
             eval_bucket(rs, b, &ev, memo, sc);
@@ -407,38 +437,38 @@ fn eval_bucket<E: Event>(rs: &RuleSet, b: u16, ev: &E, memo: &Memo, sc: &mut Scr
     let Some(bucket) = rs.buckets.get(b as usize) else {
         return;
     };
-    if let Some(engine) = &bucket.memo {
-        if bucket.memo_on.load(Ordering::Relaxed) && memo_key(b, bucket, ev, &mut sc.key) {
-            let shard = memo.shard(&sc.key);
-            let cached = shard
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&sc.key[..]).map(|v| v.to_vec()));
-            let lookups = bucket.lookups.fetch_add(1, Ordering::Relaxed) + 1;
-            match cached {
-                Some(v) => {
-                    bucket.reused.fetch_add(1, Ordering::Relaxed);
-                    sc.found.extend(v);
-                }
-                None => {
-                    let start = sc.found.len();
-                    fire(rs, engine, ev, &mut sc.found);
-                    let res: Box<[u32]> = sc.found[start..].into();
-                    let cost = sc.key.len() + res.len() * 4 + 64;
-                    if memo.bytes.load(Ordering::Relaxed) + cost <= MEMO_BUDGET
-                        && let Ok(mut m) = shard.lock()
-                    {
-                        memo.bytes.fetch_add(cost, Ordering::Relaxed);
-                        m.insert(sc.key.as_slice().into(), res);
-                    }
+    for (k, g) in bucket.memos.iter().enumerate() {
+        if !(g.on.load(Ordering::Relaxed) && memo_key(b, k, &g.fields, ev, &mut sc.key)) {
+            fire(rs, &g.engine, ev, &mut sc.found);
+            continue;
+        }
+        let shard = memo.shard(&sc.key);
+        let cached = shard
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&sc.key[..]).map(|v| v.to_vec()));
+        let lookups = g.lookups.fetch_add(1, Ordering::Relaxed) + 1;
+        match cached {
+            Some(v) => {
+                g.reused.fetch_add(1, Ordering::Relaxed);
+                sc.found.extend(v);
+            }
+            None => {
+                let start = sc.found.len();
+                fire(rs, &g.engine, ev, &mut sc.found);
+                let res: Box<[u32]> = sc.found[start..].into();
+                let cost = sc.key.len() + res.len() * 4 + 64;
+                if memo.bytes.load(Ordering::Relaxed) + cost <= MEMO_BUDGET
+                    && let Ok(mut m) = shard.lock()
+                {
+                    memo.bytes.fetch_add(cost, Ordering::Relaxed);
+                    m.insert(sc.key.as_slice().into(), res);
                 }
             }
-            // Mostly distinct tuples: the memo costs more than it saves here.
-            if lookups == MEMO_TRIAL && bucket.reused.load(Ordering::Relaxed) * 4 < MEMO_TRIAL {
-                bucket.memo_on.store(false, Ordering::Relaxed);
-            }
-        } else {
-            fire(rs, engine, ev, &mut sc.found);
+        }
+        // Mostly distinct tuples: the memo costs more than it saves here.
+        if lookups == MEMO_TRIAL && g.reused.load(Ordering::Relaxed) * 4 < MEMO_TRIAL {
+            g.on.store(false, Ordering::Relaxed);
         }
     }
     if let Some(engine) = &bucket.live {
@@ -446,13 +476,14 @@ fn eval_bucket<E: Event>(rs: &RuleSet, b: u16, ev: &E, memo: &Memo, sc: &mut Scr
     }
 }
 
-/// The memo key of a record for bucket `b`: the bucket and the values of the fields its
-/// memo rules read (absent, text or number, kept apart). False when a value cannot be
-/// keyed (arrays, maps).
-fn memo_key<E: Event>(b: u16, bucket: &Bucket, ev: &E, key: &mut Vec<u8>) -> bool {
+/// The memo key of a record for group `k` of bucket `b`: both, and the values of the
+/// group's fields (absent, text or number, kept apart). False when a value cannot be keyed
+/// (arrays, maps).
+fn memo_key<E: Event>(b: u16, k: usize, fields: &[String], ev: &E, key: &mut Vec<u8>) -> bool {
     key.clear();
     key.extend_from_slice(&b.to_le_bytes());
-    for f in &bucket.memo_fields {
+    key.extend_from_slice(&(k as u16).to_le_bytes());
+    for f in fields {
         match ev.get_field(f) {
             None => key.push(0),
             Some(EventValue::Str(s)) => {

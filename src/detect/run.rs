@@ -351,8 +351,11 @@ fn fits_when<V: Values>(m: &Mapping, tg: TargetId, ev: &SigmaEvent<'_, V>) -> bo
 /// share it): built once per list and view within a block instead of once per record.
 #[derive(Default)]
 struct TableCache<'m> {
-    by_names: FxHashMap<u64, (Vec<Box<str>>, usize, Vec<(Option<u16>, NameTable<'m>)>)>,
+    by_names: FxHashMap<u64, CachedTables<'m>>,
 }
+
+/// A field-name list, its System length, and its tables per view.
+type CachedTables<'m> = (Vec<Box<str>>, usize, Vec<(Option<u16>, NameTable<'m>)>);
 
 /// A record of a text source (or an EVTX record without stored fields): parsed, routed
 /// by its own fields, named per field-name list.

@@ -90,6 +90,9 @@ struct StatsJson<'a> {
     first: Option<String>,
     last: Option<String>,
     sources: Vec<&'a SourceReport>,
+    /// Sigma hits per level, only when rules ran (`--rules`/`--detect`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detections: Option<crate::detect::DetectStats>,
 }
 
 /// All source reports: loaded ones then unreadable paths.
@@ -113,19 +116,32 @@ pub fn exit_code(t: &Timeline, extra: &[SourceReport]) -> u8 {
     }
 }
 
-/// `vigil stats`.
+/// `vigil stats`. With `rules`, also runs them and counts hits per level (rules need
+/// every field, so that ingest stores them; without, only times and counts are kept).
 pub fn stats(
     paths: &[PathBuf],
     opts: &Options,
     json: bool,
+    rules: Option<&crate::detect::RuleOptions>,
     out: &mut dyn Write,
 ) -> std::io::Result<u8> {
-    // Stats needs times and counts only: let formats skip storing fields.
+    let rules = match rules {
+        Some(ro) => Some(
+            crate::detect::RuleSet::load(ro)
+                .map_err(std::io::Error::other)?
+                .0,
+        ),
+        None => None,
+    };
     let opts = Options {
-        index_only: true,
+        index_only: rules.is_none(),
         ..opts.clone()
     };
     let (t, extra) = load_with_progress(paths, &opts);
+    let detections = rules.as_ref().map(|rs| {
+        let hits = crate::detect::hunt::detect_with_progress(&t, rs);
+        crate::detect::DetectStats::new(rs, &hits)
+    });
     let rs = reports(&t, &extra);
     let valid = t.events.iter().filter(|e| !e.flags.bad_time());
     let (first, last) = valid.fold((i64::MAX, i64::MIN), |(a, b), e| (a.min(e.ts), b.max(e.ts)));
@@ -137,6 +153,7 @@ pub fn stats(
         first: span.as_ref().map(|s| s.0.clone()),
         last: span.as_ref().map(|s| s.1.clone()),
         sources: rs,
+        detections,
     };
     let r = if json {
         serde_json::to_writer_pretty(&mut *out, &s)
@@ -172,6 +189,14 @@ fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<(
     )?;
     if let (Some(a), Some(b)) = (&s.first, &s.last) {
         writeln!(out, "span: {a} .. {b}")?;
+    }
+    if let Some(d) = &s.detections {
+        let levels: Vec<String> = crate::detect::Level::ALL
+            .iter()
+            .rev()
+            .map(|l| format!("{} {}", l.name(), d.hits.0[*l as usize]))
+            .collect();
+        writeln!(out, "sigma: {} rules; hits: {}", d.rules, levels.join(", "))?;
     }
     for r in &s.sources {
         writeln!(
@@ -216,6 +241,8 @@ pub struct ExportOptions<'a> {
     pub annotated_only: bool,
     /// Replace `output` if it exists.
     pub force: bool,
+    /// Sigma rules to run; their hits are added to each event (`rules`).
+    pub rules: Option<&'a crate::detect::RuleOptions>,
 }
 
 /// `--threads N` made safe: 0 means every core; more than 4 per core is capped (thousands
@@ -256,13 +283,13 @@ pub fn build_pool(threads: usize) -> anyhow::Result<usize> {
 }
 
 /// Where a command's output goes: stdout, or a file written through `output`.
-enum Sink {
+pub(crate) enum Sink {
     Stdout(Box<dyn Write>),
     File(output::Output),
 }
 
 impl Sink {
-    fn open(
+    pub(crate) fn open(
         path: Option<&Path>,
         protected: &Protected,
         opts: OutputOptions,
@@ -273,7 +300,7 @@ impl Sink {
         })
     }
 
-    fn writer(&mut self) -> &mut dyn Write {
+    pub(crate) fn writer(&mut self) -> &mut dyn Write {
         match self {
             Sink::Stdout(w) => w,
             Sink::File(o) => o,
@@ -281,7 +308,7 @@ impl Sink {
     }
 
     /// Puts a file in place; a closed stdout pipe (`| head`) is a normal end.
-    fn finish(self, written: std::io::Result<()>) -> anyhow::Result<()> {
+    pub(crate) fn finish(self, written: std::io::Result<()>) -> anyhow::Result<()> {
         match self {
             Sink::Stdout(mut w) => export::quiet_pipe(written.and_then(|_| w.flush()))?,
             Sink::File(o) => {
@@ -354,6 +381,10 @@ pub fn export(
         }
         None => None,
     };
+    let rules = match eo.rules {
+        Some(ro) => Some(crate::detect::RuleSet::load(ro)?.0),
+        None => None,
+    };
     let (t, extra) = load_with_progress(paths, opts);
     if let Some(q) = &query {
         let known = crate::query::FieldNames::of_timeline(&t);
@@ -364,6 +395,13 @@ pub fn export(
     // Files found inside given folders are protected now that they are known.
     protected.timeline(&t);
     let mut sink = Sink::open(eo.output, &protected, out_opts)?;
+    let hits = rules
+        .as_ref()
+        .map(|rs| crate::detect::hunt::detect_with_progress(&t, rs));
+    let det = match (&rules, &hits) {
+        (Some(rules), Some(hits)) => Some(crate::detect::Detected { rules, hits }),
+        _ => None,
+    };
     let marks = case.as_ref().map(|c| crate::case::CaseMarks::new(c, &t));
     let ann = match (&case, &marks) {
         (Some(c), Some(m)) => Some(export::Annotated::new(m, c.file())),
@@ -373,9 +411,17 @@ pub fn export(
         Some(q) => {
             let f = crate::timeline::filter::Filter::parse(q, &opts.tz)
                 .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?;
-            let marks: &dyn crate::timeline::filter::Marks = match &marks {
+            let case_marks: &dyn crate::timeline::filter::Marks = match &marks {
                 Some(m) => m,
                 None => &crate::timeline::filter::NoMarks,
+            };
+            let both = det.map(|det| crate::detect::WithHits {
+                marks: case_marks,
+                det,
+            });
+            let marks: &dyn crate::timeline::filter::Marks = match &both {
+                Some(b) => b,
+                None => case_marks,
             };
             let none = std::sync::atomic::AtomicBool::new(false);
             let done = std::sync::atomic::AtomicUsize::new(0);
@@ -396,12 +442,13 @@ pub fn export(
             m.missing().len()
         );
     }
+    let d = det.as_ref();
     let a = ann.as_ref();
     let mut out = sink.writer();
     let r = match format {
-        ExportFormat::Jsonl => export::jsonl::write(&t, &items, a, &mut out),
-        ExportFormat::Csv => export::csv::write(&t, &items, a, &mut out),
-        ExportFormat::Timesketch => export::timesketch::write(&t, &items, a, &mut out),
+        ExportFormat::Jsonl => export::jsonl::write_detected(&t, &items, a, d, &mut out),
+        ExportFormat::Csv => export::csv::write_detected(&t, &items, a, d, &mut out),
+        ExportFormat::Timesketch => export::timesketch::write_detected(&t, &items, a, d, &mut out),
     };
     sink.finish(r)?;
     if let Some(m) = unusable_message(&t, &extra) {

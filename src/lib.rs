@@ -6,6 +6,7 @@
 
 pub mod case;
 pub mod commands;
+pub mod detect;
 pub mod export;
 pub mod ingest;
 pub mod model;

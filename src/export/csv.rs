@@ -25,16 +25,35 @@ pub fn header(extra: &[&str]) -> Vec<String> {
     h
 }
 
-/// Writes `items`; with a case, the `annotated::CSV_COLUMNS` follow `raw`.
+/// Writes `items`; with a case, the `annotated::CSV_COLUMNS` follow `raw`; with
+/// detections, a last `rules` column.
 pub fn write<W: Write>(
     t: &Timeline,
     items: &[Item],
     ann: Option<&Annotated<'_, '_>>,
     out: W,
 ) -> io::Result<()> {
+    write_detected(t, items, ann, None, out)
+}
+
+/// `write`, with each event's Sigma hits when `det` is given.
+pub fn write_detected<W: Write>(
+    t: &Timeline,
+    items: &[Item],
+    ann: Option<&Annotated<'_, '_>>,
+    det: Option<&crate::detect::Detected<'_>>,
+    out: W,
+) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
-    let extra: &[&str] = if ann.is_some() { &CSV_COLUMNS } else { &[] };
-    w.write_record(header(extra)).map_err(io_error)?;
+    let mut extra: Vec<&str> = if ann.is_some() {
+        CSV_COLUMNS.to_vec()
+    } else {
+        Vec::new()
+    };
+    if det.is_some() {
+        extra.push("rules");
+    }
+    w.write_record(header(&extra)).map_err(io_error)?;
     let mut rec: Vec<String> = Vec::with_capacity(NORM_COUNT + 12);
     for &item in items {
         rec.clear();
@@ -43,6 +62,9 @@ pub fn write<W: Write>(
                 row_cells(t, i, &mut rec);
                 if let Some(a) = ann {
                     rec.extend(csv_cells(a.on_row(i), false));
+                }
+                if let Some(d) = det {
+                    rec.push(d.cell(i));
                 }
             }
             Item::Missing(k) => {
@@ -63,6 +85,9 @@ pub fn write<W: Write>(
                 }
                 rec.push("{}".into());
                 rec.extend(csv_cells(&m.annotations, true));
+                if det.is_some() {
+                    rec.push(String::new());
+                }
             }
         }
         w.write_record(rec.iter().map(|c| safe_cell(c)).map(|c| c.into_owned()))

@@ -61,11 +61,23 @@ pub fn missing_object(m: &MissingEvent<'_>, format: &str) -> Map<String, Value> 
     o
 }
 
-/// Writes `items` as JSON lines; with a case, annotated events carry `annotation`.
+/// Writes `items` as JSON lines; with a case, annotated events carry `annotation`; with
+/// detections, events with Sigma hits carry `rules`.
 pub fn write<W: Write>(
     t: &Timeline,
     items: &[Item],
     ann: Option<&Annotated<'_, '_>>,
+    out: &mut W,
+) -> io::Result<()> {
+    write_detected(t, items, ann, None, out)
+}
+
+/// `write`, with each event's Sigma hits when `det` is given.
+pub fn write_detected<W: Write>(
+    t: &Timeline,
+    items: &[Item],
+    ann: Option<&Annotated<'_, '_>>,
+    det: Option<&crate::detect::Detected<'_>>,
     out: &mut W,
 ) -> io::Result<()> {
     for &item in items {
@@ -75,6 +87,9 @@ pub fn write<W: Write>(
                 let mut m = event_object(t, i, &f);
                 if let Some(a) = ann {
                     add_annotations(&mut m, a.on_row(i));
+                }
+                if let Some(d) = det {
+                    d.add_json(i, &mut m);
                 }
                 m
             }

@@ -269,12 +269,27 @@ pub fn write<W: Write>(
     ann: Option<&Annotated<'_, '_>>,
     out: &mut W,
 ) -> io::Result<()> {
+    write_detected(t, items, ann, None, out)
+}
+
+/// `write`, with each event's Sigma hits when `det` is given.
+pub fn write_detected<W: Write>(
+    t: &Timeline,
+    items: &[Item],
+    ann: Option<&Annotated<'_, '_>>,
+    det: Option<&crate::detect::Detected<'_>>,
+    out: &mut W,
+) -> io::Result<()> {
     for &item in items {
         let obj = match item {
             Item::Row(i) => {
                 let f = t.fields(i);
                 let anns = ann.map(|a| a.on_row(i)).unwrap_or(&[]);
-                row_object(t, i, &f, anns)
+                let mut o = row_object(t, i, &f, anns);
+                if let Some(d) = det {
+                    d.add_timesketch(i, &mut o);
+                }
+                o
             }
             Item::Missing(k) => match ann.and_then(|a| Some((a, a.missing(k)?))) {
                 Some((a, me)) => missing_object(me, a.missing_format(me)),

@@ -33,6 +33,10 @@ pub trait Marks: Sync {
     fn has_tag(&self, _i: usize, _tag: &str) -> bool {
         false
     }
+    /// Sigma rules that fired on event `i` (see `query::Subject::any_rule`).
+    fn any_rule(&self, _i: usize, _f: &mut dyn FnMut(&crate::detect::RuleMeta) -> bool) -> bool {
+        false
+    }
 }
 
 /// The record flag a field name stands for (`recovered`, `bad_time`), if any.
@@ -152,6 +156,9 @@ impl Subject for EventSubject<'_> {
     }
     fn has_tag(&self, tag: &str) -> bool {
         self.marks.has_tag(self.i, tag)
+    }
+    fn any_rule(&self, f: &mut dyn FnMut(&crate::detect::RuleMeta) -> bool) -> bool {
+        self.marks.any_rule(self.i, f)
     }
 }
 

@@ -80,7 +80,7 @@ fn every_corpus_evtx_matches_the_evtx_crate() {
             let fields = t.fields(i);
             // The record header's id locates the record; the BinXML EventRecordID is the
             // `record_id` field (they differ in some files).
-            let id = t.events[i].evtx_record_id();
+            let id = vigil::ingest::evtx::schema::record_id_of(t.events[i].loc);
             let got = (
                 micros(&t.time_text(i)),
                 fields.get(Norm::EventId).unwrap_or("").to_string(),

@@ -54,7 +54,7 @@ fn vigil_hits_equal_plain_flattening_hits_on_the_corpus() {
         }
         let key = (
             t.sources[e.source as usize].label.clone(),
-            e.evtx_record_id(),
+            vigil::ingest::evtx::schema::record_id_of(e.loc),
         );
         live.insert(key.clone());
         let on: BTreeSet<u32> = hits.of(i).iter().map(|r| r.0).collect();

@@ -66,7 +66,7 @@ fn one_rule_fires_on_sysmon_mde_and_crowdstrike_alike() {
         .map(|(i, _)| {
             let e = &t.events[i];
             let loc = if t.sources[e.source as usize].format() == "evtx" {
-                e.evtx_record_id()
+                vigil::ingest::evtx::schema::record_id_of(e.loc)
             } else {
                 e.loc
             };

@@ -51,7 +51,7 @@ fn default_rules_flag_the_sample_behaviours() {
                         e["locator"]["record_id"].as_u64(),
                         e["locator"]["offset"].as_u64(),
                     ) {
-                        (Some(r), _) => ev.evtx_record_id() == r,
+                        (Some(r), _) => vigil::ingest::evtx::schema::record_id_of(ev.loc) == r,
                         (_, Some(o)) => ev.loc == o,
                         _ => false,
                     }

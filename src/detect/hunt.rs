@@ -228,7 +228,9 @@ fn event_cells(t: &Timeline, i: usize) -> EventCells {
         summary.insert_str(0, "[recovered] ");
     }
     let record_id = match (t.events.get(i), t.source_of(i)) {
-        (Some(e), Some(s)) if s.format() == "evtx" => e.evtx_record_id().to_string(),
+        (Some(e), Some(s)) if s.format() == "evtx" => {
+            crate::ingest::evtx::schema::record_id_of(e.loc).to_string()
+        }
         (Some(e), _) => match f.get(Norm::RecordId) {
             Some(r) => r.to_owned(),
             None => format!("offset:{}", e.loc),

@@ -289,7 +289,7 @@ fn run_block<'m>(
                     let values = EvtxValues {
                         t,
                         ts: e.ts,
-                        record_id: e.evtx_record_id(),
+                        record_id: crate::ingest::evtx::schema::record_id_of(e.loc),
                         slots: &slots,
                     };
                     for &(b, table, when) in &sp.evals {

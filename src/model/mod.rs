@@ -22,7 +22,7 @@ pub struct Event {
     /// UTC nanoseconds since the epoch.
     pub ts: i64,
     /// Where the record is in its source. Text: byte offset of the record.
-    /// EVTX: `chunk << 48 | record_id`.
+    /// EVTX: chunk number and record id (`ingest::evtx::schema::loc`).
     pub loc: u64,
     /// Text: record length in bytes. EVTX: index of the record's fields in the arena.
     pub aux: u32,
@@ -85,15 +85,6 @@ pub fn flag_bad_times(events: &mut [Event], now: i64) -> u64 {
         n += u64::from(bad);
     }
     n
-}
-
-impl Event {
-    pub fn evtx_chunk(&self) -> u64 {
-        self.loc >> 48
-    }
-    pub fn evtx_record_id(&self) -> u64 {
-        self.loc & ((1 << 48) - 1)
-    }
 }
 
 /// Stable identity of an event that survives re-ingest (**contract**, DESIGN §3).

@@ -1,6 +1,7 @@
 //! The merged timeline (DESIGN §5): every source's events in one index sorted by
 //! `(ts, source, seq)`, with access to each event's fields, message and raw record.
 
+use crate::ingest::evtx::schema;
 use crate::ingest::{self, Evidence, Kind, Loaded, SourceReport};
 use crate::model::{Event, EventKey, Fields, Interner, Norm, Sym, format_rfc3339};
 pub mod filter;
@@ -49,16 +50,6 @@ pub struct Timeline {
     sorted_prefix: usize,
     /// Free-text index of the current events, once built (cleared when events change).
     text_index: std::sync::OnceLock<textindex::TextIndex>,
-}
-
-fn level_name(level: &str) -> &'static str {
-    match level {
-        "1" => "critical",
-        "2" => "error",
-        "3" => "warning",
-        "5" => "verbose",
-        _ => "info",
-    }
 }
 
 impl Timeline {
@@ -213,8 +204,7 @@ impl Timeline {
         f.ts = e.ts;
         match &src.kind {
             Kind::Evtx if e.aux == ingest::evtx::NO_FIELDS => {
-                let pairs =
-                    ingest::evtx::record_fields(src.bytes(), e.evtx_chunk(), e.evtx_record_id());
+                let pairs = ingest::evtx::record_fields(src.bytes(), e.loc);
                 for (k, v) in pairs {
                     let v: Cow<'_, str> = Cow::Owned(v);
                     set_system(&mut f, &k, v.clone());
@@ -291,7 +281,7 @@ impl Timeline {
                 Cow::Owned(ingest::evtx::system_time_text(e.map_or(0, |e| e.ts)))
             }
             ingest::evtx::Slot::RecordId => {
-                Cow::Owned(e.map_or(0, |e| e.evtx_record_id()).to_string())
+                Cow::Owned(e.map_or(0, |e| schema::record_id_of(e.loc)).to_string())
             }
         }
     }
@@ -311,7 +301,7 @@ impl Timeline {
             return String::new();
         };
         match &src.kind {
-            Kind::Evtx => ingest::evtx::record_xml(src.bytes(), e.evtx_chunk(), e.evtx_record_id())
+            Kind::Evtx => ingest::evtx::record_xml(src.bytes(), e.loc)
                 .unwrap_or_else(|| "(record could not be re-read)".into()),
             Kind::Text(_) => {
                 String::from_utf8_lossy(ingest::text::record_bytes(src.bytes(), e.loc, e.aux))
@@ -342,7 +332,7 @@ impl Timeline {
         let e = self.events.get(i)?;
         let src = self.sources.get(e.source as usize)?;
         let locator = match src.kind {
-            Kind::Evtx => format!("{}:{}", e.evtx_chunk(), e.evtx_record_id()),
+            Kind::Evtx => schema::locator(e.loc),
             _ => format!("@{}", e.loc),
         };
         Some(EventKey {
@@ -358,7 +348,7 @@ impl Timeline {
         match self.events.get(i) {
             Some(e) if e.flags.bad_time() && e.ts == i64::MIN => self
                 .fields(i)
-                .raw("SystemTime")
+                .raw(schema::SYSTEM_TIME)
                 .filter(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok())
                 .map(str::to_owned)
                 .unwrap_or_else(|| format_rfc3339(e.ts)),
@@ -420,17 +410,12 @@ impl Timeline {
 /// The normalised fields an EVTX System element gives directly (the value is cloned:
 /// no copy of the text when it is borrowed from the interner).
 fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: Cow<'a, str>) {
-    let n = match k {
-        "Computer" => Norm::Host,
-        "EventID" => Norm::EventId,
-        "Channel" => Norm::Channel,
-        "Provider" => Norm::Provider,
-        "EventRecordID" => Norm::RecordId,
-        "Level" => {
-            f.set(Norm::Severity, level_name(&v));
-            return;
-        }
-        _ => return,
+    if k == schema::LEVEL {
+        f.set(Norm::Severity, schema::severity(&v).unwrap_or("info"));
+        return;
+    }
+    let Some(n) = schema::norm_of(k) else {
+        return;
     };
     // Only the first (System) occurrence: EventData may reuse a name like `Channel`.
     if f.get(n).is_none() {

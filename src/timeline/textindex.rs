@@ -357,7 +357,11 @@ impl Prepared<'_> {
                         h.may_time && std::str::from_utf8(&b).is_ok_and(|s| term.is_match(s))
                     }
                     Slot::RecordId => {
-                        h.may_time && term.is_match(decimal(e.evtx_record_id(), &mut [0; 20]))
+                        h.may_time
+                            && term.is_match(decimal(
+                                ingest::evtx::schema::record_id_of(e.loc),
+                                &mut [0; 20],
+                            ))
                     }
                 })
             }

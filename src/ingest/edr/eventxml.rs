@@ -5,19 +5,6 @@
 
 use std::borrow::Cow;
 
-/// System elements whose text is kept under their own name.
-const SYSTEM_TEXT: &[&str] = &[
-    "EventID",
-    "Version",
-    "Level",
-    "Task",
-    "Opcode",
-    "Keywords",
-    "EventRecordID",
-    "Channel",
-    "Computer",
-];
-
 /// Pushes the fields of one event's XML into `out` (owned values).
 pub fn extract<'a>(xml: &str, out: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>) {
     let mut push = |k: &str, v: String| out.push((Cow::Owned(k.to_owned()), Cow::Owned(v)));
@@ -33,7 +20,9 @@ pub fn extract<'a>(xml: &str, out: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>) {
             let v = unescape(text);
             if el == "Data" {
                 push(data_name.as_deref().unwrap_or("Data"), v);
-            } else if SYSTEM_TEXT.contains(&el) || stack.contains(&"UserData") {
+            } else if crate::ingest::evtx::schema::TEXT_ELEMENTS.contains(&el)
+                || stack.contains(&"UserData")
+            {
                 push(el, v);
             }
         }

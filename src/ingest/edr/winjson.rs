@@ -9,6 +9,7 @@
 use super::eventxml;
 use super::json::{self, Pairs};
 use super::norm::{self, count, get, has, json_head};
+use crate::ingest::evtx::schema;
 use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
@@ -109,13 +110,7 @@ fn parse_record<'a>(
         embedded(&mut out.raw);
         sysmon_message(&mut out.raw);
     }
-    for (n, k) in [
-        (Norm::Host, "Computer"),
-        (Norm::EventId, "EventID"),
-        (Norm::Channel, "Channel"),
-        (Norm::Provider, "Provider"),
-        (Norm::RecordId, "EventRecordID"),
-    ] {
+    for (n, k) in schema::NORMALISED {
         if let Some(v) = get(out, k) {
             out.set(n, v);
         }
@@ -123,26 +118,22 @@ fn parse_record<'a>(
     if out.get(Norm::EventId).is_none() {
         return Err("no EventID: not a Windows event".into());
     }
-    if let Some(level) = get(out, "Level") {
+    if let Some(level) = get(out, schema::LEVEL) {
         out.set(Norm::Severity, level_name(&level));
     }
     if dump {
         // The EVTX parser's time: System/TimeCreated@SystemTime, always UTC.
-        return norm::set_time(out, &["SystemTime"], &TzSpec::Utc);
+        return norm::set_time(out, &[schema::SYSTEM_TIME], &TzSpec::Utc);
     }
     norm::set_time(out, TIME, tz)
 }
 
 /// Severity of a numeric System/Level, as the EVTX ingest names it; other text as is.
 fn level_name(level: &str) -> Cow<'static, str> {
-    Cow::Borrowed(match level {
-        "1" => "critical",
-        "2" => "error",
-        "3" => "warning",
-        "5" => "verbose",
-        l if l.bytes().all(|b| b.is_ascii_digit()) => "info",
-        other => return Cow::Owned(other.to_owned()),
-    })
+    match schema::severity(level) {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(level.to_owned()),
+    }
 }
 
 /// Whether `rec` is the evtx crate's JSON of a record (evtx_dump `-o json`/`jsonl`, with

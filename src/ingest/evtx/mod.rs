@@ -4,6 +4,7 @@
 use super::batch::Batch;
 pub(crate) mod json;
 pub mod msg;
+pub mod schema;
 
 use super::source::SourceReport;
 use crate::model::{Event, EventFlags, Sym};
@@ -64,23 +65,6 @@ pub const TIME_FROM_TS: Sym = Sym(u32::MAX);
 /// Value slot of an EventRecordID equal to the record header's id (kept in `Event::loc`).
 pub const RID_FROM_LOC: Sym = Sym(u32::MAX - 2);
 
-/// System values that rarely change between records of one template on one host: kept
-/// in the shape, not per record.
-const SHAPE_FIXED: [&str; 12] = [
-    "Provider",
-    "Guid",
-    "EventSourceName",
-    "EventID",
-    "Qualifiers",
-    "Version",
-    "Level",
-    "Task",
-    "Opcode",
-    "Keywords",
-    "Channel",
-    "Computer",
-];
-
 /// A SystemTime text as UTC nanoseconds.
 fn system_time(value: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(value)
@@ -130,7 +114,7 @@ impl Sink for RecordSink<'_> {
         self.names.push(base);
         let system = section == "System" && dup == 0;
         if system
-            && name == "SystemTime"
+            && name == schema::SYSTEM_TIME
             && let Some(t) = system_time(value)
             && t == self.event_ts
             && system_time_text(t) == value
@@ -138,12 +122,12 @@ impl Sink for RecordSink<'_> {
             self.keys.push((key, TIME_FROM_TS));
             return;
         }
-        if system && name == "EventRecordID" && value.parse::<u64>() == Ok(self.record_id) {
+        if system && name == schema::RECORD_ID && value.parse::<u64>() == Ok(self.record_id) {
             self.keys.push((key, RID_FROM_LOC));
             return;
         }
         let val = self.b.strings.intern(value);
-        if system && SHAPE_FIXED.contains(&name) {
+        if system && schema::SHAPE_FIXED.contains(&name) {
             self.keys.push((key, val));
             return;
         }
@@ -279,7 +263,7 @@ fn parse_chunk(
             .with_bad_time(bad_time);
         out.batch.events.push(Event {
             ts,
-            loc: ((n as u64) << 48) | (record_id & ((1 << 48) - 1)),
+            loc: schema::loc(n as u64, record_id),
             aux,
             source: 0,
             flags,
@@ -384,7 +368,7 @@ struct CarvedCheck {
 
 impl Sink for CarvedCheck {
     fn leaf(&mut self, section: &str, name: &str, _value: &str) {
-        if section == "System" && name == "EventRecordID" {
+        if section == "System" && name == schema::RECORD_ID {
             self.record_id = true;
         }
         if section != "System" && name == "Name" {
@@ -525,7 +509,7 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
                 o.ids
                     .iter()
                     .filter(|(_, rec)| !rec)
-                    .map(|(id, _)| *id & ((1 << 48) - 1)),
+                    .map(|(id, _)| schema::record_id_of(*id)),
             );
             for (off, reason) in o.rejects.drain(..) {
                 report.reject(off, reason);
@@ -539,7 +523,7 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
     let before = batch.events.len();
     batch
         .events
-        .retain(|e| !e.flags.recovered() || !live.contains(&e.evtx_record_id()));
+        .retain(|e| !e.flags.recovered() || !live.contains(&schema::record_id_of(e.loc)));
     let carved_dups = (before - batch.events.len()) as u64;
     let recovered = batch.events.iter().filter(|e| e.flags.recovered()).count();
     if recovered > 0 {
@@ -574,8 +558,8 @@ fn note_missing_chunks(data: &[u8], slots: usize, report: &mut SourceReport) {
     }
 }
 
-/// Re-renders one record's fields (events ingested index-only).
-pub fn record_fields(data: &[u8], chunk_no: u64, record_id: u64) -> Vec<(String, String)> {
+/// Re-renders the fields of the record at `loc` (events ingested index-only).
+pub fn record_fields(data: &[u8], loc: u64) -> Vec<(String, String)> {
     struct Collect(Vec<(String, String)>, Vec<String>);
     impl Sink for Collect {
         fn leaf(&mut self, _section: &str, name: &str, value: &str) {
@@ -590,7 +574,7 @@ pub fn record_fields(data: &[u8], chunk_no: u64, record_id: u64) -> Vec<(String,
         }
     }
     let mut c = Collect(Vec::new(), Vec::new());
-    if let Some(json) = render_record(data, chunk_no, record_id, true)
+    if let Some(json) = render_record(data, loc, true)
         && evtx_json::walk(&json, &mut c).is_err()
     {
         c.0.clear();
@@ -600,13 +584,14 @@ pub fn record_fields(data: &[u8], chunk_no: u64, record_id: u64) -> Vec<(String,
     c.0
 }
 
-/// Re-reads one record's XML from the file (detail view).
-pub fn record_xml(data: &[u8], chunk_no: u64, record_id: u64) -> Option<String> {
-    render_record(data, chunk_no, record_id, false).and_then(|b| String::from_utf8(b).ok())
+/// Re-reads the XML of the record at `loc` from the file (detail view).
+pub fn record_xml(data: &[u8], loc: u64) -> Option<String> {
+    render_record(data, loc, false).and_then(|b| String::from_utf8(b).ok())
 }
 
-fn render_record(data: &[u8], chunk_no: u64, record_id: u64, json: bool) -> Option<Vec<u8>> {
-    let off = FILE_HEADER + chunk_no as usize * CHUNK;
+fn render_record(data: &[u8], loc: u64, json: bool) -> Option<Vec<u8>> {
+    let record_id = schema::record_id_of(loc);
+    let off = FILE_HEADER + schema::chunk_of(loc) as usize * CHUNK;
     let raw = data.get(off..(off + CHUNK).min(data.len()))?;
     let mut v;
     let slice = if raw.len() < CHUNK {
@@ -622,7 +607,7 @@ fn render_record(data: &[u8], chunk_no: u64, record_id: u64, json: bool) -> Opti
     let found = chunk
         .iter()
         .filter_map(Result::ok)
-        .find(|r| r.event_record_id & ((1 << 48) - 1) == record_id)?;
+        .find(|r| schema::record_id_of(r.event_record_id) == record_id)?;
     let out = if json {
         found.into_json_bytes()
     } else {

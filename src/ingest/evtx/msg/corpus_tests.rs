@@ -52,17 +52,7 @@ pub(super) fn fields_from_json(v: &Value) -> Fields<'static> {
         }
     };
     push_sys(&mut f, "Provider", attr(sys, "Provider", "Name"));
-    for name in [
-        "EventID",
-        "Version",
-        "Level",
-        "Task",
-        "Opcode",
-        "Keywords",
-        "EventRecordID",
-        "Channel",
-        "Computer",
-    ] {
+    for name in crate::ingest::evtx::schema::TEXT_ELEMENTS {
         push_sys(&mut f, name, sys.get(name).and_then(text));
     }
     push_sys(&mut f, "UserID", attr(sys, "Security", "UserID"));
@@ -73,11 +63,9 @@ pub(super) fn fields_from_json(v: &Value) -> Fields<'static> {
             f.set(n, v);
         }
     };
-    copy(&mut f, Norm::Provider, "Provider");
-    copy(&mut f, Norm::EventId, "EventID");
-    copy(&mut f, Norm::Channel, "Channel");
-    copy(&mut f, Norm::Host, "Computer");
-    copy(&mut f, Norm::RecordId, "EventRecordID");
+    for (n, name) in crate::ingest::evtx::schema::NORMALISED {
+        copy(&mut f, n, name);
+    }
     match ev.get("EventData") {
         Some(Value::Object(o)) => {
             let mut unnamed = 0;

@@ -31,30 +31,6 @@ const GENERIC_FIELDS: usize = 6;
 /// Longest value in the generic message.
 const GENERIC_VAL_CAP: usize = 60;
 
-/// System names the EVTX ingest pushes before the event's own data.
-const SYSTEM_NAMES: [&str; 20] = [
-    "Provider",
-    "EventID",
-    "Version",
-    "Level",
-    "Task",
-    "Opcode",
-    "Keywords",
-    "EventRecordID",
-    "Channel",
-    "Computer",
-    "UserID",
-    "ProcessID",
-    "ThreadID",
-    "Qualifiers",
-    "TimeCreated",
-    "SystemTime",
-    "ActivityID",
-    "RelatedActivityID",
-    "EventSourceName",
-    "Guid",
-];
-
 /// Fills the normalised fields that depend on the event (user, process, pid, parent, cmdline,
 /// hash, file, src_ip, src_port, dst_ip, dst_port, proto, action, category) from the raw
 /// EventData names, then sets `Norm::Message` to a one-line summary. Idempotent; never
@@ -255,7 +231,10 @@ impl<'f, 'a> Ev<'f, 'a> {
         let mut seen = 0u32;
         let mut data = 0;
         for (k, _) in raw {
-            match SYSTEM_NAMES.iter().position(|s| s.eq_ignore_ascii_case(k)) {
+            match super::schema::NAMES
+                .iter()
+                .position(|s| s.eq_ignore_ascii_case(k))
+            {
                 Some(i) if seen & (1 << i) == 0 => {
                     seen |= 1 << i;
                     data += 1;

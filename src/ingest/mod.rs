@@ -5,6 +5,7 @@ pub mod discover;
 pub mod edr;
 pub mod evtx;
 pub mod firewall;
+pub mod kind;
 pub mod mmap;
 pub mod options;
 pub mod source;
@@ -12,6 +13,7 @@ pub mod text;
 
 pub use batch::Batch;
 pub use discover::Found;
+pub use kind::{FreeText, Kind, Rec};
 pub use mmap::Evidence;
 pub use options::{Options, Progress};
 pub use source::{
@@ -53,14 +55,6 @@ pub fn sniff(data: &[u8]) -> Option<&'static str> {
         .filter(|(s, _)| *s >= 50)
         .max_by_key(|(s, _)| *s)
         .map(|(_, id)| id)
-}
-
-/// How the events of a loaded source are re-read.
-pub enum Kind {
-    /// Nothing usable (unknown format, unreadable file).
-    None,
-    Evtx,
-    Text(Prepared),
 }
 
 /// One source, parsed.
@@ -182,7 +176,9 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
             match format {
                 Some("evtx") => {
                     report.format = "evtx".into();
-                    (evtx::load(data, &mut report, opts.index_only), Kind::Evtx)
+                    let mut b = evtx::load(data, &mut report, opts.index_only);
+                    let stored = evtx::Stored::take(&mut b);
+                    (b, Kind::Evtx(stored))
                 }
                 Some(id) => match format_by_id(id) {
                     Some(def) => {
@@ -224,7 +220,7 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
     );
     report.sha256 = sha;
     let mut batch = batch;
-    if matches!(kind, Kind::Text(_)) && !ctx.tz.eq(&crate::model::TzSpec::Utc) {
+    if kind.is_text() && !ctx.tz.eq(&crate::model::TzSpec::Utc) {
         report
             .notes
             .push(format!("naive times read in zone {}", ctx.tz));
@@ -249,7 +245,7 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
         report.first = Some(format_rfc3339(first));
         report.last = Some(format_rfc3339(last));
     }
-    if matches!(kind, Kind::Text(_)) {
+    if kind.is_text() {
         evidence.advise_random();
     }
     progress.events.fetch_add(report.events, Ordering::Relaxed);

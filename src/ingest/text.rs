@@ -2,6 +2,7 @@
 //! ranges, keep per event only time, host, tag and where the record is.
 
 use super::batch::Batch;
+use super::kind::Rec;
 use super::source::{Prepared, Records, SourceReport};
 use crate::model::{Event, EventFlags, Fields, Interner, Norm, Sym};
 use rayon::prelude::*;
@@ -316,6 +317,21 @@ pub fn load(
 pub fn record_bytes(data: &[u8], loc: u64, len: u32) -> &[u8] {
     let s = loc as usize;
     data.get(s..s.saturating_add(len as usize)).unwrap_or(&[])
+}
+
+impl Prepared {
+    /// Every field of the record of event `r`, parsed again from its bytes (the parser
+    /// that read it at ingest); a record that no longer parses shows its text as the
+    /// message.
+    pub fn fields<'a>(&self, r: Rec<'a>) -> Fields<'a> {
+        let mut f = Fields::new();
+        let rec = record_bytes(r.data, r.event.loc, r.event.aux);
+        if self.parser.parse(rec, &mut f).is_err() {
+            f.set(Norm::Message, String::from_utf8_lossy(rec));
+        }
+        f.ts = r.event.ts;
+        f
+    }
 }
 
 #[cfg(test)]

@@ -142,7 +142,7 @@ impl Subject for EventSubject<'_> {
         // Text ingest keeps as tag the parsed `event_id` when there is one (else the
         // action), and a re-parse gives the same fields: a set `event_id` is the tag.
         // EVTX tags come from another reading of the record, so they are not used.
-        if name == "event_id" && self.t.is_text(self.i) {
+        if name == "event_id" && self.t.tag_is_event_id(self.i) {
             return Some(self.t.tag(self.i));
         }
         None

@@ -1,8 +1,7 @@
 //! The merged timeline (DESIGN §5): every source's events in one index sorted by
 //! `(ts, source, seq)`, with access to each event's fields, message and raw record.
 
-use crate::ingest::evtx::schema;
-use crate::ingest::{self, Evidence, Kind, Loaded, SourceReport};
+use crate::ingest::{self, Evidence, Kind, Loaded, Rec, SourceReport};
 use crate::model::{Event, EventKey, Fields, Interner, Norm, Sym, format_rfc3339};
 pub mod filter;
 pub mod histogram;
@@ -20,10 +19,8 @@ pub struct Source {
     pub label: String,
     pub report: SourceReport,
     evidence: Option<Evidence>,
+    /// How its events are read again (fields, raw record, locator).
     kind: Kind,
-    /// EVTX stored fields of this source's events (see `ingest::Batch::arena`).
-    arena: Vec<Sym>,
-    shapes: ingest::batch::Shapes,
 }
 
 impl Source {
@@ -36,7 +33,7 @@ impl Source {
     /// The EVTX record shapes of this source (None for other sources): detections route
     /// and name the fields of each shape once instead of once per record.
     pub fn evtx_shapes(&self) -> Option<&ingest::batch::Shapes> {
-        matches!(self.kind, Kind::Evtx).then_some(&self.shapes)
+        self.kind.evtx().map(ingest::evtx::Stored::shapes)
     }
 }
 
@@ -70,23 +67,16 @@ impl Timeline {
             label,
             report,
             evidence,
-            kind,
+            mut kind,
             batch,
         } = loaded;
-        // The source keeps its own field arena and shapes (no copy into a shared one);
-        // only its strings move into the timeline's interner, symbols rewritten in place.
+        // The source keeps what its kind stores (no copy into a shared store); only its
+        // strings move into the timeline's interner, symbols rewritten in place.
         let ingest::Batch {
-            events,
-            strings,
-            mut arena,
-            mut shapes,
+            events, strings, ..
         } = batch;
         let remap = self.strings.absorb(strings);
-        for v in &mut arena {
-            *v = Interner::remap(&remap, *v);
-        }
-        shapes.remap(&remap);
-        arena.shrink_to_fit();
+        kind.remap(&remap);
         let first_new = self.events.len();
         let mut events = events;
         for e in &mut events {
@@ -105,8 +95,6 @@ impl Timeline {
             report,
             evidence,
             kind,
-            arena,
-            shapes,
         });
         if self.sorted {
             self.sorted_prefix = first_new;
@@ -194,44 +182,22 @@ impl Timeline {
     /// As [`fields`](Self::fields); `message: false` lets EVTX events skip building their
     /// message (filters that never read it).
     pub fn fields_for(&self, i: usize, message: bool) -> Fields<'_> {
-        let mut f = Fields::new();
-        let Some(e) = self.events.get(i) else {
-            return f;
-        };
-        let Some(src) = self.sources.get(e.source as usize) else {
-            return f;
-        };
-        f.ts = e.ts;
-        match &src.kind {
-            Kind::Evtx if e.aux == ingest::evtx::NO_FIELDS => {
-                let pairs = ingest::evtx::record_fields(src.bytes(), e.loc);
-                for (k, v) in pairs {
-                    let v: Cow<'_, str> = Cow::Owned(v);
-                    set_system(&mut f, &k, v.clone());
-                    f.raw.push((k.into(), v));
-                }
-                normalise_evtx(&mut f, message);
-            }
-            Kind::Evtx => {
-                for (k, slot) in ingest::evtx::stored_slots(&src.arena, &src.shapes, e.aux) {
-                    let k = self.strings.text(k);
-                    let v = self.slot_text(i, slot);
-                    // Borrowed from the interner: the System fields cost no copy.
-                    set_system(&mut f, &k, v.clone());
-                    f.raw.push((k, v));
-                }
-                normalise_evtx(&mut f, message);
-            }
-            Kind::Text(p) => {
-                let rec = ingest::text::record_bytes(src.bytes(), e.loc, e.aux);
-                if p.parser.parse(rec, &mut f).is_err() {
-                    f.set(Norm::Message, String::from_utf8_lossy(rec));
-                }
-                f.ts = e.ts;
-            }
-            Kind::None => {}
+        match self.rec(i) {
+            Some((src, r)) => src.kind.fields(r, message),
+            None => Fields::new(),
         }
-        f
+    }
+
+    /// Event `i` with its source, for asking the source's kind.
+    pub(crate) fn rec(&self, i: usize) -> Option<(&Source, Rec<'_>)> {
+        let event = self.events.get(i)?;
+        let src = self.sources.get(event.source as usize)?;
+        let r = Rec {
+            data: src.bytes(),
+            event,
+            strings: &self.strings,
+        };
+        Some((src, r))
     }
 
     /// The free-text index, if it has been built for the current events.
@@ -260,30 +226,10 @@ impl Timeline {
         &self,
         i: usize,
     ) -> Option<(u32, impl Iterator<Item = (Sym, ingest::evtx::Slot)> + '_)> {
-        let e = self.events.get(i)?;
-        let src = self.sources.get(e.source as usize)?;
-        if !matches!(src.kind, Kind::Evtx) || e.aux == ingest::evtx::NO_FIELDS {
-            return None;
-        }
-        let shape = src.arena.get(e.aux as usize)?.as_num()?;
-        Some((
-            shape,
-            ingest::evtx::stored_slots(&src.arena, &src.shapes, e.aux),
-        ))
-    }
-
-    /// The text of an EVTX stored-field slot of event `i`.
-    pub(crate) fn slot_text(&self, i: usize, slot: ingest::evtx::Slot) -> Cow<'_, str> {
-        let e = self.events.get(i);
-        match slot {
-            ingest::evtx::Slot::Sym(v) => self.strings.text(v),
-            ingest::evtx::Slot::Time => {
-                Cow::Owned(ingest::evtx::system_time_text(e.map_or(0, |e| e.ts)))
-            }
-            ingest::evtx::Slot::RecordId => {
-                Cow::Owned(e.map_or(0, |e| schema::record_id_of(e.loc)).to_string())
-            }
-        }
+        let (src, r) = self.rec(i)?;
+        let stored = src.kind.evtx()?;
+        let shape = stored.shape_id(r.event.aux)?;
+        Some((shape, stored.slots(r.event.aux)))
     }
 
     /// The one-line summary of event `i`.
@@ -297,60 +243,41 @@ impl Timeline {
 
     /// The raw record: EVTX XML re-read from the file, or the original line.
     pub fn raw_record(&self, i: usize) -> String {
-        let (Some(e), Some(src)) = (self.events.get(i), self.source_of(i)) else {
-            return String::new();
-        };
-        match &src.kind {
-            Kind::Evtx => ingest::evtx::record_xml(src.bytes(), e.loc)
-                .unwrap_or_else(|| "(record could not be re-read)".into()),
-            Kind::Text(_) => {
-                String::from_utf8_lossy(ingest::text::record_bytes(src.bytes(), e.loc, e.aux))
-                    .into_owned()
-            }
-            Kind::None => String::new(),
-        }
+        self.rec(i)
+            .map(|(src, r)| src.kind.raw_record(r))
+            .unwrap_or_default()
     }
 
-    /// Event `i` comes from a text source (its tag is the parsed event id or action).
-    pub fn is_text(&self, i: usize) -> bool {
-        self.source_of(i)
-            .is_some_and(|s| matches!(s.kind, Kind::Text(_)))
+    /// Event `i`'s tag is its parsed `event_id` when it has one (see
+    /// `ingest::Kind::tag_is_event_id`).
+    pub fn tag_is_event_id(&self, i: usize) -> bool {
+        self.source_of(i).is_some_and(|s| s.kind.tag_is_event_id())
     }
 
     /// Raw bytes of a text record (empty for EVTX), for searches over the raw text.
     pub fn raw_bytes(&self, i: usize) -> &[u8] {
-        match (self.events.get(i), self.source_of(i)) {
-            (Some(e), Some(src)) if matches!(src.kind, Kind::Text(_)) => {
-                ingest::text::record_bytes(src.bytes(), e.loc, e.aux)
-            }
-            _ => &[],
-        }
+        self.rec(i)
+            .map(|(src, r)| src.kind.raw_line(r))
+            .unwrap_or(&[])
     }
 
     /// Stable identity (**contract**).
     pub fn key(&self, i: usize) -> Option<EventKey> {
-        let e = self.events.get(i)?;
-        let src = self.sources.get(e.source as usize)?;
-        let locator = match src.kind {
-            Kind::Evtx => schema::locator(e.loc),
-            _ => format!("@{}", e.loc),
-        };
+        let (src, r) = self.rec(i)?;
         Some(EventKey {
             sha256: src.report.sha256.clone(),
-            locator,
-            ts: e.ts,
+            locator: src.kind.locator(r.event),
+            ts: r.event.ts,
         })
     }
 
-    /// RFC 3339 time of event `i`; for EVTX times outside the representable range, the
-    /// record's own SystemTime text.
+    /// RFC 3339 time of event `i`; for times outside the representable range, the
+    /// record's own text of it (EVTX SystemTime).
     pub fn time_text(&self, i: usize) -> String {
         match self.events.get(i) {
             Some(e) if e.flags.bad_time() && e.ts == i64::MIN => self
-                .fields(i)
-                .raw(schema::SYSTEM_TIME)
-                .filter(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok())
-                .map(str::to_owned)
+                .rec(i)
+                .and_then(|(src, r)| src.kind.written_time(r))
                 .unwrap_or_else(|| format_rfc3339(e.ts)),
             Some(e) => format_rfc3339(e.ts),
             None => String::new(),
@@ -389,9 +316,9 @@ impl Timeline {
     pub fn heap_parts(&self) -> (usize, usize, usize, usize) {
         (
             self.events.capacity() * std::mem::size_of::<Event>(),
-            self.sources.iter().map(|s| s.arena.capacity() * 4).sum(),
+            self.sources.iter().map(|s| s.kind.heap_bytes()).sum(),
             self.strings.heap_bytes(),
-            self.sources.iter().map(|s| s.shapes.len()).sum(),
+            self.sources.iter().map(|s| s.kind.shape_count()).sum(),
         )
     }
 
@@ -401,25 +328,9 @@ impl Timeline {
             + self
                 .sources
                 .iter()
-                .map(|s| s.arena.capacity() * 4)
+                .map(|s| s.kind.heap_bytes())
                 .sum::<usize>()
             + self.strings.heap_bytes()
-    }
-}
-
-/// The normalised fields an EVTX System element gives directly (the value is cloned:
-/// no copy of the text when it is borrowed from the interner).
-fn set_system<'a>(f: &mut Fields<'a>, k: &str, v: Cow<'a, str>) {
-    if k == schema::LEVEL {
-        f.set(Norm::Severity, schema::severity(&v).unwrap_or("info"));
-        return;
-    }
-    let Some(n) = schema::norm_of(k) else {
-        return;
-    };
-    // Only the first (System) occurrence: EventData may reuse a name like `Channel`.
-    if f.get(n).is_none() {
-        f.set(n, v);
     }
 }
 
@@ -447,15 +358,6 @@ fn merge_sorted_tail(events: &mut Vec<Event>, tail: Vec<Event>) {
         };
         let next = if take_a { a.next() } else { b.next() };
         events.extend(next);
-    }
-}
-
-/// Fills EVTX fields that depend on the event (user, process, …) and the message.
-fn normalise_evtx(f: &mut Fields<'_>, message: bool) {
-    if message {
-        crate::ingest::evtx::msg::normalise(f);
-    } else {
-        crate::ingest::evtx::msg::normalise_without_message(f);
     }
 }
 

@@ -15,8 +15,8 @@
 //! which text sources answer the slow way.
 
 use super::Timeline;
+use crate::ingest::FreeText;
 use crate::ingest::evtx::Slot;
-use crate::ingest::{self, Kind};
 use crate::model::{Bits, Interner, Norm, Sym};
 use crate::query::TextTerm;
 use rayon::prelude::*;
@@ -160,7 +160,7 @@ impl TextIndex {
             usable: bulk.is_some(),
             anchored: term.anchored(),
             // SystemTime text and record ids are made per event, not stored.
-            may_time: term.may_match_within(b"0123456789-:.TZ"),
+            may_time: term.may_match_within(Slot::MADE_BYTES),
             term: term.clone(),
             main,
             derived,
@@ -194,18 +194,15 @@ fn build_block(t: &Timeline, range: std::ops::Range<usize>) -> Block {
 /// in its raw line nor stored symbols, joined by `SEP`) and its normalised columns. False
 /// (nothing added) when the event must be matched the slow way.
 fn add_event(t: &Timeline, i: usize, b: &mut Block, entry: &mut String) -> bool {
-    let (Some(e), Some(src)) = (t.events.get(i), t.source_of(i)) else {
+    let Some((src, r)) = t.rec(i) else {
         return false;
     };
-    let f = match &src.kind {
-        Kind::Evtx if e.aux == ingest::evtx::NO_FIELDS => return false,
-        Kind::Evtx | Kind::Text(_) => t.fields_for(i, true),
-        Kind::None => return false,
+    let line = match src.kind.free_text(r) {
+        FreeText::Line(l) => Some(String::from_utf8_lossy(l)),
+        FreeText::Stored(_) => None,
+        FreeText::None => return false,
     };
-    let line = match src.kind {
-        Kind::Text(_) => Some(String::from_utf8_lossy(t.raw_bytes(i))),
-        _ => None,
-    };
+    let f = t.fields_for(i, true);
     let covered = |v: &str| {
         v.is_empty()
             || match &line {
@@ -274,20 +271,6 @@ fn delimited_in(line: &str, v: &str) -> bool {
     memchr::memchr_iter(first, l).any(|p| l.get(p..p + n.len()) == Some(n) && delimited_at(p))
 }
 
-/// `n` in decimal, written into `buf` (no allocation per event).
-fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[i..]).unwrap_or("")
-}
-
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -338,34 +321,25 @@ impl Prepared<'_> {
         if d == SLOW {
             return None;
         }
-        let t = self.t;
-        let (e, src) = (t.events.get(i)?, t.source_of(i)?);
-        let hit = match &src.kind {
-            Kind::Text(_) => {
+        let (src, r) = self.t.rec(i)?;
+        let hit = match src.kind.free_text(r) {
+            FreeText::Line(line) => {
                 if h.anchored {
                     return None;
                 }
-                term.is_match_lossy(t.raw_bytes(i))
+                term.is_match_lossy(line)
             }
-            Kind::Evtx => {
-                // The walk of `Timeline::fields_for`, symbols instead of text.
-                let slots = ingest::evtx::stored_slots(&src.arena, &src.shapes, e.aux);
-                slots.map(|(_, v)| v).any(|v| match v {
-                    Slot::Sym(v) => self.sym_hit(h, v),
-                    Slot::Time => {
-                        let b = ingest::evtx::system_time_bytes(e.ts);
-                        h.may_time && std::str::from_utf8(&b).is_ok_and(|s| term.is_match(s))
-                    }
-                    Slot::RecordId => {
-                        h.may_time
-                            && term.is_match(decimal(
-                                ingest::evtx::schema::record_id_of(e.loc),
-                                &mut [0; 20],
-                            ))
-                    }
-                })
-            }
-            Kind::None => return None,
+            // The walk of `Timeline::fields_for`, symbols instead of text.
+            FreeText::Stored(slots) => slots.map(|(_, v)| v).any(|v| match v {
+                Slot::Sym(v) => self.sym_hit(h, v),
+                made => {
+                    h.may_time
+                        && made
+                            .made(r.event, &mut [0; 28])
+                            .is_some_and(|s| term.is_match(s))
+                }
+            }),
+            FreeText::None => return None,
         };
         Some(
             hit || self.derived_hit(h, d)
@@ -389,15 +363,8 @@ impl Prepared<'_> {
     /// Event `i`'s own field `name` (not a normalised name), as `Fields::raw` gives it,
     /// for EVTX events read from their stored symbols; `None` when it cannot tell.
     pub fn raw_field(&self, i: usize, name: &str) -> Option<Option<Cow<'_, str>>> {
-        let t = self.t;
-        let (e, src) = (t.events.get(i)?, t.source_of(i)?);
-        if !matches!(src.kind, Kind::Evtx) || e.aux == ingest::evtx::NO_FIELDS {
-            return None;
-        }
-        // The walk of `Timeline::fields_for`: the first key of that name wins.
-        let found = ingest::evtx::stored_slots(&src.arena, &src.shapes, e.aux)
-            .find(|&(k, _)| t.strings.text(k).eq_ignore_ascii_case(name));
-        Some(found.map(|(_, slot)| t.slot_text(i, slot)))
+        let (src, r) = self.t.rec(i)?;
+        src.kind.stored_field(r, name)
     }
 
     /// A symbol of the index's own strings (entries, normalised values).
@@ -422,10 +389,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decimal_and_delimiting() {
-        for n in [0u64, 7, 10, 12_345, u64::MAX] {
-            assert_eq!(decimal(n, &mut [0; 20]), n.to_string());
-        }
+    fn delimiting() {
         assert!(delimited_in("SRC=10.0.0.1 DPT=443", "443"));
         assert!(delimited_in("SRC=10.0.0.1 DPT=443", "10.0.0.1"));
         assert!(!delimited_in("DPT=4433", "443"));

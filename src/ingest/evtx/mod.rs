@@ -5,6 +5,9 @@ use super::batch::Batch;
 pub(crate) mod json;
 pub mod msg;
 pub mod schema;
+mod stored;
+
+pub use stored::{Slot, Slots, Stored, record_fields, record_xml};
 
 use super::source::SourceReport;
 use crate::model::{Event, EventFlags, Sym};
@@ -556,111 +559,4 @@ fn note_missing_chunks(data: &[u8], slots: usize, report: &mut SourceReport) {
             ),
         );
     }
-}
-
-/// Re-renders the fields of the record at `loc` (events ingested index-only).
-pub fn record_fields(data: &[u8], loc: u64) -> Vec<(String, String)> {
-    struct Collect(Vec<(String, String)>, Vec<String>);
-    impl Sink for Collect {
-        fn leaf(&mut self, _section: &str, name: &str, value: &str) {
-            let dup = self.1.iter().filter(|k| *k == name).count();
-            self.1.push(name.to_owned());
-            let key = if dup > 0 {
-                format!("{name}_{dup}")
-            } else {
-                name.to_owned()
-            };
-            self.0.push((key, value.to_owned()));
-        }
-    }
-    let mut c = Collect(Vec::new(), Vec::new());
-    if let Some(json) = render_record(data, loc, true)
-        && evtx_json::walk(&json, &mut c).is_err()
-    {
-        c.0.clear();
-        c.1.clear();
-        let _ = evtx_json::walk(&escape_controls(&json), &mut c);
-    }
-    c.0
-}
-
-/// Re-reads the XML of the record at `loc` from the file (detail view).
-pub fn record_xml(data: &[u8], loc: u64) -> Option<String> {
-    render_record(data, loc, false).and_then(|b| String::from_utf8(b).ok())
-}
-
-fn render_record(data: &[u8], loc: u64, json: bool) -> Option<Vec<u8>> {
-    let record_id = schema::record_id_of(loc);
-    let off = FILE_HEADER + schema::chunk_of(loc) as usize * CHUNK;
-    let raw = data.get(off..(off + CHUNK).min(data.len()))?;
-    let mut v;
-    let slice = if raw.len() < CHUNK {
-        v = vec![0u8; CHUNK];
-        v[..raw.len()].copy_from_slice(raw);
-        &v[..]
-    } else {
-        raw
-    };
-    let header = EvtxChunkHeader::from_bytes(slice).ok()?;
-    let settings = Arc::new(ParserSettings::new().indent(!json).recover_records(true));
-    let mut chunk = EvtxChunk::new(slice, &header, settings).ok()?;
-    let found = chunk
-        .iter()
-        .filter_map(Result::ok)
-        .find(|r| schema::record_id_of(r.event_record_id) == record_id)?;
-    let out = if json {
-        found.into_json_bytes()
-    } else {
-        found.into_xml_bytes()
-    };
-    out.ok().map(|r| r.data)
-}
-
-/// Where a stored field's value is: a symbol, or made from the event's time or record id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Slot {
-    Sym(Sym),
-    Time,
-    RecordId,
-}
-
-/// The stored fields of the event at `aux`, in record order: name and value slot. The
-/// one walk of the arena that field views, filters and the free-text index share.
-pub fn stored_slots<'a>(
-    arena: &'a [Sym],
-    shapes: &'a super::batch::Shapes,
-    aux: u32,
-) -> impl Iterator<Item = (Sym, Slot)> + 'a {
-    let (keys, values) = stored_fields(arena, shapes, aux);
-    let mut stored = values.iter();
-    // A shape asking for more values than are stored ends the walk there.
-    keys.iter().map_while(move |&(k, slot)| {
-        let v = match slot {
-            super::batch::VAR => Slot::Sym(*stored.next()?),
-            TIME_FROM_TS => Slot::Time,
-            RID_FROM_LOC => Slot::RecordId,
-            v => Slot::Sym(v),
-        };
-        Some((k, v))
-    })
-}
-
-/// Names and value slots of the event at `aux`: a slot is the value, or `VAR` for the
-/// next of the stored `values`, or `TIME_FROM_TS` / `RID_FROM_LOC`.
-fn stored_fields<'a>(
-    arena: &'a [Sym],
-    shapes: &'a super::batch::Shapes,
-    aux: u32,
-) -> (&'a [(Sym, Sym)], &'a [Sym]) {
-    let start = aux as usize;
-    let Some(keys) = arena
-        .get(start)
-        .and_then(|h| h.as_num())
-        .map(|id| shapes.get(id))
-    else {
-        return (&[], &[]);
-    };
-    let n = keys.iter().filter(|(_, v)| *v == super::batch::VAR).count();
-    let values = arena.get(start + 1..start + 1 + n).unwrap_or(&[]);
-    (keys, values)
 }

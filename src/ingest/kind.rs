@@ -1,0 +1,154 @@
+//! How the events of a loaded source are read again after ingest: their fields, raw record,
+//! locator, stored field values and free text. The timeline asks through these methods and
+//! knows no format; each family answers beside its parser (`evtx::Stored`, `Prepared` in
+//! `text`).
+
+use super::Prepared;
+use super::evtx::{self, Slots, Stored, schema};
+use crate::model::{Event, Fields, Interner};
+use std::borrow::Cow;
+
+/// How the events of a loaded source are re-read.
+pub enum Kind {
+    /// Nothing usable (unknown format, unreadable file).
+    None,
+    /// EVTX: fields stored at ingest, or re-rendered from the file (index-only ingest).
+    Evtx(Stored),
+    /// Text and JSON formats: each record parsed again from its bytes.
+    Text(Prepared),
+}
+
+/// One event of a source, with what reading it again needs.
+#[derive(Clone, Copy)]
+pub struct Rec<'a> {
+    /// The source's bytes.
+    pub data: &'a [u8],
+    pub event: &'a Event,
+    /// The strings the event's (and its stored fields') symbols name.
+    pub strings: &'a Interner,
+}
+
+/// Where free-text queries look in an event without building its fields.
+pub enum FreeText<'a> {
+    /// The raw line: every value a text parser reads is in it.
+    Line(&'a [u8]),
+    /// Stored values: symbols, and values made from the event (`Slot::made`).
+    Stored(Slots<'a>),
+    /// Nothing to look in but the fields.
+    None,
+}
+
+impl Kind {
+    /// The stored fields of an EVTX source (detection walks them shape by shape).
+    pub fn evtx(&self) -> Option<&Stored> {
+        match self {
+            Kind::Evtx(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Records are parsed again from their bytes.
+    pub fn is_text(&self) -> bool {
+        matches!(self, Kind::Text(_))
+    }
+
+    /// Every field of event `r`, normalised; `message: false` lets EVTX events skip
+    /// building their message (filters that never read it).
+    pub fn fields<'a>(&'a self, r: Rec<'a>, message: bool) -> Fields<'a> {
+        match self {
+            Kind::Evtx(s) => s.fields(r, message),
+            Kind::Text(p) => p.fields(r),
+            Kind::None => {
+                let mut f = Fields::new();
+                f.ts = r.event.ts;
+                f
+            }
+        }
+    }
+
+    /// The record as the source has it: EVTX XML re-read from the file, or the line.
+    pub fn raw_record(&self, r: Rec<'_>) -> String {
+        match self {
+            Kind::Evtx(_) => evtx::record_xml(r.data, r.event.loc)
+                .unwrap_or_else(|| "(record could not be re-read)".into()),
+            Kind::Text(_) => String::from_utf8_lossy(self.raw_line(r)).into_owned(),
+            Kind::None => String::new(),
+        }
+    }
+
+    /// The bytes of a text record (empty for other kinds), for searches over the raw text.
+    pub fn raw_line<'a>(&self, r: Rec<'a>) -> &'a [u8] {
+        match self {
+            Kind::Text(_) => super::text::record_bytes(r.data, r.event.loc, r.event.aux),
+            _ => &[],
+        }
+    }
+
+    /// The event's stable locator in its source (**contract**, `EventKey::locator`): EVTX
+    /// `chunk:record`, else `@byte_offset`.
+    pub fn locator(&self, e: &Event) -> String {
+        match self {
+            Kind::Evtx(_) => schema::locator(e.loc),
+            _ => format!("@{}", e.loc),
+        }
+    }
+
+    /// Event `r`'s own field `name` (not a normalised name) when it can be read without
+    /// building every field (EVTX stored values); `None` when it cannot tell.
+    pub fn stored_field<'a>(&'a self, r: Rec<'a>, name: &str) -> Option<Option<Cow<'a, str>>> {
+        match self {
+            Kind::Evtx(s) => s.field(r, name),
+            _ => None,
+        }
+    }
+
+    /// Where free-text queries can look in event `r` without its fields.
+    pub fn free_text<'a>(&'a self, r: Rec<'a>) -> FreeText<'a> {
+        match self {
+            Kind::Text(_) => FreeText::Line(self.raw_line(r)),
+            Kind::Evtx(_) if r.event.aux == evtx::NO_FIELDS => FreeText::None,
+            Kind::Evtx(s) => FreeText::Stored(s.slots(r.event.aux)),
+            Kind::None => FreeText::None,
+        }
+    }
+
+    /// The event's tag is its parsed `event_id` when it has one (text ingest keeps that as
+    /// tag, else the action; a re-parse gives the same fields). EVTX tags come from another
+    /// reading of the record, so they do not answer for the fields.
+    pub fn tag_is_event_id(&self) -> bool {
+        self.is_text()
+    }
+
+    /// The time the record itself writes (EVTX `SystemTime`), for an event whose time
+    /// could not be represented; `None` when it has none in RFC 3339.
+    pub fn written_time(&self, r: Rec<'_>) -> Option<String> {
+        self.fields(r, false)
+            .raw(schema::SYSTEM_TIME)
+            .filter(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok())
+            .map(str::to_owned)
+    }
+
+    /// Rewrites the symbols the kind keeps after its batch's strings moved into another
+    /// interner (`Interner::absorb`).
+    pub fn remap(&mut self, remap: &[u32]) {
+        if let Kind::Evtx(s) = self {
+            s.remap(remap);
+        }
+    }
+
+    /// Heap bytes of what the kind keeps per event (EVTX stored values).
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Kind::Evtx(s) => s.heap_bytes(),
+            _ => 0,
+        }
+    }
+
+    /// How many record shapes the kind keeps (EVTX).
+    pub fn shape_count(&self) -> usize {
+        match self {
+            Kind::Evtx(s) => s.shape_count(),
+            _ => 0,
+        }
+    }
+}

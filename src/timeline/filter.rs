@@ -1,10 +1,10 @@
 //! Filtering and searching the timeline in parallel, cancellable.
 
 use super::Timeline;
+use super::blocks::{self, Blocks};
 use super::textindex::Prepared;
 use crate::model::{Fields, Norm, TzSpec};
 use crate::query::{Query, Subject, TextTerm};
-use rayon::prelude::*;
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -228,35 +228,19 @@ pub fn run(
         done.store(t.len(), Ordering::Relaxed);
         return Some((0..t.len() as u32).collect());
     }
-    const BLOCK: usize = 16_384;
     let (a, z) = f.range(t);
     let terms = f.query.text_terms();
     let prep = t.text_index().map(|idx| idx.prepare(t, terms));
     done.fetch_add(t.len() - (z - a), Ordering::Relaxed);
-    let parts: Vec<Option<Vec<u32>>> = (0..(z - a).div_ceil(BLOCK))
-        .into_par_iter()
-        .map(|b| {
-            if cancel.load(Ordering::Relaxed) {
-                return None;
-            }
-            let lo = a + b * BLOCK;
-            let hi = (lo + BLOCK).min(z);
-            // A clone per block: its regexes get their own match caches, so that threads
-            // do not contend on one shared cache pool for every event.
-            let q = f.query.clone();
-            let v: Vec<u32> = (lo..hi)
-                .filter(|&i| matches(&q, t, i, marks, prep.as_ref()))
-                .map(|i| i as u32)
-                .collect();
-            done.fetch_add(hi - lo, Ordering::Relaxed);
-            Some(v)
-        })
-        .collect();
-    let mut out = Vec::new();
-    for p in parts {
-        out.extend(p?);
-    }
-    Some(out)
+    let parts = blocks::run(a..z, Blocks::new(16_384), cancel, done, |r| {
+        // A clone per block: its regexes get their own match caches, so that threads
+        // do not contend on one shared cache pool for every event.
+        let q = f.query.clone();
+        r.filter(|&i| matches(&q, t, i, marks, prep.as_ref()))
+            .map(|i| i as u32)
+            .collect::<Vec<u32>>()
+    });
+    Some(parts?.concat())
 }
 
 /// Rows whose fields contain `text` (the headless `export --filter`).

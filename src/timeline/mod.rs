@@ -3,6 +3,7 @@
 
 use crate::ingest::{self, Evidence, Kind, Loaded, Rec, SourceReport};
 use crate::model::{Event, EventKey, Fields, Interner, Norm, Sym, format_rfc3339};
+pub mod blocks;
 pub mod filter;
 pub mod histogram;
 pub mod search;

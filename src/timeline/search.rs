@@ -3,11 +3,12 @@
 //! is found without scanning everything, and a cancel flag stops it between rows.
 
 use super::Timeline;
+use super::blocks::{self, Blocks};
 use super::textindex::Prepared;
 use crate::query::TextTerm;
 use rayon::prelude::*;
 use regex::Regex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dir {
@@ -150,31 +151,21 @@ pub fn all_hits(
     let term = TextTerm::from_search(re.clone());
     let prep = t.text_index()?.prepare(t, std::slice::from_ref(&term));
     let len = rows.map_or(t.len(), <[u32]>::len);
-    let parts: Vec<Option<Vec<u32>>> = (0..len.div_ceil(BLOCK))
-        .into_par_iter()
-        .map(|b| {
-            if cancel.load(Ordering::Relaxed) {
-                return None;
-            }
-            let term = term.clone();
-            let v = (b * BLOCK..((b + 1) * BLOCK).min(len))
-                .filter(|&r| {
-                    let e = rows.map_or(Some(r), |v| v.get(r).map(|&e| e as usize));
-                    e.is_some_and(|e| match prep.hit(e, 0, &term) {
-                        Some(h) => h,
-                        None => event_matches(t, e, &term),
-                    })
+    let done = AtomicUsize::new(0);
+    let parts = blocks::run(0..len, Blocks::new(BLOCK), cancel, &done, |range| {
+        let term = term.clone();
+        range
+            .filter(|&r| {
+                let e = rows.map_or(Some(r), |v| v.get(r).map(|&e| e as usize));
+                e.is_some_and(|e| match prep.hit(e, 0, &term) {
+                    Some(h) => h,
+                    None => event_matches(t, e, &term),
                 })
-                .map(|r| r as u32)
-                .collect();
-            Some(v)
-        })
-        .collect();
-    let mut out = Vec::new();
-    for p in parts {
-        out.extend(p?);
-    }
-    Some(out)
+            })
+            .map(|r| r as u32)
+            .collect::<Vec<u32>>()
+    });
+    Some(parts?.concat())
 }
 
 /// The hit after (before) row `from` among sorted `hits`, wrapping around once, as

@@ -15,14 +15,14 @@
 //! which text sources answer the slow way.
 
 use super::Timeline;
+use super::blocks::{self, Blocks};
 use crate::ingest::FreeText;
 use crate::ingest::evtx::Slot;
 use crate::model::{Bits, Interner, Norm, Sym};
 use crate::query::TextTerm;
-use rayon::prelude::*;
 use std::borrow::Cow;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 /// The derived entry could not be kept (a piece holds the separator, or the event's
 /// fields are not stored): the event is matched the slow way.
@@ -67,23 +67,13 @@ impl TextIndex {
     pub fn build(t: &Timeline, cancel: &AtomicBool, done: &AtomicUsize) -> Option<TextIndex> {
         // In rounds of a few blocks per thread: a filter or search started meanwhile
         // queues its own parallel work behind one round, not behind the whole build.
-        let n_blocks = t.len().div_ceil(BLOCK);
-        let round = rayon::current_num_threads().max(1) * 4;
-        let mut blocks: Vec<Option<Block>> = Vec::with_capacity(n_blocks);
-        for r in (0..n_blocks).step_by(round) {
-            let part: Vec<Option<Block>> = (r..(r + round).min(n_blocks))
-                .into_par_iter()
-                .map(|b| {
-                    if cancel.load(Ordering::Relaxed) {
-                        return None;
-                    }
-                    let block = build_block(t, b * BLOCK..((b + 1) * BLOCK).min(t.len()));
-                    done.fetch_add(block.entries.len(), Ordering::Relaxed);
-                    Some(block)
-                })
-                .collect();
-            blocks.extend(part);
-        }
+        let blocks = blocks::run(
+            0..t.len(),
+            Blocks::new(BLOCK).in_rounds(4),
+            cancel,
+            done,
+            |r| build_block(t, r),
+        )?;
         let mut idx = TextIndex {
             derived: Interner::new(),
             per_event: Vec::with_capacity(t.len()),
@@ -92,8 +82,7 @@ impl TextIndex {
             norm_syms: Vec::new(),
         };
         idx.norm_at.push(0);
-        for block in blocks {
-            let b = block?;
+        for b in blocks {
             let remap = idx.derived.absorb(b.strings);
             let re = |s: Sym| match s {
                 SLOW => SLOW,

@@ -15,57 +15,39 @@
 
 use super::annotated::{Annotated, Item};
 use crate::case::{Annotation, MissingEvent};
+use crate::ingest::Family;
 use crate::model::{Fields, Norm};
 use crate::timeline::Timeline;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::io::{self, Write};
 
-/// Firewall format ids (DESIGN §9).
-const FIREWALL: [&str; 10] = [
-    "wfw",
-    "netfilter",
-    "filterlog",
-    "panos",
-    "fortigate",
-    "asa",
-    "checkpoint",
-    "sophos",
-    "srx",
-    "cef",
-];
-
-/// Windows event formats: EVTX files and Windows events exported as JSON.
-fn is_windows(format: &str) -> bool {
-    matches!(format, "evtx" | "winjson")
+/// The family of a source format, from the format registry (`None`: not registered).
+fn family(format: &str) -> Option<Family> {
+    crate::ingest::format_family(format).map(|(f, _)| f)
 }
 
-/// `timestamp_desc` by source format (see the module notes).
+/// `timestamp_desc` by source format, from the format registry (see the module notes);
+/// "Event Time" for formats it does not know.
 pub fn timestamp_desc(format: &str) -> &'static str {
-    if is_windows(format) {
-        "Event Recorded"
-    } else if FIREWALL.contains(&format) {
-        "Event Logged"
-    } else {
-        "Event Time"
-    }
+    crate::ingest::format_family(format).map_or(Family::Edr.timestamp_desc(), |(_, d)| d)
 }
 
 /// `data_type`: `windows:evtx:record` for Windows events (what Timesketch's Sigma config
 /// keys on), `fw:<format>:line` for firewall logs, `edr:<format>:<category>` for the rest.
 pub fn data_type(format: &str, category: Option<&str>) -> String {
     let format = if format.is_empty() { "unknown" } else { format };
-    if is_windows(format) {
-        "windows:evtx:record".into()
-    } else if FIREWALL.contains(&format) {
-        format!("fw:{}:line", snake(format))
-    } else {
-        let cat = category.map(snake).filter(|c| !c.is_empty());
-        format!(
-            "edr:{}:{}",
-            snake(format),
-            cat.as_deref().unwrap_or("event")
-        )
+    match family(format) {
+        Some(Family::Evtx) => "windows:evtx:record".into(),
+        Some(Family::Firewall) => format!("fw:{}:line", snake(format)),
+        Some(Family::Edr) | None => {
+            let cat = category.map(snake).filter(|c| !c.is_empty());
+            format!(
+                "edr:{}:{}",
+                snake(format),
+                cat.as_deref().unwrap_or("event")
+            )
+        }
     }
 }
 
@@ -216,7 +198,7 @@ pub fn row_object(
         m.insert("source".into(), s.label.clone().into());
         m.insert("format".into(), format.into());
     }
-    if is_windows(format) {
+    if family(format) == Some(Family::Evtx) {
         plaso_evtx(&mut m, f);
     }
     for (n, v) in f.norm_iter() {

@@ -1,5 +1,17 @@
 //! Discovery, format sniffing and parsing of evidence into events (DESIGN §1, §4).
 
+/// Registers format modules: `formats![a, b]` declares `pub mod a; pub mod b;` and
+/// `FORMATS = [&a::DEF, &b::DEF]`, so a format file cannot be declared and forgotten in
+/// the registry. Order matters (see `sniffing::best`).
+macro_rules! formats {
+    ($($m:ident),* $(,)?) => {
+        $(pub mod $m;)*
+        /// Registered formats, in the order of `formats!`.
+        pub const FORMATS: &[&crate::ingest::FormatDef] = &[$(&$m::DEF),*];
+    };
+}
+use formats;
+
 pub mod batch;
 pub mod discover;
 pub mod edr;
@@ -8,6 +20,9 @@ pub mod firewall;
 pub mod kind;
 pub mod mmap;
 pub mod options;
+#[cfg(test)]
+mod registry_tests;
+pub mod sniffing;
 pub mod source;
 pub mod text;
 
@@ -16,8 +31,9 @@ pub use discover::Found;
 pub use kind::{FreeText, Kind, Rec};
 pub use mmap::Evidence;
 pub use options::{Options, Progress};
+pub use sniffing::{SNIFF_BYTES, sniff};
 pub use source::{
-    FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records, Reject, SourceReport,
+    Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records, Reject, SourceReport,
 };
 
 use crate::model::format_rfc3339;
@@ -25,36 +41,31 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Every text/JSON format vigil knows, firewall then EDR.
+/// Every text/JSON format vigil knows, firewall then EDR: the registry.
 pub fn text_formats() -> Vec<&'static FormatDef> {
-    let mut v: Vec<&'static FormatDef> = firewall::FORMATS.to_vec();
-    v.extend_from_slice(edr::FORMATS);
-    v
+    firewall::FORMATS
+        .iter()
+        .chain(edr::FORMATS)
+        .copied()
+        .collect()
 }
 
 /// Finds a format by id.
 pub fn format_by_id(id: &str) -> Option<&'static FormatDef> {
-    text_formats().into_iter().find(|f| f.id == id)
+    firewall::FORMATS
+        .iter()
+        .chain(edr::FORMATS)
+        .find(|f| f.id == id)
+        .copied()
 }
 
-/// Size of the head given to sniffers.
-pub const SNIFF_BYTES: usize = 64 << 10;
-
-/// Picks the format of `data` from its content: EVTX magic, else the most confident text
-/// format (at least 50).
-pub fn sniff(data: &[u8]) -> Option<&'static str> {
-    if data.starts_with(evtx::MAGIC) {
-        return Some("evtx");
+/// The family and Timesketch `timestamp_desc` of a format id (`evtx` and every registered
+/// format); `None` for ids vigil does not register (`unknown`, test sources).
+pub fn format_family(id: &str) -> Option<(Family, &'static str)> {
+    if id == evtx::ID {
+        return Some((Family::Evtx, Family::Evtx.timestamp_desc()));
     }
-    let head = &data[..data.len().min(SNIFF_BYTES)];
-    // A UTF-8 BOM (editor or PowerShell copy) is not content.
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    text_formats()
-        .into_iter()
-        .map(|f| ((f.sniff)(head), f.id))
-        .filter(|(s, _)| *s >= 50)
-        .max_by_key(|(s, _)| *s)
-        .map(|(_, id)| id)
+    format_by_id(id).map(|f| (f.family, f.timestamp_desc))
 }
 
 /// One source, parsed.
@@ -174,8 +185,8 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
     let ((batch, kind), sha) = rayon::join(
         || -> (Batch, Kind) {
             match format {
-                Some("evtx") => {
-                    report.format = "evtx".into();
+                Some(evtx::ID) => {
+                    report.format = evtx::ID.into();
                     let mut b = evtx::load(data, &mut report, opts.index_only);
                     let stored = evtx::Stored::take(&mut b);
                     (b, Kind::Evtx(stored))

@@ -63,6 +63,14 @@ pub enum Records {
     Ranges(Vec<(u64, u32)>),
 }
 
+impl Records {
+    /// Every line is a record.
+    pub const EVERY_LINE: Records = Records::Lines {
+        start: 0,
+        comment: &[],
+    };
+}
+
 /// A format ready to parse one source.
 pub struct Prepared {
     pub parser: Box<dyn RecordParser>,
@@ -71,13 +79,116 @@ pub struct Prepared {
     pub note: Option<String>,
 }
 
-/// A text/JSON format: how to recognise it and how to set up its parser for one file.
+impl Prepared {
+    /// `parser` over every line of the source, with no note (most line formats).
+    pub fn lines(parser: impl RecordParser + 'static) -> Prepared {
+        Prepared {
+            parser: Box::new(parser),
+            records: Records::EVERY_LINE,
+            note: None,
+        }
+    }
+}
+
+/// What a format's records are, whatever the container: decides how exports name them
+/// (Timesketch `data_type`, `timestamp_desc`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// Windows event log records: EVTX files, and the same records exported as JSON
+    /// (`winjson`).
+    Evtx,
+    /// Firewall and packet-filter logs, one line an event.
+    Firewall,
+    /// EDR and other security telemetry exports.
+    Edr,
+}
+
+impl Family {
+    /// Timesketch `timestamp_desc`: what the one time of an event means. Windows events
+    /// carry `TimeCreated`, when the event was recorded; firewall lines are stamped when
+    /// the device logged them; EDR exports carry the time the sensor saw the activity.
+    pub const fn timestamp_desc(self) -> &'static str {
+        match self {
+            Family::Evtx => "Event Recorded",
+            Family::Firewall => "Event Logged",
+            Family::Edr => "Event Time",
+        }
+    }
+}
+
+/// A text/JSON format: everything vigil knows of it in one value (the registry is
+/// `ingest::text_formats`). How to recognise it, how to set up its parser for one file,
+/// what its records are for exports, its line test for files where formats mix, and
+/// sample records that the registry test sniffs and parses.
 pub struct FormatDef {
     pub id: &'static str,
-    /// Confidence 0..=100 that `head` (the first ≤ 64 KiB) is this format. The highest wins.
-    pub sniff: fn(head: &[u8]) -> u8,
+    pub family: Family,
+    /// Timesketch `timestamp_desc` (the family's unless the format says otherwise).
+    pub timestamp_desc: &'static str,
+    /// Whether one line is in this format, as it arrives on its own or relayed by syslog.
+    /// Formats with one are sniffed by the share of head lines it recognises, and the
+    /// `syslog` (mixed) format dispatches lines to them.
+    pub line: Option<fn(&[u8]) -> bool>,
+    /// Confidence 0..=100 from the head as a whole (headers, JSON shapes); the format's
+    /// confidence is the higher of this and the line share.
+    pub head: Option<fn(&[u8]) -> u8>,
     /// Reads headers (`#Fields:`, CSV header, JSON shape) and returns the parser.
     pub prepare: fn(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String>,
+    /// Small inputs in this format (whole files: a line, or a header and a record): each
+    /// must sniff as this format and parse without a reject (`ingest::registry_tests`).
+    pub samples: &'static [&'static str],
+}
+
+impl FormatDef {
+    /// A format of `family` read by `prepare`, recognised by nothing yet: add a line test
+    /// or a head test, and samples.
+    pub const fn new(
+        id: &'static str,
+        family: Family,
+        prepare: fn(&[u8], &ParseCtx) -> Result<Prepared, String>,
+    ) -> FormatDef {
+        FormatDef {
+            id,
+            family,
+            timestamp_desc: family.timestamp_desc(),
+            line: None,
+            head: None,
+            prepare,
+            samples: &[],
+        }
+    }
+
+    pub const fn with_line(self, line: fn(&[u8]) -> bool) -> FormatDef {
+        FormatDef {
+            line: Some(line),
+            ..self
+        }
+    }
+
+    pub const fn with_head(self, head: fn(&[u8]) -> u8) -> FormatDef {
+        FormatDef {
+            head: Some(head),
+            ..self
+        }
+    }
+
+    pub const fn with_samples(self, samples: &'static [&'static str]) -> FormatDef {
+        FormatDef { samples, ..self }
+    }
+
+    pub const fn with_timestamp_desc(self, desc: &'static str) -> FormatDef {
+        FormatDef {
+            timestamp_desc: desc,
+            ..self
+        }
+    }
+
+    /// Confidence 0..=100 that `head` (the first ≤ 64 KiB) is this format.
+    pub fn sniff(&self, head: &[u8]) -> u8 {
+        let lines = self.line.map_or(0, |l| super::sniffing::by_lines(head, l));
+        let whole = self.head.map_or(0, |h| h(head));
+        lines.max(whole)
+    }
 }
 
 /// Per-source report (**contract** fields of `stats --json`).

@@ -3,14 +3,14 @@
 
 use super::json;
 use super::norm::{self, JsonParser, basename, first, get, has, json_head, set_from};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "carbonblack",
-    sniff,
-    prepare,
-};
+pub static DEF: FormatDef = FormatDef::new("carbonblack", Family::Edr, prepare)
+    .with_head(sniff)
+    .with_samples(&[
+    r#"{"type":"endpoint.event.netconn","device_name":"h","process_guid":"g","device_timestamp":"2022-02-10 11:50:51.686294 +0000 UTC","netconn_local_ipv4":"10.0.0.5","netconn_local_port":3389,"netconn_remote_ipv4":"203.0.113.9","netconn_remote_port":50000,"netconn_protocol":"PROTO_TCP"}"#,
+    ]);
 
 fn sniff(head: &[u8]) -> u8 {
     let Some(h) = json_head(head) else { return 0 };

@@ -6,14 +6,15 @@
 
 use super::json;
 use super::norm::{self, JsonParser, basename, first, get, has, json_head, set_from};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "crowdstrike",
-    sniff,
-    prepare,
-};
+pub static DEF: FormatDef = FormatDef::new("crowdstrike", Family::Edr, prepare)
+    .with_head(sniff)
+    .with_samples(&[
+    r#"{"event_simpleName":"ProcessRollup2","ComputerName":"EHR-APP-01","timestamp":"1773379785252","TargetProcessId":"4164012499","ImageFileName":"\\Device\\HarddiskVolume2\\Windows\\System32\\cmd.exe","CommandLine":"cmd.exe /c whoami","UserName":"bob"}"#,
+    r#"{"metadata":{"customerIDString":"c","offset":1,"eventType":"DetectionSummaryEvent","eventCreationTime":1536846439000,"version":"1.0"},"event":{"ProcessStartTime":1536846339,"ComputerName":"FALCON-CROWDSTR","UserName":"bob","DetectName":"Suspicious Activity","Severity":2,"FileName":"explorer.exe"}}"#,
+    ]);
 
 fn sniff(head: &[u8]) -> u8 {
     let Some(h) = json_head(head) else { return 0 };

@@ -4,14 +4,14 @@
 
 use super::json;
 use super::norm::{self, JsonParser, basename, first, get, has, json_head, set_from};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "ecs",
-    sniff,
-    prepare,
-};
+pub static DEF: FormatDef = FormatDef::new("ecs", Family::Edr, prepare)
+    .with_head(sniff)
+    .with_samples(&[
+    r#"{"@timestamp":"2022-04-04T18:37:01.577Z","ecs":{"version":"8.0.0"},"event":{"kind":"event","category":["process"],"action":"start"},"host":{"name":"ws1"},"process":{"name":"cmd.exe","pid":4242},"user":{"name":"bob"}}"#,
+    ]);
 
 fn sniff(head: &[u8]) -> u8 {
     let Some(h) = json_head(head) else { return 0 };

@@ -5,20 +5,15 @@
 
 use super::norm::{self, CsvParser, json_head};
 use super::{csv, json, time};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec, naive_to_utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-pub static DEF: FormatDef = FormatDef {
-    id: "mapped",
-    sniff,
-    prepare,
-};
-
-fn sniff(_head: &[u8]) -> u8 {
-    0
-}
+pub static DEF: FormatDef = FormatDef::new("mapped", Family::Edr, prepare)
+    .with_samples(&[
+    r#"{"ts":"2024-01-02T03:04:05Z","host":"h1","msg":"a"}"#,
+    ]);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -243,6 +238,6 @@ mod tests {
             .is_err()
         );
         assert!(prepare(b"{}", &ParseCtx::default()).is_err());
-        assert_eq!(sniff(b"{\"a\":1}"), 0);
+        assert_eq!(DEF.sniff(b"{\"a\":1}"), 0);
     }
 }

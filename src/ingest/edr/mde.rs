@@ -7,14 +7,15 @@
 
 use super::json;
 use super::norm::{self, CsvParser, JsonParser, basename, first, get, has, json_head, set_from};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "mde",
-    sniff,
-    prepare,
-};
+pub static DEF: FormatDef = FormatDef::new("mde", Family::Edr, prepare)
+    .with_head(sniff)
+    .with_samples(&[
+    r#"{"records":[{"time":"2024-01-01T00:00:00Z","category":"AdvancedHunting-DeviceNetworkEvents","properties":{"Timestamp":"2024-01-01T00:00:01Z","DeviceName":"pc","ActionType":"ConnectionSuccess","LocalIP":"10.0.0.1","LocalPort":5000,"RemoteIP":"1.2.3.4","RemotePort":443,"InitiatingProcessFileName":"curl.exe"}}]}"#,
+    "Timestamp,DeviceName,ActionType,FileName,ProcessCommandLine,AccountName\n2024-01-01T00:00:01Z,ws1,ProcessCreated,cmd.exe,cmd.exe /c whoami,bob\n",
+    ]);
 
 /// Columns typical of advanced hunting rows; several together mean Defender.
 const COLUMNS: &[&str] = &[

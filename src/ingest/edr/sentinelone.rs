@@ -4,14 +4,14 @@
 
 use super::json;
 use super::norm::{self, CsvParser, JsonParser, basename, first, get, has, json_head, set_from};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "sentinelone",
-    sniff,
-    prepare,
-};
+pub static DEF: FormatDef = FormatDef::new("sentinelone", Family::Edr, prepare)
+    .with_head(sniff)
+    .with_samples(&[
+    r#"{"data":[{"agentRealtimeInfo":{"agentComputerName":"WS1"},"threatInfo":{"createdAt":"2023-05-01T10:00:00.000000Z","threatName":"mimikatz.exe","confidenceLevel":"malicious","sha1":"abc","originatorProcess":"explorer.exe","mitigationStatus":"mitigated"}}],"pagination":{"totalItems":1}}"#,
+    ]);
 
 fn sniff(head: &[u8]) -> u8 {
     if let Some(h) = json_head(head) {

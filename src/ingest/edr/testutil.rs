@@ -1,6 +1,7 @@
 //! Test helper doing what the ingest driver does: sniff with every format, prepare, cut
 //! the records per `Records`, parse each and count rejects.
 
+use crate::ingest::sniffing::{MIN_CONFIDENCE, SNIFF_BYTES, best};
 use crate::ingest::{FormatDef, ParseCtx, Records, text_formats};
 use crate::model::{Fields, Norm, TzSpec};
 use std::path::{Path, PathBuf};
@@ -61,15 +62,10 @@ pub fn edr_sniffed(data: &[u8]) -> Option<&'static str> {
 }
 
 fn sniffed_among(data: &[u8], formats: &[&'static FormatDef]) -> Option<&'static str> {
-    let head = &data[..data.len().min(64 * 1024)];
-    let mut best: Option<(&'static str, u8)> = None;
-    for f in formats {
-        let s = (f.sniff)(head);
-        if s >= 50 && best.is_none_or(|(_, b)| s > b) {
-            best = Some((f.id, s));
-        }
-    }
-    best.map(|(id, _)| id)
+    let head = &data[..data.len().min(SNIFF_BYTES)];
+    best(head, formats.iter().copied())
+        .filter(|&(_, s)| s >= MIN_CONFIDENCE)
+        .map(|(f, _)| f.id)
 }
 
 /// Reads `path`, checks it sniffs as `format`, and parses every record.
@@ -207,7 +203,7 @@ mod tests {
             let data = std::fs::read(&p).unwrap();
             let head = &data[..data.len().min(64 * 1024)];
             for f in FORMATS {
-                assert!((f.sniff)(head) < 50, "{} claims {}", f.id, p.display());
+                assert!(f.sniff(head) < 50, "{} claims {}", f.id, p.display());
             }
         }
     }
@@ -292,7 +288,7 @@ mod tests {
         #[test]
         fn never_panics_on_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..512)) {
             for f in FORMATS {
-                let _ = (f.sniff)(&data);
+                let _ = f.sniff(&data);
                 if let Ok(p) = (f.prepare)(&data, &ParseCtx::default()) {
                     let recs: Vec<&[u8]> = match &p.records {
                         Records::Ranges(v) => v.iter().filter_map(|&(o, l)| data.get(o as usize..(o as usize).saturating_add(l as usize))).collect(),
@@ -310,7 +306,7 @@ mod tests {
         fn never_panics_on_json_like_input(s in r#"[\[\]{}",:0-9a-zA-Z\\. \n-]{0,300}"#) {
             let data = format!("{{\"EventID\":1,\"TimeCreated\":\"2020-01-01T00:00:00Z\",{s}");
             for f in FORMATS {
-                let _ = (f.sniff)(data.as_bytes());
+                let _ = f.sniff(data.as_bytes());
                 if let Ok(p) = (f.prepare)(data.as_bytes(), &ParseCtx::default()) {
                     let mut fl = Fields::new();
                     let _ = p.parser.parse(data.as_bytes(), &mut fl);

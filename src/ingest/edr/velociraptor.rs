@@ -4,14 +4,14 @@
 
 use super::json;
 use super::norm::{self, basename, first, get, has, json_head, set_from};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "velociraptor",
-    sniff,
-    prepare,
-};
+pub static DEF: FormatDef = FormatDef::new("velociraptor", Family::Edr, prepare)
+    .with_head(sniff)
+    .with_samples(&[
+    "{\"EventTime\":\"2024-01-01T00:00:00Z\",\"Name\":\"cmd.exe\",\"Pid\":42,\"_Source\":\"Windows.Events.ProcessCreation\"}\n",
+    ]);
 
 /// Time columns in order of preference: when the event happened, then when it was seen.
 const TIME: &[&str] = &[

@@ -10,15 +10,16 @@ use super::eventxml;
 use super::json::{self, Pairs};
 use super::norm::{self, count, get, has, json_head};
 use crate::ingest::evtx::schema;
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
 
-pub static DEF: FormatDef = FormatDef {
-    id: "winjson",
-    sniff,
-    prepare,
-};
+pub static DEF: FormatDef = FormatDef::new("winjson", Family::Evtx, prepare)
+    .with_head(sniff)
+    .with_samples(&[
+    r#"{"@timestamp":"2024-02-13T06:56:24.223Z","winlog":{"channel":"Security","record_id":7,"provider_name":"Microsoft-Windows-Security-Auditing","computer_name":"dc1","event_id":"4624","event_data":{"TargetUserName":"bob","LogonType":"3"}}}"#,
+    r##"{"Event":{"System":{"Provider":{"#attributes":{"Name":"P"}},"EventID":{"#text":4688},"TimeCreated":{"#attributes":{"SystemTime":"2020-01-01T00:00:00.5Z"}},"Computer":"pc","Channel":"Security","EventRecordID":9},"EventData":{"NewProcessName":"C:\\a.exe"}}}"##,
+    ]);
 
 /// Event time fields, best first: the event's own creation time, then NXLog's local
 /// `EventTime`, the shipper's `@timestamp`, Log Analytics `TimeGenerated`, Splunk `_time`.

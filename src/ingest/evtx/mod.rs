@@ -20,6 +20,8 @@ use std::sync::Arc;
 pub const FILE_HEADER: usize = 4096;
 pub const CHUNK: usize = 65536;
 pub const MAGIC: &[u8; 8] = b"ElfFile\0";
+/// The format id of EVTX files (not a text format: read by `load`, not a `FormatDef`).
+pub const ID: &str = "evtx";
 
 /// Number of chunk slots in a file of `len` bytes, counting a trailing partial one: the
 /// header's own count is not trusted (dirty files under-count).

@@ -8,19 +8,15 @@
 
 use super::syslog::{self, YearRule};
 use super::text::{self, cow, find};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
 
-pub static DEF: FormatDef = FormatDef {
-    id: "asa",
-    sniff,
-    prepare,
-};
-
-fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line)
-}
+pub static DEF: FormatDef = FormatDef::new("asa", Family::Firewall, prepare)
+    .with_line(is_line)
+    .with_samples(&[
+    "Oct 10 2018 12:34:56 localhost CiscoASA[999]: %ASA-6-302013: Built outbound TCP connection 11757 for outside:100.66.205.104/80 (100.66.205.104/80) to inside:172.31.98.44/1772 (172.31.98.44/1772)",
+    ]);
 
 /// Where `%ASA-n-NNNNNN:` (or FTD / PIX / FWSM) starts.
 fn tag_at(l: &[u8]) -> Option<usize> {
@@ -63,14 +59,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    Ok(Prepared {
-        parser: Box::new(Asa::new(data, ctx)),
-        records: Records::Lines {
-            start: 0,
-            comment: &[],
-        },
-        note: None,
-    })
+    Ok(Prepared::lines(Asa::new(data, ctx)))
 }
 
 pub(super) struct Asa {

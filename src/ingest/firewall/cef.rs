@@ -6,18 +6,14 @@ use super::kv;
 use super::stamp;
 use super::syslog::{self, YearRule};
 use super::text::{self, cow, find};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "cef",
-    sniff,
-    prepare,
-};
-
-fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line)
-}
+pub static DEF: FormatDef = FormatDef::new("cef", Family::Firewall, prepare)
+    .with_line(is_line)
+    .with_samples(&[
+    "CEF:0|Security|threatmanager|1.0|100|worm stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232 rt=1700000000123",
+    ]);
 
 pub(super) fn is_line(l: &[u8]) -> bool {
     find(l, b"CEF:").is_some_and(|i| {
@@ -27,17 +23,10 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    Ok(Prepared {
-        parser: Box::new(Cef {
+    Ok(Prepared::lines(Cef {
             tz: ctx.tz,
             years: YearRule::for_data(data, ctx),
-        }),
-        records: Records::Lines {
-            start: 0,
-            comment: &[],
-        },
-        note: None,
-    })
+        }))
 }
 
 struct Cef {

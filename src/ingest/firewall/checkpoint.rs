@@ -7,18 +7,14 @@ use super::kv::{self, Kv};
 use super::stamp;
 use super::syslog::{self, YearRule};
 use super::text::{self, cow, find};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "checkpoint",
-    sniff,
-    prepare,
-};
-
-fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line)
-}
+pub static DEF: FormatDef = FormatDef::new("checkpoint", Family::Firewall, prepare)
+    .with_line(is_line)
+    .with_samples(&[
+    "<134>1 2022-07-16T18:51:20Z fw1 CheckPoint 15190 - [action:\"Accept\"; ifname:\"eth0.11\"; time:\"1657997480\"; __policy_id_tag:\"product=VPN-1[db_tag={2A};mgmt=C\\]\"]",
+    ]);
 
 pub(super) fn is_line(l: &[u8]) -> bool {
     // Log Exporter's CEF layout is `cef`'s, even behind a `CheckPoint` syslog tag.
@@ -35,17 +31,10 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    Ok(Prepared {
-        parser: Box::new(Checkpoint {
+    Ok(Prepared::lines(Checkpoint {
             tz: ctx.tz,
             years: YearRule::for_data(data, ctx),
-        }),
-        records: Records::Lines {
-            start: 0,
-            comment: &[],
-        },
-        note: None,
-    })
+        }))
 }
 
 struct Checkpoint {

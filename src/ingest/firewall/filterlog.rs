@@ -4,18 +4,14 @@
 use super::csvpos;
 use super::syslog::{self, YearRule};
 use super::text::{self, cow, req};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "filterlog",
-    sniff,
-    prepare,
-};
-
-fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line)
-}
+pub static DEF: FormatDef = FormatDef::new("filterlog", Family::Firewall, prepare)
+    .with_line(is_line)
+    .with_samples(&[
+    "<134>1 2022-09-06T19:00:06+02:00 opnsense filterlog 57126 - [meta sequenceId=\"2667099\"] 98,,,881d,re0,match,pass,in,6,0x00,0x0ea87,51,udp,17,73,2008:8a0::2f8a,2c02:2454::1738,6881,51918,73",
+    ]);
 
 pub(super) fn is_line(l: &[u8]) -> bool {
     syslog::parse(l).is_some_and(|h| {
@@ -26,14 +22,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    Ok(Prepared {
-        parser: Box::new(Filterlog::new(data, ctx)),
-        records: Records::Lines {
-            start: 0,
-            comment: &[],
-        },
-        note: None,
-    })
+    Ok(Prepared::lines(Filterlog::new(data, ctx)))
 }
 
 pub(super) struct Filterlog {

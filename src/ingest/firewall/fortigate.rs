@@ -7,18 +7,14 @@ use super::kv::{self, Kv};
 use super::stamp::{self, Civil};
 use super::syslog;
 use super::text::{self, Utf8Line, find};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "fortigate",
-    sniff,
-    prepare,
-};
-
-fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line)
-}
+pub static DEF: FormatDef = FormatDef::new("fortigate", Family::Firewall, prepare)
+    .with_line(is_line)
+    .with_samples(&[
+    "<189>date=2020-04-23 time=01:16:08 devname=\"t\" logid=\"0000000013\" type=\"traffic\" eventtime=1592961368 srcip=10.10.10.10 srcport=60899 dstip=175.16.199.1 proto=17 action=\"deny\"",
+    ]);
 
 /// FortiOS lines carry `logid=` (`log_id=` before 5.0), `type=` and a `date=`/`eventtime=`
 /// time.
@@ -30,14 +26,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    Ok(Prepared {
-        parser: Box::new(Fortigate { tz: ctx.tz }),
-        records: Records::Lines {
-            start: 0,
-            comment: &[],
-        },
-        note: None,
-    })
+    Ok(Prepared::lines(Fortigate { tz: ctx.tz }))
 }
 
 pub(super) struct Fortigate {

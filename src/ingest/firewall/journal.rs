@@ -22,7 +22,7 @@ fn looks_like(b: &[u8]) -> bool {
 
 /// Per line for `-o json`, else the whole head for `-o json-pretty`.
 pub(super) fn sniff(head: &[u8]) -> u8 {
-    let lines = super::sniff_lines(head, is_json_line);
+    let lines = crate::ingest::sniffing::by_lines(head, is_json_line);
     if lines > 0 {
         return lines;
     }

@@ -1,44 +1,39 @@
 //! `syslog`: a syslog server's combined file where firewall formats are interleaved. Each
 //! line is recognised on its own and handed to that format's parser; `format_of` names it.
-//! Sniffed only when the head holds at least two firewall formats.
+//! Sniffed only when the head holds at least two firewall formats. The formats it knows
+//! are the registered ones with a line test, tried in registry order (most specific
+//! first).
 
-use super::{asa, cef, checkpoint, filterlog, fortigate, netfilter, panos, sophos, srx};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use super::FORMATS;
+use crate::ingest::sniffing::head_lines;
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::Fields;
 
-pub static DEF: FormatDef = FormatDef {
-    id: "syslog",
-    sniff,
-    prepare,
-};
+pub static DEF: FormatDef = FormatDef::new("syslog", Family::Firewall, prepare)
+    .with_head(sniff)
+    .with_samples(&[concat!(
+        "Jan  2 03:04:05 fw1 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=UDP SPT=1 DPT=53\n",
+        "Jan  2 03:04:06 asa1 : %ASA-4-106023: Deny tcp src outside:3.3.3.3/80 dst inside:4.4.4.4/8277 by access-group \"in\" [0x0, 0x0]\n",
+        "Jan  2 03:04:07 pf filterlog: 5,,,1,em0,match,block,in,4,0x0,,64,1,0,DF,6,tcp,40,5.5.5.5,6.6.6.6,1,2,0,S,1,,1,,\n",
+        "<189>date=2024-01-02 time=03:04:08 devname=\"fgt\" logid=\"0000000013\" type=\"traffic\" srcip=7.7.7.7 dstip=8.8.8.8 action=\"deny\"\n",
+    )]);
 
-/// Whether a line is in one format.
-type LineTest = fn(&[u8]) -> bool;
-
-/// Per-line recognisers, most specific first.
-const KINDS: &[(&FormatDef, LineTest)] = &[
-    (&asa::DEF, asa::is_line),
-    (&cef::DEF, cef::is_line),
-    (&srx::DEF, srx::is_line),
-    (&checkpoint::DEF, checkpoint::is_line),
-    (&filterlog::DEF, filterlog::is_line),
-    (&netfilter::DEF, netfilter::is_line),
-    (&fortigate::DEF, fortigate::is_line),
-    (&sophos::DEF, sophos::is_line),
-    (&panos::DEF, panos::is_line),
-];
-
+/// Index in `FORMATS` of the first format whose line test takes `l`.
 fn kind(l: &[u8]) -> Option<usize> {
-    KINDS.iter().position(|(_, f)| f(l))
+    FORMATS
+        .iter()
+        .position(|d| d.line.is_some_and(|is_line| is_line(l)))
 }
 
 fn sniff(head: &[u8]) -> u8 {
-    let mut seen = [0usize; KINDS.len()];
+    let mut seen = [0usize; FORMATS.len()];
     let (mut n, mut m) = (0, 0);
-    for l in super::head_lines(head) {
+    for l in head_lines(head) {
         n += 1;
         if let Some(k) = kind(l) {
-            seen[k] += 1;
+            if let Some(c) = seen.get_mut(k) {
+                *c += 1;
+            }
             m += 1;
         }
     }
@@ -55,22 +50,19 @@ fn sniff(head: &[u8]) -> u8 {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    let mut parsers = Vec::with_capacity(KINDS.len());
-    for (def, _) in KINDS {
-        parsers.push((def.prepare)(data, ctx)?.parser);
+    let mut parsers = Vec::with_capacity(FORMATS.len());
+    for def in FORMATS {
+        parsers.push(match def.line {
+            Some(_) => Some((def.prepare)(data, ctx)?.parser),
+            None => None,
+        });
     }
-    Ok(Prepared {
-        parser: Box::new(Mixed { parsers }),
-        records: Records::Lines {
-            start: 0,
-            comment: &[],
-        },
-        note: None,
-    })
+    Ok(Prepared::lines(Mixed { parsers }))
 }
 
 struct Mixed {
-    parsers: Vec<Box<dyn RecordParser>>,
+    /// The parser of each format of `FORMATS` that has a line test.
+    parsers: Vec<Option<Box<dyn RecordParser>>>,
 }
 
 impl RecordParser for Mixed {
@@ -79,12 +71,13 @@ impl RecordParser for Mixed {
         let p = self
             .parsers
             .get(k)
+            .and_then(Option::as_ref)
             .ok_or(Reason::Borrowed("format not prepared"))?;
         p.parse(rec, out)
     }
 
     fn format_of(&self, rec: &[u8]) -> Option<&'static str> {
-        kind(rec).and_then(|k| KINDS.get(k)).map(|(d, _)| d.id)
+        kind(rec).and_then(|k| FORMATS.get(k)).map(|d| d.id)
     }
 }
 
@@ -103,8 +96,8 @@ Jan  2 03:04:09 relay something else entirely\r
     #[test]
     fn dispatches_per_line() {
         assert!(sniff(MIXED) >= 85, "{}", sniff(MIXED));
-        for d in super::super::FORMATS.iter().filter(|d| d.id != "syslog") {
-            assert!((d.sniff)(MIXED) < sniff(MIXED), "{}", d.id);
+        for d in FORMATS.iter().filter(|d| d.id != "syslog") {
+            assert!(d.sniff(MIXED) < sniff(MIXED), "{}", d.id);
         }
         let ctx = ParseCtx {
             year: Some(2024),

@@ -5,19 +5,16 @@
 use super::journal;
 use super::syslog::{self, YearRule};
 use super::text::{self, Utf8Line, find, push};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
 
-pub static DEF: FormatDef = FormatDef {
-    id: "netfilter",
-    sniff,
-    prepare,
-};
-
-fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line).max(journal::sniff(head))
-}
+pub static DEF: FormatDef = FormatDef::new("netfilter", Family::Firewall, prepare)
+    .with_line(is_line)
+    .with_head(journal::sniff)
+    .with_samples(&[
+    "Jun  8 14:34:33 sd-1 kernel: [5.1] IPTABLES-DROP: IN=lo OUT= SRC=127.0.0.1 DST=127.0.0.53 LEN=76 DF PROTO=UDP SPT=49007 DPT=53",
+    ]);
 
 /// A kernel LOG line: a syslog envelope and the `SRC=`/`DST=` pair with an interface or
 /// protocol key beside them.

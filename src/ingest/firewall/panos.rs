@@ -9,18 +9,15 @@ use super::stamp;
 use super::syslog::{self, Header};
 use super::text::{self, cow, req};
 use crate::ingest::edr::json;
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "panos",
-    sniff,
-    prepare,
-};
-
-fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line).max(panos_json::sniff(head))
-}
+pub static DEF: FormatDef = FormatDef::new("panos", Family::Firewall, prepare)
+    .with_line(is_line)
+    .with_head(panos_json::sniff)
+    .with_samples(&[
+    "Nov 30 16:09:08 PA-220 1,2018/11/30 16:09:07,012801096514,TRAFFIC,end,2049,2018/11/30 16:09:07,192.168.15.207,184.51.253.152,192.168.1.63,184.51.253.152,r,,,apple-maps,vsys1,trust,untrust,e1,e2,s,2018/11/30 16:09:07,22751,1,55113,443,16418,443,0x400053,tcp,allow",
+    ]);
 
 pub(super) const TYPES: &[&[u8]] = &[
     b"TRAFFIC",

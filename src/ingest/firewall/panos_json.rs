@@ -134,7 +134,7 @@ fn is_json_line(l: &[u8]) -> bool {
 /// Sniff score of a JSON head: per line for NDJSON and syslog JSON, else the whole head
 /// for arrays and pretty-printed documents.
 pub(super) fn sniff(head: &[u8]) -> u8 {
-    let lines = super::sniff_lines(head, is_json_line);
+    let lines = crate::ingest::sniffing::by_lines(head, is_json_line);
     if lines > 0 {
         return lines;
     }

@@ -8,18 +8,15 @@ use super::kv::{self, Kv};
 use super::stamp;
 use super::syslog;
 use super::text::{self, cow, find, req};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "sophos",
-    sniff,
-    prepare,
-};
-
-fn sniff(head: &[u8]) -> u8 {
-    super::sniff_lines(head, is_line)
-}
+pub static DEF: FormatDef = FormatDef::new("sophos", Family::Firewall, prepare)
+    .with_line(is_line)
+    .with_samples(&[
+    "device=\"SFW\" date=2017-01-31 time=14:16:19 timezone=\"IST\" device_name=\"CR750iNG-XP\" log_id=010101600001 status=\"Allow\" src_ip=10.198.47.71",
+    "2023:04:28-00:50:54 utm-1 ulogd[777]: id=\"2001\" severity=\"info\" sys=\"SecureNet\" sub=\"packetfilter\" name=\"Packet dropped\" action=\"drop\" fwrule=\"60001\" initf=\"eth1\" srcip=\"198.51.100.2\" dstip=\"192.0.2.129\" proto=\"6\" length=\"60\" srcport=\"443\" dstport=\"42181\" tcpflags=\"SYN\"",
+    ]);
 
 pub(super) fn is_line(l: &[u8]) -> bool {
     (find(l, b"log_id=").is_some()
@@ -43,14 +40,7 @@ fn utm_header(l: &[u8]) -> Option<(stamp::Civil, &[u8], &[u8])> {
 }
 
 fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    Ok(Prepared {
-        parser: Box::new(Sophos { tz: ctx.tz }),
-        records: Records::Lines {
-            start: 0,
-            comment: &[],
-        },
-        note: None,
-    })
+    Ok(Prepared::lines(Sophos { tz: ctx.tz }))
 }
 
 struct Sophos {

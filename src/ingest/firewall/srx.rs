@@ -3,24 +3,26 @@
 
 use super::kv::{self, Kv};
 use super::srx_text;
+use crate::ingest::sniffing::head_lines;
 use super::syslog::{self, YearRule};
 use super::text::{self, cow, find};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
-pub static DEF: FormatDef = FormatDef {
-    id: "srx",
-    sniff,
-    prepare,
-};
+pub static DEF: FormatDef = FormatDef::new("srx", Family::Firewall, prepare)
+    .with_line(is_line)
+    .with_head(device_log)
+    .with_samples(&[
+    "<14>1 2019-11-14T11:12:46.573+01:00 SRX-GW1 RT_FLOW - RT_FLOW_SESSION_DENY [junos@1 source-address=\"10.0.0.26\" source-port=\"37233\" protocol-id=\"17\"]",
+    "Mar 10 03:01:00 srx-edge RT_FLOW: RT_FLOW_SESSION_DENY: session denied 10.0.0.9/4444->198.51.100.1/23 0x0 junos-telnet 6(0) deny-telnet trust untrust UNKNOWN UNKNOWN N/A(N/A) ge-0/0/1.0 No policy deny 12347 N/A N/A -1 N/A",
+    ]);
 
-fn sniff(head: &[u8]) -> u8 {
-    let strict = super::sniff_lines(head, is_line);
-    // A device's whole syslog interleaves RT_FLOW with system events (kmd, sshd, snmpd…),
-    // many of them with `[junos@…]` data: claim it when Junos data is common and every
-    // line has a syslog time, since `parse` keeps the others as plain Junos events.
+/// A device's whole syslog interleaves RT_FLOW with system events (kmd, sshd, snmpd…),
+/// many of them with `[junos@…]` data: claim it when Junos data is common and every line
+/// has a syslog time, since `parse` keeps the others as plain Junos events.
+fn device_log(head: &[u8]) -> u8 {
     let (mut n, mut junos, mut dated) = (0usize, 0usize, 0usize);
-    for l in super::head_lines(head) {
+    for l in head_lines(head) {
         n += 1;
         if is_line(l) || find(l, b"[junos@").is_some() {
             junos += 1;
@@ -30,9 +32,9 @@ fn sniff(head: &[u8]) -> u8 {
         }
     }
     if n > 0 && junos * 5 >= n && dated == n {
-        strict.max(60)
+        60
     } else {
-        strict
+        0
     }
 }
 
@@ -43,17 +45,10 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    Ok(Prepared {
-        parser: Box::new(Srx {
+    Ok(Prepared::lines(Srx {
             tz: ctx.tz,
             years: YearRule::for_data(data, ctx),
-        }),
-        records: Records::Lines {
-            start: 0,
-            comment: &[],
-        },
-        note: None,
-    })
+        }))
 }
 
 struct Srx {

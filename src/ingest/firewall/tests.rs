@@ -44,12 +44,8 @@ pub fn run(def: &FormatDef, data: &[u8], ctx: &ParseCtx) -> (usize, usize, Vec<F
 
 /// The format id that wins sniffing over every registered format.
 pub fn sniffed(head: &[u8]) -> (&'static str, u8) {
-    let head = &head[..head.len().min(64 * 1024)];
-    FORMATS
-        .iter()
-        .map(|d| (d.id, (d.sniff)(head)))
-        .max_by_key(|&(_, s)| s)
-        .unwrap_or(("", 0))
+    let head = &head[..head.len().min(crate::ingest::SNIFF_BYTES)];
+    crate::ingest::sniffing::best(head, FORMATS.iter().copied()).map_or(("", 0), |(d, s)| (d.id, s))
 }
 
 /// Sniffs and parses one corpus file: asserts the format wins and the counts.
@@ -509,7 +505,7 @@ mod props {
         #[test]
         fn parse_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
             for d in FORMATS {
-                let _ = (d.sniff)(&bytes);
+                let _ = d.sniff(&bytes);
                 if let Ok(p) = (d.prepare)(&bytes, &ParseCtx::default()) {
                     let mut f = Fields::new();
                     let _ = p.parser.parse(&bytes, &mut f);

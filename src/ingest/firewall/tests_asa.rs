@@ -354,7 +354,7 @@ mod props {
 
     fn parse_all(data: &[u8]) {
         for d in super::super::FORMATS {
-            let _ = (d.sniff)(data);
+            let _ = d.sniff(data);
             let Ok(p) = (d.prepare)(data, &ParseCtx::default()) else {
                 continue;
             };

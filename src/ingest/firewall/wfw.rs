@@ -3,15 +3,16 @@
 
 use super::stamp;
 use super::text::{self, cow, find, req};
-use crate::ingest::{FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
 
-pub static DEF: FormatDef = FormatDef {
-    id: "wfw",
-    sniff,
-    prepare,
-};
+pub static DEF: FormatDef = FormatDef::new("wfw", Family::Firewall, prepare)
+    .with_head(sniff_head)
+    .with_samples(&[
+    "2005-04-11 08:05:57 DROP UDP 123.45.78.90 123.156.78.255 137 137 78 - - - - - - - RECEIVE",
+    "#Version: 1.5\r\n#Software: Microsoft Windows Firewall\r\n#Time Format: Local\r\n#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path pid\r\n2024-10-27 02:30:00 ALLOW TCP fe80::1 ff02::fb 5353 5353 0 - - - - - - - SEND 4321\r\n",
+    ]);
 
 /// Columns of pfirewall.log 1.5 (Windows 10+ adds `pid` after `path`).
 const DEFAULT: &[&str] = &[
@@ -19,14 +20,14 @@ const DEFAULT: &[&str] = &[
     "tcpflags", "tcpsyn", "tcpack", "tcpwin", "icmptype", "icmpcode", "info", "path", "pid",
 ];
 
-fn sniff(head: &[u8]) -> u8 {
+fn sniff_head(head: &[u8]) -> u8 {
     if find(head, b"#Software: Microsoft Windows Firewall").is_some()
         || find(head, b"#Fields: date time action protocol src-ip").is_some()
     {
         return 95;
     }
     // Header lost (a cut or rotated file): the data lines alone are still distinctive.
-    super::sniff_lines(head, is_line).min(70)
+    crate::ingest::sniffing::by_lines(head, is_line).min(70)
 }
 
 fn is_line(l: &[u8]) -> bool {
@@ -195,7 +196,7 @@ mod tests {
             f.get(Norm::Message),
             Some("allow tcp [fe80::1]:5353 -> [ff02::fb]:5353 (SEND)")
         );
-        assert_eq!(sniff(HEAD), 95);
+        assert_eq!(DEF.sniff(HEAD), 95);
         // Trailing blanks after the last column are not part of it.
         let mut f = Fields::new();
         p.parser

@@ -144,10 +144,7 @@ fn id_action(id: &[u8], text: &[u8]) -> Option<&'static str> {
 impl RecordParser for Asa {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let at = tag_at(rec).ok_or(Reason::Borrowed("no %ASA-n-NNNNNN tag"))?;
-        let h = syslog::parse(&rec[..at]).ok_or(Reason::Borrowed("no syslog header"))?;
-        out.ts = h
-            .ts(&self.tz, &self.years)
-            .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
+        let h = syslog::dated(&rec[..at], &self.tz, &self.years, out)?;
         // `Mmm dd HH:MM:SS dev01: %ASA-…`: the name before the colon is the device.
         out.set(
             Norm::Host,
@@ -177,11 +174,7 @@ impl RecordParser for Asa {
         } else {
             flow(text, id, out);
         }
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
-        }
+        text::finish(out, message);
         Ok(())
     }
 }

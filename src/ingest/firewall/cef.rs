@@ -162,16 +162,8 @@ impl RecordParser for Cef {
                 b"dst" | b"c6a3" if out.get(Norm::DstIp).is_none() => out.set(Norm::DstIp, cow(v)),
                 b"spt" => out.set(Norm::SrcPort, cow(v)),
                 b"dpt" => out.set(Norm::DstPort, cow(v)),
-                b"proto" => {
-                    if let Ok(p) = std::str::from_utf8(v) {
-                        out.set(Norm::Proto, text::proto(p));
-                    }
-                }
-                b"act" => {
-                    if let Ok(a) = std::str::from_utf8(v) {
-                        out.set(Norm::Action, text::action(a));
-                    }
-                }
+                b"proto" => text::set_proto(out, v),
+                b"act" => text::set_action(out, v),
                 b"suser" => out.set(Norm::User, kv::unescape(cow(v))),
                 b"duser" => out.set_default(Norm::User, kv::unescape(cow(v))),
                 b"dvchost" => out.set(Norm::Host, cow(v)),
@@ -204,11 +196,7 @@ impl RecordParser for Cef {
             .find_map(|v| cef_time(v, &self.tz, &self.years))
             .or_else(|| env.and_then(|h| h.ts(&self.tz, &self.years)));
         out.ts = ts.ok_or(Reason::Borrowed("no usable time (rt=, end=, syslog)"))?;
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
-        }
+        text::finish(out, message);
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use super::checkpoint_alt;
 use super::kv::{self, Kv};
 use super::stamp;
 use super::syslog::{self, YearRule};
-use super::text::{self, cow, find};
+use super::text::{self, Utf8Line, cow, find};
 use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
@@ -68,9 +68,7 @@ impl RecordParser for Checkpoint {
             (h.msg, b'=')
         };
         let mut epoch = None;
-        let mut n = 0;
-        for (k, v) in Kv::new(body, sep) {
-            n += 1;
+        let n = kv::read(Kv::new(body, sep), &Utf8Line::new(rec), out, |k, v, out| {
             match k {
                 _ if flow_field(k, v, out) => {}
                 b"time" => epoch = stamp::epoch_auto(v),
@@ -78,23 +76,15 @@ impl RecordParser for Checkpoint {
                 b"severity" => out.set(Norm::Severity, cow(v)),
                 _ => {}
             }
-            if !out.is_lean()
-                && let Ok(k) = std::str::from_utf8(k)
-            {
-                out.push_raw(k, kv::unescape(cow(v)));
-            }
-        }
+            Ok(())
+        })?;
         if n == 0 {
             return Err(Reason::Borrowed("no Check Point fields"));
         }
         out.ts = epoch
             .or_else(|| h.ts(&self.tz, &self.years))
             .ok_or(Reason::Borrowed("no usable time"))?;
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
-        }
+        text::finish(out, message);
         Ok(())
     }
 }
@@ -107,16 +97,8 @@ pub(super) fn flow_field<'a>(k: &[u8], v: &'a [u8], out: &mut Fields<'a>) -> boo
         b"dst" => out.set(Norm::DstIp, cow(v)),
         b"s_port" | b"sport_svc" | b"srcPort" => out.set_default(Norm::SrcPort, cow(v)),
         b"service" | b"svc" | b"dstPort" => out.set_default(Norm::DstPort, cow(v)),
-        b"proto" => {
-            if let Ok(p) = std::str::from_utf8(v) {
-                out.set(Norm::Proto, text::proto(p));
-            }
-        }
-        b"action" => {
-            if let Ok(a) = std::str::from_utf8(v) {
-                out.set(Norm::Action, text::action(a));
-            }
-        }
+        b"proto" => text::set_proto(out, v),
+        b"action" => text::set_action(out, v),
         b"user" | b"src_user_name" | b"usrName" | b"administrator" => {
             out.set_default(Norm::User, kv::unescape(cow(v)))
         }
@@ -127,20 +109,17 @@ pub(super) fn flow_field<'a>(k: &[u8], v: &'a [u8], out: &mut Fields<'a>) -> boo
 
 /// `allow tcp a:1 -> b:443 (VPN-1 & FireWall-1, rule internal)` or the audit text.
 pub fn message(f: &Fields<'_>) -> String {
-    let mut note = String::from(f.get(Norm::Provider).unwrap_or_default());
+    // The rule, else the first text that says what happened.
     let extra = f
         .raw("rule_name")
-        .map(|r| ("rule ", r))
-        .or_else(|| f.raw("operation").map(|o| ("", o)))
-        .or_else(|| f.raw("additional_info").map(|o| ("", o)))
-        .or_else(|| f.raw("description").map(|o| ("", o)));
-    if let Some((label, v)) = extra {
-        if !note.is_empty() {
-            note.push_str(", ");
-        }
-        note.push_str(label);
-        note.push_str(v);
-    }
+        .map(|r| ("rule ", Some(r)))
+        .or_else(|| {
+            ["operation", "additional_info", "description"]
+                .into_iter()
+                .find_map(|k| f.raw(k))
+                .map(|o| ("", Some(o)))
+        });
+    let note = super::note(f.get(Norm::Provider), extra);
     super::flow_message(f, Some(&note))
 }
 

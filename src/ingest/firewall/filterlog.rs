@@ -99,10 +99,7 @@ const EXTRA: &[&str] = &[
 
 impl RecordParser for Filterlog {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
-        let h = syslog::parse(rec).ok_or(Reason::Borrowed("no syslog header"))?;
-        out.ts = h
-            .ts(&self.tz, &self.years)
-            .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
+        let h = syslog::dated(rec, &self.tz, &self.years, out)?;
         out.set(Norm::Host, cow(h.host));
         let mut cols = [&b""[..]; 48];
         let n = csvpos::split(h.msg, &mut cols);
@@ -166,11 +163,7 @@ impl RecordParser for Filterlog {
                 }
             }
         }
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
-        }
+        text::finish(out, message);
         Ok(())
     }
 }

@@ -54,7 +54,7 @@ impl RecordParser for Fortigate {
         };
         let (mut date, mut time, mut tz, mut epoch) = (None, None, None, None);
         let mut host_set = false;
-        for (k, v) in Kv::new(body, b'=') {
+        kv::read(Kv::new(body, b'='), &line, out, |k, v, out| {
             match k {
                 b"date" => date = Some(v),
                 b"time" => time = Some(v),
@@ -83,12 +83,8 @@ impl RecordParser for Fortigate {
                 }
                 _ => {}
             }
-            if !out.is_lean()
-                && let Ok(k) = std::str::from_utf8(k)
-            {
-                out.push_raw(k, kv::unescape(line.cow(v)));
-            }
-        }
+            Ok(())
+        })?;
         if let Some(h) = env
             && !host_set
             && out.get(Norm::Host).is_none()
@@ -106,11 +102,7 @@ impl RecordParser for Fortigate {
             (None, Some(d)) => d,
             (None, None) => return Err(Reason::Borrowed("no usable eventtime= or date=/time=")),
         };
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
-        }
+        text::finish(out, message);
         Ok(())
     }
 }

@@ -2,8 +2,32 @@
 //! Check Point write them. Borrowing iterator: no allocation, never panics; an unterminated
 //! quote runs to the end of the line; tokens without a separator are skipped.
 
-use super::text::{find2, find3};
+use super::text::{Utf8Line, find2, find3};
+use crate::ingest::Reason;
+use crate::model::Fields;
 use std::borrow::Cow;
+
+/// The tail every key=value firewall parser shares: each pair goes to `field` (the
+/// format's own names → normalised fields), then, unless the parse is lean, is kept under
+/// its own name with escapes resolved. Returns how many pairs there were.
+pub fn read<'a>(
+    pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>,
+    line: &Utf8Line<'a>,
+    out: &mut Fields<'a>,
+    mut field: impl FnMut(&'a [u8], &'a [u8], &mut Fields<'a>) -> Result<(), Reason>,
+) -> Result<usize, Reason> {
+    let mut n = 0;
+    for (k, v) in pairs {
+        n += 1;
+        field(k, v, out)?;
+        if !out.is_lean()
+            && let Some(k) = line.text(k).or_else(|| std::str::from_utf8(k).ok())
+        {
+            out.push_raw(k, unescape(line.cow(v)));
+        }
+    }
+    Ok(n)
+}
 
 /// Iterates `(key, value)` pairs; quotes are stripped from values, escapes are kept
 /// (see [`unescape`]).

@@ -35,6 +35,26 @@ super::formats![
     asa, cef, srx, checkpoint, filterlog, netfilter, fortigate, sophos, panos, wfw, mixed,
 ];
 
+/// The note of a flow message: `lead`, then each part that is there as `label value`, all
+/// comma-separated (`RT_FLOW_SESSION_DENY, policy p1, Denied by policy`).
+pub fn note<'f>(
+    lead: Option<&str>,
+    parts: impl IntoIterator<Item = (&'static str, Option<&'f str>)>,
+) -> String {
+    let mut o = String::from(lead.unwrap_or_default());
+    for (label, v) in parts {
+        let Some(v) = v.filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if !o.is_empty() {
+            o.push_str(", ");
+        }
+        o.push_str(label);
+        o.push_str(v);
+    }
+    o
+}
+
 fn endpoint(o: &mut String, ip: Option<&str>, port: Option<&str>) {
     let ip = ip.unwrap_or_default();
     match port {

@@ -102,10 +102,7 @@ impl RecordParser for Netfilter {
             return journal::parse(rec, out);
         }
         let line = Utf8Line::new(rec);
-        let h = syslog::parse(rec).ok_or(Reason::Borrowed("no syslog header"))?;
-        out.ts = h
-            .ts(&self.tz, &self.years)
-            .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
+        let h = syslog::dated(rec, &self.tz, &self.years, out)?;
         out.set(Norm::Host, line.cow(h.host));
         if !h.app.is_empty() {
             push(out, b"syslog_tag", h.app);
@@ -209,11 +206,7 @@ pub(super) fn parse_msg<'a>(
         }
         let act: Cow<'a, str> = Cow::Borrowed(prefix_action(prefix).unwrap_or("log"));
         out.set(Norm::Action, act);
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
-        }
+        text::finish(out, message);
         Ok(())
     }
 }

@@ -181,11 +181,7 @@ impl RecordParser for Panos {
         {
             out.set(Norm::Host, cow(h.host));
         }
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
-        }
+        text::finish(out, message);
         Ok(())
     }
 }

@@ -7,7 +7,7 @@
 use super::kv::{self, Kv};
 use super::stamp;
 use super::syslog;
-use super::text::{self, cow, find, req};
+use super::text::{self, Utf8Line, cow, find, req};
 use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
@@ -59,7 +59,7 @@ impl RecordParser for Sophos {
             (None, None) => (None, rec),
         };
         let (mut date, mut time, mut zone, mut stamp_v) = (None, None, None, None);
-        for (k, v) in Kv::new(body, b'=') {
+        kv::read(Kv::new(body, b'='), &Utf8Line::new(rec), out, |k, v, out| {
             match k {
                 b"date" => date = Some(v),
                 b"time" => time = Some(v),
@@ -75,16 +75,8 @@ impl RecordParser for Sophos {
                 b"dst_port" | b"dstport" => out.set(Norm::DstPort, cow(v)),
                 // UTM: the message id and the verdict.
                 b"id" if utm.is_some() => out.set(Norm::EventId, cow(v)),
-                b"action" if utm.is_some() => {
-                    if let Ok(a) = std::str::from_utf8(v) {
-                        out.set(Norm::Action, text::action(a));
-                    }
-                }
-                b"protocol" | b"proto" => {
-                    if let Ok(p) = std::str::from_utf8(v) {
-                        out.set(Norm::Proto, text::proto(p));
-                    }
-                }
+                b"action" if utm.is_some() => text::set_action(out, v),
+                b"protocol" | b"proto" => text::set_proto(out, v),
                 b"status" | b"log_subtype" => {
                     if let Ok(a) = std::str::from_utf8(v) {
                         out.set_default(Norm::Action, text::action(a));
@@ -93,12 +85,8 @@ impl RecordParser for Sophos {
                 b"user_name" | b"user" => out.set_default(Norm::User, kv::unescape(cow(v))),
                 _ => {}
             }
-            if !out.is_lean()
-                && let Ok(k) = std::str::from_utf8(k)
-            {
-                out.push_raw(k, kv::unescape(cow(v)));
-            }
-        }
+            Ok(())
+        })?;
         if let Some(h) = env {
             out.set_default(Norm::Host, cow(h.host));
         }
@@ -107,11 +95,7 @@ impl RecordParser for Sophos {
             (None, stamp_v, date, time) => self.kv_time(stamp_v, date, time, zone),
         };
         out.ts = ts.ok_or(Reason::Borrowed("no usable date/time"))?;
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
-        }
+        text::finish(out, message);
         Ok(())
     }
 }
@@ -147,15 +131,7 @@ impl Sophos {
 pub fn message(f: &Fields<'_>) -> String {
     // UTM names the event in `name` ("Packet dropped (GEOIP)").
     let what = f.raw("log_component").or_else(|| f.raw("name"));
-    let mut note = String::from(what.unwrap_or_default());
-    if let Some(r) = f.raw("fw_rule_id") {
-        note.push_str(", rule ");
-        note.push_str(r);
-    }
-    if let Some(m) = f.raw("message").filter(|m| !m.is_empty()) {
-        note.push_str(", ");
-        note.push_str(m);
-    }
+    let note = super::note(what, [("rule ", f.raw("fw_rule_id")), ("", f.raw("message"))]);
     super::flow_message(f, Some(&note))
 }
 

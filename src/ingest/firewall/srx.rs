@@ -5,7 +5,7 @@ use super::kv::{self, Kv};
 use super::srx_text;
 use crate::ingest::sniffing::head_lines;
 use super::syslog::{self, YearRule};
-use super::text::{self, cow, find};
+use super::text::{self, Utf8Line, cow, find};
 use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
@@ -73,10 +73,7 @@ fn event_action(ev: &[u8]) -> &'static str {
 
 impl RecordParser for Srx {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
-        let h = syslog::parse(rec).ok_or(Reason::Borrowed("no syslog header"))?;
-        out.ts = h
-            .ts(&self.tz, &self.years)
-            .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
+        let h = syslog::dated(rec, &self.tz, &self.years, out)?;
         out.set(Norm::Host, cow(h.host));
         let Some(sd_at) = find(rec, b"[junos@") else {
             if !srx_text::is_line(rec) {
@@ -105,38 +102,22 @@ impl RecordParser for Srx {
         // Skip the SD-ID ("junos@2636.1.1.1.2.40"), then key="value" pairs.
         let sd = &rec[sd_at + 1..];
         let sd = &sd[memchr::memchr(b' ', sd).unwrap_or(sd.len())..];
-        for (k, v) in Kv::new(sd, b'=') {
-            let v = v.strip_suffix(b"]").unwrap_or(v);
+        let pairs = Kv::new(sd, b'=').map(|(k, v)| (k, v.strip_suffix(b"]").unwrap_or(v)));
+        kv::read(pairs, &Utf8Line::new(rec), out, |k, v, out| {
             match k {
                 b"source-address" => out.set(Norm::SrcIp, cow(v)),
                 b"destination-address" => out.set(Norm::DstIp, cow(v)),
                 b"source-port" => out.set(Norm::SrcPort, cow(v)),
                 b"destination-port" => out.set(Norm::DstPort, cow(v)),
-                b"protocol-id" => {
-                    if let Ok(p) = std::str::from_utf8(v) {
-                        out.set(Norm::Proto, text::proto(p));
-                    }
-                }
+                b"protocol-id" => text::set_proto(out, v),
                 b"username" if v != b"N/A" => out.set(Norm::User, cow(v)),
                 // Screen / IDP / UTM events say what was done (`action="drop"`).
-                b"action" if out.get(Norm::Action) == Some("log") => {
-                    if let Ok(a) = std::str::from_utf8(v) {
-                        out.set(Norm::Action, text::action(a));
-                    }
-                }
+                b"action" if out.get(Norm::Action) == Some("log") => text::set_action(out, v),
                 _ => {}
             }
-            if !out.is_lean()
-                && let Ok(k) = std::str::from_utf8(k)
-            {
-                out.push_raw(k, kv::unescape(cow(v)));
-            }
-        }
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
-        }
+            Ok(())
+        })?;
+        text::finish(out, message);
         Ok(())
     }
 }
@@ -170,14 +151,10 @@ fn other_event<'a>(h: &syslog::Header<'a>, out: &mut Fields<'a>) -> Result<(), R
 
 /// `deny udp a:1 -> b:161 (RT_FLOW_SESSION_DENY, policy x, Denied by policy)`.
 pub fn message(f: &Fields<'_>) -> String {
-    let mut note = String::from(f.get(Norm::EventId).unwrap_or_default());
-    for (label, k) in [("policy ", "policy-name"), ("", "reason")] {
-        if let Some(v) = f.raw(k) {
-            note.push_str(", ");
-            note.push_str(label);
-            note.push_str(v);
-        }
-    }
+    let note = super::note(
+        f.get(Norm::EventId),
+        [("policy ", f.raw("policy-name")), ("", f.raw("reason"))],
+    );
     super::flow_message(f, Some(&note))
 }
 

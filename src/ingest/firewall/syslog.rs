@@ -10,8 +10,8 @@
 
 use super::stamp::{self, Civil};
 use super::text::next_token;
-use crate::ingest::ParseCtx;
-use crate::model::TzSpec;
+use crate::ingest::{ParseCtx, Reason};
+use crate::model::{Fields, TzSpec};
 
 /// The parsed envelope; slices borrow the line.
 #[derive(Debug, Default, Clone, Copy)]
@@ -84,6 +84,21 @@ fn pri(b: &[u8]) -> (Option<u16>, &[u8]) {
         },
         _ => (None, b),
     }
+}
+
+/// The header of a line that must have one, its time set on `out`: the start of every
+/// parser whose format always arrives by syslog.
+pub fn dated<'a>(
+    rec: &'a [u8],
+    tz: &TzSpec,
+    years: &YearRule,
+    out: &mut Fields<'a>,
+) -> Result<Header<'a>, Reason> {
+    let h = parse(rec).ok_or(Reason::Borrowed("no syslog header"))?;
+    out.ts = h
+        .ts(tz, years)
+        .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
+    Ok(h)
 }
 
 /// Parses a syslog envelope; `None` when the line has neither a PRI nor a known time.

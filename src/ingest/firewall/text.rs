@@ -309,6 +309,30 @@ pub fn firewall(out: &mut Fields<'_>) {
     out.set(Norm::Category, "firewall");
 }
 
+/// Ends a firewall record: its category and, unless the parse is lean, the message the
+/// format writes from what it read.
+pub fn finish(out: &mut Fields<'_>, message: fn(&Fields<'_>) -> String) {
+    firewall(out);
+    if !out.is_lean() {
+        let m = message(out);
+        out.set(Norm::Message, m);
+    }
+}
+
+/// `proto=` as a name (`6` → `tcp`); left unset when not UTF-8.
+pub fn set_proto<'a>(out: &mut Fields<'a>, v: &'a [u8]) {
+    if let Ok(p) = std::str::from_utf8(v) {
+        out.set(Norm::Proto, proto(p));
+    }
+}
+
+/// A verdict word as vigil's action (`Accept` → `allow`); left unset when not UTF-8.
+pub fn set_action<'a>(out: &mut Fields<'a>, v: &'a [u8]) {
+    if let Ok(a) = std::str::from_utf8(v) {
+        out.set(Norm::Action, action(a));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

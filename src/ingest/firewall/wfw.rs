@@ -154,11 +154,7 @@ impl RecordParser for Wfw {
             return Err(Reason::Borrowed("bad date/time"));
         }
         out.ts = c.in_tz(&self.tz).ok_or(Reason::Borrowed("bad date/time"))?;
-        text::firewall(out);
-        if !out.is_lean() {
-            let m = message(out);
-            out.set(Norm::Message, m);
-        }
+        text::finish(out, message);
         Ok(())
     }
 }

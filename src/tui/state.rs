@@ -12,8 +12,9 @@ use super::theme::Theme;
 use crate::case::{Annotation, CaseFile, Kind};
 use crate::ingest::Loaded;
 use crate::model::TzSpec;
+use crate::query::QueryError;
 use crate::timeline::Timeline;
-use crate::timeline::filter::FilterError;
+use crate::timeline::filter::Filter;
 use ratatui_textarea::TextArea;
 use regex::Regex;
 use std::path::PathBuf;
@@ -184,6 +185,8 @@ pub struct TableState {
 pub struct Pending {
     pub job: u64,
     pub text: String,
+    /// A filter's compiled form (run again as it is, never parsed again).
+    pub filter: Option<Arc<Filter>>,
 }
 
 /// Every hit of a search pattern in one view of one timeline.
@@ -198,6 +201,8 @@ pub struct SearchHits {
 #[derive(Default)]
 pub struct QueryState {
     pub filter: String,
+    /// `filter` compiled, as it was applied (its zone included).
+    pub active: Option<Arc<Filter>>,
     pub filter_pending: Option<Pending>,
     pub filter_progress: usize,
     pub search: Option<Regex>,
@@ -253,7 +258,7 @@ pub struct Hist {
 pub struct PromptState {
     pub text: TextArea<'static>,
     /// A mistake in what was entered (the line stays open).
-    pub error: Option<FilterError>,
+    pub error: Option<QueryError>,
 }
 
 /// The pivot picker: fields of the selected event.

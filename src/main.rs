@@ -1,9 +1,11 @@
 //! vigil's command line (DESIGN §9): subcommands and exit codes; the work is in the library.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vigil::commands::{self, EXIT_UNUSABLE, ExportFormat};
+use vigil::commands::{self, EXIT_UNUSABLE};
+use vigil::export::Format;
 use vigil::ingest::{Options, options};
 use vigil::model::TzSpec;
 use vigil::tui::TuiOptions;
@@ -115,8 +117,8 @@ enum Cmd {
     Export {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        #[arg(long = "format", short = 'F', value_enum, default_value = "jsonl")]
-        out_format: OutFormat,
+        #[arg(long = "format", short = 'F', value_parser = format_parser(), default_value = "jsonl")]
+        out_format: Format,
         /// Only events matching this query (DESIGN §6; `mark:`, `tag:`, `annotated` need --case).
         #[arg(long)]
         filter: Option<String>,
@@ -168,12 +170,10 @@ enum Cmd {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum OutFormat {
-    Jsonl,
-    Csv,
-    /// Timesketch JSONL (name the file *.jsonl).
-    Timesketch,
+/// `--format` of `export`: the ids and descriptions of `export::Format`.
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    let names = Format::ALL.map(|f| PossibleValue::new(f.id()).help(f.describe()));
+    PossibleValuesParser::new(names).try_map(|s| s.parse::<Format>())
 }
 
 fn parse_tz(s: &str) -> Result<TzSpec, String> {
@@ -240,11 +240,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             output,
             force,
         }) => {
-            let f = match out_format {
-                OutFormat::Jsonl => ExportFormat::Jsonl,
-                OutFormat::Csv => ExportFormat::Csv,
-                OutFormat::Timesketch => ExportFormat::Timesketch,
-            };
             let eo = commands::ExportOptions {
                 filter: filter.as_deref(),
                 output: output.as_deref(),
@@ -252,7 +247,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 annotated_only,
                 force,
             };
-            commands::export(&paths, &opts, f, &eo)
+            commands::export(&paths, &opts, out_format, &eo)
         }
         Some(Cmd::Sample {
             scale,
@@ -339,7 +334,7 @@ mod tests {
         assert!(matches!(
             c.cmd,
             Some(Cmd::Export {
-                out_format: OutFormat::Csv,
+                out_format: Format::Csv,
                 ..
             })
         ));
@@ -402,7 +397,7 @@ mod tests {
         assert!(matches!(
             c.cmd,
             Some(Cmd::Export {
-                out_format: OutFormat::Timesketch,
+                out_format: Format::Timesketch,
                 annotated_only: true,
                 ..
             })

@@ -25,16 +25,23 @@ pub fn header(extra: &[&str]) -> Vec<String> {
     h
 }
 
-/// Writes `items`; with a case, the `annotated::CSV_COLUMNS` follow `raw`.
-pub fn write<W: Write>(
+/// The header line; with a case, the `annotated::CSV_COLUMNS` follow `raw`.
+pub(super) fn write_header<W: Write + ?Sized>(annotated: bool, out: &mut W) -> io::Result<()> {
+    let extra: &[&str] = if annotated { &CSV_COLUMNS } else { &[] };
+    let mut w = ::csv::Writer::from_writer(out);
+    w.write_record(header(extra)).map_err(io_error)?;
+    w.flush()
+}
+
+/// Writes the records of `items` (no header). Each record stands alone (quoting is per
+/// cell), so any run of items can be written apart and the parts joined.
+pub(super) fn write_items<W: Write + ?Sized>(
     t: &Timeline,
     items: &[Item],
     ann: Option<&Annotated<'_, '_>>,
-    out: W,
+    out: &mut W,
 ) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
-    let extra: &[&str] = if ann.is_some() { &CSV_COLUMNS } else { &[] };
-    w.write_record(header(extra)).map_err(io_error)?;
     let mut rec: Vec<String> = Vec::with_capacity(NORM_COUNT + 12);
     for &item in items {
         rec.clear();

@@ -61,8 +61,9 @@ pub fn missing_object(m: &MissingEvent<'_>, format: &str) -> Map<String, Value> 
     o
 }
 
-/// Writes `items` as JSON lines; with a case, annotated events carry `annotation`.
-pub fn write<W: Write>(
+/// Writes `items` as JSON lines; with a case, annotated events carry `annotation`. Each
+/// line stands alone: any run of items can be written apart and the parts joined.
+pub(super) fn write_items<W: Write + ?Sized>(
     t: &Timeline,
     items: &[Item],
     ann: Option<&Annotated<'_, '_>>,
@@ -87,5 +88,5 @@ pub fn write<W: Write>(
         serde_json::to_writer(&mut *out, &Value::Object(obj))?;
         out.write_all(b"\n")?;
     }
-    out.flush()
+    Ok(())
 }

@@ -262,8 +262,8 @@ pub fn missing_object(me: &MissingEvent<'_>, format: &str) -> Map<String, Value>
     m
 }
 
-/// Writes `items` as Timesketch JSONL.
-pub fn write<W: Write>(
+/// Writes `items` as Timesketch JSONL (each line stands alone, as in `jsonl`).
+pub(super) fn write_items<W: Write + ?Sized>(
     t: &Timeline,
     items: &[Item],
     ann: Option<&Annotated<'_, '_>>,
@@ -284,7 +284,7 @@ pub fn write<W: Write>(
         serde_json::to_writer(&mut *out, &Value::Object(obj))?;
         out.write_all(b"\n")?;
     }
-    out.flush()
+    Ok(())
 }
 
 #[cfg(test)]

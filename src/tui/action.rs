@@ -3,20 +3,17 @@
 //! results come back as actions).
 
 use super::annotations::AnnIndex;
-use super::state::{CaseInfo, ExportFormat, IngestStatus, Stop};
-use crate::case::{Annotation, Kind, OpenReport, SourceEntry};
+use super::state::{CaseInfo, IngestStatus, Stop};
+use crate::case::{Annotation, CaseFile, Kind, OpenReport, SourceEntry};
+use crate::export::{self, ExportError};
 use crate::ingest::Loaded;
 use crate::timeline::Timeline;
 use crate::timeline::filter::Filter;
 use crate::timeline::search::{Dir, Hit};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use regex::Regex;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Annotations by timeline event, for exports.
-pub type ExportAnns = Arc<HashMap<u32, Vec<Annotation>>>;
 
 /// A journalled change, for the message once it is on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,8 +50,12 @@ pub enum Action {
     },
     /// The free-text index of the timeline is built.
     IndexDone,
-    /// An export finished: a summary, or why it failed.
-    ExportDone(Result<String, String>),
+    /// An export to `path` (as typed) finished: what it wrote, or why not (an existing
+    /// file without `force` is the "ask first" case).
+    ExportDone {
+        path: PathBuf,
+        result: Result<export::Summary, ExportError>,
+    },
     /// A case file was opened (`at_start`: the one given on the command line; `typed`:
     /// the path as entered).
     CaseOpened {
@@ -109,13 +110,16 @@ pub enum Effect {
     CancelJobs,
     /// Build the timeline's free-text index on a worker thread.
     BuildIndex(Arc<Timeline>),
-    /// Write the view (all rows when `view` is `None`) on a worker thread.
+    /// Write the view (all rows when `view` is `None`) on a worker thread, with the
+    /// annotations of `case`; never onto evidence, the case file or its journal, and onto
+    /// an existing file only with `force`.
     Export {
         timeline: Arc<Timeline>,
         view: Option<Arc<Vec<u32>>>,
-        anns: ExportAnns,
-        format: ExportFormat,
+        case: Option<Arc<CaseFile>>,
+        format: export::Format,
         path: PathBuf,
+        force: bool,
     },
     /// Open (or create) the case file at the path.
     OpenCase(PathBuf),

@@ -1,6 +1,6 @@
-//! Paths the user gives for the case file: where they lead, whether their folder takes
-//! new files, and writing a new file without ever replacing one. Used by the effect
-//! runner (the case path prompt, `:w PATH`, `:case PATH`) and at start (`--case`).
+//! Paths the user gives for the case file: where they lead and whether their folder takes
+//! new files. Used by the effect runner (the case path prompt, `:w PATH`, `:case PATH`;
+//! the file itself is written through `crate::output`) and at start (`--case`).
 
 use std::path::{Path, PathBuf};
 
@@ -90,40 +90,4 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
-}
-
-/// Writes a new file atomically (temp file in the same folder, fsync, rename); refuses
-/// when `path` exists, even if it appears meanwhile.
-pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    let exists = || {
-        format!(
-            "{} exists: choose another name (nothing is overwritten)",
-            path.display()
-        )
-    };
-    if path.exists() {
-        return Err(exists());
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vigil-save-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist_noclobber(path)
-        .map_err(|e| match e.error.kind() {
-            std::io::ErrorKind::AlreadyExists => exists(),
-            _ => fail(e.error),
-        })?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }

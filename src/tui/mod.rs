@@ -300,6 +300,7 @@ fn event_loop(
     st.case.sources = sources;
     st.case.problems = problems;
     let mut app = App::new(st, Effects::threaded(tx.clone(), author));
+    app.fx.protect_evidence(&paths);
     // A reopened case brings back the filter and the place it was saved with.
     if let Some((case, report)) = case {
         let opened = app.fx.adopt_case(case, report);

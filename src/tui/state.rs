@@ -111,13 +111,8 @@ pub enum Confirm {
     Quit,
     /// `d` in the annotation list (the annotation's id).
     Delete(String),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ExportFormat {
-    #[default]
-    Jsonl,
-    Csv,
+    /// An export onto a file that exists (the path as typed): replace it?
+    Overwrite(PathBuf),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -457,7 +452,7 @@ pub struct State {
     pub help: HelpState,
     pub form: Option<AnnForm>,
     pub confirm: Option<Confirm>,
-    pub export_format: ExportFormat,
+    pub export_format: crate::export::Format,
     pub case: CaseState,
     pub ingest: IngestState,
 }
@@ -497,7 +492,7 @@ impl State {
             help: HelpState::default(),
             form: None,
             confirm: None,
-            export_format: ExportFormat::Jsonl,
+            export_format: crate::export::Format::Jsonl,
             case: CaseState::default(),
             ingest: IngestState {
                 status: IngestStatus::default(),
@@ -601,6 +596,12 @@ impl State {
                 }
             }
             Some(Confirm::Delete(_)) => "delete this annotation?".into(),
+            Some(Confirm::Overwrite(p)) => {
+                // Typed or pasted: shown visibly, never interpreted.
+                let p = p.display().to_string();
+                let p = sanitize::line(&p, 4096, self.theme().ascii);
+                format!("{p} exists: replace it?")
+            }
             None => String::new(),
         }
     }

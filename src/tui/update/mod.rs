@@ -81,8 +81,8 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             jobs::search_done(st, job, hit, hits.map(|h| (h, view)));
             Vec::new()
         }
-        Action::ExportDone(r) => {
-            export::done(st, r);
+        Action::ExportDone { path, result } => {
+            export::done(st, path, result);
             Vec::new()
         }
         Action::CaseOpened {

@@ -119,7 +119,7 @@ fn submit(st: &mut State, kind: PromptKind) -> Vec<Effect> {
         }
         PromptKind::ExportPath => {
             st.mode = Mode::Normal;
-            export::export_to(st, &text)
+            export::export_to(st, &text, false)
         }
     }
 }

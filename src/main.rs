@@ -4,12 +4,10 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vigil::commands::{self, EXIT_UNUSABLE};
+use vigil::cli::{self as commands, ColorMode, EXIT_UNUSABLE, TuiOptions};
 use vigil::export::Format;
 use vigil::ingest::{Options, options};
 use vigil::model::TzSpec;
-use vigil::tui::TuiOptions;
-use vigil::tui::theme::ColorMode;
 
 #[derive(Parser)]
 #[command(
@@ -285,13 +283,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 author: t.author,
                 case: cli.common.case.clone(),
             };
-            vigil::tui::run(cli.paths, opts, tui_opts)
+            commands::run_tui(cli.paths, opts, tui_opts)
         }
     }
 }
 
 fn main() -> ExitCode {
-    vigil::tui::trace::mark_process_start();
+    commands::mark_process_start();
     // Bad arguments exit 1 (the contract), not clap's usual 2 (which means "rejects").
     let cli = match Cli::try_parse() {
         Ok(c) => c,

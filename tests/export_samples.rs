@@ -106,7 +106,9 @@ fn sample_exports_are_byte_identical_to_the_golden_digests() {
     // The pin covers every kind of source the samples have.
     for kind in ["/evtx/", "/firewall/", "/edr/"] {
         assert!(
-            expected.lines().any(|l| l.starts_with("timesketch ") && l.contains(kind)),
+            expected
+                .lines()
+                .any(|l| l.starts_with("timesketch ") && l.contains(kind)),
             "no {kind} source pinned"
         );
     }

@@ -31,9 +31,9 @@ fn bundled_samples_ingest_without_rejects() {
 fn bundled_samples_are_what_the_generator_writes() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     let tmp = tempfile::tempdir().unwrap();
-    let s = vigil::sample::generate(
+    let s = vigil::cli::generate_sample(
         tmp.path(),
-        &vigil::sample::SampleOptions { scale: 1, seed: 7 },
+        &vigil::cli::GenerateOptions { scale: 1, seed: 7 },
     )
     .unwrap();
     assert!(!s.files.is_empty());

@@ -154,15 +154,14 @@ impl ExportError {
 }
 
 /// Writes the export `req` asks for to `out` and flushes it.
-pub fn run<W: Write + ?Sized>(
-    t: &Timeline,
-    req: &Request<'_>,
-    out: &mut W,
-) -> io::Result<Summary> {
+pub fn run<W: Write + ?Sized>(t: &Timeline, req: &Request<'_>, out: &mut W) -> io::Result<Summary> {
     let marks = req
         .case
         .map(|c| CaseMarks::from_annotations(&c.annotations, t));
-    let ann = req.case.zip(marks.as_ref()).map(|(c, m)| Annotated::new(m, c));
+    let ann = req
+        .case
+        .zip(marks.as_ref())
+        .map(|(c, m)| Annotated::new(m, c));
     let rows = select(t, req.rows, marks.as_ref());
     let missing = match (req.missing_evidence, req.rows) {
         (false, _) => MissingLines::None,

@@ -190,9 +190,17 @@ fn jsonl_carries_annotations_and_missing_events() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), false, MissingLines::All);
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        false,
+        MissingLines::All,
+    );
     assert_eq!(items.len(), t.len() + 1);
-    let out = lines(&render(|o| super::jsonl::write_items(&t, &items, Some(&ann), o)));
+    let out = lines(&render(|o| {
+        super::jsonl::write_items(&t, &items, Some(&ann), o)
+    }));
     let ts: Vec<&str> = out.iter().map(|v| v["ts"].as_str().unwrap()).collect();
     assert!(ts.is_sorted(), "lines in time order: {ts:?}");
     let annotated: Vec<&Value> = out
@@ -240,7 +248,13 @@ fn annotated_only_keeps_annotated_rows_and_missing_evidence() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), true, MissingLines::All);
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        true,
+        MissingLines::All,
+    );
     assert_eq!(
         items,
         [Item::Missing(0), Item::Row(row_of(&t, "fw-a.log", 1))]
@@ -300,7 +314,13 @@ fn csv_escapes_injection_in_messages_notes_and_tags() {
     let m = CaseMarks::from_annotations(&anns, &t);
     let file = crate::case::CaseFile::default();
     let ann = Annotated::new(&m, &file);
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), false, MissingLines::All);
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        false,
+        MissingLines::All,
+    );
     let out = render(|o| csv_write(&t, &items, Some(&ann), o));
     let mut r = ::csv::Reader::from_reader(out.as_bytes());
     let head: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
@@ -336,7 +356,13 @@ fn csv_annotation_columns_with_several_annotations_and_missing_rows() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), true, MissingLines::All);
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        true,
+        MissingLines::All,
+    );
     let out = render(|o| csv_write(&t, &items, Some(&ann), o));
     let mut r = ::csv::Reader::from_reader(out.as_bytes());
     let head: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
@@ -372,7 +398,13 @@ fn timesketch_lines_have_the_mandatory_shape() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), false, MissingLines::All);
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        false,
+        MissingLines::All,
+    );
     let out = lines(&render(|o| {
         super::timesketch::write_items(&t, &items, Some(&ann), o)
     }));
@@ -445,7 +477,9 @@ fn timesketch_evtx_fields_on_the_corpus() {
     let t = load(&[file], &opts());
     assert!(t.len() > 100);
     let items = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
-    let out = lines(&render(|o| super::timesketch::write_items(&t, &items, None, o)));
+    let out = lines(&render(|o| {
+        super::timesketch::write_items(&t, &items, None, o)
+    }));
     assert_eq!(out.len(), t.len());
     for v in &out {
         check_timesketch_line(v);
@@ -472,7 +506,9 @@ fn timesketch_and_jsonl_over_the_whole_corpus() {
     let t = load(&[dir], &opts());
     assert!(t.len() > 1000, "{} events", t.len());
     let items = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
-    let out = lines(&render(|o| super::timesketch::write_items(&t, &items, None, o)));
+    let out = lines(&render(|o| {
+        super::timesketch::write_items(&t, &items, None, o)
+    }));
     assert_eq!(out.len(), t.len());
     // One JSON type per key across all lines, or OpenSearch rejects later documents.
     let mut types: std::collections::HashMap<String, &'static str> = Default::default();
@@ -514,7 +550,13 @@ fn items_rendered_in_blocks_join_to_the_same_bytes() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), false, MissingLines::All);
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        false,
+        MissingLines::All,
+    );
     assert!(items.len() >= 4);
     for format in Format::ALL {
         for a in [None, Some(&ann)] {
@@ -535,7 +577,11 @@ fn items_rendered_in_blocks_join_to_the_same_bytes() {
 fn run_with_a_case_matches_the_filter_against_marks_and_copies() {
     let (_d, t, case) = fixture();
     let ra = row_of(&t, "fw-a.log", 1);
-    let f = Filter::parse("mark:ioc OR mark:lateral-movement", &crate::model::TzSpec::Utc).unwrap();
+    let f = Filter::parse(
+        "mark:ioc OR mark:lateral-movement",
+        &crate::model::TzSpec::Utc,
+    )
+    .unwrap();
     let req = Request {
         rows: Rows::Matching(&f),
         case: Some(case.file()),
@@ -604,7 +650,10 @@ fn to_file_refuses_evidence_and_an_existing_file_unless_forced() {
     };
     let s = super::to_file(&t, &req, &out, &protected, force).unwrap();
     assert_eq!(s.rows, t.len());
-    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), t.len());
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap().lines().count(),
+        t.len()
+    );
 }
 
 #[test]
@@ -614,6 +663,12 @@ fn format_names_round_trip() {
         assert_eq!(f.to_string(), f.id());
     }
     assert_eq!(" CSV ".parse::<Format>(), Ok(Format::Csv));
-    assert!("xml".parse::<Format>().unwrap_err().to_string().contains("xml"));
+    assert!(
+        "xml"
+            .parse::<Format>()
+            .unwrap_err()
+            .to_string()
+            .contains("xml")
+    );
     assert!(Format::Timesketch.default_file_name().ends_with(".jsonl"));
 }

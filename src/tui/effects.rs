@@ -101,11 +101,6 @@ impl Effects {
         p
     }
 
-    /// The open case has changes its file lacks.
-    pub fn case_dirty(&self) -> bool {
-        self.case.as_ref().is_some_and(Case::dirty)
-    }
-
     pub fn filter_progress(&self) -> usize {
         self.filter_done.load(Ordering::Relaxed)
     }
@@ -177,7 +172,15 @@ impl Effects {
                 }
                 self.dispatch(move || {
                     let view = view.as_deref().map(Vec::as_slice);
-                    let result = export_view(&timeline, view, case.as_deref(), format, &path, &protected, opts);
+                    let result = export_view(
+                        &timeline,
+                        view,
+                        case.as_deref(),
+                        format,
+                        &path,
+                        &protected,
+                        opts,
+                    );
                     Some(Action::ExportDone { path, result })
                 })
             }

@@ -9,6 +9,7 @@ pub mod annotations;
 pub mod app;
 mod casepath;
 pub mod effects;
+pub mod harness;
 pub mod keymap;
 pub mod layout;
 pub use crate::sanitize;

@@ -18,7 +18,12 @@ fn with_evidence(dir: &Path, name: &str) -> (App, PathBuf) {
 /// `e`, the format key, then `path` typed over the offered name.
 fn export_keys(st: &mut App, format: char, path: &Path) {
     keys(st, &format!("e{format}"));
-    assert_eq!(st.mode, Mode::Prompt(PromptKind::ExportPath), "{:?}", st.msg);
+    assert_eq!(
+        st.mode,
+        Mode::Prompt(PromptKind::ExportPath),
+        "{:?}",
+        st.msg
+    );
     keys(st, &format!("<C-u>{}<Enter>", path.display()));
 }
 
@@ -72,7 +77,11 @@ fn export_onto_an_existing_file_asks_first() {
     export_keys(&mut st, 'j', &out);
     assert_eq!(st.mode, Mode::Confirm);
     assert_eq!(st.confirm, Some(Confirm::Overwrite(out.clone())));
-    assert!(st.question().ends_with("exists: replace it?"), "{}", st.question());
+    assert!(
+        st.question().ends_with("exists: replace it?"),
+        "{}",
+        st.question()
+    );
     // No (any key but yes): left as it was.
     keys(&mut st, "x");
     assert_eq!(st.mode, Mode::Normal);

@@ -80,11 +80,7 @@ pub fn export_to(st: &mut State, path: &str, force: bool) -> Vec<Effect> {
 
 pub fn done(st: &mut State, path: PathBuf, r: Result<export::Summary, ExportError>) {
     match r {
-        Ok(s) => st.info(format!(
-            "exported {} events to {}",
-            s.rows,
-            path.display()
-        )),
+        Ok(s) => st.info(format!("exported {} events to {}", s.rows, path.display())),
         // Asked now if nothing else is on screen; else said, and `e` asks next time.
         // (`confirm` answers it and calls `overwrite`.)
         Err(e) if e.is_exists() && st.mode == Mode::Normal => {
@@ -102,7 +98,10 @@ pub fn overwrite(st: &mut State, path: &Path, yes: bool) -> Vec<Effect> {
     if yes {
         export_to(st, &path.to_string_lossy(), true)
     } else {
-        st.info(format!("export cancelled; {} left as it was", path.display()));
+        st.info(format!(
+            "export cancelled; {} left as it was",
+            path.display()
+        ));
         Vec::new()
     }
 }

@@ -21,7 +21,9 @@ mod prompt;
 pub mod refresh;
 mod table;
 
+#[cfg(test)]
 pub use jobs::apply_filter;
+#[cfg(test)]
 pub use picker::pivot_term;
 pub use refresh::refresh;
 

@@ -5,12 +5,12 @@ use super::parse::{compile_search, parse_goto};
 use super::{command, export, jobs};
 use crate::query::QueryError;
 use crate::timeline::filter::Filter;
-use std::sync::Arc;
 use crate::timeline::search::Dir;
 use crate::tui::action::Effect;
 use crate::tui::keymap::{Command, Layer};
 use crate::tui::state::{Mode, PromptKind, State};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PromptCmd {

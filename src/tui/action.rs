@@ -3,8 +3,9 @@
 //! results come back as actions).
 
 use super::annotations::AnnIndex;
+use super::casepath::CasePathError;
 use super::state::{CaseInfo, IngestStatus, Stop};
-use crate::case::{Annotation, CaseFile, Kind, OpenReport, SourceEntry};
+use crate::case::{Annotation, CaseError, CaseFile, Kind, OpenReport, SourceEntry};
 use crate::export::{self, ExportError};
 use crate::ingest::Loaded;
 use crate::timeline::Timeline;
@@ -14,6 +15,39 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use regex::Regex;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// Why the case file could not be opened, journalled to or written.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseIoError {
+    #[error("no case file open")]
+    NoCase,
+    #[error("no case file to save")]
+    NothingToSave,
+    #[error(transparent)]
+    Path(#[from] CasePathError),
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// A journal write.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Encode(#[from] serde_json::Error),
+    /// `:w PATH` / `:case PATH` onto a file that exists (never replaced).
+    #[error("{} exists: choose another name (nothing is overwritten)", .0.display())]
+    Exists(PathBuf),
+    /// `:w PATH` / `:case PATH` onto evidence, the case journal, or not writable.
+    #[error(transparent)]
+    Output(crate::output::OutputError),
+}
+
+impl From<crate::output::OutputError> for CaseIoError {
+    fn from(e: crate::output::OutputError) -> CaseIoError {
+        match e {
+            crate::output::OutputError::Exists { path } => CaseIoError::Exists(path),
+            e => CaseIoError::Output(e),
+        }
+    }
+}
 
 /// A journalled change, for the message once it is on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,22 +94,22 @@ pub enum Action {
     /// the path as entered).
     CaseOpened {
         typed: PathBuf,
-        result: Result<(CaseInfo, OpenReport), String>,
+        result: Result<(CaseInfo, OpenReport), CaseIoError>,
         at_start: bool,
     },
     /// The case was written to another file: a copy (`:w PATH`), or the case moved there
     /// (`:case PATH`). The path written, or why not.
     SavedTo {
         moved: bool,
-        result: Result<(CaseInfo, PathBuf), String>,
+        result: Result<(CaseInfo, PathBuf), CaseIoError>,
     },
     /// An annotation change reached the journal (fsynced), or why not.
     Journalled {
         op: JournalOp,
-        result: Result<CaseInfo, String>,
+        result: Result<CaseInfo, CaseIoError>,
     },
     /// The case file was written, or why not.
-    Saved(Result<CaseInfo, String>),
+    Saved(Result<CaseInfo, CaseIoError>),
     /// The session must end now: a signal, or the terminal is gone.
     Stopped(Stop),
 }

@@ -6,13 +6,13 @@
 //! open case file and its journal, so the journal write returns before the marker shows.
 //! Without a channel (`inline`), jobs run inline too: tests and scripted use.
 
-use super::action::{Action, Effect, JournalOp, SaveRequest};
+use super::action::{Action, CaseIoError, Effect, JournalOp, SaveRequest};
 use super::casepath::{case_file_path, same_file};
 use super::state::CaseInfo;
 use crate::case::{Case, CaseFile, OpenReport, SavedFilter};
 use crate::export;
 use crate::ingest::{self, Options, Progress};
-use crate::output::{self, OutputError, OutputOptions, Protected, Role};
+use crate::output::{self, OutputOptions, Protected, Role};
 use crate::timeline::Timeline;
 use crate::timeline::{filter, search};
 use std::path::{Path, PathBuf};
@@ -227,9 +227,9 @@ impl Effects {
         self.dispatch(move || work(e, &flag, &done))
     }
 
-    fn open(&mut self, typed: &Path) -> Result<(CaseInfo, OpenReport), String> {
+    fn open(&mut self, typed: &Path) -> Result<(CaseInfo, OpenReport), CaseIoError> {
         let path = case_file_path(typed)?;
-        let (case, report) = Case::open(&path, &self.author).map_err(|e| e.to_string())?;
+        let (case, report) = Case::open(&path, &self.author)?;
         self.journal_written = report.replayed > 0;
         let info = snapshot(&case, self.journal_written);
         self.case = Some(case);
@@ -240,18 +240,18 @@ impl Effects {
     fn journal(
         &mut self,
         change: impl FnOnce(&mut Case) -> std::io::Result<bool>,
-    ) -> Result<CaseInfo, String> {
-        let case = self.case.as_mut().ok_or("no case file open")?;
-        let wrote = change(case).map_err(|e| e.to_string())?;
+    ) -> Result<CaseInfo, CaseIoError> {
+        let case = self.case.as_mut().ok_or(CaseIoError::NoCase)?;
+        let wrote = change(case)?;
         self.journal_written |= wrote;
         Ok(snapshot(case, self.journal_written))
     }
 
     /// Records the session (sources, filter, view) and writes the case file atomically.
-    pub fn save(&mut self, req: &SaveRequest) -> Result<CaseInfo, String> {
-        let case = self.case.as_mut().ok_or("no case file to save")?;
+    pub fn save(&mut self, req: &SaveRequest) -> Result<CaseInfo, CaseIoError> {
+        let case = self.case.as_mut().ok_or(CaseIoError::NothingToSave)?;
         record(case, req);
-        case.save().map_err(|e| e.to_string())?;
+        case.save()?;
         self.journal_written = false;
         Ok(snapshot(case, self.journal_written))
     }
@@ -263,17 +263,17 @@ impl Effects {
         req: &SaveRequest,
         typed: &Path,
         move_there: bool,
-    ) -> Result<(CaseInfo, PathBuf), String> {
+    ) -> Result<(CaseInfo, PathBuf), CaseIoError> {
         let path = case_file_path(typed)?;
-        let case = self.case.as_mut().ok_or("no case file open")?;
+        let case = self.case.as_mut().ok_or(CaseIoError::NoCase)?;
         if same_file(&path, case.path()) {
             record(case, req);
-            case.save().map_err(|e| e.to_string())?;
+            case.save()?;
             self.journal_written = false;
             return Ok((snapshot(case, false), path));
         }
         record(case, req);
-        let bytes = case.file().to_bytes().map_err(|e| e.to_string())?;
+        let bytes = case.file().to_bytes()?;
         let mut protected = self.protected(None);
         for s in &req.sources {
             protected.add(Path::new(&s.path), Role::Evidence);
@@ -282,16 +282,10 @@ impl Effects {
             force: false,
             private: true,
         };
-        output::write(&path, &bytes, &protected, opts).map_err(|e| match e {
-            OutputError::Exists { path } => format!(
-                "{} exists: choose another name (nothing is overwritten)",
-                path.display()
-            ),
-            e => e.to_string(),
-        })?;
-        let case = self.case.as_mut().ok_or("no case file open")?;
+        output::write(&path, &bytes, &protected, opts)?;
+        let case = self.case.as_mut().ok_or(CaseIoError::NoCase)?;
         if move_there {
-            case.save_as(&path).map_err(|e| e.to_string())?;
+            case.save_as(&path)?;
             self.journal_written = false;
         }
         Ok((snapshot(case, self.journal_written), path))

@@ -7,7 +7,7 @@ use super::jobs::{current_filter, run_filter};
 use crate::case::{OpenReport, SourceEntry};
 use crate::query::QueryError;
 use crate::timeline::filter::Filter;
-use crate::tui::action::{Effect, JournalOp, SaveRequest};
+use crate::tui::action::{CaseIoError, Effect, JournalOp, SaveRequest};
 use crate::tui::annotations::AnnIndex;
 use crate::tui::state::{CaseInfo, Mode, PromptKind, State, Then};
 use std::path::{Path, PathBuf};
@@ -43,7 +43,7 @@ fn set_case(st: &mut State, case: CaseInfo, report: &OpenReport) {
 pub fn opened(
     st: &mut State,
     typed: &Path,
-    result: Result<(CaseInfo, OpenReport), String>,
+    result: Result<(CaseInfo, OpenReport), CaseIoError>,
     at_start: bool,
 ) -> Vec<Effect> {
     let then = st.case.then.take();
@@ -53,7 +53,10 @@ pub fn opened(
         Err(e) if then.is_some() => {
             st.case.then = then;
             st.open_prompt(PromptKind::CasePath, &typed.to_string_lossy());
-            st.prompt.error = Some(QueryError { col: 1, msg: e });
+            st.prompt.error = Some(QueryError {
+                col: 1,
+                msg: e.to_string(),
+            });
             return Vec::new();
         }
         Err(e) => {
@@ -96,7 +99,11 @@ fn refilter(st: &mut State) -> Vec<Effect> {
     }
 }
 
-pub fn journalled(st: &mut State, op: JournalOp, result: Result<CaseInfo, String>) -> Vec<Effect> {
+pub fn journalled(
+    st: &mut State,
+    op: JournalOp,
+    result: Result<CaseInfo, CaseIoError>,
+) -> Vec<Effect> {
     let case = match result {
         Ok(c) => c,
         Err(e) => {
@@ -131,7 +138,7 @@ pub fn journalled(st: &mut State, op: JournalOp, result: Result<CaseInfo, String
     refilter(st)
 }
 
-pub fn saved(st: &mut State, result: Result<CaseInfo, String>) {
+pub fn saved(st: &mut State, result: Result<CaseInfo, CaseIoError>) {
     let quit = std::mem::take(&mut st.case.quit_after_save);
     match result {
         Ok(case) => {
@@ -155,7 +162,7 @@ pub fn saved(st: &mut State, result: Result<CaseInfo, String>) {
 }
 
 /// `:w PATH` wrote a copy, or `:case PATH` moved the case.
-pub fn saved_to(st: &mut State, moved: bool, result: Result<(CaseInfo, PathBuf), String>) {
+pub fn saved_to(st: &mut State, moved: bool, result: Result<(CaseInfo, PathBuf), CaseIoError>) {
     match result {
         Ok((case, path)) => {
             let n = case.annotations().len();

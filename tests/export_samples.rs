@@ -5,6 +5,7 @@
 //!
 //! Set `UPDATE_GOLDEN=1` to rewrite `tests/golden/samples_export.digest` after an intended
 //! change, and say in the commit why the bytes moved.
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

@@ -6,8 +6,8 @@
 //!
 //! The public surface: the engine modules below, [`cli`] (what the `vigil` binary runs:
 //! the subcommands, their exit codes and the TUI), and two doc-hidden doors for code
-//! outside the crate that drives internals: [`TuiHarness`] (benchmarks) and `fuzzing`
-//! (the fuzz targets' facade, `src/fuzzing.rs`). The TUI's parts, the subcommands'
+//! outside the crate that drives internals: `TuiHarness` (benchmarks) and `fuzzing` (the
+//! fuzz targets' facade, `src/fuzzing.rs`, declared here as `#[doc(hidden)] pub mod`). The TUI's parts, the subcommands'
 //! helpers, the sample generator and the per-format parsers are crate-private.
 
 pub mod case;

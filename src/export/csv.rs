@@ -1,7 +1,8 @@
 //! `--format csv`: the jsonl columns flattened; cells that a spreadsheet would run as a
 //! formula are escaped.
 
-use super::annotated::{Annotated, CSV_COLUMNS, Item, csv_cells};
+use super::Lines;
+use super::annotated::{CSV_COLUMNS, Item, csv_cells};
 use crate::model::{NORM_COUNT, Norm, format_rfc3339};
 use crate::timeline::Timeline;
 use std::borrow::Cow;
@@ -36,11 +37,11 @@ pub(super) fn write_header<W: Write + ?Sized>(annotated: bool, out: &mut W) -> i
 /// Writes the records of `items` (no header). Each record stands alone (quoting is per
 /// cell), so any run of items can be written apart and the parts joined.
 pub(super) fn write_items<W: Write + ?Sized>(
-    t: &Timeline,
+    cx: &Lines<'_>,
     items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
     out: &mut W,
 ) -> io::Result<()> {
+    let (t, ann) = (cx.timeline, cx.ann);
     let mut w = ::csv::Writer::from_writer(out);
     let mut rec: Vec<String> = Vec::with_capacity(NORM_COUNT + 12);
     for &item in items {

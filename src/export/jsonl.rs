@@ -1,7 +1,8 @@
 //! `--format jsonl`: one JSON object per event (**contract**: `ts`, `source`, `format`,
 //! every non-empty normalised field, `raw`, `annotation` when annotated).
 
-use super::annotated::{Annotated, Item, add_annotations};
+use super::Lines;
+use super::annotated::{Item, add_annotations};
 use crate::case::MissingEvent;
 use crate::model::{Fields, Norm, format_rfc3339};
 use crate::timeline::Timeline;
@@ -64,11 +65,11 @@ pub fn missing_object(m: &MissingEvent<'_>, format: &str) -> Map<String, Value> 
 /// Writes `items` as JSON lines; with a case, annotated events carry `annotation`. Each
 /// line stands alone: any run of items can be written apart and the parts joined.
 pub(super) fn write_items<W: Write + ?Sized>(
-    t: &Timeline,
+    cx: &Lines<'_>,
     items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
     out: &mut W,
 ) -> io::Result<()> {
+    let (t, ann) = (cx.timeline, cx.ann);
     for &item in items {
         let obj = match (item, ann) {
             (Item::Row(i), _) => {

@@ -169,11 +169,14 @@ pub fn run<W: Write + ?Sized>(t: &Timeline, req: &Request<'_>, out: &mut W) -> i
         (true, _) => MissingLines::All,
     };
     let items = plan(t, rows, ann.as_ref(), req.annotated_only, missing);
-    let ann = ann.as_ref();
+    let cx = Lines {
+        timeline: t,
+        ann: ann.as_ref(),
+    };
     if req.format == Format::Csv {
-        csv::write_header(ann.is_some(), out)?;
+        csv::write_header(cx.ann.is_some(), out)?;
     }
-    write_items(req.format, t, &items, ann, out)?;
+    write_items(req.format, &cx, &items, out)?;
     out.flush()?;
     let written = items.iter().filter(|i| matches!(i, Item::Row(_))).count();
     Ok(Summary {
@@ -183,19 +186,26 @@ pub fn run<W: Write + ?Sized>(t: &Timeline, req: &Request<'_>, out: &mut W) -> i
     })
 }
 
+/// What every line of one export is rendered from: shared, read-only, by all the blocks
+/// of lines (what an export adds to each event belongs here).
+pub(crate) struct Lines<'a> {
+    pub timeline: &'a Timeline,
+    /// The case side, when a case is given.
+    pub ann: Option<&'a Annotated<'a, 'a>>,
+}
+
 /// The lines of `items` in `format`, without the CSV header. Any split of `items` into
 /// consecutive runs, each written on its own, gives the same bytes.
 fn write_items<W: Write + ?Sized>(
     format: Format,
-    t: &Timeline,
+    cx: &Lines<'_>,
     items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
     out: &mut W,
 ) -> io::Result<()> {
     match format {
-        Format::Jsonl => jsonl::write_items(t, items, ann, out),
-        Format::Csv => csv::write_items(t, items, ann, out),
-        Format::Timesketch => timesketch::write_items(t, items, ann, out),
+        Format::Jsonl => jsonl::write_items(cx, items, out),
+        Format::Csv => csv::write_items(cx, items, out),
+        Format::Timesketch => timesketch::write_items(cx, items, out),
     }
 }
 

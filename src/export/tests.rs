@@ -97,7 +97,11 @@ fn csv_write(
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     super::csv::write_header(ann.is_some(), out)?;
-    super::csv::write_items(t, items, ann, out)
+    super::csv::write_items(&lines_of(t, ann), items, out)
+}
+
+fn lines_of<'a>(t: &'a Timeline, ann: Option<&'a Annotated<'a, 'a>>) -> super::Lines<'a> {
+    super::Lines { timeline: t, ann }
 }
 
 fn lines(s: &str) -> Vec<Value> {
@@ -199,7 +203,7 @@ fn jsonl_carries_annotations_and_missing_events() {
     );
     assert_eq!(items.len(), t.len() + 1);
     let out = lines(&render(|o| {
-        super::jsonl::write_items(&t, &items, Some(&ann), o)
+        super::jsonl::write_items(&lines_of(&t, Some(&ann)), &items, o)
     }));
     let ts: Vec<&str> = out.iter().map(|v| v["ts"].as_str().unwrap()).collect();
     assert!(ts.is_sorted(), "lines in time order: {ts:?}");
@@ -238,7 +242,7 @@ fn jsonl_carries_annotations_and_missing_events() {
     assert_eq!(miss["message"], "(-2+3 admin login)");
     // Without a case there is no annotation key at all.
     let plain = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
-    let out = render(|o| super::jsonl::write_items(&t, &plain, None, o));
+    let out = render(|o| super::jsonl::write_items(&lines_of(&t, None), &plain, o));
     assert!(!out.contains("\"annotation\""));
     assert_eq!(out.lines().count(), t.len());
 }
@@ -406,7 +410,7 @@ fn timesketch_lines_have_the_mandatory_shape() {
         MissingLines::All,
     );
     let out = lines(&render(|o| {
-        super::timesketch::write_items(&t, &items, Some(&ann), o)
+        super::timesketch::write_items(&lines_of(&t, Some(&ann)), &items, o)
     }));
     assert_eq!(out.len(), t.len() + 1);
     for v in &out {
@@ -478,7 +482,7 @@ fn timesketch_evtx_fields_on_the_corpus() {
     assert!(t.len() > 100);
     let items = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
     let out = lines(&render(|o| {
-        super::timesketch::write_items(&t, &items, None, o)
+        super::timesketch::write_items(&lines_of(&t, None), &items, o)
     }));
     assert_eq!(out.len(), t.len());
     for v in &out {
@@ -507,7 +511,7 @@ fn timesketch_and_jsonl_over_the_whole_corpus() {
     assert!(t.len() > 1000, "{} events", t.len());
     let items = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
     let out = lines(&render(|o| {
-        super::timesketch::write_items(&t, &items, None, o)
+        super::timesketch::write_items(&lines_of(&t, None), &items, o)
     }));
     assert_eq!(out.len(), t.len());
     // One JSON type per key across all lines, or OpenSearch rejects later documents.
@@ -529,7 +533,9 @@ fn timesketch_and_jsonl_over_the_whole_corpus() {
             );
         }
     }
-    let jl = lines(&render(|o| super::jsonl::write_items(&t, &items, None, o)));
+    let jl = lines(&render(|o| {
+        super::jsonl::write_items(&lines_of(&t, None), &items, o)
+    }));
     assert_eq!(jl.len(), t.len());
     assert!(
         jl.iter()
@@ -561,12 +567,13 @@ fn items_rendered_in_blocks_join_to_the_same_bytes() {
     for format in Format::ALL {
         for a in [None, Some(&ann)] {
             let mut whole = Vec::new();
-            super::write_items(format, &t, &items, a, &mut whole).unwrap();
+            let cx = lines_of(&t, a);
+            super::write_items(format, &cx, &items, &mut whole).unwrap();
             for cut in 1..items.len() {
                 let (x, y) = items.split_at(cut);
                 let mut parts = Vec::new();
-                super::write_items(format, &t, x, a, &mut parts).unwrap();
-                super::write_items(format, &t, y, a, &mut parts).unwrap();
+                super::write_items(format, &cx, x, &mut parts).unwrap();
+                super::write_items(format, &cx, y, &mut parts).unwrap();
                 assert_eq!(parts, whole, "{format}, cut at {cut}");
             }
         }

@@ -13,7 +13,8 @@
 //! Firewall lines are stamped when the device logged them: "Event Logged". EDR exports
 //! carry the time the sensor saw the activity: "Event Time".
 
-use super::annotated::{Annotated, Item};
+use super::Lines;
+use super::annotated::Item;
 use crate::case::{Annotation, MissingEvent};
 use crate::model::{Fields, Norm};
 use crate::timeline::Timeline;
@@ -264,11 +265,11 @@ pub fn missing_object(me: &MissingEvent<'_>, format: &str) -> Map<String, Value>
 
 /// Writes `items` as Timesketch JSONL (each line stands alone, as in `jsonl`).
 pub(super) fn write_items<W: Write + ?Sized>(
-    t: &Timeline,
+    cx: &Lines<'_>,
     items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
     out: &mut W,
 ) -> io::Result<()> {
+    let (t, ann) = (cx.timeline, cx.ann);
     for &item in items {
         let obj = match item {
             Item::Row(i) => {

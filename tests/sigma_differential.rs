@@ -3,6 +3,7 @@
 //! (stored shapes, interned values, name tables) equal, record by record, those rsigma
 //! gives on the same records flattened the plain way from the evtx crate's JSON
 //! (`common::plain`) with the same mapping (`RuleSet::evaluate_record`).
+#![cfg(test)]
 
 mod common;
 
@@ -54,7 +55,7 @@ fn vigil_hits_equal_plain_flattening_hits_on_the_corpus() {
         }
         let key = (
             t.sources[e.source as usize].label.clone(),
-            vigil::ingest::evtx::schema::record_id_of(e.loc),
+            vigil::ingest::evtx_record_id(e.loc),
         );
         live.insert(key.clone());
         let on: BTreeSet<u32> = hits.of(i).iter().map(|r| r.0).collect();

@@ -2,6 +2,7 @@
 //! for Endpoint (CSV) and CrowdStrike (FDR JSON) records of the same process start: the
 //! mapping's views give each EDR's native fields Sysmon's names. And the other EDR formats
 //! of the corpus reach their process-creation rules the same way.
+#![cfg(test)]
 
 mod common;
 
@@ -66,7 +67,7 @@ fn one_rule_fires_on_sysmon_mde_and_crowdstrike_alike() {
         .map(|(i, _)| {
             let e = &t.events[i];
             let loc = if t.sources[e.source as usize].format() == "evtx" {
-                vigil::ingest::evtx::schema::record_id_of(e.loc)
+                vigil::ingest::evtx_record_id(e.loc)
             } else {
                 e.loc
             };

@@ -4,6 +4,7 @@
 //! those hits with each rule's title, id and author.
 //!
 //! `UPDATE_GOLDEN=1` rewrites the golden list after an intended change (review the diff).
+#![cfg(test)]
 
 mod common;
 
@@ -51,7 +52,7 @@ fn default_rules_flag_the_sample_behaviours() {
                         e["locator"]["record_id"].as_u64(),
                         e["locator"]["offset"].as_u64(),
                     ) {
-                        (Some(r), _) => vigil::ingest::evtx::schema::record_id_of(ev.loc) == r,
+                        (Some(r), _) => vigil::ingest::evtx_record_id(ev.loc) == r,
                         (_, Some(o)) => ev.loc == o,
                         _ => false,
                     }

@@ -14,9 +14,9 @@ use formats;
 
 pub mod batch;
 pub mod discover;
-pub mod edr;
-pub mod evtx;
-pub mod firewall;
+pub(crate) mod edr;
+pub(crate) mod evtx;
+pub(crate) mod firewall;
 pub mod kind;
 pub mod mmap;
 pub mod options;
@@ -28,6 +28,8 @@ pub mod text;
 
 pub use batch::Batch;
 pub use discover::Found;
+/// The EVTX record id an event's locator holds (tests and tools outside the crate).
+pub use evtx::schema::record_id_of as evtx_record_id;
 pub use kind::{FreeText, Kind, Rec};
 pub use mmap::Evidence;
 pub use options::{Options, Progress};

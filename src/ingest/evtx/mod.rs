@@ -7,7 +7,7 @@ pub mod msg;
 pub mod schema;
 mod stored;
 
-pub use stored::{Slot, Slots, Stored, record_fields, record_xml};
+pub use stored::{Slot, Slots, Stored, record_xml};
 
 use super::source::SourceReport;
 use crate::model::{Event, EventFlags, Sym};

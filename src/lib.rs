@@ -7,6 +7,8 @@
 pub mod case;
 pub mod commands;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ingest;
 pub mod model;
 pub mod output;

@@ -7,7 +7,7 @@
 # Seeds come from the shared corpus (`../shared/corpus` beside the checkout, or
 # $VIGIL_SHARED/corpus), the repository's `samples/` and the small seeds of our own in
 # `fuzz/seeds/`; they are copied into `fuzz/corpus/TARGET/` (not committed) and libFuzzer
-# adds what it finds there. Text files are cut to their first 16 KiB at a line end. The
+# adds what it finds there. Text files are cut to their first 4 KiB at a line end. The
 # text targets read a selector byte first (format and zone, see `vigil::fuzzing`), so
 # each seed is stored once per format it belongs to.
 #
@@ -46,7 +46,7 @@ if [[ -z $corpus || ! -d $corpus ]]; then
   corpus=/nonexistent
 fi
 samples=$root/samples
-TEXT_MAX=16384
+TEXT_MAX=4096
 
 # put TARGET SELECTOR FILE...: copies each file into the target's corpus, behind the
 # selector byte (`-` for none), text cut at a line end.

@@ -47,7 +47,7 @@ fn zone(sel: u8) -> TzSpec {
 
 /// Events whose detail (fields, message, raw record, JSON) is rendered per input: enough
 /// to reach every record shape of a small input without making big ones slow.
-const RENDER: usize = 200;
+const RENDER: usize = 64;
 /// EVTX raw records re-read from the file (each re-parses its chunk).
 const RENDER_XML: usize = 16;
 

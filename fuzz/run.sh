@@ -20,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 cd "$here"
 
-ALL=(evtx_file evtx_chunk firewall_lines key_value by_position cef syslog_mixed edr_json edr_csv query case)
+ALL=(evtx_file evtx_chunk firewall_lines key_value by_position cef syslog_mixed edr_json edr_csv edr_mapped query case)
 
 seed_only=false
 if [[ ${1:-} == --seed-only ]]; then
@@ -174,6 +174,35 @@ seed() {
       put edr_csv 0 "$samples"/edr/mde-*.csv
       put edr_csv 2 "$samples"/edr/mde-*.csv
       ;;
+    edr_mapped)
+      # sel mapping NUL file: each mapping of fuzz/maps/ with the shared corpus folder
+      # (or sample) it was written for, in two zones.
+      local m base files
+      for m in maps/*.json; do
+        base=$(basename "$m" .json)
+        if [[ $base == mde-csv ]]; then
+          files=("$samples"/edr/mde-*.csv)
+        else
+          mapfile -t files < <(from "edr/$base")
+        fi
+        for f in "${files[@]}"; do
+          [[ -f $f ]] || continue
+          name=$(basename "$f" | tr -c 'A-Za-z0-9._\n-' '_')
+          for sel in 0 32; do
+            {
+              printf "\\x$(printf %02x "$sel")"
+              tr -d '\n' <"$m"
+              printf '\0'
+              if [[ $(stat -c %s "$f") -gt $TEXT_MAX ]]; then
+                head -c "$TEXT_MAX" "$f" | sed '$d'
+              else
+                cat "$f"
+              fi
+            } >"corpus/edr_mapped/s$(printf %02x "$sel")-$base-$name"
+          done
+        done
+      done
+      ;;
     query | case)
       own "$t"
       ;;
@@ -191,6 +220,7 @@ max_len() {
     evtx_chunk) echo 65536 ;;
     query) echo 1024 ;;
     case) echo 16384 ;;
+    edr_mapped) echo $((TEXT_MAX + 1024)) ;;
     *) echo $((TEXT_MAX + 1)) ;;
   esac
 }

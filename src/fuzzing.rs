@@ -94,15 +94,41 @@ pub fn evtx_chunk(data: &[u8]) -> Result<Summary, String> {
     ingest_bytes(Some("evtx"), TzSpec::Utc, &file)
 }
 
+/// An export read through a `--map` mapping file (format `mapped`, never sniffed): the
+/// first byte picks the zone (high nibble, as for the text families), then the mapping
+/// JSON up to the first NUL byte, then the file. No NUL: no input.
+pub fn edr_mapped(data: &[u8]) -> Result<Summary, String> {
+    let Some((&sel, rest)) = data.split_first() else {
+        return Ok(Summary::default());
+    };
+    let Some(nul) = memchr::memchr(0, rest) else {
+        return Ok(Summary::default());
+    };
+    let dir = tempfile::tempdir().map_err(|e| format!("temp folder: {e}"))?;
+    let map = dir.path().join("map.json");
+    std::fs::write(&map, &rest[..nul]).map_err(|e| format!("write mapping: {e}"))?;
+    ingest_with(Some("mapped"), zone(sel >> 4), Some(map), &rest[nul + 1..])
+}
+
 /// Parses `data` as `format` (`None`: sniffed) the way `ingest::load` does after reading
 /// a file, checks what ingest promises, then builds a timeline and renders every view of
 /// its events that the TUI and exports use.
 pub fn ingest_bytes(format: Option<&str>, tz: TzSpec, data: &[u8]) -> Result<Summary, String> {
+    ingest_with(format, tz, None, data)
+}
+
+/// `ingest_bytes` with a mapping file for the `mapped` format.
+fn ingest_with(
+    format: Option<&str>,
+    tz: TzSpec,
+    map: Option<std::path::PathBuf>,
+    data: &[u8],
+) -> Result<Summary, String> {
     let ctx = ParseCtx {
         tz,
         year: None,
         mtime_year: 2024,
-        map: None,
+        map,
     };
     let format = format.or_else(|| ingest::sniff(data));
     let loaded = load(format, data, &ctx, false);

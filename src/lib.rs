@@ -14,6 +14,8 @@ pub mod case;
 pub(crate) mod commands;
 pub mod detect;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ingest;
 pub mod model;
 pub mod output;

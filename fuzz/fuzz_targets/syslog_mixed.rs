@@ -1,0 +1,12 @@
+//! The mixed syslog dispatcher, or sniffing.
+//! First byte: which format of `vigil::fuzzing::SYSLOG` (one more: sniffing) and the zone;
+//! the rest: the file. See `vigil::fuzzing::text_family`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Err(e) = vigil::fuzzing::text_family(vigil::fuzzing::SYSLOG, data) {
+        panic!("{e}");
+    }
+});

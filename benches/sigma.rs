@@ -8,6 +8,7 @@
 //! ```
 //! `VIGIL_BENCH_THREADS` (default 2) sizes the pool. Figures are indicative only on a
 //! shared machine: compare CPU seconds.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a benchmark: failing loudly is right
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize};

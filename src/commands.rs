@@ -222,14 +222,6 @@ fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<(
     Ok(())
 }
 
-/// Which export format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportFormat {
-    Jsonl,
-    Csv,
-    Timesketch,
-}
-
 /// What `vigil export` writes besides the format.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ExportOptions<'a> {
@@ -325,15 +317,14 @@ impl Sink {
 pub fn export(
     paths: &[PathBuf],
     opts: &Options,
-    format: ExportFormat,
+    format: export::Format,
     eo: &ExportOptions<'_>,
 ) -> anyhow::Result<u8> {
     if eo.annotated_only && eo.case.is_none() {
         anyhow::bail!("--annotated-only needs --case FILE");
     }
     // Everything that can be refused is refused before the (possibly long) ingest.
-    let text = eo.filter.map(str::trim).filter(|q| !q.is_empty());
-    let query = match text {
+    let query = match eo.filter.map(str::trim).filter(|q| !q.is_empty()) {
         Some(q) => Some(
             crate::query::Query::parse(q, &opts.tz)
                 .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?,
@@ -361,7 +352,7 @@ pub fn export(
     if let Some(o) = eo.output {
         output::check(o, &protected, out_opts)?;
     }
-    if format == ExportFormat::Timesketch
+    if format == export::Format::Timesketch
         && let Some(o) = eo.output
         && o.extension().and_then(|e| e.to_str()) != Some("jsonl")
     {
@@ -394,7 +385,6 @@ pub fn export(
     }
     // Files found inside given folders are protected now that they are known.
     protected.timeline(&t);
-    let mut sink = Sink::open(eo.output, &protected, out_opts)?;
     let hits = rules
         .as_ref()
         .map(|rs| crate::detect::hunt::detect_with_progress(&t, rs));
@@ -402,55 +392,36 @@ pub fn export(
         (Some(rules), Some(hits)) => Some(crate::detect::Detected { rules, hits }),
         _ => None,
     };
-    let marks = case.as_ref().map(|c| crate::case::CaseMarks::new(c, &t));
-    let ann = match (&case, &marks) {
-        (Some(c), Some(m)) => Some(export::Annotated::new(m, c.file())),
-        _ => None,
+    // The query compiled above is the filter: not parsed again.
+    let filter = query.map(crate::timeline::filter::Filter::from);
+    let req = export::Request {
+        format,
+        rows: match &filter {
+            Some(f) => export::Rows::Matching(f),
+            None => export::Rows::All,
+        },
+        case: case.as_ref().map(|c| c.file()),
+        annotated_only: eo.annotated_only,
+        missing_evidence: true,
+        detected: det,
     };
-    let rows: Vec<usize> = match text {
-        Some(q) => {
-            let f = crate::timeline::filter::Filter::parse(q, &opts.tz)
-                .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?;
-            let case_marks: &dyn crate::timeline::filter::Marks = match &marks {
-                Some(m) => m,
-                None => &crate::timeline::filter::NoMarks,
-            };
-            let both = det.map(|det| crate::detect::WithHits {
-                marks: case_marks,
-                det,
-            });
-            let marks: &dyn crate::timeline::filter::Marks = match &both {
-                Some(b) => b,
-                None => case_marks,
-            };
-            let none = std::sync::atomic::AtomicBool::new(false);
-            let done = std::sync::atomic::AtomicUsize::new(0);
-            crate::timeline::filter::run(&t, &f, marks, &none, &done)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|i| i as usize)
-                .collect()
-        }
-        None => (0..t.len()).collect(),
+    let summary = match eo.output {
+        Some(o) => Some(export::to_file(&t, &req, o, &protected, out_opts)?),
+        None => match export::run(&t, &req, &mut export::stdout()) {
+            Ok(s) => Some(s),
+            // A closed pipe (`| head`) is a normal end.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => None,
+            Err(e) => return Err(e.into()),
+        },
     };
-    let items = export::plan(&t, rows, ann.as_ref(), eo.annotated_only, query.as_ref());
-    if let Some(m) = &marks
-        && !m.missing().is_empty()
+    if let Some(s) = summary
+        && s.missing_in_case > 0
     {
         eprintln!(
             "vigil: {} annotated events are not in the loaded evidence; exported from the case file's copies (\"evidence\":\"missing\")",
-            m.missing().len()
+            s.missing_in_case
         );
     }
-    let d = det.as_ref();
-    let a = ann.as_ref();
-    let mut out = sink.writer();
-    let r = match format {
-        ExportFormat::Jsonl => export::jsonl::write_detected(&t, &items, a, d, &mut out),
-        ExportFormat::Csv => export::csv::write_detected(&t, &items, a, d, &mut out),
-        ExportFormat::Timesketch => export::timesketch::write_detected(&t, &items, a, d, &mut out),
-    };
-    sink.finish(r)?;
     if let Some(m) = unusable_message(&t, &extra) {
         eprintln!("vigil: {m}");
     } else if let Some(m) = rejects_message(&t, &extra) {

@@ -1,13 +1,13 @@
 //! vigil's command line (DESIGN §9): subcommands and exit codes; the work is in the library.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vigil::commands::{self, EXIT_UNUSABLE, ExportFormat};
+use vigil::cli::{self as commands, ColorMode, EXIT_UNUSABLE, TuiOptions};
+use vigil::export::Format;
 use vigil::ingest::{Options, options};
 use vigil::model::TzSpec;
-use vigil::tui::TuiOptions;
-use vigil::tui::theme::ColorMode;
 
 #[derive(Parser)]
 #[command(
@@ -163,8 +163,8 @@ enum Cmd {
     Export {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        #[arg(long = "format", short = 'F', value_enum, default_value = "jsonl")]
-        out_format: OutFormat,
+        #[arg(long = "format", short = 'F', value_parser = format_parser(), default_value = "jsonl")]
+        out_format: Format,
         /// Only events matching this query (DESIGN §6; `mark:`, `tag:`, `annotated` need --case).
         #[arg(long)]
         filter: Option<String>,
@@ -235,15 +235,13 @@ enum Cmd {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum OutFormat {
-    Jsonl,
-    Csv,
-    /// Timesketch JSONL (name the file *.jsonl).
-    Timesketch,
+/// `--format` of `export`: the ids and descriptions of `export::Format`.
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    let names = Format::ALL.map(|f| PossibleValue::new(f.id()).help(f.describe()));
+    PossibleValuesParser::new(names).try_map(|s| s.parse::<Format>())
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, clap::ValueEnum)]
 enum HuntOut {
     Csv,
     Jsonl,
@@ -317,11 +315,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             force,
             detect,
         }) => {
-            let f = match out_format {
-                OutFormat::Jsonl => ExportFormat::Jsonl,
-                OutFormat::Csv => ExportFormat::Csv,
-                OutFormat::Timesketch => ExportFormat::Timesketch,
-            };
             let r = &cli.common.rules;
             let ro = ((detect || !r.dirs.is_empty()) && !r.no_rules).then(|| r.options());
             let eo = commands::ExportOptions {
@@ -332,7 +325,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 force,
                 rules: ro.as_ref(),
             };
-            commands::export(&paths, &opts, f, &eo)
+            commands::export(&paths, &opts, out_format, &eo)
         }
         Some(Cmd::Sample {
             scale,
@@ -396,13 +389,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 author: t.author,
                 case: cli.common.case.clone(),
             };
-            vigil::tui::run(cli.paths, opts, tui_opts)
+            commands::run_tui(cli.paths, opts, tui_opts)
         }
     }
 }
 
 fn main() -> ExitCode {
-    vigil::tui::trace::mark_process_start();
+    commands::mark_process_start();
     // Bad arguments exit 1 (the contract), not clap's usual 2 (which means "rejects").
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -445,7 +438,7 @@ mod tests {
         assert!(matches!(
             c.cmd,
             Some(Cmd::Export {
-                out_format: OutFormat::Csv,
+                out_format: Format::Csv,
                 ..
             })
         ));
@@ -508,7 +501,7 @@ mod tests {
         assert!(matches!(
             c.cmd,
             Some(Cmd::Export {
-                out_format: OutFormat::Timesketch,
+                out_format: Format::Timesketch,
                 annotated_only: true,
                 ..
             })

@@ -3,6 +3,7 @@
 //! (stored shapes, interned values, name tables) equal, record by record, those rsigma
 //! gives on the same records flattened the plain way from the evtx crate's JSON
 //! (`common::plain`) with the same mapping (`RuleSet::evaluate_record`).
+#![cfg(test)]
 
 mod common;
 

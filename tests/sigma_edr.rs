@@ -2,6 +2,7 @@
 //! for Endpoint (CSV) and CrowdStrike (FDR JSON) records of the same process start: the
 //! mapping's views give each EDR's native fields Sysmon's names. And the other EDR formats
 //! of the corpus reach their process-creation rules the same way.
+#![cfg(test)]
 
 mod common;
 

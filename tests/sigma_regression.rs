@@ -3,6 +3,7 @@
 //! rule fires, its count equals the one rsigma gives on the same records flattened the
 //! plain way (`common::plain`, with the same mapping), and so equals the expected count
 //! wherever that plain count does.
+#![cfg(test)]
 
 mod common;
 

@@ -4,6 +4,7 @@
 //! those hits with each rule's title, id and author.
 //!
 //! `UPDATE_GOLDEN=1` rewrites the golden list after an intended change (review the diff).
+#![cfg(test)]
 
 mod common;
 

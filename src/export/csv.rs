@@ -1,7 +1,8 @@
 //! `--format csv`: the jsonl columns flattened; cells that a spreadsheet would run as a
 //! formula are escaped.
 
-use super::annotated::{Annotated, CSV_COLUMNS, Item, csv_cells};
+use super::Lines;
+use super::annotated::{CSV_COLUMNS, Item, csv_cells};
 use crate::model::{NORM_COUNT, Norm, format_rfc3339};
 use crate::timeline::Timeline;
 use std::borrow::Cow;
@@ -25,35 +26,35 @@ pub fn header(extra: &[&str]) -> Vec<String> {
     h
 }
 
-/// Writes `items`; with a case, the `annotated::CSV_COLUMNS` follow `raw`; with
+/// The header line; with a case, the `annotated::CSV_COLUMNS` follow `raw`; with
 /// detections, a last `rules` column.
-pub fn write<W: Write>(
-    t: &Timeline,
-    items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
-    out: W,
+pub(super) fn write_header<W: Write + ?Sized>(
+    annotated: bool,
+    detected: bool,
+    out: &mut W,
 ) -> io::Result<()> {
-    write_detected(t, items, ann, None, out)
-}
-
-/// `write`, with each event's Sigma hits when `det` is given.
-pub fn write_detected<W: Write>(
-    t: &Timeline,
-    items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
-    det: Option<&crate::detect::Detected<'_>>,
-    out: W,
-) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    let mut extra: Vec<&str> = if ann.is_some() {
+    let mut extra: Vec<&str> = if annotated {
         CSV_COLUMNS.to_vec()
     } else {
         Vec::new()
     };
-    if det.is_some() {
+    if detected {
         extra.push("rules");
     }
+    let mut w = ::csv::Writer::from_writer(out);
     w.write_record(header(&extra)).map_err(io_error)?;
+    w.flush()
+}
+
+/// Writes the records of `items` (no header). Each record stands alone (quoting is per
+/// cell), so any run of items can be written apart and the parts joined.
+pub(super) fn write_items<W: Write + ?Sized>(
+    cx: &Lines<'_>,
+    items: &[Item],
+    out: &mut W,
+) -> io::Result<()> {
+    let (t, ann) = (cx.timeline, cx.ann);
+    let mut w = ::csv::Writer::from_writer(out);
     let mut rec: Vec<String> = Vec::with_capacity(NORM_COUNT + 12);
     for &item in items {
         rec.clear();
@@ -63,7 +64,7 @@ pub fn write_detected<W: Write>(
                 if let Some(a) = ann {
                     rec.extend(csv_cells(a.on_row(i), false));
                 }
-                if let Some(d) = det {
+                if let Some(d) = cx.det {
                     rec.push(d.cell(i));
                 }
             }
@@ -85,7 +86,7 @@ pub fn write_detected<W: Write>(
                 }
                 rec.push("{}".into());
                 rec.extend(csv_cells(&m.annotations, true));
-                if det.is_some() {
+                if cx.det.is_some() {
                     rec.push(String::new());
                 }
             }

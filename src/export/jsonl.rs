@@ -1,7 +1,8 @@
 //! `--format jsonl`: one JSON object per event (**contract**: `ts`, `source`, `format`,
 //! every non-empty normalised field, `raw`, `annotation` when annotated).
 
-use super::annotated::{Annotated, Item, add_annotations};
+use super::Lines;
+use super::annotated::{Item, add_annotations};
 use crate::case::MissingEvent;
 use crate::model::{Fields, Norm, format_rfc3339};
 use crate::timeline::Timeline;
@@ -61,25 +62,14 @@ pub fn missing_object(m: &MissingEvent<'_>, format: &str) -> Map<String, Value> 
     o
 }
 
-/// Writes `items` as JSON lines; with a case, annotated events carry `annotation`; with
-/// detections, events with Sigma hits carry `rules`.
-pub fn write<W: Write>(
-    t: &Timeline,
+/// Writes `items` as JSON lines; with a case, annotated events carry `annotation`. Each
+/// line stands alone: any run of items can be written apart and the parts joined.
+pub(super) fn write_items<W: Write + ?Sized>(
+    cx: &Lines<'_>,
     items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
     out: &mut W,
 ) -> io::Result<()> {
-    write_detected(t, items, ann, None, out)
-}
-
-/// `write`, with each event's Sigma hits when `det` is given.
-pub fn write_detected<W: Write>(
-    t: &Timeline,
-    items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
-    det: Option<&crate::detect::Detected<'_>>,
-    out: &mut W,
-) -> io::Result<()> {
+    let (t, ann) = (cx.timeline, cx.ann);
     for &item in items {
         let obj = match (item, ann) {
             (Item::Row(i), _) => {
@@ -88,7 +78,7 @@ pub fn write_detected<W: Write>(
                 if let Some(a) = ann {
                     add_annotations(&mut m, a.on_row(i));
                 }
-                if let Some(d) = det {
+                if let Some(d) = cx.det {
                     d.add_json(i, &mut m);
                 }
                 m
@@ -102,5 +92,5 @@ pub fn write_detected<W: Write>(
         serde_json::to_writer(&mut *out, &Value::Object(obj))?;
         out.write_all(b"\n")?;
     }
-    out.flush()
+    Ok(())
 }

@@ -13,7 +13,8 @@
 //! Firewall lines are stamped when the device logged them: "Event Logged". EDR exports
 //! carry the time the sensor saw the activity: "Event Time".
 
-use super::annotated::{Annotated, Item};
+use super::Lines;
+use super::annotated::Item;
 use crate::case::{Annotation, MissingEvent};
 use crate::model::{Fields, Norm};
 use crate::timeline::Timeline;
@@ -262,31 +263,20 @@ pub fn missing_object(me: &MissingEvent<'_>, format: &str) -> Map<String, Value>
     m
 }
 
-/// Writes `items` as Timesketch JSONL.
-pub fn write<W: Write>(
-    t: &Timeline,
+/// Writes `items` as Timesketch JSONL (each line stands alone, as in `jsonl`).
+pub(super) fn write_items<W: Write + ?Sized>(
+    cx: &Lines<'_>,
     items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
     out: &mut W,
 ) -> io::Result<()> {
-    write_detected(t, items, ann, None, out)
-}
-
-/// `write`, with each event's Sigma hits when `det` is given.
-pub fn write_detected<W: Write>(
-    t: &Timeline,
-    items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
-    det: Option<&crate::detect::Detected<'_>>,
-    out: &mut W,
-) -> io::Result<()> {
+    let (t, ann) = (cx.timeline, cx.ann);
     for &item in items {
         let obj = match item {
             Item::Row(i) => {
                 let f = t.fields(i);
                 let anns = ann.map(|a| a.on_row(i)).unwrap_or(&[]);
                 let mut o = row_object(t, i, &f, anns);
-                if let Some(d) = det {
+                if let Some(d) = cx.det {
                     d.add_timesketch(i, &mut o);
                 }
                 o
@@ -299,7 +289,7 @@ pub fn write_detected<W: Write>(
         serde_json::to_writer(&mut *out, &Value::Object(obj))?;
         out.write_all(b"\n")?;
     }
-    out.flush()
+    Ok(())
 }
 
 #[cfg(test)]

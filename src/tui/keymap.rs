@@ -476,6 +476,7 @@ impl Keymap {
     }
 
     /// Whether `action` has a key in `layer`.
+    #[cfg(test)]
     pub fn is_bound(&self, layer: Layer, action: &str) -> bool {
         self.bindings
             .iter()

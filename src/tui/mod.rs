@@ -9,6 +9,7 @@ pub mod annotations;
 pub mod app;
 mod casepath;
 pub mod effects;
+pub mod harness;
 pub mod keymap;
 pub mod layout;
 pub use crate::sanitize;
@@ -300,6 +301,7 @@ fn event_loop(
     st.case.sources = sources;
     st.case.problems = problems;
     let mut app = App::new(st, Effects::threaded(tx.clone(), author));
+    app.fx.protect_evidence(&paths);
     // A reopened case brings back the filter and the place it was saved with.
     if let Some((case, report)) = case {
         let opened = app.fx.adopt_case(case, report);

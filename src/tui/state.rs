@@ -12,8 +12,9 @@ use super::theme::Theme;
 use crate::case::{Annotation, CaseFile, Kind};
 use crate::ingest::Loaded;
 use crate::model::TzSpec;
+use crate::query::QueryError;
 use crate::timeline::Timeline;
-use crate::timeline::filter::FilterError;
+use crate::timeline::filter::Filter;
 use ratatui_textarea::TextArea;
 use regex::Regex;
 use std::path::PathBuf;
@@ -110,13 +111,8 @@ pub enum Confirm {
     Quit,
     /// `d` in the annotation list (the annotation's id).
     Delete(String),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ExportFormat {
-    #[default]
-    Jsonl,
-    Csv,
+    /// An export onto a file that exists (the path as typed): replace it?
+    Overwrite(PathBuf),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,6 +180,8 @@ pub struct TableState {
 pub struct Pending {
     pub job: u64,
     pub text: String,
+    /// A filter's compiled form (run again as it is, never parsed again).
+    pub filter: Option<Arc<Filter>>,
 }
 
 /// Every hit of a search pattern in one view of one timeline.
@@ -198,6 +196,8 @@ pub struct SearchHits {
 #[derive(Default)]
 pub struct QueryState {
     pub filter: String,
+    /// `filter` compiled, as it was applied (its zone included).
+    pub active: Option<Arc<Filter>>,
     pub filter_pending: Option<Pending>,
     pub filter_progress: usize,
     pub search: Option<Regex>,
@@ -253,7 +253,7 @@ pub struct Hist {
 pub struct PromptState {
     pub text: TextArea<'static>,
     /// A mistake in what was entered (the line stays open).
-    pub error: Option<FilterError>,
+    pub error: Option<QueryError>,
 }
 
 /// The pivot picker: fields of the selected event.
@@ -452,7 +452,7 @@ pub struct State {
     pub help: HelpState,
     pub form: Option<AnnForm>,
     pub confirm: Option<Confirm>,
-    pub export_format: ExportFormat,
+    pub export_format: crate::export::Format,
     pub case: CaseState,
     pub ingest: IngestState,
 }
@@ -492,7 +492,7 @@ impl State {
             help: HelpState::default(),
             form: None,
             confirm: None,
-            export_format: ExportFormat::Jsonl,
+            export_format: crate::export::Format::Jsonl,
             case: CaseState::default(),
             ingest: IngestState {
                 status: IngestStatus::default(),
@@ -596,6 +596,12 @@ impl State {
                 }
             }
             Some(Confirm::Delete(_)) => "delete this annotation?".into(),
+            Some(Confirm::Overwrite(p)) => {
+                // Typed or pasted: shown visibly, never interpreted.
+                let p = p.display().to_string();
+                let p = sanitize::line(&p, 4096, self.theme().ascii);
+                format!("{p} exists: replace it?")
+            }
             None => String::new(),
         }
     }

@@ -1,6 +1,7 @@
-//! y/n questions: quitting with unsaved changes, deleting an annotation. Anything but a
-//! `yes` key is a no.
+//! y/n questions: quitting with unsaved changes, deleting an annotation, replacing a file
+//! by an export. Anything but a `yes` key is a no.
 
+use super::export;
 use crate::tui::action::Effect;
 use crate::tui::keymap::{Command, Layer};
 use crate::tui::state::{Confirm, Mode, State};
@@ -48,6 +49,7 @@ pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Confirm::Overwrite(path) => export::overwrite(st, &path, yes),
         Confirm::Delete(id) => {
             st.mode = Mode::AnnList;
             if yes {

@@ -3,12 +3,14 @@
 
 use super::parse::{compile_search, parse_goto};
 use super::{command, export, jobs};
-use crate::timeline::filter::{Filter, FilterError};
+use crate::query::QueryError;
+use crate::timeline::filter::Filter;
 use crate::timeline::search::Dir;
 use crate::tui::action::Effect;
 use crate::tui::keymap::{Command, Layer};
 use crate::tui::state::{Mode, PromptKind, State};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PromptCmd {
@@ -57,7 +59,7 @@ pub fn key(st: &mut State, kind: PromptKind, k: KeyEvent) -> Vec<Effect> {
 }
 
 fn fail(st: &mut State, col: usize, msg: impl Into<String>) -> Vec<Effect> {
-    st.prompt.error = Some(FilterError {
+    st.prompt.error = Some(QueryError {
         col: col.max(1),
         msg: msg.into(),
     });
@@ -85,9 +87,9 @@ fn submit(st: &mut State, kind: PromptKind) -> Vec<Effect> {
         PromptKind::Filter => {
             // Parse here so that a bad query keeps the line open; the previous filter stays.
             match Filter::parse(&text, &st.zone().1) {
-                Ok(_) => {
+                Ok(f) => {
                     st.mode = Mode::Normal;
-                    jobs::apply_filter(st, text)
+                    jobs::run_filter(st, Arc::new(f))
                 }
                 Err(e) => {
                     st.prompt.error = Some(e);
@@ -117,7 +119,7 @@ fn submit(st: &mut State, kind: PromptKind) -> Vec<Effect> {
         }
         PromptKind::ExportPath => {
             st.mode = Mode::Normal;
-            export::export_to(st, &text)
+            export::export_to(st, &text, false)
         }
     }
 }

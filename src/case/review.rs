@@ -195,21 +195,54 @@ mod tests {
             Some(Decision::Dismissed)
         );
         assert!(effective(&v, &key("0:2", 5), "a").is_none());
-        assert!(effective(&v, &key("0:1", 6), "a").is_none(), "time is part of the key");
+        assert!(
+            effective(&v, &key("0:1", 6), "a").is_none(),
+            "time is part of the key"
+        );
     }
 
     #[test]
     fn merge_keeps_conflicts_and_is_idempotent() {
         let a = vec![
-            rev("0:1", "r1", Decision::Accepted, "ann", "2026-03-15T10:00:00Z"),
-            rev("0:2", "r2", Decision::Dismissed, "ann", "2026-03-15T10:01:00Z"),
+            rev(
+                "0:1",
+                "r1",
+                Decision::Accepted,
+                "ann",
+                "2026-03-15T10:00:00Z",
+            ),
+            rev(
+                "0:2",
+                "r2",
+                Decision::Dismissed,
+                "ann",
+                "2026-03-15T10:01:00Z",
+            ),
         ];
         let b = vec![
             // same decision, other author: one is enough
-            rev("0:1", "r1", Decision::Accepted, "bob", "2026-03-15T11:00:00Z"),
+            rev(
+                "0:1",
+                "r1",
+                Decision::Accepted,
+                "bob",
+                "2026-03-15T11:00:00Z",
+            ),
             // other decision: both kept
-            rev("0:2", "r2", Decision::Accepted, "bob", "2026-03-15T11:01:00Z"),
-            rev("0:3", "r3", Decision::Dismissed, "bob", "2026-03-15T11:02:00Z"),
+            rev(
+                "0:2",
+                "r2",
+                Decision::Accepted,
+                "bob",
+                "2026-03-15T11:01:00Z",
+            ),
+            rev(
+                "0:3",
+                "r3",
+                Decision::Dismissed,
+                "bob",
+                "2026-03-15T11:02:00Z",
+            ),
         ];
         let mut out = a.clone();
         let rep = merge_into(&mut out, &b);

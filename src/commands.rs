@@ -588,6 +588,29 @@ pub fn merge(
             c.id, c.authors.0, c.authors.1, c.renamed_to
         )?;
     }
+    if !merged.reviews.is_empty() {
+        writeln!(
+            err,
+            "  candidate reviews: {} ({} added, {} conflicts)",
+            merged.reviews.len(),
+            rep.reviews_added,
+            rep.review_conflicts.len()
+        )?;
+    }
+    for c in &rep.review_conflicts {
+        writeln!(
+            err,
+            "  conflict: candidate {} on {} {} at {}: {} by {}, {} by {}; both kept",
+            shown(&c.candidate),
+            shown(&c.key.sha256.chars().take(12).collect::<String>()),
+            shown(&c.key.locator),
+            format_rfc3339(c.key.ts),
+            c.first.0.id(),
+            shown(&c.first.1),
+            c.second.0.id(),
+            shown(&c.second.1)
+        )?;
+    }
     for n in &rep.notes {
         writeln!(err, "  note: {n}")?;
     }

@@ -222,6 +222,23 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// Ranked early-detection candidates (Sigma hits and analyzer findings) as Markdown,
+    /// JSON lines or CSV; with --case, what was accepted or dismissed.
+    Triage {
+        /// Evidence files or directories.
+        paths: Vec<PathBuf>,
+        #[arg(long = "format", short = 'F', value_enum, default_value = "md")]
+        out_format: TriageOut,
+        /// Output file (default: stdout).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// At most this many candidates (default: all).
+        #[arg(short = 'n', long = "limit", default_value_t = 0)]
+        limit: usize,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Merge two or more analysts' case files.
     Merge {
         #[arg(required = true, num_args = 2..)]
@@ -239,6 +256,13 @@ enum Cmd {
 fn format_parser() -> impl TypedValueParser<Value = Format> {
     let names = Format::ALL.map(|f| PossibleValue::new(f.id()).help(f.describe()));
     PossibleValuesParser::new(names).try_map(|s| s.parse::<Format>())
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TriageOut {
+    Md,
+    Jsonl,
+    Csv,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -363,6 +387,34 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 &opts,
                 &ro,
                 &ho,
+                &mut std::io::stderr().lock(),
+            )?)
+        }
+        Some(Cmd::Triage {
+            paths,
+            out_format,
+            output,
+            limit,
+            force,
+        }) => {
+            use vigil::detect::triage::{TriageFormat, TriageOptions, triage};
+            let to = TriageOptions {
+                format: match out_format {
+                    TriageOut::Md => TriageFormat::Markdown,
+                    TriageOut::Jsonl => TriageFormat::Jsonl,
+                    TriageOut::Csv => TriageFormat::Csv,
+                },
+                output: output.as_deref(),
+                force,
+                case: cli.common.case.as_deref(),
+                limit,
+            };
+            let ro = cli.common.rules.options();
+            Ok(triage(
+                &paths,
+                &opts,
+                &ro,
+                &to,
                 &mut std::io::stderr().lock(),
             )?)
         }

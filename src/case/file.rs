@@ -3,6 +3,7 @@
 
 use super::CaseError;
 use super::annotation::Annotation;
+use super::review::{self, Review};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -75,6 +76,10 @@ pub struct CaseFile {
     pub sources: Vec<SourceEntry>,
     #[serde(default)]
     pub annotations: Vec<Annotation>,
+    /// Candidate reviews (issue 14). Absent from files without any, so those stay as they
+    /// were written; files written before reviews existed open as they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<Review>,
     #[serde(default)]
     pub filters: Vec<SavedFilter>,
     #[serde(default)]
@@ -88,6 +93,7 @@ impl Default for CaseFile {
             version: VERSION,
             sources: Vec::new(),
             annotations: Vec::new(),
+            reviews: Vec::new(),
             filters: Vec::new(),
             view: View::default(),
         }
@@ -144,10 +150,11 @@ impl CaseFile {
     }
 
     /// Puts everything in the file's stable order: annotations by (event time, id),
-    /// sources by path, tags as entered.
+    /// reviews by (event time, place, candidate), sources by path, tags as entered.
     pub fn normalise(&mut self) {
         self.annotations
             .sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        review::normalise(&mut self.reviews);
         self.sources
             .sort_by(|a, b| (&a.path, &a.sha256).cmp(&(&b.path, &b.sha256)));
     }

@@ -5,6 +5,8 @@
 
 use super::annotation::{Annotation, now_rfc3339};
 use super::file::{CaseFile, parent_dir, sync_dir};
+use super::review::{self, Review};
+use crate::model::EventKey;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -21,6 +23,21 @@ pub enum Op {
     },
     /// Remove the annotation with this id (no-op when absent).
     Delete { at: String, id: String },
+    /// Record a candidate review (replacing an earlier one of the same event and
+    /// candidate) and, for an accepted one, the annotation made from it: one line, so
+    /// that a crash never keeps one without the other.
+    Review {
+        at: String,
+        review: Box<Review>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        annotation: Option<Box<Annotation>>,
+    },
+    /// Forget the reviews of this event and candidate (undo).
+    Unreview {
+        at: String,
+        key: EventKey,
+        candidate: String,
+    },
 }
 
 impl Op {
@@ -37,18 +54,34 @@ impl Op {
         }
     }
 
-    /// Applies the op to a case file's annotations, keeping them in (event time, id) order.
+    /// Applies the op to a case file's annotations and reviews, keeping them in the
+    /// file's order.
     pub(crate) fn apply(&self, file: &mut CaseFile) {
         match self {
-            Op::Upsert { annotation, .. } => {
-                file.annotations.retain(|a| a.id != annotation.id);
-                let k = annotation.order_key();
-                let at = file.annotations.partition_point(|a| a.order_key() < k);
-                file.annotations.insert(at, Annotation::clone(annotation));
-            }
+            Op::Upsert { annotation, .. } => upsert(file, annotation),
             Op::Delete { id, .. } => file.annotations.retain(|a| &a.id != id),
+            Op::Review {
+                review: r,
+                annotation,
+                ..
+            } => {
+                if let Some(a) = annotation {
+                    upsert(file, a);
+                }
+                review::put(&mut file.reviews, Review::clone(r));
+            }
+            Op::Unreview { key, candidate, .. } => {
+                file.reviews.retain(|r| !r.is_about(key, candidate));
+            }
         }
     }
+}
+
+fn upsert(file: &mut CaseFile, annotation: &Annotation) {
+    file.annotations.retain(|a| a.id != annotation.id);
+    let k = annotation.order_key();
+    let at = file.annotations.partition_point(|a| a.order_key() < k);
+    file.annotations.insert(at, annotation.clone());
 }
 
 /// The journal path for a case file: the case path with `.journal` appended.

@@ -7,6 +7,7 @@
 //! and reports can still show them from the event copy the case file keeps.
 
 use super::annotation::Annotation;
+use super::review::{Decision, Review};
 use super::session::Case;
 use crate::model::EventKey;
 use crate::timeline::Timeline;
@@ -37,12 +38,56 @@ pub struct CaseMarks<'c> {
     rows: Vec<usize>,
     /// Annotated events not found in the timeline, by time.
     missing: Vec<MissingEvent<'c>>,
+    /// Row → the decision that counts for each candidate reviewed on it.
+    reviews: HashMap<usize, Vec<&'c Review>>,
 }
 
 impl<'c> CaseMarks<'c> {
     /// Matches every annotation of an open case against the timeline.
     pub fn new(case: &'c Case, t: &Timeline) -> CaseMarks<'c> {
-        Self::from_annotations(case.annotations(), t)
+        Self::from_annotations(case.annotations(), t).with_reviews(case.reviews(), t)
+    }
+
+    /// Adds candidate reviews (`reviewed`, `dismissed`), matched to rows as annotations
+    /// are. Where one (event, candidate) has several reviews (a merge kept a conflict),
+    /// the latest counts.
+    pub fn with_reviews(mut self, reviews: &'c [Review], t: &Timeline) -> CaseMarks<'c> {
+        let mut ids: HashMap<(String, &str), usize> = HashMap::new();
+        let mut groups: Vec<Vec<&'c Review>> = Vec::new();
+        for r in reviews {
+            let id = (r.key.sha256.to_ascii_lowercase(), r.key.locator.as_str());
+            let g = *ids.entry(id).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            if let Some(v) = groups.get_mut(g) {
+                v.push(r);
+            }
+        }
+        let times: Vec<Vec<i64>> = groups
+            .iter()
+            .map(|g| g.iter().map(|r| r.key.ts).collect())
+            .collect();
+        let rows_of = find_rows(&ids, &times, t);
+        for (group, rows) in groups.into_iter().zip(rows_of) {
+            let mut latest: Vec<&'c Review> = Vec::new();
+            for r in group {
+                match latest.iter_mut().find(|x| x.candidate == r.candidate) {
+                    Some(x) if x.at < r.at => *x = r,
+                    Some(_) => {}
+                    None => latest.push(r),
+                }
+            }
+            for row in rows {
+                self.reviews.entry(row).or_default().extend(&latest);
+            }
+        }
+        self
+    }
+
+    /// The candidate reviews that count on row `i` (one per candidate).
+    pub fn reviews_on_row(&self, i: usize) -> &[&'c Review] {
+        self.reviews.get(&i).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// As `new`, from any list of annotations (a loaded `CaseFile`, a merge result).
@@ -60,49 +105,11 @@ impl<'c> CaseMarks<'c> {
                 v.push(a);
             }
         }
-        let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
-        // Fast path: the timeline is sorted by time, so look only at the rows at each
-        // annotated time.
-        for (group, found) in groups.iter().zip(rows_of.iter_mut()) {
-            let mut times: Vec<i64> = group.iter().map(|a| a.key.ts).collect();
-            times.sort_unstable();
-            times.dedup();
-            for ts in times {
-                let mut i = t.lower_bound(ts);
-                while t.events.get(i).is_some_and(|e| e.ts == ts) {
-                    if t.key(i).is_some_and(|k| same_event(&k, group)) {
-                        found.push(i);
-                    }
-                    i += 1;
-                }
-            }
-        }
-        // Slow path for the rest: the event is in a loaded source but at another time
-        // (re-ingested with another --tz or --skew). Only the sources those annotations
-        // name are scanned, once.
-        let pending: HashMap<(&str, &str), usize> = ids
+        let times: Vec<Vec<i64>> = groups
             .iter()
-            .filter(|(_, g)| rows_of.get(**g).is_some_and(Vec::is_empty))
-            .map(|((h, l), g)| ((h.as_str(), *l), *g))
+            .map(|g| g.iter().map(|a| a.key.ts).collect())
             .collect();
-        let relevant: Vec<bool> = t
-            .sources
-            .iter()
-            .map(|s| pending.keys().any(|(h, _)| *h == s.report.sha256))
-            .collect();
-        if relevant.contains(&true) {
-            for (i, e) in t.events.iter().enumerate() {
-                if !relevant.get(e.source as usize).copied().unwrap_or(false) {
-                    continue;
-                }
-                let Some(k) = t.key(i) else { continue };
-                if let Some(&g) = pending.get(&(k.sha256.as_str(), k.locator.as_str()))
-                    && let Some(v) = rows_of.get_mut(g)
-                {
-                    v.push(i);
-                }
-            }
-        }
+        let rows_of = find_rows(&ids, &times, t);
         let mut by_row: HashMap<usize, Vec<&'c Annotation>> = HashMap::new();
         let mut missing: Vec<MissingEvent<'c>> = Vec::new();
         for (mut group, rows) in groups.into_iter().zip(rows_of) {
@@ -134,6 +141,7 @@ impl<'c> CaseMarks<'c> {
             by_row,
             rows,
             missing,
+            reviews: HashMap::new(),
         }
     }
 
@@ -174,11 +182,67 @@ fn created_ns(a: &Annotation) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
-/// Whether timeline key `k` is the event of this group (same file and place).
-fn same_event(k: &EventKey, group: &[&Annotation]) -> bool {
-    group
-        .first()
-        .is_some_and(|a| a.key.locator == k.locator && a.key.sha256.eq_ignore_ascii_case(&k.sha256))
+/// The timeline rows of each event identity `ids` (lowercase SHA-256, locator → group
+/// number), given the times its keys carry (`times[group]`).
+///
+/// Fast path: the timeline is sorted by time, so look only at the rows at each recorded
+/// time. Slow path for the rest: the event is in a loaded source but at another time
+/// (re-ingested with another --tz or --skew); only the sources those keys name are
+/// scanned, once.
+fn find_rows(
+    ids: &HashMap<(String, &str), usize>,
+    times: &[Vec<i64>],
+    t: &Timeline,
+) -> Vec<Vec<usize>> {
+    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); times.len()];
+    for ((sha, loc), &g) in ids {
+        let (Some(found), Some(ts)) = (rows_of.get_mut(g), times.get(g)) else {
+            continue;
+        };
+        let mut ts = ts.clone();
+        ts.sort_unstable();
+        ts.dedup();
+        for ts in ts {
+            let mut i = t.lower_bound(ts);
+            while t.events.get(i).is_some_and(|e| e.ts == ts) {
+                if t.key(i)
+                    .is_some_and(|k| k.locator == *loc && k.sha256.eq_ignore_ascii_case(sha))
+                {
+                    found.push(i);
+                }
+                i += 1;
+            }
+        }
+    }
+    let pending: HashMap<(&str, &str), usize> = ids
+        .iter()
+        .filter(|(_, g)| rows_of.get(**g).is_some_and(Vec::is_empty))
+        .map(|((h, l), g)| ((h.as_str(), *l), *g))
+        .collect();
+    let relevant: Vec<bool> = t
+        .sources
+        .iter()
+        .map(|s| {
+            pending
+                .keys()
+                .any(|(h, _)| s.report.sha256.eq_ignore_ascii_case(h))
+        })
+        .collect();
+    if relevant.contains(&true) {
+        for (i, e) in t.events.iter().enumerate() {
+            if !relevant.get(e.source as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let Some(k) = t.key(i) else { continue };
+            let sha = k.sha256.to_ascii_lowercase();
+            if let Some(&g) = pending.get(&(sha.as_str(), k.locator.as_str()))
+                && let Some(v) = rows_of.get_mut(g)
+            {
+                v.push(i);
+            }
+        }
+    }
+    rows_of
 }
 
 impl Marks for CaseMarks<'_> {
@@ -192,5 +256,13 @@ impl Marks for CaseMarks<'_> {
     }
     fn has_tag(&self, i: usize, tag: &str) -> bool {
         self.on_row(i).iter().any(|a| a.has_tag(tag))
+    }
+    fn reviewed(&self, i: usize) -> bool {
+        self.reviews.contains_key(&i)
+    }
+    fn dismissed(&self, i: usize) -> bool {
+        self.reviews_on_row(i)
+            .iter()
+            .any(|r| r.decision == Decision::Dismissed)
     }
 }

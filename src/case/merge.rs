@@ -1,9 +1,12 @@
 //! `vigil merge`: union of two analysts' case files by annotation id. Identical
 //! annotations collapse to one; differing edits of the same id are both kept (the second
-//! renamed `<id>-conflict-<n>` and tagged `conflict`) and reported. Nothing is dropped.
+//! renamed `<id>-conflict-<n>` and tagged `conflict`) and reported. Candidate reviews
+//! are merged by (event, candidate) the same way: a different decision is kept beside the
+//! first and reported. Nothing is dropped.
 
 use super::annotation::Annotation;
 use super::file::CaseFile;
+use super::review::{self, ReviewConflict};
 
 /// The tag put on the second copy of a conflicting annotation.
 pub const CONFLICT_TAG: &str = "conflict";
@@ -29,6 +32,10 @@ pub struct MergeReport {
     /// Annotations present, identical, in both.
     pub identical: usize,
     pub conflicts: Vec<Conflict>,
+    /// Candidate reviews only the second file had.
+    pub reviews_added: usize,
+    /// (Event, candidate) pairs decided differently: both decisions kept.
+    pub review_conflicts: Vec<ReviewConflict>,
     /// Sources only the second file had (matched by SHA-256).
     pub sources_added: usize,
     /// Anything else worth a line of output (same path with different hashes, ...).
@@ -110,6 +117,10 @@ pub fn merge(a: &CaseFile, b: &CaseFile) -> (CaseFile, MergeReport) {
         out.annotations.push(copy);
     }
 
+    let r = review::merge_into(&mut out.reviews, &b.reviews);
+    rep.reviews_added = r.added;
+    rep.review_conflicts = r.conflicts;
+
     for s in &b.sources {
         if out
             .sources
@@ -151,6 +162,8 @@ pub fn merge_all(files: &[CaseFile]) -> Option<(CaseFile, MergeReport)> {
         total.added += r.added;
         total.identical += r.identical;
         total.conflicts.extend(r.conflicts);
+        total.reviews_added += r.reviews_added;
+        total.review_conflicts.extend(r.review_conflicts);
         total.sources_added += r.sources_added;
         total.notes.extend(r.notes);
     }

@@ -6,12 +6,14 @@
 //! - `journal`: the append-only op log that makes every change durable before it shows.
 //! - `session`: `Case`, the open case the TUI and CLI edit (journal first, then memory).
 //! - `merge`: union of two case files by annotation id, conflicts kept and reported.
+//! - `review`: candidate reviews (accepted / dismissed), merged like annotations.
 
 mod annotation;
 mod file;
 mod journal;
 mod marks;
 mod merge;
+mod review;
 mod session;
 
 pub use annotation::{Annotation, EventCopy, Kind, Severity, now_rfc3339};
@@ -23,6 +25,7 @@ pub(crate) use file::{parent_dir, sync_dir};
 pub use journal::{Op, journal_path};
 pub use marks::{CaseMarks, MissingEvent};
 pub use merge::{Conflict, MergeReport, merge, merge_all};
+pub use review::{Decision, Review, ReviewConflict, effective as effective_review};
 pub use session::{Case, OpenReport, default_author};
 
 use std::io;

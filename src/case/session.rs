@@ -5,6 +5,7 @@ use super::CaseError;
 use super::annotation::{Annotation, EventCopy, Kind};
 use super::file::{self, CaseFile, SavedFilter, SourceEntry, SourceStatus, View};
 use super::journal::{self, Journal, Op};
+use super::review::{self, Decision, Review};
 use crate::model::EventKey;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -220,6 +221,78 @@ impl Case {
         }
         self.commit(Op::delete(id))?;
         Ok(true)
+    }
+
+    /// Every candidate review, in (event time, place, candidate) order.
+    pub fn reviews(&self) -> &[Review] {
+        &self.file.reviews
+    }
+
+    /// The decision that counts for `candidate` on `key`'s event (the latest; see
+    /// `review::effective`).
+    pub fn review_of(&self, key: &EventKey, candidate: &str) -> Option<&Review> {
+        review::effective(&self.file.reviews, key, candidate)
+    }
+
+    /// Accepts a candidate as an early-detection point: an `early-detection` annotation
+    /// on its event whose note is the candidate's reason (`why`) and whose tags are
+    /// `tags` plus `candidate`, and an `accepted` review, journalled together as one op.
+    /// Returns the annotation (the TUI may open it for editing, then `upsert` it).
+    pub fn accept(
+        &mut self,
+        key: EventKey,
+        event: EventCopy,
+        candidate: &str,
+        why: &str,
+        tags: &[String],
+    ) -> io::Result<Annotation> {
+        let mut a = self.new_annotation(key.clone(), event, Kind::EarlyDetection);
+        a.note = why.to_owned();
+        for t in tags {
+            a.add_tag(t);
+        }
+        a.add_tag("candidate");
+        let review = self.review(key, candidate, Decision::Accepted);
+        self.commit(Op::Review {
+            at: review.at.clone(),
+            review: Box::new(review),
+            annotation: Some(Box::new(a.clone())),
+        })?;
+        Ok(a)
+    }
+
+    /// Records that `candidate` on `key`'s event was looked at and dismissed.
+    pub fn dismiss(&mut self, key: EventKey, candidate: &str) -> io::Result<()> {
+        let review = self.review(key, candidate, Decision::Dismissed);
+        self.commit(Op::Review {
+            at: review.at.clone(),
+            review: Box::new(review),
+            annotation: None,
+        })
+    }
+
+    /// Forgets the review of `candidate` on `key`'s event (undo). Returns whether there
+    /// was one (none writes nothing). An annotation made by accepting stays.
+    pub fn unreview(&mut self, key: &EventKey, candidate: &str) -> io::Result<bool> {
+        if self.review_of(key, candidate).is_none() {
+            return Ok(false);
+        }
+        self.commit(Op::Unreview {
+            at: super::annotation::now_rfc3339(),
+            key: key.clone(),
+            candidate: candidate.to_owned(),
+        })?;
+        Ok(true)
+    }
+
+    fn review(&self, key: EventKey, candidate: &str, decision: Decision) -> Review {
+        Review {
+            key,
+            candidate: candidate.to_owned(),
+            decision,
+            author: self.author.clone(),
+            at: super::annotation::now_rfc3339(),
+        }
     }
 
     fn commit(&mut self, op: Op) -> io::Result<()> {

@@ -30,6 +30,15 @@ impl Marks for WithHits<'_> {
     fn has_tag(&self, i: usize, tag: &str) -> bool {
         self.marks.has_tag(i, tag)
     }
+    fn candidate(&self, i: usize) -> bool {
+        self.marks.candidate(i)
+    }
+    fn reviewed(&self, i: usize) -> bool {
+        self.marks.reviewed(i)
+    }
+    fn dismissed(&self, i: usize) -> bool {
+        self.marks.dismissed(i)
+    }
     fn any_rule(&self, i: usize, f: &mut dyn FnMut(&super::RuleMeta) -> bool) -> bool {
         self.det
             .hits

@@ -36,7 +36,9 @@
 //!   memoising by itself.
 //! - `Hits` belong to the timeline as it was when `run` started (event indices).
 
+pub mod analyze;
 mod builtin;
+pub mod candidates;
 mod event;
 mod export;
 mod hits;
@@ -46,6 +48,7 @@ pub mod mapping;
 mod names;
 mod rules;
 mod run;
+pub mod triage;
 
 pub use export::{Detected, WithHits};
 pub use hits::{DetectStats, Hits, LevelCounts, LevelMap};

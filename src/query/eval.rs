@@ -202,6 +202,10 @@ pub(crate) enum Pred {
         Vec<crate::detect::Level>,
     ),
     Attack(Vec<ValueMatch>),
+    /// Early-detection candidates and their reviews.
+    Candidate,
+    Reviewed,
+    Dismissed,
 }
 
 impl Pred {
@@ -232,6 +236,9 @@ impl Pred {
             Pred::Tag(ts) => ts.iter().any(|t| s.has_tag(t)),
             Pred::Annotated => s.annotated(),
             Pred::Detected => s.any_rule(&mut |_| true),
+            Pred::Candidate => s.candidate(),
+            Pred::Reviewed => s.reviewed(),
+            Pred::Dismissed => s.dismissed(),
             Pred::Rule(ms) => {
                 s.any_rule(&mut |m| ms.iter().any(|v| v.matches(&m.title) || v.matches(&m.id)))
             }

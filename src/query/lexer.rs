@@ -41,6 +41,10 @@ pub(crate) enum TokKind {
     Annotated,
     /// `detected`: the event has a Sigma hit.
     Detected,
+    /// `candidate`, `reviewed`, `dismissed`: early-detection candidates and their reviews.
+    Candidate,
+    Reviewed,
+    Dismissed,
     /// A bare word: case-insensitive substring over the free text (`*` is a wildcard).
     Word(String),
     /// A `"quoted phrase"`: literal case-insensitive substring.
@@ -265,6 +269,12 @@ impl Lexer {
             TokKind::Field { name: w, op }
         } else if w.eq_ignore_ascii_case("detected") {
             TokKind::Detected
+        } else if w.eq_ignore_ascii_case("candidate") {
+            TokKind::Candidate
+        } else if w.eq_ignore_ascii_case("reviewed") {
+            TokKind::Reviewed
+        } else if w.eq_ignore_ascii_case("dismissed") {
+            TokKind::Dismissed
         } else {
             TokKind::Word(w)
         };

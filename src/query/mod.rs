@@ -52,6 +52,18 @@ pub trait Subject {
     fn any_rule(&self, _f: &mut dyn FnMut(&crate::detect::RuleMeta) -> bool) -> bool {
         false
     }
+    /// The event is an early-detection candidate (`candidate`).
+    fn candidate(&self) -> bool {
+        false
+    }
+    /// A candidate on the event was reviewed, accepted or dismissed (`reviewed`).
+    fn reviewed(&self) -> bool {
+        false
+    }
+    /// A candidate on the event was dismissed (`dismissed`).
+    fn dismissed(&self) -> bool {
+        false
+    }
 }
 
 /// A query error: where (1-based character column) and what.
@@ -73,8 +85,10 @@ pub struct Query {
     terms: Vec<TextTerm>,
     /// `FIELD:…` terms: the name as typed and its column.
     fields: Vec<(String, usize)>,
-    /// Has a `mark:`, `tag:` or `annotated` term.
+    /// Has a `mark:`, `tag:`, `annotated`, `reviewed` or `dismissed` term.
     annotations: bool,
+    /// Has a `candidate` term.
+    candidates: bool,
 }
 
 impl Query {
@@ -97,6 +111,7 @@ impl Query {
     /// | `mimikatz`, `"lsass dump"`, `/s[e]kurlsa/` | free text (message and raw fields): substring or regex |
     /// | `mark:ioc`, `tag:lateral`, `annotated` | annotations |
     /// | `detected`, `rule:"*Shadow*"`, `level>=high`, `attack:T1003*` | Sigma hits (title or id; level; ATT&CK technique or tactic) |
+    /// | `candidate`, `reviewed`, `dismissed` | early-detection candidates; reviewed (accepted or dismissed) and dismissed ones (case file) |
     ///
     /// A field term is a name starting with a letter, `_` or `@`; so `10.0.0.1:443` and
     /// `2022-12-03T18:04` are free-text words. Empty or blank text matches everything.
@@ -145,9 +160,13 @@ impl Query {
         let needs_message = root.as_ref().is_some_and(eval::Node::needs_message);
         let mut fields = Vec::new();
         let mut annotations = false;
+        let mut candidates = false;
         for t in &toks {
             match &t.kind {
-                lexer::TokKind::Annotated => annotations = true,
+                lexer::TokKind::Annotated
+                | lexer::TokKind::Reviewed
+                | lexer::TokKind::Dismissed => annotations = true,
+                lexer::TokKind::Candidate => candidates = true,
                 lexer::TokKind::Field { name, .. } => {
                     if name.eq_ignore_ascii_case("mark") || name.eq_ignore_ascii_case("tag") {
                         annotations = true;
@@ -166,6 +185,7 @@ impl Query {
             terms,
             fields,
             annotations,
+            candidates,
         })
     }
 
@@ -202,10 +222,16 @@ impl Query {
         &self.fields
     }
 
-    /// Whether the query asks about annotations (`mark:`, `tag:`, `annotated`): it then
-    /// needs a case to mean anything.
+    /// Whether the query asks about annotations or reviews (`mark:`, `tag:`,
+    /// `annotated`, `reviewed`, `dismissed`): it then needs a case to mean anything.
     pub fn uses_annotations(&self) -> bool {
         self.annotations
+    }
+
+    /// Whether the query asks which events are candidates (`candidate`): the engine then
+    /// needs the candidate list (`detect::analyze`).
+    pub fn uses_candidates(&self) -> bool {
+        self.candidates
     }
 
     /// The text the query was compiled from.

@@ -181,6 +181,9 @@ fn term(kind: &TokKind, col: usize, tz: &TzSpec) -> Result<Node, QueryError> {
     let pred = match kind {
         TokKind::Annotated => Pred::Annotated,
         TokKind::Detected => Pred::Detected,
+        TokKind::Candidate => Pred::Candidate,
+        TokKind::Reviewed => Pred::Reviewed,
+        TokKind::Dismissed => Pred::Dismissed,
         TokKind::Word(w) if w.chars().all(|c| c == '*') => Pred::True,
         TokKind::Word(w) if w.contains('*') => {
             Pred::FreeText(Box::new(TextTerm::wildcard(w, col)?), 0)

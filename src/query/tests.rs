@@ -9,6 +9,8 @@ struct Ev {
     fields: HashMap<String, String>,
     marks: HashSet<String>,
     tags: HashSet<String>,
+    /// (candidate, reviewed, dismissed)
+    cand: (bool, bool, bool),
 }
 
 impl Ev {
@@ -58,6 +60,15 @@ impl Subject for Ev {
     }
     fn has_tag(&self, tag: &str) -> bool {
         self.tags.contains(tag)
+    }
+    fn candidate(&self) -> bool {
+        self.cand.0
+    }
+    fn reviewed(&self) -> bool {
+        self.cand.1
+    }
+    fn dismissed(&self) -> bool {
+        self.cand.2
     }
 }
 
@@ -377,6 +388,24 @@ fn annotations() {
     assert!(m("tag:lateral", &ev));
     assert!(!m("tag:persistence", &ev));
     assert!(m("\"annotated\" OR annotated", &ev));
+}
+
+#[test]
+fn candidates_and_reviews() {
+    let mut ev = Ev::new(&[("message", "a candidate word in the text")]);
+    assert!(!m("candidate", &ev), "a term, not the word in the message");
+    assert!(m("\"candidate\"", &ev), "quoted: free text");
+    ev.cand = (true, false, false);
+    assert!(m("candidate NOT reviewed", &ev));
+    assert!(!m("dismissed", &ev));
+    ev.cand = (true, true, true);
+    assert!(m("CANDIDATE reviewed dismissed", &ev));
+    assert!(!m("candidate NOT reviewed", &ev));
+    assert!(q("reviewed").uses_annotations());
+    assert!(q("NOT dismissed").uses_annotations());
+    assert!(!q("candidate").uses_annotations());
+    assert!(q("candidate OR x").uses_candidates());
+    assert!(!q("detected").uses_candidates());
 }
 
 #[test]

@@ -24,6 +24,18 @@ pub trait Marks: Sync {
     fn any_rule(&self, _i: usize, _f: &mut dyn FnMut(&crate::detect::RuleMeta) -> bool) -> bool {
         false
     }
+    /// Event `i` is an early-detection candidate (`candidate`).
+    fn candidate(&self, _i: usize) -> bool {
+        false
+    }
+    /// A candidate on event `i` was reviewed (`reviewed`).
+    fn reviewed(&self, _i: usize) -> bool {
+        false
+    }
+    /// A candidate on event `i` was dismissed (`dismissed`).
+    fn dismissed(&self, _i: usize) -> bool {
+        false
+    }
 }
 
 /// The record flag a field name stands for (`recovered`, `bad_time`), if any.
@@ -154,6 +166,15 @@ impl Subject for EventSubject<'_> {
     }
     fn any_rule(&self, f: &mut dyn FnMut(&crate::detect::RuleMeta) -> bool) -> bool {
         self.marks.any_rule(self.i, f)
+    }
+    fn candidate(&self) -> bool {
+        self.marks.candidate(self.i)
+    }
+    fn reviewed(&self) -> bool {
+        self.marks.reviewed(self.i)
+    }
+    fn dismissed(&self) -> bool {
+        self.marks.dismissed(self.i)
     }
 }
 

@@ -1,0 +1,396 @@
+//! The parallel pass: per block of events, re-read only the events whose (source, tag)
+//! can matter and fold them into small maps (first occurrence and count per value,
+//! connection times per source → destination, tampering events, IP → host).
+
+use super::{Kind, host_key, host_short};
+use crate::model::{Fields, Norm, Sym};
+use crate::timeline::Timeline;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+const BLOCK: usize = 32 * 1024;
+const STEP: usize = 1024;
+
+/// First occurrence and count of one (kind, host, value).
+#[derive(Clone, Debug)]
+pub(crate) struct Seen {
+    pub first: usize,
+    pub host: String,
+    pub count: usize,
+}
+
+/// Connection times of one (source, from, destination). `from` is a host key, or the
+/// source IP for firewall records (resolved to a host later when an endpoint told us).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Conn {
+    pub first: usize,
+    /// The sender as shown (host name, or the source IP of a firewall record).
+    pub host: String,
+    pub times: Vec<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Tamper {
+    pub event: usize,
+    pub kind: Kind,
+    pub host: String,
+    pub detail: String,
+}
+
+/// What the pass collected.
+#[derive(Default)]
+pub(crate) struct Collected {
+    /// (kind, host key, value) → first occurrence.
+    pub first: FxHashMap<(Kind, String, String), Seen>,
+    /// (source, from, destination) → times.
+    pub conns: FxHashMap<(u16, String, String), Conn>,
+    /// IP → (host key, host as shown), from endpoint network events.
+    pub ip_host: FxHashMap<String, (String, String)>,
+    pub tamper: Vec<Tamper>,
+}
+
+impl Collected {
+    fn absorb(&mut self, o: Collected) {
+        for (k, s) in o.first {
+            match self.first.get_mut(&k) {
+                Some(x) => {
+                    if s.first < x.first {
+                        x.first = s.first;
+                        x.host = s.host;
+                    }
+                    x.count += s.count;
+                }
+                None => {
+                    self.first.insert(k, s);
+                }
+            }
+        }
+        // Blocks come in timeline order, so appending keeps each list sorted.
+        for (k, c) in o.conns {
+            let x = self.conns.entry(k).or_insert_with(|| Conn {
+                first: c.first,
+                host: c.host.clone(),
+                times: Vec::new(),
+            });
+            x.first = x.first.min(c.first);
+            x.times.extend(c.times);
+        }
+        for (ip, h) in o.ip_host {
+            self.ip_host.entry(ip).or_insert(h);
+        }
+        self.tamper.extend(o.tamper);
+    }
+}
+
+/// What a (source, tag) pair can give; decided by probing its first event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Skip,
+    Read,
+}
+
+pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) -> Option<Collected> {
+    let classes = classify(t);
+    let n = t.len();
+    let parts: Vec<Option<Collected>> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let range = b * BLOCK..((b + 1) * BLOCK).min(n);
+            let mut c = Collected::default();
+            let mut pending = 0;
+            for i in range {
+                pending += 1;
+                if pending == STEP {
+                    progress.fetch_add(pending, Ordering::Relaxed);
+                    pending = 0;
+                    if cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                }
+                let Some(e) = t.events.get(i) else { continue };
+                if classes.get(&(e.source, e.tag)) != Some(&Class::Read) {
+                    continue;
+                }
+                let f = t.fields_for(i, false);
+                observe(t, i, &f, &mut c);
+            }
+            progress.fetch_add(pending, Ordering::Relaxed);
+            Some(c)
+        })
+        .collect();
+    let mut all = Collected::default();
+    for p in parts {
+        all.absorb(p?);
+    }
+    Some(all)
+}
+
+/// Probes the first event of every (source, tag) pair: the pair matters when that event
+/// is of a kind an analyzer reads (by category and event id).
+fn classify(t: &Timeline) -> FxHashMap<(u16, Sym), Class> {
+    let mut first: FxHashMap<(u16, Sym), usize> = FxHashMap::default();
+    for (i, e) in t.events.iter().enumerate() {
+        first.entry((e.source, e.tag)).or_insert(i);
+    }
+    first
+        .into_par_iter()
+        .map(|(k, i)| {
+            let f = t.fields_for(i, false);
+            let c = if relevant(&f) {
+                Class::Read
+            } else {
+                Class::Skip
+            };
+            (k, c)
+        })
+        .collect()
+}
+
+/// Whether an event of this shape can feed an analyzer.
+fn relevant(f: &Fields<'_>) -> bool {
+    let cat = f.get(Norm::Category).unwrap_or("");
+    if matches!(cat, "network" | "dns" | "firewall") {
+        return true;
+    }
+    let id = f.get(Norm::EventId).unwrap_or("");
+    if f.get(Norm::Channel).is_some() {
+        return evtx_kind(f).is_some() || tamper_kind(f).is_some();
+    }
+    cat == "process" && edr_process_start(id)
+}
+
+fn edr_process_start(tag: &str) -> bool {
+    let t = tag.to_ascii_lowercase();
+    t.contains("process") && (t.contains("creat") || t.contains("rollup") || t.contains("start"))
+}
+
+/// First-seen kinds read from EVTX records, by channel and event id.
+fn evtx_kind(f: &Fields<'_>) -> Option<Kind> {
+    let ch = f.get(Norm::Channel).unwrap_or("");
+    let id = f.get(Norm::EventId).unwrap_or("");
+    let sysmon = ch.contains("Sysmon");
+    Some(match id {
+        "1" if sysmon => Kind::FirstProcess,
+        "4688" => Kind::FirstProcess,
+        "7045" | "4697" => Kind::FirstService,
+        "4698" => Kind::FirstTask,
+        "106" if ch.contains("TaskScheduler") => Kind::FirstTask,
+        "4624" => Kind::FirstLogon,
+        "4720" => Kind::FirstAccount,
+        "4728" | "4732" | "4756" => Kind::FirstGroupMember,
+        _ => return None,
+    })
+}
+
+/// Tampering events by channel and event id.
+pub(crate) fn tamper_kind(f: &Fields<'_>) -> Option<Kind> {
+    let ch = f.get(Norm::Channel)?;
+    let id = f.get(Norm::EventId).unwrap_or("");
+    let defender = ch.contains("Windows Defender");
+    Some(match id {
+        "1102" if ch == "Security" => Kind::LogCleared,
+        "104" if ch == "System" => Kind::LogCleared,
+        "1100" if ch == "Security" => Kind::LogServiceStopped,
+        "4719" => Kind::AuditPolicyChanged,
+        "4616" => Kind::TimeChanged,
+        "16" if ch.contains("Sysmon") => Kind::SysmonConfigChanged,
+        "5001" | "5010" | "5012" | "5101" if defender => Kind::DefenderDisabled,
+        "5004" | "5007" | "5013" if defender => Kind::DefenderConfigChanged,
+        _ => return None,
+    })
+}
+
+fn lower_base(p: &str) -> String {
+    let p = p.trim().trim_matches('"');
+    p.rsplit(['\\', '/'])
+        .next()
+        .unwrap_or(p)
+        .to_ascii_lowercase()
+}
+
+/// An address worth following out of the network: not private, loopback, link-local,
+/// multicast or unspecified.
+pub(crate) fn public_ip(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v) => {
+            !(v.is_private()
+                || v.is_loopback()
+                || v.is_link_local()
+                || v.is_multicast()
+                || v.is_broadcast()
+                || v.is_unspecified()
+                || v.octets()[0] == 100 && (v.octets()[1] & 0xc0) == 64)
+        }
+        IpAddr::V6(v) => {
+            let s = v.segments()[0];
+            !(v.is_loopback()
+                || v.is_unspecified()
+                || v.is_multicast()
+                || (s & 0xfe00) == 0xfc00
+                || (s & 0xffc0) == 0xfe80)
+                && v.to_ipv4_mapped().is_none_or(|m| public_ip(&IpAddr::V4(m)))
+        }
+    }
+}
+
+fn ip(s: &str) -> Option<IpAddr> {
+    s.trim().trim_start_matches("::ffff:").parse().ok()
+}
+
+/// Machine and service accounts whose logons say nothing.
+fn boring_user(u: &str) -> bool {
+    let name = u.rsplit('\\').next().unwrap_or(u).to_ascii_uppercase();
+    name.is_empty()
+        || name == "-"
+        || name.ends_with('$')
+        || matches!(
+            name.as_str(),
+            "SYSTEM" | "LOCAL SERVICE" | "NETWORK SERVICE" | "ANONYMOUS LOGON"
+        )
+        || name.starts_with("DWM-")
+        || name.starts_with("UMFD-")
+}
+
+fn observe(t: &Timeline, i: usize, f: &Fields<'_>, c: &mut Collected) {
+    let host_raw = f
+        .get(Norm::Host)
+        .map(str::to_owned)
+        .unwrap_or_else(|| t.host(i).into_owned());
+    let cat = f.get(Norm::Category).unwrap_or("");
+    let evtx = f.get(Norm::Channel).is_some();
+    if evtx && let Some(k) = tamper_kind(f) {
+        c.tamper.push(Tamper {
+            event: i,
+            kind: k,
+            host: host_short(&host_raw),
+            detail: f.get(Norm::Message).map(str::to_owned).unwrap_or_default(),
+        });
+        return;
+    }
+    let kind = if evtx {
+        evtx_kind(f)
+    } else if cat == "process" && edr_process_start(f.get(Norm::EventId).unwrap_or("")) {
+        Some(Kind::FirstProcess)
+    } else {
+        None
+    };
+    if let Some(k) = kind
+        && let Some(v) = first_value(k, f)
+    {
+        let hk = host_key(&host_raw);
+        let s = c.first.entry((k, hk, v)).or_insert_with(|| Seen {
+            first: i,
+            host: host_short(&host_raw),
+            count: 0,
+        });
+        s.count += 1;
+        return;
+    }
+    if matches!(cat, "network" | "dns" | "firewall") {
+        connection(t, i, f, cat, &host_raw, c);
+    }
+}
+
+/// The value a first-seen kind is about, or None for what says nothing.
+fn first_value(k: Kind, f: &Fields<'_>) -> Option<String> {
+    let raw = |n: &str| f.raw(n).filter(|v| !v.is_empty() && *v != "-");
+    let v = match k {
+        Kind::FirstProcess => lower_base(f.get(Norm::Process).or(f.get(Norm::File))?),
+        Kind::FirstService => raw("ServiceName")?.to_owned(),
+        Kind::FirstTask => raw("TaskName")?.to_owned(),
+        Kind::FirstLogon => {
+            let u = f.get(Norm::User)?;
+            if boring_user(u) {
+                return None;
+            }
+            let ty = raw("LogonType").unwrap_or("?");
+            format!("{} type {ty}", u.to_ascii_lowercase())
+        }
+        Kind::FirstAccount => {
+            let u = raw("TargetUserName")?;
+            match raw("TargetDomainName") {
+                Some(d) => format!("{d}\\{u}"),
+                None => u.to_owned(),
+            }
+        }
+        Kind::FirstGroupMember => {
+            let m = raw("MemberName").or(raw("MemberSid"))?;
+            let g = raw("TargetUserName").unwrap_or("?");
+            format!("{m} → {g}")
+        }
+        _ => return None,
+    };
+    (!v.is_empty()).then_some(v)
+}
+
+/// A connection or name lookup: (from, destination) with its time. Only destinations
+/// outside the private ranges (or names) are kept; firewall records count when their
+/// source is inside.
+fn connection(
+    t: &Timeline,
+    i: usize,
+    f: &Fields<'_>,
+    cat: &str,
+    host_raw: &str,
+    c: &mut Collected,
+) {
+    let src = f.get(Norm::SrcIp).and_then(ip);
+    let firewall = cat == "firewall";
+    if firewall {
+        // Teardown lines repeat the build line of the same connection.
+        let tag = f.get(Norm::EventId).unwrap_or("");
+        if matches!(tag, "302014" | "302016" | "302018" | "302021" | "302036") {
+            return;
+        }
+    } else if let Some(s) = src
+        && !s.is_loopback()
+        && !host_raw.is_empty()
+    {
+        c.ip_host
+            .entry(s.to_string())
+            .or_insert_with(|| (host_key(host_raw), host_short(host_raw)));
+    }
+    let dst = if cat == "dns" {
+        let name = f
+            .raw("QueryName")
+            .or(f.raw("DomainName"))
+            .or(f.raw("RemoteUrl"))
+            .unwrap_or("");
+        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        if name.is_empty() || !name.contains('.') || name.ends_with(".local") {
+            return;
+        }
+        name
+    } else {
+        let Some(d) = f.get(Norm::DstIp).and_then(ip) else {
+            return;
+        };
+        if !public_ip(&d) {
+            return;
+        }
+        d.to_string()
+    };
+    let (from, shown) = if firewall {
+        match src {
+            Some(s) if !public_ip(&s) => (s.to_string(), s.to_string()),
+            _ => return,
+        }
+    } else {
+        if host_raw.is_empty() {
+            return;
+        }
+        (host_key(host_raw), host_short(host_raw))
+    };
+    let Some(e) = t.events.get(i) else { return };
+    let x = c
+        .conns
+        .entry((e.source, from, dst))
+        .or_insert_with(|| Conn {
+            first: i,
+            host: shown,
+            times: Vec::new(),
+        });
+    x.times.push(e.ts);
+}

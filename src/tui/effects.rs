@@ -347,6 +347,20 @@ fn export(
     ))
 }
 
+/// The files under `paths`, each once: a file reached twice (a folder and a file in it,
+/// `./x` and `x`, a link) is loaded once, under the name it was first found by (compared
+/// by canonical path, not by path text). Paths passed over come back as their reports.
+pub fn found_inputs(paths: &[PathBuf]) -> (Vec<ingest::Found>, Vec<ingest::discover::Skipped>) {
+    let d = ingest::discover::discover_all(paths);
+    let mut seen = std::collections::HashSet::new();
+    let found = d
+        .found
+        .into_iter()
+        .filter(|f| seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())))
+        .collect();
+    (found, d.skipped)
+}
+
 /// Discovers and loads every path on a background thread, sending each source as it is
 /// parsed, then `IngestDone` with the paths that could not be read.
 pub fn spawn_ingest(
@@ -356,7 +370,7 @@ pub fn spawn_ingest(
     tx: Sender<Action>,
 ) {
     std::thread::spawn(move || {
-        let (found, errors) = ingest::discover::discover(&paths);
+        let (found, skipped) = found_inputs(&paths);
         let (ltx, lrx) = mpsc::channel();
         std::thread::scope(|s| {
             s.spawn(|| ingest::load_all(&found, &opts, &progress, ltx));
@@ -366,10 +380,45 @@ pub fn spawn_ingest(
                 }
             }
         });
-        let errors = errors
+        let errors = skipped
             .into_iter()
-            .map(|(p, e)| format!("{}: {e}", p.display()))
+            .map(|s| format!("{}: {}", s.path.display(), s.reason))
             .collect();
         let _ = tx.send(Action::IngestDone(errors));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: `vigil C.vigil.json samples/` loaded every recorded source twice (the
+    /// folder and the case's own paths); `./x`, `dir/../x` and a link are the same file.
+    #[test]
+    fn a_file_reached_twice_is_loaded_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let ev = dir.path().join("ev");
+        std::fs::create_dir(&ev).unwrap();
+        std::fs::write(ev.join("a.log"), "x").unwrap();
+        std::fs::write(ev.join("b.log"), "y").unwrap();
+        std::os::unix::fs::symlink(ev.join("a.log"), dir.path().join("link.log")).unwrap();
+        let paths = vec![
+            ev.join("a.log"),
+            ev.clone(),
+            dir.path().join("ev/../ev/./a.log"),
+            dir.path().join("link.log"),
+            dir.path().join("missing.log"),
+        ];
+        let (found, skipped) = found_inputs(&paths);
+        let labels: Vec<String> = found.iter().map(|f| f.label.clone()).collect();
+        assert_eq!(
+            labels,
+            [
+                ev.join("a.log").display().to_string(),
+                ev.join("b.log").display().to_string()
+            ]
+        );
+        assert_eq!(skipped.len(), 1);
+        assert!(skipped[0].unreadable);
+    }
 }

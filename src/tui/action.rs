@@ -5,7 +5,7 @@
 use super::annotations::AnnIndex;
 use super::state::{CaseInfo, ExportFormat, IngestStatus, Stop};
 use crate::case::{Annotation, Kind, OpenReport, SourceEntry};
-use crate::ingest::Loaded;
+use crate::ingest::{Loaded, SourceReport};
 use crate::timeline::Timeline;
 use crate::timeline::filter::Filter;
 use crate::timeline::search::{Dir, Hit};
@@ -39,7 +39,8 @@ pub enum Action {
         index_done: usize,
     },
     Loaded(Box<Loaded>),
-    IngestDone(Vec<String>),
+    /// Loading ended; the reports of paths passed over (skipped or unreadable).
+    IngestDone(Vec<SourceReport>),
     FilterDone {
         job: u64,
         rows: Option<Vec<u32>>,

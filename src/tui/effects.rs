@@ -10,7 +10,7 @@ use super::action::{Action, Effect, ExportAnns, JournalOp, SaveRequest};
 use super::casepath::{case_file_path, same_file, write_new};
 use super::state::{CaseInfo, ExportFormat};
 use crate::case::{Case, OpenReport, SavedFilter};
-use crate::ingest::{self, Options, Progress};
+use crate::ingest::{self, Options, Progress, SourceReport};
 use crate::timeline::Timeline;
 use crate::timeline::{filter, search};
 use std::path::{Path, PathBuf};
@@ -350,7 +350,7 @@ fn export(
 /// The files under `paths`, each once: a file reached twice (a folder and a file in it,
 /// `./x` and `x`, a link) is loaded once, under the name it was first found by (compared
 /// by canonical path, not by path text). Paths passed over come back as their reports.
-pub fn found_inputs(paths: &[PathBuf]) -> (Vec<ingest::Found>, Vec<ingest::discover::Skipped>) {
+pub fn found_inputs(paths: &[PathBuf]) -> (Vec<ingest::Found>, Vec<SourceReport>) {
     let d = ingest::discover::discover_all(paths);
     let mut seen = std::collections::HashSet::new();
     let found = d
@@ -358,11 +358,12 @@ pub fn found_inputs(paths: &[PathBuf]) -> (Vec<ingest::Found>, Vec<ingest::disco
         .into_iter()
         .filter(|f| seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())))
         .collect();
-    (found, d.skipped)
+    let skipped = d.skipped.into_iter().map(|s| s.report()).collect();
+    (found, skipped)
 }
 
 /// Discovers and loads every path on a background thread, sending each source as it is
-/// parsed, then `IngestDone` with the paths that could not be read.
+/// parsed, then `IngestDone` with the reports of the paths passed over.
 pub fn spawn_ingest(
     paths: Vec<PathBuf>,
     opts: Options,
@@ -380,11 +381,7 @@ pub fn spawn_ingest(
                 }
             }
         });
-        let errors = skipped
-            .into_iter()
-            .map(|s| format!("{}: {}", s.path.display(), s.reason))
-            .collect();
-        let _ = tx.send(Action::IngestDone(errors));
+        let _ = tx.send(Action::IngestDone(skipped));
     });
 }
 
@@ -419,6 +416,6 @@ mod tests {
             ]
         );
         assert_eq!(skipped.len(), 1);
-        assert!(skipped[0].unreadable);
+        assert_eq!(skipped[0].format, "unreadable");
     }
 }

@@ -156,7 +156,13 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
             format!("{} was not saved", c.path.display())
         });
     }
-    notes.extend(app.ingest.errors.iter().chain(&keymap_error).cloned());
+    notes.extend(
+        app.ingest
+            .skipped
+            .iter()
+            .map(|r| format!("{}: {}", r.path, state::passed_over_why(r))),
+    );
+    notes.extend(keymap_error.iter().cloned());
     match stopped {
         Some(Stop::Signal(sig)) => notes.push(format!("stopped by signal {sig}")),
         Some(Stop::TerminalLost) => notes.push("the terminal went away".into()),

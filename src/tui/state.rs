@@ -79,6 +79,19 @@ impl Mode {
     }
 }
 
+/// Why a path was passed over: the reject of an unreadable one, the note of a skipped one.
+pub fn passed_over_why(r: &crate::ingest::SourceReport) -> String {
+    r.reasons
+        .first()
+        .map(|x| x.reason.clone())
+        .or_else(|| {
+            r.notes
+                .first()
+                .map(|n| n.strip_prefix("skipped: ").unwrap_or(n).to_owned())
+        })
+        .unwrap_or_else(|| r.format.clone())
+}
+
 /// What the input line (the bottom line) shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputLine {
@@ -149,8 +162,8 @@ pub enum IndexStatus {
 /// Loading: progress, sources waiting to be merged, the index built afterwards.
 pub struct IngestState {
     pub status: IngestStatus,
-    /// Paths that could not be read.
-    pub errors: Vec<String>,
+    /// Paths passed over: skipped (FIFO, device, link loop…) or unreadable, as reports.
+    pub skipped: Vec<crate::ingest::SourceReport>,
     /// Parsed sources not merged into the timeline yet.
     pub pending: Vec<Loaded>,
     /// Ingest time of the last merge (merges of big timelines are spaced out).
@@ -496,7 +509,7 @@ impl State {
             case: CaseState::default(),
             ingest: IngestState {
                 status: IngestStatus::default(),
-                errors: Vec::new(),
+                skipped: Vec::new(),
                 pending: Vec::new(),
                 last_merge: Duration::ZERO,
                 index: IndexStatus::NotYet,
@@ -712,15 +725,11 @@ impl State {
                 (s.label.clone(), why)
             })
             .collect();
-        // Ingest errors read "PATH: why".
         out.extend(
             self.ingest
-                .errors
+                .skipped
                 .iter()
-                .map(|e| match e.rsplit_once(": ") {
-                    Some((p, why)) => (p.to_owned(), why.to_owned()),
-                    None => (e.clone(), "could not be read".to_owned()),
-                }),
+                .map(|r| (r.path.clone(), passed_over_why(r))),
         );
         out
     }

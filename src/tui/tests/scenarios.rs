@@ -6,6 +6,47 @@ use crate::tui::action::Effect;
 use crate::tui::state::{IndexStatus, Mode, Msg, PromptKind};
 use crate::tui::update::update;
 
+/// The report of a path discovery passed over.
+fn passed_over(path: &str, reason: &str, unreadable: bool) -> crate::ingest::SourceReport {
+    crate::ingest::discover::Skipped {
+        path: path.into(),
+        reason: reason.into(),
+        unreadable,
+    }
+    .report()
+}
+
+/// A FIFO or a link loop is skipped, not "unreadable"; a missing named path is.
+#[test]
+fn skipped_and_unreadable_paths_are_told_apart() {
+    let mut st = state(80, 24);
+    st.ingest.status.done = false;
+    let fifo = passed_over(
+        "ev/pipe",
+        "skipped: named pipe (FIFO), not a regular file",
+        false,
+    );
+    let lp = passed_over("ev/loop", "skipped: symbolic link loop", false);
+    apply_sync(&mut st, Action::IngestDone(vec![fifo.clone(), lp.clone()]));
+    assert_eq!(
+        st.msg,
+        Some(Msg::Info(
+            "2 path(s) skipped: ev/pipe: named pipe (FIFO), not a regular file".into()
+        ))
+    );
+    let mut st = state(80, 24);
+    st.ingest.status.done = false;
+    let gone = passed_over("ev/gone.evtx", "No such file or directory", true);
+    apply_sync(&mut st, Action::IngestDone(vec![gone, fifo]));
+    assert_eq!(
+        st.msg,
+        Some(Msg::Error(
+            "1 path(s) unreadable, 1 path(s) skipped: ev/gone.evtx: cannot read: No such file or directory"
+                .into()
+        ))
+    );
+}
+
 #[test]
 fn last_then_search_then_next_wraps() {
     let mut st = state(80, 24);
@@ -430,10 +471,15 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
     assert_eq!(st.rows(), 3);
     apply_sync(
         &mut st,
-        Action::IngestDone(vec!["gone.evtx: No such file".into()]),
+        Action::IngestDone(vec![passed_over("gone.evtx", "No such file", true)]),
     );
     assert!(st.ingest.status.done);
-    assert!(matches!(st.msg, Some(Msg::Error(ref e)) if e.contains("gone.evtx")));
+    assert_eq!(
+        st.msg,
+        Some(Msg::Error(
+            "1 path(s) unreadable: gone.evtx: cannot read: No such file".into()
+        ))
+    );
 }
 
 /// Regression: while a reopened case was still loading, the status line said
@@ -528,13 +574,17 @@ fn nothing_recognised_says_how_many_files_were_skipped_and_why() {
     st.ingest.status.done = false;
     apply_sync(
         &mut st,
-        Action::IngestDone(vec!["ev/gone.evtx: No such file or directory".into()]),
+        Action::IngestDone(vec![passed_over(
+            "ev/gone.evtx",
+            "No such file or directory",
+            true,
+        )]),
     );
     assert_eq!(
         st.msg,
         Some(Msg::Error(
             "no events: 3 file(s) skipped (2 format not recognised from content; \
-             1 No such file or directory)"
+             1 cannot read: No such file or directory)"
                 .into()
         ))
     );
@@ -544,7 +594,7 @@ fn nothing_recognised_says_how_many_files_were_skipped_and_why() {
         "{text}"
     );
     assert!(
-        text.contains("ev/gone.evtx: No such file or directory"),
+        text.contains("ev/gone.evtx: cannot read: No such file or directory"),
         "{text}"
     );
     // Said once, not on every tick.

@@ -66,7 +66,7 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             index_done,
         } => ingest::tick(st, ingest, filter_done, index_done),
         Action::Loaded(l) => ingest::loaded(st, *l),
-        Action::IngestDone(errors) => ingest::done(st, errors),
+        Action::IngestDone(skipped) => ingest::done(st, skipped),
         Action::IndexDone => jobs::index_done(st),
         Action::FilterDone { job, rows } => {
             jobs::filter_done(st, job, rows);

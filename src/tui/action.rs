@@ -54,6 +54,8 @@ pub enum Action {
     },
     /// The free-text index of the timeline is built.
     IndexDone,
+    /// The field names of the loaded events were collected.
+    FieldNames(Arc<crate::query::FieldNames>),
     /// An export finished: a summary, or why it failed.
     ExportDone(Result<String, String>),
     /// A case file was opened (`at_start`: the one given on the command line; `typed`:
@@ -110,6 +112,8 @@ pub enum Effect {
     CancelJobs,
     /// Build the timeline's free-text index on a worker thread.
     BuildIndex(Arc<Timeline>),
+    /// Collect the field names of the loaded events on a worker thread.
+    FieldNames(Arc<Timeline>),
     /// Write the view (all rows when `view` is `None`) on a worker thread.
     Export {
         timeline: Arc<Timeline>,

@@ -300,6 +300,10 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
             timeline.build_text_index(&AtomicBool::new(false), done);
             Action::IndexDone
         }
+        Effect::FieldNames(timeline) => {
+            let names = crate::query::FieldNames::of_timeline(&timeline);
+            Action::FieldNames(Arc::new(names))
+        }
         Effect::Export {
             timeline,
             view,

@@ -221,6 +221,11 @@ pub struct QueryState {
     pub search_hits: Option<SearchHits>,
     /// Number of the latest filter or search request.
     pub job: u64,
+    /// The field names the loaded events have (known once loading is over): a filter
+    /// naming a field none has gets a warning.
+    pub fields: Option<Arc<crate::query::FieldNames>>,
+    /// The warning about the filter being computed, said with its result.
+    pub filter_warning: Option<String>,
 }
 
 /// Lines of the detail pane for one event, cached until the cursor or zone changes.

@@ -47,6 +47,30 @@ fn skipped_and_unreadable_paths_are_told_apart() {
     );
 }
 
+/// A filter naming a field no loaded event has says so (the filter still runs); record
+/// flags (`recovered:true`, `bad_time`) are not fields and never warn.
+#[test]
+fn unknown_field_names_warn_and_flag_terms_do_not() {
+    let mut st = state(80, 24);
+    // Loading over: the field names are collected (inline here).
+    apply_sync(&mut st, Action::IngestDone(Vec::new()));
+    assert!(st.query.fields.is_some());
+    keys(&mut st, "fusr:alice<Enter>");
+    assert_eq!(st.query.filter, "usr:alice");
+    assert_eq!(
+        st.msg,
+        Some(Msg::Error(
+            "0 events match; warning: column 1: no loaded source has field `usr` (did you mean `user`?)"
+                .into()
+        ))
+    );
+    for q in ["recovered:true", "bad_time", "NOT bad_time user:alice"] {
+        keys(&mut st, &format!("f<C-u>{q}<Enter>"));
+        assert_eq!(st.query.filter, q);
+        assert!(matches!(st.msg, Some(Msg::Info(_))), "{q}: {:?}", st.msg);
+    }
+}
+
 #[test]
 fn last_then_search_then_next_wraps() {
     let mut st = state(80, 24);

@@ -187,5 +187,8 @@ fn on_loaded(st: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     st.ingest.index = IndexStatus::Building;
-    vec![Effect::BuildIndex(st.timeline.clone())]
+    vec![
+        Effect::BuildIndex(st.timeline.clone()),
+        Effect::FieldNames(st.timeline.clone()),
+    ]
 }

@@ -68,6 +68,10 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
         Action::Loaded(l) => ingest::loaded(st, *l),
         Action::IngestDone(skipped) => ingest::done(st, skipped),
         Action::IndexDone => jobs::index_done(st),
+        Action::FieldNames(names) => {
+            st.query.fields = Some(names);
+            Vec::new()
+        }
         Action::FilterDone { job, rows } => {
             jobs::filter_done(st, job, rows);
             Vec::new()

@@ -3,17 +3,10 @@
 use crate::ingest::options::parse_duration;
 use crate::model::{TzSpec, parse_time_prefix};
 
-/// Smart case: a pattern without upper-case letters matches either case.
+/// Smart case: a pattern without upper-case letters of its own matches either case (an
+/// escape such as `\S` is no upper-case letter; the same rule as regex filter terms).
 pub fn compile_search(text: &str) -> Result<regex::Regex, String> {
-    let insensitive = !text.chars().any(char::is_uppercase);
-    regex::RegexBuilder::new(text)
-        .case_insensitive(insensitive)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::Syntax(s) => s.lines().last().unwrap_or("bad regex").to_string(),
-            other => other.to_string(),
-        })
+    crate::query::search_regex(text).map_err(|e| e.msg)
 }
 
 /// A go-to target: `+5m`/`-1h` from the cursor, or an absolute or partial time in `tz`.
@@ -70,5 +63,10 @@ mod tests {
                 .is_match("powershell.exe")
         );
         assert!(compile_search("a(b").is_err());
+        assert!(
+            compile_search(r"\Spowershell")
+                .unwrap()
+                .is_match("xPowerShell")
+        );
     }
 }

@@ -99,6 +99,11 @@ impl FieldNames {
         }
     }
 
+    /// Every name, as first seen (for completion).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.values().map(String::as_str)
+    }
+
     /// Whether some loaded event has the field (case-insensitive).
     pub fn contains(&self, name: &str) -> bool {
         self.names.contains_key(&name.to_lowercase())

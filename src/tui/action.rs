@@ -3,6 +3,7 @@
 //! results come back as actions).
 
 use super::annotations::AnnIndex;
+use super::counts::Counts;
 use super::state::{CaseInfo, ExportFormat, IngestStatus, Stop};
 use crate::case::{Annotation, Kind, OpenReport, SourceEntry};
 use crate::ingest::{Loaded, SourceReport};
@@ -37,7 +38,20 @@ pub enum Action {
         ingest: IngestStatus,
         filter_done: usize,
         index_done: usize,
+        /// Events the running counts job has looked at.
+        count_done: usize,
     },
+    /// A counts job finished (`None`: cancelled).
+    CountsDone {
+        job: u64,
+        counts: Option<Counts>,
+    },
+    /// Text went to the clipboard (what to say), or why not.
+    Copied(Result<String, String>),
+    /// A message has been shown long enough (`seq`: `State::msg_seq` when it was set).
+    ExpireMsg(u64),
+    /// A prompt's history could not be written.
+    HistoryFailed(String),
     Loaded(Box<Loaded>),
     /// Loading ended; the reports of paths passed over (skipped or unreadable).
     IngestDone(Vec<SourceReport>),
@@ -90,6 +104,8 @@ pub struct SaveRequest {
     pub filter: String,
     pub cursor_ts: Option<i64>,
     pub display_tz: String,
+    /// The table's columns (`time,host,id,message`), kept in the case view.
+    pub columns: String,
 }
 
 /// Work for the effect runner.
@@ -110,6 +126,17 @@ pub enum Effect {
     },
     /// Stop running filters and searches (their results will be stale).
     CancelJobs,
+    /// Count the values of `field` over `view` (every event when `None`).
+    Count {
+        job: u64,
+        timeline: Arc<Timeline>,
+        view: Option<Arc<Vec<u32>>>,
+        field: String,
+    },
+    /// Put `text` on the clipboard of the user's terminal (OSC 52); `what` names it.
+    Copy { what: String, text: String },
+    /// Add `entry` to the history file of prompt `kind`.
+    History { kind: &'static str, entry: String },
     /// Build the timeline's free-text index on a worker thread.
     BuildIndex(Arc<Timeline>),
     /// Collect the field names of the loaded events on a worker thread.

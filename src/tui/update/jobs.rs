@@ -7,6 +7,17 @@ use crate::tui::action::Effect;
 use crate::tui::state::{IndexStatus, Pending, SearchHits, State};
 use std::sync::Arc;
 
+/// Adds `term` to the filter with AND (or makes it the filter) and starts filtering.
+pub fn add_term(st: &mut State, term: &str) -> Vec<Effect> {
+    let base = st.filter_text();
+    let text = if base.trim().is_empty() {
+        term.to_string()
+    } else {
+        format!("{base} AND {term}")
+    };
+    apply_filter(st, text)
+}
+
 /// Compiles `text` and starts filtering (empty text shows everything at once).
 pub fn apply_filter(st: &mut State, text: String) -> Vec<Effect> {
     let tz = st.zone().1;

@@ -16,10 +16,11 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     let key = |action: &str| st.keymap.keys(Layer::Table, action, theme.ascii);
     let title = if focused {
         format!(
-            "{} detail (focused: {}/{} scroll, {}: table, {}: close) ",
+            "{} detail (focused: {}/{} select, {} copies, {}: on, {}: close) ",
             theme.select_symbol(),
             key("down"),
             key("up"),
+            key("copy"),
             key("focus"),
             key("cancel"),
         )
@@ -65,6 +66,15 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
                 Span::raw(v.as_str()),
             ]),
             DetailLine::Raw(s) => Line::raw(s.as_str()),
+        })
+        .enumerate()
+        .map(|(i, l)| {
+            // The line `y` copies, when the pane has the focus.
+            if focused && scroll + i == st.detail.sel {
+                l.style(theme.selected())
+            } else {
+                l
+            }
         })
         .collect();
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

@@ -139,7 +139,7 @@ impl Effects {
                 super::clipboard::MAX_COPY / 1024
             )
         } else {
-            format!("copied {what} ({n} chars) to the clipboard (OSC 52; tmux: set-clipboard on)")
+            format!("copied {what} ({n} chars) to the clipboard (OSC 52)")
         })
     }
 

@@ -27,7 +27,7 @@ pub mod theme;
 pub mod trace;
 pub mod update;
 pub mod views;
-mod window;
+pub mod window;
 pub mod zones;
 
 #[cfg(test)]
@@ -402,8 +402,11 @@ fn event_loop(
             if let Err(e) = term::suspend(mouse) {
                 app.error(format!("suspend: {e}"));
             }
-            // Back from `fg`: the screen is blank and may have another size.
-            let _ = terminal.clear();
+            // Back from `fg`: the screen is blank and may have another size. Both
+            // buffers are emptied so that the next frame is drawn whole (`clear` would ask
+            // the terminal where its cursor is, an answer the input thread takes).
+            terminal.swap_buffers();
+            terminal.swap_buffers();
             if let Ok(size) = terminal.size() {
                 app.apply(Action::Resize(size.width, size.height));
             }

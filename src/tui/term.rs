@@ -65,7 +65,11 @@ pub fn suspend(mouse: bool) -> std::io::Result<()> {
     signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
     // Continued (SIGCONT): raw mode, the alternate screen and our modes again.
     terminal::enable_raw_mode()?;
-    execute!(std::io::stdout(), terminal::EnterAlternateScreen)?;
+    execute!(
+        std::io::stdout(),
+        terminal::EnterAlternateScreen,
+        terminal::Clear(terminal::ClearType::All)
+    )?;
     set_modes(mouse);
     Ok(())
 }

@@ -9,7 +9,29 @@ use super::state::State;
 use crate::model::{TzSpec, format_display};
 use std::sync::Arc;
 
+/// A row of the sources panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceRow {
+    /// `timeline.sources[i]`.
+    Loaded(usize),
+    /// `ingest.skipped[i]`.
+    Passed(usize),
+}
+
 impl State {
+    /// The sources panel's rows: loaded sources by path, then the paths passed over.
+    pub fn source_rows(&self) -> Vec<SourceRow> {
+        let mut loaded: Vec<usize> = (0..self.timeline.sources.len()).collect();
+        loaded.sort_by(|&a, &b| {
+            self.timeline.sources[a]
+                .label
+                .cmp(&self.timeline.sources[b].label)
+        });
+        let mut rows: Vec<SourceRow> = loaded.into_iter().map(SourceRow::Loaded).collect();
+        rows.extend((0..self.ingest.skipped.len()).map(SourceRow::Passed));
+        rows
+    }
+
     /// Rows in the current view.
     pub fn rows(&self) -> usize {
         match &self.table.view {

@@ -187,3 +187,26 @@ fn ctrl_z_asks_the_loop_to_suspend() {
     assert!(st.suspend);
     assert!(!st.quit);
 }
+
+#[test]
+fn sources_panel_is_in_path_order_whatever_the_load_order() {
+    // Loaded as the worker threads finished: not by path.
+    let t = Arc::new(Timeline::from_test_lines(&[
+        ("logs/ws07/wfp.log", &filler()),
+        ("logs/dc01/security.log", DC01),
+        ("logs/fw/edge.log", EDGE),
+    ]));
+    let mut st = state_with(t, 80, 24);
+    keys(&mut st, "S");
+    let text = screen(&st).join("\n");
+    let at = |p: &str| text.find(p).unwrap_or_else(|| panic!("{p}: {text}"));
+    assert!(
+        at("logs/dc01/security.log") < at("logs/fw/edge.log"),
+        "{text}"
+    );
+    assert!(at("logs/fw/edge.log") < at("logs/ws07/wfp.log"), "{text}");
+    // Enter filters on the source shown on the row, not on the n-th loaded.
+    keys(&mut st, "g<Enter>");
+    assert_eq!(st.query.filter, "source:\"logs/dc01/security.log\"");
+    assert_eq!(st.rows(), 5);
+}

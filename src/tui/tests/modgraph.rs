@@ -465,6 +465,7 @@ fn layers_import_only_downwards() {
         "tui::cells",
         "tui::columns",
         "tui::panels",
+        "tui::window",
     ];
     for v in g.under("tui::views") {
         for d in g.deps(&v) {
@@ -490,6 +491,7 @@ fn layers_import_only_downwards() {
         "tui::decode",
         "tui::clipboard",
         "tui::history",
+        "tui::window",
     ];
     let upper = ["tui::update", "tui::effects", "tui::views", "tui::app"];
     for l in leaves {

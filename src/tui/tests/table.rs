@@ -238,6 +238,29 @@ fn the_detail_pane_leads_with_what_happened_and_copies_values_as_they_are() {
 }
 
 #[test]
+fn the_detail_pane_wraps_long_values_under_themselves() {
+    let mut st = night(80, 30);
+    keys(&mut st, "jj<Enter>");
+    let lines = screen(&st);
+    let at = lines
+        .iter()
+        .position(|l| l.contains("cmdline "))
+        .expect("cmdline shown");
+    // The value goes on on the next lines, under itself, to its last character.
+    assert!(
+        lines[at + 1].starts_with(&" ".repeat(23)),
+        "{}",
+        lines.join("\n")
+    );
+    let text: String = lines[at..at + 4].iter().map(|l| l.trim()).collect();
+    assert!(
+        text.contains("AFcAZQBiAEMAbABpAGUAbgB0ACkA"),
+        "{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
 fn the_detail_pane_keeps_its_place_between_events_of_a_kind() {
     let mut st = state(80, 30);
     // Two firewall rows of the same kind (test format, action tag `5156`).

@@ -30,7 +30,7 @@ pub fn copy(st: &mut State) -> Vec<Effect> {
             return Vec::new();
         };
         let what = match d.lines.get(st.detail.sel) {
-            Some(DetailLine::Field(k, _)) => k.trim().to_string(),
+            Some(DetailLine::Field(k, _)) => k.trim_matches([' ', '↳']).to_string(),
             Some(DetailLine::Raw(_)) => "the raw record line".to_string(),
             _ => String::new(),
         };

@@ -7,6 +7,7 @@ use super::picker::pivot_term;
 use crate::tui::action::Effect;
 use crate::tui::keymap::{Command, Layer};
 use crate::tui::state::{Mode, State};
+use crate::tui::window::SourceRow;
 use ratatui::crossterm::event::KeyEvent;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +36,14 @@ pub fn count(st: &State) -> usize {
     st.timeline.sources.len() + st.ingest.skipped.len()
 }
 
+/// The loaded source on the panel's selected row.
+fn selected(st: &State) -> Option<usize> {
+    match st.source_rows().get(st.sources.sel)? {
+        SourceRow::Loaded(i) => Some(*i),
+        SourceRow::Passed(_) => None,
+    }
+}
+
 pub fn open(st: &mut State) {
     if count(st) == 0 {
         st.info("no sources yet");
@@ -45,7 +54,11 @@ pub fn open(st: &mut State) {
         .cursor_event()
         .and_then(|e| st.timeline.events.get(e))
         .map(|e| e.source as usize);
-    st.sources.sel = of_cursor.unwrap_or(st.sources.sel).min(count(st) - 1);
+    let rows = st.source_rows();
+    st.sources.sel = of_cursor
+        .and_then(|s| rows.iter().position(|r| *r == SourceRow::Loaded(s)))
+        .unwrap_or(st.sources.sel)
+        .min(count(st) - 1);
     st.mode = Mode::Sources;
 }
 
@@ -60,7 +73,7 @@ pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         Some(SourcesCmd::Close) => st.mode = Mode::Normal,
         Some(SourcesCmd::Nav(nav)) => st.sources.sel = nav.apply(st.sources.sel, n, page(st)),
         Some(SourcesCmd::Pick) => {
-            let Some(src) = st.timeline.sources.get(st.sources.sel) else {
+            let Some(src) = selected(st).and_then(|i| st.timeline.sources.get(i)) else {
                 st.error("nothing was loaded from this path");
                 return Vec::new();
             };

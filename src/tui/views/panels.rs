@@ -7,6 +7,7 @@ use crate::tui::keymap::Layer;
 use crate::tui::layout::centered;
 use crate::tui::sanitize;
 use crate::tui::state::{State, passed_over_why};
+use crate::tui::window::SourceRow;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::Style;
@@ -89,29 +90,30 @@ pub fn counts(st: &State, f: &mut Frame) {
 
 /// One line per source: tag, format, events, rejects, path.
 fn source_rows(st: &State) -> Vec<String> {
-    let mut v: Vec<String> = st
-        .timeline
-        .sources
-        .iter()
-        .map(|s| {
-            let r = &s.report;
-            format!(
-                "{:<4} {:<11} {:>8} {:>5}  {}",
-                source_tag(&s.label, s.format()),
-                r.format,
-                r.events,
-                r.rejected,
-                s.label
-            )
+    st.source_rows()
+        .into_iter()
+        .filter_map(|row| match row {
+            SourceRow::Loaded(i) => {
+                let s = st.timeline.sources.get(i)?;
+                let r = &s.report;
+                Some(format!(
+                    "{:<4} {:<11} {:>8} {:>5}  {}",
+                    source_tag(&s.label, s.format()),
+                    r.format,
+                    r.events,
+                    r.rejected,
+                    s.label
+                ))
+            }
+            SourceRow::Passed(i) => {
+                let r = st.ingest.skipped.get(i)?;
+                Some(format!(
+                    "{:<4} {:<11} {:>8} {:>5}  {}",
+                    "-", r.format, 0, r.rejected, r.path
+                ))
+            }
         })
-        .collect();
-    v.extend(st.ingest.skipped.iter().map(|r| {
-        format!(
-            "{:<4} {:<11} {:>8} {:>5}  {}",
-            "-", r.format, 0, r.rejected, r.path
-        )
-    }));
-    v
+        .collect()
 }
 
 /// What is known of the selected source.
@@ -123,9 +125,11 @@ fn source_details(st: &State) -> Vec<(String, String)> {
             .and_then(|d| d.timestamp_nanos_opt())
             .map_or_else(|| "-".to_string(), |ns| format_display(ns, &zone))
     };
-    let n = st.timeline.sources.len();
     let mut out = Vec::new();
-    if let Some(s) = st.timeline.sources.get(st.sources.sel) {
+    let row = st.source_rows().get(st.sources.sel).copied();
+    if let Some(SourceRow::Loaded(i)) = row
+        && let Some(s) = st.timeline.sources.get(i)
+    {
         let r = &s.report;
         let opts = &st.config.ingest;
         out.push(("path".into(), s.label.clone()));
@@ -172,7 +176,9 @@ fn source_details(st: &State) -> Vec<(String, String)> {
             ));
         }
         out.push(("sha256".into(), r.sha256.clone()));
-    } else if let Some(r) = st.ingest.skipped.get(st.sources.sel.saturating_sub(n)) {
+    } else if let Some(SourceRow::Passed(i)) = row
+        && let Some(r) = st.ingest.skipped.get(i)
+    {
         out.push(("path".into(), r.path.clone()));
         out.push((r.format.clone(), passed_over_why(r)));
     }

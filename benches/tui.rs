@@ -8,32 +8,28 @@
 //! VIGIL_BENCH_FILTER=QUERY …   # measure that filter alone
 //! ```
 //! Every figure is the median (and max) over RUNS repetitions (default 5).
+// A measuring tool, not library code: a query or pattern of its own that does not compile
+// is a bug in the benchmark, and it stops there.
+#![allow(clippy::expect_used)]
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use regex::Regex;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::time::{Duration, Instant};
+use vigil::TuiHarness;
 use vigil::ingest::{Options, Progress};
 use vigil::model::TzSpec;
 use vigil::timeline::filter::{self, Filter, NoMarks};
 use vigil::timeline::search::{self, Dir};
 use vigil::timeline::{Timeline, histogram};
-use vigil::tui::action::Action;
-use vigil::tui::app::App;
-use vigil::tui::effects::Effects;
-use vigil::tui::state::{Config, State};
-use vigil::tui::theme::Theme;
-use vigil::tui::update::refresh;
-use vigil::tui::views;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
 /// User + system CPU time of this process so far, in ms.
+#[allow(unsafe_code)] // getrusage has no safe wrapper in std or libc
 fn cpu_ms() -> f64 {
     let mut u = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: an all-zero rusage is valid, and getrusage only writes into it.
@@ -68,51 +64,42 @@ fn measure<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (med, last.expect("at least one run"))
 }
 
-fn state(t: Arc<Timeline>, w: u16, h: u16) -> App {
-    let config = Config {
-        theme: Theme::new(true, false),
-        ..Config::default()
-    };
-    let mut st = State::new(t, config);
-    st.ingest.status.done = true;
-    let mut app = App::new(st, Effects::inline(String::new()));
-    app.apply(Action::Resize(w, h));
-    app
+fn state(t: Arc<Timeline>, w: u16, h: u16) -> TuiHarness {
+    TuiHarness::new(t, w, h)
 }
 
 fn frames(t: &Arc<Timeline>, w: u16, h: u16, runs: usize) {
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
     let mut st = state(t.clone(), w, h);
     let n = t.len();
     for (label, at) in [("top", 0), ("middle", n / 2), ("end", n.saturating_sub(1))] {
-        st.table.cursor = at;
-        refresh(&mut st);
+        st.set_cursor(at);
+        st.refresh();
         measure(&format!("frame {w}x{h} at {label}"), runs * 20, || {
-            term.draw(|f| views::render(&st, f)).expect("draw");
+            st.draw();
         });
     }
-    st.query.search = Regex::new("(?i)powershell").ok();
-    st.detail.open = true;
-    st.table.cursor = n / 2;
-    refresh(&mut st);
+    st.set_search(Regex::new("(?i)powershell").ok());
+    st.set_detail(true);
+    st.set_cursor(n / 2);
+    st.refresh();
     measure(
         &format!("frame {w}x{h} middle, detail open, search hl"),
         runs * 20,
         || {
-            term.draw(|f| views::render(&st, f)).expect("draw");
+            st.draw();
         },
     );
     // A key press: update + refresh (histogram, detail) + draw.
-    st.detail.open = false;
+    st.set_detail(false);
     let mut pos = n / 3;
     measure(
         &format!("key j + refresh + frame {w}x{h}"),
         runs * 20,
         || {
             pos += 1;
-            st.table.cursor = pos;
-            refresh(&mut st);
-            term.draw(|f| views::render(&st, f)).expect("draw");
+            st.set_cursor(pos);
+            st.refresh();
+            st.draw();
         },
     );
 }
@@ -271,11 +258,11 @@ fn main() {
         );
     }
     let mut st = state(t.clone(), 160, 48);
-    st.table.view = Some(Arc::new(view));
-    st.table.cursor = 0;
+    st.set_view(Some(view));
+    st.set_cursor(0);
     measure(
         "State::refresh (histogram + detail), filtered",
         runs * 20,
-        || refresh(&mut st),
+        || st.refresh(),
     );
 }

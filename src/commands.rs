@@ -90,6 +90,9 @@ struct StatsJson<'a> {
     first: Option<String>,
     last: Option<String>,
     sources: Vec<&'a SourceReport>,
+    /// Sigma hits per level, only when rules ran (`--rules`/`--detect`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detections: Option<crate::detect::DetectStats>,
 }
 
 /// All source reports: loaded ones then unreadable paths.
@@ -113,19 +116,32 @@ pub fn exit_code(t: &Timeline, extra: &[SourceReport]) -> u8 {
     }
 }
 
-/// `vigil stats`.
+/// `vigil stats`. With `rules`, also runs them and counts hits per level (rules need
+/// every field, so that ingest stores them; without, only times and counts are kept).
 pub fn stats(
     paths: &[PathBuf],
     opts: &Options,
     json: bool,
+    rules: Option<&crate::detect::RuleOptions>,
     out: &mut dyn Write,
 ) -> std::io::Result<u8> {
-    // Stats needs times and counts only: let formats skip storing fields.
+    let rules = match rules {
+        Some(ro) => Some(
+            crate::detect::RuleSet::load(ro)
+                .map_err(std::io::Error::other)?
+                .0,
+        ),
+        None => None,
+    };
     let opts = Options {
-        index_only: true,
+        index_only: rules.is_none(),
         ..opts.clone()
     };
     let (t, extra) = load_with_progress(paths, &opts);
+    let detections = rules.as_ref().map(|rs| {
+        let hits = crate::detect::hunt::detect_with_progress(&t, rs);
+        crate::detect::DetectStats::new(rs, &hits)
+    });
     let rs = reports(&t, &extra);
     let valid = t.events.iter().filter(|e| !e.flags.bad_time());
     let (first, last) = valid.fold((i64::MAX, i64::MIN), |(a, b), e| (a.min(e.ts), b.max(e.ts)));
@@ -137,6 +153,7 @@ pub fn stats(
         first: span.as_ref().map(|s| s.0.clone()),
         last: span.as_ref().map(|s| s.1.clone()),
         sources: rs,
+        detections,
     };
     let r = if json {
         serde_json::to_writer_pretty(&mut *out, &s)
@@ -173,6 +190,14 @@ fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<(
     if let (Some(a), Some(b)) = (&s.first, &s.last) {
         writeln!(out, "span: {a} .. {b}")?;
     }
+    if let Some(d) = &s.detections {
+        let levels: Vec<String> = crate::detect::Level::ALL
+            .iter()
+            .rev()
+            .map(|l| format!("{} {}", l.name(), d.hits.0[*l as usize]))
+            .collect();
+        writeln!(out, "sigma: {} rules; hits: {}", d.rules, levels.join(", "))?;
+    }
     for r in &s.sources {
         writeln!(
             out,
@@ -197,14 +222,6 @@ fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<(
     Ok(())
 }
 
-/// Which export format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportFormat {
-    Jsonl,
-    Csv,
-    Timesketch,
-}
-
 /// What `vigil export` writes besides the format.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ExportOptions<'a> {
@@ -216,6 +233,8 @@ pub struct ExportOptions<'a> {
     pub annotated_only: bool,
     /// Replace `output` if it exists.
     pub force: bool,
+    /// Sigma rules to run; their hits are added to each event (`rules`).
+    pub rules: Option<&'a crate::detect::RuleOptions>,
 }
 
 /// `--threads N` made safe: 0 means every core; more than 4 per core is capped (thousands
@@ -256,13 +275,13 @@ pub fn build_pool(threads: usize) -> anyhow::Result<usize> {
 }
 
 /// Where a command's output goes: stdout, or a file written through `output`.
-enum Sink {
+pub(crate) enum Sink {
     Stdout(Box<dyn Write>),
     File(output::Output),
 }
 
 impl Sink {
-    fn open(
+    pub(crate) fn open(
         path: Option<&Path>,
         protected: &Protected,
         opts: OutputOptions,
@@ -273,7 +292,7 @@ impl Sink {
         })
     }
 
-    fn writer(&mut self) -> &mut dyn Write {
+    pub(crate) fn writer(&mut self) -> &mut dyn Write {
         match self {
             Sink::Stdout(w) => w,
             Sink::File(o) => o,
@@ -281,7 +300,7 @@ impl Sink {
     }
 
     /// Puts a file in place; a closed stdout pipe (`| head`) is a normal end.
-    fn finish(self, written: std::io::Result<()>) -> anyhow::Result<()> {
+    pub(crate) fn finish(self, written: std::io::Result<()>) -> anyhow::Result<()> {
         match self {
             Sink::Stdout(mut w) => export::quiet_pipe(written.and_then(|_| w.flush()))?,
             Sink::File(o) => {
@@ -298,15 +317,14 @@ impl Sink {
 pub fn export(
     paths: &[PathBuf],
     opts: &Options,
-    format: ExportFormat,
+    format: export::Format,
     eo: &ExportOptions<'_>,
 ) -> anyhow::Result<u8> {
     if eo.annotated_only && eo.case.is_none() {
         anyhow::bail!("--annotated-only needs --case FILE");
     }
     // Everything that can be refused is refused before the (possibly long) ingest.
-    let text = eo.filter.map(str::trim).filter(|q| !q.is_empty());
-    let query = match text {
+    let query = match eo.filter.map(str::trim).filter(|q| !q.is_empty()) {
         Some(q) => Some(
             crate::query::Query::parse(q, &opts.tz)
                 .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?,
@@ -334,7 +352,7 @@ pub fn export(
     if let Some(o) = eo.output {
         output::check(o, &protected, out_opts)?;
     }
-    if format == ExportFormat::Timesketch
+    if format == export::Format::Timesketch
         && let Some(o) = eo.output
         && o.extension().and_then(|e| e.to_str()) != Some("jsonl")
     {
@@ -354,6 +372,10 @@ pub fn export(
         }
         None => None,
     };
+    let rules = match eo.rules {
+        Some(ro) => Some(crate::detect::RuleSet::load(ro)?.0),
+        None => None,
+    };
     let (t, extra) = load_with_progress(paths, opts);
     if let Some(q) = &query {
         let known = crate::query::FieldNames::of_timeline(&t);
@@ -363,47 +385,43 @@ pub fn export(
     }
     // Files found inside given folders are protected now that they are known.
     protected.timeline(&t);
-    let mut sink = Sink::open(eo.output, &protected, out_opts)?;
-    let marks = case.as_ref().map(|c| crate::case::CaseMarks::new(c, &t));
-    let ann = match (&case, &marks) {
-        (Some(c), Some(m)) => Some(export::Annotated::new(m, c.file())),
+    let hits = rules
+        .as_ref()
+        .map(|rs| crate::detect::hunt::detect_with_progress(&t, rs));
+    let det = match (&rules, &hits) {
+        (Some(rules), Some(hits)) => Some(crate::detect::Detected { rules, hits }),
         _ => None,
     };
-    let rows: Vec<usize> = match text {
-        Some(q) => {
-            let f = crate::timeline::filter::Filter::parse(q, &opts.tz)
-                .map_err(|e| anyhow::anyhow!("bad filter: {e}"))?;
-            let marks: &dyn crate::timeline::filter::Marks = match &marks {
-                Some(m) => m,
-                None => &crate::timeline::filter::NoMarks,
-            };
-            let none = std::sync::atomic::AtomicBool::new(false);
-            let done = std::sync::atomic::AtomicUsize::new(0);
-            crate::timeline::filter::run(&t, &f, marks, &none, &done)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|i| i as usize)
-                .collect()
-        }
-        None => (0..t.len()).collect(),
+    // The query compiled above is the filter: not parsed again.
+    let filter = query.map(crate::timeline::filter::Filter::from);
+    let req = export::Request {
+        format,
+        rows: match &filter {
+            Some(f) => export::Rows::Matching(f),
+            None => export::Rows::All,
+        },
+        case: case.as_ref().map(|c| c.file()),
+        annotated_only: eo.annotated_only,
+        missing_evidence: true,
+        detected: det,
     };
-    let items = export::plan(&t, rows, ann.as_ref(), eo.annotated_only, query.as_ref());
-    if let Some(m) = &marks
-        && !m.missing().is_empty()
+    let summary = match eo.output {
+        Some(o) => Some(export::to_file(&t, &req, o, &protected, out_opts)?),
+        None => match export::run(&t, &req, &mut export::stdout()) {
+            Ok(s) => Some(s),
+            // A closed pipe (`| head`) is a normal end.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => None,
+            Err(e) => return Err(e.into()),
+        },
+    };
+    if let Some(s) = summary
+        && s.missing_in_case > 0
     {
         eprintln!(
             "vigil: {} annotated events are not in the loaded evidence; exported from the case file's copies (\"evidence\":\"missing\")",
-            m.missing().len()
+            s.missing_in_case
         );
     }
-    let a = ann.as_ref();
-    let mut out = sink.writer();
-    let r = match format {
-        ExportFormat::Jsonl => export::jsonl::write(&t, &items, a, &mut out),
-        ExportFormat::Csv => export::csv::write(&t, &items, a, &mut out),
-        ExportFormat::Timesketch => export::timesketch::write(&t, &items, a, &mut out),
-    };
-    sink.finish(r)?;
     if let Some(m) = unusable_message(&t, &extra) {
         eprintln!("vigil: {m}");
     } else if let Some(m) = rejects_message(&t, &extra) {

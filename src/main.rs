@@ -1,13 +1,13 @@
 //! vigil's command line (DESIGN §9): subcommands and exit codes; the work is in the library.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vigil::commands::{self, EXIT_UNUSABLE, ExportFormat};
+use vigil::cli::{self as commands, ColorMode, EXIT_UNUSABLE, TuiOptions};
+use vigil::export::Format;
 use vigil::ingest::{Options, options};
 use vigil::model::TzSpec;
-use vigil::tui::TuiOptions;
-use vigil::tui::theme::ColorMode;
 
 #[derive(Parser)]
 #[command(
@@ -96,6 +96,50 @@ struct Common {
     /// Case file to load annotations from and save to.
     #[arg(long, global = true)]
     case: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+}
+
+/// Sigma rules (vigil's own are always loaded, unless --no-rules).
+#[derive(Args, Clone, Debug)]
+struct RuleArgs {
+    /// Sigma rule folder (repeatable; SigmaHQ's layout works as is). Default: $VIGIL_RULES,
+    /// else ~/.local/share/vigil/rules if it exists.
+    #[arg(long = "rules", global = true, value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// No Sigma rules at all.
+    #[arg(long = "no-rules", global = true)]
+    no_rules: bool,
+    /// Skip rules below this level (informational, low, medium, high, critical).
+    #[arg(
+        long = "min-level",
+        global = true,
+        value_name = "LEVEL",
+        default_value = "informational"
+    )]
+    min_level: vigil::detect::Level,
+    /// Rule statuses to load, comma-separated (default: stable,test,experimental).
+    #[arg(long, global = true, value_name = "LIST", value_delimiter = ',')]
+    status: Vec<vigil::detect::Status>,
+    /// Sigma logsource/field mapping file replacing the built-in one.
+    #[arg(long = "sigma-mapping", global = true, value_name = "FILE")]
+    sigma_mapping: Option<PathBuf>,
+}
+
+impl RuleArgs {
+    fn options(&self) -> vigil::detect::RuleOptions {
+        vigil::detect::RuleOptions {
+            dirs: match (self.no_rules, self.dirs.is_empty()) {
+                (true, _) => Vec::new(),
+                (false, true) => vigil::detect::default_rule_dirs(),
+                (false, false) => self.dirs.clone(),
+            },
+            builtin: !self.no_rules,
+            min_level: self.min_level,
+            statuses: self.status.clone(),
+            mapping: self.sigma_mapping.clone(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -110,13 +154,17 @@ enum Cmd {
         /// Force an input format id instead of sniffing.
         #[arg(long, value_name = "ID")]
         format: Option<String>,
+        /// Also run the Sigma rules and count hits per level (implied by --rules). Off by
+        /// default: stats then reads times and counts only, which is much faster.
+        #[arg(long)]
+        detect: bool,
     },
     /// Write the timeline (or the part matching --filter) as jsonl, csv or timesketch.
     Export {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        #[arg(long = "format", short = 'F', value_enum, default_value = "jsonl")]
-        out_format: OutFormat,
+        #[arg(long = "format", short = 'F', value_parser = format_parser(), default_value = "jsonl")]
+        out_format: Format,
         /// Only events matching this query (DESIGN §6; `mark:`, `tag:`, `annotated` need --case).
         #[arg(long)]
         filter: Option<String>,
@@ -130,6 +178,9 @@ enum Cmd {
         /// Replace the output file if it exists.
         #[arg(long)]
         force: bool,
+        /// Also run the Sigma rules and add each event's hits (implied by --rules).
+        #[arg(long)]
+        detect: bool,
     },
     /// Write the sample incident (EVTX, firewall and EDR evidence of one attack).
     Sample {
@@ -155,6 +206,22 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// Sigma hits over the evidence, one line per hit in time order (CSV or JSON lines).
+    Hunt {
+        /// Evidence files or directories.
+        paths: Vec<PathBuf>,
+        #[arg(long = "format", short = 'F', value_enum, default_value = "csv")]
+        out_format: HuntOut,
+        /// Output file (default: stdout).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// List the rules loaded and those not loaded, with reasons; no evidence needed.
+        #[arg(long = "check-rules")]
+        check_rules: bool,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Merge two or more analysts' case files.
     Merge {
         #[arg(required = true, num_args = 2..)]
@@ -168,12 +235,16 @@ enum Cmd {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum OutFormat {
-    Jsonl,
+/// `--format` of `export`: the ids and descriptions of `export::Format`.
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    let names = Format::ALL.map(|f| PossibleValue::new(f.id()).help(f.describe()));
+    PossibleValuesParser::new(names).try_map(|s| s.parse::<Format>())
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum HuntOut {
     Csv,
-    /// Timesketch JSONL (name the file *.jsonl).
-    Timesketch,
+    Jsonl,
 }
 
 fn parse_tz(s: &str) -> Result<TzSpec, String> {
@@ -225,12 +296,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             paths,
             json,
             format,
+            detect,
         }) => {
             if format.is_some() {
                 opts.format = format;
             }
+            let r = &cli.common.rules;
+            let ro = ((detect || !r.dirs.is_empty()) && !r.no_rules).then(|| r.options());
             let mut out = std::io::stdout().lock();
-            Ok(commands::stats(&paths, &opts, json, &mut out)?)
+            Ok(commands::stats(&paths, &opts, json, ro.as_ref(), &mut out)?)
         }
         Some(Cmd::Export {
             paths,
@@ -239,20 +313,19 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             annotated_only,
             output,
             force,
+            detect,
         }) => {
-            let f = match out_format {
-                OutFormat::Jsonl => ExportFormat::Jsonl,
-                OutFormat::Csv => ExportFormat::Csv,
-                OutFormat::Timesketch => ExportFormat::Timesketch,
-            };
+            let r = &cli.common.rules;
+            let ro = ((detect || !r.dirs.is_empty()) && !r.no_rules).then(|| r.options());
             let eo = commands::ExportOptions {
                 filter: filter.as_deref(),
                 output: output.as_deref(),
                 case: cli.common.case.as_deref(),
                 annotated_only,
                 force,
+                rules: ro.as_ref(),
             };
-            commands::export(&paths, &opts, f, &eo)
+            commands::export(&paths, &opts, out_format, &eo)
         }
         Some(Cmd::Sample {
             scale,
@@ -266,6 +339,32 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 force,
             };
             commands::sample(&output, &so, &mut std::io::stdout().lock())
+        }
+        Some(Cmd::Hunt {
+            paths,
+            out_format,
+            output,
+            check_rules,
+            force,
+        }) => {
+            use vigil::detect::hunt::{HuntFormat, HuntOptions, hunt};
+            let ho = HuntOptions {
+                format: match out_format {
+                    HuntOut::Csv => HuntFormat::Csv,
+                    HuntOut::Jsonl => HuntFormat::Jsonl,
+                },
+                output: output.as_deref(),
+                force,
+                check_rules,
+            };
+            let ro = cli.common.rules.options();
+            Ok(hunt(
+                &paths,
+                &opts,
+                &ro,
+                &ho,
+                &mut std::io::stderr().lock(),
+            )?)
         }
         Some(Cmd::Report {
             case,
@@ -290,13 +389,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 author: t.author,
                 case: cli.common.case.clone(),
             };
-            vigil::tui::run(cli.paths, opts, tui_opts)
+            commands::run_tui(cli.paths, opts, tui_opts)
         }
     }
 }
 
 fn main() -> ExitCode {
-    vigil::tui::trace::mark_process_start();
+    commands::mark_process_start();
     // Bad arguments exit 1 (the contract), not clap's usual 2 (which means "rejects").
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -339,7 +438,7 @@ mod tests {
         assert!(matches!(
             c.cmd,
             Some(Cmd::Export {
-                out_format: OutFormat::Csv,
+                out_format: Format::Csv,
                 ..
             })
         ));
@@ -402,7 +501,7 @@ mod tests {
         assert!(matches!(
             c.cmd,
             Some(Cmd::Export {
-                out_format: OutFormat::Timesketch,
+                out_format: Format::Timesketch,
                 annotated_only: true,
                 ..
             })

@@ -2,6 +2,7 @@
 //! of a corpus EVTX file, is killed, and the case (file + journal) still holds all three;
 //! reopening replays them, and after a save and moving the evidence away they are listed
 //! from the case's event copies with the evidence reported missing.
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 mod common;
 

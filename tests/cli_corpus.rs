@@ -1,5 +1,6 @@
 //! The binary over the whole corpus: `export --format jsonl` is sorted, every line parses,
 //! and `stats --json` counts the same events.
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 mod common;
 

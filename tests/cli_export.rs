@@ -4,6 +4,7 @@
 //!
 //! Set `UPDATE_GOLDEN=1` to rewrite the golden files after an intended change, then review
 //! the diff.
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read};

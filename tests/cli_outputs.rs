@@ -2,6 +2,7 @@
 //! replaces an existing file only with `--force` (issue 11); a case that is only a journal
 //! exports like the TUI shows it; filter mistakes are errors or warnings, not silent zeros;
 //! `stats` shows hostile file names harmlessly.
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,5 +1,6 @@
 //! Every corpus EVTX file: vigil keeps every record the evtx crate yields, with the same
 //! record id, UTC time, EventID and Computer; damaged files are reported, never fatal.
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 mod common;
 
@@ -206,12 +207,16 @@ fn stats_and_full_ingest_keep_and_reject_the_same_records() {
     assert!(files.len() >= 200, "expected the corpus EVTX files");
     let (mut events, mut rejected) = (0, 0);
     for f in &files {
-        let data = std::fs::read(f).unwrap();
         let run = |index_only| {
-            let mut r = vigil::ingest::SourceReport::default();
-            let b = vigil::ingest::evtx::load(&data, &mut r, index_only);
-            let ev: Vec<_> = b.events.iter().map(|e| (e.ts, e.loc, e.flags)).collect();
-            (ev, r.rejected, r.reasons)
+            let opts = vigil::ingest::Options {
+                index_only,
+                ..common::opts()
+            };
+            let progress = vigil::ingest::Progress::default();
+            let (t, _) = vigil::timeline::load_paths(std::slice::from_ref(f), &opts, &progress);
+            let ev: Vec<_> = t.events.iter().map(|e| (e.ts, e.loc, e.flags)).collect();
+            let r = &t.sources[0].report;
+            (ev, r.rejected, r.reasons.clone())
         };
         let (stats, full) = (run(true), run(false));
         assert_eq!(

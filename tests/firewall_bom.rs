@@ -1,5 +1,6 @@
 //! Firewall logs saved with a UTF-8 BOM and CRLF line ends (a copy re-saved by an editor
 //! or PowerShell): sniffed as before, and the first line is an event, not a reject.
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 use std::process::Command;
 

@@ -12,6 +12,7 @@
 //! `cargo test --release --test mutate -- --ignored --nocapture`. `MUTATE_ROUNDS` (variants
 //! of each kind per file, default 2) and `MUTATE_SEED` change the run; `MUTATE_VIGIL=PATH`
 //! runs another vigil binary.
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 mod common;
 
@@ -167,7 +168,9 @@ fn run_counts(args: &[&str], file: &Path) -> Result<Ran, String> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // A memory limit on the child: no safe API sets one before exec.
     #[cfg(unix)]
+    #[allow(unsafe_code)]
     {
         use std::os::unix::process::CommandExt;
         // SAFETY: setrlimit is async-signal-safe and touches only the child.

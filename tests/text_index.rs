@@ -1,6 +1,7 @@
 //! The free-text index gives the same answers as matching each event the slow way: per
 //! event and term on the bundled samples and the whole corpus, and for whole filters and
 //! searches (with and without the index).
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! offline with Timesketch's own importer code (CRATES §7.3). Needs a venv with
 //! `timesketch` installed: `$TIMESKETCH_VENV`, else `target/timesketch-venv` (`.ci/run` and
 //! `tests/timesketch.sh` make it). Under `CI=true` its absence is a failure.
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 mod common;
 

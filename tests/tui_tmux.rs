@@ -1,4 +1,5 @@
 //! Runs `tests/tui_tmux.sh`: the TUI in a real (tmux) terminal, driven by keys.
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect and panic
 
 mod common;
 

@@ -38,14 +38,6 @@ impl<'a, 'c> Annotated<'a, 'c> {
         Annotated { marks, formats }
     }
 
-    /// Without a case file's source list (formats of missing events stay unknown).
-    pub fn without_sources(marks: &'a CaseMarks<'c>) -> Self {
-        Annotated {
-            marks,
-            formats: HashMap::new(),
-        }
-    }
-
     /// Annotations on row `i`.
     pub fn on_row(&self, i: usize) -> &[&'c Annotation] {
         self.marks.on_row(i)
@@ -120,15 +112,25 @@ pub fn csv_cells(anns: &[&Annotation], missing: bool) -> Vec<String> {
     ]
 }
 
+/// Which annotated events whose evidence is not loaded become lines (from the event copy
+/// the case file keeps).
+#[derive(Clone, Copy, Debug)]
+pub enum MissingLines<'q> {
+    None,
+    All,
+    /// Those the query accepts (the export's filter: it applies to the copies too).
+    Matching(&'q Query),
+}
+
 /// The lines to write: `rows` (ascending timeline rows already filtered), restricted to
 /// annotated ones when `annotated_only`, merged by time with the missing-evidence events
-/// `filter` accepts. Without a case this is just `rows`.
+/// `missing` selects. Without a case this is just `rows`.
 pub fn plan(
     t: &Timeline,
     rows: Vec<usize>,
     ann: Option<&Annotated<'_, '_>>,
     annotated_only: bool,
-    filter: Option<&Query>,
+    missing: MissingLines<'_>,
 ) -> Vec<Item> {
     let Some(ann) = ann else {
         return rows.into_iter().map(Item::Row).collect();
@@ -145,7 +147,11 @@ pub fn plan(
         .missing()
         .iter()
         .enumerate()
-        .filter(|(_, m)| filter.is_none_or(|q| q.is_empty() || q.matches(&CopySubject(m))))
+        .filter(|(_, m)| match missing {
+            MissingLines::None => false,
+            MissingLines::All => true,
+            MissingLines::Matching(q) => q.is_empty() || q.matches(&CopySubject(m)),
+        })
         .map(|(k, m)| (m.key.ts, k))
         .collect();
     let mut out = Vec::with_capacity(rows.len() + missing.len());

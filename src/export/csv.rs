@@ -1,7 +1,8 @@
 //! `--format csv`: the jsonl columns flattened; cells that a spreadsheet would run as a
 //! formula are escaped.
 
-use super::annotated::{Annotated, CSV_COLUMNS, Item, csv_cells};
+use super::Lines;
+use super::annotated::{CSV_COLUMNS, Item, csv_cells};
 use crate::model::{NORM_COUNT, Norm, format_rfc3339};
 use crate::timeline::Timeline;
 use std::borrow::Cow;
@@ -25,16 +26,35 @@ pub fn header(extra: &[&str]) -> Vec<String> {
     h
 }
 
-/// Writes `items`; with a case, the `annotated::CSV_COLUMNS` follow `raw`.
-pub fn write<W: Write>(
-    t: &Timeline,
-    items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
-    out: W,
+/// The header line; with a case, the `annotated::CSV_COLUMNS` follow `raw`; with
+/// detections, a last `rules` column.
+pub(super) fn write_header<W: Write + ?Sized>(
+    annotated: bool,
+    detected: bool,
+    out: &mut W,
 ) -> io::Result<()> {
+    let mut extra: Vec<&str> = if annotated {
+        CSV_COLUMNS.to_vec()
+    } else {
+        Vec::new()
+    };
+    if detected {
+        extra.push("rules");
+    }
     let mut w = ::csv::Writer::from_writer(out);
-    let extra: &[&str] = if ann.is_some() { &CSV_COLUMNS } else { &[] };
-    w.write_record(header(extra)).map_err(io_error)?;
+    w.write_record(header(&extra)).map_err(io_error)?;
+    w.flush()
+}
+
+/// Writes the records of `items` (no header). Each record stands alone (quoting is per
+/// cell), so any run of items can be written apart and the parts joined.
+pub(super) fn write_items<W: Write + ?Sized>(
+    cx: &Lines<'_>,
+    items: &[Item],
+    out: &mut W,
+) -> io::Result<()> {
+    let (t, ann) = (cx.timeline, cx.ann);
+    let mut w = ::csv::Writer::from_writer(out);
     let mut rec: Vec<String> = Vec::with_capacity(NORM_COUNT + 12);
     for &item in items {
         rec.clear();
@@ -43,6 +63,9 @@ pub fn write<W: Write>(
                 row_cells(t, i, &mut rec);
                 if let Some(a) = ann {
                     rec.extend(csv_cells(a.on_row(i), false));
+                }
+                if let Some(d) = cx.det {
+                    rec.push(d.cell(i));
                 }
             }
             Item::Missing(k) => {
@@ -63,6 +86,9 @@ pub fn write<W: Write>(
                 }
                 rec.push("{}".into());
                 rec.extend(csv_cells(&m.annotations, true));
+                if cx.det.is_some() {
+                    rec.push(String::new());
+                }
             }
         }
         w.write_record(rec.iter().map(|c| safe_cell(c)).map(|c| c.into_owned()))

@@ -1,7 +1,8 @@
 //! `--format jsonl`: one JSON object per event (**contract**: `ts`, `source`, `format`,
 //! every non-empty normalised field, `raw`, `annotation` when annotated).
 
-use super::annotated::{Annotated, Item, add_annotations};
+use super::Lines;
+use super::annotated::{Item, add_annotations};
 use crate::case::MissingEvent;
 use crate::model::{Fields, Norm, format_rfc3339};
 use crate::timeline::Timeline;
@@ -61,13 +62,14 @@ pub fn missing_object(m: &MissingEvent<'_>, format: &str) -> Map<String, Value> 
     o
 }
 
-/// Writes `items` as JSON lines; with a case, annotated events carry `annotation`.
-pub fn write<W: Write>(
-    t: &Timeline,
+/// Writes `items` as JSON lines; with a case, annotated events carry `annotation`. Each
+/// line stands alone: any run of items can be written apart and the parts joined.
+pub(super) fn write_items<W: Write + ?Sized>(
+    cx: &Lines<'_>,
     items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
     out: &mut W,
 ) -> io::Result<()> {
+    let (t, ann) = (cx.timeline, cx.ann);
     for &item in items {
         let obj = match (item, ann) {
             (Item::Row(i), _) => {
@@ -75,6 +77,9 @@ pub fn write<W: Write>(
                 let mut m = event_object(t, i, &f);
                 if let Some(a) = ann {
                     add_annotations(&mut m, a.on_row(i));
+                }
+                if let Some(d) = cx.det {
+                    d.add_json(i, &mut m);
                 }
                 m
             }
@@ -87,5 +92,5 @@ pub fn write<W: Write>(
         serde_json::to_writer(&mut *out, &Value::Object(obj))?;
         out.write_all(b"\n")?;
     }
-    out.flush()
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! Exports with a case: annotation columns and objects, missing evidence, --annotated-only,
 //! CSV injection, Timesketch line shape. Built on a small firewall timeline in a tempdir.
 
-use super::annotated::{Annotated, Item, plan};
+use super::annotated::{Annotated, Item, MissingLines, plan};
+use super::{Format, Request, Rows};
 use crate::case::{Annotation, Case, CaseMarks, EventCopy, Kind, Severity};
 use crate::ingest::{Options, Progress, options};
 use crate::model::EventKey;
@@ -87,6 +88,24 @@ fn render(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
     let mut out = Vec::new();
     f(&mut out).unwrap();
     String::from_utf8(out).unwrap()
+}
+
+fn csv_write(
+    t: &Timeline,
+    items: &[Item],
+    ann: Option<&Annotated<'_, '_>>,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    super::csv::write_header(ann.is_some(), false, out)?;
+    super::csv::write_items(&lines_of(t, ann), items, out)
+}
+
+fn lines_of<'a>(t: &'a Timeline, ann: Option<&'a Annotated<'a, 'a>>) -> super::Lines<'a> {
+    super::Lines {
+        timeline: t,
+        ann,
+        det: None,
+    }
 }
 
 fn lines(s: &str) -> Vec<Value> {
@@ -179,9 +198,17 @@ fn jsonl_carries_annotations_and_missing_events() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), false, None);
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        false,
+        MissingLines::All,
+    );
     assert_eq!(items.len(), t.len() + 1);
-    let out = lines(&render(|o| super::jsonl::write(&t, &items, Some(&ann), o)));
+    let out = lines(&render(|o| {
+        super::jsonl::write_items(&lines_of(&t, Some(&ann)), &items, o)
+    }));
     let ts: Vec<&str> = out.iter().map(|v| v["ts"].as_str().unwrap()).collect();
     assert!(ts.is_sorted(), "lines in time order: {ts:?}");
     let annotated: Vec<&Value> = out
@@ -218,8 +245,8 @@ fn jsonl_carries_annotations_and_missing_events() {
     assert!(miss.get("annotations").is_none());
     assert_eq!(miss["message"], "(-2+3 admin login)");
     // Without a case there is no annotation key at all.
-    let plain = plan(&t, (0..t.len()).collect(), None, false, None);
-    let out = render(|o| super::jsonl::write(&t, &plain, None, o));
+    let plain = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
+    let out = render(|o| super::jsonl::write_items(&lines_of(&t, None), &plain, o));
     assert!(!out.contains("\"annotation\""));
     assert_eq!(out.lines().count(), t.len());
 }
@@ -229,7 +256,13 @@ fn annotated_only_keeps_annotated_rows_and_missing_evidence() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), true, None);
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        true,
+        MissingLines::All,
+    );
     assert_eq!(
         items,
         [Item::Missing(0), Item::Row(row_of(&t, "fw-a.log", 1))]
@@ -241,12 +274,12 @@ fn annotated_only_keeps_annotated_rows_and_missing_evidence() {
         vec![row_of(&t, "fw-a.log", 1)],
         Some(&ann),
         true,
-        Some(&q),
+        MissingLines::Matching(&q),
     );
     assert_eq!(items, [Item::Row(row_of(&t, "fw-a.log", 1))]);
     let q =
         crate::query::Query::parse("mark:lateral-movement", &crate::model::TzSpec::Utc).unwrap();
-    let items = plan(&t, vec![], Some(&ann), true, Some(&q));
+    let items = plan(&t, vec![], Some(&ann), true, MissingLines::Matching(&q));
     assert_eq!(items, [Item::Missing(0)]);
 }
 
@@ -289,8 +322,14 @@ fn csv_escapes_injection_in_messages_notes_and_tags() {
     let m = CaseMarks::from_annotations(&anns, &t);
     let file = crate::case::CaseFile::default();
     let ann = Annotated::new(&m, &file);
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), false, None);
-    let out = render(|o| super::csv::write(&t, &items, Some(&ann), o));
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        false,
+        MissingLines::All,
+    );
+    let out = render(|o| csv_write(&t, &items, Some(&ann), o));
     let mut r = ::csv::Reader::from_reader(out.as_bytes());
     let head: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
     let col = |n: &str| head.iter().position(|h| h == n).unwrap();
@@ -325,8 +364,14 @@ fn csv_annotation_columns_with_several_annotations_and_missing_rows() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), true, None);
-    let out = render(|o| super::csv::write(&t, &items, Some(&ann), o));
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        true,
+        MissingLines::All,
+    );
+    let out = render(|o| csv_write(&t, &items, Some(&ann), o));
     let mut r = ::csv::Reader::from_reader(out.as_bytes());
     let head: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
     for c in super::annotated::CSV_COLUMNS {
@@ -361,9 +406,15 @@ fn timesketch_lines_have_the_mandatory_shape() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(&t, (0..t.len()).collect(), Some(&ann), false, None);
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        false,
+        MissingLines::All,
+    );
     let out = lines(&render(|o| {
-        super::timesketch::write(&t, &items, Some(&ann), o)
+        super::timesketch::write_items(&lines_of(&t, Some(&ann)), &items, o)
     }));
     assert_eq!(out.len(), t.len() + 1);
     for v in &out {
@@ -433,8 +484,10 @@ fn timesketch_evtx_fields_on_the_corpus() {
     let file = crate::testutil::samples().join("evtx/DC-01/Security.evtx");
     let t = load(&[file], &opts());
     assert!(t.len() > 100);
-    let items = plan(&t, (0..t.len()).collect(), None, false, None);
-    let out = lines(&render(|o| super::timesketch::write(&t, &items, None, o)));
+    let items = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
+    let out = lines(&render(|o| {
+        super::timesketch::write_items(&lines_of(&t, None), &items, o)
+    }));
     assert_eq!(out.len(), t.len());
     for v in &out {
         check_timesketch_line(v);
@@ -460,8 +513,10 @@ fn timesketch_and_jsonl_over_the_whole_corpus() {
     };
     let t = load(&[dir], &opts());
     assert!(t.len() > 1000, "{} events", t.len());
-    let items = plan(&t, (0..t.len()).collect(), None, false, None);
-    let out = lines(&render(|o| super::timesketch::write(&t, &items, None, o)));
+    let items = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
+    let out = lines(&render(|o| {
+        super::timesketch::write_items(&lines_of(&t, None), &items, o)
+    }));
     assert_eq!(out.len(), t.len());
     // One JSON type per key across all lines, or OpenSearch rejects later documents.
     let mut types: std::collections::HashMap<String, &'static str> = Default::default();
@@ -482,10 +537,149 @@ fn timesketch_and_jsonl_over_the_whole_corpus() {
             );
         }
     }
-    let jl = lines(&render(|o| super::jsonl::write(&t, &items, None, o)));
+    let jl = lines(&render(|o| {
+        super::jsonl::write_items(&lines_of(&t, None), &items, o)
+    }));
     assert_eq!(jl.len(), t.len());
     assert!(
         jl.iter()
             .all(|v| v["ts"].is_string() && v["raw"].is_object())
     );
+}
+
+fn run_to_string(t: &Timeline, req: &Request<'_>) -> (String, super::Summary) {
+    let mut out = Vec::new();
+    let s = super::run(t, req, &mut out).unwrap();
+    (String::from_utf8(out).unwrap(), s)
+}
+
+/// The contract parallel rendering relies on: lines rendered in separate runs and joined
+/// are the bytes of one run, in every format, with and without a case.
+#[test]
+fn items_rendered_in_blocks_join_to_the_same_bytes() {
+    let (_d, t, case) = fixture();
+    let m = CaseMarks::new(&case, &t);
+    let ann = Annotated::new(&m, case.file());
+    let items = plan(
+        &t,
+        (0..t.len()).collect(),
+        Some(&ann),
+        false,
+        MissingLines::All,
+    );
+    assert!(items.len() >= 4);
+    for format in Format::ALL {
+        for a in [None, Some(&ann)] {
+            let mut whole = Vec::new();
+            let cx = lines_of(&t, a);
+            super::write_items(format, &cx, &items, &mut whole).unwrap();
+            for cut in 1..items.len() {
+                let (x, y) = items.split_at(cut);
+                let mut parts = Vec::new();
+                super::write_items(format, &cx, x, &mut parts).unwrap();
+                super::write_items(format, &cx, y, &mut parts).unwrap();
+                assert_eq!(parts, whole, "{format}, cut at {cut}");
+            }
+        }
+    }
+}
+
+#[test]
+fn run_with_a_case_matches_the_filter_against_marks_and_copies() {
+    let (_d, t, case) = fixture();
+    let ra = row_of(&t, "fw-a.log", 1);
+    let f = Filter::parse(
+        "mark:ioc OR mark:lateral-movement",
+        &crate::model::TzSpec::Utc,
+    )
+    .unwrap();
+    let req = Request {
+        rows: Rows::Matching(&f),
+        case: Some(case.file()),
+        missing_evidence: true,
+        ..Request::new(Format::Jsonl)
+    };
+    let (out, s) = run_to_string(&t, &req);
+    let out = lines(&out);
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(out[0]["evidence"], "missing");
+    assert_eq!(out[1]["annotation"]["kind"], "ioc");
+    assert_eq!(
+        s,
+        super::Summary {
+            rows: 1,
+            missing: 1,
+            missing_in_case: 1
+        }
+    );
+    // Without missing evidence: the filtered rows only, still annotated.
+    let (out, s) = run_to_string(
+        &t,
+        &Request {
+            missing_evidence: false,
+            ..req
+        },
+    );
+    assert_eq!((s.rows, s.missing, s.missing_in_case), (1, 0, 1));
+    assert!(lines(&out)[0]["annotation"].is_object());
+    // A view given as rows is written as it is.
+    let view = [0u32, ra as u32];
+    let (out, s) = run_to_string(
+        &t,
+        &Request {
+            rows: Rows::Only(&view),
+            case: None,
+            ..Request::new(Format::Csv)
+        },
+    );
+    assert_eq!((s.rows, s.missing), (2, 0));
+    assert_eq!(out.lines().count(), 3, "header and two rows: {out}");
+    assert!(!out.contains("annotation_kind"));
+}
+
+#[test]
+fn to_file_refuses_evidence_and_an_existing_file_unless_forced() {
+    let (d, t, _case) = fixture();
+    let evidence = d.path().join("fw-a.log");
+    let before = std::fs::read(&evidence).unwrap();
+    let mut protected = crate::output::Protected::new();
+    protected.timeline(&t);
+    let opts = crate::output::OutputOptions::default();
+    let req = Request::new(Format::Jsonl);
+    let e = super::to_file(&t, &req, &evidence, &protected, opts).unwrap_err();
+    assert!(e.to_string().contains("loaded evidence"), "{e}");
+    assert!(!e.is_exists());
+    assert_eq!(std::fs::read(&evidence).unwrap(), before);
+    let out = d.path().join("out.jsonl");
+    std::fs::write(&out, "keep me").unwrap();
+    let e = super::to_file(&t, &req, &out, &protected, opts).unwrap_err();
+    assert!(e.is_exists(), "{e}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+    let force = crate::output::OutputOptions {
+        force: true,
+        ..opts
+    };
+    let s = super::to_file(&t, &req, &out, &protected, force).unwrap();
+    assert_eq!(s.rows, t.len());
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap().lines().count(),
+        t.len()
+    );
+}
+
+#[test]
+fn format_names_round_trip() {
+    for f in Format::ALL {
+        assert_eq!(f.id().parse::<Format>(), Ok(f));
+        assert_eq!(f.to_string(), f.id());
+    }
+    assert_eq!(" CSV ".parse::<Format>(), Ok(Format::Csv));
+    assert!(
+        "xml"
+            .parse::<Format>()
+            .unwrap_err()
+            .to_string()
+            .contains("xml")
+    );
+    assert!(Format::Timesketch.default_file_name().ends_with(".jsonl"));
 }

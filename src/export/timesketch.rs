@@ -13,7 +13,8 @@
 //! Firewall lines are stamped when the device logged them: "Event Logged". EDR exports
 //! carry the time the sensor saw the activity: "Event Time".
 
-use super::annotated::{Annotated, Item};
+use super::Lines;
+use super::annotated::Item;
 use crate::case::{Annotation, MissingEvent};
 use crate::model::{Fields, Norm};
 use crate::timeline::Timeline;
@@ -262,19 +263,23 @@ pub fn missing_object(me: &MissingEvent<'_>, format: &str) -> Map<String, Value>
     m
 }
 
-/// Writes `items` as Timesketch JSONL.
-pub fn write<W: Write>(
-    t: &Timeline,
+/// Writes `items` as Timesketch JSONL (each line stands alone, as in `jsonl`).
+pub(super) fn write_items<W: Write + ?Sized>(
+    cx: &Lines<'_>,
     items: &[Item],
-    ann: Option<&Annotated<'_, '_>>,
     out: &mut W,
 ) -> io::Result<()> {
+    let (t, ann) = (cx.timeline, cx.ann);
     for &item in items {
         let obj = match item {
             Item::Row(i) => {
                 let f = t.fields(i);
                 let anns = ann.map(|a| a.on_row(i)).unwrap_or(&[]);
-                row_object(t, i, &f, anns)
+                let mut o = row_object(t, i, &f, anns);
+                if let Some(d) = cx.det {
+                    d.add_timesketch(i, &mut o);
+                }
+                o
             }
             Item::Missing(k) => match ann.and_then(|a| Some((a, a.missing(k)?))) {
                 Some((a, me)) => missing_object(me, a.missing_format(me)),
@@ -284,7 +289,7 @@ pub fn write<W: Write>(
         serde_json::to_writer(&mut *out, &Value::Object(obj))?;
         out.write_all(b"\n")?;
     }
-    out.flush()
+    Ok(())
 }
 
 #[cfg(test)]

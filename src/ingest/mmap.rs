@@ -1,4 +1,7 @@
 //! The one place that maps evidence into memory.
+// Mapping a file, advising the kernel about mapped pages and trimming the heap have no
+// safe API; the crate denies `unsafe` everywhere else (Cargo.toml [lints]).
+#![allow(unsafe_code)]
 
 use memmap2::Mmap;
 use std::fs::File;

@@ -2,9 +2,9 @@
 
 pub mod batch;
 pub mod discover;
-pub mod edr;
-pub mod evtx;
-pub mod firewall;
+pub(crate) mod edr;
+pub(crate) mod evtx;
+pub(crate) mod firewall;
 pub mod mmap;
 pub mod options;
 pub mod source;

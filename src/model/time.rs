@@ -26,7 +26,8 @@ impl FromStr for TzSpec {
             let sign = if t.starts_with('-') { -1 } else { 1 };
             let (h, m) = match rest.split_once(':') {
                 Some((h, m)) => (h, m),
-                None if rest.len() == 4 => (&rest[..2], &rest[2..]),
+                // `+0530`; four bytes of other text are no offset (and may not split at 2).
+                None if rest.len() == 4 && rest.is_ascii() => (&rest[..2], &rest[2..]),
                 None => (rest, "0"),
             };
             let h: i32 = h.parse().map_err(|_| format!("bad offset {s:?}"))?;
@@ -214,6 +215,9 @@ mod tests {
             Ok(TzSpec::Named(_))
         ));
         assert!("Mars/Base".parse::<TzSpec>().is_err());
+        // Four bytes after the sign that are not four characters (a proptest found it).
+        assert!("-iࠀ".parse::<TzSpec>().is_err());
+        assert!("+1é1".parse::<TzSpec>().is_err());
     }
 
     #[test]

@@ -193,6 +193,15 @@ pub(crate) enum Pred {
     Mark(Vec<Box<str>>),
     Tag(Vec<Box<str>>),
     Annotated,
+    /// Sigma hits: any rule; a rule whose title or id matches; of a level; of an ATT&CK
+    /// technique or tactic.
+    Detected,
+    Rule(Vec<ValueMatch>),
+    Level(
+        Vec<(CmpOp, crate::detect::Level)>,
+        Vec<crate::detect::Level>,
+    ),
+    Attack(Vec<ValueMatch>),
 }
 
 impl Pred {
@@ -227,6 +236,21 @@ impl Pred {
             Pred::Mark(ks) => ks.iter().any(|k| s.has_mark(k)),
             Pred::Tag(ts) => ts.iter().any(|t| s.has_tag(t)),
             Pred::Annotated => s.annotated(),
+            Pred::Detected => s.any_rule(&mut |_| true),
+            Pred::Rule(ms) => {
+                s.any_rule(&mut |m| ms.iter().any(|v| v.matches(&m.title) || v.matches(&m.id)))
+            }
+            Pred::Level(cmps, eqs) => s.any_rule(&mut |m| {
+                eqs.contains(&m.level) || cmps.iter().any(|(op, l)| op_holds(*op, m.level.cmp(l)))
+            }),
+            Pred::Attack(ms) => s.any_rule(&mut |m| {
+                let tags = m.tags.iter().filter_map(|t| t.strip_prefix("attack."));
+                m.attack
+                    .iter()
+                    .map(String::as_str)
+                    .chain(tags)
+                    .any(|a| ms.iter().any(|v| v.matches(a)))
+            }),
         }
     }
 }

@@ -39,6 +39,8 @@ pub(crate) enum TokKind {
     Or,
     Not,
     Annotated,
+    /// `detected`: the event has a Sigma hit.
+    Detected,
     /// A bare word: case-insensitive substring over the free text (`*` is a wildcard).
     Word(String),
     /// A `"quoted phrase"`: literal case-insensitive substring.
@@ -261,6 +263,8 @@ impl Lexer {
             let (quoted, col) = (false, start + 1);
             let op = FieldOp::Values(vec![Value { text, quoted, col }]);
             TokKind::Field { name: w, op }
+        } else if w.eq_ignore_ascii_case("detected") {
+            TokKind::Detected
         } else {
             TokKind::Word(w)
         };

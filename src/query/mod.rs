@@ -47,6 +47,11 @@ pub trait Subject {
     fn has_mark(&self, kind: &str) -> bool;
     /// Passed lowercase.
     fn has_tag(&self, tag: &str) -> bool;
+    /// Calls `f` with each Sigma rule that fired on the event until it returns true;
+    /// whether it did (`detected`, `rule:`, `level>=`, `attack:`).
+    fn any_rule(&self, _f: &mut dyn FnMut(&crate::detect::RuleMeta) -> bool) -> bool {
+        false
+    }
 }
 
 /// A query error: where (1-based character column) and what.
@@ -92,6 +97,7 @@ impl Query {
     /// | `ts:2022-12-03`, `ts>2022-12-03T18:04:05Z` | `ts` within a period; compared as a time |
     /// | `mimikatz`, `"lsass dump"`, `/s[e]kurlsa/` | free text (message and raw fields): substring or regex |
     /// | `mark:ioc`, `tag:lateral`, `annotated` | annotations |
+    /// | `detected`, `rule:"*Shadow*"`, `level>=high`, `attack:T1003*` | Sigma hits (title or id; level; ATT&CK technique or tactic) |
     ///
     /// A field term is a name starting with a letter, `_` or `@`; so `10.0.0.1:443` and
     /// `2022-12-03T18:04` are free-text words. Empty or blank text matches everything.

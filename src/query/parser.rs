@@ -180,6 +180,7 @@ fn canon(name: &str) -> Box<str> {
 fn term(kind: &TokKind, col: usize, tz: &TzSpec) -> Result<Node, QueryError> {
     let pred = match kind {
         TokKind::Annotated => Pred::Annotated,
+        TokKind::Detected => Pred::Detected,
         TokKind::Word(w) if w.chars().all(|c| c == '*') => Pred::True,
         TokKind::Word(w) if w.contains('*') => {
             Pred::FreeText(Box::new(TextTerm::wildcard(w, col)?), 0)
@@ -224,6 +225,37 @@ fn field_term(name: &str, op: &FieldOp, tz: &TzSpec) -> Result<Node, QueryError>
             } else {
                 Pred::Tag(ks)
             }
+        }
+        ("rule" | "attack", FieldOp::Values(vs)) => {
+            // Titles have spaces, so they are quoted: `*` stays a wildcard inside quotes
+            // here (`rule:"*Shadow*"`).
+            let ms = vs
+                .iter()
+                .map(|v| ValueMatch::new(&v.text, false, v.col))
+                .collect::<Result<_, _>>()?;
+            if lname == "rule" {
+                Pred::Rule(ms)
+            } else {
+                Pred::Attack(ms)
+            }
+        }
+        // `level` with a Sigma level name is about hits; other values (EVTX's numeric
+        // System Level) stay a field term.
+        ("level", FieldOp::Values(vs))
+            if vs
+                .iter()
+                .all(|v| crate::detect::Level::parse(v.text.trim()).is_some()) =>
+        {
+            let eqs = vs
+                .iter()
+                .filter_map(|v| crate::detect::Level::parse(v.text.trim()))
+                .collect();
+            Pred::Level(Vec::new(), eqs)
+        }
+        ("level", FieldOp::Cmp(op, v)) if crate::detect::Level::parse(v.text.trim()).is_some() => {
+            let l = crate::detect::Level::parse(v.text.trim())
+                .unwrap_or(crate::detect::Level::Informational);
+            Pred::Level(vec![(*op, l)], Vec::new())
         }
         ("ts", FieldOp::Values(vs)) => {
             if vs

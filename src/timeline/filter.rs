@@ -3,24 +3,11 @@
 use super::Timeline;
 use super::textindex::Prepared;
 use crate::model::{Fields, Norm, TzSpec};
-use crate::query::{Query, Subject, TextTerm};
+use crate::query::{Query, QueryError, Subject, TextTerm};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-/// A filter that could not be parsed: where (1-based column) and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FilterError {
-    pub col: usize,
-    pub msg: String,
-}
-
-impl std::fmt::Display for FilterError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "column {}: {}", self.col, self.msg)
-    }
-}
 
 /// What the filter knows of annotations: kinds and tags on an event.
 pub trait Marks: Sync {
@@ -31,6 +18,10 @@ pub trait Marks: Sync {
         false
     }
     fn has_tag(&self, _i: usize, _tag: &str) -> bool {
+        false
+    }
+    /// Sigma rules that fired on event `i` (see `query::Subject::any_rule`).
+    fn any_rule(&self, _i: usize, _f: &mut dyn FnMut(&crate::detect::RuleMeta) -> bool) -> bool {
         false
     }
 }
@@ -51,8 +42,16 @@ pub struct NoMarks;
 impl Marks for NoMarks {}
 
 /// A compiled filter: the query language of DESIGN §6 over the timeline.
+#[derive(Debug, Clone)]
 pub struct Filter {
     query: Query,
+}
+
+/// A query already compiled becomes a filter as it is (never parsed twice).
+impl From<Query> for Filter {
+    fn from(query: Query) -> Filter {
+        Filter { query }
+    }
 }
 
 /// One event seen by the query: fields are parsed only if a term needs them.
@@ -153,18 +152,21 @@ impl Subject for EventSubject<'_> {
     fn has_tag(&self, tag: &str) -> bool {
         self.marks.has_tag(self.i, tag)
     }
+    fn any_rule(&self, f: &mut dyn FnMut(&crate::detect::RuleMeta) -> bool) -> bool {
+        self.marks.any_rule(self.i, f)
+    }
 }
 
 impl Filter {
     /// Compiles filter text (DESIGN §6); naive times in it are read in `tz`. Empty text
     /// matches everything.
-    pub fn parse(text: &str, tz: &TzSpec) -> Result<Filter, FilterError> {
-        Query::parse(text, tz)
-            .map(|query| Filter { query })
-            .map_err(|e| FilterError {
-                col: e.col,
-                msg: e.msg,
-            })
+    pub fn parse(text: &str, tz: &TzSpec) -> Result<Filter, QueryError> {
+        Query::parse(text, tz).map(Filter::from)
+    }
+
+    /// The compiled query (for what else it decides: annotation terms, unknown fields).
+    pub fn query(&self) -> &Query {
+        &self.query
     }
 
     pub fn is_empty(&self) -> bool {
@@ -253,7 +255,7 @@ pub fn run(
 }
 
 /// Rows whose fields contain `text` (the headless `export --filter`).
-pub fn rows(t: &Timeline, text: &str, tz: &TzSpec) -> Result<Vec<usize>, FilterError> {
+pub fn rows(t: &Timeline, text: &str, tz: &TzSpec) -> Result<Vec<usize>, QueryError> {
     let f = Filter::parse(text, tz)?;
     let cancel = AtomicBool::new(false);
     let done = AtomicUsize::new(0);

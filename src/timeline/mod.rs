@@ -32,6 +32,11 @@ impl Source {
     pub fn bytes(&self) -> &[u8] {
         self.evidence.as_ref().map(|e| e.bytes()).unwrap_or(&[])
     }
+    /// The EVTX record shapes of this source (None for other sources): detections route
+    /// and name the fields of each shape once instead of once per record.
+    pub fn evtx_shapes(&self) -> Option<&ingest::batch::Shapes> {
+        matches!(self.kind, Kind::Evtx).then_some(&self.shapes)
+    }
 }
 
 #[derive(Default)]
@@ -257,6 +262,24 @@ impl Timeline {
             }
             None => false,
         }
+    }
+
+    /// EVTX event `i`'s shape id (in its source's `evtx_shapes`) and stored fields, in
+    /// record order; None for other events and for EVTX events stored without fields.
+    pub fn evtx_slots(
+        &self,
+        i: usize,
+    ) -> Option<(u32, impl Iterator<Item = (Sym, ingest::evtx::Slot)> + '_)> {
+        let e = self.events.get(i)?;
+        let src = self.sources.get(e.source as usize)?;
+        if !matches!(src.kind, Kind::Evtx) || e.aux == ingest::evtx::NO_FIELDS {
+            return None;
+        }
+        let shape = src.arena.get(e.aux as usize)?.as_num()?;
+        Some((
+            shape,
+            ingest::evtx::stored_slots(&src.arena, &src.shapes, e.aux),
+        ))
     }
 
     /// The text of an EVTX stored-field slot of event `i`.

@@ -3,21 +3,52 @@
 //! results come back as actions).
 
 use super::annotations::AnnIndex;
+use super::casepath::CasePathError;
 use super::counts::Counts;
-use super::state::{CaseInfo, ExportFormat, IngestStatus, Stop};
-use crate::case::{Annotation, Kind, OpenReport, SourceEntry};
+use super::state::{CaseInfo, IngestStatus, Stop};
+use crate::case::{Annotation, CaseError, CaseFile, Kind, OpenReport, SourceEntry};
+use crate::export::{self, ExportError};
 use crate::ingest::{Loaded, SourceReport};
 use crate::timeline::Timeline;
 use crate::timeline::filter::Filter;
 use crate::timeline::search::{Dir, Hit};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use regex::Regex;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Annotations by timeline event, for exports.
-pub type ExportAnns = Arc<HashMap<u32, Vec<Annotation>>>;
+/// Why the case file could not be opened, journalled to or written.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseIoError {
+    #[error("no case file open")]
+    NoCase,
+    #[error("no case file to save")]
+    NothingToSave,
+    #[error(transparent)]
+    Path(#[from] CasePathError),
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// A journal write.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Encode(#[from] serde_json::Error),
+    /// `:w PATH` / `:case PATH` onto a file that exists (never replaced).
+    #[error("{} exists: choose another name (nothing is overwritten)", .0.display())]
+    Exists(PathBuf),
+    /// `:w PATH` / `:case PATH` onto evidence, the case journal, or not writable.
+    #[error(transparent)]
+    Output(crate::output::OutputError),
+}
+
+impl From<crate::output::OutputError> for CaseIoError {
+    fn from(e: crate::output::OutputError) -> CaseIoError {
+        match e {
+            crate::output::OutputError::Exists { path } => CaseIoError::Exists(path),
+            e => CaseIoError::Output(e),
+        }
+    }
+}
 
 /// A journalled change, for the message once it is on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,28 +101,32 @@ pub enum Action {
     IndexDone,
     /// The field names of the loaded events were collected.
     FieldNames(Arc<crate::query::FieldNames>),
-    /// An export finished: a summary, or why it failed.
-    ExportDone(Result<String, String>),
+    /// An export to `path` (as typed) finished: what it wrote, or why not (an existing
+    /// file without `force` is the "ask first" case).
+    ExportDone {
+        path: PathBuf,
+        result: Result<export::Summary, ExportError>,
+    },
     /// A case file was opened (`at_start`: the one given on the command line; `typed`:
     /// the path as entered).
     CaseOpened {
         typed: PathBuf,
-        result: Result<(CaseInfo, OpenReport), String>,
+        result: Result<(CaseInfo, OpenReport), CaseIoError>,
         at_start: bool,
     },
     /// The case was written to another file: a copy (`:w PATH`), or the case moved there
     /// (`:case PATH`). The path written, or why not.
     SavedTo {
         moved: bool,
-        result: Result<(CaseInfo, PathBuf), String>,
+        result: Result<(CaseInfo, PathBuf), CaseIoError>,
     },
     /// An annotation change reached the journal (fsynced), or why not.
     Journalled {
         op: JournalOp,
-        result: Result<CaseInfo, String>,
+        result: Result<CaseInfo, CaseIoError>,
     },
     /// The case file was written, or why not.
-    Saved(Result<CaseInfo, String>),
+    Saved(Result<CaseInfo, CaseIoError>),
     /// The session must end now: a signal, or the terminal is gone.
     Stopped(Stop),
 }
@@ -141,13 +176,16 @@ pub enum Effect {
     BuildIndex(Arc<Timeline>),
     /// Collect the field names of the loaded events on a worker thread.
     FieldNames(Arc<Timeline>),
-    /// Write the view (all rows when `view` is `None`) on a worker thread.
+    /// Write the view (all rows when `view` is `None`) on a worker thread, with the
+    /// annotations of `case`; never onto evidence, the case file or its journal, and onto
+    /// an existing file only with `force`.
     Export {
         timeline: Arc<Timeline>,
         view: Option<Arc<Vec<u32>>>,
-        anns: ExportAnns,
-        format: ExportFormat,
+        case: Option<Arc<CaseFile>>,
+        format: export::Format,
         path: PathBuf,
+        force: bool,
     },
     /// Open (or create) the case file at the path.
     OpenCase(PathBuf),

@@ -1,28 +1,47 @@
-//! Paths the user gives for the case file: where they lead, whether their folder takes
-//! new files, and writing a new file without ever replacing one. Used by the effect
-//! runner (the case path prompt, `:w PATH`, `:case PATH`) and at start (`--case`).
+//! Paths the user gives for the case file: where they lead and whether their folder takes
+//! new files. Used by the effect runner (the case path prompt, `:w PATH`, `:case PATH`;
+//! the file itself is written through `crate::output`) and at start (`--case`).
 
 use std::path::{Path, PathBuf};
+
+/// Why a typed case path cannot be used. Short: the path is on the line above.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CasePathError {
+    #[error("a path is needed (e.g. ./case.vigil.json)")]
+    Empty,
+    #[error("that is a folder: add a file name (e.g. case.vigil.json)")]
+    TypedFolder,
+    #[error("no file name (e.g. case.vigil.json)")]
+    NoName,
+    #[error("{} is a folder", .0.display())]
+    Folder(PathBuf),
+    #[error("{} is not a folder", .0.display())]
+    NotAFolder(PathBuf),
+    #[error("no folder {}", .0.display())]
+    NoFolder(PathBuf),
+    #[error("cannot write in {}: {reason}", .dir.display())]
+    NotWritable { dir: PathBuf, reason: String },
+}
 
 /// Where a case path typed by the user leads: `~/` is the home folder, `.vigil.json` is
 /// added when missing, and the folder must exist and take new files. The messages are
 /// short: the path is on the line above them.
-pub fn case_file_path(typed: &Path) -> Result<PathBuf, String> {
+pub fn case_file_path(typed: &Path) -> Result<PathBuf, CasePathError> {
     let text = typed.to_string_lossy();
     let typed = match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
         _ => typed.to_path_buf(),
     };
     if typed.as_os_str().is_empty() {
-        return Err("a path is needed (e.g. ./case.vigil.json)".into());
+        return Err(CasePathError::Empty);
     }
     if typed.is_dir() {
-        return Err("that is a folder: add a file name (e.g. case.vigil.json)".into());
+        return Err(CasePathError::TypedFolder);
     }
     let name = typed
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or("no file name (e.g. case.vigil.json)")?;
+        .ok_or(CasePathError::NoName)?;
     let path = if name.ends_with(".vigil.json") {
         typed
     } else {
@@ -33,7 +52,7 @@ pub fn case_file_path(typed: &Path) -> Result<PathBuf, String> {
         typed.with_file_name(format!("{stem}.vigil.json"))
     };
     if path.is_dir() {
-        return Err(format!("{} is a folder", path.display()));
+        return Err(CasePathError::Folder(path));
     }
     check_folder(&path)?;
     Ok(path)
@@ -41,15 +60,15 @@ pub fn case_file_path(typed: &Path) -> Result<PathBuf, String> {
 
 /// The folder of `path` exists and takes new files (tried, which is the one reliable
 /// test: permissions, read-only mounts).
-pub fn check_folder(path: &Path) -> Result<(), String> {
+pub fn check_folder(path: &Path) -> Result<(), CasePathError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     match std::fs::metadata(&dir) {
         Ok(m) if m.is_dir() => {}
-        Ok(_) => return Err(format!("{} is not a folder", dir.display())),
-        Err(_) => return Err(format!("no folder {}", dir.display())),
+        Ok(_) => return Err(CasePathError::NotAFolder(dir)),
+        Err(_) => return Err(CasePathError::NoFolder(dir)),
     }
     let probe = dir.join(format!(".vigil-write-check-{}", std::process::id()));
     match std::fs::OpenOptions::new()
@@ -62,11 +81,10 @@ pub fn check_folder(path: &Path) -> Result<(), String> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(e) => {
-            return Err(format!(
-                "cannot write in {}: {}",
-                dir.display(),
-                os_reason(&e)
-            ));
+            return Err(CasePathError::NotWritable {
+                dir,
+                reason: os_reason(&e),
+            });
         }
     }
     Ok(())
@@ -90,40 +108,4 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
-}
-
-/// Writes a new file atomically (temp file in the same folder, fsync, rename); refuses
-/// when `path` exists, even if it appears meanwhile.
-pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    let exists = || {
-        format!(
-            "{} exists: choose another name (nothing is overwritten)",
-            path.display()
-        )
-    };
-    if path.exists() {
-        return Err(exists());
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vigil-save-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist_noclobber(path)
-        .map_err(|e| match e.error.kind() {
-            std::io::ErrorKind::AlreadyExists => exists(),
-            _ => fail(e.error),
-        })?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }

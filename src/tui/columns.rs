@@ -84,7 +84,7 @@ impl ColumnSet {
     }
 
     /// `time,source,host,id,message` style: the columns shown, in table order.
-    pub fn to_text(&self) -> String {
+    pub fn to_text(self) -> String {
         let mut v = vec!["time"];
         v.extend(
             Column::ALL

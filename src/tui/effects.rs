@@ -6,11 +6,13 @@
 //! open case file and its journal, so the journal write returns before the marker shows.
 //! Without a channel (`inline`), jobs run inline too: tests and scripted use.
 
-use super::action::{Action, Effect, ExportAnns, JournalOp, SaveRequest};
-use super::casepath::{case_file_path, same_file, write_new};
-use super::state::{CaseInfo, ExportFormat};
-use crate::case::{Case, OpenReport, SavedFilter};
+use super::action::{Action, CaseIoError, Effect, JournalOp, SaveRequest};
+use super::casepath::{case_file_path, same_file};
+use super::state::CaseInfo;
+use crate::case::{Case, CaseFile, OpenReport, SavedFilter};
+use crate::export;
 use crate::ingest::{self, Options, Progress, SourceReport};
+use crate::output::{self, OutputOptions, Protected, Role};
 use crate::timeline::Timeline;
 use crate::timeline::{filter, search};
 use std::path::{Path, PathBuf};
@@ -24,6 +26,9 @@ pub struct Effects {
     tx: Option<Sender<Action>>,
     /// Recorded as the author of the case opened from the input line.
     author: String,
+    /// The evidence paths given at start: no export or save-as may write there (files in
+    /// given folders are protected once loaded, through the timeline).
+    evidence: Vec<PathBuf>,
     case: Option<Case>,
     /// The case's journal holds changes the file lacks.
     journal_written: bool,
@@ -66,6 +71,7 @@ impl Effects {
         Effects {
             tx: None,
             author,
+            evidence: Vec::new(),
             case: None,
             journal_written: false,
             filter_cancel: None,
@@ -81,6 +87,7 @@ impl Effects {
     }
 
     /// Keeps prompt histories in `dir` (tests; `threaded` takes it at start).
+    #[cfg(test)]
     pub fn with_history_dir(mut self, dir: PathBuf) -> Effects {
         self.history_dir = Some(dir);
         self
@@ -99,9 +106,23 @@ impl Effects {
         }
     }
 
-    /// The open case has changes its file lacks.
-    pub fn case_dirty(&self) -> bool {
-        self.case.as_ref().is_some_and(Case::dirty)
+    /// The evidence paths given at start (protected from every output).
+    pub fn protect_evidence(&mut self, paths: &[PathBuf]) {
+        self.evidence.extend_from_slice(paths);
+    }
+
+    /// What no output may replace: the evidence (as given and as loaded), the case file
+    /// and its journal.
+    fn protected(&self, t: Option<&Timeline>) -> Protected {
+        let mut p = Protected::new();
+        p.evidence(&self.evidence);
+        if let Some(t) = t {
+            p.timeline(t);
+        }
+        if let Some(c) = &self.case {
+            p.case(c.path());
+        }
+        p
     }
 
     pub fn filter_progress(&self) -> usize {
@@ -196,7 +217,58 @@ impl Effects {
                 moved: move_there,
                 result: self.save_to(&req, &path, move_there),
             }),
+            Effect::Export {
+                timeline,
+                view,
+                case,
+                format,
+                path,
+                force,
+            } => {
+                let protected = self.protected(Some(&timeline));
+                let opts = OutputOptions {
+                    force,
+                    private: false,
+                };
+                // Refused at once (a protected path; an existing file, which `update` asks
+                // about before anything else happens), else written by a worker.
+                if let Err(e) = output::check(&path, &protected, opts) {
+                    return Some(Action::ExportDone {
+                        path,
+                        result: Err(e.into()),
+                    });
+                }
+                self.dispatch(move || {
+                    let view = view.as_deref().map(Vec::as_slice);
+                    let result = export_view(
+                        &timeline,
+                        view,
+                        case.as_deref(),
+                        format,
+                        &path,
+                        &protected,
+                        opts,
+                    );
+                    Some(Action::ExportDone { path, result })
+                })
+            }
             job => self.start(job),
+        }
+    }
+
+    /// Runs `job` on a worker thread that sends its action, or here when inline.
+    fn dispatch(&self, job: impl FnOnce() -> Option<Action> + Send + 'static) -> Option<Action> {
+        match &self.tx {
+            None => job(),
+            Some(tx) => {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    if let Some(a) = job() {
+                        let _ = tx.send(a);
+                    }
+                });
+                None
+            }
         }
     }
 
@@ -226,23 +298,12 @@ impl Effects {
             Effect::Count { .. } => self.count_done.clone(),
             _ => self.filter_done.clone(),
         };
-        match &self.tx {
-            None => work(e, &flag, &done),
-            Some(tx) => {
-                let tx = tx.clone();
-                std::thread::spawn(move || {
-                    if let Some(a) = work(e, &flag, &done) {
-                        let _ = tx.send(a);
-                    }
-                });
-                None
-            }
-        }
+        self.dispatch(move || work(e, &flag, &done))
     }
 
-    fn open(&mut self, typed: &Path) -> Result<(CaseInfo, OpenReport), String> {
+    fn open(&mut self, typed: &Path) -> Result<(CaseInfo, OpenReport), CaseIoError> {
         let path = case_file_path(typed)?;
-        let (case, report) = Case::open(&path, &self.author).map_err(|e| e.to_string())?;
+        let (case, report) = Case::open(&path, &self.author)?;
         self.journal_written = report.replayed > 0;
         let info = snapshot(&case, self.journal_written);
         self.case = Some(case);
@@ -253,18 +314,18 @@ impl Effects {
     fn journal(
         &mut self,
         change: impl FnOnce(&mut Case) -> std::io::Result<bool>,
-    ) -> Result<CaseInfo, String> {
-        let case = self.case.as_mut().ok_or("no case file open")?;
-        let wrote = change(case).map_err(|e| e.to_string())?;
+    ) -> Result<CaseInfo, CaseIoError> {
+        let case = self.case.as_mut().ok_or(CaseIoError::NoCase)?;
+        let wrote = change(case)?;
         self.journal_written |= wrote;
         Ok(snapshot(case, self.journal_written))
     }
 
     /// Records the session (sources, filter, view) and writes the case file atomically.
-    pub fn save(&mut self, req: &SaveRequest) -> Result<CaseInfo, String> {
-        let case = self.case.as_mut().ok_or("no case file to save")?;
+    pub fn save(&mut self, req: &SaveRequest) -> Result<CaseInfo, CaseIoError> {
+        let case = self.case.as_mut().ok_or(CaseIoError::NothingToSave)?;
         record(case, req);
-        case.save().map_err(|e| e.to_string())?;
+        case.save()?;
         self.journal_written = false;
         Ok(snapshot(case, self.journal_written))
     }
@@ -276,20 +337,29 @@ impl Effects {
         req: &SaveRequest,
         typed: &Path,
         move_there: bool,
-    ) -> Result<(CaseInfo, PathBuf), String> {
+    ) -> Result<(CaseInfo, PathBuf), CaseIoError> {
         let path = case_file_path(typed)?;
-        let case = self.case.as_mut().ok_or("no case file open")?;
+        let case = self.case.as_mut().ok_or(CaseIoError::NoCase)?;
         if same_file(&path, case.path()) {
             record(case, req);
-            case.save().map_err(|e| e.to_string())?;
+            case.save()?;
             self.journal_written = false;
             return Ok((snapshot(case, false), path));
         }
         record(case, req);
-        let bytes = case.file().to_bytes().map_err(|e| e.to_string())?;
-        write_new(&path, &bytes)?;
+        let bytes = case.file().to_bytes()?;
+        let mut protected = self.protected(None);
+        for s in &req.sources {
+            protected.add(Path::new(&s.path), Role::Evidence);
+        }
+        let opts = OutputOptions {
+            force: false,
+            private: true,
+        };
+        output::write(&path, &bytes, &protected, opts)?;
+        let case = self.case.as_mut().ok_or(CaseIoError::NoCase)?;
         if move_there {
-            case.save_as(&path).map_err(|e| e.to_string())?;
+            case.save_as(&path)?;
             self.journal_written = false;
         }
         Ok((snapshot(case, self.journal_written), path))
@@ -340,7 +410,7 @@ fn snapshot(case: &Case, journal_written: bool) -> CaseInfo {
     }
 }
 
-/// Does the work of a job effect (filter, search, index, export) where it is called and
+/// Does the work of a job effect (filter, search, index) where it is called and
 /// returns its result.
 fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
     Some(match e {
@@ -398,51 +468,32 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
             let names = crate::query::FieldNames::of_timeline(&timeline);
             Action::FieldNames(Arc::new(names))
         }
-        Effect::Export {
-            timeline,
-            view,
-            anns,
-            format,
-            path,
-        } => Action::ExportDone(export(&timeline, view.as_deref(), &anns, format, &path)),
         _ => return None,
     })
 }
 
-/// Writes the rows of `view` (every event when `None`) to `path`; the `annotation` of
-/// annotated events goes into jsonl objects and extra csv columns.
-fn export(
+/// Writes the rows of `view` (every event when `None`) to `path` through the export
+/// pipeline: the annotations of `case` go into jsonl objects and extra csv columns, as
+/// with `vigil export --case`; only the shown events (no missing-evidence lines).
+fn export_view(
     t: &Timeline,
-    view: Option<&Vec<u32>>,
-    anns: &ExportAnns,
-    format: ExportFormat,
-    path: &std::path::Path,
-) -> Result<String, String> {
-    use crate::export::{csv, jsonl};
-    use std::io::Write;
-    let rows: Vec<usize> = match view {
-        Some(v) => v.iter().map(|&e| e as usize).collect(),
-        None => (0..t.len()).collect(),
+    view: Option<&[u32]>,
+    case: Option<&CaseFile>,
+    format: export::Format,
+    path: &Path,
+    protected: &Protected,
+    opts: OutputOptions,
+) -> Result<export::Summary, export::ExportError> {
+    let req = export::Request {
+        format,
+        rows: view.map_or(export::Rows::All, export::Rows::Only),
+        case,
+        annotated_only: false,
+        missing_evidence: false,
+        // The TUI runs no rules yet; its export gains them with the Detections view.
+        detected: None,
     };
-    let fail = |e: std::io::Error| format!("export to {} failed: {e}", path.display());
-    let file = std::fs::File::create(path).map_err(fail)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    // The same writers and annotation columns as `vigil export --case`.
-    let all: Vec<crate::case::Annotation> = anns.values().flatten().cloned().collect();
-    let marks = crate::case::CaseMarks::from_annotations(&all, t);
-    let ann = crate::export::annotated::Annotated::without_sources(&marks);
-    let ann = (!all.is_empty()).then_some(&ann);
-    let items = crate::export::annotated::plan(t, rows.clone(), ann, false, None);
-    let r = match format {
-        ExportFormat::Jsonl => jsonl::write(t, &items, ann, &mut out),
-        ExportFormat::Csv => csv::write(t, &items, ann, &mut out),
-    };
-    r.and_then(|()| out.flush()).map_err(fail)?;
-    Ok(format!(
-        "exported {} events to {}",
-        rows.len(),
-        path.display()
-    ))
+    export::to_file(t, &req, path, protected, opts)
 }
 
 /// The files under `paths`, each once: a file reached twice (a folder and a file in it,

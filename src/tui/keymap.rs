@@ -559,6 +559,7 @@ impl Keymap {
     }
 
     /// Whether `action` has a key in `layer`.
+    #[cfg(test)]
     pub fn is_bound(&self, layer: Layer, action: &str) -> bool {
         self.bindings
             .iter()
@@ -566,6 +567,7 @@ impl Keymap {
     }
 
     /// The documentation lines of `doc` (`query` or `commands`).
+    #[cfg(test)]
     pub fn docs(&self, doc: &str) -> impl Iterator<Item = &DocLine> {
         self.docs.iter().filter(move |d| d.doc == doc)
     }

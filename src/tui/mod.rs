@@ -15,6 +15,7 @@ pub mod complete;
 pub mod counts;
 pub mod decode;
 pub mod effects;
+pub mod harness;
 pub mod history;
 pub mod keymap;
 pub mod layout;
@@ -340,6 +341,7 @@ fn event_loop(
     st.case.sources = sources;
     st.case.problems = problems;
     let mut app = App::new(st, Effects::threaded(tx.clone(), author, history_dir));
+    app.fx.protect_evidence(&paths);
     // A reopened case brings back the filter and the place it was saved with.
     if let Some((case, report)) = case {
         let opened = app.fx.adopt_case(case, report);

@@ -16,8 +16,9 @@ use super::theme::Theme;
 use crate::case::{Annotation, CaseFile, Kind};
 use crate::ingest::Loaded;
 use crate::model::TzSpec;
+use crate::query::QueryError;
 use crate::timeline::Timeline;
-use crate::timeline::filter::FilterError;
+use crate::timeline::filter::Filter;
 use ratatui_textarea::TextArea;
 use regex::Regex;
 use std::collections::HashMap;
@@ -157,13 +158,8 @@ pub enum Stop {
 pub enum Confirm {
     /// `d` in the annotation list (the annotation's id).
     Delete(String),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ExportFormat {
-    #[default]
-    Jsonl,
-    Csv,
+    /// An export onto a file that exists (the path as typed): replace it?
+    Overwrite(PathBuf),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,6 +237,8 @@ pub struct TableState {
 pub struct Pending {
     pub job: u64,
     pub text: String,
+    /// A filter's compiled form (run again as it is, never parsed again).
+    pub filter: Option<Arc<Filter>>,
 }
 
 /// Every hit of a search pattern in one view of one timeline.
@@ -255,6 +253,8 @@ pub struct SearchHits {
 #[derive(Default)]
 pub struct QueryState {
     pub filter: String,
+    /// `filter` compiled, as it was applied (its zone included).
+    pub active: Option<Arc<Filter>>,
     pub filter_pending: Option<Pending>,
     pub filter_progress: usize,
     pub search: Option<Regex>,
@@ -327,7 +327,7 @@ pub struct Hist {
 pub struct PromptState {
     pub text: TextArea<'static>,
     /// A mistake in what was entered (the line stays open).
-    pub error: Option<FilterError>,
+    pub error: Option<QueryError>,
     /// ↑/↓ through the prompt's history.
     pub recall: Recall,
     /// Tab cycling through candidates.
@@ -532,7 +532,7 @@ pub struct State {
     pub help: HelpState,
     pub form: Option<AnnForm>,
     pub confirm: Option<Confirm>,
-    pub export_format: ExportFormat,
+    pub export_format: crate::export::Format,
     pub case: CaseState,
     pub ingest: IngestState,
     pub counts: CountsState,
@@ -583,7 +583,7 @@ impl State {
             help: HelpState::default(),
             form: None,
             confirm: None,
-            export_format: ExportFormat::Jsonl,
+            export_format: crate::export::Format::Jsonl,
             case: CaseState::default(),
             ingest: IngestState {
                 status: IngestStatus::default(),
@@ -708,6 +708,12 @@ impl State {
     pub fn question(&self) -> String {
         match &self.confirm {
             Some(Confirm::Delete(_)) => "delete this annotation?".into(),
+            Some(Confirm::Overwrite(p)) => {
+                // Typed or pasted: shown visibly, never interpreted.
+                let p = p.display().to_string();
+                let p = sanitize::line(&p, 4096, self.theme().ascii);
+                format!("{p} exists: replace it?")
+            }
             None => String::new(),
         }
     }

@@ -8,6 +8,8 @@ mod testutil;
 #[allow(unused_imports)] // not every test binary needs a prerequisite
 pub use testutil::*;
 
+pub mod plain;
+
 use std::path::{Path, PathBuf};
 use vigil::ingest::{Options, Progress};
 use vigil::timeline::{self, Timeline};

@@ -4,8 +4,10 @@
 
 mod annotations;
 mod answers;
+mod export;
 mod modgraph;
 mod prompts;
+mod samples;
 mod scenarios;
 mod snapshots;
 mod table;

@@ -1,7 +1,7 @@
 //! Whole-screen snapshots of the main screens at the minimum size and a large one.
 
 use super::*;
-use crate::timeline::filter::FilterError;
+use crate::query::QueryError;
 use crate::tui::state::{Mode, PromptKind};
 
 fn snap(name: &str, st: &State) {
@@ -43,7 +43,7 @@ fn filter_error_and_time_error() {
     // The error of a query the parser refused (as `Filter::parse` reports it).
     let mut st = state(80, 24);
     st.open_prompt(PromptKind::Filter, "host:dc01 AND (user:alice");
-    st.prompt.error = Some(FilterError {
+    st.prompt.error = Some(QueryError {
         col: 15,
         msg: "unclosed parenthesis".into(),
     });

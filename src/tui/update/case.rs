@@ -3,11 +3,11 @@
 //! "saved" appears only once the effect runner reports that the write returned Ok.
 
 use super::annotate::{ask_case_path, begin_annotate, begin_mark};
-use super::jobs::apply_filter;
+use super::jobs::{current_filter, run_filter};
 use crate::case::{OpenReport, SourceEntry};
+use crate::query::QueryError;
 use crate::timeline::filter::Filter;
-use crate::timeline::filter::FilterError;
-use crate::tui::action::{Effect, JournalOp, SaveRequest};
+use crate::tui::action::{CaseIoError, Effect, JournalOp, SaveRequest};
 use crate::tui::annotations::AnnIndex;
 use crate::tui::state::{CaseInfo, Mode, PromptKind, State, Then};
 use std::path::{Path, PathBuf};
@@ -43,7 +43,7 @@ fn set_case(st: &mut State, case: CaseInfo, report: &OpenReport) {
 pub fn opened(
     st: &mut State,
     typed: &Path,
-    result: Result<(CaseInfo, OpenReport), String>,
+    result: Result<(CaseInfo, OpenReport), CaseIoError>,
     at_start: bool,
 ) -> Vec<Effect> {
     let then = st.case.then.take();
@@ -53,7 +53,10 @@ pub fn opened(
         Err(e) if then.is_some() => {
             st.case.then = then;
             st.open_prompt(PromptKind::CasePath, &typed.to_string_lossy());
-            st.prompt.error = Some(FilterError { col: 1, msg: e });
+            st.prompt.error = Some(QueryError {
+                col: 1,
+                msg: e.to_string(),
+            });
             return Vec::new();
         }
         Err(e) => {
@@ -77,9 +80,9 @@ pub fn opened(
         // Missing evidence is reported once loading has finished (`check_sources`).
         return match view
             .filter
-            .filter(|f| Filter::parse(f, &st.zone().1).is_ok())
+            .and_then(|f| Filter::parse(&f, &st.zone().1).ok())
         {
-            Some(f) => apply_filter(st, f),
+            Some(f) => run_filter(st, Arc::new(f)),
             None => Vec::new(),
         };
     }
@@ -92,25 +95,24 @@ pub fn opened(
     Vec::new()
 }
 
-/// Whether a filter depends on annotations (it must be re-run when they change).
-fn uses_marks(filter: &str) -> bool {
-    let f = filter.to_ascii_lowercase();
-    f.contains("mark:") || f.contains("tag:") || f.contains("annotated")
-}
-
+/// A filter on annotations (`mark:`, `tag:`, `annotated`) runs again when they change.
 fn refilter(st: &mut State) -> Vec<Effect> {
-    let text = st.filter_text();
-    if uses_marks(&text) {
-        let msg = st.msg.clone();
-        let fx = apply_filter(st, text);
-        st.msg = msg;
-        fx
-    } else {
-        Vec::new()
+    match current_filter(st).filter(|f| f.query().uses_annotations()) {
+        Some(f) => {
+            let msg = st.msg.clone();
+            let fx = run_filter(st, f);
+            st.msg = msg;
+            fx
+        }
+        None => Vec::new(),
     }
 }
 
-pub fn journalled(st: &mut State, op: JournalOp, result: Result<CaseInfo, String>) -> Vec<Effect> {
+pub fn journalled(
+    st: &mut State,
+    op: JournalOp,
+    result: Result<CaseInfo, CaseIoError>,
+) -> Vec<Effect> {
     let case = match result {
         Ok(c) => c,
         Err(e) => {
@@ -145,7 +147,7 @@ pub fn journalled(st: &mut State, op: JournalOp, result: Result<CaseInfo, String
     refilter(st)
 }
 
-pub fn saved(st: &mut State, result: Result<CaseInfo, String>) {
+pub fn saved(st: &mut State, result: Result<CaseInfo, CaseIoError>) {
     let quit = std::mem::take(&mut st.case.quit_after_save);
     match result {
         Ok(case) => {
@@ -169,7 +171,7 @@ pub fn saved(st: &mut State, result: Result<CaseInfo, String>) {
 }
 
 /// `:w PATH` wrote a copy, or `:case PATH` moved the case.
-pub fn saved_to(st: &mut State, moved: bool, result: Result<(CaseInfo, PathBuf), String>) {
+pub fn saved_to(st: &mut State, moved: bool, result: Result<(CaseInfo, PathBuf), CaseIoError>) {
     match result {
         Ok((case, path)) => {
             let n = case.annotations().len();

@@ -4,7 +4,6 @@
 use super::parse::parse_goto;
 use super::{annotate, case, chooser, counts, export, help, jobs, quit, sources};
 use crate::model::TzSpec;
-use crate::timeline::filter::Filter;
 use crate::tui::action::Effect;
 use crate::tui::state::State;
 
@@ -41,13 +40,7 @@ pub fn run(st: &mut State, cmd: &str) -> Vec<Effect> {
             Ok(ts) => st.goto_ts(ts),
             Err(e) => st.error(e),
         },
-        "filter" => {
-            if let Err(e) = Filter::parse(arg, &st.zone().1) {
-                st.error(format!("filter: {e}"));
-                return Vec::new();
-            }
-            return jobs::apply_filter(st, arg.to_string());
-        }
+        "filter" => return jobs::apply_filter(st, arg.to_string()),
         "tz" => match arg.parse::<TzSpec>() {
             Ok(z) => {
                 st.config.zones.push((z.to_string(), z));

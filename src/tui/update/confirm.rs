@@ -1,6 +1,8 @@
-//! y/n questions (deleting an annotation). Anything but a `yes` key is a no. Quitting
-//! with unsaved changes has three answers of its own (`quit.rs`).
+//! y/n questions: deleting an annotation, replacing a file by an export. Anything but a
+//! `yes` key is a no. Quitting with unsaved changes has three answers of its own
+//! (`quit.rs`).
 
+use super::export;
 use crate::tui::action::Effect;
 use crate::tui::keymap::{Command, Layer};
 use crate::tui::state::{Confirm, Mode, State};
@@ -30,6 +32,7 @@ pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match what {
+        Confirm::Overwrite(path) => export::overwrite(st, &path, yes),
         Confirm::Delete(id) => {
             st.mode = Mode::AnnList;
             if yes {

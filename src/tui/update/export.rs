@@ -1,24 +1,27 @@
-//! The export dialog (`e`): a format key, then the path; the file is written by a worker.
+//! The export dialog (`e`): a format key, then the path; the file is written by a worker
+//! through `export::to_file`. A path that exists is asked about (y/n) and written with
+//! `force` on yes; evidence, the case file and its journal are refused.
 
-use crate::case::Annotation;
-use crate::tui::action::{Effect, ExportAnns};
+use crate::export::{self, ExportError, Format};
+use crate::tui::action::Effect;
 use crate::tui::keymap::{Command, Layer};
-use crate::tui::state::{ExportFormat, Mode, PromptKind, State};
+use crate::tui::state::{Confirm, Mode, PromptKind, State};
 use ratatui::crossterm::event::KeyEvent;
-use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportCmd {
-    Format(ExportFormat),
+    Format(Format),
     Cancel,
 }
 
 impl Command for ExportCmd {
     const LAYER: Layer = Layer::Export;
     const ALL: &'static [(Self, &'static str)] = &[
-        (ExportCmd::Format(ExportFormat::Jsonl), "jsonl"),
-        (ExportCmd::Format(ExportFormat::Csv), "csv"),
+        (ExportCmd::Format(Format::Jsonl), "jsonl"),
+        (ExportCmd::Format(Format::Csv), "csv"),
+        (ExportCmd::Format(Format::Timesketch), "timesketch"),
         (ExportCmd::Cancel, "cancel"),
     ];
 }
@@ -43,50 +46,62 @@ pub fn format_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         None => return Vec::new(),
     };
     st.export_format = fmt;
-    let ext = match fmt {
-        ExportFormat::Jsonl => "jsonl",
-        ExportFormat::Csv => "csv",
-    };
-    st.open_prompt(PromptKind::ExportPath, &format!("./vigil-export.{ext}"));
+    let name = format!("./{}", fmt.default_file_name());
+    st.open_prompt(PromptKind::ExportPath, &name);
     Vec::new()
 }
 
-/// The export of the current view to `path`, on a worker thread.
-pub fn export_to(st: &mut State, path: &str) -> Vec<Effect> {
+/// The export of the current view to `path`, on a worker thread; `force` replaces an
+/// existing file (the user said yes).
+pub fn export_to(st: &mut State, path: &str, force: bool) -> Vec<Effect> {
     let path = path.trim();
     if path.is_empty() {
         st.error("export: no path given");
         return Vec::new();
     }
+    // The case's annotations go along as the table shows them: with annotation columns
+    // once an annotation sits on a loaded event.
+    let case = st
+        .case
+        .info
+        .as_ref()
+        .filter(|_| !st.case.marks.is_empty())
+        .map(|c| Arc::new(c.file.clone()));
     st.info(format!("exporting {} events to {path}...", st.rows()));
     vec![Effect::Export {
         timeline: st.timeline.clone(),
         view: st.table.view.clone(),
-        anns: export_annotations(st),
+        case,
         format: st.export_format,
         path: path.into(),
+        force,
     }]
 }
 
-pub fn done(st: &mut State, r: Result<String, String>) {
+pub fn done(st: &mut State, path: PathBuf, r: Result<export::Summary, ExportError>) {
     match r {
-        Ok(m) => st.info(m),
-        Err(e) => st.error(e),
+        Ok(s) => st.info(format!("exported {} events to {}", s.rows, path.display())),
+        // Asked now if nothing else is on screen; else said, and `e` asks next time.
+        // (`confirm` answers it and calls `overwrite`.)
+        Err(e) if e.is_exists() && st.mode == Mode::Normal => {
+            st.confirm = Some(Confirm::Overwrite(path));
+            st.mode = Mode::Confirm;
+        }
+        Err(e) if e.is_exists() => st.error(format!("{} exists: not replaced", path.display())),
+        Err(e) => st.error(format!("export NOT written: {e}")),
     }
 }
 
-/// Annotations by the timeline event they are on.
-fn export_annotations(st: &State) -> ExportAnns {
-    let mut m: HashMap<u32, Vec<Annotation>> = HashMap::new();
-    for a in st.case.annotations() {
-        if let Some(ev) = st
-            .case
-            .marks
-            .event_of(&a.id)
-            .and_then(|e| u32::try_from(e).ok())
-        {
-            m.entry(ev).or_default().push(a.clone());
-        }
+/// The answer to "exists: replace it?".
+pub fn overwrite(st: &mut State, path: &Path, yes: bool) -> Vec<Effect> {
+    st.mode = Mode::Normal;
+    if yes {
+        export_to(st, &path.to_string_lossy(), true)
+    } else {
+        st.info(format!(
+            "export cancelled; {} left as it was",
+            path.display()
+        ));
+        Vec::new()
     }
-    Arc::new(m)
 }

@@ -3,7 +3,7 @@
 //! on the next tick); the cursor stays on the same event, and an active filter is re-run.
 
 use super::case::{check_sources, rebuild_marks};
-use super::jobs::apply_filter;
+use super::jobs::{current_filter, run_filter};
 use crate::ingest::{Loaded, SourceReport};
 use crate::tui::action::Effect;
 use crate::tui::state::{IndexStatus, IngestStatus, State, passed_over_why};
@@ -114,20 +114,17 @@ fn try_merge(st: &mut State) -> Vec<Effect> {
     if st.query.search_pending.take().is_some() {
         st.info("search interrupted by new events: press n to search again");
     }
-    let filter = st
-        .query
-        .filter_pending
-        .take()
-        .map_or(st.query.filter.clone(), |p| p.text);
+    let filter = current_filter(st);
+    st.query.filter_pending = None;
     st.table.view = None;
     st.table.cursor = ev.unwrap_or(0);
     // Event numbers changed: annotations are matched again by key.
     rebuild_marks(st);
-    if filter.trim().is_empty() {
+    let Some(filter) = filter.filter(|f| !f.is_empty()) else {
         return Vec::new();
-    }
+    };
     // Show everything until the filter has been re-run over the grown timeline.
-    let fx = apply_filter(st, filter);
+    let fx = run_filter(st, filter);
     st.info("new events: filtering again");
     fx
 }

@@ -18,38 +18,52 @@ pub fn add_term(st: &mut State, term: &str) -> Vec<Effect> {
     apply_filter(st, text)
 }
 
-/// Compiles `text` and starts filtering (empty text shows everything at once).
+/// Compiles `text` (naive times in the display zone) and starts filtering.
 pub fn apply_filter(st: &mut State, text: String) -> Vec<Effect> {
-    let tz = st.zone().1;
-    let f = match Filter::parse(&text, &tz) {
-        Ok(f) => f,
+    match Filter::parse(&text, &st.zone().1) {
+        Ok(f) => run_filter(st, Arc::new(f)),
         Err(e) => {
             st.error(format!("filter: {e}"));
-            return Vec::new();
+            Vec::new()
         }
-    };
+    }
+}
+
+/// Starts filtering with a compiled filter (an empty one shows everything at once).
+pub fn run_filter(st: &mut State, f: Arc<Filter>) -> Vec<Effect> {
     st.query.job += 1;
-    st.query.filter_warning = unknown_field_warning(st, &text);
+    st.query.filter_warning = unknown_field_warning(st, f.text());
     if f.is_empty() {
         let ev = st.cursor_event();
         st.query.filter_pending = None;
         st.table.view = None;
         st.query.filter = String::new();
+        st.query.active = None;
         st.table.cursor = ev.unwrap_or(0);
         st.info("filter cleared");
         return vec![Effect::CancelJobs];
     }
     st.query.filter_pending = Some(Pending {
         job: st.query.job,
-        text,
+        text: f.text().to_owned(),
+        filter: Some(f.clone()),
     });
     st.query.filter_progress = 0;
     vec![Effect::Filter {
         job: st.query.job,
         timeline: st.timeline.clone(),
-        filter: Arc::new(f),
+        filter: f,
         marks: st.case.marks.clone(),
     }]
+}
+
+/// The filter being computed, else the one shown, compiled.
+pub fn current_filter(st: &State) -> Option<Arc<Filter>> {
+    st.query
+        .filter_pending
+        .as_ref()
+        .and_then(|p| p.filter.clone())
+        .or_else(|| st.query.active.clone())
 }
 
 pub fn filter_done(st: &mut State, job: u64, rows: Option<Vec<u32>>) {
@@ -60,7 +74,9 @@ pub fn filter_done(st: &mut State, job: u64, rows: Option<Vec<u32>>) {
         return;
     };
     let text = p.text.clone();
+    let active = p.filter.clone();
     st.query.filter_pending = None;
+    st.query.active = active;
     let ev = st.cursor_event();
     let n = rows.len();
     st.table.view = Some(Arc::new(rows));
@@ -88,8 +104,8 @@ fn unknown_field_warning(st: &State, text: &str) -> Option<String> {
 /// The index is ready: a filter still scanning the slow way finishes sooner started again.
 pub fn index_done(st: &mut State) -> Vec<Effect> {
     st.ingest.index = IndexStatus::Ready;
-    match st.query.filter_pending.take() {
-        Some(p) => apply_filter(st, p.text),
+    match st.query.filter_pending.take().and_then(|p| p.filter) {
+        Some(f) => run_filter(st, f),
         None => Vec::new(),
     }
 }
@@ -120,6 +136,7 @@ pub fn start_search(st: &mut State, dir: Dir) -> Vec<Effect> {
     st.query.search_pending = Some(Pending {
         job: st.query.job,
         text: st.query.search_text.clone(),
+        filter: None,
     });
     vec![Effect::Search {
         job: st.query.job,

@@ -27,7 +27,9 @@ pub mod refresh;
 mod sources;
 mod table;
 
+#[cfg(test)]
 pub use jobs::apply_filter;
+#[cfg(test)]
 pub use picker::pivot_term;
 pub use refresh::refresh;
 
@@ -124,8 +126,8 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             jobs::search_done(st, job, hit, hits.map(|h| (h, view)));
             Vec::new()
         }
-        Action::ExportDone(r) => {
-            export::done(st, r);
+        Action::ExportDone { path, result } => {
+            export::done(st, path, result);
             Vec::new()
         }
         Action::CaseOpened {

@@ -5,7 +5,8 @@
 
 use super::parse::{compile_search, parse_goto};
 use super::{command, counts, export, jobs};
-use crate::timeline::filter::{Filter, FilterError};
+use crate::query::QueryError;
+use crate::timeline::filter::Filter;
 use crate::timeline::search::Dir;
 use crate::tui::action::Effect;
 use crate::tui::complete::{self, Want};
@@ -14,6 +15,7 @@ use crate::tui::panels::Cycle;
 use crate::tui::state::{Mode, PromptKind, State};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui_textarea::CursorMove;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PromptCmd {
@@ -314,7 +316,7 @@ fn replace(st: &mut State, text: &str, start: usize, end: usize, with: &str) {
 }
 
 fn fail(st: &mut State, col: usize, msg: impl Into<String>) -> Vec<Effect> {
-    st.prompt.error = Some(FilterError {
+    st.prompt.error = Some(QueryError {
         col: col.max(1),
         msg: msg.into(),
     });
@@ -357,9 +359,9 @@ fn run(st: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
         PromptKind::Filter => {
             // Parse here so that a bad query keeps the line open; the previous filter stays.
             match Filter::parse(&text, &st.zone().1) {
-                Ok(_) => {
+                Ok(f) => {
                     st.mode = Mode::Normal;
-                    jobs::apply_filter(st, text)
+                    jobs::run_filter(st, Arc::new(f))
                 }
                 Err(e) => {
                     st.prompt.error = Some(e);
@@ -389,7 +391,7 @@ fn run(st: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
         }
         PromptKind::ExportPath => {
             st.mode = Mode::Normal;
-            export::export_to(st, &text)
+            export::export_to(st, &text, false)
         }
         PromptKind::Count => {
             if text.trim().is_empty() {

@@ -1,0 +1,526 @@
+//! Running a rule set over a timeline: in parallel blocks on the rayon pool, cancellable,
+//! with progress. Each EVTX record shape is routed and named once; text records (EDR,
+//! firewall, Windows events as JSON) are parsed and routed one by one.
+
+use super::event::{EvtxValues, PairValues, SigmaEvent, Values};
+use super::hits::Hits;
+use super::mapping::{Mapping, TargetId};
+use super::names::{NameTable, evtx_system_len};
+use super::rules::{RULE_ATTR, RuleSet};
+use crate::ingest::evtx::Slot;
+use crate::model::{Norm, Sym};
+use crate::timeline::Timeline;
+use rayon::prelude::*;
+use rsigma_eval::{Engine, Event, EventValue};
+use rustc_hash::{FxHashMap, FxHasher};
+use std::hash::Hasher;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Events per parallel block.
+const BLOCK: usize = 16 * 1024;
+/// Events between cancel checks and progress updates.
+const STEP: usize = 512;
+/// Memo cache budget (keys and results).
+const MEMO_BUDGET: usize = 64 << 20;
+/// Lookups after which a bucket whose memo is rarely reused stops memoising.
+const MEMO_TRIAL: u64 = 20_000;
+
+/// Runs `rs` over every event of `t`. `progress` counts events done (of `t.len()`);
+/// returns None when `cancel` was set.
+pub fn run(
+    t: &Timeline,
+    rs: &RuleSet,
+    cancel: &AtomicBool,
+    progress: &AtomicUsize,
+) -> Option<Hits> {
+    let n = t.len();
+    if rs.is_empty() || n == 0 {
+        progress.fetch_add(n, Ordering::Relaxed);
+        return Some(Hits::from_pairs(&[], rs, n));
+    }
+    for g in rs.buckets.iter().flat_map(|b| &b.memos) {
+        g.on.store(true, Ordering::Relaxed);
+        g.lookups.store(0, Ordering::Relaxed);
+        g.reused.store(0, Ordering::Relaxed);
+    }
+    let plans: Vec<SourcePlan<'_>> = t.sources.iter().map(|s| plan_source(t, s, rs)).collect();
+    let memo = Memo::new();
+    let blocks: Vec<Option<Vec<(u32, u32)>>> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let range = b * BLOCK..((b + 1) * BLOCK).min(n);
+            run_block(t, rs, &plans, &memo, range, cancel, progress)
+        })
+        .collect();
+    let mut pairs = Vec::new();
+    for b in blocks {
+        pairs.extend(b?);
+    }
+    Some(Hits::from_pairs(&pairs, rs, n))
+}
+
+impl RuleSet {
+    /// The rules that fire on one Windows event given as a flat JSON object under Sigma's
+    /// names (`EventID`, `Channel`, `Provider_Name`, EventData names…), routed and viewed
+    /// as `run` does, without memo. For checking `run` against another flattening of the
+    /// same records, and for tools. Sorted final indices.
+    pub fn evaluate_record(
+        &self,
+        record: &serde_json::Map<String, serde_json::Value>,
+    ) -> Vec<super::RuleIdx> {
+        let text = |k: &str| -> String {
+            match record.get(k) {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            }
+        };
+        let (channel, eid) = (text("Channel").to_lowercase(), text("EventID"));
+        let names: Vec<&str> = record.keys().map(String::as_str).collect();
+        let values = super::event::JsonValues {
+            values: record.values().collect(),
+        };
+        let m = &self.mapping;
+        let mut found = Vec::new();
+        let mut seen: Vec<u16> = Vec::new();
+        for (ti, tg) in m.targets.iter().enumerate() {
+            let fits = tg.fits_format("evtx")
+                && tg.fits_channel(&channel, &eid)
+                && tg.fits_fields(|n| record.get(n).and_then(|v| v.as_str()));
+            if !fits {
+                continue;
+            }
+            let table = NameTable::build(&names, 0, m, m.view(tg.view));
+            let ev = SigmaEvent {
+                table: &table,
+                values: &values,
+            };
+            for &b in self.target_buckets.get(ti).into_iter().flatten() {
+                if seen.contains(&b) {
+                    continue;
+                }
+                seen.push(b);
+                if let Some(bucket) = self.buckets.get(b as usize) {
+                    let memos = bucket.memos.iter().map(|g| &g.engine);
+                    for e in memos.chain(&bucket.live) {
+                        fire(self, e, &ev, &mut found);
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(super::RuleIdx).collect()
+    }
+}
+
+/// How one source's events are routed.
+enum SourcePlan<'m> {
+    Skip,
+    /// Per shape id; and the source's targets, for records stored without fields.
+    Evtx(Vec<ShapePlan<'m>>, Vec<TargetId>),
+    /// Targets that may apply to the source's records.
+    Text {
+        targets: Vec<TargetId>,
+        windows: bool,
+    },
+}
+
+/// One EVTX shape: its name tables (one per view) and the buckets to evaluate.
+#[derive(Default)]
+struct ShapePlan<'m> {
+    tables: Vec<NameTable<'m>>,
+    /// (bucket, table, target whose `when` must be checked per record).
+    evals: Vec<(u16, u8, Option<TargetId>)>,
+}
+
+fn plan_source<'m>(t: &Timeline, s: &crate::timeline::Source, rs: &'m RuleSet) -> SourcePlan<'m> {
+    let format = s.format();
+    let candidates: Vec<TargetId> = rs
+        .mapping
+        .targets
+        .iter()
+        .enumerate()
+        .filter(|(i, tg)| {
+            tg.fits_format(format) && rs.target_buckets.get(*i).is_some_and(|b| !b.is_empty())
+        })
+        .map(|(i, _)| i as TargetId)
+        .collect();
+    if candidates.is_empty() {
+        return SourcePlan::Skip;
+    }
+    match s.evtx_shapes() {
+        Some(shapes) => SourcePlan::Evtx(
+            (0..shapes.len() as u32)
+                .map(|id| plan_shape(t, shapes.get(id), &candidates, rs))
+                .collect(),
+            candidates,
+        ),
+        None => SourcePlan::Text {
+            targets: candidates,
+            windows: matches!(format, "winjson" | "evtx"),
+        },
+    }
+}
+
+fn plan_shape<'m>(
+    t: &Timeline,
+    keys: &[(Sym, Sym)],
+    candidates: &[TargetId],
+    rs: &'m RuleSet,
+) -> ShapePlan<'m> {
+    let m = &rs.mapping;
+    let fixed = |name: &str| -> Option<String> {
+        keys.iter()
+            .find(|(k, _)| t.strings.text(*k) == name)
+            .map(|(_, v)| t.strings.text(*v).into_owned())
+    };
+    let channel = fixed("Channel").unwrap_or_default().to_lowercase();
+    let eid = fixed("EventID").unwrap_or_default();
+    let names: Vec<std::borrow::Cow<'_, str>> =
+        keys.iter().map(|(k, _)| t.strings.text(*k)).collect();
+    let names: Vec<&str> = names.iter().map(|n| &**n).collect();
+    let mut plan = ShapePlan::default();
+    let mut views: Vec<Option<u16>> = Vec::new();
+    let mut seen: Vec<u16> = Vec::new();
+    for &ti in candidates {
+        let tg = &m.targets[ti as usize];
+        if !tg.fits_channel(&channel, &eid) {
+            continue;
+        }
+        let table = match views.iter().position(|v| *v == tg.view) {
+            Some(k) => k,
+            None => {
+                views.push(tg.view);
+                plan.tables.push(NameTable::build(
+                    &names,
+                    evtx_system_len(&names),
+                    m,
+                    m.view(tg.view),
+                ));
+                views.len() - 1
+            }
+        };
+        let when = (!tg.when.is_empty()).then_some(ti);
+        for &b in &rs.target_buckets[ti as usize] {
+            // A bucket is evaluated once per record, through its first fitting target.
+            if !seen.contains(&b) {
+                seen.push(b);
+                plan.evals.push((b, table as u8, when));
+            }
+        }
+    }
+    plan
+}
+
+/// Memo key (bucket and values) → final indices of the rules that fired.
+type MemoShard = Mutex<FxHashMap<Box<[u8]>, Box<[u32]>>>;
+
+/// Shared memo of rule results per (bucket, values of the fields its memo rules read).
+struct Memo {
+    shards: Vec<MemoShard>,
+    bytes: AtomicUsize,
+}
+
+impl Memo {
+    fn new() -> Memo {
+        Memo {
+            shards: (0..16).map(|_| Mutex::new(FxHashMap::default())).collect(),
+            bytes: AtomicUsize::new(0),
+        }
+    }
+
+    fn shard(&self, key: &[u8]) -> &MemoShard {
+        let mut h = FxHasher::default();
+        h.write(key);
+        &self.shards[(h.finish() >> 60) as usize % self.shards.len()]
+    }
+}
+
+/// Per-worker buffers.
+#[derive(Default)]
+struct Scratch {
+    slots: Vec<Slot>,
+    key: Vec<u8>,
+    found: Vec<u32>,
+}
+
+fn run_block<'m>(
+    t: &Timeline,
+    rs: &'m RuleSet,
+    plans: &[SourcePlan<'m>],
+    memo: &Memo,
+    range: std::ops::Range<usize>,
+    cancel: &AtomicBool,
+    progress: &AtomicUsize,
+) -> Option<Vec<(u32, u32)>> {
+    let mut out = Vec::new();
+    let mut sc = Scratch::default();
+    let mut cache = TableCache::default();
+    let mut pending = 0;
+    for i in range {
+        pending += 1;
+        if pending == STEP {
+            progress.fetch_add(pending, Ordering::Relaxed);
+            pending = 0;
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+        }
+        let Some(e) = t.events.get(i) else { break };
+        let Some(plan) = plans.get(e.source as usize) else {
+            continue;
+        };
+        sc.found.clear();
+        match plan {
+            SourcePlan::Skip => continue,
+            SourcePlan::Evtx(shapes, targets) => match t.evtx_slots(i) {
+                Some((shape, slots)) => {
+                    let Some(sp) = shapes.get(shape as usize) else {
+                        continue;
+                    };
+                    if sp.evals.is_empty() {
+                        continue;
+                    }
+                    sc.slots.clear();
+                    sc.slots.extend(slots.map(|(_, s)| s));
+                    let slots = std::mem::take(&mut sc.slots);
+                    let values = EvtxValues {
+                        t,
+                        ts: e.ts,
+                        record_id: e.evtx_record_id(),
+                        slots: &slots,
+                    };
+                    for &(b, table, when) in &sp.evals {
+                        let ev = SigmaEvent {
+                            table: &sp.tables[table as usize],
+                            values: &values,
+                        };
+                        if let Some(tg) = when
+                            && !fits_when(&rs.mapping, tg, &ev)
+                        {
+                            continue;
+                        }
+                        eval_bucket(rs, b, &ev, memo, &mut sc);
+                    }
+                    sc.slots = slots;
+                }
+                // Stored without fields (index-only ingest): re-rendered from the file.
+                None => text_event(t, rs, i, targets, true, memo, &mut cache, &mut sc),
+            },
+            SourcePlan::Text { targets, windows } => {
+                text_event(t, rs, i, targets, *windows, memo, &mut cache, &mut sc)
+            }
+        }
+        if !sc.found.is_empty() {
+            sc.found.sort_unstable();
+            sc.found.dedup();
+            out.extend(sc.found.iter().map(|&r| (i as u32, r)));
+        }
+    }
+    progress.fetch_add(pending, Ordering::Relaxed);
+    Some(out)
+}
+
+fn fits_when<V: Values>(m: &Mapping, tg: TargetId, ev: &SigmaEvent<'_, V>) -> bool {
+    let Some(target) = m.targets.get(tg as usize) else {
+        return false;
+    };
+    let texts: Vec<(String, Option<String>)> = target
+        .when
+        .iter()
+        .map(|(k, _)| {
+            let v = ev.get_field(k).and_then(|v| match v {
+                EventValue::Str(s) => Some(s.into_owned()),
+                EventValue::Int(n) => Some(n.to_string()),
+                _ => None,
+            });
+            (k.clone(), v)
+        })
+        .collect();
+    target.fits_fields(|name| {
+        texts
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.as_deref())
+    })
+}
+
+/// Name tables of text records by their field-name list (records of one format mostly
+/// share it): built once per list and view within a block instead of once per record.
+#[derive(Default)]
+struct TableCache<'m> {
+    by_names: FxHashMap<u64, CachedTables<'m>>,
+}
+
+/// A field-name list, its System length, and its tables per view.
+type CachedTables<'m> = (Vec<Box<str>>, usize, Vec<(Option<u16>, NameTable<'m>)>);
+
+/// A record of a text source (or an EVTX record without stored fields): parsed, routed
+/// by its own fields, named per field-name list.
+#[allow(clippy::too_many_arguments)]
+fn text_event<'m>(
+    t: &Timeline,
+    rs: &'m RuleSet,
+    i: usize,
+    targets: &[TargetId],
+    windows: bool,
+    memo: &Memo,
+    cache: &mut TableCache<'m>,
+    sc: &mut Scratch,
+) {
+    let f = t.fields_for(i, false);
+    let m = &rs.mapping;
+    let channel = f.get(Norm::Channel).unwrap_or("").to_lowercase();
+    let eid = f.get(Norm::EventId).unwrap_or("");
+    let names: Vec<&str> = f.raw.iter().map(|(k, _)| &**k).collect();
+    let is_evtx = t.source_of(i).is_some_and(|s| s.format() == "evtx");
+    let system_len = match (is_evtx, windows) {
+        (true, _) => evtx_system_len(&names),
+        (false, true) => names.len(),
+        (false, false) => 0,
+    };
+    let mut h = FxHasher::default();
+    h.write_usize(system_len);
+    for n in &names {
+        h.write(n.as_bytes());
+        h.write_u8(0);
+    }
+    let entry = cache
+        .by_names
+        .entry(h.finish())
+        .or_insert_with(|| (Vec::new(), usize::MAX, Vec::new()));
+    let same = entry.1 == system_len
+        && entry.0.len() == names.len()
+        && entry.0.iter().zip(&names).all(|(a, b)| &**a == *b);
+    if !same {
+        *entry = (
+            names.iter().map(|n| (*n).into()).collect(),
+            system_len,
+            Vec::new(),
+        );
+    }
+    let values = PairValues { f: &f };
+    let mut seen: Vec<u16> = Vec::new();
+    for &ti in targets {
+        let tg = &m.targets[ti as usize];
+        let windows_target = !tg.channels.is_empty() || !tg.event_ids.is_empty();
+        if windows_target && !(windows && tg.fits_channel(&channel, eid)) {
+            continue;
+        }
+        if !tg.fits_fields(|name| f.raw(name)) {
+            continue;
+        }
+        let k = match entry.2.iter().position(|(v, _)| *v == tg.view) {
+            Some(k) => k,
+            None => {
+                let table = NameTable::build(&names, system_len, m, m.view(tg.view));
+                entry.2.push((tg.view, table));
+                entry.2.len() - 1
+            }
+        };
+        for &b in &rs.target_buckets[ti as usize] {
+            if seen.contains(&b) {
+                continue;
+            }
+            seen.push(b);
+            let ev = SigmaEvent {
+                table: &entry.2[k].1,
+                values: &values,
+            };
+            eval_bucket(rs, b, &ev, memo, sc);
+        }
+    }
+}
+
+/// Evaluates bucket `b` on one record, adding the final indices of the rules that fire
+/// to `sc.found`.
+fn eval_bucket<E: Event>(rs: &RuleSet, b: u16, ev: &E, memo: &Memo, sc: &mut Scratch) {
+    let Some(bucket) = rs.buckets.get(b as usize) else {
+        return;
+    };
+    for (k, g) in bucket.memos.iter().enumerate() {
+        if !(g.on.load(Ordering::Relaxed) && memo_key(b, k, &g.fields, ev, &mut sc.key)) {
+            fire(rs, &g.engine, ev, &mut sc.found);
+            continue;
+        }
+        let shard = memo.shard(&sc.key);
+        let cached = shard
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&sc.key[..]).map(|v| v.to_vec()));
+        let lookups = g.lookups.fetch_add(1, Ordering::Relaxed) + 1;
+        match cached {
+            Some(v) => {
+                g.reused.fetch_add(1, Ordering::Relaxed);
+                sc.found.extend(v);
+            }
+            None => {
+                let start = sc.found.len();
+                fire(rs, &g.engine, ev, &mut sc.found);
+                let res: Box<[u32]> = sc.found[start..].into();
+                let cost = sc.key.len() + res.len() * 4 + 64;
+                if memo.bytes.load(Ordering::Relaxed) + cost <= MEMO_BUDGET
+                    && let Ok(mut m) = shard.lock()
+                {
+                    memo.bytes.fetch_add(cost, Ordering::Relaxed);
+                    m.insert(sc.key.as_slice().into(), res);
+                }
+            }
+        }
+        // Mostly distinct tuples: the memo costs more than it saves here.
+        if lookups == MEMO_TRIAL && g.reused.load(Ordering::Relaxed) * 4 < MEMO_TRIAL {
+            g.on.store(false, Ordering::Relaxed);
+        }
+    }
+    if let Some(engine) = &bucket.live {
+        fire(rs, engine, ev, &mut sc.found);
+    }
+}
+
+/// The memo key of a record for group `k` of bucket `b`: both, and the values of the
+/// group's fields (absent, text or number, kept apart). False when a value cannot be keyed
+/// (arrays, maps).
+fn memo_key<E: Event>(b: u16, k: usize, fields: &[String], ev: &E, key: &mut Vec<u8>) -> bool {
+    key.clear();
+    key.extend_from_slice(&b.to_le_bytes());
+    key.extend_from_slice(&(k as u16).to_le_bytes());
+    for f in fields {
+        match ev.get_field(f) {
+            None => key.push(0),
+            Some(EventValue::Str(s)) => {
+                key.push(1);
+                key.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                key.extend_from_slice(s.as_bytes());
+            }
+            Some(EventValue::Int(n)) => {
+                key.push(2);
+                key.extend_from_slice(&n.to_le_bytes());
+            }
+            Some(EventValue::Bool(v)) => key.extend_from_slice(&[3, v as u8]),
+            Some(EventValue::Float(x)) => {
+                key.push(4);
+                key.extend_from_slice(&x.to_bits().to_le_bytes());
+            }
+            Some(EventValue::Null) => key.push(5),
+            Some(EventValue::Array(_) | EventValue::Map(_)) => return false,
+        }
+    }
+    true
+}
+
+fn fire<E: Event>(rs: &RuleSet, engine: &Engine, ev: &E, found: &mut Vec<u32>) {
+    for r in engine.evaluate(ev) {
+        let prov = r
+            .header
+            .custom_attributes
+            .get(RULE_ATTR)
+            .and_then(|v| v.as_u64());
+        if let Some(&fin) = prov.and_then(|p| rs.remap.get(p as usize))
+            && fin != u32::MAX
+        {
+            found.push(fin);
+        }
+    }
+}

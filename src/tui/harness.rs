@@ -1,0 +1,71 @@
+//! The TUI without a terminal, for benchmarks: the app on a timeline (loading done, jobs
+//! inline), drawn into an in-memory backend. What a benchmark may set is what a key would.
+
+use super::action::Action;
+use super::app::App;
+use super::effects::Effects;
+use super::state::{Config, State};
+use super::theme::Theme;
+use super::update::refresh;
+use super::views;
+use crate::timeline::Timeline;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use regex::Regex;
+use std::sync::Arc;
+
+pub struct TuiHarness {
+    app: App,
+    term: Terminal<TestBackend>,
+}
+
+impl TuiHarness {
+    /// The app on `t` in a `w`×`h` screen, in colour.
+    pub fn new(t: Arc<Timeline>, w: u16, h: u16) -> TuiHarness {
+        let config = Config {
+            theme: Theme::new(true, false),
+            ..Config::default()
+        };
+        let mut st = State::new(t, config);
+        st.ingest.status.done = true;
+        let mut app = App::new(st, Effects::inline(String::new()));
+        app.apply(Action::Resize(w, h));
+        let term = match Terminal::new(TestBackend::new(w, h)) {
+            Ok(t) => t,
+            Err(never) => match never {},
+        };
+        TuiHarness { app, term }
+    }
+
+    /// Moves the cursor to row `row` of the view (without refreshing).
+    pub fn set_cursor(&mut self, row: usize) {
+        self.app.st.table.cursor = row;
+    }
+
+    /// Shows only these events (a filter's result), or all of them.
+    pub fn set_view(&mut self, rows: Option<Vec<u32>>) {
+        self.app.st.table.view = rows.map(Arc::new);
+    }
+
+    /// Highlights matches of `re` as a `/` search would.
+    pub fn set_search(&mut self, re: Option<Regex>) {
+        self.app.st.query.search = re;
+    }
+
+    pub fn set_detail(&mut self, open: bool) {
+        self.app.st.detail.open = open;
+    }
+
+    /// What follows a key: histogram and detail pane brought up to date.
+    pub fn refresh(&mut self) {
+        refresh(&mut self.app.st);
+    }
+
+    /// One frame.
+    pub fn draw(&mut self) {
+        let st = &self.app.st;
+        if let Err(never) = self.term.draw(|f| views::render(st, f)) {
+            match never {}
+        }
+    }
+}

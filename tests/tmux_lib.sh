@@ -1,6 +1,7 @@
-# Shared by the tmux end-to-end scripts: a private tmux server with one 80x24 session
+# Shared by the tmux end-to-end scripts: a private tmux server with one session (80x24 unless asked)
 # running a clean shell, and helpers to send keys and wait for the screen.
-# Before sourcing, set SOCK (socket name), HOME_DIR and EXTRA_ENV (e.g. VIGIL_AUTHOR=e2e);
+# Before sourcing, set SOCK (socket name), HOME_DIR and EXTRA_ENV (e.g. VIGIL_AUTHOR=e2e),
+# and COLS/ROWS for another size than 80x24;
 # set FAIL_TAG to prefix failure messages, TERM_NAME for another TERM than screen-256color.
 T="tmux -L $SOCK"
 
@@ -18,7 +19,7 @@ wait_for() {
 keys() { $T send-keys -t e2e "$@"; sleep 0.3; }
 
 start_shell() {
-  $T -f /dev/null new-session -d -s e2e -x 80 -y 24 "env -i PATH=$PATH TERM=${TERM_NAME:-screen-256color} HOME=$HOME_DIR ${EXTRA_ENV:-} PS1='PROMPT\$ ' bash --norc --noprofile"
+  $T -f /dev/null new-session -d -s e2e -x "${COLS:-80}" -y "${ROWS:-24}" "env -i PATH=$PATH TERM=${TERM_NAME:-screen-256color} HOME=$HOME_DIR ${EXTRA_ENV:-} PS1='PROMPT\$ ' bash --norc --noprofile"
   $T set -sg escape-time 10
   sleep 0.3
 }

@@ -31,6 +31,34 @@ fn tui_in_tmux() {
     assert!(text.contains("tmux end-to-end: ok"));
 }
 
+/// The table read as a responder reads it (network rows, hosts, messages) without the
+/// detail pane, counts, the clipboard, Ctrl-Z, help and the prompt history: at 80x24, and
+/// at 60x16 without colour.
+#[test]
+fn responder_reads_the_table_at_80x24_and_60x16() {
+    if !have_tmux() {
+        return;
+    }
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/samples");
+    for (cols, rows, env) in [("80", "24", ""), ("60", "16", "NO_COLOR=1")] {
+        let out = Command::new("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tui_ux.sh"))
+            .arg(env!("CARGO_BIN_EXE_vigil"))
+            .arg(samples)
+            .env("COLS", cols)
+            .env("ROWS", rows)
+            .env("UX_ENV", env)
+            .output()
+            .expect("run tui_ux.sh");
+        let text = String::from_utf8_lossy(&out.stdout);
+        println!("{text}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success() && text.contains(&format!("tmux ux {cols}x{rows}: ok")),
+            "{text}"
+        );
+    }
+}
+
 /// tmux is needed; under `CI=true` its absence is a failure, not a skip.
 fn have_tmux() -> bool {
     if Command::new("tmux").arg("-V").output().is_ok() {

@@ -222,6 +222,11 @@ impl Pred {
                 ms.iter()
                     .any(|m| m.matches(v) || account.is_some_and(|a| m.matches(a)))
             }),
+            // `host:FS-01` finds `FS-01.klinikum-see.local` and the other way round:
+            // EVTX gives the full name, an EDR export often the short one.
+            Pred::Field(name, ms, hints) if &**name == "host" => field_holds(s, name, hints, |v| {
+                ms.iter().any(|m| m.matches(v) || m.matches_host(v))
+            }),
             Pred::Field(name, ms, hints) => {
                 field_holds(s, name, hints, |v| ms.iter().any(|m| m.matches(v)))
             }
@@ -371,6 +376,30 @@ impl ValueMatch {
             ValueMatch::Exists => true,
         }
     }
+
+    /// Host identity across sources: when exactly one side is a short name, it equals
+    /// the other side's first label (`FS-01` ~ `FS-01.klinikum-see.local`). Two full
+    /// names of different domains stay different.
+    fn matches_host(&self, v: &str) -> bool {
+        let ValueMatch::Exact(n) = self else {
+            return false;
+        };
+        match (short_host(v), short_host(n)) {
+            (Some(vs), None) => vs.eq_ignore_ascii_case(n),
+            (None, Some(ns)) => ns.eq_ignore_ascii_case(v),
+            _ => false,
+        }
+    }
+}
+
+/// The first label of a dotted host name; `None` for a name without a domain and for an
+/// IP address (`10.0.0.5` is no host `10`).
+fn short_host(h: &str) -> Option<&str> {
+    if h.parse::<IpAddr>().is_ok() {
+        return None;
+    }
+    let (first, rest) = h.split_once('.')?;
+    (!first.is_empty() && !rest.is_empty()).then_some(first)
 }
 
 /// Regex text for a wildcard pattern: literal pieces joined by `.*`.

@@ -12,9 +12,20 @@ use std::collections::HashMap;
 /// the result is a warning, never a refusal).
 const PER_SOURCE: usize = 20_000;
 
-/// Names a query term may use that are not per-event fields.
-const EVENT_LEVEL: [&str; 9] = [
-    "source", "format", "ts", "host", "message", "after", "before", "mark", "tag",
+/// Names a query term may use that are not per-event fields (record flags included:
+/// `recovered:true` and `bad_time` are answered from the event, not its fields).
+const EVENT_LEVEL: [&str; 11] = [
+    "source",
+    "format",
+    "ts",
+    "host",
+    "message",
+    "after",
+    "before",
+    "mark",
+    "tag",
+    "recovered",
+    "bad_time",
 ];
 
 /// The field names present in a timeline: normalised fields that are set on some event,
@@ -86,6 +97,11 @@ impl FieldNames {
             events: usize::from(!names.is_empty()),
             names,
         }
+    }
+
+    /// Every name, as first seen (for completion).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.values().map(String::as_str)
     }
 
     /// Whether some loaded event has the field (case-insensitive).
@@ -190,6 +206,10 @@ mod tests {
             Query::parse("after:2022-01-01 mark:ioc source:*fw* host:x", &TzSpec::Utc).unwrap();
         assert!(none.unknown_fields(&known).is_empty());
         assert!(q.unknown_fields(&FieldNames::default()).is_empty());
+        // Record flags are no source field: never "no loaded source has field".
+        let flags =
+            Query::parse("recovered:true OR bad_time OR BAD_TIME:true", &TzSpec::Utc).unwrap();
+        assert!(flags.unknown_fields(&known).is_empty());
     }
 
     #[test]

@@ -103,8 +103,9 @@ impl Query {
     /// |---|---|
     /// | `user:alice`, `user:"Alice Smith"` | field equals value, case-insensitive (`user:SYSTEM` also matches the account part of `NT AUTHORITY\SYSTEM`) |
     /// | `event_id:4624,4625`, `event_id:4624, 4625` | any of a list |
+    /// | `host:FS-01` | a short name matches the same host with its domain (`FS-01.corp.local`), and a full name the bare one: EVTX and EDR name hosts differently |
     /// | `process:*powershell*` | `*` wildcards (not inside quotes); `field:*` = field present |
-    /// | `cmdline~/enc(oded)?command/i` | regex on a field; flag `i` = case-insensitive |
+    /// | `cmdline~/enc(oded)?command/` | regex on a field; smart case (as `/` search): case-insensitive unless the pattern has an upper-case letter; flag `i` = always case-insensitive |
     /// | `dst_port>=1024`, `src_ip<10.0.0.128` | compare as numbers, IPs, else text; ports, ids and pids need a number, `src_ip`/`dst_ip` an address (else an error) |
     /// | `after:2022-12-03T18`, `before:2022-12-04` | `ts` at/after the start, or before the start, of that period |
     /// | `ts:2022-12-03`, `ts>2022-12-03T18:04:05Z` | `ts` within a period; compared as a time |

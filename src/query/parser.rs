@@ -192,7 +192,8 @@ fn term(kind: &TokKind, col: usize, tz: &TzSpec) -> Result<Node, QueryError> {
         TokKind::Phrase(p) if p.is_empty() => return Err(err(col, "empty phrase")),
         TokKind::Phrase(p) => Pred::FreeText(Box::new(TextTerm::word(p, col)?), 0),
         TokKind::Regex { src, ci } => {
-            Pred::FreeText(Box::new(TextTerm::regex(src, *ci, col + 1)?), 0)
+            let ci = *ci || !super::has_literal_upper(src);
+            Pred::FreeText(Box::new(TextTerm::regex(src, ci, col + 1)?), 0)
         }
         TokKind::Field { name, op } => return field_term(name, op, tz),
         // Operators and parentheses are consumed by the parser before reaching here.
@@ -288,8 +289,11 @@ fn field_term(name: &str, op: &FieldOp, tz: &TzSpec) -> Result<Node, QueryError>
                 .collect::<Result<_, _>>()?;
             Pred::Field(canon(name), ms, Vec::new())
         }
+        // Smart case, as the `/` search: a pattern without an upper-case letter of its
+        // own ignores case; `i` makes any pattern ignore it.
         (_, FieldOp::Regex { src, ci, col }) => {
-            Pred::FieldRegex(canon(name), build_regex(src, *ci, col + 1)?)
+            let ci = *ci || !super::has_literal_upper(src);
+            Pred::FieldRegex(canon(name), build_regex(src, ci, col + 1)?)
         }
         (_, FieldOp::Cmp(op, v)) => Pred::Cmp(canon(name), *op, cmp_value(name, op, v, tz)?),
     };

@@ -177,16 +177,57 @@ fn regexes_and_flags() {
         ("file", "/tmp/a/b"),
     ]);
     assert!(m("cmdline~/-enc[a-z]*command/i", &ev));
+    // Smart case, as `/` search: lower case ignores case, an upper-case letter does not.
+    assert!(m("cmdline~/-enc[a-z]*command/", &ev), "smart case");
     assert!(
-        !m("cmdline~/-enc[a-z]*command/", &ev),
-        "case-sensitive without i"
+        !m("cmdline~/-Enc[a-z]*command/", &ev),
+        "case-sensitive with upper case"
+    );
+    assert!(m("cmdline~/-Enc[a-z]*command/i", &ev), "i forces it");
+    assert!(
+        m("cmdline~/\\S+$/", &ev),
+        "an escape is no upper-case letter"
     );
     assert!(m("cmdline~/EncodedCommand\\s+\\S+$/", &ev));
     assert!(m(r"file~/^\/tmp\/a/", &ev), "escaped slash");
     assert!(m("/encoded.ommand/i", &ev));
-    assert!(!m("/encoded.ommand/", &ev));
+    assert!(m("/encoded.ommand/", &ev));
+    assert!(!m("/Encoded.Ommand/", &ev));
     assert!(m("(/nope/ OR /SQB/)", &ev), "regex next to a parenthesis");
     assert!(!m("user~/./", &ev));
+}
+
+/// EVTX names a host `FS-01.klinikum-see.local`, CrowdStrike `FS-01`: either name finds
+/// both; full names of different domains, IP addresses and prefixes do not mix.
+#[test]
+fn host_names_match_across_sources_by_short_name() {
+    let full = Ev::new(&[("host", "FS-01.klinikum-see.local")]);
+    let short = Ev::new(&[("host", "FS-01")]);
+    let other = Ev::new(&[("host", "FS-01.elsewhere.org")]);
+    let near = Ev::new(&[("host", "FS-011.klinikum-see.local")]);
+    let ip = Ev::new(&[("host", "10.0.0.5")]);
+    for query in [
+        "host:FS-01",
+        "host:fs-01",
+        "host:\"fs-01.KLINIKUM-SEE.local\"",
+    ] {
+        assert!(m(query, &full), "{query}");
+        assert!(m(query, &short), "{query}");
+        assert!(!m(query, &near), "{query}");
+    }
+    assert!(
+        m("host:FS-01", &other),
+        "a short name finds it in any domain"
+    );
+    assert!(!m("host:FS-01.klinikum-see.local", &other));
+    assert!(m("host:FS-01.elsewhere.org", &short));
+    assert!(!m("host:10", &ip));
+    assert!(!m("host:10.0.0.5.x", &ip));
+    assert!(m("host:10.0.0.5", &ip));
+    assert!(m("NOT host:FS-01", &near));
+    // Only the host: other fields compare whole values.
+    let u = Ev::new(&[("user", "alice.smith")]);
+    assert!(!m("user:alice", &u));
 }
 
 #[test]

@@ -4,10 +4,11 @@
 
 use super::annotations::AnnIndex;
 use super::casepath::CasePathError;
+use super::counts::Counts;
 use super::state::{CaseInfo, IngestStatus, Stop};
 use crate::case::{Annotation, CaseError, CaseFile, Kind, OpenReport, SourceEntry};
 use crate::export::{self, ExportError};
-use crate::ingest::Loaded;
+use crate::ingest::{Loaded, SourceReport};
 use crate::timeline::Timeline;
 use crate::timeline::filter::Filter;
 use crate::timeline::search::{Dir, Hit};
@@ -68,9 +69,23 @@ pub enum Action {
         ingest: IngestStatus,
         filter_done: usize,
         index_done: usize,
+        /// Events the running counts job has looked at.
+        count_done: usize,
     },
+    /// A counts job finished (`None`: cancelled).
+    CountsDone {
+        job: u64,
+        counts: Option<Counts>,
+    },
+    /// Text went to the clipboard (what to say), or why not.
+    Copied(Result<String, String>),
+    /// A message has been shown long enough (`seq`: `State::msg_seq` when it was set).
+    ExpireMsg(u64),
+    /// A prompt's history could not be written.
+    HistoryFailed(String),
     Loaded(Box<Loaded>),
-    IngestDone(Vec<String>),
+    /// Loading ended; the reports of paths passed over (skipped or unreadable).
+    IngestDone(Vec<SourceReport>),
     FilterDone {
         job: u64,
         rows: Option<Vec<u32>>,
@@ -84,6 +99,8 @@ pub enum Action {
     },
     /// The free-text index of the timeline is built.
     IndexDone,
+    /// The field names of the loaded events were collected.
+    FieldNames(Arc<crate::query::FieldNames>),
     /// An export to `path` (as typed) finished: what it wrote, or why not (an existing
     /// file without `force` is the "ask first" case).
     ExportDone {
@@ -122,6 +139,8 @@ pub struct SaveRequest {
     pub filter: String,
     pub cursor_ts: Option<i64>,
     pub display_tz: String,
+    /// The table's columns (`time,host,id,message`), kept in the case view.
+    pub columns: String,
 }
 
 /// Work for the effect runner.
@@ -142,8 +161,21 @@ pub enum Effect {
     },
     /// Stop running filters and searches (their results will be stale).
     CancelJobs,
+    /// Count the values of `field` over `view` (every event when `None`).
+    Count {
+        job: u64,
+        timeline: Arc<Timeline>,
+        view: Option<Arc<Vec<u32>>>,
+        field: String,
+    },
+    /// Put `text` on the clipboard of the user's terminal (OSC 52); `what` names it.
+    Copy { what: String, text: String },
+    /// Add `entry` to the history file of prompt `kind`.
+    History { kind: &'static str, entry: String },
     /// Build the timeline's free-text index on a worker thread.
     BuildIndex(Arc<Timeline>),
+    /// Collect the field names of the loaded events on a worker thread.
+    FieldNames(Arc<Timeline>),
     /// Write the view (all rows when `view` is `None`) on a worker thread, with the
     /// annotations of `case`; never onto evidence, the case file or its journal, and onto
     /// an existing file only with `force`.

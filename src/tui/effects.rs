@@ -11,7 +11,7 @@ use super::casepath::{case_file_path, same_file};
 use super::state::CaseInfo;
 use crate::case::{Case, CaseFile, OpenReport, SavedFilter};
 use crate::export;
-use crate::ingest::{self, Options, Progress};
+use crate::ingest::{self, Options, Progress, SourceReport};
 use crate::output::{self, OutputOptions, Protected, Role};
 use crate::timeline::Timeline;
 use crate::timeline::{filter, search};
@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
+use std::sync::{Mutex, PoisonError};
 
 pub struct Effects {
     /// Where worker threads send their results; `None`: run jobs inline.
@@ -37,6 +38,15 @@ pub struct Effects {
     filter_done: Arc<AtomicUsize>,
     /// Events indexed by the free-text index build.
     index_done: Arc<AtomicUsize>,
+    count_cancel: Option<Arc<AtomicBool>>,
+    /// Events looked at by the running counts job.
+    count_done: Arc<AtomicUsize>,
+    /// Where prompt histories are kept (`None`: not kept).
+    history_dir: Option<PathBuf>,
+    /// A history write failed once already (said once, not at every prompt).
+    history_failed: bool,
+    /// Where OSC 52 sequences go: the terminal (`None`), or this buffer (tests).
+    pub osc: Option<Arc<Mutex<Vec<u8>>>>,
 }
 
 fn cancel(flag: &mut Option<Arc<AtomicBool>>) {
@@ -46,10 +56,12 @@ fn cancel(flag: &mut Option<Arc<AtomicBool>>) {
 }
 
 impl Effects {
-    /// Jobs on worker threads, reporting on `tx`.
-    pub fn threaded(tx: Sender<Action>, author: String) -> Effects {
+    /// Jobs on worker threads, reporting on `tx`; histories kept in `history_dir`.
+    pub fn threaded(tx: Sender<Action>, author: String, history_dir: Option<PathBuf>) -> Effects {
         Effects {
             tx: Some(tx),
+            history_dir,
+            osc: None,
             ..Effects::inline(author)
         }
     }
@@ -66,7 +78,19 @@ impl Effects {
             search_cancel: None,
             filter_done: Arc::new(AtomicUsize::new(0)),
             index_done: Arc::new(AtomicUsize::new(0)),
+            count_cancel: None,
+            count_done: Arc::new(AtomicUsize::new(0)),
+            history_dir: None,
+            history_failed: false,
+            osc: Some(Arc::default()),
         }
+    }
+
+    /// Keeps prompt histories in `dir` (tests; `threaded` takes it at start).
+    #[cfg(test)]
+    pub fn with_history_dir(mut self, dir: PathBuf) -> Effects {
+        self.history_dir = Some(dir);
+        self
     }
 
     /// Takes the case opened at start (before the terminal was set up).
@@ -109,6 +133,37 @@ impl Effects {
         self.index_done.load(Ordering::Relaxed)
     }
 
+    pub fn count_progress(&self) -> usize {
+        self.count_done.load(Ordering::Relaxed)
+    }
+
+    /// Sends the OSC 52 sequence for `text` to the terminal.
+    fn copy(&mut self, what: &str, text: &str) -> Result<String, String> {
+        use std::io::Write;
+        let (seq, cut) = super::clipboard::osc52(text);
+        match &self.osc {
+            Some(buf) => buf
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(&seq),
+            None => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&seq)
+                    .and_then(|()| out.flush())
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        let n = text.chars().count();
+        Ok(if cut {
+            format!(
+                "copied the first {} KiB of {what} ({n} chars) to the clipboard (OSC 52)",
+                super::clipboard::MAX_COPY / 1024
+            )
+        } else {
+            format!("copied {what} ({n} chars) to the clipboard (OSC 52)")
+        })
+    }
+
     /// Runs one effect: case I/O now, jobs on a worker (or now, when inline). Returns the
     /// result when it is ready at once.
     pub fn run(&mut self, e: Effect) -> Option<Action> {
@@ -116,7 +171,20 @@ impl Effects {
             Effect::CancelJobs => {
                 cancel(&mut self.filter_cancel);
                 cancel(&mut self.search_cancel);
+                cancel(&mut self.count_cancel);
                 None
+            }
+            Effect::Copy { what, text } => Some(Action::Copied(self.copy(&what, &text))),
+            Effect::History { kind, entry } => {
+                let dir = self.history_dir.as_ref()?;
+                match super::history::record(dir, kind, &entry) {
+                    Ok(()) => None,
+                    Err(_) if self.history_failed => None,
+                    Err(e) => {
+                        self.history_failed = true;
+                        Some(Action::HistoryFailed(format!("{}: {e}", dir.display())))
+                    }
+                }
             }
             Effect::OpenCase(typed) => Some(Action::CaseOpened {
                 result: self.open(&typed),
@@ -218,10 +286,16 @@ impl Effects {
                 cancel(&mut self.search_cancel);
                 self.search_cancel = Some(flag.clone());
             }
+            Effect::Count { .. } => {
+                cancel(&mut self.count_cancel);
+                self.count_cancel = Some(flag.clone());
+                self.count_done = Arc::new(AtomicUsize::new(0));
+            }
             _ => {}
         }
         let done = match e {
             Effect::BuildIndex(_) => self.index_done.clone(),
+            Effect::Count { .. } => self.count_done.clone(),
             _ => self.filter_done.clone(),
         };
         self.dispatch(move || work(e, &flag, &done))
@@ -312,6 +386,16 @@ fn record(case: &mut Case, req: &SaveRequest) {
     view.filter = (!filter.is_empty()).then(|| req.filter.clone());
     view.cursor_ts = req.cursor_ts;
     view.display_tz = Some(req.display_tz.clone());
+    // A view setting of this TUI, kept among the view's other keys (when not the
+    // default, so that other case files do not change).
+    if req.columns.is_empty() || req.columns == super::columns::ColumnSet::default().to_text() {
+        view.extra.remove("columns");
+    } else {
+        view.extra.insert(
+            "columns".into(),
+            serde_json::Value::String(req.columns.clone()),
+        );
+    }
     case.set_view(view);
 }
 
@@ -369,6 +453,21 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
             timeline.build_text_index(&AtomicBool::new(false), done);
             Action::IndexDone
         }
+        Effect::Count {
+            job,
+            timeline,
+            view,
+            field,
+        } => {
+            let rows = view.as_deref().map(Vec::as_slice);
+            let counts = super::counts::count(&timeline, rows, &field, cancel, done);
+            drop(timeline);
+            Action::CountsDone { job, counts }
+        }
+        Effect::FieldNames(timeline) => {
+            let names = crate::query::FieldNames::of_timeline(&timeline);
+            Action::FieldNames(Arc::new(names))
+        }
         _ => return None,
     })
 }
@@ -397,8 +496,23 @@ fn export_view(
     export::to_file(t, &req, path, protected, opts)
 }
 
+/// The files under `paths`, each once: a file reached twice (a folder and a file in it,
+/// `./x` and `x`, a link) is loaded once, under the name it was first found by (compared
+/// by canonical path, not by path text). Paths passed over come back as their reports.
+pub fn found_inputs(paths: &[PathBuf]) -> (Vec<ingest::Found>, Vec<SourceReport>) {
+    let d = ingest::discover::discover_all(paths);
+    let mut seen = std::collections::HashSet::new();
+    let found = d
+        .found
+        .into_iter()
+        .filter(|f| seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())))
+        .collect();
+    let skipped = d.skipped.into_iter().map(|s| s.report()).collect();
+    (found, skipped)
+}
+
 /// Discovers and loads every path on a background thread, sending each source as it is
-/// parsed, then `IngestDone` with the paths that could not be read.
+/// parsed, then `IngestDone` with the reports of the paths passed over.
 pub fn spawn_ingest(
     paths: Vec<PathBuf>,
     opts: Options,
@@ -406,7 +520,7 @@ pub fn spawn_ingest(
     tx: Sender<Action>,
 ) {
     std::thread::spawn(move || {
-        let (found, errors) = ingest::discover::discover(&paths);
+        let (found, skipped) = found_inputs(&paths);
         let (ltx, lrx) = mpsc::channel();
         std::thread::scope(|s| {
             s.spawn(|| ingest::load_all(&found, &opts, &progress, ltx));
@@ -416,10 +530,41 @@ pub fn spawn_ingest(
                 }
             }
         });
-        let errors = errors
-            .into_iter()
-            .map(|(p, e)| format!("{}: {e}", p.display()))
-            .collect();
-        let _ = tx.send(Action::IngestDone(errors));
+        let _ = tx.send(Action::IngestDone(skipped));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: `vigil C.vigil.json samples/` loaded every recorded source twice (the
+    /// folder and the case's own paths); `./x`, `dir/../x` and a link are the same file.
+    #[test]
+    fn a_file_reached_twice_is_loaded_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let ev = dir.path().join("ev");
+        std::fs::create_dir(&ev).unwrap();
+        std::fs::write(ev.join("a.log"), "x").unwrap();
+        std::fs::write(ev.join("b.log"), "y").unwrap();
+        std::os::unix::fs::symlink(ev.join("a.log"), dir.path().join("link.log")).unwrap();
+        let paths = vec![
+            ev.join("a.log"),
+            ev.clone(),
+            dir.path().join("ev/../ev/./a.log"),
+            dir.path().join("link.log"),
+            dir.path().join("missing.log"),
+        ];
+        let (found, skipped) = found_inputs(&paths);
+        let labels: Vec<String> = found.iter().map(|f| f.label.clone()).collect();
+        assert_eq!(
+            labels,
+            [
+                ev.join("a.log").display().to_string(),
+                ev.join("b.log").display().to_string()
+            ]
+        );
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].format, "unreadable");
+    }
 }

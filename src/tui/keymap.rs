@@ -2,10 +2,11 @@
 //! input line, each dialog), one binding per line with its description. Keys resolve to
 //! command names here; each layer's commands are an enum beside its handler (`update/`)
 //! that implements `Command`, so adding a key touches only the file and that handler. The
-//! help screen and every hint line are generated from the bindings. A user file overrides
-//! the defaults key by key.
+//! help screen and every hint line are generated from the bindings, and from the file's
+//! `[query]` and `[commands]` sections, which document the query language and the `:`
+//! commands. A user file overrides the defaults key by key.
 
-use super::layout::wrap;
+use super::layout::{text_width, wrap};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -24,10 +25,15 @@ pub enum Layer {
     Export,
     Confirm,
     Help,
+    Hist,
+    Counts,
+    Sources,
+    Columns,
+    Quit,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 16] = [
         Layer::Global,
         Layer::Table,
         Layer::Prompt,
@@ -39,6 +45,11 @@ impl Layer {
         Layer::Export,
         Layer::Confirm,
         Layer::Help,
+        Layer::Hist,
+        Layer::Counts,
+        Layer::Sources,
+        Layer::Columns,
+        Layer::Quit,
     ];
 
     /// The name in `[brackets]` in the keymap file.
@@ -55,6 +66,11 @@ impl Layer {
             Layer::Export => "export",
             Layer::Confirm => "confirm",
             Layer::Help => "help",
+            Layer::Hist => "histogram",
+            Layer::Counts => "counts",
+            Layer::Sources => "sources",
+            Layer::Columns => "columns",
+            Layer::Quit => "quit",
         }
     }
 
@@ -210,6 +226,21 @@ impl Binding {
     }
 }
 
+/// Sections of the keymap file that document rather than bind: the query language and
+/// the `:` commands. Their lines are `ITEM  DESCRIPTION` (two spaces or more between).
+pub const DOC_SECTIONS: [&str; 2] = ["query", "commands"];
+
+/// A documentation line of the keymap file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocLine {
+    /// `query` or `commands`.
+    pub doc: String,
+    /// The help screen's section title.
+    pub section: String,
+    pub item: String,
+    pub desc: String,
+}
+
 /// A line of the help screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HelpLine {
@@ -254,6 +285,8 @@ impl std::error::Error for KeymapError {}
 #[derive(Clone, Debug)]
 pub struct Keymap {
     pub bindings: Vec<Binding>,
+    /// The query language and the `:` commands, for the help screen.
+    pub docs: Vec<DocLine>,
     /// Text that leads a layer's hint line.
     prompts: HashMap<Layer, String>,
     /// (layer, key) → binding.
@@ -296,6 +329,19 @@ fn parse_line(line: &str, n: usize) -> Result<Line<'_>, KeymapError> {
     })
 }
 
+/// `[query]` or `[commands]`: a documentation section.
+fn doc_section(line: &str) -> Option<&'static str> {
+    let name = line.strip_prefix('[')?.strip_suffix(']')?.trim();
+    DOC_SECTIONS.into_iter().find(|d| *d == name)
+}
+
+/// `ITEM  DESCRIPTION`: split at the first run of two spaces or more.
+fn split_doc(line: &str) -> Option<(String, String)> {
+    let at = line.find("  ")?;
+    let (item, desc) = (line[..at].trim(), line[at..].trim());
+    (!item.is_empty() && !desc.is_empty()).then(|| (item.to_string(), desc.to_string()))
+}
+
 /// `[layer] prompt`.
 fn parse_layer(line: &str, n: usize) -> Result<Option<(Layer, String)>, KeymapError> {
     let Some(rest) = line.strip_prefix('[') else {
@@ -317,15 +363,44 @@ impl Keymap {
     pub fn parse(text: &str) -> Result<Keymap, KeymapError> {
         let mut km = Keymap {
             bindings: Vec::new(),
+            docs: Vec::new(),
             prompts: HashMap::new(),
             index: HashMap::new(),
         };
         let mut layer = None;
+        let mut doc: Option<&str> = None;
         let mut section = String::new();
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
             let line = line.trim();
+            if let Some(d) = doc_section(line) {
+                doc = Some(d);
+                layer = None;
+                section = d.to_string();
+                continue;
+            }
+            if let Some(d) = doc.filter(|_| !line.starts_with('['))
+                && !line.is_empty()
+                && !line.starts_with('#')
+            {
+                let (item, desc) = split_doc(line).ok_or(KeymapError {
+                    line: n,
+                    msg: "a documentation line needs ITEM  DESCRIPTION".into(),
+                })?;
+                km.docs.push(DocLine {
+                    doc: d.to_string(),
+                    section: section.clone(),
+                    item,
+                    desc,
+                });
+                continue;
+            }
+            if let Some(title) = line.strip_prefix("##").filter(|_| doc.is_some()) {
+                section = title.trim().to_string();
+                continue;
+            }
             if let Some((l, prompt)) = parse_layer(line, n)? {
+                doc = None;
                 layer = Some(l);
                 section = l.name().to_string();
                 if !prompt.is_empty() {
@@ -395,6 +470,7 @@ impl Keymap {
         // The compiled-in file is checked by a test; an empty map is the safe fallback.
         Keymap::parse(DEFAULT).unwrap_or(Keymap {
             bindings: Vec::new(),
+            docs: Vec::new(),
             prompts: HashMap::new(),
             index: HashMap::new(),
         })
@@ -406,14 +482,21 @@ impl Keymap {
     pub fn with_user(&self, text: &str) -> Result<Keymap, KeymapError> {
         let mut km = self.clone();
         let mut layer = None;
+        let mut in_doc = false;
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
             let line = line.trim();
-            if let Some((l, _)) = parse_layer(line, n)? {
-                layer = Some(l);
+            // Documentation comes from the defaults; a user file's copy is passed over.
+            if doc_section(line).is_some() {
+                in_doc = true;
                 continue;
             }
-            if line.is_empty() || line.starts_with('#') {
+            if let Some((l, _)) = parse_layer(line, n)? {
+                layer = Some(l);
+                in_doc = false;
+                continue;
+            }
+            if line.is_empty() || line.starts_with('#') || in_doc {
                 continue;
             }
             let Some(layer) = layer else {
@@ -483,7 +566,14 @@ impl Keymap {
             .any(|b| b.layer == layer && b.action == action && !b.keys.is_empty())
     }
 
-    /// The help screen: every layer's bindings under their section titles, in file order.
+    /// The documentation lines of `doc` (`query` or `commands`).
+    #[cfg(test)]
+    pub fn docs(&self, doc: &str) -> impl Iterator<Item = &DocLine> {
+        self.docs.iter().filter(move |d| d.doc == doc)
+    }
+
+    /// The help screen: every layer's bindings under their section titles, in file order,
+    /// then the query language and the `:` commands.
     pub fn help_lines(&self, ascii: bool) -> Vec<HelpLine> {
         let mut out = Vec::new();
         let mut section: Option<&str> = None;
@@ -505,6 +595,17 @@ impl Keymap {
                 desc: b.desc.clone(),
             });
         }
+        for d in &self.docs {
+            if section != Some(d.section.as_str()) {
+                out.push(HelpLine::Section(String::new()));
+                out.push(HelpLine::Section(d.section.clone()));
+                section = Some(&d.section);
+            }
+            out.push(HelpLine::Key {
+                keys: d.item.clone(),
+                desc: d.desc.clone(),
+            });
+        }
         out
     }
 
@@ -516,6 +617,18 @@ impl Keymap {
         for l in self.help_lines(ascii) {
             match l {
                 HelpLine::Section(s) => out.push(HelpRow::Section(s)),
+                // A long item (`event_id:4624,4625`) takes its own row.
+                HelpLine::Key { keys, desc } if text_width(&keys) > HELP_KEYS_W - 3 => {
+                    out.push(HelpRow::Key {
+                        keys,
+                        desc: String::new(),
+                    });
+                    out.extend(
+                        wrap(&desc, desc_w, usize::MAX)
+                            .into_iter()
+                            .map(HelpRow::More),
+                    );
+                }
                 HelpLine::Key { keys, desc } => {
                     let mut rows = wrap(&desc, desc_w, usize::MAX).into_iter();
                     let first = rows.next().unwrap_or_default();

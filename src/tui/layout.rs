@@ -3,6 +3,7 @@
 //! 80×24 terminal inside tmux or screen is 80×23): as space shrinks the histogram goes,
 //! then the idle hint line, and the table drops columns.
 
+use super::columns::ColumnSet;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 
@@ -86,36 +87,174 @@ pub fn areas(s: Shape) -> Areas {
     }
 }
 
-/// Widths of the table's columns; 0 drops a column.
+/// How the time column writes a time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Columns {
-    pub time: u16,
-    /// Times carry milliseconds.
-    pub millis: bool,
-    pub source: u16,
-    pub host: u16,
-    pub tag: u16,
+pub enum TimeFmt {
+    /// `2026-03-13 14:47:53.318` (and the offset outside UTC): wide terminals.
+    Full,
+    /// `14:47:53.318`, the date in a separator row when the day changes.
+    Millis,
+    /// `14:47:53`: below 70 columns.
+    Secs,
 }
 
-/// The table's columns at `width`: the source goes below 80 columns, milliseconds and
-/// some of the host below 70; the message keeps what is left.
-pub fn columns(width: u16, utc: bool) -> Columns {
-    let zone = if utc { 0 } else { 6 };
-    let (source, host, tag) = match width {
-        140.. => (18, 18, 10),
-        110.. => (14, 15, 8),
-        80.. => (10, 12, 6),
-        70.. => (0, 12, 6),
-        _ => (0, 10, 6),
-    };
-    let millis = width >= 70;
-    Columns {
-        time: if millis { 23 } else { 19 } + zone,
-        millis,
-        source,
-        host,
-        tag,
+pub fn time_fmt(width: u16) -> TimeFmt {
+    match width {
+        140.. => TimeFmt::Full,
+        70.. => TimeFmt::Millis,
+        _ => TimeFmt::Secs,
     }
+}
+
+/// Below 110 columns the source column holds a short tag (`Sec`, `FGT`), above it the
+/// file name.
+pub fn source_is_tag(width: u16) -> bool {
+    width < 110
+}
+
+/// The selection symbol's column and the annotation marker's.
+pub const SEL_W: u16 = 1;
+pub const MARK_W: u16 = 2;
+
+/// Widths of the table's columns; 0: not shown. The message takes what is left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Columns {
+    pub fmt: TimeFmt,
+    pub time: u16,
+    pub rel: u16,
+    pub source: u16,
+    pub host: u16,
+    pub id: u16,
+    pub message: u16,
+}
+
+/// The widest value of each optional column among the rows on screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Content {
+    pub source: u16,
+    pub host: u16,
+    pub id: u16,
+}
+
+impl Content {
+    /// As wide as the columns may get (for estimates before the rows are known).
+    pub const WIDEST: Content = Content {
+        source: u16::MAX,
+        host: u16::MAX,
+        id: u16::MAX,
+    };
+}
+
+/// The table's columns at `width`: each optional column as wide as its widest value on
+/// screen, up to a cap that grows with the terminal; the message keeps the rest (40
+/// cells at 80 columns). Below 80 columns the source goes.
+pub fn columns(width: u16, utc: bool, set: ColumnSet, content: Content) -> Columns {
+    let fmt = time_fmt(width);
+    let time = match fmt {
+        TimeFmt::Full => 23 + if utc { 0 } else { 6 },
+        TimeFmt::Millis => 12,
+        TimeFmt::Secs => 8,
+    };
+    let (source_cap, host_cap, id_cap) = match width {
+        140.. => (24, 30, 18),
+        110.. => (14, 20, 10),
+        80.. => (3, 12, 5),
+        70.. => (0, 12, 5),
+        _ => (0, 10, 5),
+    };
+    let fit = |on: bool, cap: u16, want: u16, min: u16| {
+        if on && cap > 0 {
+            want.clamp(min.min(cap), cap)
+        } else {
+            0
+        }
+    };
+    let mut c = Columns {
+        fmt,
+        time,
+        rel: if set.rel { 7 } else { 0 },
+        // Never narrower than the header (`src`, `source`).
+        source: fit(
+            set.source,
+            source_cap,
+            content.source,
+            if source_cap > 4 { 6 } else { 3 },
+        ),
+        host: fit(set.host, host_cap, content.host, 4),
+        id: fit(set.id, id_cap, content.id, 2),
+        message: 0,
+    };
+    let used: u16 = SEL_W
+        + MARK_W
+        + [c.time, c.rel, c.source, c.host, c.id]
+            .iter()
+            .filter(|w| **w > 0)
+            .map(|w| w + 1)
+            .sum::<u16>()
+        + 1;
+    c.message = width.saturating_sub(used);
+    c
+}
+
+/// The message column's width when every optional column is as wide as it may get.
+pub fn message_width_min(width: u16, set: ColumnSet, utc: bool) -> u16 {
+    columns(width, utc, set, Content::WIDEST).message
+}
+
+/// A line of the table's body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableLine {
+    /// The date of the row that follows, which starts a new day.
+    Day(usize),
+    Row {
+        row: usize,
+        height: u16,
+    },
+}
+
+/// The body's lines from row `top` in `h` lines over `rows` rows: a day separator
+/// before a row whose `day` differs from the row above's (never as the last line), and
+/// each row `height` lines (a row too tall for what is left shows clipped only when it
+/// is the first).
+pub fn table_lines<D: PartialEq>(
+    top: usize,
+    rows: usize,
+    h: usize,
+    day: impl Fn(usize) -> Option<D>,
+    height: impl Fn(usize) -> u16,
+) -> Vec<TableLine> {
+    let mut out = Vec::new();
+    let mut used = 0;
+    let mut prev = if top < rows { day(top) } else { None };
+    let mut r = top;
+    while r < rows && used < h {
+        let d = day(r);
+        if r > top && d.is_some() && d != prev {
+            if used + 1 >= h {
+                break;
+            }
+            out.push(TableLine::Day(r));
+            used += 1;
+        }
+        prev = d;
+        let ht = usize::from(height(r).max(1));
+        if used + ht > h {
+            if r == top {
+                out.push(TableLine::Row {
+                    row: r,
+                    height: (h - used) as u16,
+                });
+            }
+            break;
+        }
+        out.push(TableLine::Row {
+            row: r,
+            height: ht as u16,
+        });
+        used += ht;
+        r += 1;
+    }
+    out
 }
 
 /// A rectangle of at most `w`×`h` centred in `r`.
@@ -221,13 +360,68 @@ mod tests {
     }
 
     #[test]
-    fn columns_drop_as_width_shrinks() {
-        let c = columns(80, true);
-        assert_eq!((c.source, c.host, c.time), (10, 12, 23));
-        let c = columns(79, true);
-        assert_eq!((c.source, c.host, c.time), (0, 12, 23));
-        let c = columns(60, false);
-        assert_eq!((c.source, c.host, c.time, c.millis), (0, 10, 25, false));
+    fn the_message_keeps_forty_cells_at_80_columns() {
+        let set = ColumnSet::default();
+        let c = columns(80, true, set, Content::WIDEST);
+        assert_eq!(
+            (c.fmt, c.time, c.source, c.host, c.id),
+            (TimeFmt::Millis, 12, 3, 12, 5)
+        );
+        assert_eq!(c.message, 40);
+        // Short hosts and ids give the message their room.
+        let narrow = Content {
+            source: 3,
+            host: 6,
+            id: 4,
+        };
+        assert_eq!(columns(80, true, set, narrow).message, 47);
+        let c = columns(79, false, set, Content::WIDEST);
+        assert_eq!((c.source, c.host, c.fmt), (0, 12, TimeFmt::Millis));
+        let c = columns(60, false, set, Content::WIDEST);
+        assert_eq!((c.source, c.host, c.id, c.time), (0, 10, 5, 8));
+        assert!(c.message >= 30, "{c:?}");
+        let c = columns(200, false, set, Content::WIDEST);
+        assert_eq!((c.fmt, c.time), (TimeFmt::Full, 29));
+        // Hidden columns give their room to the message; the relative column takes 8.
+        let bare = ColumnSet {
+            source: false,
+            host: false,
+            id: false,
+            rel: true,
+        };
+        assert_eq!(
+            columns(80, true, bare, Content::WIDEST).message,
+            80 - 1 - 2 - 13 - 8 - 1
+        );
+    }
+
+    #[test]
+    fn day_separators_and_wrapped_rows_take_lines() {
+        let day = |r: usize| Some(r / 3);
+        let lines = table_lines(1, 10, 5, day, |_| 1);
+        assert_eq!(
+            lines,
+            [
+                TableLine::Row { row: 1, height: 1 },
+                TableLine::Row { row: 2, height: 1 },
+                TableLine::Day(3),
+                TableLine::Row { row: 3, height: 1 },
+                TableLine::Row { row: 4, height: 1 },
+            ]
+        );
+        // No separator as the last line; a tall row shows whole or not at all.
+        let lines = table_lines(0, 10, 4, day, |r| if r == 1 { 2 } else { 1 });
+        assert_eq!(
+            lines,
+            [
+                TableLine::Row { row: 0, height: 1 },
+                TableLine::Row { row: 1, height: 2 },
+                TableLine::Row { row: 2, height: 1 },
+            ]
+        );
+        let lines = table_lines(0, 10, 3, day, |_| 5);
+        assert_eq!(lines, [TableLine::Row { row: 0, height: 3 }]);
+        assert!(table_lines(4, 3, 5, day, |_| 1).is_empty());
     }
 
     #[test]

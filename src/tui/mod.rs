@@ -8,10 +8,18 @@ pub mod action;
 pub mod annotations;
 pub mod app;
 mod casepath;
+pub mod cells;
+pub mod clipboard;
+pub mod columns;
+pub mod complete;
+pub mod counts;
+pub mod decode;
 pub mod effects;
 pub mod harness;
+pub mod history;
 pub mod keymap;
 pub mod layout;
+pub mod panels;
 pub use crate::sanitize;
 mod setup;
 pub mod state;
@@ -20,6 +28,7 @@ pub mod theme;
 pub mod trace;
 pub mod update;
 pub mod views;
+pub mod window;
 pub mod zones;
 
 #[cfg(test)]
@@ -83,6 +92,18 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         .unwrap_or_else(crate::case::default_author);
     let setup = setup::prepare(paths, tui.case.clone(), &author)?;
     let (keymap, keymap_error) = load_keymap();
+    // Prompt histories: a folder that cannot be read means none this time (said once).
+    let history_dir = history::default_dir();
+    let (history, history_error) = match history_dir.as_deref().map(history::History::load) {
+        Some(Ok(h)) => (h, None),
+        Some(Err(e)) => (
+            history::History::default(),
+            history_dir
+                .as_ref()
+                .map(|d| format!("prompt history {}: {e}", d.display())),
+        ),
+        None => (history::History::default(), None),
+    };
     if setup.paths.is_empty() && setup.case.is_none() {
         bail!("no evidence given");
     }
@@ -113,6 +134,9 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         author,
         keymap,
         keymap_error: keymap_error.clone(),
+        history,
+        history_dir,
+        history_error,
     };
     let result = event_loop(&mut terminal, start, (tx, rx), &mut trace);
     let mut app = match result {
@@ -157,7 +181,13 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
             format!("{} was not saved", c.path.display())
         });
     }
-    notes.extend(app.ingest.errors.iter().chain(&keymap_error).cloned());
+    notes.extend(
+        app.ingest
+            .skipped
+            .iter()
+            .map(|r| format!("{}: {}", r.path, state::passed_over_why(r))),
+    );
+    notes.extend(keymap_error.iter().cloned());
     match stopped {
         Some(Stop::Signal(sig)) => notes.push(format!("stopped by signal {sig}")),
         Some(Stop::TerminalLost) => notes.push("the terminal went away".into()),
@@ -218,6 +248,9 @@ struct Start {
     author: String,
     keymap: keymap::Keymap,
     keymap_error: Option<String>,
+    history: history::History,
+    history_dir: Option<PathBuf>,
+    history_error: Option<String>,
 }
 
 /// SIGHUP (SSH drop), SIGTERM and SIGINT would kill us with the terminal in raw mode:
@@ -269,6 +302,9 @@ fn snapshot(p: &Progress, started: Instant) -> IngestStatus {
 }
 
 const FRAME: Duration = Duration::from_millis(16);
+/// How long a message stays on the input line (errors longer).
+const INFO_TTL: Duration = Duration::from_secs(8);
+const ERROR_TTL: Duration = Duration::from_secs(20);
 
 type Channel = (mpsc::Sender<Action>, mpsc::Receiver<Action>);
 
@@ -285,11 +321,15 @@ fn event_loop(
         author,
         keymap,
         keymap_error,
+        history,
+        history_dir,
+        history_error,
     } = start;
     let mouse = config.mouse;
     let started = Instant::now();
     let mut st = State::new(Arc::new(Timeline::new()), config);
     st.keymap = keymap;
+    st.history = history;
     let size = terminal.size()?;
     st.size = (size.width, size.height);
     let setup::CaseSetup {
@@ -300,14 +340,14 @@ fn event_loop(
     } = setup;
     st.case.sources = sources;
     st.case.problems = problems;
-    let mut app = App::new(st, Effects::threaded(tx.clone(), author));
+    let mut app = App::new(st, Effects::threaded(tx.clone(), author, history_dir));
     app.fx.protect_evidence(&paths);
     // A reopened case brings back the filter and the place it was saved with.
     if let Some((case, report)) = case {
         let opened = app.fx.adopt_case(case, report);
         app.apply(opened);
     }
-    if let Some(e) = keymap_error {
+    if let Some(e) = keymap_error.or(history_error) {
         app.error(e);
     }
     // First frame before any evidence is read.
@@ -323,15 +363,20 @@ fn event_loop(
     term::spawn_input(tx, mouse);
     let mut dirty = false;
     let mut last_draw = Instant::now();
+    // The message on screen (its number) and since when.
+    let mut shown_msg: Option<(u64, Instant)> = None;
     while !app.quit {
         let st = &app.st;
         let busy = !st.ingest.status.done
             || st.query.filter_pending.is_some()
-            || st.query.search_pending.is_some();
+            || st.query.search_pending.is_some()
+            || st.counts.pending.is_some();
         let timeout = if dirty {
             FRAME.saturating_sub(last_draw.elapsed())
         } else if busy {
             Duration::from_millis(50)
+        } else if st.msg.is_some() {
+            Duration::from_millis(500)
         } else {
             Duration::from_millis(250)
         };
@@ -355,10 +400,41 @@ fn event_loop(
             app.apply(Action::Stopped(Stop::TerminalLost));
             break;
         }
+        if std::mem::take(&mut app.st.suspend) {
+            if let Err(e) = term::suspend(mouse) {
+                app.error(format!("suspend: {e}"));
+            }
+            // Back from `fg`: the screen is blank and may have another size. Both
+            // buffers are emptied so that the next frame is drawn whole (`clear` would ask
+            // the terminal where its cursor is, an answer the input thread takes).
+            terminal.swap_buffers();
+            terminal.swap_buffers();
+            if let Ok(size) = terminal.size() {
+                app.apply(Action::Resize(size.width, size.height));
+            }
+            dirty = true;
+        }
+        // Messages expire: an error after ERROR_TTL, anything else after INFO_TTL.
+        match (&app.st.msg, shown_msg) {
+            (None, _) => shown_msg = None,
+            (Some(m), Some((seq, since))) if seq == app.st.msg_seq => {
+                let ttl = if matches!(m, Msg::Error(_)) {
+                    ERROR_TTL
+                } else {
+                    INFO_TTL
+                };
+                if since.elapsed() >= ttl {
+                    app.apply(Action::ExpireMsg(seq));
+                    dirty = true;
+                }
+            }
+            (Some(_), _) => shown_msg = Some((app.st.msg_seq, Instant::now())),
+        }
         let st = &app.st;
         if !st.ingest.status.done
             || !st.ingest.pending.is_empty()
             || st.query.filter_pending.is_some()
+            || st.counts.pending.is_some()
             || st.ingest.index == IndexStatus::Building
         {
             let mut snap = snapshot(&progress, started);
@@ -370,6 +446,7 @@ fn event_loop(
                 ingest: snap,
                 filter_done: app.fx.filter_progress(),
                 index_done: app.fx.index_progress(),
+                count_done: app.fx.count_progress(),
             };
             app.apply(tick);
             dirty = true;

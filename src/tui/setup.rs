@@ -53,14 +53,17 @@ pub fn prepare(
         _ => PathBuf::from("."),
     };
     let mut setup = CaseSetup::default();
+    // The case's own sources come first: a file also reached through a folder given
+    // beside the case is then loaded once, under the name the case knows it by.
+    let mut recorded = Vec::new();
     for s in &case.file().sources {
         let resolved = crate::case::resolve_source(&dir, &s.path);
         if !resolved.exists() {
             setup.problems.push(format!("missing {}", s.path));
             continue;
         }
-        if reopened.is_some() && !evidence.contains(&resolved) {
-            evidence.push(resolved.clone());
+        if reopened.is_some() && !recorded.contains(&resolved) {
+            recorded.push(resolved.clone());
         }
         setup.sources.push(CaseSource {
             recorded: s.path.clone(),
@@ -69,7 +72,8 @@ pub fn prepare(
             expect_loaded: reopened.is_some(),
         });
     }
-    setup.paths = evidence;
+    recorded.append(&mut evidence);
+    setup.paths = recorded;
     setup.case = Some((case, report));
     Ok(setup)
 }
@@ -89,5 +93,33 @@ mod tests {
         let fine = dir.path().join("x.vigil.json");
         let setup = prepare(Vec::new(), Some(fine), "t").unwrap();
         assert!(setup.case.is_some());
+    }
+
+    /// `vigil C.vigil.json ev/`: the case's sources and the folder holding them are
+    /// loaded once each, under the names the case knows them by.
+    #[test]
+    fn a_case_beside_its_evidence_folder_loads_each_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let ev = dir.path().join("ev");
+        std::fs::create_dir(&ev).unwrap();
+        std::fs::write(ev.join("a.log"), "x").unwrap();
+        std::fs::write(ev.join("b.log"), "y").unwrap();
+        let case_path = dir.path().join("c.vigil.json");
+        let (mut case, _) = Case::open(&case_path, "t").unwrap();
+        case.set_source(crate::case::SourceEntry {
+            path: "ev/a.log".into(),
+            sha256: String::new(),
+            bytes: 1,
+            format: "x".into(),
+            tz: "UTC".into(),
+            skew: 0,
+        });
+        case.save().unwrap();
+        drop(case);
+        let setup = prepare(vec![case_path, ev.clone()], None, "t").unwrap();
+        let (found, _) = super::super::effects::found_inputs(&setup.paths);
+        let labels: Vec<String> = found.iter().map(|f| f.label.clone()).collect();
+        let recorded = setup.sources[0].label.clone();
+        assert_eq!(labels, [recorded, ev.join("b.log").display().to_string()]);
     }
 }

@@ -5,8 +5,12 @@
 //! to the effect runner, so nothing here can write to disk.
 
 use super::annotations::AnnIndex;
+use super::columns::{ColumnSet, RelFrom};
+use super::counts::Counts;
+use super::history::History;
 use super::keymap::{Keymap, Layer};
 use super::layout::{self, Areas, Shape};
+use super::panels::{ChooserState, CountsState, Cycle, Recall, SourcesState};
 use super::sanitize;
 use super::theme::Theme;
 use crate::case::{Annotation, CaseFile, Kind};
@@ -17,6 +21,7 @@ use crate::timeline::Timeline;
 use crate::timeline::filter::Filter;
 use ratatui_textarea::TextArea;
 use regex::Regex;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +35,8 @@ pub enum PromptKind {
     /// Where the case file lives (asked at the first annotation or save).
     CasePath,
     ExportPath,
+    /// The field whose values `c` counts.
+    Count,
 }
 
 impl PromptKind {
@@ -41,6 +48,20 @@ impl PromptKind {
             PromptKind::Command => ":",
             PromptKind::CasePath => "case file: ",
             PromptKind::ExportPath => "export to: ",
+            PromptKind::Count => "count values of: ",
+        }
+    }
+
+    /// The name of this prompt's history (its file under the state folder).
+    pub fn history_name(self) -> &'static str {
+        match self {
+            PromptKind::Search => "search",
+            PromptKind::Filter => "filter",
+            PromptKind::Time => "time",
+            PromptKind::Command => "command",
+            PromptKind::CasePath => "case",
+            PromptKind::ExportPath => "export",
+            PromptKind::Count => "count",
         }
     }
 }
@@ -60,6 +81,16 @@ pub enum Mode {
     AnnEdit,
     AnnList,
     ExportFormat,
+    /// The histogram has the focus: keys walk its buckets.
+    Hist,
+    /// Value counts of a field (`c`, `:top`).
+    Counts,
+    /// The sources panel (`S`).
+    Sources,
+    /// The column chooser (`C`, `:cols`).
+    Columns,
+    /// `q` with unsaved changes: quit, save and quit, or stay.
+    Quit,
 }
 
 impl Mode {
@@ -76,8 +107,26 @@ impl Mode {
             Mode::AnnEdit => Layer::Editor,
             Mode::AnnList => Layer::List,
             Mode::ExportFormat => Layer::Export,
+            Mode::Hist => Layer::Hist,
+            Mode::Counts => Layer::Counts,
+            Mode::Sources => Layer::Sources,
+            Mode::Columns => Layer::Columns,
+            Mode::Quit => Layer::Quit,
         }
     }
+}
+
+/// Why a path was passed over: the reject of an unreadable one, the note of a skipped one.
+pub fn passed_over_why(r: &crate::ingest::SourceReport) -> String {
+    r.reasons
+        .first()
+        .map(|x| x.reason.clone())
+        .or_else(|| {
+            r.notes
+                .first()
+                .map(|n| n.strip_prefix("skipped: ").unwrap_or(n).to_owned())
+        })
+        .unwrap_or_else(|| r.format.clone())
 }
 
 /// What the input line (the bottom line) shows.
@@ -107,8 +156,6 @@ pub enum Stop {
 /// What a y/n question is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Confirm {
-    /// `q` with unsaved changes.
-    Quit,
     /// `d` in the annotation list (the annotation's id).
     Delete(String),
     /// An export onto a file that exists (the path as typed): replace it?
@@ -145,8 +192,8 @@ pub enum IndexStatus {
 /// Loading: progress, sources waiting to be merged, the index built afterwards.
 pub struct IngestState {
     pub status: IngestStatus,
-    /// Paths that could not be read.
-    pub errors: Vec<String>,
+    /// Paths passed over: skipped (FIFO, device, link loop…) or unreadable, as reports.
+    pub skipped: Vec<crate::ingest::SourceReport>,
     /// Parsed sources not merged into the timeline yet.
     pub pending: Vec<Loaded>,
     /// Ingest time of the last merge (merges of big timelines are spaced out).
@@ -172,6 +219,16 @@ pub struct TableState {
     /// Where a reopened case was left: the cursor goes there once everything is loaded
     /// (unless a key was pressed before).
     pub resume_at: Option<i64>,
+    /// Characters of the message column scrolled off to the left (`←`/`→`).
+    pub hscroll: usize,
+    /// The selected row shows its whole message, wrapped (`w`).
+    pub wrap: bool,
+    /// The optional columns shown (`C`, `:cols`; saved in the case view).
+    pub cols: ColumnSet,
+    /// What the relative-time column measures from.
+    pub rel_from: RelFrom,
+    /// The annotation `u`/`U` or the list last went to (the relative column's origin).
+    pub anchor: Option<String>,
 }
 
 /// A filter or search sent to a worker, identified by `job` so that late results of an
@@ -208,6 +265,13 @@ pub struct QueryState {
     pub search_hits: Option<SearchHits>,
     /// Number of the latest filter or search request.
     pub job: u64,
+    /// The field names the loaded events have (known once loading is over): a filter
+    /// naming a field none has gets a warning.
+    pub fields: Option<Arc<crate::query::FieldNames>>,
+    /// The warning about the filter being computed, said with its result.
+    pub filter_warning: Option<String>,
+    /// Values of fields over every event, for Tab completion (by lowercase field name).
+    pub values: HashMap<String, Arc<Counts>>,
 }
 
 /// Lines of the detail pane for one event, cached until the cursor or zone changes.
@@ -216,6 +280,12 @@ pub struct Detail {
     pub event: usize,
     pub zone: usize,
     pub lines: Vec<DetailLine>,
+    /// What `y` copies on each line: the value as the evidence has it (not the
+    /// sanitised text shown); `None` on headings.
+    pub copy: Vec<Option<String>>,
+    /// The kind of event (source format and id): the scroll position is kept while
+    /// moving between events of the same kind.
+    pub kind: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -228,9 +298,11 @@ pub enum DetailLine {
 #[derive(Default)]
 pub struct DetailState {
     pub open: bool,
-    /// Keys scroll the pane rather than move the cursor.
+    /// Keys move the selected line of the pane rather than the table's cursor.
     pub focused: bool,
     pub scroll: usize,
+    /// The selected line (what `y` copies when the pane has the focus).
+    pub sel: usize,
     pub lines: Option<Detail>,
 }
 
@@ -247,6 +319,8 @@ pub struct Hist {
     pub cursor: Option<usize>,
     /// Buckets holding annotated events (and whether one is an early-detection point).
     pub marks: Vec<(usize, bool)>,
+    /// The bucket selected while the histogram has the focus.
+    pub sel: usize,
 }
 
 /// The input line: search, filter, time, `:` commands, paths.
@@ -254,6 +328,10 @@ pub struct PromptState {
     pub text: TextArea<'static>,
     /// A mistake in what was entered (the line stays open).
     pub error: Option<QueryError>,
+    /// ↑/↓ through the prompt's history.
+    pub recall: Recall,
+    /// Tab cycling through candidates.
+    pub cycle: Option<Cycle>,
 }
 
 /// The pivot picker: fields of the selected event.
@@ -314,7 +392,9 @@ impl AnnForm {
     pub fn new(ann: Annotation, editing: bool) -> AnnForm {
         let kind_sel = Kind::ALL.iter().position(|k| *k == ann.kind).unwrap_or(0);
         let tags = plain(vec![ann.tags.join(", ")]);
-        let note = plain(ann.note.lines().map(str::to_owned).collect());
+        let mut note = plain(ann.note.lines().map(str::to_owned).collect());
+        // A note is prose: long lines wrap in the box instead of running off its edge.
+        note.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         AnnForm {
             ann,
             editing,
@@ -455,6 +535,15 @@ pub struct State {
     pub export_format: crate::export::Format,
     pub case: CaseState,
     pub ingest: IngestState,
+    pub counts: CountsState,
+    pub sources: SourcesState,
+    pub chooser: ChooserState,
+    /// What was typed at each prompt, this run and earlier ones.
+    pub history: History,
+    /// Counts messages: a message expires unless another has replaced it meanwhile.
+    pub msg_seq: u64,
+    /// `Ctrl-Z`: the event loop gives the terminal back and stops the process.
+    pub suspend: bool,
 }
 
 fn one_line(text: &str) -> TextArea<'static> {
@@ -486,6 +575,8 @@ impl State {
             prompt: PromptState {
                 text: one_line(""),
                 error: None,
+                recall: Recall::default(),
+                cycle: None,
             },
             picker: Picker::default(),
             list: ListState::default(),
@@ -496,13 +587,19 @@ impl State {
             case: CaseState::default(),
             ingest: IngestState {
                 status: IngestStatus::default(),
-                errors: Vec::new(),
+                skipped: Vec::new(),
                 pending: Vec::new(),
                 last_merge: Duration::ZERO,
                 index: IndexStatus::NotYet,
                 index_progress: 0,
                 told_empty: false,
             },
+            counts: CountsState::default(),
+            sources: SourcesState::default(),
+            chooser: ChooserState::default(),
+            history: History::default(),
+            msg_seq: 0,
+            suspend: false,
         }
     }
 
@@ -520,17 +617,36 @@ impl State {
 
     pub fn info(&mut self, s: impl Into<String>) {
         self.msg = Some(Msg::Info(s.into()));
+        self.msg_seq += 1;
     }
 
     pub fn error(&mut self, s: impl Into<String>) {
         self.msg = Some(Msg::Error(s.into()));
+        self.msg_seq += 1;
     }
 
     /// Opens the input line on `text`, the cursor at its end.
     pub fn open_prompt(&mut self, kind: PromptKind, text: &str) {
         self.prompt.text = one_line(text);
         self.prompt.error = None;
+        self.prompt.recall = Recall::default();
+        self.prompt.cycle = None;
         self.mode = Mode::Prompt(kind);
+    }
+
+    /// Puts `text` in the input line with the cursor at char `col`.
+    pub fn set_prompt(&mut self, text: &str, col: usize) {
+        self.prompt.text = one_line(text);
+        let col = u16::try_from(col).unwrap_or(u16::MAX);
+        self.prompt
+            .text
+            .move_cursor(ratatui_textarea::CursorMove::Jump(0, col));
+        self.prompt.error = None;
+    }
+
+    /// The cursor's column (in chars) in the input line.
+    pub fn prompt_cursor(&self) -> usize {
+        self.prompt.text.cursor().1
     }
 
     /// What the input line holds.
@@ -570,6 +686,10 @@ impl State {
                 let hint = self.keymap.hint(Layer::Confirm, ascii);
                 InputLine::Question(format!("{} {hint}", self.question()))
             }
+            Mode::Quit => {
+                let hint = self.keymap.hint(Layer::Quit, ascii);
+                InputLine::Question(format!("{} {hint}", self.quit_question()))
+            }
             m => InputLine::Keys(self.keymap.hint(m.layer(), ascii)),
         }
     }
@@ -587,14 +707,6 @@ impl State {
     /// The question of the y/n dialog.
     pub fn question(&self) -> String {
         match &self.confirm {
-            Some(Confirm::Quit) => {
-                let journal = self.case.info.as_ref().is_some_and(|c| c.journal_written);
-                if journal {
-                    "case not saved (the journal keeps annotations): quit anyway?".into()
-                } else {
-                    "case not saved: quit anyway?".into()
-                }
-            }
             Some(Confirm::Delete(_)) => "delete this annotation?".into(),
             Some(Confirm::Overwrite(p)) => {
                 // Typed or pasted: shown visibly, never interpreted.
@@ -603,6 +715,16 @@ impl State {
                 format!("{p} exists: replace it?")
             }
             None => String::new(),
+        }
+    }
+
+    /// `q` with unsaved changes.
+    pub fn quit_question(&self) -> String {
+        let journal = self.case.info.as_ref().is_some_and(|c| c.journal_written);
+        if journal {
+            "case not saved (the journal keeps annotations):".into()
+        } else {
+            "case not saved:".into()
         }
     }
 
@@ -650,51 +772,6 @@ impl State {
         layout::too_small(self.size.0, self.size.1)
     }
 
-    /// Rows in the current view.
-    pub fn rows(&self) -> usize {
-        match &self.table.view {
-            Some(v) => v.len(),
-            None => self.timeline.len(),
-        }
-    }
-
-    /// The timeline event shown at `row`.
-    pub fn event_of_row(&self, row: usize) -> Option<usize> {
-        match &self.table.view {
-            Some(v) => v.get(row).map(|&e| e as usize),
-            None => (row < self.timeline.len()).then_some(row),
-        }
-    }
-
-    pub fn cursor_event(&self) -> Option<usize> {
-        self.event_of_row(self.table.cursor)
-    }
-
-    pub fn cursor_ts(&self) -> Option<i64> {
-        self.cursor_event()
-            .and_then(|e| self.timeline.events.get(e))
-            .map(|e| e.ts)
-    }
-
-    /// The first row showing event `ev` or a later one (clamped to the last row).
-    pub fn row_at_or_after(&self, ev: usize) -> usize {
-        let row = match &self.table.view {
-            Some(v) => v.partition_point(|&e| (e as usize) < ev),
-            None => ev,
-        };
-        row.min(self.rows().saturating_sub(1))
-    }
-
-    /// The row showing event `ev`, if the view shows it.
-    pub fn row_of_event(&self, ev: usize) -> Option<usize> {
-        match &self.table.view {
-            Some(v) => u32::try_from(ev)
-                .ok()
-                .and_then(|e| v.binary_search(&e).ok()),
-            None => (ev < self.timeline.len()).then_some(ev),
-        }
-    }
-
     /// Inputs that gave no event, each with why: sources from their reports (first
     /// reject, else a `skipped:` note), and paths that could not be read.
     pub fn unusable_inputs(&self) -> Vec<(String, String)> {
@@ -718,56 +795,12 @@ impl State {
                 (s.label.clone(), why)
             })
             .collect();
-        // Ingest errors read "PATH: why".
         out.extend(
             self.ingest
-                .errors
+                .skipped
                 .iter()
-                .map(|e| match e.rsplit_once(": ") {
-                    Some((p, why)) => (p.to_owned(), why.to_owned()),
-                    None => (e.clone(), "could not be read".to_owned()),
-                }),
+                .map(|r| (r.path.clone(), passed_over_why(r))),
         );
         out
-    }
-
-    /// Moves to the first row at or after `ts`.
-    pub fn goto_ts(&mut self, ts: i64) {
-        let ev = self.timeline.lower_bound(ts);
-        self.table.cursor = self.row_at_or_after(ev);
-    }
-
-    pub fn clamp_cursor(&mut self) {
-        self.table.cursor = self.table.cursor.min(self.rows().saturating_sub(1));
-    }
-
-    /// Table rows on screen (without the header).
-    pub fn page_rows(&self) -> usize {
-        self.areas()
-            .table
-            .map_or(1, |r| (r.height as usize).saturating_sub(1))
-            .max(1)
-    }
-
-    /// Lines of the detail pane on screen (below its title).
-    pub fn detail_rows(&self) -> usize {
-        self.areas()
-            .detail
-            .map_or(1, |r| (r.height as usize).saturating_sub(1))
-            .max(1)
-    }
-
-    /// Scrolls so that the cursor is on screen.
-    pub fn ensure_visible(&mut self) {
-        let h = self.page_rows();
-        let t = &mut self.table;
-        if t.cursor < t.top {
-            t.top = t.cursor;
-        } else if t.cursor >= t.top + h {
-            t.top = t.cursor + 1 - h;
-        }
-        // Do not leave empty rows at the bottom when the view shrank.
-        let max_top = self.rows().saturating_sub(h);
-        self.table.top = self.table.top.min(max_top);
     }
 }

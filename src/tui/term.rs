@@ -56,6 +56,24 @@ pub fn reset_modes(mouse: bool) {
     }
 }
 
+/// `Ctrl-Z`: the terminal goes back to the shell as it was, the process stops (SIGTSTP,
+/// as a shell job), and once `fg` continues it the screen is taken again; the caller
+/// redraws it whole.
+pub fn suspend(mouse: bool) -> std::io::Result<()> {
+    reset_modes(mouse);
+    ratatui::restore();
+    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    // Continued (SIGCONT): raw mode, the alternate screen and our modes again.
+    terminal::enable_raw_mode()?;
+    execute!(
+        std::io::stdout(),
+        terminal::EnterAlternateScreen,
+        terminal::Clear(terminal::ClearType::All)
+    )?;
+    set_modes(mouse);
+    Ok(())
+}
+
 /// The terminal is still there: a hung-up tty fails `tcgetattr`, so it stops being one.
 pub fn alive() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()

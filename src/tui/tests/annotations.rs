@@ -252,9 +252,19 @@ fn quit_asks_when_unsaved_and_wq_saves_then_quits() {
     keys(&mut st, "m");
     answer_case_path(&mut st, &case_path(&dir));
     keys(&mut st, "lq");
-    assert_eq!(st.mode, Mode::Confirm);
+    assert_eq!(st.mode, Mode::Quit);
     keys(&mut st, "n:wq<Enter>");
     assert!(st.quit && !st.case.unsaved);
+    // The question itself offers to save first.
+    let mut st = state(80, 24);
+    keys(&mut st, "m");
+    answer_case_path(&mut st, &case_path(&dir));
+    keys(&mut st, "ljmhq");
+    let line = screen(&st).join("\n");
+    assert!(line.contains("s save & quit"), "{line}");
+    keys(&mut st, "s");
+    assert!(st.quit && !st.case.unsaved);
+    assert_eq!(reopened(&case_path(&dir)).annotations().len(), 2);
 }
 
 #[test]
@@ -280,7 +290,7 @@ fn annotations_on_missing_evidence_are_listed_from_their_copy() {
     assert!(matches!(&st.msg, Some(Msg::Error(m)) if m.contains("evidence missing")));
     keys(&mut st, "A");
     let text = screen(&st).join("\n");
-    assert!(text.contains("[evidence missing]"), "{text}");
+    assert!(text.contains("[missing]"), "{text}");
     assert!(text.contains("connection 59"), "{text}");
     keys(&mut st, "<Enter>");
     assert!(matches!(&st.msg, Some(Msg::Error(m)) if m.contains("not loaded")));
@@ -495,9 +505,9 @@ fn quit_question_mentions_the_journal_only_when_there_is_one() {
         &mut st,
         &format!("j:w {}<Enter>q", dir.path().join("c2").display()),
     );
-    assert_eq!(st.mode, Mode::Confirm);
+    assert_eq!(st.mode, Mode::Quit);
     let line = screen(&st).join("\n");
-    assert!(line.contains("case not saved: quit anyway?"), "{line}");
+    assert!(line.contains("case not saved: y quit"), "{line}");
     assert!(!line.contains("journal"), "{line}");
     keys(&mut st, "nml");
     keys(&mut st, "q");

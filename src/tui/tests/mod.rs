@@ -3,10 +3,14 @@
 //! nothing depends on the corpus or on the local time zone.
 
 mod annotations;
+mod answers;
 mod export;
 mod modgraph;
+mod prompts;
+mod samples;
 mod scenarios;
 mod snapshots;
+mod table;
 
 use super::action::Action;
 use super::app::App;
@@ -79,7 +83,8 @@ pub fn apply_sync(app: &mut App, a: Action) {
 }
 
 /// Parses a key string: characters as typed, `<Enter>` `<Esc>` `<Tab>` `<Up>` `<Down>`
-/// `<PgUp>` `<PgDn>` `<Home>` `<End>` `<BS>` `<F2>` `<A-Enter>`, and `<C-x>` for Ctrl.
+/// `<Left>` `<Right>` `<PgUp>` `<PgDn>` `<Home>` `<End>` `<BS>` `<F2>` `<A-Enter>`
+/// `<A-BS>` `<C-Left>` `<C-Right>`, `<C-x>` for Ctrl and `<A-x>` for Alt.
 pub fn parse_keys(s: &str) -> Vec<KeyEvent> {
     let mut out = Vec::new();
     let mut rest = s;
@@ -95,6 +100,11 @@ pub fn parse_keys(s: &str) -> Vec<KeyEvent> {
                 "Tab" => (KeyCode::Tab, KeyModifiers::NONE),
                 "Up" => (KeyCode::Up, KeyModifiers::NONE),
                 "Down" => (KeyCode::Down, KeyModifiers::NONE),
+                "Left" => (KeyCode::Left, KeyModifiers::NONE),
+                "Right" => (KeyCode::Right, KeyModifiers::NONE),
+                "C-Left" => (KeyCode::Left, KeyModifiers::CONTROL),
+                "C-Right" => (KeyCode::Right, KeyModifiers::CONTROL),
+                "A-BS" => (KeyCode::Backspace, KeyModifiers::ALT),
                 "PgUp" => (KeyCode::PageUp, KeyModifiers::NONE),
                 "PgDn" => (KeyCode::PageDown, KeyModifiers::NONE),
                 "Home" => (KeyCode::Home, KeyModifiers::NONE),
@@ -105,6 +115,10 @@ pub fn parse_keys(s: &str) -> Vec<KeyEvent> {
                 n if n.starts_with("C-") => (
                     KeyCode::Char(n.chars().nth(2).unwrap_or(' ')),
                     KeyModifiers::CONTROL,
+                ),
+                n if n.starts_with("A-") => (
+                    KeyCode::Char(n.chars().nth(2).unwrap_or(' ')),
+                    KeyModifiers::ALT,
                 ),
                 _ => (KeyCode::Char('<'), KeyModifiers::NONE),
             };

@@ -462,6 +462,10 @@ fn layers_import_only_downwards() {
         "tui::sanitize",
         "tui::keymap",
         "tui::annotations",
+        "tui::cells",
+        "tui::columns",
+        "tui::panels",
+        "tui::window",
     ];
     for v in g.under("tui::views") {
         for d in g.deps(&v) {
@@ -479,6 +483,15 @@ fn layers_import_only_downwards() {
         "tui::theme",
         "tui::sanitize",
         "tui::annotations",
+        "tui::cells",
+        "tui::columns",
+        "tui::panels",
+        "tui::counts",
+        "tui::complete",
+        "tui::decode",
+        "tui::clipboard",
+        "tui::history",
+        "tui::window",
     ];
     let upper = ["tui::update", "tui::effects", "tui::views", "tui::app"];
     for l in leaves {

@@ -70,12 +70,28 @@ pub fn jump(st: &mut State, forward: bool) {
         }
     };
     st.table.cursor = target;
+    set_anchor(st, target);
     let pos = rows.iter().position(|&r| r == target).map_or(0, |p| p + 1);
     let mut m = format!("annotation {pos}/{} in view", rows.len());
     if wrapped {
         m.push_str(" (wrapped around)");
     }
     st.info(m);
+}
+
+/// The relative-time column measures from the annotation on `row`.
+fn set_anchor(st: &mut State, row: usize) {
+    let Some(ev) = st.event_of_row(row) else {
+        return;
+    };
+    let marks = st.case.marks.on(ev);
+    let pick = marks
+        .iter()
+        .find(|m| m.kind == crate::case::Kind::EarlyDetection)
+        .or(marks.first());
+    if let Some(m) = pick {
+        st.table.anchor = Some(m.id.clone());
+    }
 }
 
 pub fn open_list(st: &mut State) {
@@ -114,6 +130,7 @@ pub fn list_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
                 Some(ev) => match st.row_of_event(ev) {
                     Some(r) => {
                         st.table.cursor = r;
+                        st.table.anchor = Some(a.id.clone());
                         st.mode = Mode::Normal;
                         st.msg = None;
                     }

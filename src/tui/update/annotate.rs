@@ -2,6 +2,11 @@
 //! (kind picker, then tags and a multi-line note). A finished form becomes an
 //! `Effect::Upsert`, which is journalled (fsync) before the marker shows. Without a case
 //! file the first `m`/`a` asks for its path, so nothing is ever unjournalled.
+//!
+//! On an event that already has an annotation, `m` and `a` both edit it (one annotation
+//! per event, never a second by accident): `a` opens its form, `m` asks its severity and
+//! makes it an early-detection point, keeping its tags and note. Early-detection points
+//! are edited first when an event has several (from a merged case).
 
 use super::nav::Nav;
 use crate::case::{Annotation, EventCopy, Kind, Severity};
@@ -103,22 +108,26 @@ pub fn ask_case_path(st: &mut State, then: Then) {
 }
 
 /// The stored annotation on the cursor's event, early-detection first.
-fn on_cursor(st: &State, kind: Option<Kind>) -> Option<Annotation> {
+fn on_cursor(st: &State) -> Option<Annotation> {
     let ev = st.cursor_event()?;
     let case = st.case.info.as_ref()?;
     let marks = st.case.marks.on(ev);
-    let pick = match kind {
-        Some(k) => marks.iter().find(|m| m.kind == k),
-        None => marks.first(),
-    }?;
+    let pick = marks
+        .iter()
+        .find(|m| m.kind == Kind::EarlyDetection)
+        .or(marks.first())?;
     case.get(&pick.id).cloned()
 }
 
-/// `m`: severity picker for an early-detection point (an existing one is re-graded).
+/// `m`: severity picker for an early-detection point; on an annotated event its
+/// annotation is re-graded (made an early-detection point if it was another kind).
 pub fn begin_mark(st: &mut State) {
-    let existing = on_cursor(st, Some(Kind::EarlyDetection));
+    let existing = on_cursor(st);
     let form = match existing {
-        Some(a) => AnnForm::new(a, true),
+        Some(mut a) => {
+            a.kind = Kind::EarlyDetection;
+            AnnForm::new(a, true)
+        }
         None => match new_for_cursor(st, Kind::EarlyDetection, Then::Mark) {
             Some(a) => AnnForm::new(a, false),
             None => return,
@@ -130,7 +139,7 @@ pub fn begin_mark(st: &mut State) {
 
 /// `a`: the form, pre-filled when the event already has an annotation.
 pub fn begin_annotate(st: &mut State) {
-    let form = match on_cursor(st, None) {
+    let form = match on_cursor(st) {
         Some(a) => AnnForm::new(a, true),
         None => match new_for_cursor(st, Kind::Note, Then::Annotate) {
             // The picker starts at the top (early detection) for a new annotation.

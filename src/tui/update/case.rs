@@ -68,6 +68,15 @@ pub fn opened(
     set_case(st, case, &report);
     if at_start {
         st.table.resume_at = view.cursor_ts;
+        // The columns chosen when it was saved (a value this TUI cannot read is left).
+        if let Some(c) = view
+            .extra
+            .get("columns")
+            .and_then(|v| v.as_str())
+            .and_then(|s| crate::tui::columns::ColumnSet::parse(s).ok())
+        {
+            st.table.cols = c;
+        }
         // Missing evidence is reported once loading has finished (`check_sources`).
         return match view
             .filter
@@ -225,6 +234,7 @@ pub fn save_request(st: &State) -> SaveRequest {
         filter: st.query.filter.clone(),
         cursor_ts: st.cursor_ts(),
         display_tz: st.zone().1.to_string(),
+        columns: st.table.cols.to_text(),
     }
 }
 

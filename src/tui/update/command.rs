@@ -1,10 +1,31 @@
-//! The `:` command line.
+//! The `:` command line. Every command is in `COMMANDS` and documented in the keymap
+//! file's `[commands]` (a test holds the two together).
 
 use super::parse::parse_goto;
-use super::{annotate, case, confirm, export, help, jobs};
+use super::{annotate, case, chooser, counts, export, help, jobs, quit, sources};
 use crate::model::TzSpec;
 use crate::tui::action::Effect;
 use crate::tui::state::State;
+
+/// Every command name, and what it does (the help screen's text is in the keymap file).
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("q", "quit"),
+    ("quit", "quit"),
+    ("q!", "quit without asking"),
+    ("w", "save"),
+    ("wq", "save and quit"),
+    ("case", "case file"),
+    ("filter", "filter"),
+    ("goto", "go to time"),
+    ("time", "go to time"),
+    ("tz", "display zone"),
+    ("top", "value counts"),
+    ("cols", "columns"),
+    ("sources", "sources panel"),
+    ("mark", "mark"),
+    ("export", "export"),
+    ("help", "help"),
+];
 
 pub fn run(st: &mut State, cmd: &str) -> Vec<Effect> {
     let (name, arg) = match cmd.split_once(char::is_whitespace) {
@@ -13,7 +34,7 @@ pub fn run(st: &mut State, cmd: &str) -> Vec<Effect> {
     };
     match name {
         "" => {}
-        "q" | "quit" => confirm::request_quit(st),
+        "q" | "quit" => quit::request(st),
         "q!" | "quit!" => st.quit = true,
         "goto" | "time" => match parse_goto(arg, st.cursor_ts(), &st.zone().1) {
             Ok(ts) => st.goto_ts(ts),
@@ -44,6 +65,11 @@ pub fn run(st: &mut State, cmd: &str) -> Vec<Effect> {
             st.case.quit_after_save = !fx.is_empty();
             return fx;
         }
+        "top" if arg.is_empty() => counts::ask_field(st),
+        "top" => return counts::start(st, arg),
+        "cols" | "columns" if arg.is_empty() => chooser::open(st),
+        "cols" | "columns" => chooser::set(st, arg),
+        "sources" => sources::open(st),
         "mark" => annotate::begin_mark(st),
         "export" => export::begin_export(st),
         "help" => help::open(st),
@@ -51,9 +77,21 @@ pub fn run(st: &mut State, cmd: &str) -> Vec<Effect> {
             Ok(row) if row >= 1 => st.table.cursor = row - 1,
             _ => st.error("rows are numbered from 1"),
         },
-        other => st.error(format!(
-            "unknown command :{other} (try :q, :w [PATH], :case PATH, :goto TIME, :filter QUERY, :N, :tz ZONE)"
-        )),
+        other => {
+            // A command the typed name starts (`:so` → `:sources`).
+            let near: Vec<String> = COMMANDS
+                .iter()
+                .filter(|(n, _)| n.starts_with(other) && n.len() > other.len())
+                .map(|(n, what)| format!(":{n} ({what})"))
+                .collect();
+            let hint = match near.as_slice() {
+                [] => String::new(),
+                v => format!("did you mean {}? ", v.join(", ")),
+            };
+            st.error(format!(
+                "unknown command :{other} ({hint}? lists the commands)"
+            ));
+        }
     }
     Vec::new()
 }

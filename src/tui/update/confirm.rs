@@ -1,5 +1,6 @@
-//! y/n questions: quitting with unsaved changes, deleting an annotation, replacing a file
-//! by an export. Anything but a `yes` key is a no.
+//! y/n questions: deleting an annotation, replacing a file by an export. Anything but a
+//! `yes` key is a no. Quitting with unsaved changes has three answers of its own
+//! (`quit.rs`).
 
 use super::export;
 use crate::tui::action::Effect;
@@ -24,15 +25,6 @@ pub fn ask(st: &mut State, what: Confirm) {
     st.mode = Mode::Confirm;
 }
 
-/// `q` / `:q`: asks first when the case has unsaved changes.
-pub fn request_quit(st: &mut State) {
-    if st.case.unsaved {
-        ask(st, Confirm::Quit);
-    } else {
-        st.quit = true;
-    }
-}
-
 pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
     let yes = st.keymap.command::<ConfirmCmd>(&k) == Some(ConfirmCmd::Yes);
     let Some(what) = st.confirm.take() else {
@@ -40,15 +32,6 @@ pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match what {
-        Confirm::Quit => {
-            st.mode = Mode::Normal;
-            if yes {
-                st.quit = true;
-            } else {
-                st.info("quit cancelled");
-            }
-            Vec::new()
-        }
         Confirm::Overwrite(path) => export::overwrite(st, &path, yes),
         Confirm::Delete(id) => {
             st.mode = Mode::AnnList;

@@ -4,9 +4,9 @@
 
 use super::case::{check_sources, rebuild_marks};
 use super::jobs::{current_filter, run_filter};
-use crate::ingest::Loaded;
+use crate::ingest::{Loaded, SourceReport};
 use crate::tui::action::Effect;
-use crate::tui::state::{IndexStatus, IngestStatus, State};
+use crate::tui::state::{IndexStatus, IngestStatus, State, passed_over_why};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,12 +38,33 @@ pub fn loaded(st: &mut State, l: Loaded) -> Vec<Effect> {
     fx
 }
 
-pub fn done(st: &mut State, errors: Vec<String>) -> Vec<Effect> {
+pub fn done(st: &mut State, skipped: Vec<SourceReport>) -> Vec<Effect> {
     st.ingest.status.done = true;
-    if let Some(e) = errors.first() {
-        st.error(format!("{} path(s) unreadable: {e}", errors.len()));
+    if let Some(first) = skipped.first() {
+        // A FIFO or a link loop is passed over on purpose (a note); a path that should
+        // have been readable is an error.
+        let unreadable = skipped.iter().filter(|r| r.format == "unreadable").count();
+        let passed = skipped.len() - unreadable;
+        let mut what = Vec::new();
+        if unreadable > 0 {
+            what.push(format!("{unreadable} path(s) unreadable"));
+        }
+        if passed > 0 {
+            what.push(format!("{passed} path(s) skipped"));
+        }
+        let msg = format!(
+            "{}: {}: {}",
+            what.join(", "),
+            first.path,
+            passed_over_why(first)
+        );
+        if unreadable > 0 {
+            st.error(msg);
+        } else {
+            st.info(msg);
+        }
     }
-    st.ingest.errors = errors;
+    st.ingest.skipped = skipped;
     let mut fx = try_merge(st);
     fx.extend(on_loaded(st));
     fx
@@ -163,5 +184,8 @@ fn on_loaded(st: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     st.ingest.index = IndexStatus::Building;
-    vec![Effect::BuildIndex(st.timeline.clone())]
+    vec![
+        Effect::BuildIndex(st.timeline.clone()),
+        Effect::FieldNames(st.timeline.clone()),
+    ]
 }

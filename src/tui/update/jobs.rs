@@ -7,6 +7,17 @@ use crate::tui::action::Effect;
 use crate::tui::state::{IndexStatus, Pending, SearchHits, State};
 use std::sync::Arc;
 
+/// Adds `term` to the filter with AND (or makes it the filter) and starts filtering.
+pub fn add_term(st: &mut State, term: &str) -> Vec<Effect> {
+    let base = st.filter_text();
+    let text = if base.trim().is_empty() {
+        term.to_string()
+    } else {
+        format!("{base} AND {term}")
+    };
+    apply_filter(st, text)
+}
+
 /// Compiles `text` (naive times in the display zone) and starts filtering.
 pub fn apply_filter(st: &mut State, text: String) -> Vec<Effect> {
     match Filter::parse(&text, &st.zone().1) {
@@ -21,6 +32,7 @@ pub fn apply_filter(st: &mut State, text: String) -> Vec<Effect> {
 /// Starts filtering with a compiled filter (an empty one shows everything at once).
 pub fn run_filter(st: &mut State, f: Arc<Filter>) -> Vec<Effect> {
     st.query.job += 1;
+    st.query.filter_warning = unknown_field_warning(st, f.text());
     if f.is_empty() {
         let ev = st.cursor_event();
         st.query.filter_pending = None;
@@ -70,7 +82,23 @@ pub fn filter_done(st: &mut State, job: u64, rows: Option<Vec<u32>>) {
     st.table.view = Some(Arc::new(rows));
     st.query.filter = text;
     st.table.cursor = ev.map_or(0, |e| st.row_at_or_after(e));
-    st.info(format!("{n} events match"));
+    match st.query.filter_warning.take() {
+        Some(w) => st.error(format!("{n} events match; warning: {w}")),
+        None => st.info(format!("{n} events match")),
+    }
+}
+
+/// "column 1: no loaded source has field `usr` (did you mean `user`?)" for the first
+/// field term no loaded event has (none before the field names are known).
+fn unknown_field_warning(st: &State, text: &str) -> Option<String> {
+    let known = st.query.fields.as_ref()?;
+    let q = crate::query::Query::parse(text, &st.zone().1).ok()?;
+    let w = q.unknown_fields(known);
+    let first = w.first()?.to_string();
+    Some(match w.len() {
+        1 => first,
+        n => format!("{first} (+{} more)", n - 1),
+    })
 }
 
 /// The index is ready: a filter still scanning the slow way finishes sooner started again.

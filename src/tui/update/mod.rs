@@ -7,10 +7,14 @@
 mod annlist;
 mod annotate;
 pub mod case;
+mod chooser;
 mod command;
 mod confirm;
+mod counts;
+mod detail;
 mod export;
 mod help;
+mod hist;
 mod ingest;
 mod input;
 mod jobs;
@@ -18,7 +22,9 @@ pub mod nav;
 pub mod parse;
 mod picker;
 mod prompt;
+mod quit;
 pub mod refresh;
+mod sources;
 mod table;
 
 #[cfg(test)]
@@ -29,18 +35,23 @@ pub use refresh::refresh;
 
 use crate::tui::action::{Action, Effect};
 use crate::tui::keymap::{Command, Keymap, Layer};
-use crate::tui::state::{Confirm, Mode, State};
+use crate::tui::state::{Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 
 /// Keys that work in every layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GlobalCmd {
     ForceQuit,
+    /// Ctrl-Z: the terminal goes back to the shell until `fg`.
+    Suspend,
 }
 
 impl Command for GlobalCmd {
     const LAYER: Layer = Layer::Global;
-    const ALL: &'static [(Self, &'static str)] = &[(GlobalCmd::ForceQuit, "force_quit")];
+    const ALL: &'static [(Self, &'static str)] = &[
+        (GlobalCmd::ForceQuit, "force_quit"),
+        (GlobalCmd::Suspend, "suspend"),
+    ];
 }
 
 /// Applies one action.
@@ -66,10 +77,42 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             ingest,
             filter_done,
             index_done,
-        } => ingest::tick(st, ingest, filter_done, index_done),
+            count_done,
+        } => {
+            st.counts.progress = count_done;
+            ingest::tick(st, ingest, filter_done, index_done)
+        }
+        Action::CountsDone { job, counts } => {
+            if counts::done(st, job, counts) {
+                prompt::complete(st)
+            } else {
+                Vec::new()
+            }
+        }
+        Action::Copied(r) => {
+            match r {
+                Ok(m) => st.info(m),
+                Err(e) => st.error(format!("NOT copied: {e}")),
+            }
+            Vec::new()
+        }
+        Action::ExpireMsg(seq) => {
+            if st.msg_seq == seq {
+                st.msg = None;
+            }
+            Vec::new()
+        }
+        Action::HistoryFailed(e) => {
+            st.error(format!("prompt history not kept: {e}"));
+            Vec::new()
+        }
         Action::Loaded(l) => ingest::loaded(st, *l),
-        Action::IngestDone(errors) => ingest::done(st, errors),
+        Action::IngestDone(skipped) => ingest::done(st, skipped),
         Action::IndexDone => jobs::index_done(st),
+        Action::FieldNames(names) => {
+            st.query.fields = Some(names);
+            Vec::new()
+        }
         Action::FilterDone { job, rows } => {
             jobs::filter_done(st, job, rows);
             Vec::new()
@@ -113,9 +156,16 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
-    if let Some(GlobalCmd::ForceQuit) = st.keymap.command::<GlobalCmd>(&k) {
-        st.quit = true;
-        return vec![Effect::CancelJobs];
+    match st.keymap.command::<GlobalCmd>(&k) {
+        Some(GlobalCmd::ForceQuit) => {
+            st.quit = true;
+            return vec![Effect::CancelJobs];
+        }
+        Some(GlobalCmd::Suspend) => {
+            st.suspend = true;
+            return Vec::new();
+        }
+        None => {}
     }
     if st.too_small() {
         return too_small_key(st, k);
@@ -131,18 +181,23 @@ fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         Mode::AnnEdit => annotate::edit_key(st, k),
         Mode::AnnList => annlist::list_key(st, k),
         Mode::ExportFormat => export::format_key(st, k),
+        Mode::Hist => hist::key(st, k),
+        Mode::Counts => counts::key(st, k),
+        Mode::Sources => sources::key(st, k),
+        Mode::Columns => chooser::key(st, k),
+        Mode::Quit => quit::key(st, k),
     }
 }
 
 /// Behind the "enlarge terminal" note nothing can be seen, so nothing may change: only
 /// `q` acts (and the answer to its question when there are unsaved changes).
 fn too_small_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
-    if st.mode == Mode::Confirm && st.confirm == Some(Confirm::Quit) {
-        return confirm::key(st, k);
+    if st.mode == Mode::Quit {
+        return quit::key(st, k);
     }
     if st.keymap.command::<table::TableCmd>(&k) == Some(table::TableCmd::Quit) {
         st.form = None;
-        confirm::request_quit(st);
+        quit::request(st);
     }
     Vec::new()
 }
@@ -160,7 +215,12 @@ pub fn validate_keymap(km: &Keymap) -> Result<(), String> {
     km.validate::<picker::PickerCmd>()?;
     km.validate::<export::ExportCmd>()?;
     km.validate::<confirm::ConfirmCmd>()?;
-    km.validate::<help::HelpCmd>()
+    km.validate::<help::HelpCmd>()?;
+    km.validate::<hist::HistCmd>()?;
+    km.validate::<counts::CountsCmd>()?;
+    km.validate::<sources::SourcesCmd>()?;
+    km.validate::<chooser::ChooserCmd>()?;
+    km.validate::<quit::QuitCmd>()
 }
 
 #[cfg(test)]
@@ -190,6 +250,11 @@ mod tests {
             names::<export::ExportCmd>(),
             names::<confirm::ConfirmCmd>(),
             names::<help::HelpCmd>(),
+            names::<hist::HistCmd>(),
+            names::<counts::CountsCmd>(),
+            names::<sources::SourcesCmd>(),
+            names::<chooser::ChooserCmd>(),
+            names::<quit::QuitCmd>(),
         ];
         for l in Layer::ALL {
             assert!(layers.iter().any(|(x, _)| *x == l), "{l:?} has no commands");
@@ -220,6 +285,31 @@ mod tests {
             };
             assert!(help.contains(&line), "{line:?}");
         }
+    }
+
+    /// Every `:` command is on the help screen (the keymap file's `[commands]`), and
+    /// everything documented there is a command.
+    #[test]
+    fn every_colon_command_is_documented() {
+        let km = Keymap::parse(DEFAULT).unwrap();
+        let items: Vec<String> = km.docs("commands").map(|d| d.item.clone()).collect();
+        let documented: Vec<&str> = items
+            .iter()
+            .flat_map(|i| i.split([' ', ',']))
+            .filter_map(|w| w.strip_prefix(':'))
+            .collect();
+        for (name, _) in command::COMMANDS {
+            assert!(documented.contains(name), ":{name} is not in [commands]");
+        }
+        for d in &documented {
+            assert!(
+                *d == "N" || command::COMMANDS.iter().any(|(n, _)| n == d),
+                ":{d} is documented but no command"
+            );
+        }
+        assert!(km.docs("query").count() >= 8);
+        let help = km.help_lines(false);
+        assert!(help.contains(&HelpLine::Section("Commands (:)".into())));
     }
 
     #[test]

@@ -1,28 +1,45 @@
 //! What the user typed, read: search patterns and go-to targets.
 
 use crate::ingest::options::parse_duration;
-use crate::model::{TzSpec, parse_time_prefix};
+use crate::model::{TzSpec, format_display, parse_time_prefix};
 
-/// Smart case: a pattern without upper-case letters matches either case.
+/// Smart case: a pattern without upper-case letters of its own matches either case (an
+/// escape such as `\S` is no upper-case letter; the same rule as regex filter terms).
 pub fn compile_search(text: &str) -> Result<regex::Regex, String> {
-    let insensitive = !text.chars().any(char::is_uppercase);
-    regex::RegexBuilder::new(text)
-        .case_insensitive(insensitive)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::Syntax(s) => s.lines().last().unwrap_or("bad regex").to_string(),
-            other => other.to_string(),
-        })
+    crate::query::search_regex(text).map_err(|e| e.msg)
 }
 
-/// A go-to target: `+5m`/`-1h` from the cursor, or an absolute or partial time in `tz`.
+/// `19:00`, `19:00:30`, `7:05:01.250`: a time of day without a date.
+fn time_of_day(t: &str) -> bool {
+    let (hm, _) = t.split_once('.').unwrap_or((t, ""));
+    let parts: Vec<&str> = hm.split(':').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A go-to target: `+5m`/`-1h` from the cursor, `19:00` on the cursor's day, or an
+/// absolute or partial time; all in `tz`.
 pub fn parse_goto(text: &str, cursor: Option<i64>, tz: &TzSpec) -> Result<i64, String> {
     let t = text.trim();
     if t.starts_with(['+', '-']) {
         let d = parse_duration(t)?;
         let base = cursor.ok_or("no event to go from")?;
         return Ok(base.saturating_add(d));
+    }
+    if time_of_day(t) {
+        let base = cursor.ok_or("no event to take the day from")?;
+        let day = format_display(base, tz);
+        let day = day.get(..10).unwrap_or(&day);
+        // `7:05` reads as `07:05`.
+        let t = if t.find(':') == Some(1) {
+            format!("0{t}")
+        } else {
+            t.to_string()
+        };
+        return parse_time_prefix(&format!("{day}T{t}"), tz)
+            .ok_or_else(|| format!("not a time: {t:?}"));
     }
     parse_time_prefix(t, tz)
         .ok_or_else(|| format!("not a time: {t:?} (try 2022-12-03T18:04, 2022-12-03 18, +5m, -1h)"))
@@ -48,6 +65,13 @@ mod tests {
         assert_eq!(parse_goto("2022-12-03 18", None, &u).ok(), base);
         let paris: TzSpec = "Europe/Paris".parse().unwrap();
         assert_eq!(parse_goto("2022-12-03T19", None, &paris).ok(), base);
+        // A time of day is on the cursor's day, in the display zone.
+        let at = |h, m, s| ymd_hms(2022, 12, 3, h, m, s).ok_or(String::new());
+        assert_eq!(parse_goto("19:00", base, &u), at(19, 0, 0));
+        assert_eq!(parse_goto("7:05:30", base, &u), at(7, 5, 30));
+        assert_eq!(parse_goto("19:00", base, &paris), at(18, 0, 0));
+        assert!(parse_goto("19:00", None, &u).is_err());
+        assert!(parse_goto("25:00", base, &u).is_err());
         assert!(parse_goto("+5", base, &u).is_err());
         assert!(parse_goto("+5m", None, &u).is_err());
         assert!(
@@ -70,5 +94,10 @@ mod tests {
                 .is_match("powershell.exe")
         );
         assert!(compile_search("a(b").is_err());
+        assert!(
+            compile_search(r"\Spowershell")
+                .unwrap()
+                .is_match("xPowerShell")
+        );
     }
 }

@@ -1,10 +1,12 @@
 //! The pivot picker (`=`): the selected event's fields; choosing one adds
-//! `field:"value"` to the filter with AND.
+//! `field:"value"` to the filter with AND (or `NOT field:"value"`), or searches the value
+//! in every field of every event.
 
-use super::jobs::apply_filter;
+use super::jobs::{add_term, apply_filter};
 use super::nav::Nav;
 use crate::tui::action::Effect;
 use crate::tui::keymap::{Command, Layer};
+use crate::tui::state::PromptKind;
 use crate::tui::state::{Mode, Picker, State};
 use ratatui::crossterm::event::KeyEvent;
 
@@ -12,6 +14,8 @@ use ratatui::crossterm::event::KeyEvent;
 pub enum PickerCmd {
     Nav(Nav),
     Pick,
+    Exclude,
+    SearchAll,
     Close,
 }
 
@@ -25,6 +29,8 @@ impl Command for PickerCmd {
         (PickerCmd::Nav(Nav::First), "first"),
         (PickerCmd::Nav(Nav::Last), "last"),
         (PickerCmd::Pick, "pick"),
+        (PickerCmd::Exclude, "exclude"),
+        (PickerCmd::SearchAll, "search_all"),
         (PickerCmd::Close, "close"),
     ];
 }
@@ -56,8 +62,28 @@ pub fn open_picker(st: &mut State) {
 
 /// `field:"value"` for the query language; quotes and backslashes in the value escaped.
 pub fn pivot_term(field: &str, value: &str) -> String {
+    format!("{field}:{}", phrase(value))
+}
+
+/// `"value"`, quotes and backslashes escaped.
+pub fn phrase(value: &str) -> String {
     let v = value.replace('\\', "\\\\").replace('"', "\\\"");
-    format!("{field}:\"{v}\"")
+    format!("\"{v}\"")
+}
+
+/// Replaces the filter with a search of `value` in every field of every event; the
+/// filter it replaces goes into the filter history (`f` then `↑` brings it back).
+pub fn search_everywhere(st: &mut State, value: &str) -> Vec<Effect> {
+    let old = st.filter_text();
+    let mut fx = Vec::new();
+    if !old.trim().is_empty() && st.history.push(PromptKind::Filter.history_name(), &old) {
+        fx.push(Effect::History {
+            kind: PromptKind::Filter.history_name(),
+            entry: old.clone(),
+        });
+    }
+    fx.extend(apply_filter(st, phrase(value)));
+    fx
 }
 
 /// Rows of the picker on screen (as the view sizes its box).
@@ -70,18 +96,16 @@ pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
     match st.keymap.command::<PickerCmd>(&k) {
         Some(PickerCmd::Close) => st.mode = Mode::Normal,
         Some(PickerCmd::Nav(nav)) => st.picker.sel = nav.apply(st.picker.sel, n, page(st)),
-        Some(PickerCmd::Pick) => {
+        Some(cmd @ (PickerCmd::Pick | PickerCmd::Exclude | PickerCmd::SearchAll)) => {
             st.mode = Mode::Normal;
-            if let Some((name, value)) = st.picker.items.get(st.picker.sel) {
-                let term = pivot_term(name, value);
-                let base = st.filter_text();
-                let text = if base.trim().is_empty() {
-                    term
-                } else {
-                    format!("{base} AND {term}")
-                };
-                return apply_filter(st, text);
-            }
+            let Some((name, value)) = st.picker.items.get(st.picker.sel).cloned() else {
+                return Vec::new();
+            };
+            return match cmd {
+                PickerCmd::Pick => add_term(st, &pivot_term(&name, &value)),
+                PickerCmd::Exclude => add_term(st, &format!("NOT {}", pivot_term(&name, &value))),
+                _ => search_everywhere(st, &value),
+            };
         }
         None => {}
     }

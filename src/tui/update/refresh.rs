@@ -2,13 +2,8 @@
 //! counts for the visible window and the detail pane's lines. All cost O(screen), not
 //! O(events).
 
-use crate::model::format_display;
 use crate::timeline::histogram;
-use crate::tui::sanitize;
-use crate::tui::state::{Detail, DetailLine, State};
-
-/// Longest line of a raw record shown in the detail pane.
-const MAX_RAW_LINE: usize = 4096;
+use crate::tui::state::{Mode, State};
 
 pub fn refresh(st: &mut State) {
     st.clamp_cursor();
@@ -19,6 +14,10 @@ pub fn refresh(st: &mut State) {
 
 fn histogram(st: &mut State) {
     let n = st.areas().hist.map_or(0, |r| r.width as usize);
+    // The histogram went (`i`, a smaller terminal): the focus goes back to the table.
+    if st.mode == Mode::Hist && n == 0 {
+        st.mode = Mode::Normal;
+    }
     let ext = histogram::extent(&st.timeline);
     let (Some((lo, hi)), true) = (ext, n > 0) else {
         st.hist.range = None;
@@ -45,6 +44,14 @@ fn histogram(st: &mut State) {
     st.hist.cursor = st
         .cursor_ts()
         .and_then(|ts| histogram::bucket_of(ts, wlo, whi, n));
+    // After a zoom the selection is the cursor's bucket again.
+    if st.hist.sel >= n {
+        st.hist.sel = if st.hist.sel == usize::MAX {
+            st.hist.cursor.unwrap_or(0)
+        } else {
+            n - 1
+        };
+    }
     // O(annotated events): one bucket lookup each.
     let marks_ix = &st.case.marks;
     let mut marks: Vec<(usize, bool)> = Vec::new();
@@ -84,77 +91,16 @@ fn detail(st: &mut State) {
     {
         return;
     }
-    let ascii = st.theme().ascii;
-    let clean = |s: &str| sanitize::line(s, MAX_RAW_LINE, ascii).into_owned();
-    let t = &st.timeline;
-    let (zlabel, zone) = st.zone();
-    let mut lines = vec![DetailLine::Heading("event".into())];
-    let ts = t.events.get(ev).map_or(0, |e| e.ts);
-    lines.push(DetailLine::Field(
-        format!("time ({zlabel})"),
-        format_display(ts, &zone),
-    ));
-    lines.push(DetailLine::Field(
-        "time (RFC 3339)".into(),
-        clean(&t.time_text(ev)),
-    ));
-    lines.extend(
-        t.flag_note(ev)
-            .map(|n| DetailLine::Field("record".into(), n)),
-    );
-    if let Some(src) = t.source_of(ev) {
-        lines.push(DetailLine::Field(
-            "source".into(),
-            clean(&format!("{} ({})", src.label, src.format())),
-        ));
+    let old_kind = st.detail.lines.as_ref().map(|d| d.kind.clone());
+    let d = super::detail::build(st, ev);
+    // Between events of the same kind the pane stays where it was (the same field is
+    // where the eye is); another kind starts at the top.
+    if old_kind.as_deref() != Some(d.kind.as_str()) {
+        st.detail.scroll = 0;
+        st.detail.sel = 0;
     }
-    if let Some(k) = t.key(ev) {
-        let sha = k.sha256.get(..16).unwrap_or(&k.sha256);
-        lines.push(DetailLine::Field(
-            "key".into(),
-            format!("{sha}{} {}", if ascii { "~" } else { "…" }, k.locator),
-        ));
-    }
-    if let Some(case) = &st.case.info {
-        for m in st.case.marks.on(ev) {
-            let Some(a) = case.get(&m.id) else { continue };
-            let sev = a
-                .severity
-                .map_or(String::new(), |s| format!(" ({})", s.label()));
-            lines.push(DetailLine::Heading(format!(
-                "annotation: {}{sev}",
-                a.kind.id()
-            )));
-            if !a.tags.is_empty() {
-                lines.push(DetailLine::Field("tags".into(), clean(&a.tags.join(", "))));
-            }
-            for l in a.note.lines() {
-                lines.push(DetailLine::Raw(clean(l)));
-            }
-            lines.push(DetailLine::Field(
-                "by".into(),
-                clean(&format!("{} {}", a.author, a.modified)),
-            ));
-        }
-    }
-    let f = t.fields(ev);
-    lines.push(DetailLine::Heading("normalised fields".into()));
-    for (n, v) in f.norm_iter() {
-        lines.push(DetailLine::Field(n.name().into(), clean(v)));
-    }
-    if !f.raw.is_empty() {
-        lines.push(DetailLine::Heading("source fields".into()));
-        for (k, v) in &f.raw {
-            lines.push(DetailLine::Field(clean(k), clean(v)));
-        }
-    }
-    lines.push(DetailLine::Heading("raw record".into()));
-    for l in sanitize::lines(&t.raw_record(ev), MAX_RAW_LINE, ascii) {
-        lines.push(DetailLine::Raw(l));
-    }
-    st.detail.lines = Some(Detail {
-        event: ev,
-        zone: st.zone,
-        lines,
-    });
+    let n = d.lines.len();
+    st.detail.sel = st.detail.sel.min(n.saturating_sub(1));
+    st.detail.scroll = st.detail.scroll.min(n.saturating_sub(1));
+    st.detail.lines = Some(d);
 }

@@ -2,11 +2,16 @@
 //! every other layer.
 
 use super::nav::Nav;
-use super::{annlist, annotate, case, confirm, export, help, jobs, picker};
+use super::{
+    annlist, annotate, case, chooser, counts, detail, export, help, hist, jobs, picker, quit,
+    sources,
+};
 use crate::timeline::search::Dir;
 use crate::tui::action::Effect;
+use crate::tui::columns::RelFrom;
 use crate::tui::keymap::{Command, Layer};
-use crate::tui::state::{PromptKind, State};
+use crate::tui::layout;
+use crate::tui::state::{Mode, PromptKind, State};
 use ratatui::crossterm::event::KeyEvent;
 
 /// What a key in the timeline asks for.
@@ -39,6 +44,14 @@ pub enum TableCmd {
     Save,
     Export,
     Quit,
+    ScrollLeft,
+    ScrollRight,
+    Wrap,
+    Columns,
+    Relative,
+    Counts,
+    Sources,
+    Copy,
 }
 
 impl Command for TableCmd {
@@ -78,6 +91,14 @@ impl Command for TableCmd {
         (TableCmd::Save, "save"),
         (TableCmd::Export, "export"),
         (TableCmd::Quit, "quit"),
+        (TableCmd::ScrollLeft, "scroll_left"),
+        (TableCmd::ScrollRight, "scroll_right"),
+        (TableCmd::Wrap, "wrap"),
+        (TableCmd::Columns, "columns"),
+        (TableCmd::Relative, "relative"),
+        (TableCmd::Counts, "counts"),
+        (TableCmd::Sources, "sources"),
+        (TableCmd::Copy, "copy"),
     ];
 }
 
@@ -88,15 +109,61 @@ pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// Moves the cursor, or scrolls the detail pane when it has the focus.
+/// Moves the cursor, or the detail pane's selected line when it has the focus.
 fn nav(st: &mut State, nav: Nav) {
     if st.detail.open && st.detail.focused {
-        let h = st.detail_rows();
-        let lines = st.detail.lines.as_ref().map_or(0, |d| d.lines.len());
-        // The scroll position is the first line shown: at most one page from the end.
-        st.detail.scroll = nav.apply(st.detail.scroll, lines.saturating_sub(h) + 1, h);
+        detail::nav(st, nav);
     } else {
         st.table.cursor = nav.apply(st.table.cursor, st.rows(), st.page_rows());
+    }
+}
+
+/// `←`/`→`: the message column moves by half its width.
+fn scroll(st: &mut State, right: bool) {
+    let utc = st.zone().1 == crate::model::TzSpec::Utc;
+    let w = layout::message_width_min(st.size.0, st.table.cols, utc) as usize;
+    let step = (w / 2).max(8);
+    st.table.hscroll = if right {
+        st.table.hscroll.saturating_add(step).min(1 << 16)
+    } else {
+        st.table.hscroll.saturating_sub(step)
+    };
+}
+
+/// `r`: off, since the previous row, since an annotation, off.
+fn relative(st: &mut State) {
+    let t = &mut st.table;
+    match (t.cols.rel, t.rel_from) {
+        (false, _) => {
+            t.cols.rel = true;
+            t.rel_from = RelFrom::Previous;
+            st.info("relative time: since the previous row");
+        }
+        (true, RelFrom::Previous) if st.case.annotations().is_empty() => {
+            t.cols.rel = false;
+            st.info("relative time off (since an annotation needs one: m or a)");
+        }
+        (true, RelFrom::Previous) => {
+            t.rel_from = RelFrom::Annotation;
+            st.info("relative time: since the annotation u/U or the list last went to (else the first early-detection point)");
+        }
+        (true, RelFrom::Annotation) => {
+            t.cols.rel = false;
+            st.info("relative time off");
+        }
+    }
+}
+
+/// `Tab`: table, then the detail pane (opened if need be), then the histogram.
+fn focus(st: &mut State) {
+    if !st.detail.open || !st.detail.focused {
+        st.detail.open = true;
+        st.detail.focused = true;
+        return;
+    }
+    st.detail.focused = false;
+    if !hist::focus(st) {
+        st.mode = Mode::Normal;
     }
 }
 
@@ -135,19 +202,11 @@ pub fn command(st: &mut State, cmd: TableCmd) -> Vec<Effect> {
         }
         TableCmd::Detail => {
             st.detail.open = !st.detail.open;
-            st.detail.scroll = 0;
             if !st.detail.open {
                 st.detail.focused = false;
             }
         }
-        TableCmd::Focus => {
-            if st.detail.open && st.detail.focused {
-                st.detail.focused = false;
-            } else {
-                st.detail.open = true;
-                st.detail.focused = true;
-            }
-        }
+        TableCmd::Focus => focus(st),
         TableCmd::Histogram => st.hist.on = !st.hist.on,
         TableCmd::ZoomIn => st.hist.zoom = (st.hist.zoom + 1).min(40),
         TableCmd::ZoomOut => st.hist.zoom = st.hist.zoom.saturating_sub(1),
@@ -161,7 +220,23 @@ pub fn command(st: &mut State, cmd: TableCmd) -> Vec<Effect> {
         TableCmd::AnnotationList => annlist::open_list(st),
         TableCmd::Save => return case::save(st),
         TableCmd::Export => export::begin_export(st),
-        TableCmd::Quit => confirm::request_quit(st),
+        TableCmd::Quit => quit::request(st),
+        TableCmd::ScrollLeft => scroll(st, false),
+        TableCmd::ScrollRight => scroll(st, true),
+        TableCmd::Wrap => {
+            st.table.wrap = !st.table.wrap;
+            let m = if st.table.wrap {
+                "the selected row shows its whole message (w again: one line)"
+            } else {
+                "one line per row"
+            };
+            st.info(m);
+        }
+        TableCmd::Columns => chooser::open(st),
+        TableCmd::Relative => relative(st),
+        TableCmd::Counts => counts::ask_field(st),
+        TableCmd::Sources => sources::open(st),
+        TableCmd::Copy => return detail::copy(st),
     }
     Vec::new()
 }

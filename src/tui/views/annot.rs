@@ -4,6 +4,7 @@
 use crate::case::Kind;
 use crate::model::format_display;
 use crate::tui::annotations::severity_letter;
+use crate::tui::cells::short_host;
 use crate::tui::keymap::Layer;
 use crate::tui::layout::centered;
 use crate::tui::sanitize;
@@ -130,6 +131,14 @@ pub fn list(st: &State, f: &mut Frame) {
     let first = st.list.sel.saturating_sub(rows.saturating_sub(1));
     let zone = st.zone().1;
     let w = inner.width as usize;
+    // Hosts and kinds as wide as the widest in the list (hosts without their domain).
+    let host_w = anns
+        .iter()
+        .map(|a| short_host(&a.event.host).chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(15);
+    let kind_w = anns.iter().map(|a| a.kind.id().len()).max().unwrap_or(0);
     let lines: Vec<Line> = anns
         .iter()
         .enumerate()
@@ -145,11 +154,12 @@ pub fn list(st: &State, f: &mut Frame) {
             let missing = st.ingest.status.done && st.case.marks.event_of(&a.id).is_none();
             let time = format_display(a.key.ts, &zone);
             let time = time.get(..19).unwrap_or(&time);
+            let host: String = short_host(&a.event.host).chars().take(host_w).collect();
             let mut text = format!(
-                "{} {mark} {time} {:<16} {}",
+                "{} {mark} {time} {host:<host_w$} {:<kind_w$} {}",
                 if sel { theme.select_symbol() } else { " " },
                 a.kind.id(),
-                if missing { "[evidence missing] " } else { "" },
+                if missing { "[missing] " } else { "" },
             );
             if !a.tags.is_empty() {
                 text.push_str(&format!("[{}] ", a.tags.join(",")));

@@ -22,6 +22,49 @@ fn span_text(ns: i64) -> String {
     }
 }
 
+/// With the focus: the selected bucket reversed, and on the axis its time span and how
+/// many events it holds (shown / all).
+fn focused(st: &State, f: &mut Frame, area: Rect) {
+    let theme = st.theme();
+    let buf = f.buffer_mut();
+    let b = st.hist.sel;
+    if let Ok(x) = u16::try_from(b)
+        && x < area.width
+    {
+        for row in 0..2 {
+            if let Some(cell) = buf.cell_mut((area.x + x, area.y + row)) {
+                cell.set_style(theme.selected());
+                if cell.symbol() == " " {
+                    cell.set_symbol(if theme.ascii { "|" } else { "│" });
+                }
+            }
+        }
+    }
+    let Some((lo, hi)) = st.hist.range else {
+        return;
+    };
+    let n = st.hist.all.len().max(1);
+    let a = crate::timeline::histogram::edge(lo, hi, n, b);
+    let z = crate::timeline::histogram::edge(lo, hi, n, b + 1);
+    let shown = st.hist.shown.get(b).copied().unwrap_or(0);
+    let all = st.hist.all.get(b).copied().unwrap_or(0);
+    let count = if shown == all {
+        format!("{all} events")
+    } else {
+        format!("{shown}/{all} events")
+    };
+    let text = format!(
+        "bucket {} .. {} ({}): {count}",
+        short_time(a, st),
+        short_time(z, st).get(11..).unwrap_or(""),
+        span_text(z.saturating_sub(a)),
+    );
+    let y = area.y + 2;
+    buf.set_string(area.x, y, " ".repeat(area.width as usize), theme.dim());
+    let text: String = text.chars().take(area.width as usize).collect();
+    buf.set_string(area.x, y, text, theme.header());
+}
+
 pub fn render(st: &State, f: &mut Frame, area: Rect) {
     let theme = st.theme();
     let buf = f.buffer_mut();
@@ -82,6 +125,10 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         buf.set_string(area.x + (w - right.len()) as u16, y, &right, theme.dim());
     }
     super::annot::hist_marks(st, f, area);
+    if st.mode == crate::tui::state::Mode::Hist {
+        focused(st, f, area);
+        return;
+    }
     let buf = f.buffer_mut();
     // The cursor's column is shown reversed in the bars, and marked on the axis where
     // that does not cover a label.

@@ -6,6 +6,7 @@ mod annot;
 mod detail;
 mod histogram;
 mod overlay;
+mod panels;
 mod status;
 mod table;
 
@@ -20,8 +21,11 @@ pub fn render(st: &State, f: &mut Frame) {
         // Only q, Ctrl-C and resizes act here (and the answer to q's question).
         let (w, h) = st.size;
         let mut msg = format!("enlarge terminal (need {MIN_W}x{MIN_H}, have {w}x{h})");
-        if st.mode == Mode::Confirm {
-            msg = format!("{msg} {}", st.question());
+        if st.mode == Mode::Quit {
+            let hint = st
+                .keymap
+                .hint(crate::tui::keymap::Layer::Quit, st.theme().ascii);
+            msg = format!("{msg} {} {hint}", st.quit_question());
         }
         let lines: Vec<Line> = wrap(&msg, w as usize, h as usize)
             .into_iter()
@@ -51,6 +55,9 @@ pub fn render(st: &State, f: &mut Frame) {
         Mode::AnnEdit => annot::editor(st, f),
         Mode::AnnList => annot::list(st, f),
         Mode::Confirm if matches!(st.confirm, Some(Confirm::Delete(_))) => annot::list(st, f),
+        Mode::Counts => panels::counts(st, f),
+        Mode::Sources => panels::sources(st, f),
+        Mode::Columns => panels::chooser(st, f),
         _ => {}
     }
 }

@@ -70,6 +70,18 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
         left.push_str(" | searching...");
     } else if !q.search_text.is_empty() {
         left.push_str(&format!(" | /{}", q.search_text));
+        match st.search_position() {
+            Some((Some(i), n)) => left.push_str(&format!(" hit {i}/{n}")),
+            Some((None, n)) => left.push_str(&format!(" {n} hits")),
+            None => {}
+        }
+    }
+    if let Some(p) = &st.counts.pending {
+        let pct = (st.counts.progress * 100)
+            .checked_div(st.counts.total)
+            .unwrap_or(0)
+            .min(99);
+        left.push_str(&format!(" | counting {} {pct}%", p.field));
     }
     let mut right = String::new();
     let ingest = &st.ingest.status;

@@ -1,0 +1,53 @@
+//! `q` with unsaved changes: quit anyway (the journal keeps every annotation), save the
+//! case file and then quit, or stay. Anything else stays.
+
+use super::case;
+use crate::tui::action::Effect;
+use crate::tui::keymap::{Command, Layer};
+use crate::tui::state::{Mode, State};
+use ratatui::crossterm::event::KeyEvent;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuitCmd {
+    Yes,
+    Save,
+    No,
+}
+
+impl Command for QuitCmd {
+    const LAYER: Layer = Layer::Quit;
+    const ALL: &'static [(Self, &'static str)] = &[
+        (QuitCmd::Yes, "yes"),
+        (QuitCmd::Save, "save"),
+        (QuitCmd::No, "no"),
+    ];
+}
+
+/// `q` / `:q`: asks first when the case has unsaved changes.
+pub fn request(st: &mut State) {
+    if st.case.unsaved {
+        st.mode = Mode::Quit;
+    } else {
+        st.quit = true;
+    }
+}
+
+pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
+    st.mode = Mode::Normal;
+    match st.keymap.command::<QuitCmd>(&k) {
+        Some(QuitCmd::Yes) => {
+            st.quit = true;
+            Vec::new()
+        }
+        // As `:wq`: quit once the save has succeeded (a failed one keeps the session).
+        Some(QuitCmd::Save) => {
+            let fx = case::save(st);
+            st.case.quit_after_save = !fx.is_empty();
+            fx
+        }
+        Some(QuitCmd::No) | None => {
+            st.info("quit cancelled");
+            Vec::new()
+        }
+    }
+}

@@ -20,6 +20,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 
+mod detect;
+
 pub struct Effects {
     /// Where worker threads send their results; `None`: run jobs inline.
     tx: Option<Sender<Action>>,
@@ -37,6 +39,8 @@ pub struct Effects {
     filter_done: Arc<AtomicUsize>,
     /// Events indexed by the free-text index build.
     index_done: Arc<AtomicUsize>,
+    /// Stops the running Sigma detection.
+    detect_cancel: Option<Arc<AtomicBool>>,
 }
 
 fn cancel(flag: &mut Option<Arc<AtomicBool>>) {
@@ -66,6 +70,7 @@ impl Effects {
             search_cancel: None,
             filter_done: Arc::new(AtomicUsize::new(0)),
             index_done: Arc::new(AtomicUsize::new(0)),
+            detect_cancel: None,
         }
     }
 
@@ -141,6 +146,7 @@ impl Effects {
                 })
             }
             Effect::SaveCase(req) => Some(Action::Saved(self.save(&req))),
+            Effect::Detect(d) => detect::run(d, self.tx.as_ref(), &mut self.detect_cancel),
             Effect::SaveCaseTo {
                 req,
                 path,
@@ -335,8 +341,18 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
             timeline,
             filter,
             marks,
+            det,
         } => {
-            let rows = filter::run(&timeline, &filter, &*marks, cancel, done);
+            let rows = match &det {
+                Some((rules, hits)) => {
+                    let with = crate::detect::WithHits {
+                        marks: &*marks,
+                        det: crate::detect::Detected { rules, hits },
+                    };
+                    filter::run(&timeline, &filter, &with, cancel, done)
+                }
+                None => filter::run(&timeline, &filter, &*marks, cancel, done),
+            };
             // Let go of the timeline before reporting, so that it can grow.
             drop(timeline);
             Action::FilterDone { job, rows }

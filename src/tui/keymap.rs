@@ -24,10 +24,11 @@ pub enum Layer {
     Export,
     Confirm,
     Help,
+    Detections,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 12] = [
         Layer::Global,
         Layer::Table,
         Layer::Prompt,
@@ -39,6 +40,7 @@ impl Layer {
         Layer::Export,
         Layer::Confirm,
         Layer::Help,
+        Layer::Detections,
     ];
 
     /// The name in `[brackets]` in the keymap file.
@@ -55,6 +57,7 @@ impl Layer {
             Layer::Export => "export",
             Layer::Confirm => "confirm",
             Layer::Help => "help",
+            Layer::Detections => "detections",
         }
     }
 

@@ -60,6 +60,8 @@ pub enum Mode {
     AnnEdit,
     AnnList,
     ExportFormat,
+    /// The Detections view: rules by level with hit counts.
+    Detections,
 }
 
 impl Mode {
@@ -76,6 +78,7 @@ impl Mode {
             Mode::AnnEdit => Layer::Editor,
             Mode::AnnList => Layer::List,
             Mode::ExportFormat => Layer::Export,
+            Mode::Detections => Layer::Detections,
         }
     }
 }
@@ -415,6 +418,8 @@ pub struct Config {
     pub author: Option<String>,
     /// Ingest options (zone and skew rules recorded per source on save).
     pub ingest: crate::ingest::Options,
+    /// Sigma rules to load and run once everything is loaded (`None`: `--no-rules`).
+    pub rules: Option<crate::detect::RuleOptions>,
 }
 
 impl Default for Config {
@@ -426,6 +431,7 @@ impl Default for Config {
             mouse: false,
             author: None,
             ingest: crate::ingest::Options::default(),
+            rules: None,
         }
     }
 }
@@ -455,6 +461,7 @@ pub struct State {
     pub export_format: crate::export::Format,
     pub case: CaseState,
     pub ingest: IngestState,
+    pub detect: super::detect::DetectState,
 }
 
 fn one_line(text: &str) -> TextArea<'static> {
@@ -503,6 +510,7 @@ impl State {
                 index_progress: 0,
                 told_empty: false,
             },
+            detect: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! nothing depends on the corpus or on the local time zone.
 
 mod annotations;
+mod detections;
 mod export;
 mod modgraph;
 mod scenarios;

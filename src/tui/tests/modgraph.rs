@@ -462,6 +462,7 @@ fn layers_import_only_downwards() {
         "tui::sanitize",
         "tui::keymap",
         "tui::annotations",
+        "tui::detect",
     ];
     for v in g.under("tui::views") {
         for d in g.deps(&v) {
@@ -479,6 +480,7 @@ fn layers_import_only_downwards() {
         "tui::theme",
         "tui::sanitize",
         "tui::annotations",
+        "tui::detect",
     ];
     let upper = ["tui::update", "tui::effects", "tui::views", "tui::app"];
     for l in leaves {

@@ -9,6 +9,7 @@ mod annotate;
 pub mod case;
 mod command;
 mod confirm;
+pub mod detections;
 mod export;
 mod help;
 mod ingest;
@@ -107,7 +108,12 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             case::saved(st, result);
             Vec::new()
         }
+        Action::Detect(a) => detections::on_action(st, a),
     };
+    let mut fx = fx;
+    if !st.quit {
+        fx.extend(detections::step(st));
+    }
     refresh(st);
     fx
 }
@@ -131,6 +137,7 @@ fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         Mode::AnnEdit => annotate::edit_key(st, k),
         Mode::AnnList => annlist::list_key(st, k),
         Mode::ExportFormat => export::format_key(st, k),
+        Mode::Detections => detections::key(st, k),
     }
 }
 
@@ -160,6 +167,7 @@ pub fn validate_keymap(km: &Keymap) -> Result<(), String> {
     km.validate::<picker::PickerCmd>()?;
     km.validate::<export::ExportCmd>()?;
     km.validate::<confirm::ConfirmCmd>()?;
+    km.validate::<detections::DetectCmd>()?;
     km.validate::<help::HelpCmd>()
 }
 
@@ -190,6 +198,7 @@ mod tests {
             names::<export::ExportCmd>(),
             names::<confirm::ConfirmCmd>(),
             names::<help::HelpCmd>(),
+            names::<detections::DetectCmd>(),
         ];
         for l in Layer::ALL {
             assert!(layers.iter().any(|(x, _)| *x == l), "{l:?} has no commands");

@@ -26,6 +26,7 @@ fn histogram(st: &mut State) {
         st.hist.shown.clear();
         st.hist.cursor = None;
         st.hist.marks.clear();
+        st.detect.hist.clear();
         return;
     };
     // Zoom: 2^zoom times narrower, centred on the cursor, kept inside the extent, and
@@ -65,6 +66,7 @@ fn histogram(st: &mut State) {
         }
     }
     st.hist.marks = marks;
+    st.detect.hist = super::detections::hist_hits(st, wlo, whi, n);
 }
 
 fn detail(st: &mut State) {
@@ -137,6 +139,7 @@ fn detail(st: &mut State) {
             ));
         }
     }
+    lines.extend(super::detections::detail_lines(st, ev, MAX_RAW_LINE));
     let f = t.fields(ev);
     lines.push(DetailLine::Heading("normalised fields".into()));
     for (n, v) in f.norm_iter() {

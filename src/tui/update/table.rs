@@ -1,6 +1,7 @@
 //! The timeline layer (Normal mode): its commands, from moving the cursor to opening
 //! every other layer.
 
+use super::detections::{self, HitCmd};
 use super::nav::Nav;
 use super::{annlist, annotate, case, confirm, export, help, jobs, picker};
 use crate::timeline::search::Dir;
@@ -39,6 +40,7 @@ pub enum TableCmd {
     Save,
     Export,
     Quit,
+    Hit(HitCmd),
 }
 
 impl Command for TableCmd {
@@ -78,6 +80,10 @@ impl Command for TableCmd {
         (TableCmd::Save, "save"),
         (TableCmd::Export, "export"),
         (TableCmd::Quit, "quit"),
+        (TableCmd::Hit(HitCmd::Next), "next_hit"),
+        (TableCmd::Hit(HitCmd::Prev), "prev_hit"),
+        (TableCmd::Hit(HitCmd::CycleLevel), "cycle_level"),
+        (TableCmd::Hit(HitCmd::Open), "detections"),
     ];
 }
 
@@ -162,6 +168,7 @@ pub fn command(st: &mut State, cmd: TableCmd) -> Vec<Effect> {
         TableCmd::Save => return case::save(st),
         TableCmd::Export => export::begin_export(st),
         TableCmd::Quit => confirm::request_quit(st),
+        TableCmd::Hit(h) => detections::hit_command(st, h),
     }
     Vec::new()
 }

@@ -1,6 +1,7 @@
 //! The timeline table: built for the visible rows only.
 
 use crate::model::{TzSpec, format_display};
+use crate::tui::detect::level_symbol;
 use crate::tui::layout;
 use crate::tui::sanitize;
 use crate::tui::state::State;
@@ -60,8 +61,17 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     // Narrow terminals drop the source column, then milliseconds (layout::columns).
     let cols = layout::columns(w, zone == TzSpec::Utc);
     let with_source = cols.source > 0;
-    let mut widths = vec![Constraint::Length(2), Constraint::Length(cols.time)];
-    let mut header = vec![Cell::from(""), Cell::from(format!("time ({zlabel})"))];
+    let mut widths = vec![Constraint::Length(2)];
+    let mut header = vec![Cell::from("")];
+    // Sigma level markers, once rules are loaded (a symbol each: see `level_symbol`).
+    let hits = st.detect.current(t.len()).map(|(_, h)| h);
+    let with_level = st.detect.rules.is_some();
+    if with_level {
+        widths.push(Constraint::Length(2));
+        header.push(Cell::from(""));
+    }
+    widths.push(Constraint::Length(cols.time));
+    header.push(Cell::from(format!("time ({zlabel})")));
     if with_source {
         widths.push(Constraint::Length(cols.source));
         header.push(Cell::from("source"));
@@ -146,8 +156,16 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
                     .unwrap_or_default(),
             )
             .style(theme.label()),
-            Cell::from(time),
         ];
+        if with_level {
+            cells.push(match hits.and_then(|h| h.max_level(ev)) {
+                Some(l) => {
+                    Cell::from(level_symbol(l)).style(super::detections::level_style(&theme, l))
+                }
+                None => Cell::from(""),
+            });
+        }
+        cells.push(Cell::from(time));
         if with_source {
             cells.push(Cell::from(
                 sanitize::line(label, 64, theme.ascii).into_owned(),

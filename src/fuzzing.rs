@@ -172,8 +172,9 @@ fn load(format: Option<&str>, data: &[u8], ctx: &ParseCtx, index_only: bool) -> 
     let (mut batch, kind) = match format {
         Some("evtx") => {
             report.format = "evtx".into();
-            let b = ingest::evtx::load(data, &mut report, index_only);
-            (b, Kind::Evtx)
+            let mut b = ingest::evtx::load(data, &mut report, index_only);
+            let stored = ingest::evtx::Stored::take(&mut b);
+            (b, Kind::Evtx(stored))
         }
         Some(id) => match ingest::format_by_id(id) {
             Some(def) => {
@@ -243,7 +244,8 @@ fn render(t: &Timeline) -> Result<(), String> {
         let message = t.message(i);
         let _ = crate::sanitize::line(&message, 80, false);
         let _ = crate::sanitize::lines(&message, 40, true);
-        if t.is_text(i) || i < RENDER_XML {
+        // Text records render cheaply; EVTX XML only for the first few.
+        if !t.raw_bytes(i).is_empty() || i < RENDER_XML {
             let raw = t.raw_record(i);
             let _ = crate::sanitize::lines(&raw, 80, false);
         }

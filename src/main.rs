@@ -440,6 +440,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 mouse: t.mouse,
                 author: t.author,
                 case: cli.common.case.clone(),
+                rules: (!cli.common.rules.no_rules).then(|| cli.common.rules.options()),
             };
             commands::run_tui(cli.paths, opts, tui_opts)
         }

@@ -129,6 +129,8 @@ pub enum Action {
     Saved(Result<CaseInfo, CaseIoError>),
     /// The session must end now: a signal, or the terminal is gone.
     Stopped(Stop),
+    /// Sigma detection news (rules loaded, progress, hits).
+    Detect(super::detect::DetectAction),
 }
 
 /// What the case file records of the session when it is saved.
@@ -150,6 +152,8 @@ pub enum Effect {
         timeline: Arc<Timeline>,
         filter: Arc<Filter>,
         marks: Arc<AnnIndex>,
+        /// Sigma hits for `detected`, `rule:`, `level>=`, `attack:` (none yet: no match).
+        det: Option<(Arc<crate::detect::RuleSet>, Arc<crate::detect::Hits>)>,
     },
     Search {
         job: u64,
@@ -202,4 +206,6 @@ pub enum Effect {
         path: PathBuf,
         move_there: bool,
     },
+    /// Sigma rules: load, run, cancel.
+    Detect(super::detect::DetectEffect),
 }

@@ -21,6 +21,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Mutex, PoisonError};
 
+mod detect;
+
 pub struct Effects {
     /// Where worker threads send their results; `None`: run jobs inline.
     tx: Option<Sender<Action>>,
@@ -47,6 +49,8 @@ pub struct Effects {
     history_failed: bool,
     /// Where OSC 52 sequences go: the terminal (`None`), or this buffer (tests).
     pub osc: Option<Arc<Mutex<Vec<u8>>>>,
+    /// Stops the running Sigma detection.
+    detect_cancel: Option<Arc<AtomicBool>>,
 }
 
 fn cancel(flag: &mut Option<Arc<AtomicBool>>) {
@@ -83,6 +87,7 @@ impl Effects {
             history_dir: None,
             history_failed: false,
             osc: Some(Arc::default()),
+            detect_cancel: None,
         }
     }
 
@@ -209,6 +214,7 @@ impl Effects {
                 })
             }
             Effect::SaveCase(req) => Some(Action::Saved(self.save(&req))),
+            Effect::Detect(d) => detect::run(d, self.tx.as_ref(), &mut self.detect_cancel),
             Effect::SaveCaseTo {
                 req,
                 path,
@@ -419,8 +425,18 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
             timeline,
             filter,
             marks,
+            det,
         } => {
-            let rows = filter::run(&timeline, &filter, &*marks, cancel, done);
+            let rows = match &det {
+                Some((rules, hits)) => {
+                    let with = crate::detect::WithHits {
+                        marks: &*marks,
+                        det: crate::detect::Detected { rules, hits },
+                    };
+                    filter::run(&timeline, &filter, &with, cancel, done)
+                }
+                None => filter::run(&timeline, &filter, &*marks, cancel, done),
+            };
             // Let go of the timeline before reporting, so that it can grow.
             drop(timeline);
             Action::FilterDone { job, rows }

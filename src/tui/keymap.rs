@@ -30,10 +30,11 @@ pub enum Layer {
     Sources,
     Columns,
     Quit,
+    Detections,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 16] = [
+    pub const ALL: [Layer; 17] = [
         Layer::Global,
         Layer::Table,
         Layer::Prompt,
@@ -50,6 +51,7 @@ impl Layer {
         Layer::Sources,
         Layer::Columns,
         Layer::Quit,
+        Layer::Detections,
     ];
 
     /// The name in `[brackets]` in the keymap file.
@@ -71,6 +73,7 @@ impl Layer {
             Layer::Sources => "sources",
             Layer::Columns => "columns",
             Layer::Quit => "quit",
+            Layer::Detections => "detections",
         }
     }
 

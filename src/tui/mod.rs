@@ -14,6 +14,7 @@ pub mod columns;
 pub mod complete;
 pub mod counts;
 pub mod decode;
+pub mod detect;
 pub mod effects;
 pub mod harness;
 pub mod history;
@@ -61,6 +62,8 @@ pub struct TuiOptions {
     pub author: Option<String>,
     /// `--case FILE`.
     pub case: Option<PathBuf>,
+    /// Sigma rules run once everything is loaded (`None`: `--no-rules`).
+    pub rules: Option<crate::detect::RuleOptions>,
 }
 
 /// Opens the TUI on `paths`. Refuses when stdin/stdout is not a terminal or TERM=dumb.
@@ -85,6 +88,7 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         mouse: tui.mouse,
         author: tui.author.clone(),
         ingest: opts.clone(),
+        rules: tui.rules.clone(),
     };
     let author = tui
         .author
@@ -463,5 +467,6 @@ fn event_loop(
         }
     }
     app.fx.run(Effect::CancelJobs);
+    app.fx.run(Effect::Detect(detect::DetectEffect::Cancel));
     Ok(app)
 }

@@ -91,6 +91,8 @@ pub enum Mode {
     Columns,
     /// `q` with unsaved changes: quit, save and quit, or stay.
     Quit,
+    /// The Detections view: rules by level with hit counts.
+    Detections,
 }
 
 impl Mode {
@@ -112,6 +114,7 @@ impl Mode {
             Mode::Sources => Layer::Sources,
             Mode::Columns => Layer::Columns,
             Mode::Quit => Layer::Quit,
+            Mode::Detections => Layer::Detections,
         }
     }
 }
@@ -495,6 +498,8 @@ pub struct Config {
     pub author: Option<String>,
     /// Ingest options (zone and skew rules recorded per source on save).
     pub ingest: crate::ingest::Options,
+    /// Sigma rules to load and run once everything is loaded (`None`: `--no-rules`).
+    pub rules: Option<crate::detect::RuleOptions>,
 }
 
 impl Default for Config {
@@ -506,6 +511,7 @@ impl Default for Config {
             mouse: false,
             author: None,
             ingest: crate::ingest::Options::default(),
+            rules: None,
         }
     }
 }
@@ -544,6 +550,7 @@ pub struct State {
     pub msg_seq: u64,
     /// `Ctrl-Z`: the event loop gives the terminal back and stops the process.
     pub suspend: bool,
+    pub detect: super::detect::DetectState,
 }
 
 fn one_line(text: &str) -> TextArea<'static> {
@@ -600,6 +607,7 @@ impl State {
             history: History::default(),
             msg_seq: 0,
             suspend: false,
+            detect: Default::default(),
         }
     }
 

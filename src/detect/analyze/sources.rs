@@ -85,7 +85,7 @@ pub(crate) fn per_source(t: &Timeline, cancel: &AtomicBool) -> Option<PerSource>
             p.records
                 .entry(e.source)
                 .or_default()
-                .push((e.evtx_record_id(), i));
+                .push((crate::ingest::evtx::schema::record_id_of(e.loc), i));
         }
     }
     Some(p)

@@ -466,6 +466,7 @@ fn layers_import_only_downwards() {
         "tui::columns",
         "tui::panels",
         "tui::window",
+        "tui::detect",
     ];
     for v in g.under("tui::views") {
         for d in g.deps(&v) {
@@ -492,6 +493,7 @@ fn layers_import_only_downwards() {
         "tui::clipboard",
         "tui::history",
         "tui::window",
+        "tui::detect",
     ];
     let upper = ["tui::update", "tui::effects", "tui::views", "tui::app"];
     for l in leaves {

@@ -98,7 +98,9 @@ fn new_for_cursor(st: &mut State, kind: Kind, then: Then) -> Option<Annotation> 
         &event_id,
         &t.message(ev),
     );
-    Some(Annotation::new(key, copy, kind, &st.author()))
+    let mut a = Annotation::new(key, copy, kind, &st.author());
+    super::detections::prefill(st, ev, &mut a);
+    Some(a)
 }
 
 pub fn ask_case_path(st: &mut State, then: Then) {

@@ -177,6 +177,15 @@ pub fn build(st: &State, ev: usize) -> Detail {
             b.field("by", &format!("{} {}", a.author, a.modified));
         }
     }
+    // The Sigma rules that hit it (already sanitised by `detail_lines`).
+    for l in super::detections::detail_lines(st, ev, MAX_RAW_LINE) {
+        let copy = match &l {
+            DetailLine::Field(_, v) | DetailLine::Raw(v) => Some(v.clone()),
+            DetailLine::Heading(_) => None,
+        };
+        b.lines.push(l);
+        b.copy.push(copy);
+    }
     let (zlabel, zone) = st.zone();
     let ts = t.events.get(ev).map_or(0, |e| e.ts);
     b.field(&format!("time ({zlabel})"), &format_display(ts, &zone));

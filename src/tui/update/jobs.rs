@@ -54,6 +54,10 @@ pub fn run_filter(st: &mut State, f: Arc<Filter>) -> Vec<Effect> {
         timeline: st.timeline.clone(),
         filter: f,
         marks: st.case.marks.clone(),
+        det: st
+            .detect
+            .current(st.timeline.len())
+            .map(|(r, h)| (r.clone(), h.clone())),
     }]
 }
 

@@ -12,6 +12,7 @@ mod command;
 mod confirm;
 mod counts;
 mod detail;
+pub mod detections;
 mod export;
 mod help;
 mod hist;
@@ -150,7 +151,12 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             case::saved(st, result);
             Vec::new()
         }
+        Action::Detect(a) => detections::on_action(st, a),
     };
+    let mut fx = fx;
+    if !st.quit {
+        fx.extend(detections::step(st));
+    }
     refresh(st);
     fx
 }
@@ -186,6 +192,7 @@ fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         Mode::Sources => sources::key(st, k),
         Mode::Columns => chooser::key(st, k),
         Mode::Quit => quit::key(st, k),
+        Mode::Detections => detections::key(st, k),
     }
 }
 
@@ -220,7 +227,8 @@ pub fn validate_keymap(km: &Keymap) -> Result<(), String> {
     km.validate::<counts::CountsCmd>()?;
     km.validate::<sources::SourcesCmd>()?;
     km.validate::<chooser::ChooserCmd>()?;
-    km.validate::<quit::QuitCmd>()
+    km.validate::<quit::QuitCmd>()?;
+    km.validate::<detections::DetectCmd>()
 }
 
 #[cfg(test)]
@@ -255,6 +263,7 @@ mod tests {
             names::<sources::SourcesCmd>(),
             names::<chooser::ChooserCmd>(),
             names::<quit::QuitCmd>(),
+            names::<detections::DetectCmd>(),
         ];
         for l in Layer::ALL {
             assert!(layers.iter().any(|(x, _)| *x == l), "{l:?} has no commands");

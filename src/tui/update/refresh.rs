@@ -25,6 +25,7 @@ fn histogram(st: &mut State) {
         st.hist.shown.clear();
         st.hist.cursor = None;
         st.hist.marks.clear();
+        st.detect.hist.clear();
         return;
     };
     // Zoom: 2^zoom times narrower, centred on the cursor, kept inside the extent, and
@@ -72,6 +73,7 @@ fn histogram(st: &mut State) {
         }
     }
     st.hist.marks = marks;
+    st.detect.hist = super::detections::hist_hits(st, wlo, whi, n);
 }
 
 fn detail(st: &mut State) {

@@ -1,6 +1,7 @@
 //! The timeline layer (Normal mode): its commands, from moving the cursor to opening
 //! every other layer.
 
+use super::detections::{self, HitCmd};
 use super::nav::Nav;
 use super::{
     annlist, annotate, case, chooser, counts, detail, export, help, hist, jobs, picker, quit,
@@ -52,6 +53,7 @@ pub enum TableCmd {
     Counts,
     Sources,
     Copy,
+    Hit(HitCmd),
 }
 
 impl Command for TableCmd {
@@ -99,6 +101,10 @@ impl Command for TableCmd {
         (TableCmd::Counts, "counts"),
         (TableCmd::Sources, "sources"),
         (TableCmd::Copy, "copy"),
+        (TableCmd::Hit(HitCmd::Next), "next_hit"),
+        (TableCmd::Hit(HitCmd::Prev), "prev_hit"),
+        (TableCmd::Hit(HitCmd::CycleLevel), "cycle_level"),
+        (TableCmd::Hit(HitCmd::Open), "detections"),
     ];
 }
 
@@ -237,6 +243,7 @@ pub fn command(st: &mut State, cmd: TableCmd) -> Vec<Effect> {
         TableCmd::Counts => counts::ask_field(st),
         TableCmd::Sources => sources::open(st),
         TableCmd::Copy => return detail::copy(st),
+        TableCmd::Hit(h) => detections::hit_command(st, h),
     }
     Vec::new()
 }

@@ -1,5 +1,7 @@
 //! The density strip: two rows of bars (events the filter keeps drawn solid, events it
-//! hides drawn with a different, dimmer glyph) and a time axis with the cursor.
+//! hides drawn with a different, dimmer glyph) and a time axis with the cursor. Once
+//! Sigma rules have hits, the top row shows them (a level symbol per bucket) and the
+//! bars keep one row.
 
 use crate::model::format_display;
 use crate::tui::state::State;
@@ -74,12 +76,16 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     };
     let glyphs = theme.bar_glyphs();
     let max = st.hist.all.iter().copied().max().unwrap_or(0).max(1) as u128;
-    // Two rows of eight steps each.
+    // With Sigma hits the top row is theirs and the bars keep one row.
+    let hit_row = super::detections::hist_has_hits(st);
+    let bar_rows: u16 = if hit_row { 1 } else { 2 };
+    // Rows of eight steps each.
+    let top = 8 * bar_rows as u32;
     let steps = |n: u64| -> u32 {
         if n == 0 {
             0
         } else {
-            ((n as u128 * 16).div_ceil(max)).clamp(1, 16) as u32
+            ((n as u128 * top as u128).div_ceil(max)).clamp(1, top as u128) as u32
         }
     };
     for (x, (&all, &shown)) in st.hist.all.iter().zip(&st.hist.shown).enumerate() {
@@ -88,8 +94,8 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
             break;
         }
         let (ha, hs) = (steps(all), steps(shown));
-        for row in 0..2u16 {
-            let base = (1 - row as u32) * 8;
+        for row in 0..bar_rows {
+            let base = (bar_rows - 1 - row) as u32 * 8;
             let fs = hs.saturating_sub(base).min(8);
             let fa = ha.saturating_sub(base).min(8);
             let (sym, style) = if fs > 0 {
@@ -99,9 +105,13 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
             } else {
                 continue;
             };
-            buf.set_string(area.x + x, area.y + row, sym, style);
+            buf.set_string(area.x + x, area.y + 2 - bar_rows + row, sym, style);
         }
     }
+    if hit_row {
+        super::detections::hist_hits(st, f, area);
+    }
+    let buf = f.buffer_mut();
     // Axis: start, span and zoom, end; then the cursor on top.
     let y = area.y + 2;
     let left = short_time(lo, st);

@@ -4,6 +4,7 @@
 
 mod annot;
 mod detail;
+mod detections;
 mod histogram;
 mod overlay;
 mod panels;
@@ -54,6 +55,7 @@ pub fn render(st: &State, f: &mut Frame) {
         Mode::AnnKind => annot::kind_picker(st, f),
         Mode::AnnEdit => annot::editor(st, f),
         Mode::AnnList => annot::list(st, f),
+        Mode::Detections => detections::view(st, f),
         Mode::Confirm if matches!(st.confirm, Some(Confirm::Delete(_))) => annot::list(st, f),
         Mode::Counts => panels::counts(st, f),
         Mode::Sources => panels::sources(st, f),

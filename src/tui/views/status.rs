@@ -97,6 +97,10 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
         let pct = st.ingest.index_progress * 100 / st.timeline.len().max(1);
         right.push_str(&format!("indexing {}% | ", pct.min(99)));
     }
+    if let Some(d) = super::detections::status_text(st) {
+        right.push_str(&d);
+        right.push_str(" | ");
+    }
     right.push_str(st.zone().0);
     right.push(' ');
     let left = sanitize::line(&left, 512, theme.ascii);

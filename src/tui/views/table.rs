@@ -6,6 +6,7 @@
 use crate::model::{TzSpec, format_display};
 use crate::tui::cells::{self, RowText};
 use crate::tui::columns::{RelFrom, rel_text};
+use crate::tui::detect::level_symbol;
 use crate::tui::layout::{self, Content, TableLine, TimeFmt, text_width};
 use crate::tui::sanitize;
 use crate::tui::state::State;
@@ -111,7 +112,17 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         host: max_width(hosts.iter().map(String::as_str)),
         id: max_width(texts.iter().map(|(_, _, r)| r.id.as_str())),
     };
-    let cols = layout::columns(area.width, utc, st.table.cols, content);
+    // Sigma level markers, once rules are loaded: their own column (`!!` critical, `!`
+    // high, `+` medium, `-` low, `.` informational), so they survive NO_COLOR.
+    let hits = st.detect.current(t.len()).map(|(_, h)| h);
+    let with_level = st.detect.rules.is_some();
+    let level_w: u16 = if with_level { 2 } else { 0 };
+    let cols = layout::columns(
+        area.width.saturating_sub(level_w + u16::from(with_level)),
+        utc,
+        st.table.cols,
+        content,
+    );
     let hosts = cells::fit_names(&hosts, cols.host as usize, ascii);
     let pick = |get: fn(&RowText) -> &String, w: u16| {
         let v: Vec<String> = texts.iter().map(|(_, _, r)| get(r).clone()).collect();
@@ -121,10 +132,11 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     let sources = pick(|r| &r.source, cols.source);
 
     // Columns: marker, time, then the optional ones, then the message.
-    let mut widths = vec![
-        Constraint::Length(layout::MARK_W),
-        Constraint::Length(cols.time),
-    ];
+    let mut widths = vec![Constraint::Length(layout::MARK_W)];
+    if with_level {
+        widths.push(Constraint::Length(level_w));
+    }
+    widths.push(Constraint::Length(cols.time));
     let top_ts = texts
         .first()
         .and_then(|(_, ev, _)| t.events.get(*ev))
@@ -133,7 +145,11 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         (TimeFmt::Full, _) | (_, None) => format!("time ({zlabel})"),
         (fmt, Some(ts)) => date_text(ts, &zone, fmt),
     };
-    let mut header = vec![Cell::from(""), Cell::from(time_head)];
+    let mut header = vec![Cell::from("")];
+    if with_level {
+        header.push(Cell::from(""));
+    }
+    header.push(Cell::from(time_head));
     let optional = [
         (
             cols.rel,
@@ -241,8 +257,16 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
                     .unwrap_or_default(),
             )
             .style(theme.label()),
-            Cell::from(time),
         ];
+        if with_level {
+            cells.push(match hits.and_then(|h| h.max_level(ev)) {
+                Some(l) => {
+                    Cell::from(level_symbol(l)).style(super::detections::level_style(&theme, l))
+                }
+                None => Cell::from(""),
+            });
+        }
+        cells.push(Cell::from(time));
         if cols.rel > 0 {
             let from = match st.table.rel_from {
                 RelFrom::Previous => row

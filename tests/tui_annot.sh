@@ -66,7 +66,7 @@ missing)
   wait_for 'evidence missing'
   keys A
   wait_for 'annotations \(3\) by event time'
-  [[ $(screen | grep -c '\[evidence missing\]') == 3 ]] || fail "not all three listed as missing"
+  [[ $(screen | grep -c '\[missing\]') == 3 ]] || fail "not all three listed as missing"
   keys Escape
   keys q
   wait_for 'EXIT=0'

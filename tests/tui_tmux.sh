@@ -48,7 +48,8 @@ screen | grep -q '2016-06-29 15:25' || fail "go to time did not land in 15:25"
 
 keys Enter
 wait_for 'detail \(Tab'
-wait_for 'normalised fields'
+# What happened leads the pane (message, user, host, process; the rest below).
+wait_for '^host +temporal'
 
 keys '?'
 wait_for 'keys \(j/k scroll'

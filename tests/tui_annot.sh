@@ -21,7 +21,7 @@ annotate)
   keys -l "cd $DIR && $VIGIL --case c.vigil.json ev/$(basename "$EV"); echo EXIT=\$?"
   keys Enter
   wait_for 'new case file c.vigil.json'
-  wait_for '^ 1/7 events \| 0 annotations +UTC'
+  wait_for '^ 1/7 events \| 0 annotations +([0-9]+ hits≥[a-z]+ \| )?UTC'
   keys j; keys m
   wait_for 'severity: l low'
   keys h
@@ -76,7 +76,7 @@ sigterm)
   # is attempted, so the case file itself is up to date.
   keys -l "cd $DIR && $VIGIL --case t.vigil.json ev/$(basename "$EV"); echo EXIT=\$?"
   keys Enter
-  wait_for '^ 1/7 events \| 0 annotations +UTC'
+  wait_for '^ 1/7 events \| 0 annotations +([0-9]+ hits≥[a-z]+ \| )?UTC'
   keys m
   wait_for 'severity: l low'
   keys c

@@ -15,7 +15,7 @@ run() {  # TERM_NAME SUFFIX
   $T pipe-pane -o -t e2e "cat >> $DIR/$1.out"
   keys -l "$VIGIL $EV; echo EXIT=\$?"
   keys Enter
-  wait_for '^ 1/[0-9]+ events +UTC'
+  wait_for '^ 1/[0-9]+ events +([0-9]+ hits≥[a-z]+ \| )?UTC'
   keys q
   wait_for 'EXIT=0'
   $T kill-server

@@ -19,7 +19,7 @@ start_shell
 keys -l "cd $DIR && $VIGIL --case d.vigil.json ev/$(basename "$EV"); echo EXIT=\$?"
 keys Enter
 # Loaded: the status line no longer says "loading".
-wait_for '^ 1/[0-9]+ events \| 0 annotations +UTC'
+wait_for '^ 1/[0-9]+ events \| 0 annotations +([0-9]+ hits≥[a-z]+ \| )?UTC'
 keys j; keys m
 wait_for 'severity: l low'
 keys h

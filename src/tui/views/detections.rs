@@ -166,7 +166,8 @@ pub fn view(st: &State, f: &mut Frame) {
                     host.as_str()
                 };
                 let text = format!(
-                    "{mark}      host {:>13}  {}",
+                    "{mark}  {:<10} {:>7}  {}",
+                    "host",
                     n,
                     sanitize::line(host, w, theme.ascii)
                 );

@@ -329,7 +329,7 @@ fn the_ui_answers_while_detection_runs_on_workers() {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut st = State::new(sample(), config(true));
     st.ingest.status.done = true;
-    let mut st = App::new(st, Effects::threaded(tx, "test".into()));
+    let mut st = App::new(st, Effects::threaded(tx, "test".into(), None));
     let t0 = Instant::now();
     st.apply(Action::Resize(80, 24));
     keys(&mut st, "j");

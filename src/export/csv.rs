@@ -112,7 +112,7 @@ fn row_cells(t: &Timeline, i: usize, rec: &mut Vec<String>) {
     rec.push(t.time_text(i));
     let src = t.source_of(i);
     rec.push(src.map(|s| s.label.clone()).unwrap_or_default());
-    rec.push(src.map(|s| s.format().to_string()).unwrap_or_default());
+    rec.push(t.event_format(i).to_string());
     for n in Norm::ALL {
         let v = match (n, f.get(n)) {
             (_, Some(v)) => v.to_string(),

@@ -15,7 +15,7 @@ pub fn event_object(t: &Timeline, i: usize, f: &Fields<'_>) -> Map<String, Value
     m.insert("ts".into(), t.time_text(i).into());
     if let Some(src) = t.source_of(i) {
         m.insert("source".into(), src.label.clone().into());
-        m.insert("format".into(), src.format().into());
+        m.insert("format".into(), t.event_format(i).into());
     }
     for (n, v) in f.norm_iter() {
         m.insert(n.name().into(), v.into());

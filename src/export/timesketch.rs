@@ -188,7 +188,7 @@ pub fn row_object(
 ) -> Map<String, Value> {
     let mut m = Map::new();
     let src = t.source_of(i);
-    let format = src.map(|s| s.format()).unwrap_or("");
+    let format = t.event_format(i);
     let message = match f.get(Norm::Message) {
         Some(v) if !v.is_empty() => v.to_owned(),
         _ => crate::timeline::generic_message(f),

@@ -84,6 +84,15 @@ impl Kind {
         }
     }
 
+    /// The format of the parser that read event `r` when its source mixes formats (a
+    /// syslog server's file: each line its own); `None` means the source's format.
+    pub fn format_of(&self, r: Rec<'_>) -> Option<&'static str> {
+        match self {
+            Kind::Text(p) => p.parser.format_of(self.raw_line(r)),
+            _ => None,
+        }
+    }
+
     /// The event's stable locator in its source (**contract**, `EventKey::locator`): EVTX
     /// `chunk:record`, else `@byte_offset`.
     pub fn locator(&self, e: &Event) -> String {

@@ -96,7 +96,7 @@ impl Subject for EventSubject<'_> {
                 .t
                 .source_of(self.i)
                 .map(|s| Cow::Borrowed(s.label.as_str())),
-            "format" => self.t.source_of(self.i).map(|s| Cow::Borrowed(s.format())),
+            "format" => Some(Cow::Borrowed(self.t.event_format(self.i))).filter(|f| !f.is_empty()),
             "ts" => Some(Cow::Owned(self.t.time_text(self.i))),
             n if flag_field(n).is_some() => self.field_known(n).flatten(),
             // Host is kept per event: no parse needed.

@@ -160,6 +160,15 @@ impl Timeline {
             .and_then(|e| self.sources.get(e.source as usize))
     }
 
+    /// The format of event `i`: that of the parser that read it (each line's own in a
+    /// mixed syslog file, so `format:panos` finds them), else its source's.
+    pub fn event_format(&self, i: usize) -> &str {
+        match self.rec(i) {
+            Some((src, r)) => src.kind.format_of(r).unwrap_or_else(|| src.format()),
+            None => "",
+        }
+    }
+
     pub fn host(&self, i: usize) -> Cow<'_, str> {
         self.events
             .get(i)

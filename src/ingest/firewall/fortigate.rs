@@ -14,13 +14,17 @@ pub static DEF: FormatDef = FormatDef::new("fortigate", Family::Firewall, prepar
     .with_line(is_line)
     .with_samples(&[
     "<189>date=2020-04-23 time=01:16:08 devname=\"t\" logid=\"0000000013\" type=\"traffic\" eventtime=1592961368 srcip=10.10.10.10 srcport=60899 dstip=175.16.199.1 proto=17 action=\"deny\"",
+    // The comma-separated form some collectors and FortiAnalyzer exports write.
+    "date=2024-05-01,time=10:11:12,devname=\"fgt-1\",devid=\"FG100F\",logid=\"0000000013\",type=\"traffic\",subtype=\"forward\",level=\"notice\",srcip=192.0.2.1,srcport=5353,dstip=198.51.100.2,dstport=443,proto=6,action=\"deny\",policyid=7",
+    // Only `time=` and `eventtime=` (ns) with `tz=`: the epoch dates the line.
+    "time=10:11:13 devname=\"fgt-1\" logid=\"0100032001\" type=\"event\" subtype=\"system\" eventtime=1714558273123456789 tz=\"+0200\" logdesc=\"Admin login successful\" user=\"admin\" action=\"login\" status=\"success\"",
     ]);
 
 /// FortiOS lines carry `logid=` (`log_id=` before 5.0), `type=` and a `date=`/`eventtime=`
 /// time.
 pub(super) fn is_line(l: &[u8]) -> bool {
     let has = |k: &[u8]| {
-        find(l, k).is_some_and(|i| i == 0 || matches!(l[i - 1], b' ' | b'\t' | b'>' | b':'))
+        find(l, k).is_some_and(|i| i == 0 || matches!(l[i - 1], b' ' | b'\t' | b'>' | b':' | b','))
     };
     (has(b"logid=") || has(b"log_id=")) && has(b"type=") && (has(b"date=") || has(b"eventtime="))
 }
@@ -54,7 +58,13 @@ impl RecordParser for Fortigate {
         };
         let (mut date, mut time, mut tz, mut epoch) = (None, None, None, None);
         let mut host_set = false;
-        kv::read(Kv::new(body, b'='), &line, out, |k, v, out| {
+        // The comma form (`date=…,time=…,logid=…`): a comma ends the first bare value.
+        let first = body.iter().position(|&c| matches!(c, b' ' | b'\t' | b','));
+        let pairs = match first.map(|i| body[i]) {
+            Some(b',') => Kv::commas(body, b'='),
+            _ => Kv::new(body, b'='),
+        };
+        kv::read(pairs, &line, out, |k, v, out| {
             match k {
                 b"date" => date = Some(v),
                 b"time" => time = Some(v),
@@ -207,5 +217,28 @@ mod tests {
         let f = parse(br#"date=2024-01-02 time=03:04:05 logid= user="" msg="cut"#).unwrap();
         assert_eq!(f.get(Norm::EventId), None);
         assert_eq!(f.raw("msg"), Some("cut"));
+    }
+
+    #[test]
+    fn comma_form_and_damage() {
+        let f = parse(br#"date=2024-05-01,time=10:11:12,tz="+0200",devname="fgt-1",logid="0000000013",type="traffic",srcip=192.0.2.1,srcport=5353,dstip=198.51.100.2,dstport=443,proto=6,action="deny",msg="a, b""#).unwrap();
+        assert_eq!(f.ts, ymd_hms(2024, 5, 1, 8, 11, 12).unwrap());
+        assert_eq!(f.get(Norm::Host), Some("fgt-1"));
+        assert_eq!(f.get(Norm::SrcIp), Some("192.0.2.1"));
+        assert_eq!(f.get(Norm::DstPort), Some("443"));
+        assert_eq!(f.raw("msg"), Some("a, b"));
+        assert!(is_line(br#"date=2024-05-01,time=10:11:12,logid="0000000013",type="traffic""#));
+        // Cut before its time, or with a time that is no time: rejected, not misdated.
+        assert!(parse(br#"date=2024-05-01,logid="0000000013",type="traffic""#).is_err());
+        assert!(parse(br#"date=2024-05-01,time=25:61,logid="1",type="traffic""#).is_err());
+    }
+
+    #[test]
+    fn eventtime_and_tz_without_date() {
+        let f = parse(br#"time=10:11:13 logid="0100032001" type="event" eventtime=1714558273123456789 tz="+0200" user="admin""#).unwrap();
+        assert_eq!(f.ts, ymd_hms(2024, 5, 1, 10, 11, 13).unwrap() + 123_456_789);
+        let f = parse(br#"logid="0100032001" type="event" eventtime=1714558273 tz="+0200""#).unwrap();
+        assert_eq!(f.ts, ymd_hms(2024, 5, 1, 10, 11, 13).unwrap());
+        assert!(parse(br#"time=10:11:13 logid="1" type="event" tz="+0200""#).is_err());
     }
 }

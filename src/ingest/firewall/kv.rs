@@ -35,11 +35,27 @@ pub struct Kv<'a> {
     s: &'a [u8],
     pos: usize,
     sep: u8,
+    /// A comma also ends a bare value (`date=…,time=…,logid=…`).
+    commas: bool,
 }
 
 impl<'a> Kv<'a> {
     pub fn new(s: &'a [u8], sep: u8) -> Self {
-        Kv { s, pos: 0, sep }
+        Kv {
+            s,
+            pos: 0,
+            sep,
+            commas: false,
+        }
+    }
+
+    /// Pairs separated by commas as well as spaces (FortiGate's comma form, some
+    /// collectors' rewrites): a bare value ends at the first comma.
+    pub fn commas(s: &'a [u8], sep: u8) -> Self {
+        Kv {
+            commas: true,
+            ..Kv::new(s, sep)
+        }
     }
 }
 
@@ -86,7 +102,12 @@ impl<'a> Iterator for Kv<'a> {
                     None => (body, s.len()),
                 }
             } else {
-                let e = find2(rest, b' ', b'\t').unwrap_or(rest.len());
+                let e = if self.commas {
+                    find3(rest, b' ', b'\t', b',')
+                } else {
+                    find2(rest, b' ', b'\t')
+                };
+                let e = e.unwrap_or(rest.len());
                 (&rest[..e], vstart + e)
             };
             self.pos = next;
@@ -256,6 +277,21 @@ mod tests {
                 prop_assert_eq!(got, reference(&s, sep));
             }
         });
+    }
+
+    #[test]
+    fn comma_form() {
+        let v: Vec<(&[u8], &[u8])> =
+            Kv::commas(br#"date=2024-05-01,time=10:11:12,msg="a, b",x=1"#, b'=').collect();
+        let want: [(&[u8], &[u8]); 4] = [
+            (b"date", b"2024-05-01"),
+            (b"time", b"10:11:12"),
+            (b"msg", b"a, b"),
+            (b"x", b"1"),
+        ];
+        assert_eq!(v, want);
+        // Without `commas` the bare value runs to the space, as before.
+        assert_eq!(Kv::new(b"a=1,b=2", b'=').count(), 1);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! device time: it takes the envelope's offset when the envelope had one, else ctx.tz.
 
 use super::csvpos;
-use super::panos_fields::{CONFIG, GLOBALPROTECT, SYSTEM, THREAT, TRAFFIC, USERID, generic};
+use super::panos_fields::{
+    CONFIG, GLOBALPROTECT, HIPMATCH, IPTAG, SYSTEM, THREAT, TRAFFIC, USERID, generic,
+};
 use super::panos_json;
 use super::stamp;
 use super::syslog::{self, Header};
@@ -17,6 +19,8 @@ pub static DEF: FormatDef = FormatDef::new("panos", Family::Firewall, prepare)
     .with_head(panos_json::sniff)
     .with_samples(&[
     "Nov 30 16:09:08 PA-220 1,2018/11/30 16:09:07,012801096514,TRAFFIC,end,2049,2018/11/30 16:09:07,192.168.15.207,184.51.253.152,192.168.1.63,184.51.253.152,r,,,apple-maps,vsys1,trust,untrust,e1,e2,s,2018/11/30 16:09:07,22751,1,55113,443,16418,443,0x400053,tcp,allow",
+    "1,2024/03/01 21:20:15,012801096514,IPTAG,0,2049,2024/03/01 21:20:13,vsys1,192.0.2.7,quarantine,Register,1,600,XMLAPI,XML-API,Unknown,7338,0x0",
+    "<14>Mar  1 21:20:14 PA-5220 1,2024/03/01 21:20:14,012801096514,HIP-MATCH,0,2049,2024/03/01 21:20:13,corp\\alice,vsys1,LAPTOP-7,Windows 10,192.0.2.8,hip-disk-encrypted,1,profile,,,7339,0x0",
     ]);
 
 pub(super) const TYPES: &[&[u8]] = &[
@@ -25,6 +29,8 @@ pub(super) const TYPES: &[&[u8]] = &[
     b"SYSTEM",
     b"CONFIG",
     b"HIPMATCH",
+    b"HIP-MATCH",
+    b"IPTAG",
     b"GLOBALPROTECT",
     b"USERID",
     b"DECRYPTION",
@@ -108,6 +114,8 @@ impl RecordParser for Panos {
             b"CONFIG" => Some(CONFIG),
             b"GLOBALPROTECT" => Some(GLOBALPROTECT),
             b"USERID" => Some(USERID),
+            b"IPTAG" => Some(IPTAG),
+            b"HIPMATCH" | b"HIP-MATCH" => Some(HIPMATCH),
             _ => None,
         };
         for (i, v) in cols.iter().enumerate() {

@@ -274,3 +274,48 @@ pub(super) const USERID: &[&str] = &[
     "seqno",
     "actionflags",
 ];
+
+/// IPTAG: a tag registered on (or removed from) an address, and by whom (`datasource`).
+pub(super) const IPTAG: &[&str] = &[
+    "future_use1",
+    "receive_time",
+    "serial",
+    "type",
+    "subtype",
+    "future_use2",
+    "time_generated",
+    "vsys",
+    "src",
+    "tag_name",
+    "eventid",
+    "repeatcnt",
+    "timeout",
+    "datasource",
+    "datasource_type",
+    "datasource_subtype",
+    "seqno",
+    "actionflags",
+];
+
+/// HIP-MATCH: a GlobalProtect endpoint (`machinename`, `os`) matched a HIP object.
+pub(super) const HIPMATCH: &[&str] = &[
+    "future_use1",
+    "receive_time",
+    "serial",
+    "type",
+    "subtype",
+    "future_use2",
+    "time_generated",
+    "srcuser",
+    "vsys",
+    "machinename",
+    "os",
+    "src",
+    "matchname",
+    "repeatcnt",
+    "matchtype",
+    "future_use3",
+    "future_use4",
+    "seqno",
+    "actionflags",
+];

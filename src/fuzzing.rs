@@ -251,8 +251,19 @@ fn render(t: &Timeline) -> Result<(), String> {
         }
         let _ = (t.time_text(i), t.flag_note(i), t.flag_marker(i));
         let _ = (t.host(i), t.tag(i), t.key(i));
-        let obj = crate::export::jsonl::event_object(t, i, &f);
-        serde_json::to_vec(&obj).map_err(|e| format!("event {i}: JSON export: {e}"))?;
+        let _ = f;
+    }
+    // The export writes JSON by hand from borrowed fields: every line must parse.
+    let mut out = Vec::new();
+    let req = crate::export::Request::new(crate::export::Format::Jsonl);
+    crate::export::run(t, &req, &mut out).map_err(|e| format!("JSON export: {e}"))?;
+    for (n, line) in out
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        serde_json::from_slice::<serde_json::Value>(line)
+            .map_err(|e| format!("JSON export line {}: {e}", n + 1))?;
     }
     Ok(())
 }

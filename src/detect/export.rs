@@ -63,6 +63,13 @@ impl Detected<'_> {
 
     /// Adds `rules` (jsonl) to event `i`'s object when it has hits.
     pub fn add_json(&self, i: usize, obj: &mut Map<String, Value>) {
+        if let Some(rules) = self.rules_json(i) {
+            obj.insert("rules".into(), rules);
+        }
+    }
+
+    /// The jsonl `rules` array of event `i`, None without hits.
+    pub fn rules_json(&self, i: usize) -> Option<Value> {
         let rules: Vec<Value> = self
             .metas(i)
             .into_iter()
@@ -76,9 +83,16 @@ impl Detected<'_> {
                 })
             })
             .collect();
-        if !rules.is_empty() {
-            obj.insert("rules".into(), rules.into());
-        }
+        (!rules.is_empty()).then(|| rules.into())
+    }
+
+    /// The Timesketch `sigma:TITLE` tags of event `i`, in the order `add_timesketch` adds
+    /// them (empty without hits).
+    pub fn sigma_tags(&self, i: usize) -> Vec<String> {
+        self.metas(i)
+            .into_iter()
+            .map(|m| format!("sigma:{}", m.title))
+            .collect()
     }
 
     /// The csv `rules` cell: `level: title [id] (author)`, `; `-separated.

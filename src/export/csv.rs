@@ -3,7 +3,8 @@
 
 use super::Lines;
 use super::annotated::{CSV_COLUMNS, Item, csv_cells};
-use crate::model::{NORM_COUNT, Norm, format_rfc3339};
+use super::object;
+use crate::model::{Norm, format_rfc3339};
 use crate::timeline::Timeline;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -47,25 +48,23 @@ pub(super) fn write_header<W: Write + ?Sized>(
 }
 
 /// Writes the records of `items` (no header). Each record stands alone (quoting is per
-/// cell), so any run of items can be written apart and the parts joined.
-pub(super) fn write_items<W: Write + ?Sized>(
-    cx: &Lines<'_>,
-    items: &[Item],
-    out: &mut W,
-) -> io::Result<()> {
+/// cell), so any run of items can be written apart and the parts joined. Cells are written
+/// from the borrowed fields; only a formula-like cell is copied (to prefix its `'`).
+pub(super) fn write_items(cx: &Lines<'_>, items: &[Item], out: &mut Vec<u8>) -> io::Result<()> {
     let (t, ann) = (cx.timeline, cx.ann);
     let mut w = ::csv::Writer::from_writer(out);
-    let mut rec: Vec<String> = Vec::with_capacity(NORM_COUNT + 12);
+    let mut cells = Cells::default();
     for &item in items {
-        rec.clear();
         match item {
             Item::Row(i) => {
-                row_cells(t, i, &mut rec);
+                row_cells(t, i, &mut w, &mut cells)?;
                 if let Some(a) = ann {
-                    rec.extend(csv_cells(a.on_row(i), false));
+                    for c in csv_cells(a.on_row(i), false) {
+                        cells.put(&mut w, c.as_bytes())?;
+                    }
                 }
                 if let Some(d) = cx.det {
-                    rec.push(d.cell(i));
+                    cells.put(&mut w, d.cell(i).as_bytes())?;
                 }
             }
             Item::Missing(k) => {
@@ -73,30 +72,63 @@ pub(super) fn write_items<W: Write + ?Sized>(
                     continue;
                 };
                 let e = m.first().map(|a| a.event.clone()).unwrap_or_default();
-                rec.push(format_rfc3339(m.key.ts));
-                rec.push(e.source);
-                rec.push(a.missing_format(m).to_owned());
+                cells.put(&mut w, format_rfc3339(m.key.ts).as_bytes())?;
+                cells.put(&mut w, e.source.as_bytes())?;
+                cells.put(&mut w, a.missing_format(m).as_bytes())?;
                 for n in Norm::ALL {
-                    rec.push(match n {
-                        Norm::Host => e.host.clone(),
-                        Norm::EventId => e.event_id.clone(),
-                        Norm::Message => e.message.clone(),
-                        _ => String::new(),
-                    });
+                    let v = match n {
+                        Norm::Host => &e.host,
+                        Norm::EventId => &e.event_id,
+                        Norm::Message => &e.message,
+                        _ => "",
+                    };
+                    cells.put(&mut w, v.as_bytes())?;
                 }
-                rec.push("{}".into());
-                rec.extend(csv_cells(&m.annotations, true));
+                cells.put(&mut w, b"{}")?;
+                for c in csv_cells(&m.annotations, true) {
+                    cells.put(&mut w, c.as_bytes())?;
+                }
                 if cx.det.is_some() {
-                    rec.push(String::new());
+                    cells.put(&mut w, b"")?;
                 }
             }
         }
-        w.write_record(rec.iter().map(|c| safe_cell(c)).map(|c| c.into_owned()))
-            .map_err(io_error)?;
+        w.write_record(None::<&[u8]>).map_err(io_error)?;
     }
     w.flush()
 }
 
+/// Scratch space reused across cells: the escaped copy of a formula-like cell, and the
+/// text of cells that are made (time, raw JSON).
+#[derive(Default)]
+struct Cells {
+    escaped: Vec<u8>,
+    made: Vec<u8>,
+}
+
+impl Cells {
+    /// Writes one cell as `safe_cell` leaves it.
+    fn put<W: Write>(&mut self, w: &mut ::csv::Writer<W>, cell: &[u8]) -> io::Result<()> {
+        let cell = match cell.first() {
+            Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => {
+                self.escaped.clear();
+                self.escaped.push(b'\'');
+                self.escaped.extend_from_slice(cell);
+                &self.escaped[..]
+            }
+            _ => cell,
+        };
+        w.write_field(cell).map_err(io_error)
+    }
+
+    /// Writes the made cell (`self.made`).
+    fn put_made<W: Write>(&mut self, w: &mut ::csv::Writer<W>) -> io::Result<()> {
+        let made = std::mem::take(&mut self.made);
+        let r = self.put(w, &made);
+        self.made = made;
+        r
+    }
+}
 /// The csv crate wraps I/O errors; unwrap them so a closed pipe stays a `BrokenPipe` that
 /// `quiet_pipe` recognises.
 fn io_error(e: ::csv::Error) -> io::Error {
@@ -107,26 +139,36 @@ fn io_error(e: ::csv::Error) -> io::Error {
 }
 
 /// ts, source, format, normalised fields, raw JSON of timeline row `i`.
-fn row_cells(t: &Timeline, i: usize, rec: &mut Vec<String>) {
+fn row_cells<W: Write>(
+    t: &Timeline,
+    i: usize,
+    w: &mut ::csv::Writer<W>,
+    cells: &mut Cells,
+) -> io::Result<()> {
     let f = t.fields(i);
-    rec.push(t.time_text(i));
-    let src = t.source_of(i);
-    rec.push(src.map(|s| s.label.clone()).unwrap_or_default());
-    rec.push(t.event_format(i).to_string());
-    for n in Norm::ALL {
-        let v = match (n, f.get(n)) {
-            (_, Some(v)) => v.to_string(),
-            (Norm::Message, None) => crate::timeline::generic_message(&f),
-            _ => String::new(),
-        };
-        rec.push(v);
+    cells.made.clear();
+    match t.events.get(i) {
+        Some(e) if !(e.flags.bad_time() && e.ts == i64::MIN) => {
+            object::rfc3339(&mut cells.made, e.ts)
+        }
+        _ => cells.made.extend_from_slice(t.time_text(i).as_bytes()),
     }
-    let raw: serde_json::Map<String, serde_json::Value> = f
-        .raw
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string().into()))
-        .collect();
-    rec.push(serde_json::Value::Object(raw).to_string());
+    cells.put_made(w)?;
+    let src = t.source_of(i);
+    cells.put(w, src.map_or("", |s| s.label.as_str()).as_bytes())?;
+    cells.put(w, t.event_format(i).as_bytes())?;
+    for n in Norm::ALL {
+        match (n, f.get(n)) {
+            (_, Some(v)) => cells.put(w, v.as_bytes())?,
+            (Norm::Message, None) => {
+                cells.put(w, crate::timeline::generic_message(&f).as_bytes())?
+            }
+            _ => cells.put(w, b"")?,
+        }
+    }
+    cells.made.clear();
+    object::raw_object(&f.raw, &mut cells.made);
+    cells.put_made(w)
 }
 
 #[cfg(test)]

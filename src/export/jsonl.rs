@@ -2,43 +2,12 @@
 //! every non-empty normalised field, `raw`, `annotation` when annotated).
 
 use super::Lines;
-use super::annotated::{Item, add_annotations};
+use super::annotated::{Item, add_annotations, annotation_json};
+use super::object::{self, Val, key};
 use crate::case::MissingEvent;
-use crate::model::{Fields, Norm, format_rfc3339};
-use crate::timeline::Timeline;
+use crate::model::{Norm, format_rfc3339};
 use serde_json::{Map, Value};
-use std::io::{self, Write};
-
-/// The JSON object of event `i`; `annotation` is added by the caller when there is one.
-pub fn event_object(t: &Timeline, i: usize, f: &Fields<'_>) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("ts".into(), t.time_text(i).into());
-    if let Some(src) = t.source_of(i) {
-        m.insert("source".into(), src.label.clone().into());
-        m.insert("format".into(), t.event_format(i).into());
-    }
-    for (n, v) in f.norm_iter() {
-        m.insert(n.name().into(), v.into());
-    }
-    if f.get(Norm::Message).is_none() {
-        m.insert("message".into(), crate::timeline::generic_message(f).into());
-    }
-    if let Some(e) = t.events.get(i) {
-        if e.flags.recovered() {
-            m.insert("recovered".into(), true.into());
-        }
-        if e.flags.bad_time() {
-            m.insert("bad_time".into(), true.into());
-        }
-    }
-    let raw: Map<String, Value> = f
-        .raw
-        .iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
-        .collect();
-    m.insert("raw".into(), Value::Object(raw));
-    m
-}
+use std::io;
 
 /// The object of an annotated event whose evidence is not loaded: what the case file's
 /// event copy holds, `"evidence":"missing"`, an empty `raw`, and the annotations.
@@ -64,33 +33,86 @@ pub fn missing_object(m: &MissingEvent<'_>, format: &str) -> Map<String, Value> 
 
 /// Writes `items` as JSON lines; with a case, annotated events carry `annotation`. Each
 /// line stands alone: any run of items can be written apart and the parts joined.
-pub(super) fn write_items<W: Write + ?Sized>(
-    cx: &Lines<'_>,
-    items: &[Item],
-    out: &mut W,
-) -> io::Result<()> {
-    let (t, ann) = (cx.timeline, cx.ann);
+pub(super) fn write_items(cx: &Lines<'_>, items: &[Item], out: &mut Vec<u8>) -> io::Result<()> {
     for &item in items {
-        let obj = match (item, ann) {
-            (Item::Row(i), _) => {
-                let f = t.fields(i);
-                let mut m = event_object(t, i, &f);
-                if let Some(a) = ann {
-                    add_annotations(&mut m, a.on_row(i));
+        match (item, cx.ann) {
+            (Item::Row(i), _) => row(cx, i, out),
+            (Item::Missing(k), Some(a)) => {
+                if let Some(m) = a.missing(k) {
+                    serde_json::to_writer(
+                        &mut *out,
+                        &Value::Object(missing_object(m, a.missing_format(m))),
+                    )?;
+                    out.push(b'\n');
                 }
-                if let Some(d) = cx.det {
-                    d.add_json(i, &mut m);
-                }
-                m
             }
-            (Item::Missing(k), Some(a)) => match a.missing(k) {
-                Some(m) => missing_object(m, a.missing_format(m)),
-                None => continue,
-            },
-            (Item::Missing(_), None) => continue,
-        };
-        serde_json::to_writer(&mut *out, &Value::Object(obj))?;
-        out.write_all(b"\n")?;
+            (Item::Missing(_), None) => {}
+        }
     }
     Ok(())
+}
+
+/// The line of timeline row `i`: `ts`, `source`, `format`, the normalised fields, a
+/// `message` made from the source fields when there is none, the record flags, `raw`,
+/// then the case's annotations and the Sigma rules. (No key can come twice: the
+/// normalised names are none of the others.)
+fn row(cx: &Lines<'_>, i: usize, out: &mut Vec<u8>) {
+    let t = cx.timeline;
+    let f = t.fields(i);
+    let e = t.events.get(i);
+    out.push(b'{');
+    key(out, true, "ts");
+    match e {
+        Some(e) if !(e.flags.bad_time() && e.ts == i64::MIN) => {
+            out.push(b'"');
+            object::rfc3339(out, e.ts);
+            out.push(b'"');
+        }
+        _ => object::str(out, &t.time_text(i)),
+    }
+    if let Some(src) = t.source_of(i) {
+        key(out, false, "source");
+        object::str(out, &src.label);
+        key(out, false, "format");
+        object::str(out, t.event_format(i));
+    }
+    for (n, v) in f.norm_iter() {
+        key(out, false, n.name());
+        object::str(out, v);
+    }
+    if f.get(Norm::Message).is_none() {
+        key(out, false, "message");
+        object::str(out, &crate::timeline::generic_message(&f));
+    }
+    if let Some(e) = e {
+        if e.flags.recovered() {
+            key(out, false, "recovered");
+            out.extend_from_slice(b"true");
+        }
+        if e.flags.bad_time() {
+            key(out, false, "bad_time");
+            out.extend_from_slice(b"true");
+        }
+    }
+    key(out, false, "raw");
+    object::raw_object(&f.raw, out);
+    if let Some(a) = cx.ann {
+        let anns = a.on_row(i);
+        if let Some(first) = anns.first() {
+            key(out, false, "annotation");
+            Val::Json(annotation_json(first)).write(out);
+        }
+        if anns.len() > 1 {
+            key(out, false, "annotations");
+            Val::Json(Value::Array(
+                anns.iter().map(|a| annotation_json(a)).collect(),
+            ))
+            .write(out);
+        }
+    }
+    if let Some(rules) = cx.det.and_then(|d| d.rules_json(i)) {
+        key(out, false, "rules");
+        Val::Json(rules).write(out);
+    }
+    out.extend_from_slice(b"}\n");
 }

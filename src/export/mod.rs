@@ -4,12 +4,17 @@
 //! (`annotated::plan`), then renders them; [`to_file`] does that through `crate::output`.
 //!
 //! Rendering is per line: a format writes a header (CSV) and then any run of lines on its
-//! own, so the lines can be rendered in blocks (in parallel) and the blocks written in
-//! order without changing a byte.
+//! own, so the lines are rendered in blocks on the rayon pool and the blocks written in
+//! order, a bounded number in flight, without changing a byte (`parallel`). Lines are
+//! written straight from the borrowed fields (`object`), not through a `serde_json::Map`.
 
 pub mod annotated;
 pub mod csv;
 pub mod jsonl;
+mod object;
+#[cfg(test)]
+mod oracle;
+mod parallel;
 pub mod report;
 pub mod timesketch;
 
@@ -182,7 +187,7 @@ pub fn run<W: Write + ?Sized>(t: &Timeline, req: &Request<'_>, out: &mut W) -> i
     if req.format == Format::Csv {
         csv::write_header(cx.ann.is_some(), cx.det.is_some(), out)?;
     }
-    write_items(req.format, &cx, &items, out)?;
+    parallel::write(req.format, &cx, &items, out, parallel::BLOCK)?;
     out.flush()?;
     let written = items.iter().filter(|i| matches!(i, Item::Row(_))).count();
     Ok(Summary {
@@ -204,11 +209,11 @@ pub(crate) struct Lines<'a> {
 
 /// The lines of `items` in `format`, without the CSV header. Any split of `items` into
 /// consecutive runs, each written on its own, gives the same bytes.
-fn write_items<W: Write + ?Sized>(
+fn write_items(
     format: Format,
     cx: &Lines<'_>,
     items: &[Item],
-    out: &mut W,
+    out: &mut Vec<u8>,
 ) -> io::Result<()> {
     match format {
         Format::Jsonl => jsonl::write_items(cx, items, out),

@@ -15,17 +15,22 @@
 
 use super::Lines;
 use super::annotated::Item;
+use super::object::{MadeKey, Obj, Val};
 use crate::case::{Annotation, MissingEvent};
 use crate::ingest::Family;
 use crate::model::{Fields, Norm};
-use crate::timeline::Timeline;
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
-use std::io::{self, Write};
+use serde_json::Value;
+use std::io;
 
 /// The family of a source format, from the format registry (`None`: not registered).
 fn family(format: &str) -> Option<Family> {
     crate::ingest::format_family(format).map(|(f, _)| f)
+}
+
+/// Windows events (EVTX, and Windows events exported as JSON): the registry's EVTX family.
+pub(crate) fn is_windows(format: &str) -> bool {
+    family(format) == Some(Family::Evtx)
 }
 
 /// `timestamp_desc` by source format, from the format registry (see the module notes);
@@ -55,31 +60,43 @@ pub fn data_type(format: &str, category: Option<&str>) -> String {
 /// `TargetUserName` → `target_user_name`, `process.command_line` → `process_command_line`:
 /// ASCII letters and digits kept (lowercase), every other run becomes one `_`; never empty.
 pub fn snake(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
     let mut s = String::with_capacity(name.len() + 4);
-    for (k, &c) in chars.iter().enumerate() {
+    snake_into(name, &mut s);
+    s
+}
+
+/// [`snake`] appended to `out` (no allocation of its own).
+pub fn snake_into(name: &str, out: &mut String) {
+    let start = out.len();
+    let mut prev = ' ';
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
         if c.is_ascii_alphanumeric() {
-            if c.is_ascii_uppercase() && k > 0 {
-                let prev = chars.get(k - 1).copied().unwrap_or(' ');
-                let next = chars.get(k + 1).copied().unwrap_or(' ');
+            if c.is_ascii_uppercase() && out.len() > start {
+                let next = chars.peek().copied().unwrap_or(' ');
                 // A word starts at aB, at 1B, and at the last capital of an acronym (IPAddr).
                 if prev.is_ascii_lowercase()
                     || prev.is_ascii_digit()
                     || (prev.is_ascii_uppercase() && next.is_ascii_lowercase())
                 {
-                    s.push('_');
+                    out.push('_');
                 }
             }
-            s.push(c.to_ascii_lowercase());
-        } else if !s.ends_with('_') {
-            s.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else if !out[start..].ends_with('_') {
+            out.push('_');
         }
+        prev = c;
     }
-    let t = s.trim_matches('_');
-    if t.is_empty() {
-        "field".into()
-    } else {
-        t.replace("__", "_")
+    // Runs of other characters became one `_` each: at most one at either end.
+    if out[start..].ends_with('_') {
+        out.pop();
+    }
+    if out[start..].starts_with('_') {
+        out.remove(start);
+    }
+    if out.len() == start {
+        out.push_str("field");
     }
 }
 
@@ -96,62 +113,105 @@ pub fn times(ts_ns: i64) -> (String, i64) {
     (dt, us)
 }
 
+/// `datetime` of [`times`] appended to `s` (no allocation of its own).
+fn datetime_into(ts_ns: i64, s: &mut String) {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let us = ts_ns.div_euclid(1000);
+    let secs = us.div_euclid(1_000_000);
+    let nanos = (us.rem_euclid(1_000_000) * 1000) as u32;
+    let d = DateTime::<Utc>::from_timestamp(secs, nanos).unwrap_or_default();
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}+00:00",
+        d.year(),
+        d.month(),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second(),
+        d.nanosecond() / 1000
+    );
+}
+
 /// Inserts `k` unless taken: an equal value is dropped, a different one goes under
 /// `raw_<k>` (then `raw_<k>_2`, …) so no source field is lost.
-fn put(m: &mut Map<String, Value>, k: String, v: Value) {
-    match m.get(&k) {
-        None => {
-            m.insert(k, v);
-        }
-        Some(old) if *old == v => {}
-        Some(_) => {
+fn put<'a>(o: &mut Obj<'a>, k: Key<'a>, v: &'a str) {
+    let same = match k {
+        Key::Static(k) => o.value_is(k, v),
+        Key::Made(k) => o.value_is(o.made(k), v),
+    };
+    match (same, k) {
+        (None, Key::Static(k)) => o.insert(k, Val::Str(v)),
+        (None, Key::Made(k)) => o.insert_made(k, Val::Str(v)),
+        (Some(true), _) => {}
+        (Some(false), k) => {
+            // Rare (a source field named as another with another value): a copy is fine.
+            let k = match k {
+                Key::Static(k) => k.to_owned(),
+                Key::Made(k) => o.made(k).to_owned(),
+            };
             let base = format!("raw_{k}");
             let mut name = base.clone();
             let mut n = 2;
-            while m.contains_key(&name) {
+            while o.contains(&name) {
                 name = format!("{base}_{n}");
                 n += 1;
             }
-            m.insert(name, v);
+            let name = o.make(|s| s.push_str(&name));
+            o.insert_made(name, Val::Str(v));
         }
     }
 }
 
-fn head(m: &mut Map<String, Value>, message: String, ts: i64, format: &str, cat: Option<&str>) {
-    let (dt, us) = times(ts);
-    m.insert("message".into(), message.into());
-    m.insert("datetime".into(), dt.into());
-    m.insert("timestamp".into(), us.into());
-    m.insert("timestamp_desc".into(), timestamp_desc(format).into());
-    m.insert("data_type".into(), data_type(format, cat).into());
+/// A key for [`put`]: a fixed name, or one made in the object's buffer.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Static(&'a str),
+    Made(MadeKey),
+}
+
+/// `message`, `datetime`, `timestamp`, `timestamp_desc` and `data_type`.
+fn head<'a>(o: &mut Obj<'a>, message: Val<'a>, ts: i64, format: &str, cat: Option<&str>) {
+    o.insert("message", message);
+    let dt = o.make(|s| datetime_into(ts, s));
+    o.insert("datetime", Val::Made(dt));
+    o.insert("timestamp", Val::int(ts.div_euclid(1000)));
+    o.insert("timestamp_desc", Val::Str(timestamp_desc(format)));
+    let dtype = if is_windows(format) {
+        Val::Str("windows:evtx:record")
+    } else {
+        Val::Own(data_type(format, cat))
+    };
+    o.insert("data_type", dtype);
 }
 
 /// Plaso's EVTX names, as integers where Plaso has integers (only when they parse, so a
 /// field never changes type between lines).
-fn plaso_evtx(m: &mut Map<String, Value>, f: &Fields<'_>) {
+fn plaso_evtx<'a>(o: &mut Obj<'a>, f: &'a Fields<'_>) {
     let int = |v: Option<&str>| v.and_then(|s| s.trim().parse::<u64>().ok());
     if let Some(n) = int(f.get(Norm::EventId)) {
-        m.insert("event_identifier".into(), n.into());
+        o.insert("event_identifier", Val::Pos(n));
     }
     if let Some(v) = f.get(Norm::Provider) {
-        m.insert("source_name".into(), v.into());
+        o.insert("source_name", Val::Str(v));
     }
     if let Some(v) = f.get(Norm::Host) {
-        m.insert("computer_name".into(), v.into());
+        o.insert("computer_name", Val::Str(v));
     }
     if let Some(n) = int(f.get(Norm::RecordId)) {
-        m.insert("record_number".into(), n.into());
+        o.insert("record_number", Val::Pos(n));
     }
     if let Some(n) = int(f.raw("Level")) {
-        m.insert("event_level".into(), n.into());
+        o.insert("event_level", Val::Pos(n));
     }
     if let Some(v) = f.raw("UserID").filter(|v| !v.is_empty()) {
-        m.insert("user_sid".into(), v.into());
+        o.insert("user_sid", Val::Str(v));
     }
 }
 
 /// `tag` (kinds then tags, each once) and `comment` (the notes) of annotations.
-fn annotations(m: &mut Map<String, Value>, anns: &[&Annotation]) {
+fn annotations(o: &mut Obj<'_>, anns: &[&Annotation]) {
     if anns.is_empty() {
         return;
     }
@@ -168,108 +228,127 @@ fn annotations(m: &mut Map<String, Value>, anns: &[&Annotation]) {
     for a in anns {
         a.tags.iter().for_each(|t| add(t));
     }
-    m.insert("tag".into(), tags.into());
+    o.insert("tag", Val::Json(tags.into()));
     let notes: Vec<&str> = anns
         .iter()
         .map(|a| a.note.trim())
         .filter(|n| !n.is_empty())
         .collect();
     if !notes.is_empty() {
-        m.insert("comment".into(), notes.join("\n").into());
+        o.insert("comment", Val::Own(notes.join("\n")));
+    }
+}
+
+/// Sigma hits: `sigma:TITLE` added to `tag` (which moves to the end, as `Map::remove`
+/// then `insert` moved it), and `rules` as in jsonl.
+fn detections(o: &mut Obj<'_>, d: &crate::detect::Detected<'_>, i: usize) {
+    let sigma = d.sigma_tags(i);
+    if sigma.is_empty() {
+        return;
+    }
+    let mut tags: Vec<Value> = match o.swap_remove("tag") {
+        Some(Val::Json(Value::Array(v))) => v,
+        _ => Vec::new(),
+    };
+    for s in sigma {
+        let t = Value::String(s);
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    o.insert("tag", Val::Json(tags.into()));
+    if let Some(rules) = d.rules_json(i) {
+        o.insert("rules", Val::Json(rules));
     }
 }
 
 /// The line of timeline row `i`.
-pub fn row_object(
-    t: &Timeline,
-    i: usize,
-    f: &Fields<'_>,
-    anns: &[&Annotation],
-) -> Map<String, Value> {
-    let mut m = Map::new();
+fn row(cx: &Lines<'_>, i: usize, out: &mut Vec<u8>) {
+    let t = cx.timeline;
+    let f = t.fields(i);
+    let generic;
+    let mut o = Obj::new();
     let src = t.source_of(i);
     let format = t.event_format(i);
     let message = match f.get(Norm::Message) {
-        Some(v) if !v.is_empty() => v.to_owned(),
-        _ => crate::timeline::generic_message(f),
+        Some(v) if !v.is_empty() => Val::Str(v),
+        _ => {
+            generic = crate::timeline::generic_message(&f);
+            Val::Str(&generic)
+        }
     };
     let ts = t.events.get(i).map(|e| e.ts).unwrap_or(0);
-    head(&mut m, message, ts, format, f.get(Norm::Category));
+    head(&mut o, message, ts, format, f.get(Norm::Category));
     if let Some(s) = src {
-        m.insert("source".into(), s.label.clone().into());
-        m.insert("format".into(), format.into());
+        o.insert("source", Val::Str(&s.label));
+        o.insert("format", Val::Str(format));
     }
     if family(format) == Some(Family::Evtx) {
-        plaso_evtx(&mut m, f);
+        plaso_evtx(&mut o, &f);
     }
     for (n, v) in f.norm_iter() {
         if n != Norm::Message {
-            put(&mut m, n.name().into(), v.into());
+            put(&mut o, Key::Static(n.name()), v);
         }
     }
     if let Some(e) = t.events.get(i) {
         if e.flags.recovered() {
-            m.insert("recovered".into(), true.into());
+            o.insert("recovered", Val::Bool(true));
         }
         if e.flags.bad_time() {
             // The record's own time was unusable; the header time (or none) is used.
-            m.insert("time_unreliable".into(), true.into());
+            o.insert("time_unreliable", Val::Bool(true));
         }
     }
     for (k, v) in &f.raw {
-        put(&mut m, snake(k), v.to_string().into());
+        let k = o.make(|s| snake_into(k, s));
+        put(&mut o, Key::Made(k), v);
     }
-    annotations(&mut m, anns);
-    m
+    if let Some(a) = cx.ann {
+        annotations(&mut o, a.on_row(i));
+    }
+    if let Some(d) = cx.det {
+        detections(&mut o, d, i);
+    }
+    o.write(out);
+    out.push(b'\n');
 }
 
 /// The line of an annotated event whose evidence is not loaded, from its stored copy.
-pub fn missing_object(me: &MissingEvent<'_>, format: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    let e = me.first().map(|a| a.event.clone()).unwrap_or_default();
-    let message = if e.message.is_empty() {
-        "(event copy without message)".to_owned()
-    } else {
-        e.message
+fn missing_line(me: &MissingEvent<'_>, format: &str, out: &mut Vec<u8>) {
+    let mut o = Obj::new();
+    let e = me.first().map(|a| &a.event);
+    let message = match e {
+        Some(e) if !e.message.is_empty() => Val::Str(&e.message),
+        _ => Val::Str("(event copy without message)"),
     };
-    head(&mut m, message, me.key.ts, format, None);
-    m.insert("source".into(), e.source.into());
-    m.insert("format".into(), format.into());
-    for (k, v) in [("host", e.host), ("event_id", e.event_id)] {
-        if !v.is_empty() {
-            m.insert(k.into(), v.into());
+    head(&mut o, message, me.key.ts, format, None);
+    o.insert("source", Val::Str(e.map_or("", |e| e.source.as_str())));
+    o.insert("format", Val::Str(format));
+    if let Some(e) = e {
+        for (k, v) in [("host", &e.host), ("event_id", &e.event_id)] {
+            if !v.is_empty() {
+                o.insert(k, Val::Str(v));
+            }
         }
     }
-    m.insert("evidence".into(), "missing".into());
-    annotations(&mut m, &me.annotations);
-    m
+    o.insert("evidence", Val::Str("missing"));
+    annotations(&mut o, &me.annotations);
+    o.write(out);
+    out.push(b'\n');
 }
 
 /// Writes `items` as Timesketch JSONL (each line stands alone, as in `jsonl`).
-pub(super) fn write_items<W: Write + ?Sized>(
-    cx: &Lines<'_>,
-    items: &[Item],
-    out: &mut W,
-) -> io::Result<()> {
-    let (t, ann) = (cx.timeline, cx.ann);
+pub(super) fn write_items(cx: &Lines<'_>, items: &[Item], out: &mut Vec<u8>) -> io::Result<()> {
     for &item in items {
-        let obj = match item {
-            Item::Row(i) => {
-                let f = t.fields(i);
-                let anns = ann.map(|a| a.on_row(i)).unwrap_or(&[]);
-                let mut o = row_object(t, i, &f, anns);
-                if let Some(d) = cx.det {
-                    d.add_timesketch(i, &mut o);
+        match item {
+            Item::Row(i) => row(cx, i, out),
+            Item::Missing(k) => {
+                if let Some((a, me)) = cx.ann.and_then(|a| Some((a, a.missing(k)?))) {
+                    missing_line(me, a.missing_format(me), out);
                 }
-                o
             }
-            Item::Missing(k) => match ann.and_then(|a| Some((a, a.missing(k)?))) {
-                Some((a, me)) => missing_object(me, a.missing_format(me)),
-                None => continue,
-            },
-        };
-        serde_json::to_writer(&mut *out, &Value::Object(obj))?;
-        out.write_all(b"\n")?;
+        }
     }
     Ok(())
 }
@@ -330,13 +409,59 @@ mod tests {
 
     #[test]
     fn colliding_fields_are_kept_under_raw_names() {
-        let mut m = Map::new();
-        put(&mut m, "host".into(), "a".into());
-        put(&mut m, "host".into(), "a".into());
-        put(&mut m, "host".into(), "b".into());
-        put(&mut m, "host".into(), "c".into());
-        let keys: Vec<&str> = m.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["host", "raw_host", "raw_host_2"]);
-        assert_eq!(m["raw_host_2"], "c");
+        let mut o = Obj::new();
+        for v in ["a", "a", "b", "c"] {
+            put(&mut o, Key::Static("host"), v);
+        }
+        let k = o.make(|s| snake_into("Host", s));
+        put(&mut o, Key::Made(k), "d");
+        let mut b = Vec::new();
+        o.write(&mut b);
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            r#"{"host":"a","raw_host":"b","raw_host_2":"c","raw_host_3":"d"}"#
+        );
+    }
+
+    #[test]
+    fn datetimes_match_times() {
+        let mut x: i64 = 0x0123_4567_89ab_cdef;
+        for _ in 0..3000 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            for ns in [x, x / 1000 * 1000, -x.abs() / 3] {
+                let mut s = String::new();
+                datetime_into(ns, &mut s);
+                assert_eq!(s, times(ns).0, "{ns}");
+            }
+        }
+    }
+
+    #[test]
+    fn snake_into_matches_the_character_rules() {
+        for name in [
+            "a_B",
+            "_A",
+            "AB",
+            "ABc",
+            "a1B",
+            "x--y",
+            "-",
+            "A",
+            "ÜA",
+            "aÜb",
+            "__a__",
+            "a  b ",
+            "IPv4Address",
+        ] {
+            let mut s = String::from("pre");
+            snake_into(name, &mut s);
+            assert_eq!(&s[3..], snake(name), "{name}");
+            assert!(
+                !s[3..].is_empty() && !s[3..].starts_with('_') && !s.ends_with('_'),
+                "{name}: {s}"
+            );
+        }
     }
 }

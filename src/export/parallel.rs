@@ -139,7 +139,7 @@ mod tests {
         let hit_rows: Vec<usize> = (0..t.len()).filter(|&i| !hits.of(i).is_empty()).collect();
         assert!(hit_rows.len() > 5, "{}", hit_rows.len());
         let dir = tempfile::tempdir().unwrap();
-        let mut case = Case::new(&dir.path().join("c.vigil.json"), "tester");
+        let mut case = Case::new(dir.path().join("c.vigil.json"), "tester");
         let first_title = format!(
             "sigma:{}",
             rules.get(hits.of(hit_rows[0])[0]).unwrap().title

@@ -44,6 +44,7 @@ pub mod hunt;
 
 pub mod mapping;
 mod names;
+mod pin;
 mod rules;
 mod run;
 

@@ -46,6 +46,7 @@ pub mod hunt;
 
 pub mod mapping;
 mod names;
+mod pin;
 mod rules;
 mod run;
 pub mod triage;

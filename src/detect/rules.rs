@@ -4,9 +4,10 @@
 //! is not loaded is reported with a reason.
 
 use super::mapping::{Mapping, TargetId};
+use super::pin::{self, Parts};
 use super::{DetectError, Level, RuleIdx, RuleMeta, Status, attack_ids, builtin};
 use rayon::prelude::*;
-use rsigma_eval::{CompiledRule, Engine};
+use rsigma_eval::CompiledRule;
 use rsigma_parser::{Detection, Modifier, SigmaCollection, SigmaRule};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
@@ -103,6 +104,8 @@ pub struct BucketStats {
     pub memo_rules: usize,
     /// Rules of the logsource evaluated per event.
     pub live_rules: usize,
+    /// Of both, the rules routed by the EventIDs their detection pins.
+    pub pinned_rules: usize,
     pub lookups: u64,
     pub reused: u64,
     /// False once the memo was switched off for rarely repeating values.
@@ -111,7 +114,7 @@ pub struct BucketStats {
 
 /// Rules of a logsource evaluated once per distinct tuple of `fields`.
 pub(crate) struct MemoGroup {
-    pub engine: Engine,
+    pub parts: Parts,
     pub fields: Vec<String>,
     /// The `apart` fields its rules read (empty for the main group).
     pub apart: Vec<String>,
@@ -128,7 +131,7 @@ pub(crate) struct Bucket {
     pub targets: Vec<TargetId>,
     pub memos: Vec<MemoGroup>,
     /// Rules evaluated per event (keywords, volatile fields, field references).
-    pub live: Option<Engine>,
+    pub live: Option<Parts>,
 }
 
 /// A loaded, compiled rule set. Shared read-only by the workers of `run`.
@@ -331,15 +334,18 @@ impl RuleSet {
         use std::sync::atomic::Ordering::Relaxed;
         let mut v = Vec::new();
         for b in &self.buckets {
-            let live = b.live.as_ref().map_or(0, Engine::rule_count);
-            for g in &b.memos {
+            let live = b.live.as_ref().map_or(0, Parts::rule_count);
+            let live_pinned = b.live.as_ref().map_or(0, Parts::pinned_rules);
+            for (k, g) in b.memos.iter().enumerate() {
                 v.push(BucketStats {
                     name: match g.apart.is_empty() {
                         true => b.name.clone(),
                         false => format!("{} [{}]", b.name, g.apart.join(",")),
                     },
-                    memo_rules: g.engine.rule_count(),
+                    memo_rules: g.parts.rule_count(),
                     live_rules: live,
+                    // The live rules are counted with the bucket's first group.
+                    pinned_rules: g.parts.pinned_rules() + if k == 0 { live_pinned } else { 0 },
                     lookups: g.lookups.load(Relaxed),
                     reused: g.reused.load(Relaxed),
                     memo_on: g.on.load(Relaxed),
@@ -549,8 +555,9 @@ fn compile_bucket(
     mapping: &Mapping,
 ) -> (Bucket, Vec<(usize, String)>) {
     // Memo groups keyed by the `apart` fields their rules read.
-    let mut groups: Vec<(Vec<String>, Vec<CompiledRule>, FxHashSet<String>)> = Vec::new();
-    let mut live_rules: Vec<CompiledRule> = Vec::new();
+    type Pinned = (CompiledRule, Option<Vec<i64>>);
+    let mut groups: Vec<(Vec<String>, Vec<Pinned>, FxHashSet<String>)> = Vec::new();
+    let mut live_rules: Vec<Pinned> = Vec::new();
     let mut errors: Vec<(usize, String)> = Vec::new();
     for &i in members {
         let c = &cands[i];
@@ -577,6 +584,7 @@ fn compile_bucket(
         compiled.description = None;
         compiled.falsepositives = Vec::new();
         compiled.tags = Vec::new();
+        let compiled = (compiled, pin::event_ids(&rule));
         if !memo || fields.iter().any(|f| mapping.volatile.contains(f)) {
             live_rules.push(compiled);
             continue;
@@ -598,18 +606,13 @@ fn compile_bucket(
         groups[k].1.push(compiled);
         groups[k].2.extend(fields);
     }
-    let engine = |rules: Vec<CompiledRule>| -> Engine {
-        let mut e = Engine::new();
-        e.extend_compiled_rules(rules);
-        e
-    };
     let memos = groups
         .into_iter()
         .map(|(apart, rules, fields)| {
             let mut fields: Vec<String> = fields.into_iter().collect();
             fields.sort();
             MemoGroup {
-                engine: engine(rules),
+                parts: Parts::build(rules),
                 fields,
                 apart,
                 on: AtomicBool::new(true),
@@ -618,7 +621,7 @@ fn compile_bucket(
             }
         })
         .collect();
-    let live = (!live_rules.is_empty()).then(|| engine(live_rules));
+    let live = Some(Parts::build(live_rules)).filter(|p| !p.is_empty());
     let targets = members
         .first()
         .map(|&i| cands[i].targets.clone())

@@ -6,6 +6,7 @@ use super::event::{EvtxValues, PairValues, SigmaEvent, Values};
 use super::hits::Hits;
 use super::mapping::{Mapping, TargetId};
 use super::names::{NameTable, evtx_system_len};
+use super::pin::Eid;
 use super::rules::{RULE_ATTR, RuleSet};
 use crate::ingest::evtx::Slot;
 use crate::model::{Norm, Sym};
@@ -21,7 +22,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 const BLOCK: usize = 16 * 1024;
 /// Events between cancel checks and progress updates.
 const STEP: usize = 512;
-/// Memo cache budget (keys and results).
+/// Memo cache budget (keys and results), shared out among the workers; a worker's memo
+/// that fills up starts again empty.
 const MEMO_BUDGET: usize = 64 << 20;
 /// Lookups after which a bucket whose memo is rarely reused stops memoising.
 const MEMO_TRIAL: u64 = 20_000;
@@ -45,7 +47,7 @@ pub fn run(
         g.reused.store(0, Ordering::Relaxed);
     }
     let plans: Vec<SourcePlan<'_>> = t.sources.iter().map(|s| plan_source(t, s, rs)).collect();
-    let memo = Memo::new();
+    let memo = Memo::new(rs, rayon::current_num_threads());
     let blocks: Vec<Option<Vec<(u32, u32)>>> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
         .map(|b| {
@@ -53,6 +55,7 @@ pub fn run(
             run_block(t, rs, &plans, &memo, range, cancel, progress)
         })
         .collect();
+    memo.publish_counts(rs);
     let mut pairs = Vec::new();
     for b in blocks {
         pairs.extend(b?);
@@ -102,9 +105,10 @@ impl RuleSet {
                 }
                 seen.push(b);
                 if let Some(bucket) = self.buckets.get(b as usize) {
-                    let memos = bucket.memos.iter().map(|g| &g.engine);
-                    for e in memos.chain(&bucket.live) {
-                        fire(self, e, &ev, &mut found);
+                    // Every engine, pinned or not: checks `run`'s EventID routing too.
+                    let memos = bucket.memos.iter().map(|g| &g.parts);
+                    for p in memos.chain(&bucket.live) {
+                        p.each(Eid::All, |e| fire(self, e, &ev, &mut found));
                     }
                 }
             }
@@ -214,27 +218,59 @@ fn plan_shape<'m>(
     plan
 }
 
-/// Memo key (bucket and values) → final indices of the rules that fired.
-type MemoShard = Mutex<FxHashMap<Box<[u8]>, Box<[u32]>>>;
-
-/// Shared memo of rule results per (bucket, values of the fields its memo rules read).
+/// Memo of rule results per (bucket, group, values of the fields the group's rules read),
+/// one per worker thread. Each worker locks only its own (uncontended), and counts in its
+/// own memory: a memo and counters shared by both cores cost a cache-line transfer per
+/// lookup (issue 13: two threads did not run faster than one). The price: a tuple first
+/// seen on both workers is evaluated twice.
 struct Memo {
-    shards: Vec<MemoShard>,
-    bytes: AtomicUsize,
+    workers: Vec<Mutex<WorkerMemo>>,
+}
+
+struct WorkerMemo {
+    /// Key → final indices of the rules that fired.
+    map: FxHashMap<Box<[u8]>, Box<[u32]>>,
+    bytes: usize,
+    budget: usize,
+    /// Per bucket, per memo group: (lookups, reused) on this worker.
+    counts: Vec<Vec<(u64, u64)>>,
 }
 
 impl Memo {
-    fn new() -> Memo {
+    fn new(rs: &RuleSet, workers: usize) -> Memo {
+        let workers = workers.max(1);
+        let w = || WorkerMemo {
+            map: FxHashMap::default(),
+            bytes: 0,
+            budget: MEMO_BUDGET / workers,
+            counts: rs
+                .buckets
+                .iter()
+                .map(|b| vec![(0, 0); b.memos.len()])
+                .collect(),
+        };
         Memo {
-            shards: (0..16).map(|_| Mutex::new(FxHashMap::default())).collect(),
-            bytes: AtomicUsize::new(0),
+            workers: (0..workers).map(|_| Mutex::new(w())).collect(),
         }
     }
 
-    fn shard(&self, key: &[u8]) -> &MemoShard {
-        let mut h = FxHasher::default();
-        h.write(key);
-        &self.shards[(h.finish() >> 60) as usize % self.shards.len()]
+    /// This worker's memo; None if another thread holds it (only outside the pool).
+    fn mine(&self) -> Option<std::sync::MutexGuard<'_, WorkerMemo>> {
+        let i = rayon::current_thread_index().unwrap_or(0) % self.workers.len();
+        self.workers[i].try_lock().ok()
+    }
+
+    /// Adds every worker's counts to the groups' statistics (`RuleSet::bucket_stats`).
+    fn publish_counts(&self, rs: &RuleSet) {
+        for w in &self.workers {
+            let Ok(w) = w.lock() else { continue };
+            for (b, counts) in rs.buckets.iter().zip(&w.counts) {
+                for (g, &(l, r)) in b.memos.iter().zip(counts) {
+                    g.lookups.fetch_add(l, Ordering::Relaxed);
+                    g.reused.fetch_add(r, Ordering::Relaxed);
+                }
+            }
+        }
     }
 }
 
@@ -257,6 +293,7 @@ fn run_block<'m>(
 ) -> Option<Vec<(u32, u32)>> {
     let mut out = Vec::new();
     let mut sc = Scratch::default();
+    let mut memo = memo.mine();
     let mut cache = TableCache::default();
     let mut pending = 0;
     for i in range {
@@ -302,15 +339,19 @@ fn run_block<'m>(
                         {
                             continue;
                         }
-                        eval_bucket(rs, b, &ev, memo, &mut sc);
+                        eval_bucket(rs, b, &ev, memo.as_deref_mut(), &mut sc);
                     }
                     sc.slots = slots;
                 }
                 // Stored without fields (index-only ingest): re-rendered from the file.
-                None => text_event(t, rs, i, targets, true, memo, &mut cache, &mut sc),
+                None => {
+                    let m = memo.as_deref_mut();
+                    text_event(t, rs, i, targets, true, m, &mut cache, &mut sc)
+                }
             },
             SourcePlan::Text { targets, windows } => {
-                text_event(t, rs, i, targets, *windows, memo, &mut cache, &mut sc)
+                let m = memo.as_deref_mut();
+                text_event(t, rs, i, targets, *windows, m, &mut cache, &mut sc)
             }
         }
         if !sc.found.is_empty() {
@@ -366,7 +407,7 @@ fn text_event<'m>(
     i: usize,
     targets: &[TargetId],
     windows: bool,
-    memo: &Memo,
+    mut memo: Option<&mut WorkerMemo>,
     cache: &mut TableCache<'m>,
     sc: &mut Scratch,
 ) {
@@ -429,53 +470,67 @@ fn text_event<'m>(
                 table: &entry.2[k].1,
                 values: &values,
             };
-            eval_bucket(rs, b, &ev, memo, sc);
+            eval_bucket(rs, b, &ev, memo.as_deref_mut(), sc);
         }
     }
 }
 
 /// Evaluates bucket `b` on one record, adding the final indices of the rules that fire
 /// to `sc.found`.
-fn eval_bucket<E: Event>(rs: &RuleSet, b: u16, ev: &E, memo: &Memo, sc: &mut Scratch) {
+fn eval_bucket<E: Event>(
+    rs: &RuleSet,
+    b: u16,
+    ev: &E,
+    mut memo: Option<&mut WorkerMemo>,
+    sc: &mut Scratch,
+) {
     let Some(bucket) = rs.buckets.get(b as usize) else {
         return;
     };
+    let eid = Eid::of(ev);
     for (k, g) in bucket.memos.iter().enumerate() {
-        if !(g.on.load(Ordering::Relaxed) && memo_key(b, k, &g.fields, ev, &mut sc.key)) {
-            fire(rs, &g.engine, ev, &mut sc.found);
+        let memo = match memo.as_deref_mut() {
+            Some(m)
+                if g.on.load(Ordering::Relaxed) && memo_key(b, k, &g.fields, ev, &mut sc.key) =>
+            {
+                m
+            }
+            _ => {
+                g.parts.each(eid, |e| fire(rs, e, ev, &mut sc.found));
+                continue;
+            }
+        };
+        let Some(count) = memo.counts.get_mut(b as usize).and_then(|c| c.get_mut(k)) else {
             continue;
-        }
-        let shard = memo.shard(&sc.key);
-        let cached = shard
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&sc.key[..]).map(|v| v.to_vec()));
-        let lookups = g.lookups.fetch_add(1, Ordering::Relaxed) + 1;
-        match cached {
+        };
+        count.0 += 1;
+        let (lookups, reused) = *count;
+        match memo.map.get(&sc.key[..]) {
             Some(v) => {
-                g.reused.fetch_add(1, Ordering::Relaxed);
-                sc.found.extend(v);
+                count.1 += 1;
+                sc.found.extend_from_slice(v);
             }
             None => {
+                // The key holds EventID whenever a rule of the group pins it.
                 let start = sc.found.len();
-                fire(rs, &g.engine, ev, &mut sc.found);
+                g.parts.each(eid, |e| fire(rs, e, ev, &mut sc.found));
                 let res: Box<[u32]> = sc.found[start..].into();
                 let cost = sc.key.len() + res.len() * 4 + 64;
-                if memo.bytes.load(Ordering::Relaxed) + cost <= MEMO_BUDGET
-                    && let Ok(mut m) = shard.lock()
-                {
-                    memo.bytes.fetch_add(cost, Ordering::Relaxed);
-                    m.insert(sc.key.as_slice().into(), res);
+                if memo.bytes + cost > memo.budget {
+                    memo.map.clear();
+                    memo.bytes = 0;
                 }
+                memo.bytes += cost;
+                memo.map.insert(sc.key.as_slice().into(), res);
             }
         }
         // Mostly distinct tuples: the memo costs more than it saves here.
-        if lookups == MEMO_TRIAL && g.reused.load(Ordering::Relaxed) * 4 < MEMO_TRIAL {
+        if lookups == MEMO_TRIAL && reused * 4 < MEMO_TRIAL {
             g.on.store(false, Ordering::Relaxed);
         }
     }
-    if let Some(engine) = &bucket.live {
-        fire(rs, engine, ev, &mut sc.found);
+    if let Some(live) = &bucket.live {
+        live.each(eid, |e| fire(rs, e, ev, &mut sc.found));
     }
 }
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sigma figures (issue 13): all SigmaHQ Windows rules over `vigil sample --scale N` EVTX
+# (benches/sigma.rs: events/s per core, projection to 10 M events, rule-set memory, hit
+# bytes/event), then `vigil hunt` against `evtx_dump -t 2 -o jsonl` on the corpus EVTX.
+#
+# usage: benches/sigma.sh [SCALE] [DIR]     (SCALE default 100, DIR default /tmp/vigil-sigma)
+# Needs `cargo build --release --bins --benches`, ../shared/{sigma,corpus}, and evtx_dump
+# ($EVTX_DUMP, default ~/.cargo/bin/evtx_dump). Shared machine: compare CPU seconds
+# (user + sys), not wall time. Chainsaw cannot be built here (its git dependencies cannot
+# be fetched); SIGMA.md §6 measured it at ≈ 24 CPU-s on the same corpus EVTX (reference).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+scale=${1:-100}
+dir=${2:-/tmp/vigil-sigma}
+shared=${SHARED:-$root/../shared}
+vigil=$root/target/release/vigil
+evtx_dump=${EVTX_DUMP:-$HOME/.cargo/bin/evtx_dump}
+bench=$(ls -t "$root"/target/release/deps/sigma-* | grep -v '\.d$' | head -1)
+rules=("$shared/sigma/rules/windows" "$shared/sigma/rules-emerging-threats" "$shared/sigma/rules-threat-hunting")
+
+[[ -d "$dir/evtx" ]] || "$vigil" sample --scale "$scale" -o "$dir" > /dev/null
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== detection over $dir/evtx (all SigmaHQ Windows rules)"
+VIGIL_BENCH_RULES=$(IFS=:; echo "${rules[*]}") VIGIL_BENCH_EVIDENCE=$dir/evtx "$bench" | grep -v '^  memo'
+
+echo "== vigil hunt vs evtx_dump -t 2 -o jsonl on the corpus EVTX"
+mapfile -t files < <(find "$shared/corpus" -name '*.evtx' | sort)
+# user+sys seconds of a command (its output discarded).
+cpu() {
+    local out
+    out=$(mktemp)
+    /usr/bin/time -o "$out" -f '%U %S' "$@" > /dev/null 2>&1 || true
+    tail -1 "$out" | awk '{print $1 + $2}'
+    rm -f "$out"
+}
+dump=0
+for f in "${files[@]}"; do
+    dump=$(awk -v a="$dump" -v b="$(cpu "$evtx_dump" -t 2 -o jsonl "$f")" 'BEGIN {print a + b}')
+done
+rule_args=()
+for r in "${rules[@]}"; do rule_args+=(--rules "$r"); done
+hunt=$(cpu "$vigil" hunt --threads 2 "${rule_args[@]}" "${files[@]}")
+parse=$(cpu "$vigil" hunt --threads 2 --no-rules "${files[@]}")
+echo "${#files[@]} files: evtx_dump ${dump} cpu-s; vigil hunt ${hunt} cpu-s (${parse} with --no-rules)"
+awk -v h="$hunt" -v d="$dump" 'BEGIN {printf "vigil hunt / evtx_dump = %.2f (target <= 2); Chainsaw (SIGMA.md §6, not built here): ~24 cpu-s\n", h / d}'

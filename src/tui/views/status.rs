@@ -97,13 +97,21 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
         let pct = st.ingest.index_progress * 100 / st.timeline.len().max(1);
         right.push_str(&format!("indexing {}% | ", pct.min(99)));
     }
+    let left = sanitize::line(&left, 512, theme.ascii);
+    // The Sigma summary gives way when the line is full: what the filter and search
+    // say matters more (the histogram row and the detail pane still show hits).
     if let Some(d) = super::detections::status_text(st) {
-        right.push_str(&d);
-        right.push_str(" | ");
+        let need = [left.as_ref(), &right, &d, " | ", st.zone().0, "  "]
+            .iter()
+            .map(|s| s.chars().count())
+            .sum::<usize>();
+        if need <= area.width as usize {
+            right.push_str(&d);
+            right.push_str(" | ");
+        }
     }
     right.push_str(st.zone().0);
     right.push(' ');
-    let left = sanitize::line(&left, 512, theme.ascii);
     let text = pad_between(&left, &right, area.width as usize);
     f.render_widget(Paragraph::new(text).style(theme.status()), area);
 }

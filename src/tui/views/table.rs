@@ -115,7 +115,9 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     // Sigma level markers, once rules are loaded: their own column (`!!` critical, `!`
     // high, `+` medium, `-` low, `.` informational), so they survive NO_COLOR.
     let hits = st.detect.current(t.len()).map(|(_, h)| h);
-    let with_level = st.detect.rules.is_some();
+    // Below 80 columns the message needs those cells more (`src → dst:port` must still
+    // fit at 60); hits stay visible in the histogram row, the status line and the detail pane.
+    let with_level = st.detect.rules.is_some() && area.width >= 80;
     let level_w: u16 = if with_level { 2 } else { 0 };
     let cols = layout::columns(
         area.width.saturating_sub(level_w + u16::from(with_level)),

@@ -49,6 +49,7 @@ mod names;
 mod pin;
 mod rules;
 mod run;
+mod tick;
 pub mod triage;
 
 pub use export::{Detected, WithHits};

@@ -295,15 +295,10 @@ fn run_block<'m>(
     let mut sc = Scratch::default();
     let mut memo = memo.mine();
     let mut cache = TableCache::default();
-    let mut pending = 0;
+    let mut tick = super::tick::Tick::new(progress, cancel, STEP);
     for i in range {
-        pending += 1;
-        if pending == STEP {
-            progress.fetch_add(pending, Ordering::Relaxed);
-            pending = 0;
-            if cancel.load(Ordering::Relaxed) {
-                return None;
-            }
+        if !tick.next() {
+            return None;
         }
         let Some(e) = t.events.get(i) else { break };
         let Some(plan) = plans.get(e.source as usize) else {
@@ -360,7 +355,7 @@ fn run_block<'m>(
             out.extend(sc.found.iter().map(|&r| (i as u32, r)));
         }
     }
-    progress.fetch_add(pending, Ordering::Relaxed);
+    tick.finish();
     Some(out)
 }
 

@@ -14,7 +14,7 @@ const PER_SOURCE: usize = 20_000;
 
 /// Names a query term may use that are not per-event fields (record flags included:
 /// `recovered:true` and `bad_time` are answered from the event, not its fields).
-const EVENT_LEVEL: [&str; 11] = [
+pub(crate) const EVENT_LEVEL: [&str; 11] = [
     "source",
     "format",
     "ts",

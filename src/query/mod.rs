@@ -8,6 +8,7 @@ mod lexer;
 mod parser;
 mod term;
 
+pub(crate) use fields::EVENT_LEVEL;
 pub use fields::FieldNames;
 pub use term::TextTerm;
 

@@ -8,7 +8,7 @@ use crate::timeline::Timeline;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 const BLOCK: usize = 32 * 1024;
 const STEP: usize = 1024;
@@ -99,15 +99,10 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
         .map(|b| {
             let range = b * BLOCK..((b + 1) * BLOCK).min(n);
             let mut c = Collected::default();
-            let mut pending = 0;
+            let mut tick = crate::detect::tick::Tick::new(progress, cancel, STEP);
             for i in range {
-                pending += 1;
-                if pending == STEP {
-                    progress.fetch_add(pending, Ordering::Relaxed);
-                    pending = 0;
-                    if cancel.load(Ordering::Relaxed) {
-                        return None;
-                    }
+                if !tick.next() {
+                    return None;
                 }
                 let Some(e) = t.events.get(i) else { continue };
                 if classes.get(&(e.source, e.tag)) != Some(&Class::Read) {
@@ -116,7 +111,7 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
                 let f = t.fields_for(i, false);
                 observe(t, i, &f, &mut c);
             }
-            progress.fetch_add(pending, Ordering::Relaxed);
+            tick.finish();
             Some(c)
         })
         .collect();

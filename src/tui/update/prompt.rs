@@ -177,20 +177,7 @@ fn recall(st: &mut State, kind: PromptKind, back: bool) -> Vec<Effect> {
 /// The field names a query may use: those the loaded events have, and the event-level
 /// ones every event has.
 fn field_names(st: &State) -> Vec<String> {
-    let mut v: Vec<String> = [
-        "host",
-        "source",
-        "format",
-        "message",
-        "after",
-        "before",
-        "mark",
-        "tag",
-        "recovered",
-        "bad_time",
-    ]
-    .map(String::from)
-    .into();
+    let mut v: Vec<String> = crate::query::EVENT_LEVEL.map(String::from).into();
     if let Some(f) = &st.query.fields {
         let mut known: Vec<String> = f.names().map(str::to_owned).collect();
         known.sort_by_key(|n| (crate::model::Norm::from_name(n).is_none(), n.to_lowercase()));

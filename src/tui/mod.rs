@@ -11,6 +11,7 @@ mod casepath;
 pub mod cells;
 pub mod clipboard;
 pub mod columns;
+mod commands;
 pub mod complete;
 pub mod counts;
 pub mod decode;

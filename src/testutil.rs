@@ -61,6 +61,26 @@ pub fn sigma(sub: &str) -> Option<PathBuf> {
     under_shared("sigma", sub)
 }
 
+/// Every file below `dir` at any depth, sorted; an unreadable folder counts as empty.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for p in rd.flatten().map(|e| e.path()) {
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The repository's own `samples/` (committed; never absent in a checkout).
 pub fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")

@@ -1,7 +1,6 @@
 //! `carbonblack`: Carbon Black Cloud event forwarder JSON (`endpoint.event.procstart`,
 //! `netconn`, `filemod`, `regmod`, `crossproc`, `moduleload`…) and its alerts.
 
-use super::json;
 use super::norm::{self, JsonParser, basename, first, get, has, json_head, set_from};
 use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
@@ -24,12 +23,7 @@ fn sniff(head: &[u8]) -> u8 {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    let (records, shape) = json::split(data, &["events", "results"]);
-    Ok(Prepared {
-        parser: Box::new(JsonParser { tz: ctx.tz, map }),
-        records,
-        note: Some(shape.to_owned()),
-    })
+    Ok(JsonParser::prepare(data, &["events", "results"], ctx, map))
 }
 
 fn category(t: &str) -> &'static str {
@@ -158,45 +152,18 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{corpus_files, parse_all, parse_bytes};
-    use crate::model::format_rfc3339;
-
-    #[test]
-    fn corpus_event_forwarder() {
-        let Some(files) = corpus_files("carbon-black") else {
-            return;
-        };
-        for path in files {
-            let r = parse_all(&path, "carbonblack");
-            assert_eq!((r.total, r.rejected), (8, 0), "{:?}", r.reasons);
-            let row = &r.rows[0];
-            assert_eq!(format_rfc3339(row.ts), "2022-02-10T11:50:51.686294Z");
-            assert_eq!(row.get("host"), Some("DESKTOP-001"));
-            assert_eq!(row.get("user"), Some("NT AUTHORITY\\LOCAL SERVICE"));
-            assert_eq!(row.get("process"), Some("sophoshealth.exe"));
-            assert_eq!(row.get("category"), Some("registry"));
-            assert_eq!(
-                row.get("hash"),
-                Some("3a55487d9a9247d7848785d1a8c76d1b9ed15d72137d81f7474be0a31ba523d0")
-            );
-            let start = r
-                .rows
-                .iter()
-                .find(|r| r.get("event_id") == Some("endpoint.event.procstart"))
-                .unwrap();
-            assert_eq!(start.get("category"), Some("process"));
-            assert!(start.get("parent").is_some());
-        }
-    }
+    use crate::ingest::edr::testutil::{assert_row, parse_bytes};
 
     #[test]
     fn netconn_inbound() {
         let data = br#"{"type":"endpoint.event.netconn","device_name":"h","process_guid":"g","device_timestamp":"2022-02-10 11:50:51.686294 +0000 UTC","netconn_inbound":true,"netconn_local_ipv4":"10.0.0.5","netconn_local_port":3389,"netconn_remote_ipv4":"203.0.113.9","netconn_remote_port":50000,"netconn_protocol":"PROTO_TCP","process_path":"c:\\windows\\system32\\svchost.exe"}"#;
         assert_eq!(sniff(data), 90);
         let r = parse_bytes(data, "carbonblack", &Default::default());
-        let row = &r.rows[0];
-        assert_eq!(row.get("src_ip"), Some("203.0.113.9"));
-        assert_eq!(row.get("dst_port"), Some("3389"));
-        assert_eq!(row.get("category"), Some("network"));
+        let want = [
+            ("src_ip", "203.0.113.9"),
+            ("dst_port", "3389"),
+            ("category", "network"),
+        ];
+        assert_row(&r.rows[0], &want, "inbound");
     }
 }

@@ -4,8 +4,9 @@
 //! (`{"metadata":{"eventType","eventCreationTime"},"event":{…}}`: DetectionSummaryEvent,
 //! EppDetectionSummaryEvent, AuthActivityAuditEvent…).
 
-use super::json;
-use super::norm::{self, JsonParser, basename, first, get, has, json_head, set_from};
+use super::norm::{
+    self, FieldMap, JsonParser, basename, first, get, has, json_head, set_from, set_from_each,
+};
 use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
@@ -28,12 +29,12 @@ fn sniff(head: &[u8]) -> u8 {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    let (records, shape) = json::split(data, &["resources", "events"]);
-    Ok(Prepared {
-        parser: Box::new(JsonParser { tz: ctx.tz, map }),
-        records,
-        note: Some(shape.to_owned()),
-    })
+    Ok(JsonParser::prepare(
+        data,
+        &["resources", "events"],
+        ctx,
+        map,
+    ))
 }
 
 /// The category of an event by its name.
@@ -94,42 +95,37 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     let cat = category(&name);
     f.set(Norm::Category, cat);
     f.set(Norm::EventId, name);
-    set_from(f, Norm::Host, &["ComputerName", "Hostname", "aid"]);
-    set_from(f, Norm::User, &["UserName", "UserId", "UserPrincipal"]);
-    set_from(
-        f,
-        Norm::Action,
-        &["PatternDispositionDescription", "OperationName"],
-    );
+    let who: FieldMap = &[
+        (Norm::Host, &["ComputerName", "Hostname", "aid"]),
+        (Norm::User, &["UserName", "UserId", "UserPrincipal"]),
+        (
+            Norm::Action,
+            &["PatternDispositionDescription", "OperationName"],
+        ),
+    ];
+    set_from_each(f, who);
     if let Some(img) = first(f, &["ImageFileName", "FileName"]) {
         f.set(Norm::Process, basename(img));
     }
-    set_from(f, Norm::Cmdline, &["CommandLine"]);
-    set_from(
-        f,
-        Norm::Pid,
-        &["RawProcessId", "ProcessId", "ContextProcessId"],
-    );
-    set_from(
-        f,
-        Norm::Parent,
-        &["ParentBaseFileName", "ParentImageFileName"],
-    );
-    set_from(
-        f,
-        Norm::Hash,
-        &[
-            "SHA256HashValue",
-            "SHA256String",
-            "MD5HashValue",
-            "MD5String",
-        ],
-    );
-    set_from(
-        f,
-        Norm::File,
-        &["TargetFileName", "FilePath", "RegObjectName"],
-    );
+    let what: FieldMap = &[
+        (Norm::Cmdline, &["CommandLine"]),
+        (
+            Norm::Pid,
+            &["RawProcessId", "ProcessId", "ContextProcessId"],
+        ),
+        (Norm::Parent, &["ParentBaseFileName", "ParentImageFileName"]),
+        (
+            Norm::Hash,
+            &[
+                "SHA256HashValue",
+                "SHA256String",
+                "MD5HashValue",
+                "MD5String",
+            ],
+        ),
+        (Norm::File, &["TargetFileName", "FilePath", "RegObjectName"]),
+    ];
+    set_from_each(f, what);
     // ConnectionDirection 1 is inbound: the remote end is the source.
     let inbound = get(f, "ConnectionDirection").is_some_and(|d| d == "1");
     let local = (
@@ -178,36 +174,8 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{corpus_files, parse_all, parse_bytes};
+    use crate::ingest::edr::testutil::{assert_row, parse_bytes};
     use crate::model::format_rfc3339;
-
-    #[test]
-    fn corpus_fdr() {
-        let Some(files) = corpus_files("crowdstrike-fdr") else {
-            return;
-        };
-        for path in files {
-            let r = parse_all(&path, "crowdstrike");
-            assert_eq!((r.total, r.rejected), (23, 0), "{:?}", r.reasons);
-            let row = &r.rows[0];
-            assert_eq!(format_rfc3339(row.ts), "2021-07-07T17:05:21.137Z");
-            assert_eq!(row.get("event_id"), Some("SyntheticProcessRollup2"));
-            assert_eq!(row.get("process"), Some("sh"));
-            assert_eq!(row.get("cmdline"), Some("/bin/sh -s unix:cmd"));
-            assert_eq!(row.get("host"), Some("ffffffffa63e404bba4bff7465ab3afb"));
-            assert_eq!(row.get("category"), Some("process"));
-            let bind = &r.rows[2];
-            assert_eq!(bind.get("proto"), Some("udp"));
-            assert_eq!(bind.get("src_port"), Some("547"));
-            let dns = r
-                .rows
-                .iter()
-                .find(|r| r.get("event_id") == Some("DnsRequest"))
-                .unwrap();
-            assert_eq!(dns.get("category"), Some("dns"));
-            assert!(dns.get("message").unwrap().starts_with("dns "));
-        }
-    }
 
     #[test]
     fn streaming_detection() {
@@ -219,18 +187,16 @@ mod tests {
         let r = parse_bytes(data, "crowdstrike", &Default::default());
         assert_eq!((r.total, r.rejected), (3, 1));
         assert_eq!(r.reasons[0], "no usable time in field ContextTimeStamp");
-        let d = &r.rows[0];
-        assert_eq!(format_rfc3339(d.ts), "2018-09-13T13:47:19Z");
-        assert_eq!(d.get("host"), Some("FALCON-CROWDSTR"));
-        assert_eq!(d.get("severity"), Some("Low"));
-        assert_eq!(d.get("category"), Some("alert"));
-        assert_eq!(
-            d.get("message"),
-            Some("alert Suspicious Activity on FALCON-CROWDSTR")
-        );
-        let a = &r.rows[1];
-        assert_eq!(a.get("category"), Some("auth"));
-        assert_eq!(a.get("user"), Some("alice@example.com"));
+        let detection = [
+            ("ts", "2018-09-13T13:47:19Z"),
+            ("host", "FALCON-CROWDSTR"),
+            ("severity", "Low"),
+            ("category", "alert"),
+            ("message", "alert Suspicious Activity on FALCON-CROWDSTR"),
+        ];
+        assert_row(&r.rows[0], &detection, "detection");
+        let auth = [("category", "auth"), ("user", "alice@example.com")];
+        assert_row(&r.rows[1], &auth, "auth");
     }
 
     /// Falcon identity-protection events carry FILETIME `ContextTimeStamp`s; read as Unix

@@ -2,8 +2,9 @@
 //! documents (Elastic Defend process/network/file/registry events and alerts), timed by
 //! `@timestamp`. Winlogbeat documents (`winlog.*`) go to `winjson` instead.
 
-use super::json;
-use super::norm::{self, JsonParser, basename, first, get, has, json_head, set_from};
+use super::norm::{
+    self, FieldMap, JsonParser, basename, first, get, has, json_head, set_from_each,
+};
 use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
@@ -36,12 +37,7 @@ fn sniff(head: &[u8]) -> u8 {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    let (records, shape) = json::split(data, &["hits"]);
-    Ok(Prepared {
-        parser: Box::new(JsonParser { tz: ctx.tz, map }),
-        records,
-        note: Some(shape.to_owned()),
-    })
+    Ok(JsonParser::prepare(data, &["hits"], ctx, map))
 }
 
 /// vigil's category for ECS `event.category` values (first match wins).
@@ -72,27 +68,27 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     let kind = get(f, "event.kind").unwrap_or_default();
     let cat = category(&cats, &kind);
     f.set(Norm::Category, cat);
-    set_from(
-        f,
-        Norm::Host,
-        &[
-            "host.name",
-            "host.hostname",
-            "agent.hostname",
-            "observer.name",
-        ],
-    );
-    set_from(
-        f,
-        Norm::User,
-        &["user.name", "process.user.name", "user.target.name"],
-    );
-    set_from(f, Norm::Action, &["event.action", "event.type"]);
-    set_from(
-        f,
-        Norm::EventId,
-        &["event.code", "event.action", "event.dataset"],
-    );
+    let who: FieldMap = &[
+        (
+            Norm::Host,
+            &[
+                "host.name",
+                "host.hostname",
+                "agent.hostname",
+                "observer.name",
+            ],
+        ),
+        (
+            Norm::User,
+            &["user.name", "process.user.name", "user.target.name"],
+        ),
+        (Norm::Action, &["event.action", "event.type"]),
+        (
+            Norm::EventId,
+            &["event.code", "event.action", "event.dataset"],
+        ),
+    ];
+    set_from_each(f, who);
     match first(f, &["process.name"]) {
         Some(p) => f.set(Norm::Process, p),
         None => {
@@ -101,47 +97,41 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
             }
         }
     }
-    set_from(f, Norm::Pid, &["process.pid"]);
-    set_from(f, Norm::Cmdline, &["process.command_line", "process.args"]);
-    set_from(
-        f,
-        Norm::Parent,
-        &["process.parent.name", "process.parent.executable"],
-    );
-    set_from(
-        f,
-        Norm::Hash,
-        &[
-            "process.hash.sha256",
-            "file.hash.sha256",
-            "process.hash.sha1",
-            "process.hash.md5",
-            "file.hash.md5",
-        ],
-    );
-    set_from(
-        f,
-        Norm::File,
-        &["file.path", "registry.path", "dll.path", "file.name"],
-    );
-    set_from(
-        f,
-        Norm::SrcIp,
-        &["source.ip", "source.address", "client.ip"],
-    );
-    set_from(f, Norm::SrcPort, &["source.port", "client.port"]);
-    set_from(
-        f,
-        Norm::DstIp,
-        &["destination.ip", "destination.address", "server.ip"],
-    );
-    set_from(f, Norm::DstPort, &["destination.port", "server.port"]);
-    set_from(f, Norm::Proto, &["network.transport", "network.protocol"]);
-    set_from(
-        f,
-        Norm::Severity,
-        &["kibana.alert.severity", "event.severity", "log.level"],
-    );
+    let what: FieldMap = &[
+        (Norm::Pid, &["process.pid"]),
+        (Norm::Cmdline, &["process.command_line", "process.args"]),
+        (
+            Norm::Parent,
+            &["process.parent.name", "process.parent.executable"],
+        ),
+        (
+            Norm::Hash,
+            &[
+                "process.hash.sha256",
+                "file.hash.sha256",
+                "process.hash.sha1",
+                "process.hash.md5",
+                "file.hash.md5",
+            ],
+        ),
+        (
+            Norm::File,
+            &["file.path", "registry.path", "dll.path", "file.name"],
+        ),
+        (Norm::SrcIp, &["source.ip", "source.address", "client.ip"]),
+        (Norm::SrcPort, &["source.port", "client.port"]),
+        (
+            Norm::DstIp,
+            &["destination.ip", "destination.address", "server.ip"],
+        ),
+        (Norm::DstPort, &["destination.port", "server.port"]),
+        (Norm::Proto, &["network.transport", "network.protocol"]),
+        (
+            Norm::Severity,
+            &["kibana.alert.severity", "event.severity", "log.level"],
+        ),
+    ];
+    set_from_each(f, what);
     if cat == "alert"
         && let Some(r) = first(f, &["kibana.alert.rule.name", "rule.name", "message"])
     {
@@ -165,81 +155,7 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{corpus_files, parse_all, parse_bytes};
-    use crate::model::format_rfc3339;
-
-    #[test]
-    fn corpus_elastic_endpoint() {
-        let Some(files) = corpus_files("elastic-endpoint") else {
-            return;
-        };
-        assert_eq!(files.len(), 5);
-        for path in files {
-            let r = parse_all(&path, "ecs");
-            assert_eq!(
-                (r.total, r.rejected),
-                (1, 0),
-                "{}: {:?}",
-                path.display(),
-                r.reasons
-            );
-            let row = &r.rows[0];
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let (ts, host, process, cat) = match name {
-                "endpoint-package__alerts.sample_event.json" => (
-                    "2022-04-04T12:15:41.594406200Z",
-                    "security-win-1",
-                    "System",
-                    "alert",
-                ),
-                "endpoint-package__file.sample_event.json" => (
-                    "2022-04-04T18:37:01.577577100Z",
-                    "response-win-1",
-                    "winlogbeat.exe",
-                    "file",
-                ),
-                "endpoint-package__network.sample_event.json" => (
-                    "2022-04-04T18:52:00.600780900Z",
-                    "mgmt-win-1",
-                    "GCEWindowsAgent.exe",
-                    "network",
-                ),
-                "endpoint-package__process.sample_event.json" => (
-                    "2022-04-04T18:53:08.657898600Z",
-                    "data-viz-win-1",
-                    "svchost.exe",
-                    "process",
-                ),
-                _ => (
-                    "2022-04-04T18:53:09.128384600Z",
-                    "data-viz-win-1",
-                    "svchost.exe",
-                    "registry",
-                ),
-            };
-            assert_eq!(format_rfc3339(row.ts), ts, "{name}");
-            assert_eq!(row.get("host"), Some(host), "{name}");
-            assert_eq!(row.get("process"), Some(process), "{name}");
-            assert_eq!(row.get("user"), Some("SYSTEM"), "{name}");
-            assert_eq!(row.get("category"), Some(cat), "{name}");
-            if cat == "network" {
-                assert_eq!(row.get("dst_ip"), Some("64.233.191.95"));
-                assert_eq!(row.get("dst_port"), Some("443"));
-                assert_eq!(row.get("proto"), Some("tcp"));
-            }
-            if cat == "process" {
-                assert_eq!(row.get("parent"), Some("services.exe"));
-                assert_eq!(
-                    row.get("cmdline"),
-                    Some("C:\\Windows\\System32\\svchost.exe -k WerSvcGroup")
-                );
-                assert_eq!(
-                    row.raw("process.Ext.token.integrity_level_name"),
-                    Some("system")
-                );
-            }
-        }
-    }
+    use crate::ingest::edr::testutil::{assert_row, parse_bytes};
 
     #[test]
     fn ndjson_with_bom_and_missing_time() {
@@ -247,7 +163,7 @@ mod tests {
         assert_eq!(sniff(data.as_bytes()), 80);
         let r = parse_bytes(data.as_bytes(), "ecs", &Default::default());
         assert_eq!((r.total, r.rejected), (2, 1));
-        assert_eq!(r.rows[0].get("message"), Some("dns evil.example"));
-        assert_eq!(r.rows[0].get("host"), Some("h"));
+        let want = [("message", "dns evil.example"), ("host", "h")];
+        assert_row(&r.rows[0], &want, "first line");
     }
 }

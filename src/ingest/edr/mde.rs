@@ -5,8 +5,10 @@
 //! (`{"records":[{"time","category":"AdvancedHunting-…","properties":{…}}]}` or one such
 //! object per line). Column names are kept as Defender names them.
 
-use super::json;
-use super::norm::{self, CsvParser, JsonParser, basename, first, get, has, json_head, set_from};
+use super::norm::{
+    self, CsvParser, FieldMap, JsonParser, get, has, json_head, set_basename_from, set_from,
+    set_from_each,
+};
 use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
@@ -61,12 +63,7 @@ fn portal_name(n: &str) -> &str {
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
     if json_head(data).is_some() {
-        let (records, shape) = json::split(data, &["records"]);
-        return Ok(Prepared {
-            parser: Box::new(JsonParser { tz: ctx.tz, map }),
-            records,
-            note: Some(shape.to_owned()),
-        });
+        return Ok(JsonParser::prepare(data, &["records"], ctx, map));
     }
     let h = super::csv::header(data).ok_or("no CSV header")?;
     let records = super::csv::record_ranges(data, h.data_start);
@@ -137,49 +134,48 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     norm::strip_key_prefix(&mut f.raw, "properties.");
     norm::set_time(f, &["Timestamp", "time", "TimeGenerated"], tz)?;
     let cat = table(f);
-    set_from(f, Norm::Host, &["DeviceName", "RemoteDeviceName"]);
-    set_from(f, Norm::Action, &["ActionType"]);
-    set_from(f, Norm::EventId, &["ActionType", "category"]);
+    let who: FieldMap = &[
+        (Norm::Host, &["DeviceName", "RemoteDeviceName"]),
+        (Norm::Action, &["ActionType"]),
+        (Norm::EventId, &["ActionType", "category"]),
+    ];
+    set_from_each(f, who);
     f.set(Norm::Category, cat);
     if cat == "process" {
         // The row is about the created process; the initiating one is its parent.
-        set_from(f, Norm::Process, &["FileName"]);
-        set_from(f, Norm::Cmdline, &["ProcessCommandLine"]);
-        set_from(f, Norm::Pid, &["ProcessId"]);
-        set_from(f, Norm::Parent, &["InitiatingProcessFileName"]);
-        set_from(f, Norm::Hash, &["SHA256", "SHA1", "MD5"]);
-        set_from(
-            f,
-            Norm::User,
-            &["AccountName", "InitiatingProcessAccountName"],
-        );
+        let created: FieldMap = &[
+            (Norm::Process, &["FileName"]),
+            (Norm::Cmdline, &["ProcessCommandLine"]),
+            (Norm::Pid, &["ProcessId"]),
+            (Norm::Parent, &["InitiatingProcessFileName"]),
+            (Norm::Hash, &["SHA256", "SHA1", "MD5"]),
+            (Norm::User, &["AccountName", "InitiatingProcessAccountName"]),
+        ];
+        set_from_each(f, created);
     } else {
-        set_from(f, Norm::Process, &["InitiatingProcessFileName"]);
-        set_from(f, Norm::Cmdline, &["InitiatingProcessCommandLine"]);
-        set_from(f, Norm::Pid, &["InitiatingProcessId"]);
-        set_from(f, Norm::Parent, &["InitiatingProcessParentFileName"]);
-        set_from(
-            f,
-            Norm::User,
-            &["AccountName", "InitiatingProcessAccountName", "AccountUpn"],
-        );
-        set_from(
-            f,
-            Norm::Hash,
-            &[
-                "SHA256",
-                "SHA1",
-                "MD5",
-                "InitiatingProcessSHA256",
-                "InitiatingProcessSHA1",
-            ],
-        );
+        let initiating: FieldMap = &[
+            (Norm::Process, &["InitiatingProcessFileName"]),
+            (Norm::Cmdline, &["InitiatingProcessCommandLine"]),
+            (Norm::Pid, &["InitiatingProcessId"]),
+            (Norm::Parent, &["InitiatingProcessParentFileName"]),
+            (
+                Norm::User,
+                &["AccountName", "InitiatingProcessAccountName", "AccountUpn"],
+            ),
+            (
+                Norm::Hash,
+                &[
+                    "SHA256",
+                    "SHA1",
+                    "MD5",
+                    "InitiatingProcessSHA256",
+                    "InitiatingProcessSHA1",
+                ],
+            ),
+        ];
+        set_from_each(f, initiating);
     }
-    if f.get(Norm::Process).is_none()
-        && let Some(p) = first(f, &["InitiatingProcessFolderPath"])
-    {
-        f.set(Norm::Process, basename(p));
-    }
+    set_basename_from(f, Norm::Process, &["InitiatingProcessFolderPath"]);
     match cat {
         "registry" => {
             let key = get(f, "RegistryKey").unwrap_or_default();
@@ -200,11 +196,14 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     } else {
         (("LocalIP", "LocalPort"), ("RemoteIP", "RemotePort"))
     };
-    set_from(f, Norm::SrcIp, &[src.0]);
-    set_from(f, Norm::SrcPort, &[src.1]);
-    set_from(f, Norm::DstIp, &[dst.0, "DestinationIPAddress"]);
-    set_from(f, Norm::DstPort, &[dst.1, "DestinationPort"]);
-    set_from(f, Norm::Proto, &["Protocol"]);
+    let network: FieldMap = &[
+        (Norm::SrcIp, &[src.0]),
+        (Norm::SrcPort, &[src.1]),
+        (Norm::DstIp, &[dst.0, "DestinationIPAddress"]),
+        (Norm::DstPort, &[dst.1, "DestinationPort"]),
+        (Norm::Proto, &["Protocol"]),
+    ];
+    set_from_each(f, network);
     if cat == "alert" {
         set_from(f, Norm::Severity, &["Severity"]);
         if let Some(t) = get(f, "Title") {
@@ -218,49 +217,8 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{corpus_files, parse_all, parse_bytes, sniffed};
+    use crate::ingest::edr::testutil::{assert_row, parse_bytes, sniffed};
     use crate::model::format_rfc3339;
-
-    #[test]
-    fn corpus_files_parse() {
-        let Some(files) = corpus_files("mde-advanced-hunting") else {
-            return;
-        };
-        assert_eq!(files.len(), 2);
-        for path in files {
-            let r = parse_all(&path, "mde");
-            assert_eq!(r.rejected, 0, "{}: {:?}", path.display(), r.reasons);
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let row = &r.rows[0];
-            if name.starts_with("otrf") {
-                assert_eq!(r.total, 9);
-                assert_eq!(format_rfc3339(row.ts), "2021-08-02T13:11:39.772449100Z");
-                assert_eq!(row.get("host"), Some("adfs01.simulandlabs.com"));
-                assert_eq!(row.get("user"), Some("wardog"));
-                assert_eq!(row.get("process"), Some("powershell.exe"));
-                assert_eq!(row.get("event_id"), Some("LdapSearch"));
-                assert_eq!(r.rows[5].get("user"), Some("pgustavo"));
-            } else {
-                assert_eq!(r.total, 8);
-                assert_eq!(format_rfc3339(row.ts), "2022-11-07T17:07:42.025918600Z");
-                assert_eq!(row.get("host"), Some("testmachine5"));
-                assert_eq!(row.get("user"), Some("administrator1"));
-                assert_eq!(row.get("process"), Some("backgroundtaskhost.exe"));
-                assert_eq!(row.get("parent"), Some("svchost.exe"));
-                assert_eq!(row.get("action"), Some("DpapiAccessed"));
-                let logon = &r.rows[7];
-                assert_eq!(logon.get("category"), Some("auth"));
-                assert_eq!(logon.get("src_ip"), Some("67.43.156.1"));
-                assert_eq!(logon.get("user"), Some("administrator"));
-                let file = &r.rows[2];
-                assert_eq!(
-                    file.get("file"),
-                    Some("C:\\Windows\\System32\\VMAgentDisabler.dll")
-                );
-                assert_eq!(file.get("category"), Some("file"));
-            }
-        }
-    }
 
     #[test]
     fn csv_export_with_multiline_field() {
@@ -272,15 +230,17 @@ mod tests {
         assert_eq!(r.total, 2);
         assert_eq!(r.rejected, 1, "second row has no time");
         assert_eq!(r.reasons[0], "no usable time in field Timestamp");
-        let row = &r.rows[0];
-        assert_eq!(row.get("cmdline"), Some("powershell -c \"a\r\nb\""));
-        assert_eq!(row.get("process"), Some("powershell.exe"));
-        assert_eq!(row.get("parent"), Some("winword.exe"));
-        assert_eq!(row.get("category"), Some("process"));
-        assert_eq!(
-            row.get("message"),
-            Some("process ProcessCreated powershell -c \"a  b\" user alice (parent winword.exe)")
-        );
+        let want = [
+            ("cmdline", "powershell -c \"a\r\nb\""),
+            ("process", "powershell.exe"),
+            ("parent", "winword.exe"),
+            ("category", "process"),
+            (
+                "message",
+                "process ProcessCreated powershell -c \"a  b\" user alice (parent winword.exe)",
+            ),
+        ];
+        assert_row(&r.rows[0], &want, "multi-line row");
     }
 
     #[test]
@@ -289,11 +249,13 @@ mod tests {
         assert_eq!(sniff(data), 95);
         let r = parse_bytes(data, "mde", &Default::default());
         assert_eq!((r.total, r.rejected), (2, 0));
-        let row = &r.rows[0];
-        assert_eq!(format_rfc3339(row.ts), "2024-01-01T00:00:01Z");
-        assert_eq!(row.get("dst_ip"), Some("1.2.3.4"));
-        assert_eq!(row.get("src_port"), Some("5000"));
-        assert_eq!(row.get("category"), Some("network"));
+        let want = [
+            ("ts", "2024-01-01T00:00:01Z"),
+            ("dst_ip", "1.2.3.4"),
+            ("src_port", "5000"),
+            ("category", "network"),
+        ];
+        assert_row(&r.rows[0], &want, "properties");
         // No Timestamp in the properties: the envelope time is used.
         assert_eq!(format_rfc3339(r.rows[1].ts), "2024-01-01T00:00:02Z");
     }
@@ -309,10 +271,13 @@ mod tests {
         let ctx = crate::ingest::edr::testutil::ctx_tz("Europe/Paris");
         let r = parse_bytes(data.as_bytes(), "mde", &ctx);
         assert_eq!((r.total, r.rejected), (2, 0), "{:?}", r.reasons);
-        assert_eq!(format_rfc3339(r.rows[0].ts), "2022-05-13T08:54:05.100Z");
-        assert_eq!(r.rows[0].get("host"), Some("pc1"));
-        assert_eq!(r.rows[0].get("user"), Some("alice"));
-        assert_eq!(r.rows[0].get("cmdline"), Some("cmd /c \"whoami\""));
+        let first = [
+            ("ts", "2022-05-13T08:54:05.100Z"),
+            ("host", "pc1"),
+            ("user", "alice"),
+            ("cmdline", "cmd /c \"whoami\""),
+        ];
+        assert_row(&r.rows[0], &first, "Timestamp [UTC]");
         // No Timestamp: TimeGenerated.
         assert_eq!(format_rfc3339(r.rows[1].ts), "2022-05-13T13:04:07Z");
         // Without the marker a portal-style header is still not claimed without a time column.

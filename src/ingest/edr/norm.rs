@@ -3,7 +3,7 @@
 //! a format's mapping function.
 
 use super::{csv, json, time};
-use crate::ingest::{Reason, RecordParser, Records};
+use crate::ingest::{ParseCtx, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
 
@@ -20,6 +20,19 @@ impl RecordParser for JsonParser {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         json::flatten(rec, &mut out.raw)?;
         (self.map)(out, &self.tz)
+    }
+}
+
+impl JsonParser {
+    /// `data` as JSON records for `map`: one document, an array, lines, or a batch whose
+    /// records sit under one of `batch_keys` (see `json::split`); the note names the shape.
+    pub fn prepare(data: &[u8], batch_keys: &[&str], ctx: &ParseCtx, map: MapFn) -> Prepared {
+        let (records, shape) = json::split(data, batch_keys);
+        Prepared {
+            parser: Box::new(JsonParser { tz: ctx.tz, map }),
+            records,
+            note: Some(shape.to_owned()),
+        }
     }
 }
 
@@ -68,6 +81,25 @@ pub fn set_from(f: &mut Fields<'_>, n: Norm, names: &[&str]) {
         && let Some(v) = first(f, names)
     {
         f.set(n, v);
+    }
+}
+
+/// Where normalised fields come from: `(field, names)`, names best first.
+pub type FieldMap<'a> = &'a [(Norm, &'a [&'a str])];
+
+/// `set_from` for each `(field, names)`, in order.
+pub fn set_from_each(f: &mut Fields<'_>, map: FieldMap<'_>) {
+    for &(n, names) in map {
+        set_from(f, n, names);
+    }
+}
+
+/// As `set_from`, with the base name of the path found (`C:\x\a.exe` → `a.exe`).
+pub fn set_basename_from(f: &mut Fields<'_>, n: Norm, names: &[&str]) {
+    if f.get(n).is_none()
+        && let Some(p) = first(f, names)
+    {
+        f.set(n, basename(p));
     }
 }
 

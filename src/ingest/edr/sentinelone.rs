@@ -2,8 +2,10 @@
 //! `src.process.cmdline`, or CSV exports) and management API threat/activity JSON
 //! (`{"data":[…]}` with `threatInfo`, `agentRealtimeInfo`, `createdAt`).
 
-use super::json;
-use super::norm::{self, CsvParser, JsonParser, basename, first, get, has, json_head, set_from};
+use super::norm::{
+    self, CsvParser, FieldMap, JsonParser, first, get, has, json_head, set_basename_from, set_from,
+    set_from_each,
+};
 use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
@@ -46,12 +48,7 @@ fn sniff(head: &[u8]) -> u8 {
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
     if json_head(data).is_some() {
-        let (records, shape) = json::split(data, &["data"]);
-        return Ok(Prepared {
-            parser: Box::new(JsonParser { tz: ctx.tz, map }),
-            records,
-            note: Some(shape.to_owned()),
-        });
+        return Ok(JsonParser::prepare(data, &["data"], ctx, map));
     }
     let h = super::csv::header(data).ok_or("no CSV header")?;
     let records = Records::Ranges(super::csv::record_ranges(data, h.data_start));
@@ -144,60 +141,57 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     if let Some(v) = get(f, &k(parent, "name")) {
         f.set(Norm::Parent, v);
     }
-    set_from(
-        f,
-        Norm::Process,
-        &["Source Process Name", "threatInfo.originatorProcess"],
-    );
-    set_from(f, Norm::Cmdline, &["Source Process Command Line"]);
-    set_from(
-        f,
-        Norm::User,
-        &[
-            "Source Process User",
-            "threatInfo.processUser",
-            "agentDetectionInfo.agentLastLoggedInUserName",
-        ],
-    );
-    set_from(
-        f,
-        Norm::Hash,
-        &[
-            "tgt.file.sha256",
-            "threatInfo.sha256",
-            "tgt.file.sha1",
-            "threatInfo.sha1",
-        ],
-    );
-    set_from(
-        f,
-        Norm::File,
-        &[
-            "tgt.file.path",
-            "threatInfo.filePath",
-            "registry.keyPath",
-            "File Path",
-        ],
-    );
-    if f.get(Norm::Process).is_none()
-        && let Some(p) = first(f, &["src.process.image.path"])
-    {
-        f.set(Norm::Process, basename(p));
-    }
-    set_from(f, Norm::SrcIp, &["src.ip.address", "Source IP"]);
-    set_from(f, Norm::SrcPort, &["src.port.number", "Source Port"]);
-    set_from(f, Norm::DstIp, &["dst.ip.address", "Destination IP"]);
-    set_from(f, Norm::DstPort, &["dst.port.number", "Destination Port"]);
-    set_from(f, Norm::Proto, &["event.network.protocolName"]);
-    set_from(
-        f,
-        Norm::Action,
-        &[
-            "event.network.connectionStatus",
-            "threatInfo.mitigationStatus",
-            "event.login.type",
-        ],
-    );
+    let what: FieldMap = &[
+        (
+            Norm::Process,
+            &["Source Process Name", "threatInfo.originatorProcess"],
+        ),
+        (Norm::Cmdline, &["Source Process Command Line"]),
+        (
+            Norm::User,
+            &[
+                "Source Process User",
+                "threatInfo.processUser",
+                "agentDetectionInfo.agentLastLoggedInUserName",
+            ],
+        ),
+        (
+            Norm::Hash,
+            &[
+                "tgt.file.sha256",
+                "threatInfo.sha256",
+                "tgt.file.sha1",
+                "threatInfo.sha1",
+            ],
+        ),
+        (
+            Norm::File,
+            &[
+                "tgt.file.path",
+                "threatInfo.filePath",
+                "registry.keyPath",
+                "File Path",
+            ],
+        ),
+    ];
+    set_from_each(f, what);
+    set_basename_from(f, Norm::Process, &["src.process.image.path"]);
+    let network: FieldMap = &[
+        (Norm::SrcIp, &["src.ip.address", "Source IP"]),
+        (Norm::SrcPort, &["src.port.number", "Source Port"]),
+        (Norm::DstIp, &["dst.ip.address", "Destination IP"]),
+        (Norm::DstPort, &["dst.port.number", "Destination Port"]),
+        (Norm::Proto, &["event.network.protocolName"]),
+        (
+            Norm::Action,
+            &[
+                "event.network.connectionStatus",
+                "threatInfo.mitigationStatus",
+                "event.login.type",
+            ],
+        ),
+    ];
+    set_from_each(f, network);
     if threat {
         set_from(
             f,
@@ -226,28 +220,7 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{corpus_files, parse_all, parse_bytes};
-    use crate::model::format_rfc3339;
-
-    #[test]
-    fn corpus_cloud_funnel() {
-        let Some(files) = corpus_files("sentinelone-dv") else {
-            return;
-        };
-        for path in files {
-            let r = parse_all(&path, "sentinelone");
-            assert_eq!((r.total, r.rejected), (1, 0), "{:?}", r.reasons);
-            let row = &r.rows[0];
-            assert_eq!(format_rfc3339(row.ts), "2022-10-03T15:32:29.470Z");
-            assert_eq!(row.get("host"), Some("asdf1"));
-            assert_eq!(row.get("process"), Some("nr-winpkg.exe"));
-            assert_eq!(row.get("parent"), Some("newrelic-infra.exe"));
-            assert_eq!(row.get("cmdline"), Some("./nr-winpkg"));
-            assert_eq!(row.get("pid"), Some("4720"));
-            assert_eq!(row.get("user"), Some("NTAUTHORITY\\SYSTEM"));
-            assert_eq!(row.get("category"), Some("process"));
-        }
-    }
+    use crate::ingest::edr::testutil::{assert_row, parse_bytes};
 
     #[test]
     fn management_api_threats() {
@@ -255,11 +228,13 @@ mod tests {
         assert_eq!(sniff(data), 85);
         let r = parse_bytes(data, "sentinelone", &Default::default());
         assert_eq!((r.total, r.rejected), (2, 1));
-        let t = &r.rows[0];
-        assert_eq!(format_rfc3339(t.ts), "2023-05-01T10:00:00Z");
-        assert_eq!(t.get("message"), Some("alert mimikatz.exe on WS1"));
-        assert_eq!(t.get("severity"), Some("malicious"));
-        assert_eq!(t.get("user"), Some("CORP\\eve"));
-        assert_eq!(t.get("process"), Some("explorer.exe"));
+        let threat = [
+            ("ts", "2023-05-01T10:00:00Z"),
+            ("message", "alert mimikatz.exe on WS1"),
+            ("severity", "malicious"),
+            ("user", "CORP\\eve"),
+            ("process", "explorer.exe"),
+        ];
+        assert_row(&r.rows[0], &threat, "threat");
     }
 }

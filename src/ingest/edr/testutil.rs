@@ -80,6 +80,23 @@ pub fn parse_all(path: &Path, format: &str) -> Outcome {
     parse_bytes(&data, format, &ParseCtx::default())
 }
 
+/// Checks `row` against `spec`, `(field, value)` pairs: `ts` is the time in RFC 3339,
+/// `raw:NAME` the source's own field NAME, any other a normalised field by name.
+#[track_caller]
+pub fn assert_row(row: &Row, spec: &[(&str, &str)], what: &str) {
+    for &(field, want) in spec {
+        let got = if field == "ts" {
+            Some(crate::model::format_rfc3339(row.ts))
+        } else if let Some(raw) = field.strip_prefix("raw:") {
+            row.raw(raw).map(str::to_owned)
+        } else {
+            assert!(Norm::from_name(field).is_some(), "no field {field}");
+            row.get(field).map(str::to_owned)
+        };
+        assert_eq!(got.as_deref(), Some(want), "{what}: {field}");
+    }
+}
+
 /// Prepares `data` as `format` and parses every record.
 pub fn parse_bytes(data: &[u8], format: &str, ctx: &ParseCtx) -> Outcome {
     let def = text_formats().into_iter().find(|f| f.id == format).unwrap();
@@ -133,20 +150,6 @@ mod tests {
     use crate::ingest::edr::FORMATS;
     use proptest::prelude::*;
 
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-
     #[test]
     fn every_edr_corpus_file_sniffs_to_its_format() {
         let Some(root) = crate::testutil::corpus("edr") else {
@@ -161,8 +164,7 @@ mod tests {
             ("sentinelone-dv", "sentinelone"),
             ("carbon-black", "carbonblack"),
         ];
-        let mut files = Vec::new();
-        walk(&root, &mut files);
+        let files = crate::testutil::files_below(&root);
         assert_eq!(files.len(), 21);
         for p in files {
             let sub = p
@@ -190,14 +192,328 @@ mod tests {
         }
     }
 
+    /// Fields of one row, as `assert_row` reads them.
+    type Spec = &'static [(&'static str, &'static str)];
+
+    /// What one corpus file must yield: every record parsed, and chosen rows' fields.
+    struct CorpusFile {
+        /// Directory under `edr/` and the file's name in it.
+        dir: &'static str,
+        file: &'static str,
+        format: &'static str,
+        records: usize,
+        /// The prepare step's note, where it is checked.
+        note: Option<&'static str>,
+        rows: &'static [(usize, Spec)],
+    }
+
+    #[test]
+    fn corpus_files_yield_their_rows() {
+        let mut dirs: Vec<&str> = CORPUS.iter().map(|c| c.dir).collect();
+        dirs.dedup();
+        for dir in dirs {
+            let Some(paths) = corpus_files(dir) else {
+                return;
+            };
+            let expected = CORPUS.iter().filter(|c| c.dir == dir).count();
+            assert_eq!(paths.len(), expected, "files in edr/{dir}");
+            for path in paths {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let want = CORPUS.iter().find(|c| c.dir == dir && c.file == name);
+                let Some(want) = want else {
+                    panic!("no expectation for {}", path.display());
+                };
+                let r = parse_all(&path, want.format);
+                assert_eq!(
+                    (r.total, r.rejected),
+                    (want.records, 0),
+                    "{name}: {:?}",
+                    r.reasons
+                );
+                if let Some(note) = want.note {
+                    assert_eq!(r.note.as_deref(), Some(note), "{name}");
+                }
+                for &(i, spec) in want.rows {
+                    assert_row(&r.rows[i], spec, &format!("{name} row {i}"));
+                }
+            }
+        }
+    }
+
+    const CORPUS: &[CorpusFile] = &[
+        CorpusFile {
+            dir: "carbon-black",
+            file: "integrations__cb_cloud_endpoint_event.head.ndjson",
+            format: "carbonblack",
+            records: 8,
+            note: None,
+            rows: &[
+                (
+                    0,
+                    &[
+                        ("ts", "2022-02-10T11:50:51.686294Z"),
+                        ("host", "DESKTOP-001"),
+                        ("user", "NT AUTHORITY\\LOCAL SERVICE"),
+                        ("process", "sophoshealth.exe"),
+                        ("category", "registry"),
+                        (
+                            "hash",
+                            "3a55487d9a9247d7848785d1a8c76d1b9ed15d72137d81f7474be0a31ba523d0",
+                        ),
+                    ],
+                ),
+                // procstart: the reporting process becomes the parent.
+                (
+                    6,
+                    &[
+                        ("event_id", "endpoint.event.procstart"),
+                        ("category", "process"),
+                        ("parent", "windowsazureguestagent.exe"),
+                    ],
+                ),
+            ],
+        },
+        CorpusFile {
+            dir: "crowdstrike-fdr",
+            file: "integrations__crowdstrike_fdr.head.ndjson",
+            format: "crowdstrike",
+            records: 23,
+            note: None,
+            rows: &[
+                (
+                    0,
+                    &[
+                        ("ts", "2021-07-07T17:05:21.137Z"),
+                        ("event_id", "SyntheticProcessRollup2"),
+                        ("process", "sh"),
+                        ("cmdline", "/bin/sh -s unix:cmd"),
+                        ("host", "ffffffffa63e404bba4bff7465ab3afb"),
+                        ("category", "process"),
+                    ],
+                ),
+                (2, &[("proto", "udp"), ("src_port", "547")]),
+                (
+                    19,
+                    &[
+                        ("event_id", "DnsRequest"),
+                        ("category", "dns"),
+                        ("message", "dns jss.dom1.com"),
+                    ],
+                ),
+            ],
+        },
+        CorpusFile {
+            dir: "elastic-endpoint",
+            file: "endpoint-package__alerts.sample_event.json",
+            format: "ecs",
+            records: 1,
+            note: None,
+            rows: &[(
+                0,
+                &[
+                    ("ts", "2022-04-04T12:15:41.594406200Z"),
+                    ("host", "security-win-1"),
+                    ("process", "System"),
+                    ("user", "SYSTEM"),
+                    ("category", "alert"),
+                ],
+            )],
+        },
+        CorpusFile {
+            dir: "elastic-endpoint",
+            file: "endpoint-package__file.sample_event.json",
+            format: "ecs",
+            records: 1,
+            note: None,
+            rows: &[(
+                0,
+                &[
+                    ("ts", "2022-04-04T18:37:01.577577100Z"),
+                    ("host", "response-win-1"),
+                    ("process", "winlogbeat.exe"),
+                    ("user", "SYSTEM"),
+                    ("category", "file"),
+                ],
+            )],
+        },
+        CorpusFile {
+            dir: "elastic-endpoint",
+            file: "endpoint-package__network.sample_event.json",
+            format: "ecs",
+            records: 1,
+            note: None,
+            rows: &[(
+                0,
+                &[
+                    ("ts", "2022-04-04T18:52:00.600780900Z"),
+                    ("host", "mgmt-win-1"),
+                    ("process", "GCEWindowsAgent.exe"),
+                    ("user", "SYSTEM"),
+                    ("category", "network"),
+                    ("dst_ip", "64.233.191.95"),
+                    ("dst_port", "443"),
+                    ("proto", "tcp"),
+                ],
+            )],
+        },
+        CorpusFile {
+            dir: "elastic-endpoint",
+            file: "endpoint-package__process.sample_event.json",
+            format: "ecs",
+            records: 1,
+            note: None,
+            rows: &[(
+                0,
+                &[
+                    ("ts", "2022-04-04T18:53:08.657898600Z"),
+                    ("host", "data-viz-win-1"),
+                    ("process", "svchost.exe"),
+                    ("user", "SYSTEM"),
+                    ("category", "process"),
+                    ("parent", "services.exe"),
+                    (
+                        "cmdline",
+                        "C:\\Windows\\System32\\svchost.exe -k WerSvcGroup",
+                    ),
+                    ("raw:process.Ext.token.integrity_level_name", "system"),
+                ],
+            )],
+        },
+        CorpusFile {
+            dir: "elastic-endpoint",
+            file: "endpoint-package__registry.sample_event.json",
+            format: "ecs",
+            records: 1,
+            note: None,
+            rows: &[(
+                0,
+                &[
+                    ("ts", "2022-04-04T18:53:09.128384600Z"),
+                    ("host", "data-viz-win-1"),
+                    ("process", "svchost.exe"),
+                    ("user", "SYSTEM"),
+                    ("category", "registry"),
+                ],
+            )],
+        },
+        CorpusFile {
+            dir: "mde-advanced-hunting",
+            file: "integrations__m365_defender_device.head.ndjson",
+            format: "mde",
+            records: 8,
+            note: None,
+            rows: &[
+                (
+                    0,
+                    &[
+                        ("ts", "2022-11-07T17:07:42.025918600Z"),
+                        ("host", "testmachine5"),
+                        ("user", "administrator1"),
+                        ("process", "backgroundtaskhost.exe"),
+                        ("parent", "svchost.exe"),
+                        ("action", "DpapiAccessed"),
+                    ],
+                ),
+                (
+                    2,
+                    &[
+                        ("file", "C:\\Windows\\System32\\VMAgentDisabler.dll"),
+                        ("category", "file"),
+                    ],
+                ),
+                (
+                    7,
+                    &[
+                        ("category", "auth"),
+                        ("src_ip", "67.43.156.1"),
+                        ("user", "administrator"),
+                    ],
+                ),
+            ],
+        },
+        CorpusFile {
+            dir: "mde-advanced-hunting",
+            file: "otrf__Microsoft365DefenderEvents.json",
+            format: "mde",
+            records: 9,
+            note: None,
+            rows: &[
+                (
+                    0,
+                    &[
+                        ("ts", "2021-08-02T13:11:39.772449100Z"),
+                        ("host", "adfs01.simulandlabs.com"),
+                        ("user", "wardog"),
+                        ("process", "powershell.exe"),
+                        ("event_id", "LdapSearch"),
+                    ],
+                ),
+                (5, &[("user", "pgustavo")]),
+            ],
+        },
+        CorpusFile {
+            dir: "sentinelone-dv",
+            file: "integrations__s1_cloud_funnel_process.json",
+            format: "sentinelone",
+            records: 1,
+            note: None,
+            rows: &[(
+                0,
+                &[
+                    ("ts", "2022-10-03T15:32:29.470Z"),
+                    ("host", "asdf1"),
+                    ("process", "nr-winpkg.exe"),
+                    ("parent", "newrelic-infra.exe"),
+                    ("cmdline", "./nr-winpkg"),
+                    ("pid", "4720"),
+                    ("user", "NTAUTHORITY\\SYSTEM"),
+                    ("category", "process"),
+                ],
+            )],
+        },
+        CorpusFile {
+            dir: "velociraptor",
+            file: "velociraptor__Windows.Events.ProcessCreation.jsonl",
+            format: "velociraptor",
+            records: 6,
+            note: Some("JSON lines; time column Timestamp"),
+            rows: &[(
+                1,
+                &[
+                    ("ts", "2019-10-25T07:20:32Z"),
+                    ("process", "PsExec.exe"),
+                    ("pid", "5276"),
+                    ("cmdline", "bin\\PsExec.exe  -s cmd.exe"),
+                ],
+            )],
+        },
+        CorpusFile {
+            dir: "velociraptor",
+            file: "velociraptor__Windows.Network.NetstatEnriched.jsonl",
+            format: "velociraptor",
+            records: 57,
+            note: None,
+            rows: &[(
+                0,
+                &[
+                    ("ts", "2020-08-01T09:17:02Z"),
+                    ("process", "svchost.exe"),
+                    ("user", "NT AUTHORITY\\NETWORK SERVICE"),
+                    ("src_port", "135"),
+                    ("category", "network"),
+                    ("raw:Authenticode.Trusted", "trusted"),
+                ],
+            )],
+        },
+    ];
+
     #[test]
     fn firewall_and_evtx_files_are_not_claimed() {
         let Some(corpus) = corpus_dir() else {
             return;
         };
-        let mut files = Vec::new();
-        walk(&corpus.join("firewall"), &mut files);
-        walk(&corpus.join("evtx"), &mut files);
+        let mut files = crate::testutil::files_below(&corpus.join("firewall"));
+        files.extend(crate::testutil::files_below(&corpus.join("evtx")));
         assert!(!files.is_empty(), "no firewall or EVTX files in the corpus");
         for p in files {
             let data = std::fs::read(&p).unwrap();

@@ -3,7 +3,7 @@
 //! rows without it fall back to the other known time columns.
 
 use super::json;
-use super::norm::{self, basename, first, get, has, json_head, set_from};
+use super::norm::{self, FieldMap, basename, first, get, has, json_head, set_from, set_from_each};
 use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
@@ -121,44 +121,39 @@ impl RecordParser for Parser {
                 }
             }
         }
-        set_from(f, Norm::Pid, &["Pid", "PID", "ProcessId"]);
-        set_from(f, Norm::Cmdline, &["CommandLine", "Cmdline"]);
-        set_from(
-            f,
-            Norm::Parent,
-            &["ParentName", "ParentInfo", "Ppid", "PPID"],
-        );
-        set_from(
-            f,
-            Norm::Hash,
-            &["Hash.SHA256", "SHA256", "Hash.SHA1", "Hash.MD5", "MD5"],
-        );
-        set_from(
-            f,
-            Norm::File,
-            &[
-                "OSPath",
-                "FullPath",
-                "TargetFilename",
-                "Filename",
-                "FileName",
-            ],
-        );
-        set_from(f, Norm::SrcIp, &["Laddr.IP", "SrcIP", "SourceIP"]);
-        set_from(f, Norm::SrcPort, &["Laddr.Port", "SrcPort", "SourcePort"]);
-        set_from(f, Norm::DstIp, &["Raddr.IP", "DestIP", "DestinationIP"]);
-        set_from(
-            f,
-            Norm::DstPort,
-            &["Raddr.Port", "DestPort", "DestinationPort"],
-        );
-        set_from(f, Norm::Proto, &["Type", "Protocol"]);
-        set_from(f, Norm::Action, &["Status", "Action"]);
-        set_from(
-            f,
-            Norm::EventId,
-            &["EventID", "EventType", "_Source", "Artifact"],
-        );
+        let columns: FieldMap = &[
+            (Norm::Pid, &["Pid", "PID", "ProcessId"]),
+            (Norm::Cmdline, &["CommandLine", "Cmdline"]),
+            (Norm::Parent, &["ParentName", "ParentInfo", "Ppid", "PPID"]),
+            (
+                Norm::Hash,
+                &["Hash.SHA256", "SHA256", "Hash.SHA1", "Hash.MD5", "MD5"],
+            ),
+            (
+                Norm::File,
+                &[
+                    "OSPath",
+                    "FullPath",
+                    "TargetFilename",
+                    "Filename",
+                    "FileName",
+                ],
+            ),
+            (Norm::SrcIp, &["Laddr.IP", "SrcIP", "SourceIP"]),
+            (Norm::SrcPort, &["Laddr.Port", "SrcPort", "SourcePort"]),
+            (Norm::DstIp, &["Raddr.IP", "DestIP", "DestinationIP"]),
+            (
+                Norm::DstPort,
+                &["Raddr.Port", "DestPort", "DestinationPort"],
+            ),
+            (Norm::Proto, &["Type", "Protocol"]),
+            (Norm::Action, &["Status", "Action"]),
+            (
+                Norm::EventId,
+                &["EventID", "EventType", "_Source", "Artifact"],
+            ),
+        ];
+        set_from_each(f, columns);
         let cat = if f.get(Norm::DstIp).is_some() || f.get(Norm::SrcIp).is_some() {
             "network"
         } else if f.get(Norm::Cmdline).is_some() {
@@ -177,38 +172,8 @@ impl RecordParser for Parser {
 #[cfg(test)]
 mod tests {
 
-    use crate::ingest::edr::testutil::{corpus_files, parse_all, parse_bytes};
+    use crate::ingest::edr::testutil::parse_bytes;
     use crate::model::format_rfc3339;
-
-    #[test]
-    fn corpus_results() {
-        let Some(files) = corpus_files("velociraptor") else {
-            return;
-        };
-        for path in files {
-            let r = parse_all(&path, "velociraptor");
-            assert_eq!(r.rejected, 0, "{:?}", r.reasons);
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name.contains("ProcessCreation") {
-                assert_eq!(r.total, 6);
-                assert_eq!(r.note.as_deref(), Some("JSON lines; time column Timestamp"));
-                let row = &r.rows[1];
-                assert_eq!(format_rfc3339(row.ts), "2019-10-25T07:20:32Z");
-                assert_eq!(row.get("process"), Some("PsExec.exe"));
-                assert_eq!(row.get("pid"), Some("5276"));
-                assert_eq!(row.get("cmdline"), Some("bin\\PsExec.exe  -s cmd.exe"));
-            } else {
-                assert_eq!(r.total, 57);
-                let row = &r.rows[0];
-                assert_eq!(format_rfc3339(row.ts), "2020-08-01T09:17:02Z");
-                assert_eq!(row.get("process"), Some("svchost.exe"));
-                assert_eq!(row.get("user"), Some("NT AUTHORITY\\NETWORK SERVICE"));
-                assert_eq!(row.get("src_port"), Some("135"));
-                assert_eq!(row.get("category"), Some("network"));
-                assert_eq!(row.raw("Authenticode.Trusted"), Some("trusted"));
-            }
-        }
-    }
 
     #[test]
     fn mixed_time_formats_in_one_file() {

@@ -358,7 +358,7 @@ fn sysmon_message(raw: &mut Pairs<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{Row, corpus_files, parse_all, parse_bytes, sniffed};
+    use crate::ingest::edr::testutil::{assert_row, corpus_files, parse_all, parse_bytes, sniffed};
     use crate::model::ymd_hms;
 
     fn one(rec: &str) -> Result<Fields<'static>, Reason> {
@@ -410,20 +410,21 @@ mod tests {
             let r = parse_bytes(file.as_bytes(), "winjson", &Default::default());
             assert_eq!((r.total, r.rejected), (2, 0), "{file}: {:?}", r.reasons);
             let row = &r.rows[1];
-            assert_eq!(row.get("host"), Some("IEWIN7"));
-            assert_eq!(row.get("event_id"), Some("1"));
-            assert_eq!(row.get("record_id"), Some("9807"));
-            assert_eq!(row.get("provider"), Some("Microsoft-Windows-Sysmon"));
-            assert_eq!(row.get("severity"), Some("info"));
-            assert_eq!(
-                row.get("pid"),
-                Some("3348"),
-                "EventData ProcessId, not System"
-            );
-            assert_eq!(row.get("user"), Some("NT AUTHORITY\\SYSTEM"));
-            assert_eq!(row.raw("ProcessID"), Some("1964"));
-            assert_eq!(row.raw("Guid"), Some("{5}"));
-            assert_eq!((row.raw("Data"), row.raw("Data_1")), (Some("a"), Some("b")));
+            let want = [
+                ("host", "IEWIN7"),
+                ("event_id", "1"),
+                ("record_id", "9807"),
+                ("provider", "Microsoft-Windows-Sysmon"),
+                ("severity", "info"),
+                // EventData ProcessId, not System's.
+                ("pid", "3348"),
+                ("user", "NT AUTHORITY\\SYSTEM"),
+                ("raw:ProcessID", "1964"),
+                ("raw:Guid", "{5}"),
+                ("raw:Data", "a"),
+                ("raw:Data_1", "b"),
+            ];
+            assert_row(row, &want, file);
             assert!(row.raw("xmlns").is_none() && row.raw("#attributes.xmlns").is_none());
             assert_eq!(
                 row.ts,
@@ -483,73 +484,96 @@ mod tests {
             );
             assert!(r.total > 0);
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let check = |i: usize, ts: &str, host: &str, eid: &str| {
-                let row: &Row = &r.rows[i];
-                assert_eq!(crate::model::format_rfc3339(row.ts), ts, "{name} row {i}");
-                assert_eq!(row.get("host"), Some(host), "{name} row {i}");
-                assert_eq!(row.get("event_id"), Some(eid), "{name} row {i}");
-            };
-            match name {
-                "otrf__cmd_process_herpaderping_mimiexplorer.json" => {
-                    check(1, "2020-10-26T11:58:30.366Z", "WORKSTATION5", "4688");
-                    assert_eq!(
-                        r.rows[1].raw("NewProcessName"),
-                        Some("C:\\Users\\wardog\\Desktop\\ProcessHerpaderping.exe")
-                    );
-                    assert_eq!(r.rows[1].raw("SubjectUserName"), Some("wardog"));
-                    assert_eq!(
-                        r.rows[1].get("provider"),
-                        Some("Microsoft-Windows-Security-Auditing")
-                    );
-                }
-                // TimeCreated has no zone here (it is the collector's local time): read as UTC.
-                "otrf__cmd_psexec_lsa_secrets_dump.json" => {
-                    check(0, "2020-10-19T03:30:41.104Z", "WORKSTATION5", "1102")
-                }
-                "otrf__covenant_copy_smb_CreateRequest.json" => {
-                    check(
-                        0,
-                        "2020-09-22T14:53:01Z",
-                        "WORKSTATION5.theshire.local",
-                        "13",
-                    );
-                    assert_eq!(r.rows[0].get("record_id"), Some("3518579"));
-                    assert_eq!(r.rows[0].raw("ProcessID"), Some("3172"));
-                    assert_eq!(r.rows[0].raw("Image"), Some("C:\\windows\\Explorer.EXE"));
-                }
-                "otrf__syslog_sysmon_linux_log4shell.json" => {
-                    check(0, "2022-05-11T18:10:20.399931Z", "UBUNTU5", "5");
-                    assert_eq!(r.rows[0].get("provider"), Some("Linux-Sysmon"));
-                    assert_eq!(r.rows[0].get("record_id"), Some("245753"));
-                    assert_eq!(r.rows[0].raw("Image"), Some("wdavdaemon"));
-                    assert_eq!(r.rows[0].raw("User"), Some("root"));
-                }
-                "otrf__sysmon_log4shell_java_serialized_object.json" => {
-                    check(0, "2022-05-13T08:54:06.347Z", "WORKSTATION5", "3");
-                    assert_eq!(r.rows[0].raw("DestinationPort"), Some("8080"));
-                    assert_eq!(r.rows[0].raw("User"), Some("NT AUTHORITY\\LOCAL SERVICE"));
-                }
-                "otrf__WindowsEvents_goldensaml.json" => check(
-                    0,
-                    "2021-08-02T13:09:20.040Z",
-                    "ADFS01.simulandlabs.com",
-                    "412",
-                ),
-                "zircolite__winlogbeat_sysmon_sample.json" => {
-                    check(0, "2024-02-13T06:56:24.223Z", "s.domain.local", "11");
-                    assert_eq!(
-                        r.rows[0].get("channel"),
-                        Some("Microsoft-Windows-Sysmon/Operational")
-                    );
-                    assert_eq!(
-                        r.rows[0].raw("CreationUtcTime"),
-                        Some("2024-02-09 18:40:54.452")
-                    );
-                    assert_eq!(r.rows[0].raw("UtcTime"), Some("2024-02-13 06:56:24.223"));
-                    assert_eq!(r.rows[0].get("record_id"), Some("633889"));
-                }
-                _ => {}
+            if let Some((_, i, want)) = SYSMON_JSON_ROWS.iter().find(|(f, ..)| *f == name) {
+                assert_row(&r.rows[*i], want, &format!("{name} row {i}"));
             }
         }
     }
+
+    /// One checked row per corpus file: (file, row index, fields).
+    const SYSMON_JSON_ROWS: &[(&str, usize, &[(&str, &str)])] = &[
+        (
+            "otrf__cmd_process_herpaderping_mimiexplorer.json",
+            1,
+            &[
+                ("ts", "2020-10-26T11:58:30.366Z"),
+                ("host", "WORKSTATION5"),
+                ("event_id", "4688"),
+                (
+                    "raw:NewProcessName",
+                    "C:\\Users\\wardog\\Desktop\\ProcessHerpaderping.exe",
+                ),
+                ("raw:SubjectUserName", "wardog"),
+                ("provider", "Microsoft-Windows-Security-Auditing"),
+            ],
+        ),
+        // TimeCreated has no zone here (it is the collector's local time): read as UTC.
+        (
+            "otrf__cmd_psexec_lsa_secrets_dump.json",
+            0,
+            &[
+                ("ts", "2020-10-19T03:30:41.104Z"),
+                ("host", "WORKSTATION5"),
+                ("event_id", "1102"),
+            ],
+        ),
+        (
+            "otrf__covenant_copy_smb_CreateRequest.json",
+            0,
+            &[
+                ("ts", "2020-09-22T14:53:01Z"),
+                ("host", "WORKSTATION5.theshire.local"),
+                ("event_id", "13"),
+                ("record_id", "3518579"),
+                ("raw:ProcessID", "3172"),
+                ("raw:Image", "C:\\windows\\Explorer.EXE"),
+            ],
+        ),
+        (
+            "otrf__syslog_sysmon_linux_log4shell.json",
+            0,
+            &[
+                ("ts", "2022-05-11T18:10:20.399931Z"),
+                ("host", "UBUNTU5"),
+                ("event_id", "5"),
+                ("provider", "Linux-Sysmon"),
+                ("record_id", "245753"),
+                ("raw:Image", "wdavdaemon"),
+                ("raw:User", "root"),
+            ],
+        ),
+        (
+            "otrf__sysmon_log4shell_java_serialized_object.json",
+            0,
+            &[
+                ("ts", "2022-05-13T08:54:06.347Z"),
+                ("host", "WORKSTATION5"),
+                ("event_id", "3"),
+                ("raw:DestinationPort", "8080"),
+                ("raw:User", "NT AUTHORITY\\LOCAL SERVICE"),
+            ],
+        ),
+        (
+            "otrf__WindowsEvents_goldensaml.json",
+            0,
+            &[
+                ("ts", "2021-08-02T13:09:20.040Z"),
+                ("host", "ADFS01.simulandlabs.com"),
+                ("event_id", "412"),
+            ],
+        ),
+        (
+            "zircolite__winlogbeat_sysmon_sample.json",
+            0,
+            &[
+                ("ts", "2024-02-13T06:56:24.223Z"),
+                ("host", "s.domain.local"),
+                ("event_id", "11"),
+                ("channel", "Microsoft-Windows-Sysmon/Operational"),
+                ("raw:CreationUtcTime", "2024-02-09 18:40:54.452"),
+                ("raw:UtcTime", "2024-02-13 06:56:24.223"),
+                ("record_id", "633889"),
+            ],
+        ),
+    ];
 }

@@ -27,17 +27,31 @@ pub(super) fn eventlog<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
     true
 }
 
+/// `EID service installed NAME: FILE (START TYPE) as ACCOUNT`: System 7045 and its
+/// Security-log twin 4697 say the same under other field names, given in that order.
+pub(super) fn installed_text(
+    ev: &Ev<'_, '_>,
+    m: &mut Msg,
+    [name, file, start, account]: [&str; 4],
+) {
+    m.val(ev.eid_text).lit(" service installed");
+    m.opt(" ", ev.get(name));
+    m.opt(": ", ev.get(file));
+    if let Some(t) = ev.get(start) {
+        m.lit(" (").val(start_type(t)).lit(")");
+    }
+    m.opt(" as ", ev.get(account));
+}
+
 /// 7045 service installed, 7036 state change, 7040 start type change.
 pub(super) fn scm<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> bool {
     match ev.eid {
         7045 => {
-            m.val(ev.eid_text).lit(" service installed");
-            m.opt(" ", ev.get("ServiceName"));
-            m.opt(": ", ev.get("ImagePath"));
-            if let Some(t) = ev.get("StartType") {
-                m.lit(" (").val(start_type(t)).lit(")");
-            }
-            m.opt(" as ", ev.get("AccountName"));
+            installed_text(
+                ev,
+                m,
+                ["ServiceName", "ImagePath", "StartType", "AccountName"],
+            );
             out.set(Norm::File, ev.cow("ImagePath"));
             out.set_str(Norm::Action, "install");
         }

@@ -3,7 +3,8 @@
 //!
 //! Account and group changes get category `auth` (DESIGN §3 has no `iam` category).
 
-use super::codes::{parse_num, start_type, token};
+use super::apps::installed_text;
+use super::codes::{parse_num, token};
 use super::logon::status_text;
 use super::{Ev, Msg, Out, sub};
 use crate::model::Norm;
@@ -94,13 +95,13 @@ fn process_exited<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'stat
 /// 4697: a service was installed (the Security-log twin of System 7045).
 fn service_installed<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
     let user = ev.subject();
-    m.val(ev.eid_text).lit(" service installed");
-    m.opt(" ", ev.get("ServiceName"));
-    m.opt(": ", ev.get("ServiceFileName"));
-    if let Some(t) = ev.get("ServiceStartType") {
-        m.lit(" (").val(start_type(t)).lit(")");
-    }
-    m.opt(" as ", ev.get("ServiceAccount"));
+    let names = [
+        "ServiceName",
+        "ServiceFileName",
+        "ServiceStartType",
+        "ServiceAccount",
+    ];
+    installed_text(ev, m, names);
     m.opt(" by ", user.as_deref());
     out.set(Norm::User, user);
     out.set(Norm::File, ev.cow("ServiceFileName"));

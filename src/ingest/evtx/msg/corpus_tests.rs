@@ -110,21 +110,14 @@ pub(super) fn fields_from_json(v: &Value) -> Fields<'static> {
     f
 }
 
-fn evtx_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            evtx_files(&p, out);
-        } else if p
-            .extension()
+/// The `.evtx` files below `dir`, sorted.
+fn evtx_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = crate::testutil::files_below(dir);
+    files.retain(|p| {
+        p.extension()
             .is_some_and(|x| x.eq_ignore_ascii_case("evtx"))
-        {
-            out.push(p);
-        }
-    }
+    });
+    files
 }
 
 /// Every record of `path` normalised: (fields, message).
@@ -155,9 +148,7 @@ fn corpus_messages_are_single_line_and_stable() {
     let Some(root) = corpus_evtx() else {
         return;
     };
-    let mut files = Vec::new();
-    evtx_files(&root, &mut files);
-    files.sort();
+    let files = evtx_files(&root);
     assert!(
         files.len() > 100,
         "expected the corpus EVTX files, found {}",
@@ -219,9 +210,7 @@ fn corpus_dump_samples() {
     let Some(root) = corpus_evtx() else {
         return;
     };
-    let mut files = Vec::new();
-    evtx_files(&root, &mut files);
-    files.sort();
+    let files = evtx_files(&root);
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
     for path in &files {
         for f in normalised(path) {

@@ -4,6 +4,7 @@
 use super::codes::{kerberos, logon_type, ntstatus, parse_num, ticket_enc};
 use super::{Ev, Msg, Out};
 use crate::model::Norm;
+use std::borrow::Cow;
 
 pub(super) fn security<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> bool {
     match ev.eid {
@@ -54,6 +55,18 @@ fn logon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
             status_text(code, m);
         }
     }
+    set_who_and_whence(ev, out, user, ip);
+    out.set_str(Norm::Action, if failed { "failure" } else { "success" });
+}
+
+/// The account, its source address and port, and the process (pid 0 is none) of a
+/// logon-like event.
+fn set_who_and_whence<'a>(
+    ev: &Ev<'_, 'a>,
+    out: &mut Out<'a>,
+    user: Option<Cow<'a, str>>,
+    ip: Option<Cow<'a, str>>,
+) {
     out.set(Norm::User, user);
     out.set(Norm::SrcIp, ip);
     out.set(Norm::SrcPort, ev.port("IpPort"));
@@ -62,7 +75,6 @@ fn logon<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
         Norm::Pid,
         ev.cow("ProcessId").filter(|p| parse_num(p) != Some(0)),
     );
-    out.set_str(Norm::Action, if failed { "failure" } else { "success" });
 }
 
 fn logon_type_text(ev: &Ev<'_, '_>, m: &mut Msg) {
@@ -114,14 +126,7 @@ fn explicit<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
     }
     m.opt(" from ", ip.as_deref());
     m.opt(" process ", ev.get("ProcessName"));
-    out.set(Norm::User, user);
-    out.set(Norm::SrcIp, ip);
-    out.set(Norm::SrcPort, ev.port("IpPort"));
-    out.set(Norm::Process, ev.cow("ProcessName"));
-    out.set(
-        Norm::Pid,
-        ev.cow("ProcessId").filter(|p| parse_num(p) != Some(0)),
-    );
+    set_who_and_whence(ev, out, user, ip);
 }
 
 /// 4672: special privileges assigned to a new logon (admin-equivalent sessions).

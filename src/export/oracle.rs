@@ -5,7 +5,7 @@
 
 use super::Lines;
 use super::annotated::{Item, add_annotations, csv_cells};
-use super::timesketch::{data_type, times, timestamp_desc};
+use super::timesketch::{data_type, tag_and_comment, times, timestamp_desc};
 use crate::case::{Annotation, MissingEvent};
 use crate::model::{Fields, Norm, format_rfc3339};
 use crate::timeline::Timeline;
@@ -244,32 +244,13 @@ fn plaso_evtx(m: &mut Map<String, Value>, f: &Fields<'_>) {
     }
 }
 
-/// `tag` (kinds then tags, each once) and `comment` (the notes) of annotations.
 fn annotations(m: &mut Map<String, Value>, anns: &[&Annotation]) {
-    if anns.is_empty() {
+    let Some((tags, comment)) = tag_and_comment(anns) else {
         return;
-    }
-    let mut tags: Vec<String> = Vec::new();
-    let mut add = |t: &str| {
-        let t = t.trim();
-        if !t.is_empty() && !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
-            tags.push(t.to_owned());
-        }
     };
-    for a in anns {
-        add(a.kind.id());
-    }
-    for a in anns {
-        a.tags.iter().for_each(|t| add(t));
-    }
     m.insert("tag".into(), tags.into());
-    let notes: Vec<&str> = anns
-        .iter()
-        .map(|a| a.note.trim())
-        .filter(|n| !n.is_empty())
-        .collect();
-    if !notes.is_empty() {
-        m.insert("comment".into(), notes.join("\n").into());
+    if let Some(comment) = comment {
+        m.insert("comment".into(), comment.into());
     }
 }
 

@@ -61,19 +61,11 @@ pub(super) fn write<W: Write + ?Sized>(
 mod tests {
     use super::super::annotated::{Annotated, MissingLines, plan};
     use super::super::{Format, Lines, oracle};
-    use crate::case::{Annotation, Case, CaseMarks, EventCopy, Kind, Severity};
+    use crate::case::{Annotation, Case, CaseMarks, Kind, Severity};
     use crate::timeline::Timeline;
 
     fn annotate(t: &Timeline, i: usize, kind: Kind, tags: &[&str], note: &str) -> Annotation {
-        let key = t.key(i).unwrap();
-        let copy = EventCopy::new(
-            key.ts,
-            &t.source_of(i).unwrap().label,
-            &t.host(i),
-            &t.tag(i),
-            &t.message(i),
-        );
-        let mut a = Annotation::new_at(key, copy, kind, "tester", 1_000 + i as i64);
+        let mut a = super::super::tests::annotate(t, i, kind, "tester", 1_000 + i as i64);
         a.tags = tags.iter().map(|t| t.to_string()).collect();
         a.note = note.into();
         a.severity = Some(Severity::High);

@@ -41,7 +41,14 @@ fn row_of(t: &Timeline, file: &str, nth: usize) -> usize {
         .unwrap_or_else(|| panic!("{file} has no row {nth}"))
 }
 
-fn annotate(t: &Timeline, i: usize, kind: Kind, author: &str, created: i64) -> Annotation {
+/// An annotation of row `i` by `author`, created at `created`.
+pub(super) fn annotate(
+    t: &Timeline,
+    i: usize,
+    kind: Kind,
+    author: &str,
+    created: i64,
+) -> Annotation {
     let key = t.key(i).unwrap();
     let copy = EventCopy::new(
         key.ts,

@@ -210,10 +210,11 @@ fn plaso_evtx<'a>(o: &mut Obj<'a>, f: &'a Fields<'_>) {
     }
 }
 
-/// `tag` (kinds then tags, each once) and `comment` (the notes) of annotations.
-fn annotations(o: &mut Obj<'_>, anns: &[&Annotation]) {
+/// The `tag` (kinds then tags, each once, case-insensitively) and `comment` (the notes,
+/// one a line, if any) of annotations; `None` without annotations.
+pub fn tag_and_comment(anns: &[&Annotation]) -> Option<(Vec<String>, Option<String>)> {
     if anns.is_empty() {
-        return;
+        return None;
     }
     let mut tags: Vec<String> = Vec::new();
     let mut add = |t: &str| {
@@ -228,14 +229,21 @@ fn annotations(o: &mut Obj<'_>, anns: &[&Annotation]) {
     for a in anns {
         a.tags.iter().for_each(|t| add(t));
     }
-    o.insert("tag", Val::Json(tags.into()));
     let notes: Vec<&str> = anns
         .iter()
         .map(|a| a.note.trim())
         .filter(|n| !n.is_empty())
         .collect();
-    if !notes.is_empty() {
-        o.insert("comment", Val::Own(notes.join("\n")));
+    Some((tags, (!notes.is_empty()).then(|| notes.join("\n"))))
+}
+
+fn annotations(o: &mut Obj<'_>, anns: &[&Annotation]) {
+    let Some((tags, comment)) = tag_and_comment(anns) else {
+        return;
+    };
+    o.insert("tag", Val::Json(tags.into()));
+    if let Some(comment) = comment {
+        o.insert("comment", Val::Own(comment));
     }
 }
 

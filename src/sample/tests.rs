@@ -3,6 +3,14 @@ use evtx::{EvtxParser, ParserSettings};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+/// The size of the sample's files together.
+fn bytes_on_disk(s: &SampleSummary) -> u64 {
+    s.files
+        .iter()
+        .map(|(p, _)| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .sum()
+}
+
 fn dir_hashes(dir: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -91,11 +99,7 @@ fn sample_is_deterministic_readable_and_its_ground_truth_points_at_the_events() 
         total += count;
     }
     assert_eq!(total, sa.events);
-    let bytes: u64 = sa
-        .files
-        .iter()
-        .map(|(p, _)| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
-        .sum();
+    let bytes = bytes_on_disk(&sa);
     assert!(
         bytes < 40 << 20,
         "default output should stay small, got {bytes}"
@@ -174,11 +178,7 @@ fn write_sample_for_inspection() {
         .unwrap_or(1);
     let t = std::time::Instant::now();
     let s = generate(Path::new(&out), &SampleOptions { scale, seed: 7 }).expect("generate");
-    let bytes: u64 = s
-        .files
-        .iter()
-        .map(|(p, _)| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
-        .sum();
+    let bytes = bytes_on_disk(&s);
     eprintln!(
         "{} files, {} events, {} bytes in {:?}",
         s.files.len(),

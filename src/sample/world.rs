@@ -254,23 +254,17 @@ pub fn offset_secs(ts: i64) -> i32 {
 
 /// Civil local time parts at `ts`: (y, mo, d, h, mi, s, ns).
 pub fn local_parts(ts: i64) -> (i32, u32, u32, u32, u32, u32, u32) {
-    use chrono::{Datelike, Timelike};
-    let t = Berlin.timestamp_nanos(ts);
-    (
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.nanosecond(),
-    )
+    civil_parts(&Berlin, ts)
 }
 
 /// Civil UTC parts at `ts`.
 pub fn utc_parts(ts: i64) -> (i32, u32, u32, u32, u32, u32, u32) {
-    use chrono::{Datelike, Timelike, Utc};
-    let t = Utc.timestamp_nanos(ts);
+    civil_parts(&chrono::Utc, ts)
+}
+
+fn civil_parts<Z: TimeZone>(zone: &Z, ts: i64) -> (i32, u32, u32, u32, u32, u32, u32) {
+    use chrono::{Datelike, Timelike};
+    let t = zone.timestamp_nanos(ts);
     (
         t.year(),
         t.month(),

@@ -234,6 +234,45 @@ fn psexec(c: &mut Ctx, ts: i64, from: &P, to: usize, cmd: &str, gt: Option<&'sta
     c.proc(ts + 1_200_000_000, &svc, CMD, cmd, None)
 }
 
+/// Sysmon 10: `src` (thread `tid`) opens lsass (pid `lsass_pid`) with full access, as
+/// credential dumpers do; `trace` is the call trace.
+fn lsass_access(
+    c: &mut Ctx,
+    ts: i64,
+    host: usize,
+    src: &P,
+    tid: &str,
+    lsass_pid: &str,
+    trace: &str,
+) -> WinEv {
+    let lsass_guid = c.rng.guid();
+    WinEv::new(
+        ts,
+        host,
+        Kind::SysmonLsass10,
+        3412,
+        &[
+            (
+                "RuleName",
+                "technique_id=T1003,technique_name=Credential Dumping",
+            ),
+            ("UtcTime", &sysmon_time(ts)),
+            ("SourceProcessGUID", &src.guid),
+            ("SourceProcessId", &src.pid.to_string()),
+            ("SourceThreadId", tid),
+            ("SourceImage", &src.image),
+            ("TargetProcessGUID", &lsass_guid),
+            ("TargetProcessId", lsass_pid),
+            ("TargetImage", LSASS),
+            ("GrantedAccess", "0x1FFFFF"),
+            ("CallTrace", trace),
+            ("SourceUser", &src.user),
+            ("TargetUser", "NT AUTHORITY\\SYSTEM"),
+        ],
+    )
+    .sid("S-1-5-18")
+}
+
 pub(super) fn run(c: &mut Ctx) {
     let rec = H_RECEPTION;
     let keller = &USERS[U_KELLER];
@@ -363,22 +402,17 @@ pub(super) fn run(c: &mut Ctx) {
     let t2 = local(13, 17, 5, 33);
     let lsass_pid = 668;
     let dump = c.proc(t2, &ps, RUNDLL, &format!("\"C:\\Windows\\system32\\rundll32.exe\" C:\\Windows\\System32\\comsvcs.dll, MiniDump {lsass_pid} C:\\Users\\Public\\lsass.dmp full"), Some("rundll32 comsvcs.dll MiniDump of lsass"));
-    let lsass_guid = c.rng.guid();
-    c.win(WinEv::new(t2 + 200_000_000, rec, Kind::SysmonLsass10, 3412, &[
-        ("RuleName", "technique_id=T1003,technique_name=Credential Dumping"),
-        ("UtcTime", &sysmon_time(t2 + 200_000_000)),
-        ("SourceProcessGUID", &dump.guid),
-        ("SourceProcessId", &dump.pid.to_string()),
-        ("SourceThreadId", "5120"),
-        ("SourceImage", RUNDLL),
-        ("TargetProcessGUID", &lsass_guid),
-        ("TargetProcessId", &lsass_pid.to_string()),
-        ("TargetImage", LSASS),
-        ("GrantedAccess", "0x1FFFFF"),
-        ("CallTrace", "C:\\Windows\\SYSTEM32\\ntdll.dll+9d234|C:\\Windows\\System32\\comsvcs.dll+2c1a1|UNKNOWN(00000000001F0AB2)"),
-        ("SourceUser", &dump.user),
-        ("TargetUser", "NT AUTHORITY\\SYSTEM"),
-    ]).sid("S-1-5-18").gt("lsass.exe opened with 0x1FFFFF by rundll32 (credential dumping)"));
+    let comsvcs = "C:\\Windows\\SYSTEM32\\ntdll.dll+9d234|C:\\Windows\\System32\\comsvcs.dll+2c1a1|UNKNOWN(00000000001F0AB2)";
+    let dumping = lsass_access(
+        c,
+        t2 + 200_000_000,
+        rec,
+        &dump,
+        "5120",
+        &lsass_pid.to_string(),
+        comsvcs,
+    );
+    c.win(dumping.gt("lsass.exe opened with 0x1FFFFF by rundll32 (credential dumping)"));
     c.file(t2 + 2 * NS, &dump, "C:\\Users\\Public\\lsass.dmp", None);
 
     // 22:14 — PsExec to FS-01 with the stolen admin credentials.
@@ -486,22 +520,9 @@ pub(super) fn run(c: &mut Ctx) {
         "procdump64.exe -accepteula -ma lsass.exe C:\\Windows\\Temp\\ls.dmp",
         Some("procdump64 dumping lsass on DC-01"),
     );
-    let lsass_dc = c.rng.guid();
-    c.win(WinEv::new(t5 + 300_000_000, H_DC, Kind::SysmonLsass10, 3412, &[
-        ("RuleName", "technique_id=T1003,technique_name=Credential Dumping"),
-        ("UtcTime", &sysmon_time(t5 + 300_000_000)),
-        ("SourceProcessGUID", &pd.guid),
-        ("SourceProcessId", &pd.pid.to_string()),
-        ("SourceThreadId", "2244"),
-        ("SourceImage", &pd.image),
-        ("TargetProcessGUID", &lsass_dc),
-        ("TargetProcessId", "704"),
-        ("TargetImage", LSASS),
-        ("GrantedAccess", "0x1FFFFF"),
-        ("CallTrace", "C:\\Windows\\SYSTEM32\\ntdll.dll+9d234|C:\\Windows\\System32\\dbghelp.dll+3e1f0"),
-        ("SourceUser", &pd.user),
-        ("TargetUser", "NT AUTHORITY\\SYSTEM"),
-    ]).sid("S-1-5-18"));
+    let dbghelp = "C:\\Windows\\SYSTEM32\\ntdll.dll+9d234|C:\\Windows\\System32\\dbghelp.dll+3e1f0";
+    let dumping = lsass_access(c, t5 + 300_000_000, H_DC, &pd, "2244", "704", dbghelp);
+    c.win(dumping);
 
     // 02:00 — persistence: a service and a scheduled task on FS-01 and DC-01.
     for (i, &h) in [H_FS, H_DC].iter().enumerate() {

@@ -52,24 +52,7 @@ impl<'c> CaseMarks<'c> {
     /// are. Where one (event, candidate) has several reviews (a merge kept a conflict),
     /// the latest counts.
     pub fn with_reviews(mut self, reviews: &'c [Review], t: &Timeline) -> CaseMarks<'c> {
-        let mut ids: HashMap<(String, &str), usize> = HashMap::new();
-        let mut groups: Vec<Vec<&'c Review>> = Vec::new();
-        for r in reviews {
-            let id = (r.key.sha256.to_ascii_lowercase(), r.key.locator.as_str());
-            let g = *ids.entry(id).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            if let Some(v) = groups.get_mut(g) {
-                v.push(r);
-            }
-        }
-        let times: Vec<Vec<i64>> = groups
-            .iter()
-            .map(|g| g.iter().map(|r| r.key.ts).collect())
-            .collect();
-        let rows_of = find_rows(&ids, &times, t);
-        for (group, rows) in groups.into_iter().zip(rows_of) {
+        for (group, rows) in rows_by_event(reviews, |r| &r.key, t) {
             let mut latest: Vec<&'c Review> = Vec::new();
             for r in group {
                 match latest.iter_mut().find(|x| x.candidate == r.candidate) {
@@ -92,27 +75,9 @@ impl<'c> CaseMarks<'c> {
 
     /// As `new`, from any list of annotations (a loaded `CaseFile`, a merge result).
     pub fn from_annotations(anns: &'c [Annotation], t: &Timeline) -> CaseMarks<'c> {
-        // Group annotations by event identity without the time: (sha256, locator).
-        let mut ids: HashMap<(String, &str), usize> = HashMap::new();
-        let mut groups: Vec<Vec<&'c Annotation>> = Vec::new();
-        for a in anns {
-            let id = (a.key.sha256.to_ascii_lowercase(), a.key.locator.as_str());
-            let g = *ids.entry(id).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            if let Some(v) = groups.get_mut(g) {
-                v.push(a);
-            }
-        }
-        let times: Vec<Vec<i64>> = groups
-            .iter()
-            .map(|g| g.iter().map(|a| a.key.ts).collect())
-            .collect();
-        let rows_of = find_rows(&ids, &times, t);
         let mut by_row: HashMap<usize, Vec<&'c Annotation>> = HashMap::new();
         let mut missing: Vec<MissingEvent<'c>> = Vec::new();
-        for (mut group, rows) in groups.into_iter().zip(rows_of) {
+        for (mut group, rows) in rows_by_event(anns, |a| &a.key, t) {
             // Oldest annotation first, so `annotation` in exports is stable.
             group.sort_by_cached_key(|a| (created_ns(a), a.id.clone()));
             if rows.is_empty() {
@@ -180,6 +145,34 @@ fn created_ns(a: &Annotation) -> i64 {
         .ok()
         .and_then(|d| d.timestamp_nanos_opt())
         .unwrap_or(i64::MAX)
+}
+
+/// `items` grouped by event identity without the time (SHA-256, locator), in the order
+/// first seen, each group with its timeline rows (`find_rows`).
+fn rows_by_event<'c, T>(
+    items: &'c [T],
+    key: impl Fn(&'c T) -> &'c EventKey,
+    t: &Timeline,
+) -> Vec<(Vec<&'c T>, Vec<usize>)> {
+    let mut ids: HashMap<(String, &str), usize> = HashMap::new();
+    let mut groups: Vec<Vec<&'c T>> = Vec::new();
+    for x in items {
+        let k = key(x);
+        let id = (k.sha256.to_ascii_lowercase(), k.locator.as_str());
+        let g = *ids.entry(id).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        if let Some(v) = groups.get_mut(g) {
+            v.push(x);
+        }
+    }
+    let times: Vec<Vec<i64>> = groups
+        .iter()
+        .map(|g| g.iter().map(|x| key(x).ts).collect())
+        .collect();
+    let rows_of = find_rows(&ids, &times, t);
+    groups.into_iter().zip(rows_of).collect()
 }
 
 /// The timeline rows of each event identity `ids` (lowercase SHA-256, locator → group

@@ -25,6 +25,11 @@ fn from_cwd(a: &Path) -> PathBuf {
     out.join(a.strip_prefix("/").unwrap())
 }
 
+/// The recorded source paths, in order.
+fn source_paths(f: &CaseFile) -> Vec<&str> {
+    f.sources.iter().map(|s| s.path.as_str()).collect()
+}
+
 /// A case folder with `samples/x.evtx` in it.
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let d = tempfile::tempdir().unwrap();
@@ -51,8 +56,7 @@ fn every_spelling_of_a_source_is_one_entry_relative_to_the_case() {
     ] {
         c.set_source(entry(&opened, &sha));
     }
-    let paths: Vec<&str> = c.file().sources.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(paths, ["samples/x.evtx"]);
+    assert_eq!(source_paths(c.file()), ["samples/x.evtx"]);
 }
 
 /// The TUI's reopen: resolve each recorded source from the case's folder, load it under
@@ -90,8 +94,7 @@ fn reopening_and_saving_again_never_adds_a_source() {
         assert!(!c.dirty(), "nothing changed, so nothing to save");
         c.save().unwrap();
         let back = CaseFile::load(&case).unwrap();
-        let paths: Vec<&str> = back.sources.iter().map(|s| s.path.as_str()).collect();
-        assert_eq!(paths, ["samples/x.evtx", "samples/y.log"]);
+        assert_eq!(source_paths(&back), ["samples/x.evtx", "samples/y.log"]);
     }
 }
 
@@ -109,8 +112,10 @@ fn an_old_case_with_three_spellings_opens_as_one_source() {
     );
     fs::write(&case, json).unwrap();
     let (c, _) = Case::open(&case, "a").unwrap();
-    let paths: Vec<&str> = c.file().sources.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(paths, ["gone/missing.evtx", "samples/x.evtx"]);
+    assert_eq!(
+        source_paths(c.file()),
+        ["gone/missing.evtx", "samples/x.evtx"]
+    );
     let st = c.verify_sources();
     assert_eq!(st.iter().filter(|s| s.status == Verify::Ok).count(), 1);
     assert_eq!(st.iter().filter(|s| s.status == Verify::Missing).count(), 1);
@@ -125,8 +130,7 @@ fn a_moved_source_replaces_its_old_entry_by_sha256() {
     let moved = d.path().join("x-moved.evtx");
     fs::rename(&x, &moved).unwrap();
     c.set_source(entry(&moved, &sha));
-    let paths: Vec<&str> = c.file().sources.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(paths, ["x-moved.evtx"]);
+    assert_eq!(source_paths(c.file()), ["x-moved.evtx"]);
 }
 
 #[test]
@@ -152,21 +156,24 @@ fn sources_outside_the_case_folder_use_dotdot_and_save_as_rebases_them() {
     // Deleted since it was loaded: kept as opened (absolute here).
     let gone = d.path().join("samples/gone.evtx");
     c.set_source(entry(&gone, "00"));
-    let paths: Vec<&str> = c.file().sources.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(paths, ["../samples/x.evtx", gone.to_str().unwrap()]);
+    assert_eq!(
+        source_paths(c.file()),
+        ["../samples/x.evtx", gone.to_str().unwrap()]
+    );
     c.save().unwrap();
     let deeper = d.path().join("cases/2024/C.vigil.json");
     fs::create_dir(d.path().join("cases/2024")).unwrap();
     c.save_as(&deeper).unwrap();
     let back = CaseFile::load(&deeper).unwrap();
-    let paths: Vec<&str> = back.sources.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(paths, ["../../samples/gone.evtx", "../../samples/x.evtx"]);
+    assert_eq!(
+        source_paths(&back),
+        ["../../samples/gone.evtx", "../../samples/x.evtx"]
+    );
     // Beside the evidence: plain relative names.
     let beside = d.path().join("samples/C.vigil.json");
     c.save_as(&beside).unwrap();
     let back = CaseFile::load(&beside).unwrap();
-    let paths: Vec<&str> = back.sources.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(paths, ["gone.evtx", "x.evtx"]);
+    assert_eq!(source_paths(&back), ["gone.evtx", "x.evtx"]);
 }
 
 #[test]

@@ -26,6 +26,16 @@ fn leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `e` refuses `path` for being protected as `role`.
+#[track_caller]
+fn assert_refused_as(e: &OutputError, role: Role, path: &Path) {
+    assert!(
+        matches!(e, OutputError::Protected { role: r, .. } if *r == role),
+        "{}: {e}",
+        path.display()
+    );
+}
+
 #[test]
 fn evidence_is_refused_under_every_name_even_with_force() {
     let (d, ev) = dir_with_evidence();
@@ -39,17 +49,7 @@ fn evidence_is_refused_under_every_name_even_with_force() {
     fs::create_dir(d.path().join("sub")).unwrap();
     for out in [&ev, &link, &hard, &dotted] {
         let e = write(out, b"{}\n", &p, FORCE).unwrap_err();
-        assert!(
-            matches!(
-                e,
-                OutputError::Protected {
-                    role: Role::Evidence,
-                    ..
-                }
-            ),
-            "{}: {e}",
-            out.display()
-        );
+        assert_refused_as(&e, Role::Evidence, out);
         let msg = e.to_string();
         assert!(
             !msg.contains('\n') && msg.contains("loaded evidence"),
@@ -87,28 +87,10 @@ fn case_file_and_journal_are_refused_before_they_exist() {
     let mut p = Protected::new();
     p.case(&case);
     let e = check(&case, &p, FORCE).unwrap_err();
-    assert!(
-        matches!(
-            e,
-            OutputError::Protected {
-                role: Role::CaseFile,
-                ..
-            }
-        ),
-        "{e}"
-    );
+    assert_refused_as(&e, Role::CaseFile, &case);
     let j = d.path().join("c.vigil.json.journal");
     let e = check(&j, &p, FORCE).unwrap_err();
-    assert!(
-        matches!(
-            e,
-            OutputError::Protected {
-                role: Role::Journal,
-                ..
-            }
-        ),
-        "{e}"
-    );
+    assert_refused_as(&e, Role::Journal, &j);
     // Another name for the same (not yet existing) case: `dir/./c.vigil.json`.
     let other = d.path().join(".").join("c.vigil.json");
     assert!(check(&other, &p, FORCE).is_err());

@@ -69,36 +69,44 @@ pub fn lines(s: &str, max_chars: usize, ascii: bool) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Checks `line(input, 100, ascii)` for each `(input, ascii, shown)`.
+    #[track_caller]
+    fn shows(cases: &[(&str, bool, &str)]) {
+        for &(input, ascii, want) in cases {
+            assert_eq!(line(input, 100, ascii), want, "{input:?}");
+        }
+    }
+
     #[test]
     fn escape_sequences_are_shown_not_run() {
-        assert_eq!(
-            line("a\u{1b}[31mred\u{1b}[0m", 100, false),
-            "a^[[31mred^[[0m"
-        );
-        assert_eq!(line("bell\u{7}", 100, false), "bell\\x07");
-        assert_eq!(line("nul\0x\u{7f}", 100, false), "nul\\x00x\\x7f");
-        // C1 control (CSI as one code point).
-        assert_eq!(line("c1\u{9b}2J", 100, false), "c1\\x9b2J");
+        shows(&[
+            ("a\u{1b}[31mred\u{1b}[0m", false, "a^[[31mred^[[0m"),
+            ("bell\u{7}", false, "bell\\x07"),
+            ("nul\0x\u{7f}", false, "nul\\x00x\\x7f"),
+            // C1 control (CSI as one code point).
+            ("c1\u{9b}2J", false, "c1\\x9b2J"),
+        ]);
     }
 
     #[test]
     fn line_ends_and_tabs() {
-        assert_eq!(line("a\r\nb\nc", 100, false), "a↵b↵c");
-        assert_eq!(line("over\rwrite", 100, false), "over\\x0dwrite");
-        assert_eq!(line("a\tb", 100, false), "a→b");
-        assert_eq!(line("a\tb\r\n", 100, true), "a>b|");
+        shows(&[
+            ("a\r\nb\nc", false, "a↵b↵c"),
+            ("over\rwrite", false, "over\\x0dwrite"),
+            ("a\tb", false, "a→b"),
+            ("a\tb\r\n", true, "a>b|"),
+        ]);
         assert_eq!(lines("x\r\n\ty\r\n", 100, false), vec!["x", "    y", ""]);
     }
 
     #[test]
     fn bidi_and_invisible_characters_are_named() {
-        // "Trojan Source" file name: RLO reverses what follows.
-        assert_eq!(
-            line("invoice\u{202E}fdp.exe", 100, false),
-            "invoice⟨U+202E⟩fdp.exe"
-        );
-        assert_eq!(line("a\u{2066}b\u{2069}", 100, true), "a<U+2066>b<U+2069>");
-        assert_eq!(line("zero\u{200B}width", 100, false), "zero⟨U+200B⟩width");
+        shows(&[
+            // "Trojan Source" file name: RLO reverses what follows.
+            ("invoice\u{202E}fdp.exe", false, "invoice⟨U+202E⟩fdp.exe"),
+            ("a\u{2066}b\u{2069}", true, "a<U+2066>b<U+2069>"),
+            ("zero\u{200B}width", false, "zero⟨U+200B⟩width"),
+        ]);
     }
 
     #[test]

@@ -366,14 +366,7 @@ mod tests {
             let bad = if i % 9_973 == 5 { " bad" } else { "" };
             data.extend_from_slice(format!("{i} {host} act{}{bad}\n", i % 11).as_bytes());
         }
-        let prepared = Prepared {
-            parser: Box::new(Words),
-            records: Records::Lines {
-                start: 0,
-                comment: &[],
-            },
-            note: None,
-        };
+        let prepared = words_prepared();
         let run = |threads| {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
@@ -465,15 +458,20 @@ mod tests {
         }
     }
 
-    fn words(data: &[u8]) -> (Vec<(i64, u64, String)>, SourceReport) {
-        let prepared = Prepared {
+    /// The `Words` parser over plain lines.
+    fn words_prepared() -> Prepared {
+        Prepared {
             parser: Box::new(Words),
             records: Records::Lines {
                 start: 0,
                 comment: &[],
             },
             note: None,
-        };
+        }
+    }
+
+    fn words(data: &[u8]) -> (Vec<(i64, u64, String)>, SourceReport) {
+        let prepared = words_prepared();
         let mut report = SourceReport::default();
         let batch = load(&prepared, data, 2, &mut report, &|_, _| {});
         let events = batch

@@ -224,51 +224,34 @@ mod tests {
     fn dst_change_in_paris() {
         let tz: TzSpec = "Europe/Paris".parse().unwrap();
         let n = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
-        // Before the spring change: UTC+1. After: UTC+2.
-        assert_eq!(
-            naive_to_utc(n("2024-03-31 01:30:00"), &tz),
-            ymd_hms(2024, 3, 31, 0, 30, 0)
-        );
-        assert_eq!(
-            naive_to_utc(n("2024-03-31 03:30:00"), &tz),
-            ymd_hms(2024, 3, 31, 1, 30, 0)
-        );
-        // In the gap: shifted.
-        assert_eq!(
-            naive_to_utc(n("2024-03-31 02:30:00"), &tz),
-            ymd_hms(2024, 3, 31, 0, 30, 0)
-        );
-        // Autumn fold: the earlier instant.
-        assert_eq!(
-            naive_to_utc(n("2024-10-27 02:30:00"), &tz),
-            ymd_hms(2024, 10, 27, 0, 30, 0)
-        );
+        let cases = [
+            // Before the spring change: UTC+1. After: UTC+2.
+            ("2024-03-31 01:30:00", ymd_hms(2024, 3, 31, 0, 30, 0)),
+            ("2024-03-31 03:30:00", ymd_hms(2024, 3, 31, 1, 30, 0)),
+            // In the gap: shifted.
+            ("2024-03-31 02:30:00", ymd_hms(2024, 3, 31, 0, 30, 0)),
+            // Autumn fold: the earlier instant.
+            ("2024-10-27 02:30:00", ymd_hms(2024, 10, 27, 0, 30, 0)),
+        ];
+        for (local, utc) in cases {
+            assert_eq!(naive_to_utc(n(local), &tz), utc, "{local}");
+        }
     }
 
     #[test]
     fn prefixes() {
         let u = TzSpec::Utc;
-        assert_eq!(
-            parse_time_prefix("2022-12-03T18", &u),
-            ymd_hms(2022, 12, 3, 18, 0, 0)
-        );
-        assert_eq!(
-            parse_time_prefix("2022-12-03 18:04", &u),
-            ymd_hms(2022, 12, 3, 18, 4, 0)
-        );
-        assert_eq!(
-            parse_time_prefix("2022-12", &u),
-            ymd_hms(2022, 12, 1, 0, 0, 0)
-        );
-        assert_eq!(parse_time_prefix("2022", &u), ymd_hms(2022, 1, 1, 0, 0, 0));
-        assert_eq!(
-            parse_time_prefix("2022-12-03T18:00:00Z", &u),
-            ymd_hms(2022, 12, 3, 18, 0, 0)
-        );
-        assert_eq!(
-            parse_time_prefix("2022-12-03T18:00:00+02:00", &u),
-            ymd_hms(2022, 12, 3, 16, 0, 0)
-        );
+        let cases = [
+            ("2022-12-03T18", ymd_hms(2022, 12, 3, 18, 0, 0)),
+            ("2022-12-03 18:04", ymd_hms(2022, 12, 3, 18, 4, 0)),
+            ("2022-12", ymd_hms(2022, 12, 1, 0, 0, 0)),
+            ("2022", ymd_hms(2022, 1, 1, 0, 0, 0)),
+            ("2022-12-03T18:00:00Z", ymd_hms(2022, 12, 3, 18, 0, 0)),
+            ("2022-12-03T18:00:00+02:00", ymd_hms(2022, 12, 3, 16, 0, 0)),
+        ];
+        for (prefix, want) in cases {
+            assert_eq!(parse_time_prefix(prefix, &u), want, "{prefix}");
+        }
         assert_eq!(
             parse_time_prefix("2022-12-03T18:00:00.5", &u).map(|x| x % 1_000_000_000),
             Some(500_000_000)

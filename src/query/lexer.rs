@@ -253,30 +253,24 @@ impl Lexer {
         }
         let w: String = self.cs[start..j].iter().collect();
         self.i = j;
-        let kind = if w.eq_ignore_ascii_case("and") {
-            TokKind::And
-        } else if w.eq_ignore_ascii_case("or") {
-            TokKind::Or
-        } else if w.eq_ignore_ascii_case("not") {
-            TokKind::Not
-        } else if w.eq_ignore_ascii_case("annotated") {
-            TokKind::Annotated
-        } else if w.eq_ignore_ascii_case("bad_time") {
-            // The record flag, read as the field term `bad_time:true` (DESIGN §6).
-            let text = "true".into();
-            let (quoted, col) = (false, start + 1);
-            let op = FieldOp::Values(vec![Value { text, quoted, col }]);
-            TokKind::Field { name: w, op }
-        } else if w.eq_ignore_ascii_case("detected") {
-            TokKind::Detected
-        } else if w.eq_ignore_ascii_case("candidate") {
-            TokKind::Candidate
-        } else if w.eq_ignore_ascii_case("reviewed") {
-            TokKind::Reviewed
-        } else if w.eq_ignore_ascii_case("dismissed") {
-            TokKind::Dismissed
-        } else {
-            TokKind::Word(w)
+        // Keywords are case-insensitive.
+        let kind = match w.to_ascii_lowercase().as_str() {
+            "and" => TokKind::And,
+            "or" => TokKind::Or,
+            "not" => TokKind::Not,
+            "annotated" => TokKind::Annotated,
+            "bad_time" => {
+                // The record flag, read as the field term `bad_time:true` (DESIGN §6).
+                let text = "true".into();
+                let (quoted, col) = (false, start + 1);
+                let op = FieldOp::Values(vec![Value { text, quoted, col }]);
+                TokKind::Field { name: w, op }
+            }
+            "detected" => TokKind::Detected,
+            "candidate" => TokKind::Candidate,
+            "reviewed" => TokKind::Reviewed,
+            "dismissed" => TokKind::Dismissed,
+            _ => TokKind::Word(w),
         };
         self.push(kind, start);
         Ok(())

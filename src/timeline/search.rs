@@ -217,41 +217,17 @@ mod tests {
         let re = Regex::new("(?i)PowerShell").unwrap();
         let no = AtomicBool::new(false);
         let hit = |from, dir| find(&t, None, from, dir, &re, &no).unwrap().unwrap();
-        assert_eq!(
-            hit(0, Dir::Forward),
-            Hit {
-                row: 17,
-                wrapped: false
-            }
-        );
-        assert_eq!(
-            hit(17, Dir::Forward),
-            Hit {
-                row: 5017,
-                wrapped: false
-            }
-        );
-        assert_eq!(
-            hit(15017, Dir::Forward),
-            Hit {
-                row: 17,
-                wrapped: true
-            }
-        );
-        assert_eq!(
-            hit(5017, Dir::Backward),
-            Hit {
-                row: 17,
-                wrapped: false
-            }
-        );
-        assert_eq!(
-            hit(17, Dir::Backward),
-            Hit {
-                row: 15017,
-                wrapped: true
-            }
-        );
+        // (from, direction, the row found, whether the search wrapped to find it)
+        let cases = [
+            (0, Dir::Forward, 17, false),
+            (17, Dir::Forward, 5017, false),
+            (15017, Dir::Forward, 17, true),
+            (5017, Dir::Backward, 17, false),
+            (17, Dir::Backward, 15017, true),
+        ];
+        for (from, dir, row, wrapped) in cases {
+            assert_eq!(hit(from, dir), Hit { row, wrapped }, "{from} {dir:?}");
+        }
     }
 
     #[test]

@@ -130,12 +130,18 @@ fn a_new_file_is_created_and_private_means_0600() {
     assert_eq!(mode, 0o600);
 }
 
+/// An output to `dir/out.csv` with `bytes` written to it, not yet committed.
+fn uncommitted(dir: &Path, bytes: &[u8]) -> (PathBuf, Output) {
+    let out = dir.join("out.csv");
+    let mut o = create(&out, &Protected::new(), KEEP).unwrap();
+    o.write_all(bytes).unwrap();
+    (out, o)
+}
+
 #[test]
 fn dropping_an_unfinished_output_leaves_nothing() {
     let d = tempfile::tempdir().unwrap();
-    let out = d.path().join("out.csv");
-    let mut o = create(&out, &Protected::new(), KEEP).unwrap();
-    o.write_all(b"half").unwrap();
+    let (out, o) = uncommitted(d.path(), b"half");
     assert!(!out.exists(), "nothing at the destination until commit");
     drop(o);
     assert!(!out.exists());
@@ -145,9 +151,7 @@ fn dropping_an_unfinished_output_leaves_nothing() {
 #[test]
 fn a_file_that_appears_while_writing_is_not_clobbered() {
     let d = tempfile::tempdir().unwrap();
-    let out = d.path().join("out.csv");
-    let mut o = create(&out, &Protected::new(), KEEP).unwrap();
-    o.write_all(b"ours").unwrap();
+    let (out, o) = uncommitted(d.path(), b"ours");
     fs::write(&out, b"theirs").unwrap();
     let e = o.commit().unwrap_err();
     assert!(matches!(e, OutputError::Exists { .. }), "{e}");

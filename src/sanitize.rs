@@ -69,44 +69,37 @@ pub fn lines(s: &str, max_chars: usize, ascii: bool) -> Vec<String> {
 mod tests {
     use super::*;
 
-    /// Checks `line(input, 100, ascii)` for each `(input, ascii, shown)`.
-    #[track_caller]
-    fn shows(cases: &[(&str, bool, &str)]) {
-        for &(input, ascii, want) in cases {
+    /// What `line` shows for text that would act on the terminal or hide itself:
+    /// `(input, ascii, shown)`.
+    const SHOWN: &[(&str, bool, &str)] = &[
+        // Escape sequences are shown, not run.
+        ("a\u{1b}[31mred\u{1b}[0m", false, "a^[[31mred^[[0m"),
+        ("bell\u{7}", false, "bell\\x07"),
+        ("nul\0x\u{7f}", false, "nul\\x00x\\x7f"),
+        // C1 control (CSI as one code point).
+        ("c1\u{9b}2J", false, "c1\\x9b2J"),
+        // Line ends and tabs.
+        ("a\r\nb\nc", false, "a↵b↵c"),
+        ("over\rwrite", false, "over\\x0dwrite"),
+        ("a\tb", false, "a→b"),
+        ("a\tb\r\n", true, "a>b|"),
+        // Bidi and invisible characters are named. "Trojan Source" file name: RLO
+        // reverses what follows.
+        ("invoice\u{202E}fdp.exe", false, "invoice⟨U+202E⟩fdp.exe"),
+        ("a\u{2066}b\u{2069}", true, "a<U+2066>b<U+2069>"),
+        ("zero\u{200B}width", false, "zero⟨U+200B⟩width"),
+    ];
+
+    #[test]
+    fn controls_and_invisible_characters_are_shown_not_run() {
+        for &(input, ascii, want) in SHOWN {
             assert_eq!(line(input, 100, ascii), want, "{input:?}");
         }
     }
 
     #[test]
-    fn escape_sequences_are_shown_not_run() {
-        shows(&[
-            ("a\u{1b}[31mred\u{1b}[0m", false, "a^[[31mred^[[0m"),
-            ("bell\u{7}", false, "bell\\x07"),
-            ("nul\0x\u{7f}", false, "nul\\x00x\\x7f"),
-            // C1 control (CSI as one code point).
-            ("c1\u{9b}2J", false, "c1\\x9b2J"),
-        ]);
-    }
-
-    #[test]
-    fn line_ends_and_tabs() {
-        shows(&[
-            ("a\r\nb\nc", false, "a↵b↵c"),
-            ("over\rwrite", false, "over\\x0dwrite"),
-            ("a\tb", false, "a→b"),
-            ("a\tb\r\n", true, "a>b|"),
-        ]);
+    fn lines_split_and_expand_tabs() {
         assert_eq!(lines("x\r\n\ty\r\n", 100, false), vec!["x", "    y", ""]);
-    }
-
-    #[test]
-    fn bidi_and_invisible_characters_are_named() {
-        shows(&[
-            // "Trojan Source" file name: RLO reverses what follows.
-            ("invoice\u{202E}fdp.exe", false, "invoice⟨U+202E⟩fdp.exe"),
-            ("a\u{2066}b\u{2069}", true, "a<U+2066>b<U+2069>"),
-            ("zero\u{200B}width", false, "zero⟨U+200B⟩width"),
-        ]);
     }
 
     #[test]

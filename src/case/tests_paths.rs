@@ -30,20 +30,21 @@ fn source_paths(f: &CaseFile) -> Vec<&str> {
     f.sources.iter().map(|s| s.path.as_str()).collect()
 }
 
-/// A case folder with `samples/x.evtx` in it.
-fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+/// A case folder with `samples/x.evtx` in it: the folder, the case file's path, the
+/// source's path and its SHA-256.
+fn setup() -> (tempfile::TempDir, PathBuf, PathBuf, String) {
     let d = tempfile::tempdir().unwrap();
     fs::create_dir(d.path().join("samples")).unwrap();
     let x = d.path().join("samples/x.evtx");
     fs::write(&x, b"evidence").unwrap();
+    let sha = sha256_file(&x).unwrap();
     let case = d.path().join("C.vigil.json");
-    (d, case, x)
+    (d, case, x, sha)
 }
 
 #[test]
 fn every_spelling_of_a_source_is_one_entry_relative_to_the_case() {
-    let (d, case, x) = setup();
-    let sha = sha256_file(&x).unwrap();
+    let (d, case, x, sha) = setup();
     std::os::unix::fs::symlink(d.path().join("samples"), d.path().join("link")).unwrap();
     let mut c = Case::new(&case, "a");
     for opened in [
@@ -63,8 +64,7 @@ fn every_spelling_of_a_source_is_one_entry_relative_to_the_case() {
 /// that name, record it again on save. The count must not grow (it went 54 → 108 → 162).
 #[test]
 fn reopening_and_saving_again_never_adds_a_source() {
-    let (d, case, x) = setup();
-    let sha = sha256_file(&x).unwrap();
+    let (d, case, x, sha) = setup();
     let y = d.path().join("samples/y.log");
     fs::write(&y, b"fw").unwrap();
     let sha_y = sha256_file(&y).unwrap();
@@ -100,8 +100,7 @@ fn reopening_and_saving_again_never_adds_a_source() {
 
 #[test]
 fn an_old_case_with_three_spellings_opens_as_one_source() {
-    let (_d, case, x) = setup();
-    let sha = sha256_file(&x).unwrap();
+    let (_d, case, _, sha) = setup();
     let src = |p: &str| format!(r#"{{"path":"{p}","sha256":"{sha}","bytes":8,"format":"evtx"}}"#);
     let json = format!(
         r#"{{"format":"vigil-case","version":1,"sources":[{},{},{},{}],"annotations":[]}}"#,
@@ -123,8 +122,7 @@ fn an_old_case_with_three_spellings_opens_as_one_source() {
 
 #[test]
 fn a_moved_source_replaces_its_old_entry_by_sha256() {
-    let (d, case, x) = setup();
-    let sha = sha256_file(&x).unwrap();
+    let (d, case, x, sha) = setup();
     let mut c = Case::new(&case, "a");
     c.set_source(entry(&x, &sha));
     let moved = d.path().join("x-moved.evtx");
@@ -135,8 +133,7 @@ fn a_moved_source_replaces_its_old_entry_by_sha256() {
 
 #[test]
 fn two_copies_of_the_same_content_stay_two_sources() {
-    let (d, case, x) = setup();
-    let sha = sha256_file(&x).unwrap();
+    let (d, case, x, sha) = setup();
     let copy = d.path().join("copy.evtx");
     fs::copy(&x, &copy).unwrap();
     let mut c = Case::new(&case, "a");
@@ -147,10 +144,9 @@ fn two_copies_of_the_same_content_stay_two_sources() {
 
 #[test]
 fn sources_outside_the_case_folder_use_dotdot_and_save_as_rebases_them() {
-    let (d, _, x) = setup();
+    let (d, _, x, sha) = setup();
     fs::create_dir(d.path().join("cases")).unwrap();
     let case = d.path().join("cases/C.vigil.json");
-    let sha = sha256_file(&x).unwrap();
     let mut c = Case::new(&case, "a");
     c.set_source(entry(&x, &sha));
     // Deleted since it was loaded: kept as opened (absolute here).
@@ -189,7 +185,7 @@ fn record_path_is_absolute_when_only_the_root_is_shared() {
 #[test]
 fn the_journal_is_0600_like_the_case_file() {
     use std::os::unix::fs::PermissionsExt;
-    let (_d, case, _) = setup();
+    let (_d, case, _, _) = setup();
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let mut c = Case::new(&case, "a");
     let key = crate::model::EventKey {
@@ -213,7 +209,7 @@ fn the_journal_is_0600_like_the_case_file() {
 
 #[test]
 fn a_case_that_is_only_a_journal_opens_with_its_annotations() {
-    let (_d, case, _) = setup();
+    let (_d, case, _, _) = setup();
     let mut c = Case::new(&case, "a");
     let key = crate::model::EventKey {
         sha256: "ab".repeat(32),

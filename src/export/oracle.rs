@@ -5,7 +5,7 @@
 
 use super::Lines;
 use super::annotated::{Item, add_annotations, csv_cells};
-use super::timesketch::{data_type, tag_and_comment, times, timestamp_desc};
+use super::timesketch::{data_type, free_raw_name, tag_and_comment, times, timestamp_desc};
 use crate::case::{Annotation, MissingEvent};
 use crate::model::{Fields, Norm, format_rfc3339};
 use crate::timeline::Timeline;
@@ -199,13 +199,7 @@ fn put(m: &mut Map<String, Value>, k: String, v: Value) {
         }
         Some(old) if *old == v => {}
         Some(_) => {
-            let base = format!("raw_{k}");
-            let mut name = base.clone();
-            let mut n = 2;
-            while m.contains_key(&name) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
+            let name = free_raw_name(&k, |n| m.contains_key(n));
             m.insert(name, v);
         }
     }

@@ -156,13 +156,7 @@ mod tests {
         let marks = CaseMarks::new(&case, &t);
         let ann = Annotated::new(&marks, case.file());
         assert!(!marks.missing().is_empty());
-        let all = plan(
-            &t,
-            (0..t.len()).collect(),
-            Some(&ann),
-            false,
-            MissingLines::All,
-        );
+        let all = super::super::tests::plan_all(&t, Some(&ann), false);
         let rows = plan(&t, (0..t.len()).collect(), None, false, MissingLines::None);
         for (cx, items) in [
             (

@@ -91,6 +91,21 @@ fn fixture() -> (tempfile::TempDir, Timeline, Case) {
     (dir, t, case)
 }
 
+/// Every row of `t` and every missing event, as an export without a filter plans them.
+pub(super) fn plan_all(
+    t: &Timeline,
+    ann: Option<&Annotated<'_, '_>>,
+    annotated_only: bool,
+) -> Vec<Item> {
+    plan(
+        t,
+        (0..t.len()).collect(),
+        ann,
+        annotated_only,
+        MissingLines::All,
+    )
+}
+
 fn render(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
     let mut out = Vec::new();
     f(&mut out).unwrap();
@@ -205,13 +220,7 @@ fn jsonl_carries_annotations_and_missing_events() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(
-        &t,
-        (0..t.len()).collect(),
-        Some(&ann),
-        false,
-        MissingLines::All,
-    );
+    let items = plan_all(&t, Some(&ann), false);
     assert_eq!(items.len(), t.len() + 1);
     let out = lines(&render(|o| {
         super::jsonl::write_items(&lines_of(&t, Some(&ann)), &items, o)
@@ -252,7 +261,7 @@ fn jsonl_carries_annotations_and_missing_events() {
     assert!(miss.get("annotations").is_none());
     assert_eq!(miss["message"], "(-2+3 admin login)");
     // Without a case there is no annotation key at all.
-    let plain = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
+    let plain = plan_all(&t, None, false);
     let out = render(|o| super::jsonl::write_items(&lines_of(&t, None), &plain, o));
     assert!(!out.contains("\"annotation\""));
     assert_eq!(out.lines().count(), t.len());
@@ -263,13 +272,7 @@ fn annotated_only_keeps_annotated_rows_and_missing_evidence() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(
-        &t,
-        (0..t.len()).collect(),
-        Some(&ann),
-        true,
-        MissingLines::All,
-    );
+    let items = plan_all(&t, Some(&ann), true);
     assert_eq!(
         items,
         [Item::Missing(0), Item::Row(row_of(&t, "fw-a.log", 1))]
@@ -329,13 +332,7 @@ fn csv_escapes_injection_in_messages_notes_and_tags() {
     let m = CaseMarks::from_annotations(&anns, &t);
     let file = crate::case::CaseFile::default();
     let ann = Annotated::new(&m, &file);
-    let items = plan(
-        &t,
-        (0..t.len()).collect(),
-        Some(&ann),
-        false,
-        MissingLines::All,
-    );
+    let items = plan_all(&t, Some(&ann), false);
     let out = render(|o| csv_write(&t, &items, Some(&ann), o));
     let mut r = ::csv::Reader::from_reader(out.as_bytes());
     let head: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
@@ -371,13 +368,7 @@ fn csv_annotation_columns_with_several_annotations_and_missing_rows() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(
-        &t,
-        (0..t.len()).collect(),
-        Some(&ann),
-        true,
-        MissingLines::All,
-    );
+    let items = plan_all(&t, Some(&ann), true);
     let out = render(|o| csv_write(&t, &items, Some(&ann), o));
     let mut r = ::csv::Reader::from_reader(out.as_bytes());
     let head: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
@@ -413,13 +404,7 @@ fn timesketch_lines_have_the_mandatory_shape() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(
-        &t,
-        (0..t.len()).collect(),
-        Some(&ann),
-        false,
-        MissingLines::All,
-    );
+    let items = plan_all(&t, Some(&ann), false);
     let out = lines(&render(|o| {
         super::timesketch::write_items(&lines_of(&t, Some(&ann)), &items, o)
     }));
@@ -491,7 +476,7 @@ fn timesketch_evtx_fields_on_the_corpus() {
     let file = crate::testutil::samples().join("evtx/DC-01/Security.evtx");
     let t = load(&[file], &opts());
     assert!(t.len() > 100);
-    let items = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
+    let items = plan_all(&t, None, false);
     let out = lines(&render(|o| {
         super::timesketch::write_items(&lines_of(&t, None), &items, o)
     }));
@@ -520,7 +505,7 @@ fn timesketch_and_jsonl_over_the_whole_corpus() {
     };
     let t = load(&[dir], &opts());
     assert!(t.len() > 1000, "{} events", t.len());
-    let items = plan(&t, (0..t.len()).collect(), None, false, MissingLines::All);
+    let items = plan_all(&t, None, false);
     let out = lines(&render(|o| {
         super::timesketch::write_items(&lines_of(&t, None), &items, o)
     }));
@@ -567,13 +552,7 @@ fn items_rendered_in_blocks_join_to_the_same_bytes() {
     let (_d, t, case) = fixture();
     let m = CaseMarks::new(&case, &t);
     let ann = Annotated::new(&m, case.file());
-    let items = plan(
-        &t,
-        (0..t.len()).collect(),
-        Some(&ann),
-        false,
-        MissingLines::All,
-    );
+    let items = plan_all(&t, Some(&ann), false);
     assert!(items.len() >= 4);
     for format in Format::ALL {
         for a in [None, Some(&ann)] {

@@ -151,13 +151,7 @@ fn put<'a>(o: &mut Obj<'a>, k: Key<'a>, v: &'a str) {
                 Key::Static(k) => k.to_owned(),
                 Key::Made(k) => o.made(k).to_owned(),
             };
-            let base = format!("raw_{k}");
-            let mut name = base.clone();
-            let mut n = 2;
-            while o.contains(&name) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
+            let name = free_raw_name(&k, |n| o.contains(n));
             let name = o.make(|s| s.push_str(&name));
             o.insert_made(name, Val::Str(v));
         }
@@ -208,6 +202,19 @@ fn plaso_evtx<'a>(o: &mut Obj<'a>, f: &'a Fields<'_>) {
     if let Some(v) = f.raw("UserID").filter(|v| !v.is_empty()) {
         o.insert("user_sid", Val::Str(v));
     }
+}
+
+/// `raw_KEY`, else `raw_KEY_2`, `raw_KEY_3`, …: the first name not `taken`, for a source
+/// field named as another with another value.
+pub fn free_raw_name(k: &str, taken: impl Fn(&str) -> bool) -> String {
+    let base = format!("raw_{k}");
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
 }
 
 /// The `tag` (kinds then tags, each once, case-insensitively) and `comment` (the notes,

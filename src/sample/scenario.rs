@@ -75,6 +75,20 @@ pub struct P {
     pub user: String,
 }
 
+/// A Sysmon event of process `p`: the fields each starts with (`RuleName`, `UtcTime`,
+/// `ProcessGuid`, `ProcessId`), then `rest`.
+fn sysmon_ev(ts: i64, p: &P, kind: Kind, rest: &[(&str, &str)]) -> WinEv {
+    let (utc, pid) = (sysmon_time(ts), p.pid.to_string());
+    let mut fields = vec![
+        ("RuleName", "-"),
+        ("UtcTime", utc.as_str()),
+        ("ProcessGuid", p.guid.as_str()),
+        ("ProcessId", pid.as_str()),
+    ];
+    fields.extend_from_slice(rest);
+    WinEv::new(ts, p.host, kind, 3412, &fields)
+}
+
 /// Sysmon's `UtcTime` text.
 pub fn sysmon_time(ts: i64) -> String {
     let (y, mo, d, h, mi, s, ns) = utc_parts(ts);
@@ -132,16 +146,11 @@ impl Ctx {
         };
         let sha = self.rng.hex(64);
         let file = image.rsplit('\\').next().unwrap_or(image);
-        let mut ev = WinEv::new(
+        let mut ev = sysmon_ev(
             ts,
-            p.host,
+            &p,
             Kind::SysmonProcess1,
-            3412,
             &[
-                ("RuleName", "-"),
-                ("UtcTime", &sysmon_time(ts)),
-                ("ProcessGuid", &p.guid),
-                ("ProcessId", &p.pid.to_string()),
                 ("Image", image),
                 ("FileVersion", "-"),
                 ("Description", "-"),
@@ -198,16 +207,11 @@ impl Ctx {
         let host = &HOSTS[p.host];
         let sport = self.rng.range(49152, 65000) as u16;
         self.s.win.push(
-            WinEv::new(
+            sysmon_ev(
                 ts,
-                p.host,
+                p,
                 Kind::SysmonNet3,
-                3412,
                 &[
-                    ("RuleName", "-"),
-                    ("UtcTime", &sysmon_time(ts)),
-                    ("ProcessGuid", &p.guid),
-                    ("ProcessId", &p.pid.to_string()),
                     ("Image", &p.image),
                     ("User", &p.user),
                     ("Protocol", "tcp"),
@@ -261,16 +265,11 @@ impl Ctx {
     /// A DNS lookup: Sysmon 22 and the EDR's DNS event.
     fn dns(&mut self, ts: i64, p: &P, name: &str, answer: [u8; 4]) {
         self.s.win.push(
-            WinEv::new(
+            sysmon_ev(
                 ts,
-                p.host,
+                p,
                 Kind::SysmonDns22,
-                3412,
                 &[
-                    ("RuleName", "-"),
-                    ("UtcTime", &sysmon_time(ts)),
-                    ("ProcessGuid", &p.guid),
-                    ("ProcessId", &p.pid.to_string()),
                     ("QueryName", name),
                     ("QueryStatus", "0"),
                     ("QueryResults", &format!("::ffff:{};", ip(answer))),
@@ -299,16 +298,11 @@ impl Ctx {
 
     fn file(&mut self, ts: i64, p: &P, path: &str, gt: Option<&'static str>) {
         let t = sysmon_time(ts);
-        let mut ev = WinEv::new(
+        let mut ev = sysmon_ev(
             ts,
-            p.host,
+            p,
             Kind::SysmonFile11,
-            3412,
             &[
-                ("RuleName", "-"),
-                ("UtcTime", &t),
-                ("ProcessGuid", &p.guid),
-                ("ProcessId", &p.pid.to_string()),
                 ("Image", &p.image),
                 ("TargetFilename", path),
                 ("CreationUtcTime", &t),

@@ -151,14 +151,12 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::ingest::edr::testutil::{assert_row, parse_bytes};
+    use crate::ingest::edr::testutil::{assert_row, parse_sample};
 
     #[test]
     fn netconn_inbound() {
         let data = br#"{"type":"endpoint.event.netconn","device_name":"h","process_guid":"g","device_timestamp":"2022-02-10 11:50:51.686294 +0000 UTC","netconn_inbound":true,"netconn_local_ipv4":"10.0.0.5","netconn_local_port":3389,"netconn_remote_ipv4":"203.0.113.9","netconn_remote_port":50000,"netconn_protocol":"PROTO_TCP","process_path":"c:\\windows\\system32\\svchost.exe"}"#;
-        assert_eq!(sniff(data), 90);
-        let r = parse_bytes(data, "carbonblack", &Default::default());
+        let r = parse_sample(data, "carbonblack", 90);
         let want = [
             ("src_ip", "203.0.113.9"),
             ("dst_port", "3389"),

@@ -173,8 +173,7 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::ingest::edr::testutil::{assert_row, parse_bytes};
+    use crate::ingest::edr::testutil::{assert_row, parse_bytes, parse_sample};
     use crate::model::format_rfc3339;
 
     #[test]
@@ -183,8 +182,7 @@ mod tests {
 {"metadata":{"eventType":"AuthActivityAuditEvent","eventCreationTime":1581542773000},"event":{"UserId":"alice@example.com","OperationName":"twoFactorAuthenticate","ServiceName":"CrowdStrike Authentication","Success":true,"UTCTimestamp":1581542773}}
 {"metadata":{"eventType":"AuthActivityAuditEvent"},"event":{"UserId":"x"}}
 "#;
-        assert_eq!(sniff(data), 90);
-        let r = parse_bytes(data, "crowdstrike", &Default::default());
+        let r = parse_sample(data, "crowdstrike", 90);
         assert_eq!((r.total, r.rejected), (3, 1));
         assert_eq!(r.reasons[0], "no usable time in field ContextTimeStamp");
         let detection = [

@@ -154,14 +154,12 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::ingest::edr::testutil::{assert_row, parse_bytes};
+    use crate::ingest::edr::testutil::{assert_row, parse_sample};
 
     #[test]
     fn ndjson_with_bom_and_missing_time() {
         let data = "\u{feff}{\"@timestamp\":\"2023-01-01T00:00:00Z\",\"ecs\":{\"version\":\"8\"},\"host\":{\"name\":\"h\"},\"event\":{\"category\":[\"network\"],\"kind\":\"event\"},\"dns\":{\"question\":{\"name\":\"evil.example\"}}}\n{\"ecs\":{\"version\":\"8\"}}\n";
-        assert_eq!(sniff(data.as_bytes()), 80);
-        let r = parse_bytes(data.as_bytes(), "ecs", &Default::default());
+        let r = parse_sample(data.as_bytes(), "ecs", 80);
         assert_eq!((r.total, r.rejected), (2, 1));
         let want = [("message", "dns evil.example"), ("host", "h")];
         assert_row(&r.rows[0], &want, "first line");

@@ -11,9 +11,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 pub static DEF: FormatDef = FormatDef::new("mapped", Family::Edr, prepare)
-    .with_samples(&[
-    r#"{"ts":"2024-01-02T03:04:05Z","host":"h1","msg":"a"}"#,
-    ]);
+    .with_samples(&[r#"{"ts":"2024-01-02T03:04:05Z","host":"h1","msg":"a"}"#]);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

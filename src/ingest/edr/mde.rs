@@ -217,7 +217,7 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{assert_row, parse_bytes, sniffed};
+    use crate::ingest::edr::testutil::{assert_row, parse_bytes, parse_sample, sniffed};
     use crate::model::format_rfc3339;
 
     #[test]
@@ -225,8 +225,7 @@ mod tests {
         let data = "\u{feff}Timestamp,DeviceName,ActionType,FileName,ProcessCommandLine,InitiatingProcessFileName,AccountName\r\n\
             2024-03-01T10:00:00.123Z,pc1,ProcessCreated,powershell.exe,\"powershell -c \"\"a\r\nb\"\"\",winword.exe,alice\r\n\
             ,pc1,ProcessCreated,cmd.exe,cmd,explorer.exe,bob\r\n";
-        assert_eq!(sniff(data.as_bytes()), 85);
-        let r = parse_bytes(data.as_bytes(), "mde", &Default::default());
+        let r = parse_sample(data.as_bytes(), "mde", 85);
         assert_eq!(r.total, 2);
         assert_eq!(r.rejected, 1, "second row has no time");
         assert_eq!(r.reasons[0], "no usable time in field Timestamp");
@@ -246,8 +245,7 @@ mod tests {
     #[test]
     fn event_hub_batch_array() {
         let data = br#"{"records":[{"time":"2024-01-01T00:00:00Z","category":"AdvancedHunting-DeviceNetworkEvents","properties":{"Timestamp":"2024-01-01T00:00:01Z","DeviceName":"pc","ActionType":"ConnectionSuccess","LocalIP":"10.0.0.1","LocalPort":5000,"RemoteIP":"1.2.3.4","RemotePort":443,"InitiatingProcessFileName":"curl.exe"}},{"time":"2024-01-01T00:00:02Z","category":"AdvancedHunting-DeviceNetworkEvents","properties":{"DeviceName":"pc"}}]}"#;
-        assert_eq!(sniff(data), 95);
-        let r = parse_bytes(data, "mde", &Default::default());
+        let r = parse_sample(data, "mde", 95);
         assert_eq!((r.total, r.rejected), (2, 0));
         let want = [
             ("ts", "2024-01-01T00:00:01Z"),

@@ -219,14 +219,12 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::ingest::edr::testutil::{assert_row, parse_bytes};
+    use crate::ingest::edr::testutil::{assert_row, parse_sample};
 
     #[test]
     fn management_api_threats() {
         let data = br#"{"data":[{"agentRealtimeInfo":{"agentComputerName":"WS1"},"threatInfo":{"createdAt":"2023-05-01T10:00:00.000000Z","threatName":"mimikatz.exe","confidenceLevel":"malicious","filePath":"\\Device\\HarddiskVolume2\\t\\mimikatz.exe","sha1":"abc","originatorProcess":"explorer.exe","processUser":"CORP\\eve","mitigationStatus":"mitigated"}},{"agentRealtimeInfo":{"agentComputerName":"WS2"},"threatInfo":{"threatName":"x"}}],"pagination":{"totalItems":2}}"#;
-        assert_eq!(sniff(data), 85);
-        let r = parse_bytes(data, "sentinelone", &Default::default());
+        let r = parse_sample(data, "sentinelone", 85);
         assert_eq!((r.total, r.rejected), (2, 1));
         let threat = [
             ("ts", "2023-05-01T10:00:00Z"),

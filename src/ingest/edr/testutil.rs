@@ -136,6 +136,16 @@ pub fn parse_bytes(data: &[u8], format: &str, ctx: &ParseCtx) -> Outcome {
     out
 }
 
+/// Checks that `format` gives `data` the sniffing score `score`, then parses it with the
+/// default context.
+#[track_caller]
+pub fn parse_sample(data: &[u8], format: &str, score: u8) -> Outcome {
+    let def = crate::ingest::edr::FORMATS.iter().find(|f| f.id == format);
+    let def = def.unwrap_or_else(|| panic!("no EDR format {format}"));
+    assert_eq!(def.sniff(data), score, "{format} sniffing score");
+    parse_bytes(data, format, &ParseCtx::default())
+}
+
 /// A context reading naive times in `tz`.
 pub fn ctx_tz(tz: &str) -> ParseCtx {
     ParseCtx {

@@ -16,10 +16,7 @@ pub(super) fn security<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
             m.val(ev.eid_text).lit(" system time changed");
             m.opt(" from ", ev.get("PreviousTime"))
                 .opt(" to ", ev.get("NewTime"));
-            m.opt(" by ", ev.subject().as_deref())
-                .opt(" via ", ev.get("ProcessName"));
-            out.set(Norm::User, ev.subject());
-            out.set(Norm::Process, ev.cow("ProcessName"));
+            by_subject_via_process(ev, out, m);
             "log"
         }
         4719 => {
@@ -42,10 +39,7 @@ pub(super) fn security<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> b
             m.val(ev.eid_text).lit(" auditing settings changed on");
             m.opt(" ", ev.get("ObjectType"))
                 .opt(" ", ev.get("ObjectName"));
-            m.opt(" by ", ev.subject().as_deref())
-                .opt(" via ", ev.get("ProcessName"));
-            out.set(Norm::User, ev.subject());
-            out.set(Norm::Process, ev.cow("ProcessName"));
+            by_subject_via_process(ev, out, m);
             out.set(Norm::File, ev.cow("ObjectName"));
             "log"
         }
@@ -69,9 +63,17 @@ fn access_list(ev: &Ev<'_, '_>, m: &mut Msg) {
     }
 }
 
+/// ` by SUBJECT via PROCESS`, both also as the event's user and process.
+fn by_subject_via_process<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) {
+    let user = ev.subject();
+    m.opt(" by ", user.as_deref())
+        .opt(" via ", ev.get("ProcessName"));
+    out.set(Norm::User, user);
+    out.set(Norm::Process, ev.cow("ProcessName"));
+}
+
 /// 4656 handle requested / 4663 object accessed (file, registry key, process such as lsass).
 fn object_access<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
-    let user = ev.subject();
     m.val(ev.eid_text).lit(if ev.eid == 4656 {
         " handle to"
     } else {
@@ -79,11 +81,8 @@ fn object_access<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'stati
     });
     m.opt(" ", ev.get("ObjectType"))
         .opt(" ", ev.get("ObjectName"));
-    m.opt(" by ", user.as_deref())
-        .opt(" via ", ev.get("ProcessName"));
+    by_subject_via_process(ev, out, m);
     access_list(ev, m);
-    out.set(Norm::User, user);
-    out.set(Norm::Process, ev.cow("ProcessName"));
     out.set(Norm::Pid, ev.cow("ProcessId"));
     out.set(Norm::File, ev.cow("ObjectName"));
     match ev.get("ObjectType") {
@@ -95,15 +94,11 @@ fn object_access<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'stati
 
 /// 4657: a registry value was modified.
 fn registry_value<'a>(ev: &Ev<'_, 'a>, out: &mut Out<'a>, m: &mut Msg) -> &'static str {
-    let user = ev.subject();
     m.val(ev.eid_text).lit(" registry value ");
     m.val(ev.get("ObjectName").unwrap_or("?"))
         .opt("\\", ev.get("ObjectValueName"));
     m.opt(" = ", ev.get("NewValue"));
-    m.opt(" by ", user.as_deref())
-        .opt(" via ", ev.get("ProcessName"));
-    out.set(Norm::User, user);
-    out.set(Norm::Process, ev.cow("ProcessName"));
+    by_subject_via_process(ev, out, m);
     out.set(Norm::Pid, ev.cow("ProcessId"));
     "registry"
 }

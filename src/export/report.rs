@@ -109,10 +109,25 @@ fn dwell(early: &[&Annotation], anns: &[&Annotation]) -> String {
     }
 }
 
+/// Opens section `title`; with nothing to list (`empty`) it says `none` (Markdown, its
+/// own line ends included) and gives `false`: the section ends there.
+fn section(o: &mut String, title: &str, empty: bool, none: &str) -> bool {
+    o.push_str("## ");
+    o.push_str(title);
+    o.push_str("\n\n");
+    if empty {
+        o.push_str(none);
+    }
+    !empty
+}
+
 fn early_points(o: &mut String, early: &[&Annotation]) {
-    o.push_str("## Early-detection points\n\n");
-    if early.is_empty() {
-        o.push_str("_No early-detection points were marked._\n\n");
+    if !section(
+        o,
+        "Early-detection points",
+        early.is_empty(),
+        "_No early-detection points were marked._\n\n",
+    ) {
         return;
     }
     for (i, a) in early.iter().enumerate() {
@@ -160,9 +175,12 @@ fn early_points(o: &mut String, early: &[&Annotation]) {
 }
 
 fn timeline(o: &mut String, anns: &[&Annotation]) {
-    o.push_str("## Timeline of annotated events\n\n");
-    if anns.is_empty() {
-        o.push_str("_No annotations._\n\n");
+    if !section(
+        o,
+        "Timeline of annotated events",
+        anns.is_empty(),
+        "_No annotations._\n\n",
+    ) {
         return;
     }
     o.push_str("| Time (UTC) | Kind | Severity | Host | Event | Note | Tags |\n");
@@ -199,10 +217,13 @@ fn per_host<'a>(anns: &[&'a Annotation]) -> BTreeMap<&'a str, Span> {
 }
 
 fn hosts(o: &mut String, anns: &[&Annotation]) {
-    o.push_str("## Activity per host\n\n");
     let m = per_host(anns);
-    if m.is_empty() {
-        o.push_str("_No annotated activity._\n\n");
+    if !section(
+        o,
+        "Activity per host",
+        m.is_empty(),
+        "_No annotated activity._\n\n",
+    ) {
         return;
     }
     o.push_str("| Host | First annotated | Last annotated | Annotations |\n|---|---|---|---|\n");
@@ -219,9 +240,12 @@ fn hosts(o: &mut String, anns: &[&Annotation]) {
 }
 
 fn sources(o: &mut String, case: &CaseFile, st: &[SourceStatus]) {
-    o.push_str("## Sources\n\n");
-    if case.sources.is_empty() {
-        o.push_str("_No sources recorded._\n\n");
+    if !section(
+        o,
+        "Sources",
+        case.sources.is_empty(),
+        "_No sources recorded._\n\n",
+    ) {
         return;
     }
     o.push_str("| Path | Format | Bytes | SHA-256 | Zone | Skew | Verification |\n|---|---|---|---|---|---|---|\n");
@@ -265,10 +289,13 @@ fn per_author<'a>(anns: &[&'a Annotation]) -> BTreeMap<&'a str, Vec<&'a Annotati
 }
 
 fn analysts(o: &mut String, anns: &[&Annotation]) {
-    o.push_str("## Analysts\n\n");
     let m = per_author(anns);
-    if m.is_empty() {
-        o.push_str("_Nobody has annotated this case yet._\n");
+    if !section(
+        o,
+        "Analysts",
+        m.is_empty(),
+        "_Nobody has annotated this case yet._\n",
+    ) {
         return;
     }
     o.push_str("| Analyst | Annotations | Early-detection points | First annotation made | Last change |\n");

@@ -78,7 +78,7 @@ pub enum Action {
         counts: Option<Counts>,
     },
     /// Text went to the clipboard (what to say), or why not.
-    Copied(Result<String, String>),
+    Copied(Result<String, std::io::Error>),
     /// A message has been shown long enough (`seq`: `State::msg_seq` when it was set).
     ExpireMsg(u64),
     /// A prompt's history could not be written.

@@ -143,7 +143,7 @@ impl Effects {
     }
 
     /// Sends the OSC 52 sequence for `text` to the terminal.
-    fn copy(&mut self, what: &str, text: &str) -> Result<String, String> {
+    fn copy(&mut self, what: &str, text: &str) -> Result<String, std::io::Error> {
         use std::io::Write;
         let (seq, cut) = super::clipboard::osc52(text);
         match &self.osc {
@@ -153,9 +153,7 @@ impl Effects {
                 .extend_from_slice(&seq),
             None => {
                 let mut out = std::io::stdout().lock();
-                out.write_all(&seq)
-                    .and_then(|()| out.flush())
-                    .map_err(|e| e.to_string())?;
+                out.write_all(&seq).and_then(|()| out.flush())?;
             }
         }
         let n = text.chars().count();

@@ -6,6 +6,7 @@
 //! cargo bench --bench tui -- /tmp/big10m [RUNS]
 //! VIGIL_BENCH_INDEX_ONLY=1 …   # skip the runs without the free-text index
 //! VIGIL_BENCH_FILTER=QUERY …   # measure that filter alone
+//! VIGIL_BENCH_COUNTS_ONLY=1 …  # the index, then `:top FIELD` alone
 //! ```
 //! Every figure is the median (and max) over RUNS repetitions (default 5).
 // A measuring tool, not library code: a query or pattern of its own that does not compile
@@ -220,6 +221,18 @@ fn main() {
     );
     let t = Arc::new(t);
 
+    // `VIGIL_BENCH_COUNTS_ONLY=1`: the index, then `:top` alone (issue 15's figure).
+    if std::env::var_os("VIGIL_BENCH_COUNTS_ONLY").is_some() {
+        let (_, ok) = measure("build free-text index", 1, || {
+            t.build_text_index(&AtomicBool::new(false), &AtomicUsize::new(0))
+        });
+        assert!(ok);
+        let f = Filter::parse("host:WS-RAD-01* AND event_id:4624", &TzSpec::Utc).expect("parses");
+        let cancel = AtomicBool::new(false);
+        let view = filter::run(&t, &f, &NoMarks, &cancel, &AtomicUsize::new(0)).unwrap_or_default();
+        counts(&t, &view, runs);
+        return;
+    }
     // (a) frames
     frames(&t, 160, 48, runs);
     frames(&t, 80, 24, runs);

@@ -2,7 +2,7 @@
 //! `netconn`, `filemod`, `regmod`, `crossproc`, `moduleload`…) and its alerts.
 
 use super::norm::{self, JsonParser, basename, first, get, has, json_head, set_from};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("carbonblack", Family::Edr, prepare)
@@ -22,7 +22,7 @@ fn sniff(head: &[u8]) -> u8 {
     0
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     Ok(JsonParser::prepare(data, &["events", "results"], ctx, map))
 }
 

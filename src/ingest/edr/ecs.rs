@@ -5,7 +5,7 @@
 use super::norm::{
     self, FieldMap, JsonParser, basename, first, get, has, json_head, set_from_each,
 };
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("ecs", Family::Edr, prepare)
@@ -36,7 +36,7 @@ fn sniff(head: &[u8]) -> u8 {
     0
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     Ok(JsonParser::prepare(data, &["hits"], ctx, map))
 }
 

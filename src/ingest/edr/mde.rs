@@ -9,7 +9,7 @@ use super::norm::{
     self, CsvParser, FieldMap, JsonParser, get, has, json_head, set_basename_from, set_from,
     set_from_each,
 };
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("mde", Family::Edr, prepare)
@@ -61,7 +61,7 @@ fn portal_name(n: &str) -> &str {
     n.strip_suffix(" [UTC]").unwrap_or(n)
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     if json_head(data).is_some() {
         return Ok(JsonParser::prepare(data, &["records"], ctx, map));
     }

@@ -6,7 +6,7 @@ use super::norm::{
     self, CsvParser, FieldMap, JsonParser, first, get, has, json_head, set_basename_from, set_from,
     set_from_each,
 };
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("sentinelone", Family::Edr, prepare)
@@ -46,7 +46,7 @@ fn sniff(head: &[u8]) -> u8 {
     0
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     if json_head(data).is_some() {
         return Ok(JsonParser::prepare(data, &["data"], ctx, map));
     }

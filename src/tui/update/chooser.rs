@@ -25,7 +25,7 @@ pub fn set(st: &mut State, list: &str) {
             st.table.cols = c;
             st.info(format!("columns: {}", c.to_text()));
         }
-        Err(e) => st.error(e),
+        Err(e) => st.error(e.to_string()),
     }
 }
 

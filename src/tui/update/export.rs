@@ -61,10 +61,18 @@ pub fn export_to(st: &mut State, path: &str, force: bool) -> Vec<Effect> {
         .filter(|_| !st.case.marks.is_empty())
         .map(|c| Arc::new(c.file.clone()));
     st.info(format!("exporting {} events to {path}...", st.rows()));
+    // Hits go along only when the run covered every event the export may write.
+    let d = &st.detect;
+    let detections = d
+        .rules
+        .clone()
+        .zip(d.hits.clone())
+        .filter(|(_, h)| h.covered() == st.timeline.len());
     vec![Effect::Export {
         timeline: st.timeline.clone(),
         view: st.table.view.clone(),
         case,
+        detections,
         format: st.export_format,
         path: path.into(),
         force,

@@ -36,7 +36,7 @@ pub use refresh::refresh;
 
 use crate::tui::action::{Action, Effect};
 use crate::tui::commands::commands;
-use crate::tui::keymap::Keymap;
+use crate::tui::keymap::{Keymap, UnknownAction};
 use crate::tui::state::{Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 
@@ -205,7 +205,7 @@ fn too_small_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
 
 /// Every binding of a keymap names a command its layer has (a user file is checked with
 /// this before it is used).
-pub fn validate_keymap(km: &Keymap) -> Result<(), String> {
+pub fn validate_keymap(km: &Keymap) -> Result<(), UnknownAction> {
     km.validate::<GlobalCmd>()?;
     km.validate::<table::TableCmd>()?;
     km.validate::<prompt::PromptCmd>()?;
@@ -318,7 +318,7 @@ mod tests {
     #[test]
     fn a_keymap_naming_a_command_a_layer_lacks_is_refused() {
         let km = Keymap::parse("[list]\nmark  m  mark it\n").unwrap();
-        let e = validate_keymap(&km).unwrap_err();
+        let e = validate_keymap(&km).unwrap_err().to_string();
         assert!(e.contains("\"mark\"") && e.contains("[list]"), "{e}");
     }
 }

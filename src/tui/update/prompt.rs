@@ -316,7 +316,7 @@ fn run(st: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
                     st.query.search_text = text;
                     jobs::start_search(st, Dir::Forward)
                 }
-                Err(e) => fail(st, 1, e),
+                Err(e) => fail(st, 1, e.msg),
             }
         }
         PromptKind::Filter => {
@@ -338,7 +338,7 @@ fn run(st: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
                 st.goto_ts(ts);
                 Vec::new()
             }
-            Err(e) => fail(st, 1, e),
+            Err(e) => fail(st, 1, e.to_string()),
         },
         PromptKind::Command => {
             st.mode = Mode::Normal;

@@ -80,6 +80,9 @@ pub fn parse_all(path: &Path, format: &str) -> Outcome {
     parse_bytes(&data, format, &ParseCtx::default())
 }
 
+/// Fields of one row, as `assert_row` reads them.
+pub type Spec = &'static [(&'static str, &'static str)];
+
 /// Checks `row` against `spec`, `(field, value)` pairs: `ts` is the time in RFC 3339,
 /// `raw:NAME` the source's own field NAME, any other a normalised field by name.
 #[track_caller]
@@ -201,9 +204,6 @@ mod tests {
             );
         }
     }
-
-    /// Fields of one row, as `assert_row` reads them.
-    type Spec = &'static [(&'static str, &'static str)];
 
     /// What one corpus file must yield: every record parsed, and chosen rows' fields.
     struct CorpusFile {

@@ -358,7 +358,9 @@ fn sysmon_message(raw: &mut Pairs<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::edr::testutil::{assert_row, corpus_files, parse_all, parse_bytes, sniffed};
+    use crate::ingest::edr::testutil::{
+        Spec, assert_row, corpus_files, parse_all, parse_bytes, sniffed,
+    };
     use crate::model::ymd_hms;
 
     fn one(rec: &str) -> Result<Fields<'static>, Reason> {
@@ -491,7 +493,7 @@ mod tests {
     }
 
     /// One checked row per corpus file: (file, row index, fields).
-    const SYSMON_JSON_ROWS: &[(&str, usize, &[(&str, &str)])] = &[
+    const SYSMON_JSON_ROWS: &[(&str, usize, Spec)] = &[
         (
             "otrf__cmd_process_herpaderping_mimiexplorer.json",
             1,

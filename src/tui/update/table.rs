@@ -1,7 +1,9 @@
 //! The timeline layer (Normal mode): its commands, from moving the cursor to opening
 //! every other layer.
 
+use super::cands;
 use super::detections::{self, HitCmd};
+use super::lineage;
 use super::nav::Nav;
 use super::{
     annlist, annotate, case, chooser, counts, detail, export, help, hist, jobs, picker, quit,
@@ -54,6 +56,10 @@ pub enum TableCmd {
     Sources,
     Copy,
     Hit(HitCmd),
+    /// `E`: the candidates view.
+    Candidates,
+    /// `<`: what led here.
+    LedHere,
 }
 
 impl Command for TableCmd {
@@ -105,6 +111,8 @@ impl Command for TableCmd {
         (TableCmd::Hit(HitCmd::Prev), "prev_hit"),
         (TableCmd::Hit(HitCmd::CycleLevel), "cycle_level"),
         (TableCmd::Hit(HitCmd::Open), "detections"),
+        (TableCmd::Candidates, "candidates"),
+        (TableCmd::LedHere, "led_here"),
     ];
 }
 
@@ -244,6 +252,8 @@ pub fn command(st: &mut State, cmd: TableCmd) -> Vec<Effect> {
         TableCmd::Sources => sources::open(st),
         TableCmd::Copy => return detail::copy(st),
         TableCmd::Hit(h) => detections::hit_command(st, h),
+        TableCmd::Candidates => cands::open(st),
+        TableCmd::LedHere => return lineage::led_here(st),
     }
     Vec::new()
 }

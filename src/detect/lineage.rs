@@ -205,7 +205,7 @@ pub fn led_here(
     let mut same: FxHashMap<Sym, bool> = FxHashMap::default();
     let mut rows = vec![(ev, Relation::default())];
     for i in (0..ev).rev() {
-        if i % 4096 == 0 {
+        if i.is_multiple_of(4096) {
             progress.store(ev - i, Ordering::Relaxed);
             if cancel.load(Ordering::Relaxed) {
                 return None;

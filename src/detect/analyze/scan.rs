@@ -439,7 +439,7 @@ fn flow(
     if every > 1 {
         let mut h = rustc_hash::FxHasher::default();
         key.hash(&mut h);
-        if h.finish() % every != 0 {
+        if !h.finish().is_multiple_of(every) {
             return;
         }
     }

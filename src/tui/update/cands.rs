@@ -12,37 +12,19 @@ use crate::detect::analyze::host_key;
 use crate::detect::candidates::{Candidate, Origin};
 use crate::tui::action::{Effect, ReviewRequest};
 use crate::tui::cands::{CandAction, CandEffect, CandLine, CandPhase};
+use crate::tui::commands::commands;
 use crate::tui::detect::DetectPhase;
-use crate::tui::keymap::{Command, Layer};
 use crate::tui::state::{Mode, State, Then};
 use ratatui::crossterm::event::KeyEvent;
 use std::sync::Arc;
 
-/// What a key in the candidates view asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CandCmd {
-    Nav(Nav),
-    Go,
-    Review(Decision),
-    Order,
-    Close,
-}
-
-impl Command for CandCmd {
-    const LAYER: Layer = Layer::Candidates;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (CandCmd::Nav(Nav::Down), "down"),
-        (CandCmd::Nav(Nav::Up), "up"),
-        (CandCmd::Nav(Nav::PageDown), "page_down"),
-        (CandCmd::Nav(Nav::PageUp), "page_up"),
-        (CandCmd::Nav(Nav::First), "first"),
-        (CandCmd::Nav(Nav::Last), "last"),
-        (CandCmd::Go, "go"),
-        (CandCmd::Review(Decision::Accepted), "accept"),
-        (CandCmd::Review(Decision::Dismissed), "dismiss"),
-        (CandCmd::Order, "order"),
-        (CandCmd::Close, "close"),
-    ];
+commands! {
+    /// What a key in the candidates view asks for.
+    pub enum CandCmd in Candidates with [Down, Up, PageDown, PageUp, First, Last] {
+        Go = "go",
+        Review(Decision) [Decision::Accepted => "accept", Decision::Dismissed => "dismiss"],
+        Order = "order", Close = "close",
+    }
 }
 
 /// Sigma is over (or not running at all): the analyzers may rank its hits.

@@ -25,7 +25,11 @@ fn config(rules: bool) -> Config {
 /// The app on the sample, rules and analyzers on, jobs inline: both are done once the
 /// first action (the resize) has been applied.
 fn app(w: u16, h: u16) -> App {
-    let mut st = State::new(sample(), config(true));
+    app_with(config(true), w, h)
+}
+
+fn app_with(c: Config, w: u16, h: u16) -> App {
+    let mut st = State::new(sample(), c);
     st.ingest.status.done = true;
     let mut app = App::new(st, Effects::inline("test".into()));
     app.apply(Action::Resize(w, h));
@@ -315,10 +319,7 @@ fn without_analyzers_e_says_so() {
 
 #[test]
 fn analyzers_run_without_sigma_too() {
-    let mut st = State::new(sample(), config(false));
-    st.ingest.status.done = true;
-    let mut st = App::new(st, Effects::inline("test".into()));
-    st.apply(Action::Resize(80, 24));
+    let st = app_with(config(false), 80, 24);
     assert_eq!(st.cands.phase, CandPhase::Done);
     let list = st.cands.list.clone().unwrap();
     assert!(

@@ -301,16 +301,14 @@ fn progress_shows_on_the_status_line_and_a_stale_run_is_dropped() {
 
 #[test]
 fn without_analyzers_e_says_so() {
-    let mut st = State::new(
-        sample(),
+    let mut st = app_with(
         Config {
             analyze: false,
             ..config(false)
         },
+        80,
+        24,
     );
-    st.ingest.status.done = true;
-    let mut st = App::new(st, Effects::inline("test".into()));
-    st.apply(Action::Resize(80, 24));
     assert_eq!(st.cands.phase, CandPhase::Waiting);
     keys(&mut st, "E");
     assert_eq!(st.mode, Mode::Normal);
@@ -348,16 +346,14 @@ fn candidates_80x24_no_color() {
 
 #[test]
 fn ascii_marks_the_earliest_with_an_asterisk() {
-    let mut st = State::new(
-        sample(),
+    let mut st = app_with(
         Config {
             theme: Theme::new(false, true),
             ..config(true)
         },
+        100,
+        30,
     );
-    st.ingest.status.done = true;
-    let mut st = App::new(st, Effects::inline("test".into()));
-    st.apply(Action::Resize(100, 30));
     keys(&mut st, "Eo");
     let s = screen(&st).join("\n");
     // Log text may hold any character; the view's own marks are ASCII.

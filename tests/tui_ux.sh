@@ -47,6 +47,17 @@ if [[ $COLS -ge 80 ]]; then host='WS-RECEP…-01'; else host='WS-REC…-01'; fi
 grep -q "$host" <<<"$s" || fail "the host ($host) is not shown"
 grep -q 'FG-PER' <<<"$s" || fail "the firewall's host is not shown"
 
+# The early-detection candidates (E): ranked once the analyzers are done, then by host
+# with the earliest per host starred (a symbol, not a colour).
+wait_gone 'detecting|analyzing'
+keys E
+wait_for 'candidates, by score'
+keys o
+wait_for 'by host, in time order'
+screen | grep -Eq '(★|\*) +[0-9]\.[0-9]{2} ' || fail "no earliest-on-its-host star"
+keys Escape
+wait_gone 'candidates, by host'
+
 # EVTX logons: the host, and the message without its id again.
 keys f
 keys C-u

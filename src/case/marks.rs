@@ -68,6 +68,11 @@ impl<'c> CaseMarks<'c> {
         self
     }
 
+    /// Rows with a review, in no particular order.
+    pub fn reviewed_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        self.reviews.keys().copied()
+    }
+
     /// The candidate reviews that count on row `i` (one per candidate).
     pub fn reviews_on_row(&self, i: usize) -> &[&'c Review] {
         self.reviews.get(&i).map(Vec::as_slice).unwrap_or(&[])

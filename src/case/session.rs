@@ -263,7 +263,17 @@ impl Case {
 
     /// Records that `candidate` on `key`'s event was looked at and dismissed.
     pub fn dismiss(&mut self, key: EventKey, candidate: &str) -> io::Result<()> {
-        let review = self.review(key, candidate, Decision::Dismissed);
+        self.decide(key, candidate, Decision::Dismissed)
+    }
+
+    /// Records that `candidate` on `key`'s event was accepted without making an annotation
+    /// (the event has one already: one annotation per event).
+    pub fn accept_annotated(&mut self, key: EventKey, candidate: &str) -> io::Result<()> {
+        self.decide(key, candidate, Decision::Accepted)
+    }
+
+    fn decide(&mut self, key: EventKey, candidate: &str, decision: Decision) -> io::Result<()> {
+        let review = self.review(key, candidate, decision);
         self.commit(Op::Review {
             at: review.at.clone(),
             review: Box::new(review),

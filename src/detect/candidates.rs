@@ -14,6 +14,7 @@
 use super::analyze::{self, Analysis, Kind};
 use super::{Hits, Level, RuleIdx, RuleSet};
 use crate::timeline::Timeline;
+use crate::timeline::filter::Marks;
 use rustc_hash::FxHashMap;
 
 /// Where a candidate comes from.
@@ -80,6 +81,36 @@ impl Candidates {
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+}
+
+/// Annotations and reviews from `marks`, and which events are candidates (`candidate`).
+pub struct WithCandidates<'a> {
+    pub marks: &'a dyn Marks,
+    pub cands: &'a Candidates,
+}
+
+impl Marks for WithCandidates<'_> {
+    fn annotated(&self, i: usize) -> bool {
+        self.marks.annotated(i)
+    }
+    fn has_mark(&self, i: usize, kind: &str) -> bool {
+        self.marks.has_mark(i, kind)
+    }
+    fn has_tag(&self, i: usize, tag: &str) -> bool {
+        self.marks.has_tag(i, tag)
+    }
+    fn any_rule(&self, i: usize, f: &mut dyn FnMut(&super::RuleMeta) -> bool) -> bool {
+        self.marks.any_rule(i, f)
+    }
+    fn candidate(&self, i: usize) -> bool {
+        self.cands.is_candidate(i)
+    }
+    fn reviewed(&self, i: usize) -> bool {
+        self.marks.reviewed(i)
+    }
+    fn dismissed(&self, i: usize) -> bool {
+        self.marks.dismissed(i)
     }
 }
 

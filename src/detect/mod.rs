@@ -43,6 +43,7 @@ mod event;
 mod export;
 mod hits;
 pub mod hunt;
+pub mod lineage;
 
 pub mod mapping;
 mod names;

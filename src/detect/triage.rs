@@ -107,7 +107,12 @@ pub fn triage(
         "vigil: {} candidates ({} findings, {} Sigma rule×host groups){}",
         cands.len(),
         analysis.findings.len(),
-        cands.len() - analysis.findings.len(),
+        // Counted, not subtracted: findings on one event are one candidate.
+        cands
+            .list
+            .iter()
+            .filter(|c| matches!(c.origin, candidates::Origin::Sigma { .. }))
+            .count(),
         if case.is_some() {
             format!(", {reviewed} reviewed")
         } else {

@@ -59,6 +59,27 @@ pub enum JournalOp {
     Delete {
         existed: bool,
     },
+    /// A candidate review (with its annotation when one was made).
+    Review {
+        decision: crate::case::Decision,
+        annotated: bool,
+    },
+}
+
+/// A candidate review to journal (`m` / `x` in the candidates view).
+#[derive(Clone, Debug)]
+pub struct ReviewRequest {
+    pub key: crate::model::EventKey,
+    pub event: crate::case::EventCopy,
+    /// The candidate id the review is kept under.
+    pub candidate: String,
+    /// `what: why`, the accepted annotation's note.
+    pub why: String,
+    pub tags: Vec<String>,
+    pub decision: crate::case::Decision,
+    /// Accepted on an event without annotation: the early-detection annotation is made
+    /// in the same journal line.
+    pub annotate: bool,
 }
 
 pub enum Action {
@@ -132,6 +153,8 @@ pub enum Action {
     Stopped(Stop),
     /// Sigma detection news (rules loaded, progress, hits).
     Detect(super::detect::DetectAction),
+    /// Analyzer news (progress, the ranked candidates).
+    Cands(super::cands::CandAction),
 }
 
 /// What the case file records of the session when it is saved.
@@ -155,6 +178,8 @@ pub enum Effect {
         marks: Arc<AnnIndex>,
         /// Sigma hits for `detected`, `rule:`, `level>=`, `attack:` (none yet: no match).
         det: Option<(Arc<crate::detect::RuleSet>, Arc<crate::detect::Hits>)>,
+        /// Candidates for `candidate` (none yet: no match).
+        cands: Option<Arc<crate::detect::candidates::Candidates>>,
     },
     Search {
         job: u64,
@@ -163,6 +188,12 @@ pub enum Effect {
         from: usize,
         dir: Dir,
         re: Regex,
+    },
+    /// The events that led to `event` (`detect::lineage`), answered as a filter's rows.
+    LedHere {
+        job: u64,
+        timeline: Arc<Timeline>,
+        event: usize,
     },
     /// Stop running filters and searches (their results will be stale).
     CancelJobs,
@@ -212,4 +243,8 @@ pub enum Effect {
     },
     /// Sigma rules: load, run, cancel.
     Detect(super::detect::DetectEffect),
+    /// The analyzers: run, cancel.
+    Cands(super::cands::CandEffect),
+    /// Journal a candidate review.
+    Review(Box<ReviewRequest>),
 }

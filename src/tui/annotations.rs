@@ -3,7 +3,7 @@
 //! Rebuilt whenever annotations change or sources merge (event numbers move then).
 //! Annotations are matched by `EventKey` (SHA-256 + locator + time), never by row.
 
-use crate::case::{Annotation, Kind, Severity};
+use crate::case::{Annotation, Decision, Kind, Review, Severity};
 use crate::timeline::Timeline;
 use crate::timeline::filter::Marks;
 use std::collections::HashMap;
@@ -25,15 +25,27 @@ pub struct AnnIndex {
     events: Vec<u32>,
     /// Annotation id → its event, for the annotations found in the timeline.
     by_id: HashMap<String, u32>,
+    /// Event → the decisions that count on it, by candidate id.
+    reviews: HashMap<u32, Vec<(String, Decision)>>,
 }
 
 impl AnnIndex {
     /// Matches every annotation against the timeline the way exports do
     /// (`case::CaseMarks`: by time and exact key, falling back to SHA-256 + locator when a
     /// changed `--tz`/`--skew` moved the event), and keeps an owned copy of what the UI needs.
-    pub fn build(anns: &[Annotation], t: &Timeline) -> AnnIndex {
-        let marks = crate::case::CaseMarks::from_annotations(anns, t);
+    pub fn build(anns: &[Annotation], reviews: &[Review], t: &Timeline) -> AnnIndex {
+        let marks = crate::case::CaseMarks::from_annotations(anns, t).with_reviews(reviews, t);
         let mut ix = AnnIndex::default();
+        // Matched as annotations are; the latest decision per candidate counts.
+        for row in marks.reviewed_rows() {
+            let Ok(ev) = u32::try_from(row) else { continue };
+            let on: Vec<(String, Decision)> = marks
+                .reviews_on_row(row)
+                .iter()
+                .map(|x| (x.candidate.clone(), x.decision))
+                .collect();
+            ix.reviews.insert(ev, on);
+        }
         for &row in marks.rows() {
             let Ok(ev) = u32::try_from(row) else {
                 continue;
@@ -51,6 +63,16 @@ impl AnnIndex {
         ix.events = ix.by_event.keys().copied().collect();
         ix.events.sort_unstable();
         ix
+    }
+
+    /// The decision that counts on candidate `id` of event `ev`, if it was reviewed.
+    pub fn review(&self, ev: usize, id: &str) -> Option<Decision> {
+        let e = u32::try_from(ev).ok()?;
+        self.reviews
+            .get(&e)?
+            .iter()
+            .find(|(c, _)| c == id)
+            .map(|(_, d)| *d)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -131,6 +153,16 @@ impl Marks for AnnIndex {
             .iter()
             .any(|x| x.tags.iter().any(|t| wild_eq(tag, t)))
     }
+    fn reviewed(&self, i: usize) -> bool {
+        u32::try_from(i).is_ok_and(|e| self.reviews.contains_key(&e))
+    }
+    fn dismissed(&self, i: usize) -> bool {
+        u32::try_from(i).is_ok_and(|e| {
+            self.reviews
+                .get(&e)
+                .is_some_and(|v| v.iter().any(|(_, d)| *d == Decision::Dismissed))
+        })
+    }
 }
 
 /// Case-insensitive equality with `*` matching any run of characters.
@@ -185,7 +217,7 @@ mod tests {
         let mut gone = k1.clone();
         gone.locator = "@999".into();
         let b = Annotation::new(gone, EventCopy::default(), Kind::Ioc, "x");
-        let ix = AnnIndex::build(&[a.clone(), b.clone()], &t);
+        let ix = AnnIndex::build(&[a.clone(), b.clone()], &[], &t);
         assert_eq!(ix.events(), &[1]);
         assert_eq!(ix.marker(1).as_deref(), Some("!H"));
         assert_eq!(ix.marker(0), None);

@@ -6,10 +6,10 @@
 //! open case file and its journal, so the journal write returns before the marker shows.
 //! Without a channel (`inline`), jobs run inline too: tests and scripted use.
 
-use super::action::{Action, CaseIoError, Effect, JournalOp, SaveRequest};
+use super::action::{Action, CaseIoError, Effect, JournalOp, ReviewRequest, SaveRequest};
 use super::casepath::{case_file_path, same_file};
 use super::state::CaseInfo;
-use crate::case::{Case, OpenReport, SavedFilter};
+use crate::case::{Case, Decision, OpenReport, SavedFilter};
 use crate::detect::Detected;
 use crate::export;
 use crate::ingest::{self, Options, Progress, SourceReport};
@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Mutex, PoisonError};
 
+mod cands;
 mod detect;
 
 pub struct Effects {
@@ -52,6 +53,8 @@ pub struct Effects {
     pub osc: Option<Arc<Mutex<Vec<u8>>>>,
     /// Stops the running Sigma detection.
     detect_cancel: Option<Arc<AtomicBool>>,
+    /// Stops the running analyzers.
+    cands_cancel: Option<Arc<AtomicBool>>,
 }
 
 fn cancel(flag: &mut Option<Arc<AtomicBool>>) {
@@ -89,6 +92,7 @@ impl Effects {
             history_failed: false,
             osc: Some(Arc::default()),
             detect_cancel: None,
+            cands_cancel: None,
         }
     }
 
@@ -214,6 +218,15 @@ impl Effects {
             }
             Effect::SaveCase(req) => Some(Action::Saved(self.save(&req))),
             Effect::Detect(d) => detect::run(d, self.tx.as_ref(), &mut self.detect_cancel),
+            Effect::Cands(c) => cands::run(c, self.tx.as_ref(), &mut self.cands_cancel),
+            Effect::Review(r) => {
+                let op = JournalOp::Review {
+                    decision: r.decision,
+                    annotated: r.annotate,
+                };
+                let result = self.journal(|c| review(c, *r).map(|()| true));
+                Some(Action::Journalled { op, result })
+            }
             Effect::SaveCaseTo {
                 req,
                 path,
@@ -286,7 +299,7 @@ impl Effects {
     fn start(&mut self, e: Effect) -> Option<Action> {
         let flag = Arc::new(AtomicBool::new(false));
         match &e {
-            Effect::Filter { .. } => {
+            Effect::Filter { .. } | Effect::LedHere { .. } => {
                 cancel(&mut self.filter_cancel);
                 self.filter_cancel = Some(flag.clone());
                 // A fresh counter, so that a cancelled job cannot move the new bar.
@@ -376,6 +389,17 @@ impl Effects {
     }
 }
 
+/// Journals a candidate review (and the annotation an acceptance makes).
+fn review(case: &mut Case, r: ReviewRequest) -> std::io::Result<()> {
+    match (r.decision, r.annotate) {
+        (Decision::Accepted, true) => case
+            .accept(r.key, r.event, &r.candidate, &r.why, &r.tags)
+            .map(|_| ()),
+        (Decision::Accepted, false) => case.accept_annotated(r.key, &r.candidate),
+        (Decision::Dismissed, _) => case.dismiss(r.key, &r.candidate),
+    }
+}
+
 /// Puts what the session knows (sources, filter, place, zone) into the case.
 fn record(case: &mut Case, req: &SaveRequest) {
     for s in &req.sources {
@@ -430,18 +454,44 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
             filter,
             marks,
             det,
+            cands,
         } => {
+            let with_cands;
+            let marks: &dyn filter::Marks = match &cands {
+                Some(c) => {
+                    with_cands = crate::detect::candidates::WithCandidates {
+                        marks: &*marks,
+                        cands: c,
+                    };
+                    &with_cands
+                }
+                None => &*marks,
+            };
             let rows = match &det {
                 Some((rules, hits)) => {
                     let with = crate::detect::WithHits {
-                        marks: &*marks,
+                        marks,
                         det: crate::detect::Detected { rules, hits },
                     };
                     filter::run(&timeline, &filter, &with, cancel, done)
                 }
-                None => filter::run(&timeline, &filter, &*marks, cancel, done),
+                None => filter::run(&timeline, &filter, marks, cancel, done),
             };
             // Let go of the timeline before reporting, so that it can grow.
+            drop(timeline);
+            Action::FilterDone { job, rows }
+        }
+        Effect::LedHere {
+            job,
+            timeline,
+            event,
+        } => {
+            let rows = crate::detect::lineage::led_here(&timeline, event, cancel, done).map(|l| {
+                l.rows
+                    .iter()
+                    .filter_map(|(i, _)| u32::try_from(*i).ok())
+                    .collect()
+            });
             drop(timeline);
             Action::FilterDone { job, rows }
         }

@@ -31,10 +31,11 @@ pub enum Layer {
     Columns,
     Quit,
     Detections,
+    Candidates,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 17] = [
+    pub const ALL: [Layer; 18] = [
         Layer::Global,
         Layer::Table,
         Layer::Prompt,
@@ -52,6 +53,7 @@ impl Layer {
         Layer::Columns,
         Layer::Quit,
         Layer::Detections,
+        Layer::Candidates,
     ];
 
     /// The name in `[brackets]` in the keymap file.
@@ -74,6 +76,7 @@ impl Layer {
             Layer::Columns => "columns",
             Layer::Quit => "quit",
             Layer::Detections => "detections",
+            Layer::Candidates => "candidates",
         }
     }
 

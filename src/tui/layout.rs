@@ -24,6 +24,8 @@ pub struct Shape {
     pub height: u16,
     /// The histogram strip is switched on.
     pub hist: bool,
+    /// The histogram has a silence lane under its axis (some source fell silent).
+    pub lane: bool,
     /// The detail pane is open.
     pub detail: bool,
     /// Rows the status line needs (an input error may wrap onto a second).
@@ -63,7 +65,7 @@ pub fn areas(s: Shape) -> Areas {
     let status_rows = s.status_rows.clamp(1, 2);
     let mut cons = Vec::with_capacity(5);
     if hist_on {
-        cons.push(Constraint::Length(3));
+        cons.push(Constraint::Length(3 + u16::from(s.lane)));
     }
     cons.push(Constraint::Fill(1));
     if s.detail {
@@ -324,6 +326,7 @@ mod tests {
             width,
             height,
             hist: true,
+            lane: false,
             detail: false,
             status_rows: 1,
             input_rows: 1,
@@ -355,6 +358,13 @@ mod tests {
             ..shape(60, 16)
         });
         assert_eq!(a.input, Some(Rect::new(0, 14, 60, 2)));
+        // A silence lane: one more row for the histogram.
+        let a = areas(Shape {
+            lane: true,
+            ..shape(80, 24)
+        });
+        assert_eq!(a.hist.map(|r| r.height), Some(4));
+        assert_eq!(a.table.map(|r| r.height), Some(18));
         assert_eq!(areas(shape(59, 24)), Areas::default());
         assert_eq!(areas(shape(80, 15)), Areas::default());
     }

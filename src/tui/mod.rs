@@ -7,6 +7,7 @@
 pub mod action;
 pub mod annotations;
 pub mod app;
+pub mod cands;
 mod casepath;
 pub mod cells;
 pub mod clipboard;
@@ -90,6 +91,7 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         author: tui.author.clone(),
         ingest: opts.clone(),
         rules: tui.rules.clone(),
+        analyze: true,
     };
     let author = tui
         .author
@@ -473,5 +475,6 @@ fn event_loop(
     }
     app.fx.run(Effect::CancelJobs);
     app.fx.run(Effect::Detect(detect::DetectEffect::Cancel));
+    app.fx.run(Effect::Cands(cands::CandEffect::Cancel));
     Ok(app)
 }

@@ -93,6 +93,8 @@ pub enum Mode {
     Quit,
     /// The Detections view: rules by level with hit counts.
     Detections,
+    /// The early-detection candidates, ranked (`E`).
+    Candidates,
 }
 
 impl Mode {
@@ -115,6 +117,7 @@ impl Mode {
             Mode::Columns => Layer::Columns,
             Mode::Quit => Layer::Quit,
             Mode::Detections => Layer::Detections,
+            Mode::Candidates => Layer::Candidates,
         }
     }
 }
@@ -363,6 +366,8 @@ pub enum Then {
     Save,
     /// Nothing more (`:case PATH`).
     Open,
+    /// Review the selected candidate (`m` / `x` in the candidates view).
+    Review(crate::case::Decision),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -500,6 +505,8 @@ pub struct Config {
     pub ingest: crate::ingest::Options,
     /// Sigma rules to load and run once everything is loaded (`None`: `--no-rules`).
     pub rules: Option<crate::detect::RuleOptions>,
+    /// Run the analyzers (early-detection candidates) once everything is loaded.
+    pub analyze: bool,
 }
 
 impl Default for Config {
@@ -512,6 +519,7 @@ impl Default for Config {
             author: None,
             ingest: crate::ingest::Options::default(),
             rules: None,
+            analyze: false,
         }
     }
 }
@@ -551,6 +559,7 @@ pub struct State {
     /// `Ctrl-Z`: the event loop gives the terminal back and stops the process.
     pub suspend: bool,
     pub detect: super::detect::DetectState,
+    pub cands: super::cands::CandState,
 }
 
 fn one_line(text: &str) -> TextArea<'static> {
@@ -608,6 +617,7 @@ impl State {
             msg_seq: 0,
             suspend: false,
             detect: Default::default(),
+            cands: Default::default(),
         }
     }
 
@@ -765,6 +775,7 @@ impl State {
             width: self.size.0,
             height: self.size.1,
             hist: self.hist.on,
+            lane: self.hist.on && !self.cands.silences.is_empty(),
             detail: self.detail.open,
             status_rows: self.prompt_error_line().map_or(1, |t| rows(&t, 2)),
             input_rows,

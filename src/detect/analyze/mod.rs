@@ -16,11 +16,13 @@ mod beacon;
 mod firstseen;
 mod scan;
 mod silence;
+mod skew;
 mod sources;
 mod tamper;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use scan::boring_user;
 pub use silence::Silence;
 
 use crate::timeline::Timeline;
@@ -48,6 +50,8 @@ pub enum Kind {
     NotClosedCleanly,
     Silence,
     Beacon,
+    /// A host's clock differs from a firewall's (or an EDR's) on the same connections.
+    ClockSkew,
 }
 
 impl Kind {
@@ -71,6 +75,7 @@ impl Kind {
             Kind::NotClosedCleanly => "tamper:not-closed-cleanly",
             Kind::Silence => "silence",
             Kind::Beacon => "beacon",
+            Kind::ClockSkew => "skew",
         }
     }
 
@@ -88,6 +93,8 @@ impl Kind {
             Kind::FirstLogon => 0.4,
             Kind::TimeChanged => 0.3,
             Kind::NotClosedCleanly => 0.3,
+            // Not a sign of attack, but every time on that host is off until corrected.
+            Kind::ClockSkew => 0.3,
         }
     }
 }
@@ -165,6 +172,7 @@ pub fn analyze(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) -> Opt
     findings.extend(firstseen::findings(t, &seen));
     findings.extend(tamper::findings(t, &seen, &per_source));
     findings.extend(beacon::findings(&seen));
+    findings.extend(skew::findings(t, &seen));
     let silences = silence::silences(t, &per_source);
     findings.extend(silence::findings(t, &silences));
     findings.sort_by_key(|f| (f.event, f.kind));

@@ -31,6 +31,27 @@ pub(crate) struct Conn {
     pub times: Vec<i64>,
 }
 
+/// A connection as both ends' logs name it: source address and port, destination address
+/// and port.
+pub(crate) type FlowKey = (IpAddr, u16, IpAddr, u16);
+
+/// One record of a connection, for the clock-skew estimate.
+#[derive(Clone, Debug)]
+pub(crate) struct Flow {
+    pub key: FlowKey,
+    pub source: u16,
+    /// `skew::rank`: firewall 0, EDR 1, EVTX 2.
+    pub rank: u8,
+    /// Host key of the endpoint that logged it (empty for a firewall).
+    pub host: String,
+    pub shown: String,
+    pub ts: i64,
+    pub event: usize,
+}
+
+/// Connections kept for the skew estimate: all up to this many events, then a sample.
+const FLOWS_IN_FULL: usize = 1 << 20;
+
 #[derive(Clone, Debug)]
 pub(crate) struct Tamper {
     pub event: usize,
@@ -49,6 +70,8 @@ pub(crate) struct Collected {
     /// IP → (host key, host as shown), from endpoint network events.
     pub ip_host: FxHashMap<String, (String, String)>,
     pub tamper: Vec<Tamper>,
+    /// Connections with both ports, sampled by connection (`FLOWS_IN_FULL`).
+    pub flows: Vec<Flow>,
 }
 
 impl Collected {
@@ -81,6 +104,7 @@ impl Collected {
             self.ip_host.entry(ip).or_insert(h);
         }
         self.tamper.extend(o.tamper);
+        self.flows.extend(o.flows);
     }
 }
 
@@ -235,7 +259,7 @@ fn ip(s: &str) -> Option<IpAddr> {
 }
 
 /// Machine and service accounts whose logons say nothing.
-fn boring_user(u: &str) -> bool {
+pub(crate) fn boring_user(u: &str) -> bool {
     let name = u.rsplit('\\').next().unwrap_or(u).to_ascii_uppercase();
     name.is_empty()
         || name == "-"
@@ -379,6 +403,9 @@ fn connection(
         (host_key(host_raw), host_short(host_raw))
     };
     let Some(e) = t.events.get(i) else { return };
+    if let (Some(s), Some(d)) = (src, f.get(Norm::DstIp).and_then(ip)) {
+        flow(t, i, f, (s, d), firewall, (&from, &shown), c);
+    }
     let x = c
         .conns
         .entry((e.source, from, dst))
@@ -388,4 +415,46 @@ fn connection(
             times: Vec::new(),
         });
     x.times.push(e.ts);
+}
+
+/// Keeps a connection with both ports for the skew estimate (a sample of them on a big
+/// timeline: the same connection is kept or dropped alike in every source).
+fn flow(
+    t: &Timeline,
+    i: usize,
+    f: &Fields<'_>,
+    (s, d): (IpAddr, IpAddr),
+    firewall: bool,
+    (from, shown): (&str, &str),
+    c: &mut Collected,
+) {
+    use std::hash::{Hash, Hasher};
+    let port = |n: Norm| f.get(n).and_then(|p| p.trim().parse::<u16>().ok());
+    let (Some(sp), Some(dp), Some(e)) = (port(Norm::SrcPort), port(Norm::DstPort), t.events.get(i))
+    else {
+        return;
+    };
+    let key = (s, sp, d, dp);
+    let every = (t.len() / FLOWS_IN_FULL).max(1).next_power_of_two() as u64;
+    if every > 1 {
+        let mut h = rustc_hash::FxHasher::default();
+        key.hash(&mut h);
+        if !h.finish().is_multiple_of(every) {
+            return;
+        }
+    }
+    let evtx = f.get(Norm::Channel).is_some();
+    c.flows.push(Flow {
+        key,
+        source: e.source,
+        rank: super::skew::rank(firewall, evtx),
+        host: if firewall {
+            String::new()
+        } else {
+            from.to_owned()
+        },
+        shown: shown.to_owned(),
+        ts: e.ts,
+        event: i,
+    });
 }

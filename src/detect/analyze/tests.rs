@@ -460,3 +460,53 @@ fn cancelling_stops_the_analysis() {
     let (c, p) = (AtomicBool::new(true), AtomicUsize::new(0));
     assert!(analyze(&t, &c, &p).is_none());
 }
+
+#[test]
+fn a_host_clock_shifted_on_purpose_is_found_with_the_skew_to_undo_it() {
+    const SYSMON: &str = "*WS-RECEPTION-01/Microsoft-Windows-Sysmon%4Operational.evtx";
+    let skews = |t: &Timeline| -> Vec<Finding> {
+        run(t)
+            .findings
+            .into_iter()
+            .filter(|f| f.kind == Kind::ClockSkew)
+            .collect()
+    };
+    // As generated, the sources agree: no skew.
+    let plain = skews(&load(&testutil::samples()));
+    assert!(plain.is_empty(), "{plain:#?}");
+    // The first host's Sysmon shifted 90 s ahead.
+    let opts = crate::ingest::Options {
+        skew: vec![
+            crate::ingest::options::parse_rule(
+                &format!("{SYSMON}=+90s"),
+                crate::ingest::options::parse_duration,
+            )
+            .unwrap(),
+        ],
+        ..Default::default()
+    };
+    let t = crate::timeline::load_paths(
+        &[testutil::samples()],
+        &opts,
+        &crate::ingest::Progress::default(),
+    )
+    .0;
+    let f = skews(&t);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].host, "WS-RECEPTION-01");
+    assert!(
+        f[0].reason.contains("runs 1m 30s ahead of"),
+        "{}",
+        f[0].reason
+    );
+    assert!(
+        f[0].reason.contains(&format!("--skew '{SYSMON}=-90s'")),
+        "{}",
+        f[0].reason
+    );
+    let src = t.source_of(f[0].event).unwrap();
+    assert!(
+        src.label
+            .ends_with("Microsoft-Windows-Sysmon%4Operational.evtx")
+    );
+}

@@ -56,36 +56,52 @@ pub fn run(
                 let hits = detect::run(&timeline, &rules, &flag, &AtomicUsize::new(0));
                 return Some(Action::Detect(DetectAction::Done { job, hits }));
             };
-            std::thread::spawn(move || {
-                let progress = AtomicUsize::new(0);
-                let hits = std::thread::scope(|s| {
-                    let h = s.spawn(|| detect::run(&timeline, &rules, &flag, &progress));
-                    let mut last = 0;
-                    while !h.is_finished() {
-                        std::thread::sleep(PROGRESS_EVERY);
-                        let done = progress.load(Ordering::Relaxed);
-                        if done != last && !flag.load(Ordering::Relaxed) {
-                            last = done;
-                            let p = DetectAction::Progress { job, done };
-                            if tx.send(Action::Detect(p)).is_err() {
-                                // The UI is gone: stop evaluating.
-                                flag.store(true, Ordering::Relaxed);
-                            }
-                        }
-                    }
-                    // A panic in the engine reads as "no result" (reported as such).
-                    h.join().ok().flatten()
-                });
-                // Let go of the timeline before reporting, so that it can grow.
-                drop(timeline);
-                let _ = tx.send(Action::Detect(DetectAction::Done { job, hits }));
-            });
+            background(
+                tx,
+                flag,
+                move |flag, progress| detect::run(&timeline, &rules, flag, progress),
+                move |done| Action::Detect(DetectAction::Progress { job, done }),
+                move |hits| Action::Detect(DetectAction::Done { job, hits }),
+            );
             None
         }
     }
 }
 
-fn stop(running: &mut Option<Arc<AtomicBool>>) {
+/// Runs `work` on a worker thread, sending `progress(events done)` every
+/// `PROGRESS_EVERY` while it runs and `done(result)` at the end (a panic reads as no
+/// result). `work` owns what it borrows (the timeline), and lets go of it before `done` is
+/// sent, so that the timeline can grow. A UI that is gone cancels the work.
+pub(super) fn background<T: Send + 'static>(
+    tx: Sender<Action>,
+    flag: Arc<AtomicBool>,
+    work: impl FnOnce(&AtomicBool, &AtomicUsize) -> Option<T> + Send + 'static,
+    progress: impl Fn(usize) -> Action + Send + 'static,
+    done: impl FnOnce(Option<T>) -> Action + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        let counter = AtomicUsize::new(0);
+        let result = std::thread::scope(|s| {
+            let h = s.spawn(|| work(&flag, &counter));
+            let mut last = 0;
+            while !h.is_finished() {
+                std::thread::sleep(PROGRESS_EVERY);
+                let n = counter.load(Ordering::Relaxed);
+                if n != last && !flag.load(Ordering::Relaxed) {
+                    last = n;
+                    if tx.send(progress(n)).is_err() {
+                        // The UI is gone: stop working.
+                        flag.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+            h.join().ok().flatten()
+        });
+        let _ = tx.send(done(result));
+    });
+}
+
+pub(super) fn stop(running: &mut Option<Arc<AtomicBool>>) {
     if let Some(f) = running.take() {
         f.store(true, Ordering::Relaxed);
     }

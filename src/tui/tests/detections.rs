@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-fn builtin_rules() -> RuleOptions {
+pub(super) fn builtin_rules() -> RuleOptions {
     RuleOptions {
         dirs: Vec::new(),
         ..RuleOptions::default()
@@ -21,7 +21,7 @@ fn builtin_rules() -> RuleOptions {
 }
 
 /// The bundled sample, loaded once.
-fn sample() -> Arc<Timeline> {
+pub(super) fn sample() -> Arc<Timeline> {
     static T: OnceLock<Arc<Timeline>> = OnceLock::new();
     T.get_or_init(|| {
         let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/samples"));

@@ -4,6 +4,7 @@
 
 mod annotations;
 mod answers;
+mod cands;
 mod detections;
 mod export;
 mod modgraph;

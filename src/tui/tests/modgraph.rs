@@ -467,6 +467,7 @@ fn layers_import_only_downwards() {
         "tui::panels",
         "tui::window",
         "tui::detect",
+        "tui::cands",
     ];
     for v in g.under("tui::views") {
         for d in g.deps(&v) {
@@ -494,6 +495,7 @@ fn layers_import_only_downwards() {
         "tui::history",
         "tui::window",
         "tui::detect",
+        "tui::cands",
     ];
     let upper = ["tui::update", "tui::effects", "tui::views", "tui::app"];
     for l in leaves {

@@ -55,20 +55,25 @@ fn new_for_cursor(st: &mut State, kind: Kind, then: Then) -> Option<Annotation> 
         ask_case_path(st, then);
         return None;
     }
+    let key = st.timeline.key(ev)?;
+    let copy = event_copy(st, ev);
+    let mut a = Annotation::new(key, copy, kind, &st.author());
+    super::detections::prefill(st, ev, &mut a);
+    Some(a)
+}
+
+/// The copy of event `ev` an annotation carries (readable without the evidence).
+pub fn event_copy(st: &State, ev: usize) -> EventCopy {
     let t = &st.timeline;
-    let key = t.key(ev)?;
     let f = t.fields(ev);
     let event_id = f.get(Norm::EventId).map_or_else(|| t.tag(ev), Into::into);
-    let copy = EventCopy::new(
-        key.ts,
+    EventCopy::new(
+        t.events.get(ev).map_or(0, |e| e.ts),
         t.source_of(ev).map_or("", |s| s.label.as_str()),
         &t.host(ev),
         &event_id,
         &t.message(ev),
-    );
-    let mut a = Annotation::new(key, copy, kind, &st.author());
-    super::detections::prefill(st, ev, &mut a);
-    Some(a)
+    )
 }
 
 pub fn ask_case_path(st: &mut State, then: Then) {

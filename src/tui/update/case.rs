@@ -4,7 +4,7 @@
 
 use super::annotate::{ask_case_path, begin_annotate, begin_mark};
 use super::jobs::{current_filter, run_filter};
-use crate::case::{OpenReport, SourceEntry};
+use crate::case::{Decision, OpenReport, SourceEntry};
 use crate::query::QueryError;
 use crate::timeline::filter::Filter;
 use crate::tui::action::{CaseIoError, Effect, JournalOp, SaveRequest};
@@ -15,7 +15,16 @@ use std::sync::Arc;
 
 /// Rebuilds the annotation index (after a change or a merge of new sources).
 pub fn rebuild_marks(st: &mut State) {
-    st.case.marks = Arc::new(AnnIndex::build(st.case.annotations(), &st.timeline));
+    let reviews = st
+        .case
+        .info
+        .as_ref()
+        .map_or(&[][..], |c| &c.file.reviews[..]);
+    st.case.marks = Arc::new(AnnIndex::build(
+        st.case.annotations(),
+        reviews,
+        &st.timeline,
+    ));
     // The detail pane shows annotations: rebuild it.
     st.detail.lines = None;
     st.case.unsaved = st.case.info.as_ref().is_some_and(|c| c.dirty);
@@ -90,6 +99,7 @@ pub fn opened(
         Some(Then::Mark) => begin_mark(st),
         Some(Then::Annotate) => begin_annotate(st),
         Some(Then::Save) => return vec![save_effect(st)],
+        Some(Then::Review(d)) => return super::cands::resume(st, d),
         Some(Then::Open) | None => {}
     }
     Vec::new()
@@ -119,6 +129,9 @@ pub fn journalled(
             st.error(match op {
                 JournalOp::Upsert(_) => format!("annotation NOT saved: journal write failed: {e}"),
                 JournalOp::Delete { .. } => format!("NOT deleted: journal write failed: {e}"),
+                JournalOp::Review { decision, .. } => {
+                    format!("NOT {}: journal write failed: {e}", decision.id())
+                }
             });
             return Vec::new();
         }
@@ -143,6 +156,18 @@ pub fn journalled(
                 "annotation was already gone"
             });
         }
+        JournalOp::Review {
+            decision,
+            annotated,
+        } => st.info(match (decision, annotated) {
+            (Decision::Accepted, true) => {
+                format!("accepted: early-detection point saved with its reason (journal {journal})")
+            }
+            (Decision::Accepted, false) => {
+                format!("accepted (the event keeps its annotation; journal {journal})")
+            }
+            (Decision::Dismissed, _) => format!("dismissed (journal {journal})"),
+        }),
     }
     refilter(st)
 }

@@ -58,6 +58,7 @@ pub fn run_filter(st: &mut State, f: Arc<Filter>) -> Vec<Effect> {
             .detect
             .current(st.timeline.len())
             .map(|(r, h)| (r.clone(), h.clone())),
+        cands: st.cands.current(st.timeline.len()).cloned(),
     }]
 }
 

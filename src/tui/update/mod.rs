@@ -6,6 +6,7 @@
 
 mod annlist;
 mod annotate;
+pub mod cands;
 pub mod case;
 mod chooser;
 mod command;
@@ -19,6 +20,7 @@ mod hist;
 mod ingest;
 mod input;
 mod jobs;
+mod lineage;
 pub mod nav;
 pub mod parse;
 mod picker;
@@ -146,10 +148,12 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Detect(a) => detections::on_action(st, a),
+        Action::Cands(a) => cands::on_action(st, a),
     };
     let mut fx = fx;
     if !st.quit {
         fx.extend(detections::step(st));
+        fx.extend(cands::step(st));
     }
     refresh(st);
     fx
@@ -187,6 +191,7 @@ fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
         Mode::Columns => chooser::key(st, k),
         Mode::Quit => quit::key(st, k),
         Mode::Detections => detections::key(st, k),
+        Mode::Candidates => cands::key(st, k),
     }
 }
 
@@ -222,7 +227,8 @@ pub fn validate_keymap(km: &Keymap) -> Result<(), UnknownAction> {
     km.validate::<sources::SourcesCmd>()?;
     km.validate::<chooser::ChooserCmd>()?;
     km.validate::<quit::QuitCmd>()?;
-    km.validate::<detections::DetectCmd>()
+    km.validate::<detections::DetectCmd>()?;
+    km.validate::<cands::CandCmd>()
 }
 
 #[cfg(test)]
@@ -258,6 +264,7 @@ mod tests {
             names::<chooser::ChooserCmd>(),
             names::<quit::QuitCmd>(),
             names::<detections::DetectCmd>(),
+            names::<cands::CandCmd>(),
         ];
         for l in Layer::ALL {
             assert!(layers.iter().any(|(x, _)| *x == l), "{l:?} has no commands");

@@ -26,6 +26,7 @@ fn histogram(st: &mut State) {
         st.hist.cursor = None;
         st.hist.marks.clear();
         st.detect.hist.clear();
+        st.cands.lane.clear();
         return;
     };
     // Zoom: 2^zoom times narrower, centred on the cursor, kept inside the extent, and
@@ -74,6 +75,32 @@ fn histogram(st: &mut State) {
     }
     st.hist.marks = marks;
     st.detect.hist = super::detections::hist_hits(st, wlo, whi, n);
+    st.cands.lane = silence_lane(st, wlo, whi, n);
+}
+
+/// Buckets of the window `lo..=hi` (`n` wide) inside a silence of some source: O(silences).
+fn silence_lane(st: &State, lo: i64, hi: i64, n: usize) -> Vec<usize> {
+    let end = histogram::extent(&st.timeline).map_or(hi, |(_, e)| e);
+    let mut on = vec![false; n];
+    for s in st.cands.silences.iter() {
+        let (a, z) = (s.from.max(lo), s.to.unwrap_or(end).min(hi));
+        if a > z {
+            continue;
+        }
+        let (Some(ba), Some(bz)) = (
+            histogram::bucket_of(a, lo, hi, n),
+            histogram::bucket_of(z, lo, hi, n),
+        ) else {
+            continue;
+        };
+        for b in on.iter_mut().take(bz + 1).skip(ba) {
+            *b = true;
+        }
+    }
+    on.iter()
+        .enumerate()
+        .filter_map(|(i, b)| b.then_some(i))
+        .collect()
 }
 
 fn detail(st: &mut State) {

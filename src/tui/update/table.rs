@@ -1,7 +1,9 @@
 //! The timeline layer (Normal mode): its commands, from moving the cursor to opening
 //! every other layer.
 
+use super::cands;
 use super::detections::{self, HitCmd};
+use super::lineage;
 use super::nav::Nav;
 use super::{
     annlist, annotate, case, chooser, counts, detail, export, help, hist, jobs, picker, quit,
@@ -29,6 +31,10 @@ commands! {
         ScrollLeft = "scroll_left", ScrollRight = "scroll_right", Wrap = "wrap",
         Columns = "columns", Relative = "relative", Counts = "counts", Sources = "sources",
         Copy = "copy",
+        /// `E`: the candidates view.
+        Candidates = "candidates",
+        /// `<`: what led here.
+        LedHere = "led_here",
         Hit(HitCmd) [
             HitCmd::Next => "next_hit", HitCmd::Prev => "prev_hit",
             HitCmd::CycleLevel => "cycle_level", HitCmd::Open => "detections",
@@ -172,6 +178,8 @@ pub fn command(st: &mut State, cmd: TableCmd) -> Vec<Effect> {
         TableCmd::Sources => sources::open(st),
         TableCmd::Copy => return detail::copy(st),
         TableCmd::Hit(h) => detections::hit_command(st, h),
+        TableCmd::Candidates => cands::open(st),
+        TableCmd::LedHere => return lineage::led_here(st),
     }
     Vec::new()
 }

@@ -134,6 +134,9 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
     if w > left.len() + right.len() + 1 {
         buf.set_string(area.x + (w - right.len()) as u16, y, &right, theme.dim());
     }
+    if area.height > 3 {
+        silence_lane(st, f, area);
+    }
     super::annot::hist_marks(st, f, area);
     if st.mode == crate::tui::state::Mode::Hist {
         focused(st, f, area);
@@ -156,5 +159,25 @@ pub fn render(st: &State, f: &mut Frame, area: Rect) {
         if !on_label {
             buf.set_string(area.x + c, y, theme.cursor_symbol(), theme.cursor_mark());
         }
+    }
+}
+
+/// The silence lane under the axis: where some source fell silent while others logged
+/// (`▒`, `#` in ASCII: a symbol, not a colour), labelled at its left when there is room.
+fn silence_lane(st: &State, f: &mut Frame, area: Rect) {
+    let theme = st.theme();
+    let buf = f.buffer_mut();
+    let y = area.y + 3;
+    let sym = if theme.ascii { "#" } else { "▒" };
+    for &b in &st.cands.lane {
+        let Ok(x) = u16::try_from(b) else { continue };
+        if x < area.width {
+            buf.set_string(area.x + x, y, sym, theme.dim());
+        }
+    }
+    const LABEL: &str = "silent sources ";
+    let free = st.cands.lane.first().is_none_or(|&b| b > LABEL.len());
+    if free && area.width as usize > LABEL.len() {
+        buf.set_string(area.x, y, LABEL.trim_end(), theme.dim());
     }
 }

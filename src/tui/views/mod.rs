@@ -3,6 +3,7 @@
 //! Views import the state, the layout and display helpers, nothing else of the TUI.
 
 mod annot;
+mod cands;
 mod detail;
 mod detections;
 mod histogram;
@@ -56,6 +57,7 @@ pub fn render(st: &State, f: &mut Frame) {
         Mode::AnnEdit => annot::editor(st, f),
         Mode::AnnList => annot::list(st, f),
         Mode::Detections => detections::view(st, f),
+        Mode::Candidates => cands::view(st, f),
         Mode::Confirm if matches!(st.confirm, Some(Confirm::Delete(_))) => annot::list(st, f),
         Mode::Counts => panels::counts(st, f),
         Mode::Sources => panels::sources(st, f),

@@ -110,6 +110,10 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
             right.push_str(" | ");
         }
     }
+    if let Some(a) = super::cands::status_text(st) {
+        right.push_str(&a);
+        right.push_str(" | ");
+    }
     right.push_str(st.zone().0);
     right.push(' ');
     let text = pad_between(&left, &right, area.width as usize);

@@ -568,7 +568,7 @@ fn items_rendered_in_blocks_join_to_the_same_bytes() {
         MissingLines::All,
     );
     assert!(items.len() >= 4);
-    for format in Format::ALL {
+    for format in Format::LINES {
         for a in [None, Some(&ann)] {
             let mut whole = Vec::new();
             let cx = lines_of(&t, a);

@@ -60,8 +60,8 @@ pub fn map_type() -> DataType {
     let entries = Field::new(
         "entries",
         DataType::Struct(Fields::from(vec![
-            Field::new("keys", DataType::Utf8, false),
-            Field::new("values", DataType::Utf8, true),
+            Field::new("key", DataType::Utf8, false),
+            Field::new("value", DataType::Utf8, true),
         ])),
         false,
     );

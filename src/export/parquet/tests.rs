@@ -90,7 +90,49 @@ fn schema_is_pinned() {
 /// The Parquet schema engines see (README "Parquet dataset"). Changing it is a contract
 /// change: say so in the README.
 const SCHEMA: &str = "
-PLACEHOLDER
+message arrow_schema {
+  REQUIRED INT64 ts (TIMESTAMP(MICROS,true));
+  REQUIRED INT32 ts_nanos (INTEGER(16,true));
+  REQUIRED BYTE_ARRAY source (STRING);
+  REQUIRED BYTE_ARRAY format (STRING);
+  OPTIONAL BYTE_ARRAY host (STRING);
+  OPTIONAL BYTE_ARRAY user (STRING);
+  OPTIONAL BYTE_ARRAY src_ip (STRING);
+  OPTIONAL INT32 src_port;
+  OPTIONAL BYTE_ARRAY dst_ip (STRING);
+  OPTIONAL INT32 dst_port;
+  OPTIONAL BYTE_ARRAY proto (STRING);
+  OPTIONAL BYTE_ARRAY action (STRING);
+  OPTIONAL INT64 event_id;
+  OPTIONAL BYTE_ARRAY channel (STRING);
+  OPTIONAL BYTE_ARRAY provider (STRING);
+  OPTIONAL BYTE_ARRAY process (STRING);
+  OPTIONAL INT64 pid;
+  OPTIONAL BYTE_ARRAY parent (STRING);
+  OPTIONAL BYTE_ARRAY cmdline (STRING);
+  OPTIONAL BYTE_ARRAY hash (STRING);
+  OPTIONAL BYTE_ARRAY file (STRING);
+  OPTIONAL BYTE_ARRAY category (STRING);
+  OPTIONAL BYTE_ARRAY severity (STRING);
+  OPTIONAL INT64 record_id;
+  REQUIRED BYTE_ARRAY message (STRING);
+  OPTIONAL group norm_text (MAP) {
+    REPEATED group entries {
+      REQUIRED BYTE_ARRAY key (STRING);
+      OPTIONAL BYTE_ARRAY value (STRING);
+    }
+  }
+  REQUIRED group raw (MAP) {
+    REPEATED group entries {
+      REQUIRED BYTE_ARRAY key (STRING);
+      OPTIONAL BYTE_ARRAY value (STRING);
+    }
+  }
+  REQUIRED BOOLEAN recovered;
+  REQUIRED BOOLEAN bad_time;
+  REQUIRED BYTE_ARRAY source_sha256 (STRING);
+  REQUIRED BYTE_ARRAY locator (STRING);
+}
 ";
 
 #[test]

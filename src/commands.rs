@@ -351,11 +351,13 @@ pub fn export(
         force: eo.force,
         private: false,
     };
-    let dataset = format.is_dataset().then(|| export::parquet::DatasetOptions {
-        shard: eo.shard.unwrap_or(export::parquet::DEFAULT_SHARD),
-        // Naming the shard says its files are this export's to replace.
-        replace: eo.force || eo.shard.is_some(),
-    });
+    let dataset = format
+        .is_dataset()
+        .then(|| export::parquet::DatasetOptions {
+            shard: eo.shard.unwrap_or(export::parquet::DEFAULT_SHARD),
+            // Naming the shard says its files are this export's to replace.
+            replace: eo.force || eo.shard.is_some(),
+        });
     if eo.shard.is_some() && dataset.is_none() {
         anyhow::bail!("--shard names the files of a Parquet dataset: use it with -F parquet");
     }

@@ -17,7 +17,12 @@ fn vigil(args: &[&str], paths: &[&Path]) -> Output {
 /// event was read from: the evidence, or the dataset's file).
 fn jsonl_without_source(paths: &[&Path]) -> Vec<String> {
     let out = vigil(&["export", "-F", "jsonl"], paths);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -36,13 +41,24 @@ fn the_sample_through_parquet_and_back_is_the_same_timeline() {
     let tmp = tempfile::tempdir().unwrap();
     let ds = tmp.path().join("ds");
     let out = vigil(&["export", "-F", "parquet", "-o"], &[&ds, &samples]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let files = common::files(&ds, "parquet");
     assert!(!files.is_empty());
     for f in &files {
         let part = f.parent().unwrap().file_name().unwrap().to_str().unwrap();
         assert!(part.starts_with("date=20"), "{}", f.display());
-        assert!(f.file_name().unwrap().to_str().unwrap().starts_with("part-vigil-"));
+        assert!(
+            f.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("part-vigil-")
+        );
     }
     let original = jsonl_without_source(&[&samples]);
     let back = jsonl_without_source(&[&ds]);
@@ -58,12 +74,21 @@ fn the_sample_through_parquet_and_back_is_the_same_timeline() {
     for k in ["events", "first", "last", "bad_time"] {
         assert_eq!(a[k], b[k], "{k}");
     }
-    assert!(b["sources"].as_array().unwrap().iter().all(|s| s["format"] == "parquet"));
+    assert!(
+        b["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["format"] == "parquet")
+    );
     // A second export into the same dataset, unasked, is refused; `--force` replaces.
     let again = vigil(&["export", "-F", "parquet", "-o"], &[&ds, &samples]);
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
-    let forced = vigil(&["export", "-F", "parquet", "--force", "-o"], &[&ds, &samples]);
+    let forced = vigil(
+        &["export", "-F", "parquet", "--force", "-o"],
+        &[&ds, &samples],
+    );
     assert_eq!(forced.status.code(), Some(0));
     assert_eq!(common::files(&ds, "parquet"), files);
 }
@@ -75,8 +100,16 @@ fn shards_write_one_dataset_and_a_rerun_replaces_its_own_files() {
     let ds = tmp.path().join("ds");
     let (fw, edr) = (samples.join("firewall"), samples.join("edr"));
     for (shard, src) in [("site-a", &fw), ("site-b", &edr)] {
-        let out = vigil(&["export", "-F", "parquet", "--shard", shard, "-o"], &[&ds, src]);
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = vigil(
+            &["export", "-F", "parquet", "--shard", shard, "-o"],
+            &[&ds, src],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let both = jsonl_without_source(&[&fw, &edr]);
     assert_eq!(jsonl_without_source(&[&ds]).len(), both.len());
@@ -88,14 +121,31 @@ fn shards_write_one_dataset_and_a_rerun_replaces_its_own_files() {
     assert!(!b_files.is_empty());
     // Site a again, over less: its files are replaced, site b's untouched.
     let out = vigil(
-        &["export", "-F", "parquet", "--shard", "site-a", "--filter", "action:deny,drop", "-o"],
+        &[
+            "export",
+            "-F",
+            "parquet",
+            "--shard",
+            "site-a",
+            "--filter",
+            "action:deny,drop",
+            "-o",
+        ],
         &[&ds, &fw],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for (f, bytes) in &b_files {
         assert_eq!(&std::fs::read(f).unwrap(), bytes, "{}", f.display());
     }
-    let denied = vigil(&["export", "-F", "jsonl", "--filter", "action:deny,drop"], &[&fw]);
+    let denied = vigil(
+        &["export", "-F", "jsonl", "--filter", "action:deny,drop"],
+        &[&fw],
+    );
     let denied = String::from_utf8(denied.stdout).unwrap().lines().count();
     assert!(denied > 0);
     let edr_events = jsonl_without_source(&[&edr]).len();
@@ -109,13 +159,35 @@ fn a_dataset_needs_a_folder_that_holds_no_evidence() {
     let ev = tmp.path().join("ev");
     std::fs::create_dir(&ev).unwrap();
     let log = ev.join("fw.log");
-    std::fs::copy(samples.join("firewall").read_dir().unwrap().next().unwrap().unwrap().path(), &log)
-        .unwrap();
+    std::fs::copy(
+        samples
+            .join("firewall")
+            .read_dir()
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path(),
+        &log,
+    )
+    .unwrap();
     let cases: [(&[&str], &[&Path], &str); 4] = [
         (&["export", "-F", "parquet"], &[&log], "give -o DIR"),
-        (&["export", "-F", "parquet", "-o"], &[&ev, &log], "holds loaded evidence"),
-        (&["export", "-F", "parquet", "-o"], &[&log, &log], "loaded evidence"),
-        (&["export", "-F", "jsonl", "--shard", "x"], &[&log], "--shard"),
+        (
+            &["export", "-F", "parquet", "-o"],
+            &[&ev, &log],
+            "holds loaded evidence",
+        ),
+        (
+            &["export", "-F", "parquet", "-o"],
+            &[&log, &log],
+            "loaded evidence",
+        ),
+        (
+            &["export", "-F", "jsonl", "--shard", "x"],
+            &[&log],
+            "--shard",
+        ),
     ];
     for (args, paths, says) in cases {
         let out = vigil(args, paths);
@@ -123,5 +195,9 @@ fn a_dataset_needs_a_folder_that_holds_no_evidence() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(says), "{args:?}: {err}");
     }
-    assert_eq!(std::fs::read_dir(&ev).unwrap().count(), 1, "nothing written beside the evidence");
+    assert_eq!(
+        std::fs::read_dir(&ev).unwrap().count(),
+        1,
+        "nothing written beside the evidence"
+    );
 }

@@ -17,14 +17,27 @@ fn vigil(args: &[&str], paths: &[&Path]) -> Vec<u8> {
         .args(paths)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
 fn duckdb(python: &Path, dataset: &Path) -> Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/duckdb/check.py");
-    let out = Command::new(python).arg(script).arg(dataset).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python)
+        .arg(script)
+        .arg(dataset)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -53,9 +66,19 @@ fn duckdb_reads_two_shards_as_vigil_reads_the_evidence() {
     let samples = common::samples();
     let tmp = tempfile::tempdir().unwrap();
     let ds = tmp.path().join("ds");
-    let (evtx, fw, edr) = (samples.join("evtx"), samples.join("firewall"), samples.join("edr"));
-    vigil(&["export", "-F", "parquet", "--shard", "site-a", "-o"], &[&ds, &evtx]);
-    vigil(&["export", "-F", "parquet", "--shard", "site-b", "-o"], &[&ds, &fw, &edr]);
+    let (evtx, fw, edr) = (
+        samples.join("evtx"),
+        samples.join("firewall"),
+        samples.join("edr"),
+    );
+    vigil(
+        &["export", "-F", "parquet", "--shard", "site-a", "-o"],
+        &[&ds, &evtx],
+    );
+    vigil(
+        &["export", "-F", "parquet", "--shard", "site-b", "-o"],
+        &[&ds, &fw, &edr],
+    );
 
     let lines: Vec<Value> = String::from_utf8(vigil(&["export", "-F", "jsonl"], &[&samples]))
         .unwrap()
@@ -76,7 +99,10 @@ fn duckdb_reads_two_shards_as_vigil_reads_the_evidence() {
     let parts = common::files(&ds, "parquet");
     assert_eq!(got["files"], parts.len() as u64);
     for shard in ["part-site-a-", "part-site-b-"] {
-        assert!(parts.iter().any(|p| p.to_str().unwrap().contains(shard)), "{shard}");
+        assert!(
+            parts.iter().any(|p| p.to_str().unwrap().contains(shard)),
+            "{shard}"
+        );
     }
 }
 
@@ -88,15 +114,19 @@ fn duckdb_sees_the_sigma_titles_of_each_event() {
     let samples = common::samples();
     let tmp = tempfile::tempdir().unwrap();
     let ds = tmp.path().join("ds");
-    vigil(&["export", "--detect", "-F", "parquet", "-o"], &[&ds, &samples]);
-    let titles: usize = String::from_utf8(vigil(&["export", "--detect", "-F", "jsonl"], &[&samples]))
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            v.get("rules").and_then(Value::as_array).map_or(0, Vec::len)
-        })
-        .sum();
+    vigil(
+        &["export", "--detect", "-F", "parquet", "-o"],
+        &[&ds, &samples],
+    );
+    let titles: usize =
+        String::from_utf8(vigil(&["export", "--detect", "-F", "jsonl"], &[&samples]))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                v.get("rules").and_then(Value::as_array).map_or(0, Vec::len)
+            })
+            .sum();
     assert!(titles > 0, "the sample fires rules");
     assert_eq!(duckdb(&python, &ds)["rules"], titles as u64);
 }

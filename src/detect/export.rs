@@ -63,7 +63,10 @@ impl Detected<'_> {
 
     /// The titles of the rules that fired on event `i`, as `rules_json` orders them.
     pub fn titles(&self, i: usize) -> Vec<&str> {
-        self.metas(i).into_iter().map(|m| m.title.as_str()).collect()
+        self.metas(i)
+            .into_iter()
+            .map(|m| m.title.as_str())
+            .collect()
     }
 
     /// Adds `rules` (jsonl) to event `i`'s object when it has hits.

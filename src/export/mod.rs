@@ -15,10 +15,10 @@ pub mod annotated;
 pub mod csv;
 pub mod jsonl;
 mod object;
-pub mod parquet;
 #[cfg(test)]
 mod oracle;
 mod parallel;
+pub mod parquet;
 pub mod report;
 pub mod timesketch;
 

@@ -206,7 +206,8 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
                     report.format = parquet::ID.into();
                     // The file itself when it is not a decompressed copy.
                     let path = (!decompressed).then_some(found.path.as_path());
-                    let (b, stored) = parquet::load(path, data, opts.pushdown.as_ref(), &mut report);
+                    let (b, stored) =
+                        parquet::load(path, data, opts.pushdown.as_ref(), &mut report);
                     (b, stored.map_or(Kind::None, Kind::Parquet))
                 }
                 Some(id) => match format_by_id(id) {

@@ -87,8 +87,15 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
     // The start filter is read in the zone the view starts in, as if typed at `f`; the
     // same query tells a Parquet source what it may skip.
     let start_zone = zones.get(zone).map_or(TzSpec::Utc, |(_, z)| *z);
-    let filter = match tui.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-        Some(f) => Some(Query::parse(f, &start_zone).map_err(|e| anyhow::anyhow!("bad --filter: {e}"))?),
+    let filter = match tui
+        .filter
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        Some(f) => {
+            Some(Query::parse(f, &start_zone).map_err(|e| anyhow::anyhow!("bad --filter: {e}"))?)
+        }
         None => None,
     };
     let opts = Options {

@@ -35,7 +35,9 @@ impl NormCol {
                 true
             }
             NormCol::I32(b) => {
-                let n = v.and_then(canonical_int).and_then(|n| i32::try_from(n).ok());
+                let n = v
+                    .and_then(canonical_int)
+                    .and_then(|n| i32::try_from(n).ok());
                 b.append_option(n);
                 v.is_none() || n.is_some()
             }
@@ -125,7 +127,10 @@ impl Batch {
     pub fn push(&mut self, cx: &Lines<'_>, i: usize) {
         let t = cx.timeline;
         let f = t.fields(i);
-        let (ts, flags) = t.events.get(i).map_or((0, Default::default()), |e| (e.ts, e.flags));
+        let (ts, flags) = t
+            .events
+            .get(i)
+            .map_or((0, Default::default()), |e| (e.ts, e.flags));
         let (us, nanos) = schema::split_ns(ts);
         self.ts.append_value(us);
         self.ts_nanos.append_value(nanos);
@@ -181,7 +186,12 @@ impl Batch {
                     }
                     tags.append(true);
                 }
-                for (k, v) in [(4, &a.note), (5, &a.author), (6, &a.created), (7, &a.modified)] {
+                for (k, v) in [
+                    (4, &a.note),
+                    (5, &a.author),
+                    (6, &a.created),
+                    (7, &a.modified),
+                ] {
                     text(s, k, Some(v));
                 }
                 s.append(true);

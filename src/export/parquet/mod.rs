@@ -255,12 +255,11 @@ fn write_parts(
             output::create_dir(&sub, protected)?;
             let path = sub.join(part_name(opts.shard, p.seq));
             let out = output::create(&path, protected, out_opts)?;
-            let out = write_part(cx, &schema, p.rows, out, layout).map_err(|e| {
-                ExportError::Write {
+            let out =
+                write_part(cx, &schema, p.rows, out, layout).map_err(|e| ExportError::Write {
                     path: path.clone(),
                     source: std::io::Error::other(e),
-                }
-            })?;
+                })?;
             out.commit()?;
             Ok(path)
         })

@@ -149,7 +149,12 @@ fn typed_columns_keep_every_value_exactly() {
         ts.as_primitive::<TimestampMicrosecondType>().value(0),
         1_641_081_599_123_456
     );
-    assert_eq!(col("ts_nanos").as_primitive::<arrow_array::types::Int16Type>().value(0), 789);
+    assert_eq!(
+        col("ts_nanos")
+            .as_primitive::<arrow_array::types::Int16Type>()
+            .value(0),
+        789
+    );
     assert_eq!(col("event_id").as_primitive::<Int64Type>().value(0), 4624);
     assert_eq!(col("src_port").as_primitive::<Int32Type>().value(0), 443);
     assert!(col("dst_port").is_null(0) && col("pid").is_null(0));
@@ -167,18 +172,29 @@ fn typed_columns_keep_every_value_exactly() {
         .collect();
     assert_eq!(
         pairs,
-        [("dst_port".into(), "http".into()), ("pid".into(), "0x1a4".into())]
+        [
+            ("dst_port".into(), "http".into()),
+            ("pid".into(), "0x1a4".into())
+        ]
     );
     // A source field given twice: its first place, its last value.
     let raw = col("raw");
     let e = raw.as_map().value(0);
     assert_eq!(e.len(), 1);
     assert_eq!(e.column(1).as_string::<i32>().value(0), "5");
-    assert_eq!(meta.row_groups()[0].sorting_columns().map(|s| s.len()), Some(1));
+    assert_eq!(
+        meta.row_groups()[0].sorting_columns().map(|s| s.len()),
+        Some(1)
+    );
 
     // Read back, every event is exported as it was (the test format is not one vigil
     // registers, so the events read back say `parquet`).
-    let back = timeline::load_paths(&[ds], &crate::ingest::Options::default(), &Default::default()).0;
+    let back = timeline::load_paths(
+        &[ds],
+        &crate::ingest::Options::default(),
+        &Default::default(),
+    )
+    .0;
     assert_eq!(back.len(), t.len());
     let jsonl = |t: &Timeline| {
         let mut out = Vec::new();
@@ -288,7 +304,7 @@ fn annotations_are_a_list_of_structs_on_their_events() {
     use crate::case::{Annotation, Case, EventCopy, Kind, Severity};
     let t = timeline(LINES);
     let dir = tempfile::tempdir().unwrap();
-    let mut case = Case::new(&dir.path().join("c.vigil.json"), "alice");
+    let mut case = Case::new(dir.path().join("c.vigil.json"), "alice");
     let key = t.key(1).unwrap();
     let copy = EventCopy::new(key.ts, "a.log", &t.host(1), &t.tag(1), &t.message(1));
     let mut a = Annotation::new_at(key, copy, Kind::Ioc, "alice", 1_000);
@@ -306,7 +322,11 @@ fn annotations_are_a_list_of_structs_on_their_events() {
     let nulls: Vec<bool> = batches
         .iter()
         .flat_map(|b| {
-            let l = b.column_by_name("annotations").unwrap().as_list::<i32>().clone();
+            let l = b
+                .column_by_name("annotations")
+                .unwrap()
+                .as_list::<i32>()
+                .clone();
             (0..l.len()).map(move |k| l.is_null(k))
         })
         .collect();
@@ -316,8 +336,17 @@ fn annotations_are_a_list_of_structs_on_their_events() {
     let s = list.value(0);
     let s = s.as_struct();
     assert_eq!(s.len(), 1);
-    let text = |name: &str| s.column_by_name(name).unwrap().as_string::<i32>().value(0).to_owned();
-    assert_eq!((text("kind"), text("severity"), text("note")), ("ioc".into(), "high".into(), "beacon".into()));
+    let text = |name: &str| {
+        s.column_by_name(name)
+            .unwrap()
+            .as_string::<i32>()
+            .value(0)
+            .to_owned()
+    };
+    assert_eq!(
+        (text("kind"), text("severity"), text("note")),
+        ("ioc".into(), "high".into(), "beacon".into())
+    );
     let tags = s.column_by_name("tags").unwrap().as_list::<i32>().value(0);
     let tags: Vec<&str> = tags.as_string::<i32>().iter().flatten().collect();
     assert_eq!(tags, ["c2", "=x"]);

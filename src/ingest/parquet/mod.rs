@@ -100,9 +100,9 @@ fn read<R: ChunkReader + 'static>(
     for (b, cols) in stored.batches().iter().enumerate() {
         let start = stored.start(b);
         for r in 0..cols.rows() {
-            let host = cols.text(Norm::Host, r).map_or(crate::model::Sym::EMPTY, |h| {
-                batch.strings.intern(h)
-            });
+            let host = cols
+                .text(Norm::Host, r)
+                .map_or(crate::model::Sym::EMPTY, |h| batch.strings.intern(h));
             let tag = cols
                 .norm_text_of(Norm::EventId, r)
                 .or_else(|| cols.norm_text_of(Norm::Action, r));

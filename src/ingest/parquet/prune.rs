@@ -12,7 +12,10 @@ use std::path::Path;
 const DAY: i64 = 86_400_000_000_000;
 
 /// The `date=YYYY-MM-DD` component of `path` when that day is outside `[lo, hi]`.
-pub(super) fn partition_outside(path: &Path, (lo, hi): (Option<i64>, Option<i64>)) -> Option<String> {
+pub(super) fn partition_outside(
+    path: &Path,
+    (lo, hi): (Option<i64>, Option<i64>),
+) -> Option<String> {
     let part = path.components().rev().skip(1).find_map(|c| {
         let s = c.as_os_str().to_str()?;
         let day = s.strip_prefix(col::PARTITION)?.strip_prefix('=')?;

@@ -6,9 +6,8 @@ use crate::export::parquet::schema as col;
 use crate::model::{Fields, NORM_COUNT, Norm};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type,
-    UInt16Type, UInt32Type, UInt64Type,
+    Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, ArrayRef, MapArray, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
@@ -184,7 +183,7 @@ impl Cols {
             }
         };
         let ts = get(col::TS);
-        if !ts.as_ref().is_some_and(|a| ts_unit(a.data_type()).is_some()) {
+        if ts.as_ref().is_none_or(|a| ts_unit(a.data_type()).is_none()) {
             return Err("no `ts` timestamp column: not a vigil dataset".into());
         }
         Ok(Cols {
@@ -217,7 +216,11 @@ impl Cols {
         };
         match ts_unit(a.data_type()) {
             Some(TimeUnit::Microsecond) => {
-                let nanos = self.nanos.as_deref().and_then(|n| int_at(n, r)).unwrap_or(0);
+                let nanos = self
+                    .nanos
+                    .as_deref()
+                    .and_then(|n| int_at(n, r))
+                    .unwrap_or(0);
                 col::join_ns(v, nanos.clamp(0, 999) as i16)
             }
             Some(TimeUnit::Nanosecond) => v,

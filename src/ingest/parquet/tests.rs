@@ -22,8 +22,17 @@ fn load(path: &Path, pushdown: Option<Query>) -> Timeline {
 
 fn matching(t: &Timeline, q: &Query) -> Vec<crate::model::EventKey> {
     let f = Filter::from(q.clone());
-    let rows = run(t, &f, &NoMarks, &AtomicBool::new(false), &AtomicUsize::new(0)).unwrap();
-    rows.into_iter().map(|i| t.key(i as usize).unwrap()).collect()
+    let rows = run(
+        t,
+        &f,
+        &NoMarks,
+        &AtomicBool::new(false),
+        &AtomicUsize::new(0),
+    )
+    .unwrap();
+    rows.into_iter()
+        .map(|i| t.key(i as usize).unwrap())
+        .collect()
 }
 
 /// The sample written with small files and row groups, so that there is much to skip.
@@ -38,12 +47,23 @@ fn sample_dataset(dir: &Path) -> Timeline {
         replace: false,
     };
     let req = Request::new(Format::Parquet);
-    write_with(&t, &req, dir, &crate::output::Protected::new(), opts, layout).unwrap();
+    write_with(
+        &t,
+        &req,
+        dir,
+        &crate::output::Protected::new(),
+        opts,
+        layout,
+    )
+    .unwrap();
     t
 }
 
 fn notes(t: &Timeline) -> Vec<String> {
-    t.sources.iter().flat_map(|s| s.report.notes.clone()).collect()
+    t.sources
+        .iter()
+        .flat_map(|s| s.report.notes.clone())
+        .collect()
 }
 
 #[test]
@@ -57,7 +77,10 @@ fn a_filter_skips_partitions_and_row_groups_it_cannot_match() {
 
     // One day (the one with the most events), then an hour of it.
     let day = crate::export::parquet::schema::partition_of(t.events[t.len() / 2].ts);
-    let hour = format!("{day}T{:02}", chrono::DateTime::from_timestamp_nanos(t.events[t.len() / 2].ts).format("%H"));
+    let hour = format!(
+        "{day}T{:02}",
+        chrono::DateTime::from_timestamp_nanos(t.events[t.len() / 2].ts).format("%H")
+    );
     for (q, skipped, some) in [
         (format!("ts:{day}"), "skipped: partition", true),
         (format!("ts:{hour}"), "row groups skipped", true),
@@ -66,7 +89,13 @@ fn a_filter_skips_partitions_and_row_groups_it_cannot_match() {
     ] {
         let q = Query::parse(&q, &TzSpec::Utc).unwrap();
         let slice = load(&ds, Some(q.clone()));
-        assert!(slice.len() < all.len(), "{}: read {} of {}", q.as_str(), slice.len(), all.len());
+        assert!(
+            slice.len() < all.len(),
+            "{}: read {} of {}",
+            q.as_str(),
+            slice.len(),
+            all.len()
+        );
         assert!(
             notes(&slice).iter().any(|n| n.contains(skipped)),
             "{}: {:?}",

@@ -8,7 +8,7 @@
 
 use super::syslog::{self, YearRule};
 use super::text::{self, cow, find};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
 
@@ -58,7 +58,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     tag_at(l).is_some()
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     Ok(Prepared::lines(Asa::new(data, ctx)))
 }
 

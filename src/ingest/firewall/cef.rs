@@ -6,7 +6,7 @@ use super::kv;
 use super::stamp;
 use super::syslog::{self, YearRule};
 use super::text::{self, cow, find};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("cef", Family::Firewall, prepare)
@@ -22,7 +22,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     })
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     Ok(Prepared::lines(Cef {
             tz: ctx.tz,
             years: YearRule::for_data(data, ctx),

@@ -7,7 +7,7 @@ use super::kv::{self, Kv};
 use super::stamp;
 use super::syslog::{self, YearRule};
 use super::text::{self, Utf8Line, cow, find};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("checkpoint", Family::Firewall, prepare)
@@ -30,7 +30,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     })
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     Ok(Prepared::lines(Checkpoint {
             tz: ctx.tz,
             years: YearRule::for_data(data, ctx),

@@ -4,7 +4,7 @@
 use super::csvpos;
 use super::syslog::{self, YearRule};
 use super::text::{self, cow, req};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("filterlog", Family::Firewall, prepare)
@@ -21,7 +21,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     })
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     Ok(Prepared::lines(Filterlog::new(data, ctx)))
 }
 

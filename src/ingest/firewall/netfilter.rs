@@ -5,7 +5,7 @@
 use super::journal;
 use super::syslog::{self, YearRule};
 use super::text::{self, Utf8Line, find, push};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
 
@@ -25,7 +25,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
         && syslog::parse(l).is_some_and(|h| h.civil.is_some())
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     // `journalctl` text exports interleave `-- Boot …--` / `-- Logs begin …` markers.
     let (records, note) = journal::records(data).unwrap_or((
         Records::Lines {

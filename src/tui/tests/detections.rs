@@ -387,7 +387,9 @@ fn export_from_the_tui_writes_each_hit_events_rules_with_provenance() {
     let (rules, hits) = st.detect.current(st.timeline.len()).unwrap();
     let hit_events = hits.event_count();
     let first_title = {
-        let ev = (0..st.timeline.len()).find(|&i| !hits.of(i).is_empty()).unwrap();
+        let ev = (0..st.timeline.len())
+            .find(|&i| !hits.of(i).is_empty())
+            .unwrap();
         rules.get(hits.of(ev)[0]).unwrap().title.clone()
     };
     let dir = tempfile::tempdir().unwrap();
@@ -400,7 +402,11 @@ fn export_from_the_tui_writes_each_hit_events_rules_with_provenance() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
         .filter(|v| v.get("rules").is_some())
         .collect();
-    assert_eq!(with_rules.len(), hit_events, "one line per hit event carries rules");
+    assert_eq!(
+        with_rules.len(),
+        hit_events,
+        "one line per hit event carries rules"
+    );
     let all: Vec<&serde_json::Value> = with_rules
         .iter()
         .flat_map(|v| v["rules"].as_array().unwrap())

@@ -5,13 +5,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn vigil(args: &[&str], paths: &[&Path]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_vigil"));
-    c.args(args).args(paths);
-    c.output().unwrap()
-}
+use common::vigil;
 
 /// The jsonl export of `paths`, one line per event, without `source` (the path the
 /// event was read from: the evidence, or the dataset's file).

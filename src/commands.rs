@@ -235,6 +235,8 @@ pub struct ExportOptions<'a> {
     pub force: bool,
     /// Sigma rules to run; their hits are added to each event (`rules`).
     pub rules: Option<&'a crate::detect::RuleOptions>,
+    /// Parquet: the shard whose part files this export writes (and may replace).
+    pub shard: Option<&'a str>,
 }
 
 /// `--threads N` made safe: 0 means every core; more than 4 per core is capped (thousands
@@ -349,8 +351,21 @@ pub fn export(
         force: eo.force,
         private: false,
     };
-    if let Some(o) = eo.output {
-        output::check(o, &protected, out_opts)?;
+    let dataset = format
+        .is_dataset()
+        .then(|| export::parquet::DatasetOptions {
+            shard: eo.shard.unwrap_or(export::parquet::DEFAULT_SHARD),
+            // Naming the shard says its files are this export's to replace.
+            replace: eo.force || eo.shard.is_some(),
+        });
+    if eo.shard.is_some() && dataset.is_none() {
+        anyhow::bail!("--shard names the files of a Parquet dataset: use it with -F parquet");
+    }
+    match (eo.output, dataset) {
+        (None, Some(_)) => anyhow::bail!("-F parquet writes a dataset directory: give -o DIR"),
+        (Some(o), Some(d)) => export::parquet::check_dataset(o, &protected, d)?,
+        (Some(o), None) => output::check(o, &protected, out_opts)?,
+        (None, None) => {}
     }
     if format == export::Format::Timesketch
         && let Some(o) = eo.output
@@ -376,7 +391,12 @@ pub fn export(
         Some(ro) => Some(crate::detect::RuleSet::load(ro)?.0),
         None => None,
     };
-    let (t, extra) = load_with_progress(paths, opts);
+    // A Parquet input reads only the partitions and row groups the filter can match.
+    let opts = Options {
+        pushdown: query.clone(),
+        ..opts.clone()
+    };
+    let (t, extra) = load_with_progress(paths, &opts);
     if let Some(q) = &query {
         let known = crate::query::FieldNames::of_timeline(&t);
         for w in q.unknown_fields(&known) {
@@ -405,9 +425,10 @@ pub fn export(
         missing_evidence: true,
         detected: det,
     };
-    let summary = match eo.output {
-        Some(o) => Some(export::to_file(&t, &req, o, &protected, out_opts)?),
-        None => match export::run(&t, &req, &mut export::stdout()) {
+    let summary = match (eo.output, dataset) {
+        (Some(o), Some(d)) => Some(export::parquet::write_dataset(&t, &req, o, &protected, d)?),
+        (Some(o), None) => Some(export::to_file(&t, &req, o, &protected, out_opts)?),
+        (None, _) => match export::run(&t, &req, &mut export::stdout()) {
             Ok(s) => Some(s),
             // A closed pipe (`| head`) is a normal end.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => None,

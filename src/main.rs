@@ -48,6 +48,10 @@ struct TuiArgs {
     /// Analyst name recorded on annotations.
     #[arg(long, value_name = "NAME", env = "VIGIL_AUTHOR")]
     author: Option<String>,
+    /// Start with this filter (as typed at `f`); a Parquet dataset then reads only the
+    /// partitions and row groups it can match.
+    #[arg(long, value_name = "QUERY")]
+    filter: Option<String>,
 }
 
 #[derive(Args, Clone, Debug)]
@@ -159,7 +163,8 @@ enum Cmd {
         #[arg(long)]
         detect: bool,
     },
-    /// Write the timeline (or the part matching --filter) as jsonl, csv or timesketch.
+    /// Write the timeline (or the part matching --filter) as jsonl, csv, timesketch or a
+    /// Parquet dataset.
     Export {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -181,6 +186,10 @@ enum Cmd {
         /// Also run the Sigma rules and add each event's hits (implied by --rules).
         #[arg(long)]
         detect: bool,
+        /// Parquet: name this machine's part files (`part-NAME-N.parquet`) so several
+        /// machines export into one dataset; a rerun replaces this shard's files only.
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Write the sample incident (EVTX, firewall and EDR evidence of one attack).
     Sample {
@@ -305,6 +314,7 @@ fn options(c: &Common) -> Result<Options, options::OptionError> {
         no_mmap: c.no_mmap,
         map: c.map.clone(),
         index_only: false,
+        pushdown: None,
     })
 }
 
@@ -338,6 +348,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             output,
             force,
             detect,
+            shard,
         }) => {
             let r = &cli.common.rules;
             let ro = ((detect || !r.dirs.is_empty()) && !r.no_rules).then(|| r.options());
@@ -348,6 +359,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 annotated_only,
                 force,
                 rules: ro.as_ref(),
+                shard: shard.as_deref(),
             };
             commands::export(&paths, &opts, out_format, &eo)
         }
@@ -439,6 +451,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 ascii: t.ascii,
                 mouse: t.mouse,
                 author: t.author,
+                filter: t.filter,
                 case: cli.common.case.clone(),
                 rules: (!cli.common.rules.no_rules).then(|| cli.common.rules.options()),
             };

@@ -81,6 +81,16 @@ pub enum OutputError {
     Device { path: PathBuf },
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: io::Error },
+    /// A dataset folder that holds a protected file (evidence, the case): writing there
+    /// would mix outputs with inputs.
+    #[error("{}: refusing to write a dataset there: it holds {role} ({})", .path.display(), .of.display())]
+    Holds {
+        path: PathBuf,
+        role: Role,
+        of: PathBuf,
+    },
+    #[error("{}: is not a directory; a dataset is written into a folder", .path.display())]
+    NotDirectory { path: PathBuf },
 }
 
 fn same_as(path: &Path, of: &Path) -> String {
@@ -186,6 +196,59 @@ impl Protected {
             }),
             None => Ok(()),
         }
+    }
+}
+
+impl Protected {
+    /// The first protected path inside the folder `dir`, with its role.
+    fn inside(&self, dir: &Path) -> Option<(&Path, Role)> {
+        let dir = crate::case::canonical(dir);
+        self.entries
+            .iter()
+            .find(|(_, _, id)| id.canonical.starts_with(&dir))
+            .map(|(p, r, _)| (p.as_path(), *r))
+    }
+}
+
+/// Pre-flight of a dataset folder (an export that writes many files): not a protected
+/// path, not holding one, a folder if it exists, else its parent must exist. The files
+/// in it are then each written through [`create`].
+pub fn check_dir(dir: &Path, protected: &Protected) -> Result<(), OutputError> {
+    protected.check(dir)?;
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(OutputError::NotDirectory {
+                path: dir.to_owned(),
+            });
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let parent = crate::case::parent_dir(dir);
+            if !parent.is_dir() {
+                return Err(OutputError::NoFolder {
+                    path: dir.to_owned(),
+                    dir: parent.to_owned(),
+                });
+            }
+        }
+        Err(e) => return Err(io_err(dir)(e)),
+    }
+    match protected.inside(dir) {
+        Some((of, role)) => Err(OutputError::Holds {
+            path: dir.to_owned(),
+            role,
+            of: of.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// [`check_dir`], then creates the folder when it is missing.
+pub fn create_dir(dir: &Path, protected: &Protected) -> Result<(), OutputError> {
+    check_dir(dir, protected)?;
+    match std::fs::create_dir(dir) {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Err(io_err(dir)(e)),
+        _ => Ok(()),
     }
 }
 

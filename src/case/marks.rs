@@ -221,9 +221,11 @@ fn find_rows(
         .sources
         .iter()
         .map(|s| {
-            pending
-                .keys()
-                .any(|(h, _)| s.report.sha256.eq_ignore_ascii_case(h))
+            // A Parquet source's events name their original evidence, not the file.
+            s.format() == crate::ingest::parquet::ID
+                || pending
+                    .keys()
+                    .any(|(h, _)| s.report.sha256.eq_ignore_ascii_case(h))
         })
         .collect();
     if relevant.contains(&true) {

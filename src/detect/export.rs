@@ -61,6 +61,14 @@ impl Detected<'_> {
         v
     }
 
+    /// The titles of the rules that fired on event `i`, as `rules_json` orders them.
+    pub fn titles(&self, i: usize) -> Vec<&str> {
+        self.metas(i)
+            .into_iter()
+            .map(|m| m.title.as_str())
+            .collect()
+    }
+
     /// Adds `rules` (jsonl) to event `i`'s object when it has hits.
     pub fn add_json(&self, i: usize, obj: &mut Map<String, Value>) {
         if let Some(rules) = self.rules_json(i) {

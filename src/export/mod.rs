@@ -7,6 +7,9 @@
 //! own, so the lines are rendered in blocks on the rayon pool and the blocks written in
 //! order, a bounded number in flight, without changing a byte (`parallel`). Lines are
 //! written straight from the borrowed fields (`object`), not through a `serde_json::Map`.
+//!
+//! Parquet is the one format that is a directory, not a stream: [`to_file`] (and `vigil
+//! export -F parquet`) hand the same plan to `parquet::write_dataset` instead.
 
 pub mod annotated;
 pub mod csv;
@@ -15,6 +18,7 @@ mod object;
 #[cfg(test)]
 mod oracle;
 mod parallel;
+pub mod parquet;
 pub mod report;
 pub mod timesketch;
 
@@ -38,10 +42,24 @@ pub enum Format {
     Csv,
     /// JSONL that Timesketch imports as is.
     Timesketch,
+    /// A Parquet dataset: a directory of files (`parquet::write_dataset`).
+    Parquet,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Jsonl, Format::Csv, Format::Timesketch];
+    pub const ALL: [Format; 4] = [
+        Format::Jsonl,
+        Format::Csv,
+        Format::Timesketch,
+        Format::Parquet,
+    ];
+    /// The formats written as a stream of lines ([`run`]).
+    pub const LINES: [Format; 3] = [Format::Jsonl, Format::Csv, Format::Timesketch];
+
+    /// Written as a directory of files, not a stream.
+    pub fn is_dataset(self) -> bool {
+        self == Format::Parquet
+    }
 
     /// The name on the command line (`--format`) and in messages.
     pub fn id(self) -> &'static str {
@@ -49,6 +67,7 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Csv => "csv",
             Format::Timesketch => "timesketch",
+            Format::Parquet => "parquet",
         }
     }
 
@@ -58,6 +77,7 @@ impl Format {
             Format::Jsonl => "JSON lines",
             Format::Csv => "CSV",
             Format::Timesketch => "Timesketch JSONL (name the file *.jsonl)",
+            Format::Parquet => "Parquet dataset for Spark, Trino, DuckDB (-o DIR; --shard NAME)",
         }
     }
 
@@ -67,6 +87,7 @@ impl Format {
             Format::Jsonl => "vigil-export.jsonl",
             Format::Csv => "vigil-export.csv",
             Format::Timesketch => "vigil-timesketch.jsonl",
+            Format::Parquet => "vigil-dataset",
         }
     }
 }
@@ -79,7 +100,7 @@ impl std::fmt::Display for Format {
 
 /// A format name that is none of `Format::ALL`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown export format {0:?} (jsonl, csv or timesketch)")]
+#[error("unknown export format {0:?} (jsonl, csv, timesketch or parquet)")]
 pub struct UnknownFormat(pub String);
 
 impl std::str::FromStr for Format {
@@ -163,8 +184,36 @@ impl ExportError {
     }
 }
 
-/// Writes the export `req` asks for to `out` and flushes it.
+/// Writes the export `req` asks for to `out` and flushes it (a line format: a Parquet
+/// dataset is a directory, see [`to_file`]).
 pub fn run<W: Write + ?Sized>(t: &Timeline, req: &Request<'_>, out: &mut W) -> io::Result<Summary> {
+    if req.format.is_dataset() {
+        return Err(not_a_stream(req.format));
+    }
+    let (written, summary) = with_plan(t, req, |cx, items| -> io::Result<()> {
+        if req.format == Format::Csv {
+            csv::write_header(cx.ann.is_some(), cx.det.is_some(), out)?;
+        }
+        parallel::write(req.format, cx, items, out, parallel::BLOCK)?;
+        out.flush()
+    });
+    written.map(|_| summary)
+}
+
+fn not_a_stream(f: Format) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{f} writes a dataset directory, not a stream: give -o DIR"),
+    )
+}
+
+/// Plans the lines of `req` (which rows, their annotations, missing-evidence events)
+/// and hands them to `write` with what renders them: the one plan of every format.
+pub(crate) fn with_plan<R>(
+    t: &Timeline,
+    req: &Request<'_>,
+    write: impl FnOnce(&Lines<'_>, &[Item]) -> R,
+) -> (R, Summary) {
     let marks = req
         .case
         .map(|c| CaseMarks::from_annotations(&c.annotations, t));
@@ -184,17 +233,14 @@ pub fn run<W: Write + ?Sized>(t: &Timeline, req: &Request<'_>, out: &mut W) -> i
         ann: ann.as_ref(),
         det: req.detected.as_ref(),
     };
-    if req.format == Format::Csv {
-        csv::write_header(cx.ann.is_some(), cx.det.is_some(), out)?;
-    }
-    parallel::write(req.format, &cx, &items, out, parallel::BLOCK)?;
-    out.flush()?;
+    let r = write(&cx, &items);
     let written = items.iter().filter(|i| matches!(i, Item::Row(_))).count();
-    Ok(Summary {
+    let summary = Summary {
         rows: written,
         missing: items.len() - written,
         missing_in_case: marks.as_ref().map_or(0, |m| m.missing().len()),
-    })
+    };
+    (r, summary)
 }
 
 /// What every line of one export is rendered from: shared, read-only, by all the blocks
@@ -219,6 +265,7 @@ fn write_items(
         Format::Jsonl => jsonl::write_items(cx, items, out),
         Format::Csv => csv::write_items(cx, items, out),
         Format::Timesketch => timesketch::write_items(cx, items, out),
+        Format::Parquet => Err(not_a_stream(format)),
     }
 }
 
@@ -257,7 +304,9 @@ fn select(
 }
 
 /// [`run`] into the file `path` through `crate::output`: never onto a protected path, an
-/// existing file only with `opts.force`, and the file appears complete or not at all.
+/// existing file only with `opts.force`, and the file appears complete or not at all. A
+/// Parquet export writes the dataset directory `path` (default shard; `opts.force`
+/// replaces that shard's files).
 pub fn to_file(
     t: &Timeline,
     req: &Request<'_>,
@@ -265,6 +314,13 @@ pub fn to_file(
     protected: &Protected,
     opts: OutputOptions,
 ) -> Result<Summary, ExportError> {
+    if req.format.is_dataset() {
+        let d = parquet::DatasetOptions {
+            shard: parquet::DEFAULT_SHARD,
+            replace: opts.force,
+        };
+        return parquet::write_dataset(t, req, path, protected, d);
+    }
     let mut o = output::create(path, protected, opts)?;
     let summary = run(t, req, &mut o).map_err(|source| ExportError::Write {
         path: path.to_owned(),

@@ -225,7 +225,7 @@ pub(crate) fn raw_object<'a>(
 }
 
 /// Whether a name comes twice (a hash bitset first, names compared only on a hit).
-fn has_repeats<'k>(keys: impl Iterator<Item = &'k str> + Clone) -> bool {
+pub(crate) fn has_repeats<'k>(keys: impl Iterator<Item = &'k str> + Clone) -> bool {
     let mut seen = [0u64; 4];
     let all = keys.clone();
     for (n, k) in keys.enumerate() {

@@ -23,6 +23,7 @@ pub(crate) fn write_items<W: Write + ?Sized>(
         super::Format::Jsonl => jsonl(cx, items, out),
         super::Format::Csv => csv(cx, items, out),
         super::Format::Timesketch => timesketch(cx, items, out),
+        super::Format::Parquet => Err(io::Error::other("not a line format")),
     }
 }
 

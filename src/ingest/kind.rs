@@ -1,7 +1,7 @@
 //! How the events of a loaded source are read again after ingest: their fields, raw record,
 //! locator, stored field values and free text. The timeline asks through these methods and
 //! knows no format; each family answers beside its parser (`evtx::Stored`, `Prepared` in
-//! `text`).
+//! `text`, `parquet::Stored`).
 
 use super::Prepared;
 use super::evtx::{self, Slots, Stored, schema};
@@ -16,6 +16,8 @@ pub enum Kind {
     Evtx(Stored),
     /// Text and JSON formats: each record parsed again from its bytes.
     Text(Prepared),
+    /// Parquet: the decoded columns, each event a row of them.
+    Parquet(super::parquet::Stored),
 }
 
 /// One event of a source, with what reading it again needs.
@@ -58,6 +60,7 @@ impl Kind {
         match self {
             Kind::Evtx(s) => s.fields(r, message),
             Kind::Text(p) => p.fields(r),
+            Kind::Parquet(s) => s.fields(r.event),
             Kind::None => {
                 let mut f = Fields::new();
                 f.ts = r.event.ts;
@@ -72,6 +75,7 @@ impl Kind {
             Kind::Evtx(_) => evtx::record_xml(r.data, r.event.loc)
                 .unwrap_or_else(|| "(record could not be re-read)".into()),
             Kind::Text(_) => String::from_utf8_lossy(self.raw_line(r)).into_owned(),
+            Kind::Parquet(s) => s.record(r.event),
             Kind::None => String::new(),
         }
     }
@@ -89,6 +93,7 @@ impl Kind {
     pub fn format_of(&self, r: Rec<'_>) -> Option<&'static str> {
         match self {
             Kind::Text(p) => p.parser.format_of(self.raw_line(r)),
+            Kind::Parquet(s) => s.format_of(r.event),
             _ => None,
         }
     }
@@ -98,7 +103,19 @@ impl Kind {
     pub fn locator(&self, e: &Event) -> String {
         match self {
             Kind::Evtx(_) => schema::locator(e.loc),
+            Kind::Parquet(s) => s
+                .origin(e)
+                .map_or_else(|| format!("@{}", e.loc), |(_, l)| l.to_owned()),
             _ => format!("@{}", e.loc),
+        }
+    }
+
+    /// The SHA-256 of the evidence event `r` was read from when it is not this source
+    /// (a Parquet row keeps its original's): its `EventKey` names that evidence.
+    pub fn origin_sha256<'a>(&'a self, r: Rec<'a>) -> Option<&'a str> {
+        match self {
+            Kind::Parquet(s) => s.origin(r.event).map(|(sha, _)| sha),
+            _ => None,
         }
     }
 
@@ -117,7 +134,7 @@ impl Kind {
             Kind::Text(_) => FreeText::Line(self.raw_line(r)),
             Kind::Evtx(_) if r.event.aux == evtx::NO_FIELDS => FreeText::None,
             Kind::Evtx(s) => FreeText::Stored(s.slots(r.event.aux)),
-            Kind::None => FreeText::None,
+            Kind::Parquet(_) | Kind::None => FreeText::None,
         }
     }
 
@@ -125,7 +142,7 @@ impl Kind {
     /// tag, else the action; a re-parse gives the same fields). EVTX tags come from another
     /// reading of the record, so they do not answer for the fields.
     pub fn tag_is_event_id(&self) -> bool {
-        self.is_text()
+        matches!(self, Kind::Text(_) | Kind::Parquet(_))
     }
 
     /// The time the record itself writes (EVTX `SystemTime`), for an event whose time
@@ -149,6 +166,7 @@ impl Kind {
     pub fn heap_bytes(&self) -> usize {
         match self {
             Kind::Evtx(s) => s.heap_bytes(),
+            Kind::Parquet(s) => s.heap_bytes(),
             _ => 0,
         }
     }

@@ -106,6 +106,9 @@ pub struct Options {
     pub map: Option<PathBuf>,
     /// Keep only what `stats` needs (time, host, id) where a format can skip the rest.
     pub index_only: bool,
+    /// The filter the loaded events are for: a Parquet source skips the partitions and
+    /// row groups it cannot match (its time range and field terms).
+    pub pushdown: Option<crate::query::Query>,
 }
 
 impl Options {

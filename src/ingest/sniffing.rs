@@ -12,11 +12,14 @@ pub const MIN_CONFIDENCE: u8 = 50;
 /// How many head lines line tests look at.
 const SNIFF_LINES: usize = 50;
 
-/// Picks the format of `data` from its content: EVTX magic, else the most confident text
+/// Picks the format of `data` from its content: EVTX or Parquet magic, else the most confident text
 /// format (at least `MIN_CONFIDENCE`).
 pub fn sniff(data: &[u8]) -> Option<&'static str> {
     if data.starts_with(evtx::MAGIC) {
         return Some(evtx::ID);
+    }
+    if super::parquet::is_parquet(data) {
+        return Some(super::parquet::ID);
     }
     let head = &data[..data.len().min(SNIFF_BYTES)];
     // A UTF-8 BOM (editor or PowerShell copy) is not content.

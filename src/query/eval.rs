@@ -127,6 +127,28 @@ impl Node {
         }
     }
 
+    /// The `FIELD:a,b` terms every match satisfies (those of a top-level `AND`), with
+    /// exact values only (lowercase), for storage that can rule values out (Parquet
+    /// statistics). `user` and `host` match more than their value and are left out.
+    pub(crate) fn required_values<'q>(&'q self, out: &mut Vec<(&'q str, Vec<&'q str>)>) {
+        match self {
+            Node::And(v) => v.iter().for_each(|n| n.required_values(out)),
+            Node::Pred(Pred::Field(name, ms, _)) if !matches!(&**name, "user" | "host") => {
+                let exact: Option<Vec<&str>> = ms
+                    .iter()
+                    .map(|m| match m {
+                        ValueMatch::Exact(v) => Some(&**v),
+                        _ => None,
+                    })
+                    .collect();
+                if let Some(values) = exact.filter(|v| !v.is_empty()) {
+                    out.push((name, values));
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Inclusive `(lo, hi)` bounds on `ts` that every matching event satisfies.
     pub(crate) fn time_bounds(&self) -> (Option<i64>, Option<i64>) {
         match self {

@@ -207,6 +207,17 @@ impl Query {
         self.bounds
     }
 
+    /// `(field, values)`: every match has `field` equal (ASCII case-insensitively) to one
+    /// of `values` (lowercase). From the top-level `AND` terms without wildcards; `user`
+    /// and `host`, which also match parts of names, are never listed.
+    pub fn required_values(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut out = Vec::new();
+        if let Some(r) = &self.root {
+            r.required_values(&mut out);
+        }
+        out
+    }
+
     /// Whether matching may read the message (free text or `message:`); when not, the
     /// engine can skip building it.
     pub fn needs_message(&self) -> bool {

@@ -275,7 +275,11 @@ impl Timeline {
     pub fn key(&self, i: usize) -> Option<EventKey> {
         let (src, r) = self.rec(i)?;
         Some(EventKey {
-            sha256: src.report.sha256.clone(),
+            sha256: src
+                .kind
+                .origin_sha256(r)
+                .unwrap_or(&src.report.sha256)
+                .to_owned(),
             locator: src.kind.locator(r.event),
             ts: r.event.ts,
         })

@@ -23,7 +23,18 @@ impl App {
 
     /// Applies `a` and everything it leads to that is ready at once.
     pub fn apply(&mut self, a: Action) {
-        let mut queue = VecDeque::from([a]);
+        self.settle(VecDeque::from([a]), Vec::new());
+    }
+
+    /// Starts filtering with `text` (`--filter`), as if typed at `f`.
+    pub fn start_filter(&mut self, text: String) {
+        let fx = update::start_filter(&mut self.st, text);
+        self.settle(VecDeque::new(), fx);
+    }
+
+    /// Runs `effects`, then applies `queue` and what follows from it.
+    fn settle(&mut self, mut queue: VecDeque<Action>, effects: Vec<super::action::Effect>) {
+        queue.extend(effects.into_iter().filter_map(|e| self.fx.run(e)));
         while let Some(a) = queue.pop_front() {
             for e in update::update(&mut self.st, a) {
                 if let Some(next) = self.fx.run(e) {

@@ -39,6 +39,7 @@ mod tests;
 
 use crate::ingest::{Options, Progress};
 use crate::model::TzSpec;
+use crate::query::Query;
 use crate::timeline::Timeline;
 use action::{Action, Effect};
 use anyhow::{Context, bail};
@@ -62,6 +63,8 @@ pub struct TuiOptions {
     pub ascii: bool,
     pub mouse: bool,
     pub author: Option<String>,
+    /// `--filter QUERY`: the filter to start with.
+    pub filter: Option<String>,
     /// `--case FILE`.
     pub case: Option<PathBuf>,
     /// Sigma rules run once everything is loaded (`None`: `--no-rules`).
@@ -83,6 +86,24 @@ pub fn run(paths: Vec<PathBuf>, opts: Options, tui: TuiOptions) -> anyhow::Resul
         ratatui::crossterm::style::force_color_output(true);
     }
     let (zones, zone) = zones::zones(zones::local_zone(), tui.display_tz);
+    // The start filter is read in the zone the view starts in, as if typed at `f`; the
+    // same query tells a Parquet source what it may skip.
+    let start_zone = zones.get(zone).map_or(TzSpec::Utc, |(_, z)| *z);
+    let filter = match tui
+        .filter
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        Some(f) => {
+            Some(Query::parse(f, &start_zone).map_err(|e| anyhow::anyhow!("bad --filter: {e}"))?)
+        }
+        None => None,
+    };
+    let opts = Options {
+        pushdown: filter,
+        ..opts
+    };
     let config = Config {
         zones,
         start_zone: zone,
@@ -357,6 +378,10 @@ fn event_loop(
     if let Some((case, report)) = case {
         let opened = app.fx.adopt_case(case, report);
         app.apply(opened);
+    }
+    // `--filter` (the query ingest was told, so a Parquet dataset skips what it cannot match).
+    if let Some(q) = opts.pushdown.as_ref() {
+        app.start_filter(q.as_str().to_owned());
     }
     if let Some(e) = keymap_error.or(history_error) {
         app.error(e);

@@ -42,3 +42,20 @@ pub fn opts() -> Options {
 pub fn load(paths: &[PathBuf]) -> Timeline {
     timeline::load_paths(paths, &opts(), &Progress::default()).0
 }
+
+/// Runs the `vigil` binary with `args` then `paths`.
+pub fn vigil(args: &[&str], paths: &[&Path]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(args)
+        .args(paths)
+        .output()
+        .unwrap()
+}
+
+/// [`vigil`] that must exit 0: its stdout.
+pub fn vigil_ok(args: &[&str], paths: &[&Path]) -> Vec<u8> {
+    let out = vigil(args, paths);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    out.stdout
+}

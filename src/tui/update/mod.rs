@@ -159,6 +159,11 @@ pub fn update(st: &mut State, action: Action) -> Vec<Effect> {
     fx
 }
 
+/// The filter the TUI starts with (`--filter`).
+pub fn start_filter(st: &mut State, text: String) -> Vec<Effect> {
+    jobs::apply_filter(st, text)
+}
+
 fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
     match st.keymap.command::<GlobalCmd>(&k) {
         Some(GlobalCmd::ForceQuit) => {

@@ -1,0 +1,124 @@
+//! Parquet as an input (format id `parquet`): a file of a vigil dataset (`vigil export -F
+//! parquet`), or what a cluster query wrote back in the same columns. A dataset folder is
+//! walked like any folder, each part file a source. The events come back with the fields
+//! they were exported with (`Stored`), and their `EventKey` is the original evidence's
+//! (`source_sha256`, `locator` columns), so annotations made here hold there too.
+//!
+//! With a filter (`Options::pushdown`) a file in a `date=` partition outside its time
+//! range is not opened, and row groups whose statistics rule out its time range or its
+//! `FIELD:value` terms are not read.
+
+mod prune;
+mod stored;
+#[cfg(test)]
+mod tests;
+
+pub use stored::Stored;
+
+use super::{Batch, SourceReport};
+use crate::export::parquet::schema as col;
+use crate::model::{Event, EventFlags, Norm};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::reader::ChunkReader;
+use std::path::Path;
+
+/// The format id (**contract**, DESIGN §9).
+pub const ID: &str = "parquet";
+/// A Parquet file starts and ends with it.
+pub const MAGIC: &[u8] = b"PAR1";
+
+/// Whether `data` is a Parquet file.
+pub fn is_parquet(data: &[u8]) -> bool {
+    data.len() >= 12 && data.starts_with(MAGIC) && data.ends_with(MAGIC)
+}
+
+/// Why the file at `path` need not be read for `filter`: a `*.parquet` file whose `date=`
+/// partition is outside the filter's time range.
+pub fn skipped_partition(path: &Path, filter: Option<&crate::query::Query>) -> Option<String> {
+    let filter = filter?;
+    if path.extension().and_then(|e| e.to_str()) != Some("parquet") {
+        return None;
+    }
+    prune::partition_outside(path, filter.time_bounds())
+        .map(|p| format!("skipped: partition {p} is outside the filter's time range"))
+}
+
+/// Reads the file (`path` when it is the file itself, else the bytes of a decompressed
+/// copy): the events and what re-reads their fields.
+pub fn load(
+    path: Option<&Path>,
+    data: &[u8],
+    filter: Option<&crate::query::Query>,
+    report: &mut SourceReport,
+) -> (Batch, Option<Stored>) {
+    let read = match path.map(std::fs::File::open) {
+        Some(Ok(f)) => read(f, filter, report),
+        _ => read(bytes::Bytes::copy_from_slice(data), filter, report),
+    };
+    match read {
+        Ok(r) => r,
+        Err(e) => {
+            report.reject(0, format!("parquet: {e}"));
+            (Batch::new(), None)
+        }
+    }
+}
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+fn read<R: ChunkReader + 'static>(
+    input: R,
+    filter: Option<&crate::query::Query>,
+    report: &mut SourceReport,
+) -> Result<(Batch, Option<Stored>), Error> {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(input)?;
+    let groups = builder.metadata().row_groups().len();
+    let keep: Vec<usize> = match filter {
+        Some(q) => {
+            let check = prune::Groups::new(builder.metadata(), builder.schema(), q);
+            (0..groups).filter(|&g| check.may_match(g)).collect()
+        }
+        None => (0..groups).collect(),
+    };
+    if keep.len() < groups {
+        report.notes.push(format!(
+            "{} of {groups} row groups skipped: their statistics rule out the filter",
+            groups - keep.len()
+        ));
+    }
+    let reader = builder
+        .with_row_groups(keep)
+        .with_batch_size(1 << 16)
+        .build()?;
+    let mut batches = Vec::new();
+    for b in reader {
+        batches.push(b?);
+    }
+    let stored = Stored::new(batches)?;
+    let mut batch = Batch::new();
+    batch.events.reserve(stored.rows());
+    for (b, cols) in stored.batches().iter().enumerate() {
+        let start = stored.start(b);
+        for r in 0..cols.rows() {
+            let host = cols
+                .text(Norm::Host, r)
+                .map_or(crate::model::Sym::EMPTY, |h| batch.strings.intern(h));
+            let tag = cols
+                .norm_text_of(Norm::EventId, r)
+                .or_else(|| cols.norm_text_of(Norm::Action, r));
+            let tag = tag.map_or(crate::model::Sym::EMPTY, |t| batch.strings.intern(&t));
+            batch.events.push(Event {
+                ts: cols.ts(r),
+                loc: start + r as u64,
+                aux: b as u32,
+                source: 0,
+                flags: EventFlags::NONE
+                    .with_recovered(cols.flag(col::RECOVERED, r))
+                    .with_bad_time(cols.flag(col::BAD_TIME, r)),
+                host,
+                tag,
+            });
+        }
+    }
+    Ok((batch, Some(stored)))
+}

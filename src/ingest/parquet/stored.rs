@@ -1,0 +1,367 @@
+//! The decoded columns of a Parquet source, and each event's fields read back from them.
+//! Columns are found by name and read whatever their width or string layout, so a file a
+//! cluster query wrote (Spark's nanosecond times, 32-bit ids) reads as well as vigil's own.
+
+use crate::export::parquet::schema as col;
+use crate::model::{Fields, NORM_COUNT, Norm};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrayRef, MapArray, RecordBatch};
+use arrow_schema::{DataType, TimeUnit};
+use std::borrow::Cow;
+
+/// One decoded batch, its columns looked up once.
+pub struct Cols {
+    rows: usize,
+    ts: Option<ArrayRef>,
+    nanos: Option<ArrayRef>,
+    source: Option<ArrayRef>,
+    format: Option<ArrayRef>,
+    norm: [Option<ArrayRef>; NORM_COUNT],
+    norm_text: Option<MapArray>,
+    raw: Option<MapArray>,
+    recovered: Option<ArrayRef>,
+    bad_time: Option<ArrayRef>,
+    sha: Option<ArrayRef>,
+    locator: Option<ArrayRef>,
+}
+
+/// What a Parquet source keeps: its batches (the events' `aux`) and where each starts in
+/// the file's row order (the events' `loc` is that row number).
+pub struct Stored {
+    batches: Vec<Cols>,
+    starts: Vec<u64>,
+}
+
+impl Stored {
+    pub(super) fn new(batches: Vec<RecordBatch>) -> Result<Stored, super::Error> {
+        let mut starts = Vec::with_capacity(batches.len());
+        let mut at = 0u64;
+        let mut cols = Vec::with_capacity(batches.len());
+        for b in &batches {
+            starts.push(at);
+            at += b.num_rows() as u64;
+            cols.push(Cols::new(b)?);
+        }
+        Ok(Stored {
+            batches: cols,
+            starts,
+        })
+    }
+
+    pub(super) fn batches(&self) -> &[Cols] {
+        &self.batches
+    }
+
+    pub(super) fn start(&self, b: usize) -> u64 {
+        self.starts.get(b).copied().unwrap_or(0)
+    }
+
+    pub(super) fn rows(&self) -> usize {
+        self.batches.iter().map(|c| c.rows).sum()
+    }
+
+    /// The batch and row of an event (`aux` = batch, `loc` = row in the file).
+    fn at(&self, e: &crate::model::Event) -> Option<(&Cols, usize)> {
+        let b = self.batches.get(e.aux as usize)?;
+        let r = e.loc.checked_sub(self.start(e.aux as usize))? as usize;
+        (r < b.rows).then_some((b, r))
+    }
+
+    /// Every field of event `e`, as it was exported.
+    pub fn fields<'a>(&'a self, e: &crate::model::Event) -> Fields<'a> {
+        let mut f = Fields::new();
+        f.ts = e.ts;
+        let Some((c, r)) = self.at(e) else { return f };
+        for n in Norm::ALL {
+            if n != Norm::Message
+                && let Some(v) = c.norm_text_of(n, r)
+            {
+                f.set(n, v);
+            }
+        }
+        if let Some(m) = &c.raw {
+            for (k, v) in map_pairs(m, r) {
+                f.push_raw(k, v);
+            }
+        }
+        // The export wrote a message made from the fields for events without one: it is
+        // left unset again, so the event reads as it did.
+        if let Some(m) = c.text(Norm::Message, r)
+            && !is_generic(m, &f)
+        {
+            f.set(Norm::Message, m);
+        }
+        f
+    }
+
+    /// The format the event was read as, when vigil knows it.
+    pub fn format_of(&self, e: &crate::model::Event) -> Option<&'static str> {
+        let (c, r) = self.at(e)?;
+        let id = text_at(c.format.as_deref()?, r)?;
+        if id == crate::ingest::evtx::ID {
+            return Some(crate::ingest::evtx::ID);
+        }
+        crate::ingest::format_by_id(id).map(|d| d.id)
+    }
+
+    /// The original evidence's SHA-256 and locator of event `e`.
+    pub fn origin(&self, e: &crate::model::Event) -> Option<(&str, &str)> {
+        let (c, r) = self.at(e)?;
+        let sha = text_at(c.sha.as_deref()?, r).filter(|s| !s.is_empty())?;
+        let loc = text_at(c.locator.as_deref()?, r).filter(|s| !s.is_empty())?;
+        Some((sha, loc))
+    }
+
+    /// The row as the detail view shows it: where it came from and its source fields.
+    pub fn record(&self, e: &crate::model::Event) -> String {
+        let Some((c, r)) = self.at(e) else {
+            return String::new();
+        };
+        let mut o = serde_json::Map::new();
+        for (k, a) in [(col::SOURCE, &c.source), (col::LOCATOR, &c.locator)] {
+            if let Some(v) = a.as_deref().and_then(|a| text_at(a, r)) {
+                o.insert(k.into(), v.into());
+            }
+        }
+        let raw: serde_json::Map<String, serde_json::Value> = c
+            .raw
+            .as_ref()
+            .map(|m| map_pairs(m, r).map(|(k, v)| (k.into(), v.into())).collect())
+            .unwrap_or_default();
+        o.insert(col::RAW.into(), raw.into());
+        serde_json::Value::Object(o).to_string()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.batches.iter().map(Cols::heap_bytes).sum()
+    }
+}
+
+/// Whether `m` is the message `timeline::generic_message` makes from `f`'s source fields
+/// (compared without building it).
+fn is_generic(m: &str, f: &Fields<'_>) -> bool {
+    let mut rest = m;
+    for (n, (k, v)) in f.raw.iter().take(8).enumerate() {
+        let made = (m.len() - rest.len()) > 300;
+        if made {
+            break;
+        }
+        if n > 0 {
+            let Some(r) = rest.strip_prefix(' ') else {
+                return false;
+            };
+            rest = r;
+        }
+        let Some(r) = rest
+            .strip_prefix(&**k)
+            .and_then(|r| r.strip_prefix('='))
+            .and_then(|r| r.strip_prefix(&**v))
+        else {
+            return false;
+        };
+        rest = r;
+    }
+    rest.is_empty()
+}
+
+impl Cols {
+    fn new(b: &RecordBatch) -> Result<Cols, super::Error> {
+        let get = |name: &str| b.column_by_name(name).cloned();
+        let map = |name: &str| -> Result<Option<MapArray>, super::Error> {
+            match get(name) {
+                None => Ok(None),
+                Some(a) => match a.as_map_opt() {
+                    Some(m) if text_array(m.keys()) && text_array(m.values()) => {
+                        Ok(Some(m.clone()))
+                    }
+                    _ => Err(format!("column {name}: not a map of text").into()),
+                },
+            }
+        };
+        let ts = get(col::TS);
+        if ts.as_ref().is_none_or(|a| ts_unit(a.data_type()).is_none()) {
+            return Err("no `ts` timestamp column: not a vigil dataset".into());
+        }
+        Ok(Cols {
+            rows: b.num_rows(),
+            ts,
+            nanos: get(col::TS_NANOS),
+            source: get(col::SOURCE),
+            format: get(col::FORMAT),
+            norm: Norm::ALL.map(|n| get(n.name())),
+            norm_text: map(col::NORM_TEXT)?,
+            raw: map(col::RAW)?,
+            recovered: get(col::RECOVERED),
+            bad_time: get(col::BAD_TIME),
+            sha: get(col::SOURCE_SHA256),
+            locator: get(col::LOCATOR),
+        })
+    }
+
+    pub(super) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// UTC nanoseconds of row `r` (`ts` plus `ts_nanos`).
+    pub(super) fn ts(&self, r: usize) -> i64 {
+        let Some(a) = self.ts.as_deref() else {
+            return i64::MIN;
+        };
+        let Some(v) = int_like(a, r) else {
+            return i64::MIN;
+        };
+        match ts_unit(a.data_type()) {
+            Some(TimeUnit::Microsecond) => {
+                let nanos = self
+                    .nanos
+                    .as_deref()
+                    .and_then(|n| int_at(n, r))
+                    .unwrap_or(0);
+                col::join_ns(v, nanos.clamp(0, 999) as i16)
+            }
+            Some(TimeUnit::Nanosecond) => v,
+            Some(TimeUnit::Millisecond) => v.saturating_mul(1_000_000),
+            Some(TimeUnit::Second) => v.saturating_mul(1_000_000_000),
+            None => i64::MIN,
+        }
+    }
+
+    pub(super) fn flag(&self, name: &str, r: usize) -> bool {
+        let a = match name {
+            col::RECOVERED => &self.recovered,
+            _ => &self.bad_time,
+        };
+        a.as_deref()
+            .and_then(|a| a.as_boolean_opt())
+            .is_some_and(|b| b.is_valid(r) && b.value(r))
+    }
+
+    /// A text column's value (a normalised field's when it is text).
+    pub(super) fn text(&self, n: Norm, r: usize) -> Option<&str> {
+        text_at(self.norm[n as usize].as_deref()?, r)
+    }
+
+    /// Normalised field `n` of row `r` as text, whatever its column's type.
+    pub(super) fn norm_text_of(&self, n: Norm, r: usize) -> Option<Cow<'_, str>> {
+        let a = self.norm[n as usize].as_deref()?;
+        if let Some(s) = text_at(a, r) {
+            return Some(Cow::Borrowed(s));
+        }
+        if let Some(v) = int_at(a, r) {
+            return Some(Cow::Owned(itoa::Buffer::new().format(v).to_owned()));
+        }
+        // A value its typed column could not hold.
+        let m = self.norm_text.as_ref()?;
+        map_pairs(m, r)
+            .find(|(k, _)| *k == n.name())
+            .map(|(_, v)| Cow::Borrowed(v))
+    }
+
+    fn heap_bytes(&self) -> usize {
+        let arrays = [
+            &self.ts,
+            &self.nanos,
+            &self.source,
+            &self.format,
+            &self.recovered,
+            &self.bad_time,
+            &self.sha,
+            &self.locator,
+        ];
+        arrays
+            .into_iter()
+            .chain(self.norm.iter())
+            .flatten()
+            .map(|a| a.get_array_memory_size())
+            .sum::<usize>()
+            + [&self.norm_text, &self.raw]
+                .into_iter()
+                .flatten()
+                .map(|m| m.get_array_memory_size())
+                .sum::<usize>()
+    }
+}
+
+fn ts_unit(t: &DataType) -> Option<TimeUnit> {
+    match t {
+        DataType::Timestamp(u, _) => Some(*u),
+        _ => None,
+    }
+}
+
+fn text_array(a: &dyn Array) -> bool {
+    matches!(
+        a.data_type(),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    )
+}
+
+/// Row `r` of a text column (any string layout); None when null or not text.
+fn text_at(a: &dyn Array, r: usize) -> Option<&str> {
+    if r >= a.len() || a.is_null(r) {
+        return None;
+    }
+    match a.data_type() {
+        DataType::Utf8 => Some(a.as_string::<i32>().value(r)),
+        DataType::LargeUtf8 => Some(a.as_string::<i64>().value(r)),
+        DataType::Utf8View => Some(a.as_string_view().value(r)),
+        _ => None,
+    }
+}
+
+/// Row `r` of an integer column of any width; None when null, not an integer or out of
+/// range.
+fn int_at(a: &dyn Array, r: usize) -> Option<i64> {
+    if r >= a.len() || a.is_null(r) {
+        return None;
+    }
+    match a.data_type() {
+        DataType::Int8 => Some(a.as_primitive::<Int8Type>().value(r).into()),
+        DataType::Int16 => Some(a.as_primitive::<Int16Type>().value(r).into()),
+        DataType::Int32 => Some(a.as_primitive::<Int32Type>().value(r).into()),
+        DataType::Int64 => Some(a.as_primitive::<Int64Type>().value(r)),
+        DataType::UInt8 => Some(a.as_primitive::<UInt8Type>().value(r).into()),
+        DataType::UInt16 => Some(a.as_primitive::<UInt16Type>().value(r).into()),
+        DataType::UInt32 => Some(a.as_primitive::<UInt32Type>().value(r).into()),
+        DataType::UInt64 => i64::try_from(a.as_primitive::<UInt64Type>().value(r)).ok(),
+        _ => None,
+    }
+}
+
+/// An integer or timestamp column's raw value.
+fn int_like(a: &dyn Array, r: usize) -> Option<i64> {
+    if r >= a.len() || a.is_null(r) {
+        return None;
+    }
+    match a.data_type() {
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            Some(a.as_primitive::<TimestampMicrosecondType>().value(r))
+        }
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            Some(a.as_primitive::<TimestampNanosecondType>().value(r))
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            Some(a.as_primitive::<TimestampMillisecondType>().value(r))
+        }
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            Some(a.as_primitive::<TimestampSecondType>().value(r))
+        }
+        _ => int_at(a, r),
+    }
+}
+
+/// The `(key, value)` entries of row `r` of a map of text (null values skipped).
+fn map_pairs(m: &MapArray, r: usize) -> impl Iterator<Item = (&str, &str)> {
+    let range = if r < m.len() && m.is_valid(r) {
+        let o = m.value_offsets();
+        o[r] as usize..o[r + 1] as usize
+    } else {
+        0..0
+    };
+    let (keys, values) = (m.keys(), m.values());
+    range.filter_map(move |i| Some((text_at(keys, i)?, text_at(values, i)?)))
+}

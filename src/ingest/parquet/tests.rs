@@ -1,0 +1,136 @@
+//! Parquet as an input: the sample incident through a dataset and back, and what a
+//! filter lets the reader skip.
+
+use crate::export::parquet::{DatasetOptions, Layout, write_with};
+use crate::export::{Format, Request};
+use crate::ingest::{Options, Progress};
+use crate::model::TzSpec;
+use crate::query::Query;
+use crate::timeline::filter::{Filter, NoMarks, run};
+use crate::timeline::{self, Timeline};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+
+fn load(path: &Path, pushdown: Option<Query>) -> Timeline {
+    let opts = Options {
+        threads: 2,
+        pushdown,
+        ..Default::default()
+    };
+    timeline::load_paths(&[path.to_owned()], &opts, &Progress::default()).0
+}
+
+fn matching(t: &Timeline, q: &Query) -> Vec<crate::model::EventKey> {
+    let f = Filter::from(q.clone());
+    let rows = run(
+        t,
+        &f,
+        &NoMarks,
+        &AtomicBool::new(false),
+        &AtomicUsize::new(0),
+    )
+    .unwrap();
+    rows.into_iter()
+        .map(|i| t.key(i as usize).unwrap())
+        .collect()
+}
+
+/// The sample written with small files and row groups, so that there is much to skip.
+fn sample_dataset(dir: &Path) -> Timeline {
+    let t = load(&crate::testutil::samples(), None);
+    let layout = Layout {
+        rows_per_file: 4000,
+        row_group: 500,
+    };
+    let opts = DatasetOptions {
+        shard: "t",
+        replace: false,
+    };
+    let req = Request::new(Format::Parquet);
+    write_with(
+        &t,
+        &req,
+        dir,
+        &crate::output::Protected::new(),
+        opts,
+        layout,
+    )
+    .unwrap();
+    t
+}
+
+fn notes(t: &Timeline) -> Vec<String> {
+    t.sources
+        .iter()
+        .flat_map(|s| s.report.notes.clone())
+        .collect()
+}
+
+#[test]
+fn a_filter_skips_partitions_and_row_groups_it_cannot_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dir.path().join("ds");
+    let t = sample_dataset(&ds);
+    let all = load(&ds, None);
+    assert_eq!(all.len(), t.len());
+    assert!(all.sources.iter().all(|s| s.format() == super::ID));
+
+    // One day (the one with the most events), then an hour of it.
+    let day = crate::export::parquet::schema::partition_of(t.events[t.len() / 2].ts);
+    let hour = format!(
+        "{day}T{:02}",
+        chrono::DateTime::from_timestamp_nanos(t.events[t.len() / 2].ts).format("%H")
+    );
+    for (q, skipped, some) in [
+        (format!("ts:{day}"), "skipped: partition", true),
+        (format!("ts:{hour}"), "row groups skipped", true),
+        // Below every id of the sample: each row group's statistics rule it out.
+        ("event_id:-7".to_owned(), "row groups skipped", false),
+    ] {
+        let q = Query::parse(&q, &TzSpec::Utc).unwrap();
+        let slice = load(&ds, Some(q.clone()));
+        assert!(
+            slice.len() < all.len(),
+            "{}: read {} of {}",
+            q.as_str(),
+            slice.len(),
+            all.len()
+        );
+        assert!(
+            notes(&slice).iter().any(|n| n.contains(skipped)),
+            "{}: {:?}",
+            q.as_str(),
+            notes(&slice)
+        );
+        // Whatever was skipped, the filter finds what it finds in the evidence.
+        let want = matching(&t, &q);
+        assert_eq!(!want.is_empty(), some, "{}", q.as_str());
+        assert_eq!(matching(&slice, &q), want, "{}", q.as_str());
+    }
+    // A term that matches more than its value (`host:FS-01` finds `FS-01.corp`) or a
+    // negation skips nothing it should not.
+    for q in [
+        "host:dc-01",
+        "NOT event_id:4624",
+        "event_id:4624 OR action:allow",
+        "user:*adm*",
+        "event_id:4624",
+        "format:wfw channel:security",
+    ] {
+        let q = Query::parse(q, &TzSpec::Utc).unwrap();
+        let slice = load(&ds, Some(q.clone()));
+        assert_eq!(matching(&slice, &q), matching(&t, &q), "{}", q.as_str());
+    }
+}
+
+#[test]
+fn not_a_dataset_is_a_reject_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.parquet");
+    // The magic at both ends and garbage between.
+    std::fs::write(&p, b"PAR1 not really a parquet file PAR1").unwrap();
+    let t = load(&p, None);
+    assert!(t.is_empty());
+    assert_eq!(t.sources[0].report.format, super::ID);
+    assert_eq!(t.sources[0].report.rejected, 1);
+}

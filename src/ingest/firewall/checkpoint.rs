@@ -5,10 +5,10 @@
 use super::checkpoint_alt;
 use super::kv::{self, Kv};
 use super::stamp;
-use super::syslog::{self, YearRule};
+use super::syslog::{self, Clock};
 use super::text::{self, Utf8Line, cow, find};
 use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
-use crate::model::{Fields, Norm, TzSpec};
+use crate::model::{Fields, Norm};
 
 pub static DEF: FormatDef = FormatDef::new("checkpoint", Family::Firewall, prepare)
     .with_line(is_line)
@@ -31,15 +31,12 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
-    Ok(Prepared::lines(Checkpoint {
-            tz: ctx.tz,
-            years: YearRule::for_data(data, ctx),
-        }))
+    let clock = Clock::new(data, ctx);
+    Ok(clock.lines(Checkpoint { clock }))
 }
 
 struct Checkpoint {
-    tz: TzSpec,
-    years: YearRule,
+    clock: Clock,
 }
 
 impl RecordParser for Checkpoint {
@@ -47,7 +44,7 @@ impl RecordParser for Checkpoint {
         let env = syslog::parse(rec);
         let msg = env.map_or(rec, |h| h.msg);
         if let Some(k) = checkpoint_alt::kind(msg) {
-            return checkpoint_alt::parse(k, msg, env, &self.tz, &self.years, out);
+            return checkpoint_alt::parse(k, msg, env, &self.clock, out);
         }
         // A bare `key="value"; …` body without an envelope (a file written by a collector).
         let h = env.unwrap_or(syslog::Header {
@@ -82,8 +79,8 @@ impl RecordParser for Checkpoint {
             return Err(Reason::Borrowed("no Check Point fields"));
         }
         out.ts = epoch
-            .or_else(|| h.ts(&self.tz, &self.years))
-            .ok_or(Reason::Borrowed("no usable time"))?;
+            .or_else(|| self.clock.of(&h))
+            .ok_or(syslog::NO_TIME)?;
         text::finish(out, message);
         Ok(())
     }

@@ -47,13 +47,15 @@ fn canon<'b>(name: &str, buf: &'b mut [u8; 24]) -> Option<&'b [u8]> {
 }
 
 fn slot(name: &str) -> Slot {
+    // Cortex Data Lake nests some values: `"source_ip": {"value": "10.0.0.1"}`.
+    let name = name.strip_suffix(".value").unwrap_or(name);
     let mut buf = [0u8; 24];
     let Some(c) = canon(name, &mut buf) else {
         return Slot::Other;
     };
     match c {
         b"timegenerated" | b"generatedtime" => Slot::Time,
-        b"receivetime" | b"timereceived" => Slot::Received,
+        b"receivetime" | b"timereceived" | b"logtime" => Slot::Received,
         b"src" | b"sourceaddress" | b"sourceip" | b"srcip" => Slot::Src,
         b"dst" | b"destinationaddress" | b"destip" | b"dstip" | b"destinationip" => Slot::Dst,
         b"sport" | b"sourceport" | b"srcport" => Slot::Sport,
@@ -61,8 +63,8 @@ fn slot(name: &str) -> Slot {
         b"proto" | b"protocol" | b"ipprotocol" => Slot::Proto,
         b"action" => Slot::Action,
         b"srcuser" | b"sourceuser" | b"sourceusername" => Slot::User,
-        b"devicename" | b"devname" => Slot::Host,
-        b"serial" | b"devicesn" | b"serialnumber" => Slot::Serial,
+        b"devicename" | b"devname" | b"logsourcename" => Slot::Host,
+        b"serial" | b"devicesn" | b"serialnumber" | b"logsourceid" => Slot::Serial,
         b"severity" => Slot::Severity,
         b"threatid" => Slot::ThreatId,
         _ => Slot::Other,
@@ -88,40 +90,44 @@ fn str_value<'a>(b: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     None
 }
 
+fn any_key(b: &[u8], keys: &[&[u8]]) -> bool {
+    keys.iter().any(|k| text::find(b, k).is_some())
+}
+
 /// Whether a JSON text (one record, or the head of an array) looks like PAN-OS: a log type
-/// PAN-OS writes, a generation or receive time, and a key only PAN-OS records carry.
+/// (one PAN-OS writes under `type`, any under the Strata Logging Service / Cortex Data
+/// Lake names), a generation or receive time, and a key only PAN-OS records carry.
 pub(super) fn looks_like(b: &[u8]) -> bool {
-    let typed = [
-        &b"\"type\""[..],
-        b"\"LogType\"",
-        b"\"log_type\"",
-        b"\"Type\"",
-    ]
-    .iter()
-    .filter_map(|k| str_value(b, k))
-    .any(|v| TYPES.iter().any(|t| t.eq_ignore_ascii_case(v)));
-    let timed = [
-        &b"\"time_generated\""[..],
-        b"\"TimeGenerated\"",
-        b"\"receive_time\"",
-        b"\"TimeReceived\"",
-        b"\"ReceiveTime\"",
-    ]
-    .iter()
-    .any(|k| text::find(b, k).is_some());
-    let panos = [
-        &b"\"serial\""[..],
-        b"\"DeviceSN\"",
-        b"\"sessionid\"",
-        b"\"SessionID\"",
-        b"\"from\"",
-        b"\"FromZone\"",
-        b"\"from_zone\"",
-        b"\"LogSetting\"",
-        b"\"device_name\"",
-    ]
-    .iter()
-    .any(|k| text::find(b, k).is_some());
+    let typed = any_key(b, &[b"\"LogType\"", b"\"log_type\""])
+        || [&b"\"type\""[..], b"\"Type\""]
+            .iter()
+            .filter_map(|k| str_value(b, k))
+            .any(|v| TYPES.iter().any(|t| t.eq_ignore_ascii_case(v)));
+    let timed = any_key(
+        b,
+        &[
+            b"\"time_generated\"",
+            b"\"TimeGenerated\"",
+            b"\"receive_time\"",
+            b"\"TimeReceived\"",
+            b"\"ReceiveTime\"",
+        ],
+    );
+    let panos = any_key(
+        b,
+        &[
+            b"\"serial\"",
+            b"\"DeviceSN\"",
+            b"\"log_source_id\"",
+            b"\"sessionid\"",
+            b"\"SessionID\"",
+            b"\"from\"",
+            b"\"FromZone\"",
+            b"\"from_zone\"",
+            b"\"LogSetting\"",
+            b"\"device_name\"",
+        ],
+    );
     typed && timed && panos
 }
 

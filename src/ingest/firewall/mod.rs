@@ -11,6 +11,7 @@ mod syslog;
 mod text;
 
 mod checkpoint_alt;
+mod checkpoint_json;
 mod panos_fields;
 mod panos_json;
 mod srx_text;

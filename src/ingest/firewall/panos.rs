@@ -3,7 +3,7 @@
 //! device time: it takes the envelope's offset when the envelope had one, else ctx.tz.
 
 use super::csvpos;
-use super::panos_fields::{self as fields, Layout, USERID, generic};
+use super::panos_fields::{self as fields, Layout, generic};
 use super::panos_json;
 use super::stamp;
 use super::syslog::{self, Header};
@@ -20,7 +20,7 @@ pub static DEF: FormatDef = FormatDef::new("panos", Family::Firewall, prepare)
     "1,2024/03/01 21:20:15,012801096514,IPTAG,0,2049,2024/03/01 21:20:13,vsys1,192.0.2.7,quarantine,Register,1,600,XMLAPI,XML-API,Unknown,7338,0x0",
     "<14>Mar  1 21:20:14 PA-5220 1,2024/03/01 21:20:14,012801096514,HIP-MATCH,0,2049,2024/03/01 21:20:13,corp\\alice,vsys1,LAPTOP-7,Windows 10,192.0.2.8,hip-disk-encrypted,1,profile,,,7339,0x0",
     "1,2024/03/01 21:20:15,012801096514,AUTHENTICATION,0,2561,2024/03/01 21:20:14,vsys1,192.0.2.30,corp\\carol,carol,radius-obj,auth-pol,1,7001,,fwd,radius,,Other,Authentication failed,1,9001,0x0,0,0,0,0,,PA-3220,1,PAP",
-    "1,2024/03/01 21:20:16,012801096514,DECRYPTION,0,2561,2024/03/01 21:20:16,192.0.2.40,198.51.100.80,203.0.113.1,198.51.100.80,decrypt-out,,,ssl,vsys1,trust,untrust,ethernet1/2,ethernet1/1,fwd,2024/03/01 21:20:16,4242,1,50000,443,40000,443,0x400000,tcp,allow,N/A,,,,,,Client_Hello,Server_Hello,TLS1.3,ECDHE,AES_256_GCM,SHA384,,,Certificate,untrusted,Untrusted,Forward,,,,,,,,,,,,,,,,,,Certificate expired",
+    "1,2024/03/01 21:20:16,012801096514,DECRYPTION,0,2561,2024/03/01 21:20:16,192.0.2.40,198.51.100.80,203.0.113.1,198.51.100.80,decrypt-out,,,ssl,vsys1,trust,untrust,ethernet1/2,ethernet1/1,fwd,2024/03/01 21:20:16,4242,1,50000,443,40000,443,0x400000,tcp,allow,N/A,,,,,,Client_Hello,Server_Hello,TLS1.3,ECDHE,AES_256_GCM,SHA384,,,Certificate,untrusted,Untrusted,Forward,,,,,,,,,,,,,,,,Certificate expired",
     "1,2024/03/01 21:20:17,012801096514,TUNNEL,end,2561,2024/03/01 21:20:17,192.0.2.50,198.51.100.90,,,tunnel-insp,,,gre,vsys1,trust,untrust,ethernet1/2,ethernet1/1,fwd,,4343,1,0,0,0,0,0x0,gre,allow,informational,9002,0x0,US,US,0,0,0,0,,PA-3220",
     "1,2024/03/01 21:20:18,012801096514,SCTP,0,2561,2024/03/01 21:20:18,192.0.2.60,198.51.100.70,,,sctp-rule,,,sctp,vsys1,core,ran,ethernet1/3,ethernet1/4,fwd,,4444,1,36412,36412,0,0,,sctp,allow,0,0,0,0,,PA-7050,1,9003",
     "1,2024/03/01 21:20:19,012801096514,CORRELATION,0,2561,2024/03/01 21:20:19,192.0.2.70,corp\\dave,vsys1,compromised-host,critical,0,0,0,0,,PA-3220,1,beacon-detection,6005,host visited malware domains repeatedly",
@@ -160,11 +160,9 @@ impl RecordParser for Panos {
                 out.set_default(Norm::EventId, cow(v));
             }
             // GlobalProtect's outcome; a User-ID mapping's login/logout.
-            if let Some(v) = g("status").or_else(|| {
-                std::ptr::eq(names, USERID)
-                    .then(|| g("subtype"))
-                    .flatten()
-            }) {
+            if let Some(v) =
+                g("status").or_else(|| (cols[3] == b"USERID").then(|| g("subtype")).flatten())
+            {
                 out.set_default(Norm::Action, text::action(req(v, "status")?));
             }
             if let Some(v) = g("device_name") {

@@ -165,7 +165,7 @@ const GLOBALPROTECT: Layout = &[HEAD, &[
 ]];
 
 /// USERID: an address mapped to (or unmapped from) a user.
-pub(super) const USERID: Layout = &[HEAD, &[
+const USERID: Layout = &[HEAD, &[
     "vsys", "src", "srcuser", "datasourcename", "eventid", "repeatcnt", "timeout",
     "beginport", "endport", "datasource", "datasourcetype", "seqno", "actionflags",
 ], DG];

@@ -105,7 +105,7 @@ mod tests {
     fn damaged() {
         assert!(parse(b"101 6 tap101i0-IN 14/Mar/2023:10:45").is_err());
         assert!(parse(b"vm 6 tap 14/Mar/2023:10:45:43 +0100 x").is_err());
-        assert!(parse(b"101 6 tap101i0-IN 14/Mar/2023:10:45:43 +0100 DROP: SRC=").is_err());
+        assert!(parse(b"101 6 tap101i0-IN 14/Mar/2023:10:45:43 +0100 DROP: IN=x SRC=\xff DST=y").is_err());
         assert!(!is_line(b"Mar 14 10:45:43 host kernel: IN=eth0 SRC=1.1.1.1 DST=2.2.2.2"));
     }
 }

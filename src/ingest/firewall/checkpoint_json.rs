@@ -31,15 +31,6 @@ pub(super) fn sniff(head: &[u8]) -> u8 {
     }
 }
 
-fn time_of(v: &str, clock: &Clock) -> Option<i64> {
-    let b = v.trim().as_bytes();
-    if b.iter().all(u8::is_ascii_digit) {
-        return stamp::epoch_auto(b);
-    }
-    let (c, off, _) = stamp::iso(b)?;
-    c.resolve(off, &clock.tz)
-}
-
 /// Parses one object (`obj` borrows the record); `env` is the syslog envelope if any.
 pub(super) fn parse<'a>(
     obj: &'a [u8],
@@ -63,7 +54,7 @@ pub(super) fn parse<'a>(
             "origin" | "hostname" => out.set_default(Norm::Host, v.clone()),
             "product" => out.set_default(Norm::Provider, v.clone()),
             "severity" => out.set_default(Norm::Severity, v.clone()),
-            "time" if t.is_none() => t = time_of(&v, clock),
+            "time" if t.is_none() => t = stamp::epoch_or_iso(&v, None, &clock.tz),
             _ => {}
         }
         out.push_raw(k, v);

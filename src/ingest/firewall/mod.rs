@@ -35,8 +35,8 @@ mod tests_text;
 // earlier one, and `syslog` (mixed) tries their line tests in this order. A format is a
 // file `<name>.rs` with `pub static DEF: FormatDef` (samples inside) and its name here.
 super::formats![
-    asa, cef, srx, checkpoint, filterlog, pflog, pvefw, netfilter, fortigate, sophos, panos,
-    wfw, mixed,
+    asa, cef, srx, checkpoint, filterlog, pflog, pvefw, netfilter, fortigate, sophos, panos, wfw,
+    mixed,
 ];
 
 /// The note of a flow message: `lead`, then each part that is there as `label value`, all

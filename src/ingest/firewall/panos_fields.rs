@@ -59,23 +59,27 @@ pub(super) fn generic(i: usize) -> &'static str {
 }
 
 /// The first columns of every log type.
+#[rustfmt::skip]
 const HEAD: &[&str] = &[
     "future_use1", "receive_time", "serial", "type", "subtype", "future_use2",
     "time_generated",
 ];
 
 /// Columns 7..=30 of the session log types.
+#[rustfmt::skip]
 const SESSION: &[&str] = &[
     "src", "dst", "natsrc", "natdst", "rule", "srcuser", "dstuser", "app", "vsys", "from",
     "to", "inbound_if", "outbound_if", "logset", "future_use3", "sessionid", "repeatcnt",
     "sport", "dport", "natsport", "natdport", "flags", "proto", "action",
 ];
 
+#[rustfmt::skip]
 const DG: &[&str] = &[
     "dg_hier_level_1", "dg_hier_level_2", "dg_hier_level_3", "dg_hier_level_4",
     "vsys_name", "device_name",
 ];
 
+#[rustfmt::skip]
 const TRAFFIC: Layout = &[HEAD, SESSION, &[
     "bytes", "bytes_sent", "bytes_received", "packets", "start", "elapsed", "category",
     "future_use4", "seqno", "actionflags", "srcloc", "dstloc", "future_use5", "pkts_sent",
@@ -88,6 +92,7 @@ const TRAFFIC: Layout = &[HEAD, SESSION, &[
     "sdwan_site_type", "session_owner", "high_res_timestamp",
 ]];
 
+#[rustfmt::skip]
 const THREAT: Layout = &[HEAD, SESSION, &[
     "misc", "threatid", "category", "severity", "direction", "seqno", "actionflags",
     "srcloc", "dstloc", "future_use4", "contenttype", "pcap_id", "filedigest", "cloud",
@@ -101,6 +106,7 @@ const THREAT: Layout = &[HEAD, SESSION, &[
 ]];
 
 /// DECRYPTION (10.0+): the TLS handshake of a session and the certificate it saw.
+#[rustfmt::skip]
 const DECRYPTION: Layout = &[HEAD, SESSION, &[
     "tunnel", "future_use4", "future_use5", "src_uuid", "dst_uuid", "rule_uuid",
     "stage_client_fw", "stage_fw_server", "tls_version", "tls_keyxchg", "tls_enc",
@@ -115,6 +121,7 @@ const DECRYPTION: Layout = &[HEAD, SESSION, &[
 ], DG, &["vsys_id"]];
 
 /// TUNNEL (tunnel inspection): a tunnel session like a traffic one, with its counters.
+#[rustfmt::skip]
 const TUNNEL: Layout = &[HEAD, SESSION, &[
     "severity", "seqno", "actionflags", "srcloc", "dstloc",
 ], DG, &[
@@ -127,6 +134,7 @@ const TUNNEL: Layout = &[HEAD, SESSION, &[
 ]];
 
 /// GTP (mobile network tunnels): session columns, then the GTP event.
+#[rustfmt::skip]
 const GTP: Layout = &[HEAD, SESSION, &[
     "event_type", "msisdn", "apn", "rat", "msg_type", "end_ip_adr", "teid1", "teid2",
     "gtp_interface", "cause_code", "severity", "mcc", "mnc", "area_code", "cell_id",
@@ -134,6 +142,7 @@ const GTP: Layout = &[HEAD, SESSION, &[
 ]];
 
 /// SCTP: association events.
+#[rustfmt::skip]
 const SCTP: Layout = &[HEAD, SESSION, DG, &[
     "vsys_id", "seqno", "future_use4", "assoc_id", "ppid", "severity", "sctp_chunk_type",
     "future_use5",
@@ -144,18 +153,21 @@ const SCTP: Layout = &[HEAD, SESSION, DG, &[
 ]];
 
 /// SYSTEM: device events; `description` says what happened.
+#[rustfmt::skip]
 const SYSTEM: Layout = &[HEAD, &[
     "vsys", "eventid", "object", "future_use3", "future_use4", "module", "severity",
     "description", "seqno", "actionflags",
 ], DG];
 
 /// CONFIG: who changed what (`admin`, `cmd`, `path`) from where (`client_host`).
+#[rustfmt::skip]
 const CONFIG: Layout = &[HEAD, &[
     "client_host", "vsys", "cmd", "admin", "client", "result", "path", "seqno",
     "actionflags",
 ]];
 
 /// GLOBALPROTECT (9.1+): VPN portal/gateway events of a user from a public address.
+#[rustfmt::skip]
 const GLOBALPROTECT: Layout = &[HEAD, &[
     "vsys", "eventid", "stage", "auth_method", "tunnel_type", "srcuser", "srcregion",
     "machinename", "src", "public_ipv6", "private_ip", "private_ipv6", "hostid",
@@ -165,18 +177,21 @@ const GLOBALPROTECT: Layout = &[HEAD, &[
 ]];
 
 /// USERID: an address mapped to (or unmapped from) a user.
+#[rustfmt::skip]
 const USERID: Layout = &[HEAD, &[
     "vsys", "src", "srcuser", "datasourcename", "eventid", "repeatcnt", "timeout",
     "beginport", "endport", "datasource", "datasourcetype", "seqno", "actionflags",
 ], DG];
 
 /// IPTAG: a tag registered on (or removed from) an address, and by whom (`datasource`).
+#[rustfmt::skip]
 const IPTAG: Layout = &[HEAD, &[
     "vsys", "src", "tag_name", "eventid", "repeatcnt", "timeout", "datasource",
     "datasource_type", "datasource_subtype", "seqno", "actionflags",
 ], DG];
 
 /// HIP-MATCH: a GlobalProtect endpoint (`machinename`, `os`) matched a HIP object.
+#[rustfmt::skip]
 const HIPMATCH: Layout = &[HEAD, &[
     "srcuser", "vsys", "machinename", "os", "src", "matchname", "repeatcnt", "matchtype",
     "future_use3", "future_use4", "seqno", "actionflags",
@@ -184,6 +199,7 @@ const HIPMATCH: Layout = &[HEAD, &[
 
 /// AUTHENTICATION (`AUTH` from Strata Logging Service): a user's authentication against
 /// an object or server profile, and its outcome (`auth_event`).
+#[rustfmt::skip]
 const AUTH: Layout = &[HEAD, &[
     "vsys", "src", "srcuser", "normalize_user", "object", "authpolicy", "repeatcnt",
     "authid", "vendor", "logset", "serverprofile", "description", "clienttype",
@@ -195,6 +211,7 @@ const AUTH: Layout = &[HEAD, &[
 ]];
 
 /// CORRELATION: a correlation object matched evidence about a host (`src`, `srcuser`).
+#[rustfmt::skip]
 const CORRELATION: Layout = &[HEAD, &[
     "src", "srcuser", "vsys", "category", "severity",
 ], DG, &["vsys_id", "object_name", "object_id", "evidence"]];
@@ -219,7 +236,9 @@ mod tests {
         assert_eq!(at(TUNNEL, "start"), Some(61));
         assert_eq!(at(TUNNEL, "high_res_timestamp"), Some(71));
         assert_eq!(at(DECRYPTION, "device_name"), Some(96));
-        for l in [TRAFFIC, THREAT, DECRYPTION, TUNNEL, SCTP, AUTH, SYSTEM, USERID] {
+        for l in [
+            TRAFFIC, THREAT, DECRYPTION, TUNNEL, SCTP, AUTH, SYSTEM, USERID,
+        ] {
             assert_eq!(nth(l, 6), Some("time_generated"));
             let last = l.iter().map(|p| p.len()).sum::<usize>() - 1;
             assert_eq!(index(l, nth(l, last).unwrap()), Some(last));

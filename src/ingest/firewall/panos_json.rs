@@ -151,17 +151,6 @@ pub(super) fn sniff(head: &[u8]) -> u8 {
     }
 }
 
-/// Time of a PAN-OS JSON value: epoch number, ISO with zone, or naive `YYYY/MM/DD HH:MM:SS`.
-fn time_of(v: &str, env_off: Option<i32>, tz: &TzSpec) -> Option<i64> {
-    let b = v.trim().as_bytes();
-    if b.first().is_some_and(u8::is_ascii_digit) && b.get(4).is_some_and(u8::is_ascii_digit) {
-        return stamp::epoch_auto(b);
-    }
-    let (c, off, used) = stamp::iso(b)?;
-    (used == b.len()).then_some(())?;
-    c.resolve(off.or(env_off), tz)
-}
-
 /// Parses one JSON record (`obj` borrows the record); `env` is the syslog envelope if any.
 pub(super) fn parse<'a>(
     obj: &'a [u8],
@@ -176,9 +165,12 @@ pub(super) fn parse<'a>(
     for (k, v) in pairs {
         match slot(&k) {
             Slot::Time if t.is_none() => {
-                t = Some(time_of(&v, env_off, tz).ok_or(Reason::Borrowed("bad time_generated"))?)
+                t = Some(
+                    stamp::epoch_or_iso(&v, env_off, tz)
+                        .ok_or(Reason::Borrowed("bad time_generated"))?,
+                )
             }
-            Slot::Received if recv.is_none() => recv = time_of(&v, env_off, tz),
+            Slot::Received if recv.is_none() => recv = stamp::epoch_or_iso(&v, env_off, tz),
             Slot::Src => out.set_default(Norm::SrcIp, v.clone()),
             Slot::Dst => out.set_default(Norm::DstIp, v.clone()),
             Slot::Sport => out.set_default(Norm::SrcPort, v.clone()),

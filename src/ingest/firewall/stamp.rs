@@ -211,6 +211,19 @@ pub fn iso(b: &[u8]) -> Option<(Civil, Option<i32>, usize)> {
     Some((c, off, n + z))
 }
 
+/// A JSON time value: an epoch number of any precision, or an ISO 8601 time (all of the
+/// text) at its zone, else `off`, else `tz`. (`YYYY/MM/DD` is not a number: its fifth
+/// byte is not a digit.)
+pub fn epoch_or_iso(v: &str, off: Option<i32>, tz: &TzSpec) -> Option<i64> {
+    let b = v.trim().as_bytes();
+    if b.first().is_some_and(u8::is_ascii_digit) && b.get(4).is_some_and(u8::is_ascii_digit) {
+        return epoch_auto(b);
+    }
+    let (c, zone, used) = iso(b)?;
+    (used == b.len()).then_some(())?;
+    c.resolve(zone.or(off), tz)
+}
+
 /// A date and a time written apart (`date=2024-05-01 time=10:11:12`): the civil time.
 pub fn date_and_time(d: &[u8], t: &[u8]) -> Option<Civil> {
     // Reassembled as "YYYY-MM-DD HH:MM:SS" on the stack.
@@ -408,7 +421,10 @@ mod tests {
         let (c, off, n) = clf(b"14/Mar/2023:10:45:43 +0100 policy").unwrap();
         assert_eq!((c.y, c.mo, c.d, c.h, c.mi, c.s), (2023, 3, 14, 10, 45, 43));
         assert_eq!((off, n), (Some(3600), 26));
-        assert_eq!(clf(b"14/Mar/2023:10:45:43").map(|t| (t.1, t.2)), Some((None, 20)));
+        assert_eq!(
+            clf(b"14/Mar/2023:10:45:43").map(|t| (t.1, t.2)),
+            Some((None, 20))
+        );
         assert!(clf(b"14/Mxx/2023:10:45:43").is_none());
         assert!(clf(b"14-Mar-2023:10:45:43").is_none());
         assert!(clf(b"14/Mar/2023:1").is_none());

@@ -138,9 +138,7 @@ fn pri(b: &[u8]) -> (Option<u16>, &[u8]) {
 /// stripped by a collector) is `no timestamp`.
 pub fn dated<'a>(rec: &'a [u8], clock: &Clock, out: &mut Fields<'a>) -> Result<Header<'a>, Reason> {
     let h = parse(rec).filter(|h| h.civil.is_some()).ok_or(NO_TIME)?;
-    out.ts = clock
-        .of(&h)
-        .ok_or(Reason::Borrowed("bad syslog time"))?;
+    out.ts = clock.of(&h).ok_or(Reason::Borrowed("bad syslog time"))?;
     Ok(h)
 }
 

@@ -41,12 +41,19 @@ May  1 10:00:06 log-relay 894 <142>1 2024-05-01T10:00:06.976Z logfwd logforwarde
     let (ev, bad) = load(data, "panos", "UTC");
     assert_eq!((ev.len(), bad), (6, 0));
     let t = |s| ymd_hms(2024, 5, 1, 10, 0, s).unwrap();
-    assert_eq!(ev.iter().map(|e| e.ts).collect::<Vec<_>>(), [0, 2, 3, 4, 5, 1].map(t));
+    assert_eq!(
+        ev.iter().map(|e| e.ts).collect::<Vec<_>>(),
+        [0, 2, 3, 4, 5, 1].map(t)
+    );
     let (auth, dec, tun, sctp, cor, strata) = (&ev[0], &ev[1], &ev[2], &ev[3], &ev[4], &ev[5]);
     assert_eq!(auth.get(Norm::User), Some("corp\\carol"));
     assert_eq!(auth.get(Norm::SrcIp), Some("192.0.2.30"));
     assert_eq!(auth.get(Norm::Host), Some("PA-3220"));
-    assert!(auth.get(Norm::Message).unwrap().contains("user password failure"));
+    assert!(
+        auth.get(Norm::Message)
+            .unwrap()
+            .contains("user password failure")
+    );
     assert_eq!(dec.raw("tls_version"), Some("TLS1.3"));
     assert_eq!(dec.raw("error"), Some("Certificate expired"));
     assert_eq!(dec.get(Norm::DstPort), Some("443"));
@@ -79,7 +86,10 @@ fn firepower_events_with_and_without_header() {
     assert_eq!(reasons(&r), ["no timestamp"]);
     let (ev, _) = load(data, "asa", "UTC");
     let t = |s| ymd_hms(2024, 5, 1, 11, 31, s).unwrap();
-    assert_eq!(ev.iter().map(|e| e.ts).collect::<Vec<_>>(), [19, 20, 50, 52].map(t));
+    assert_eq!(
+        ev.iter().map(|e| e.ts).collect::<Vec<_>>(),
+        [19, 20, 50, 52].map(t)
+    );
     assert_eq!(ev[0].raw("vendor"), Some("NGIPS"));
     assert_eq!(ev[0].get(Norm::EventId), Some("430002"));
     assert_eq!(ev[1].get(Norm::DstPort), Some("80"));
@@ -88,7 +98,9 @@ fn firepower_events_with_and_without_header() {
     assert_eq!(ev[3].get(Norm::Host), Some("ftd-2"));
     assert_eq!(
         ev[1].get(Norm::Message),
-        Some("allow tcp 203.0.113.5:40000 -> 192.0.2.21:80 (430001 intrusion, ET WEB_SERVER probe)")
+        Some(
+            "allow tcp 203.0.113.5:40000 -> 192.0.2.21:80 (430001 intrusion, ET WEB_SERVER probe)"
+        )
     );
     assert_eq!(
         ev[3].get(Norm::Message),
@@ -150,14 +162,38 @@ RT_FLOW - RT_FLOW_SESSION_CLOSE [junos@2636.1.1.1.2.129 reason=\"idle Timeout\" 
 #[test]
 fn stripped_headers_are_counted_under_their_format() {
     let bodies = [
-        ("asa", "%ASA-6-302013: Built inbound TCP connection 11 for outside:192.0.2.1/2345 (192.0.2.1/2345) to inside:10.2.2.2/80 (10.2.2.2/80)"),
-        ("filterlog", "filterlog: 5,,,1000000103,em0,match,block,in,4,0x0,,64,1,0,DF,6,tcp,40,203.0.113.5,192.0.2.6,1,2,0,S,1,,1,,"),
-        ("filterlog", "5,,,1000000103,em0,match,pass,out,4,0x0,,64,1,0,DF,17,udp,40,192.0.2.6,203.0.113.5,53,53,20"),
-        ("netfilter", "[UFW BLOCK] IN=eth0 OUT= MAC=00:00 SRC=192.0.2.1 DST=192.0.2.2 LEN=40 PROTO=TCP SPT=1 DPT=22"),
-        ("fortigate", "devname=\"fgt\" devid=\"FG100\" logid=\"0000000013\" type=\"traffic\" subtype=\"forward\" srcip=192.0.2.7 dstip=198.51.100.8 action=\"deny\""),
-        ("srx", "RT_FLOW - RT_FLOW_SESSION_DENY [junos@2636.1.1.1.2.40 source-address=\"192.0.2.9\" destination-address=\"198.51.100.1\"]"),
-        ("cef", "0|Check Point|VPN-1 & FireWall-1|Check Point|Log|Drop|Unknown|act=Drop src=192.0.2.9 dst=198.51.100.1"),
-        ("pflog", "rule 3/(match) block in on em0: 192.0.2.1.51234 > 198.51.100.2.22: S 1:1(0) win 1024"),
+        (
+            "asa",
+            "%ASA-6-302013: Built inbound TCP connection 11 for outside:192.0.2.1/2345 (192.0.2.1/2345) to inside:10.2.2.2/80 (10.2.2.2/80)",
+        ),
+        (
+            "filterlog",
+            "filterlog: 5,,,1000000103,em0,match,block,in,4,0x0,,64,1,0,DF,6,tcp,40,203.0.113.5,192.0.2.6,1,2,0,S,1,,1,,",
+        ),
+        (
+            "filterlog",
+            "5,,,1000000103,em0,match,pass,out,4,0x0,,64,1,0,DF,17,udp,40,192.0.2.6,203.0.113.5,53,53,20",
+        ),
+        (
+            "netfilter",
+            "[UFW BLOCK] IN=eth0 OUT= MAC=00:00 SRC=192.0.2.1 DST=192.0.2.2 LEN=40 PROTO=TCP SPT=1 DPT=22",
+        ),
+        (
+            "fortigate",
+            "devname=\"fgt\" devid=\"FG100\" logid=\"0000000013\" type=\"traffic\" subtype=\"forward\" srcip=192.0.2.7 dstip=198.51.100.8 action=\"deny\"",
+        ),
+        (
+            "srx",
+            "RT_FLOW - RT_FLOW_SESSION_DENY [junos@2636.1.1.1.2.40 source-address=\"192.0.2.9\" destination-address=\"198.51.100.1\"]",
+        ),
+        (
+            "cef",
+            "0|Check Point|VPN-1 & FireWall-1|Check Point|Log|Drop|Unknown|act=Drop src=192.0.2.9 dst=198.51.100.1",
+        ),
+        (
+            "pflog",
+            "rule 3/(match) block in on em0: 192.0.2.1.51234 > 198.51.100.2.22: S 1:1(0) win 1024",
+        ),
     ];
     for (id, b) in bodies {
         let data = format!("{b}\n{b}\n");
@@ -195,7 +231,10 @@ fn stripped_headers_are_counted_under_their_format() {
             ("unknown", 0, 1),
         ]
     );
-    assert_eq!(reasons(&r).iter().filter(|r| **r == "no timestamp").count(), 8);
+    assert_eq!(
+        reasons(&r).iter().filter(|r| **r == "no timestamp").count(),
+        8
+    );
 }
 
 /// A year taken from the file's modification time is said on the source; not when the
@@ -205,7 +244,9 @@ fn year_from_mtime_is_noted() {
     let bsd = "May  1 10:00:00 fw1 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 PROTO=UDP SPT=1 DPT=53\n";
     let (_, r) = report(bsd);
     assert!(
-        r.notes.iter().any(|n| n.contains("no year") && n.contains("2024")),
+        r.notes
+            .iter()
+            .any(|n| n.contains("no year") && n.contains("2024")),
         "{:?}",
         r.notes
     );
@@ -217,9 +258,16 @@ fn year_from_mtime_is_noted() {
         mtime_year: 2024,
         ..ParseCtx::default()
     };
-    assert!((def.prepare)(bsd.as_bytes(), &ctx).expect("prepare").note.is_none());
+    assert!(
+        (def.prepare)(bsd.as_bytes(), &ctx)
+            .expect("prepare")
+            .note
+            .is_none()
+    );
     // A syslog server's file says it once.
-    let mixed = format!("{bsd}May  1 10:00:01 asa1 : %ASA-4-106023: Deny tcp src outside:198.51.100.3/80 dst inside:10.0.0.4/8277 by access-group \"in\" [0x0, 0x0]\n");
+    let mixed = format!(
+        "{bsd}May  1 10:00:01 asa1 : %ASA-4-106023: Deny tcp src outside:198.51.100.3/80 dst inside:10.0.0.4/8277 by access-group \"in\" [0x0, 0x0]\n"
+    );
     let (id, r) = report(&mixed);
     assert_eq!((id, r.notes.len()), ("syslog", 1));
 }

@@ -165,7 +165,11 @@ fn panos_strata_every_log_type_and_nested_values() {
     let f = &ev[0];
     assert_eq!(f.ts, ymd_hms(2024, 3, 1, 10, 0, 0).unwrap());
     assert_eq!(
-        (f.get(Norm::SrcIp), f.get(Norm::DstPort), f.get(Norm::Action)),
+        (
+            f.get(Norm::SrcIp),
+            f.get(Norm::DstPort),
+            f.get(Norm::Action)
+        ),
         (Some("192.0.2.1"), Some("53"), Some("allow"))
     );
     assert_eq!(f.get(Norm::Host), Some("PA-VM-2"));

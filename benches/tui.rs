@@ -6,6 +6,7 @@
 //! cargo bench --bench tui -- /tmp/big10m [RUNS]
 //! VIGIL_BENCH_INDEX_ONLY=1 …   # skip the runs without the free-text index
 //! VIGIL_BENCH_FILTER=QUERY …   # measure that filter alone
+//! VIGIL_BENCH_COUNTS_ONLY=1 …  # the index, then `:top FIELD` alone
 //! ```
 //! Every figure is the median (and max) over RUNS repetitions (default 5).
 // A measuring tool, not library code: a query or pattern of its own that does not compile
@@ -177,6 +178,24 @@ fn queries(t: &Arc<Timeline>, runs: usize) -> Vec<Vec<u32>> {
     results
 }
 
+/// `:top FIELD` typed and the counts drawn (issue 15: ≤ 1 s at 10 M events), over every
+/// event and over a filtered view.
+fn counts(t: &Arc<Timeline>, view: &[u32], runs: usize) {
+    for field in ["host", "event_id", "user", "dst_port", "process"] {
+        for (label, rows) in [("all events", None), ("filtered view", Some(view.to_vec()))] {
+            let mut st = state(t.clone(), 80, 24);
+            st.set_view(rows);
+            let (_, shown) = measure(&format!(":top {field} + frame, {label}"), runs, || {
+                st.type_keys(&format!(":top {field}\n"));
+                st.draw();
+                st.counts_shown()
+            });
+            let (values, events) = shown.expect("counts on screen");
+            println!("    -> {values} values over {events} events");
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -202,6 +221,18 @@ fn main() {
     );
     let t = Arc::new(t);
 
+    // `VIGIL_BENCH_COUNTS_ONLY=1`: the index, then `:top` alone (issue 15's figure).
+    if std::env::var_os("VIGIL_BENCH_COUNTS_ONLY").is_some() {
+        let (_, ok) = measure("build free-text index", 1, || {
+            t.build_text_index(&AtomicBool::new(false), &AtomicUsize::new(0))
+        });
+        assert!(ok);
+        let f = Filter::parse("host:WS-RAD-01* AND event_id:4624", &TzSpec::Utc).expect("parses");
+        let cancel = AtomicBool::new(false);
+        let view = filter::run(&t, &f, &NoMarks, &cancel, &AtomicUsize::new(0)).unwrap_or_default();
+        counts(&t, &view, runs);
+        return;
+    }
     // (a) frames
     frames(&t, 160, 48, runs);
     frames(&t, 80, 24, runs);
@@ -257,6 +288,7 @@ fn main() {
             || histogram::buckets_rows(&t, &view, lo, hi, 160),
         );
     }
+    counts(&t, &view, runs);
     let mut st = state(t.clone(), 160, 48);
     st.set_view(Some(view));
     st.set_cursor(0);

@@ -41,7 +41,7 @@ pub mod cli {
         merge, report, sample, stats, thread_count,
     };
     pub use crate::sample::{SampleSummary, generate as generate_sample};
-    pub use crate::tui::theme::ColorMode;
+    pub use crate::tui::theme::{ColorMode, UnknownColorMode};
     pub use crate::tui::trace::mark_process_start;
     pub use crate::tui::{TuiOptions, run as run_tui};
 

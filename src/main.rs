@@ -271,15 +271,15 @@ enum HuntOut {
     Jsonl,
 }
 
-fn parse_tz(s: &str) -> Result<TzSpec, String> {
+fn parse_tz(s: &str) -> Result<TzSpec, vigil::model::TzError> {
     s.parse()
 }
 
-fn parse_color(s: &str) -> Result<ColorMode, String> {
+fn parse_color(s: &str) -> Result<ColorMode, vigil::cli::UnknownColorMode> {
     s.parse()
 }
 
-fn options(c: &Common) -> Result<Options, String> {
+fn options(c: &Common) -> Result<Options, options::OptionError> {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -309,7 +309,7 @@ fn options(c: &Common) -> Result<Options, String> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let mut opts = options(&cli.common).map_err(anyhow::Error::msg)?;
+    let mut opts = options(&cli.common)?;
     // One pool for everything (ingest, sort, filters), sized by --threads.
     opts.threads = commands::build_pool(opts.threads)?;
     if let Some(f) = cli.format.clone() {

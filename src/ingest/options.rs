@@ -4,6 +4,19 @@ use crate::model::TzSpec;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// A `GLOB=VALUE` option or a duration that does not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OptionError {
+    #[error("expected GLOB=VALUE, got {0:?}")]
+    NotARule(String),
+    #[error("bad glob: {0}")]
+    Glob(String),
+    #[error("bad duration {0:?} (use e.g. +90s, -5m, +1h30m, -2d, +250ms)")]
+    Duration(String),
+    #[error(transparent)]
+    Zone(#[from] crate::model::TzError),
+}
+
 /// A `GLOB=VALUE` rule (`--source-tz`, `--skew`), matched against a source's path.
 #[derive(Clone, Debug)]
 pub struct Rule<T> {
@@ -13,7 +26,7 @@ pub struct Rule<T> {
 
 /// Translates a shell glob (`*`, `?`) into an anchored regex; `*` also matches `/` so that
 /// `*fw*` matches anywhere in a path.
-pub fn glob_regex(glob: &str) -> Result<regex::Regex, String> {
+pub fn glob_regex(glob: &str) -> Result<regex::Regex, OptionError> {
     let mut re = String::from("^");
     for c in glob.chars() {
         match c {
@@ -23,25 +36,25 @@ pub fn glob_regex(glob: &str) -> Result<regex::Regex, String> {
         }
     }
     re.push('$');
-    regex::Regex::new(&re).map_err(|e| e.to_string())
+    regex::Regex::new(&re).map_err(|e| OptionError::Glob(e.to_string()))
 }
 
 /// Parses `GLOB=VALUE`.
-pub fn parse_rule<T>(
+pub fn parse_rule<T, E: Into<OptionError>>(
     s: &str,
-    value: impl Fn(&str) -> Result<T, String>,
-) -> Result<Rule<T>, String> {
+    value: impl Fn(&str) -> Result<T, E>,
+) -> Result<Rule<T>, OptionError> {
     let (g, v) = s
         .rsplit_once('=')
-        .ok_or_else(|| format!("expected GLOB=VALUE, got {s:?}"))?;
+        .ok_or_else(|| OptionError::NotARule(s.to_owned()))?;
     Ok(Rule {
         glob: glob_regex(g)?,
-        value: value(v)?,
+        value: value(v).map_err(Into::into)?,
     })
 }
 
 /// Parses a signed duration like `+90s`, `-5m`, `+1h30m`, `-2d`, `+250ms` into nanoseconds.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
+pub fn parse_duration(s: &str) -> Result<i64, OptionError> {
     let t = s.trim();
     let (sign, body) = match t.as_bytes().first() {
         Some(b'-') => (-1, &t[1..]),
@@ -66,17 +79,17 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
             'm' => 60_000_000_000,
             'h' => 3_600_000_000_000,
             'd' => 86_400_000_000_000,
-            _ => return Err(format!("bad duration {s:?} (use e.g. +90s, -5m, +1h, -2d)")),
+            _ => return Err(OptionError::Duration(s.to_owned())),
         };
-        let n: i64 = num.parse().map_err(|_| format!("bad duration {s:?}"))?;
+        let n: i64 = num
+            .parse()
+            .map_err(|_| OptionError::Duration(s.to_owned()))?;
         total = total.saturating_add(n.saturating_mul(unit));
         num.clear();
         any = true;
     }
     if !num.is_empty() || !any {
-        return Err(format!(
-            "bad duration {s:?} (a unit is needed: s, m, h, d, ms)"
-        ));
+        return Err(OptionError::Duration(s.to_owned()));
     }
     Ok(sign * total)
 }

@@ -144,10 +144,27 @@ pub struct FormatDef {
     /// confidence is the higher of this and the line share.
     pub head: Option<fn(&[u8]) -> u8>,
     /// Reads headers (`#Fields:`, CSV header, JSON shape) and returns the parser.
-    pub prepare: fn(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String>,
+    pub prepare: fn(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError>,
     /// Small inputs in this format (whole files: a line, or a header and a record): each
     /// must sniff as this format and parse without a reject (`ingest::registry_tests`).
     pub samples: &'static [&'static str],
+}
+
+/// Why a format could not start reading a file (the source then has one reject at 0).
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    /// The head lacks what the format needs (a CSV header, a JSON object).
+    #[error("{0}")]
+    Shape(&'static str),
+    /// The `--map` file of the `mapped` format.
+    #[error(transparent)]
+    Mapping(#[from] crate::ingest::edr::mapped::MappingError),
+}
+
+impl From<&'static str> for PrepareError {
+    fn from(what: &'static str) -> PrepareError {
+        PrepareError::Shape(what)
+    }
 }
 
 impl FormatDef {
@@ -156,7 +173,7 @@ impl FormatDef {
     pub const fn new(
         id: &'static str,
         family: Family,
-        prepare: fn(&[u8], &ParseCtx) -> Result<Prepared, String>,
+        prepare: fn(&[u8], &ParseCtx) -> Result<Prepared, PrepareError>,
     ) -> FormatDef {
         FormatDef {
             id,

@@ -8,7 +8,7 @@ mod time;
 pub use fields::{Fields, NORM_COUNT, Norm};
 pub use intern::{Bits, Interner, Sym};
 pub use time::{
-    PLAUSIBLE_FROM, TzSpec, format_display, format_rfc3339, naive_to_utc, now_ns,
+    PLAUSIBLE_FROM, TzError, TzSpec, format_display, format_rfc3339, naive_to_utc, now_ns,
     parse_time_prefix, plausible_until, ymd_hms,
 };
 

@@ -15,9 +15,18 @@ pub enum TzSpec {
     Named(Tz),
 }
 
+/// A `--tz` value that names no zone.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TzError {
+    #[error("bad offset {0:?}")]
+    Offset(String),
+    #[error("unknown time zone {0:?} (use an IANA name like Europe/Paris, or ±HH:MM)")]
+    Zone(String),
+}
+
 impl FromStr for TzSpec {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = TzError;
+    fn from_str(s: &str) -> Result<Self, TzError> {
         let t = s.trim();
         if t.eq_ignore_ascii_case("utc") || t == "Z" || t.eq_ignore_ascii_case("gmt") {
             return Ok(TzSpec::Utc);
@@ -30,18 +39,18 @@ impl FromStr for TzSpec {
                 None if rest.len() == 4 && rest.is_ascii() => (&rest[..2], &rest[2..]),
                 None => (rest, "0"),
             };
-            let h: i32 = h.parse().map_err(|_| format!("bad offset {s:?}"))?;
-            let m: i32 = m.parse().map_err(|_| format!("bad offset {s:?}"))?;
+            let h: i32 = h.parse().map_err(|_| TzError::Offset(s.to_owned()))?;
+            let m: i32 = m.parse().map_err(|_| TzError::Offset(s.to_owned()))?;
             if h > 23 || m > 59 {
-                return Err(format!("bad offset {s:?}"));
+                return Err(TzError::Offset(s.to_owned()));
             }
             let off = FixedOffset::east_opt(sign * (h * 3600 + m * 60))
-                .ok_or_else(|| format!("bad offset {s:?}"))?;
+                .ok_or_else(|| TzError::Offset(s.to_owned()))?;
             return Ok(TzSpec::Fixed(off));
         }
-        t.parse::<Tz>().map(TzSpec::Named).map_err(|_| {
-            format!("unknown time zone {s:?} (use an IANA name like Europe/Paris, or ±HH:MM)")
-        })
+        t.parse::<Tz>()
+            .map(TzSpec::Named)
+            .map_err(|_| TzError::Zone(s.to_owned()))
     }
 }
 

@@ -7,6 +7,7 @@ use super::casepath::CasePathError;
 use super::counts::Counts;
 use super::state::{CaseInfo, IngestStatus, Stop};
 use crate::case::{Annotation, CaseError, CaseFile, Kind, OpenReport, SourceEntry};
+use crate::detect::{Hits, RuleSet};
 use crate::export::{self, ExportError};
 use crate::ingest::{Loaded, SourceReport};
 use crate::timeline::Timeline;
@@ -78,7 +79,7 @@ pub enum Action {
         counts: Option<Counts>,
     },
     /// Text went to the clipboard (what to say), or why not.
-    Copied(Result<String, String>),
+    Copied(Result<String, std::io::Error>),
     /// A message has been shown long enough (`seq`: `State::msg_seq` when it was set).
     ExpireMsg(u64),
     /// A prompt's history could not be written.
@@ -187,6 +188,9 @@ pub enum Effect {
         timeline: Arc<Timeline>,
         view: Option<Arc<Vec<u32>>>,
         case: Option<Arc<CaseFile>>,
+        /// The Sigma rules and their hits, once a run has covered the whole timeline:
+        /// each event's rules are written (DRL 1.1: title, id, author).
+        detections: Option<(Arc<RuleSet>, Arc<Hits>)>,
         format: export::Format,
         path: PathBuf,
         force: bool,

@@ -64,6 +64,11 @@ impl Default for ColumnSet {
     }
 }
 
+/// A column name that `:cols` does not know.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown column {0:?} (columns: source, host, id, rel; time and message always show)")]
+pub struct UnknownColumn(pub String);
+
 impl ColumnSet {
     pub fn get(&self, c: Column) -> bool {
         match c {
@@ -98,7 +103,7 @@ impl ColumnSet {
 
     /// The columns named in `text` (comma or space separated; `time` and `message` are
     /// accepted and always shown). An unknown name is an error naming it.
-    pub fn parse(text: &str) -> Result<ColumnSet, String> {
+    pub fn parse(text: &str) -> Result<ColumnSet, UnknownColumn> {
         let mut set = ColumnSet {
             source: false,
             host: false,
@@ -118,11 +123,7 @@ impl ColumnSet {
             }
             match Column::from_name(name) {
                 Some(c) => set.set(c, true),
-                None => {
-                    return Err(format!(
-                        "unknown column {name:?} (columns: source, host, id, rel; time and message always show)"
-                    ));
-                }
+                None => return Err(UnknownColumn(name.to_owned())),
             }
         }
         Ok(set)
@@ -170,7 +171,8 @@ mod tests {
         assert!(s.host && s.rel && !s.source && !s.id);
         assert_eq!(s.to_text(), "time,host,rel,message");
         let e = ColumnSet::parse("host,colour").unwrap_err();
-        assert!(e.contains("\"colour\""), "{e}");
+        assert_eq!(e, UnknownColumn("colour".into()));
+        assert!(e.to_string().contains("\"colour\""), "{e}");
     }
 
     #[test]

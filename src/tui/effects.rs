@@ -9,7 +9,8 @@
 use super::action::{Action, CaseIoError, Effect, JournalOp, SaveRequest};
 use super::casepath::{case_file_path, same_file};
 use super::state::CaseInfo;
-use crate::case::{Case, CaseFile, OpenReport, SavedFilter};
+use crate::case::{Case, OpenReport, SavedFilter};
+use crate::detect::Detected;
 use crate::export;
 use crate::ingest::{self, Options, Progress, SourceReport};
 use crate::output::{self, OutputOptions, Protected, Role};
@@ -143,7 +144,7 @@ impl Effects {
     }
 
     /// Sends the OSC 52 sequence for `text` to the terminal.
-    fn copy(&mut self, what: &str, text: &str) -> Result<String, String> {
+    fn copy(&mut self, what: &str, text: &str) -> Result<String, std::io::Error> {
         use std::io::Write;
         let (seq, cut) = super::clipboard::osc52(text);
         match &self.osc {
@@ -153,9 +154,7 @@ impl Effects {
                 .extend_from_slice(&seq),
             None => {
                 let mut out = std::io::stdout().lock();
-                out.write_all(&seq)
-                    .and_then(|()| out.flush())
-                    .map_err(|e| e.to_string())?;
+                out.write_all(&seq).and_then(|()| out.flush())?;
             }
         }
         let n = text.chars().count();
@@ -227,6 +226,7 @@ impl Effects {
                 timeline,
                 view,
                 case,
+                detections,
                 format,
                 path,
                 force,
@@ -246,15 +246,19 @@ impl Effects {
                 }
                 self.dispatch(move || {
                     let view = view.as_deref().map(Vec::as_slice);
-                    let result = export_view(
-                        &timeline,
-                        view,
-                        case.as_deref(),
+                    let detected = detections.as_ref().map(|(rules, hits)| Detected {
+                        rules: rules.as_ref(),
+                        hits: hits.as_ref(),
+                    });
+                    let req = export::Request {
                         format,
-                        &path,
-                        &protected,
-                        opts,
-                    );
+                        rows: view.map_or(export::Rows::All, export::Rows::Only),
+                        case: case.as_deref(),
+                        annotated_only: false,
+                        missing_evidence: false,
+                        detected,
+                    };
+                    let result = export::to_file(&timeline, &req, &path, &protected, opts);
                     Some(Action::ExportDone { path, result })
                 })
             }
@@ -486,30 +490,6 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
         }
         _ => return None,
     })
-}
-
-/// Writes the rows of `view` (every event when `None`) to `path` through the export
-/// pipeline: the annotations of `case` go into jsonl objects and extra csv columns, as
-/// with `vigil export --case`; only the shown events (no missing-evidence lines).
-fn export_view(
-    t: &Timeline,
-    view: Option<&[u32]>,
-    case: Option<&CaseFile>,
-    format: export::Format,
-    path: &Path,
-    protected: &Protected,
-    opts: OutputOptions,
-) -> Result<export::Summary, export::ExportError> {
-    let req = export::Request {
-        format,
-        rows: view.map_or(export::Rows::All, export::Rows::Only),
-        case,
-        annotated_only: false,
-        missing_evidence: false,
-        // The TUI runs no rules yet; its export gains them with the Detections view.
-        detected: None,
-    };
-    export::to_file(t, &req, path, protected, opts)
 }
 
 /// The files under `paths`, each once: a file reached twice (a folder and a file in it,

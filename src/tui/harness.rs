@@ -11,6 +11,7 @@ use super::views;
 use crate::timeline::Timeline;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use regex::Regex;
 use std::sync::Arc;
 
@@ -59,6 +60,24 @@ impl TuiHarness {
     /// What follows a key: histogram and detail pane brought up to date.
     pub fn refresh(&mut self) {
         refresh(&mut self.app.st);
+    }
+
+    /// Types `keys` as a user would (`\n` is Enter), each through update and its effects.
+    pub fn type_keys(&mut self, keys: &str) {
+        for c in keys.chars() {
+            let code = match c {
+                '\n' => KeyCode::Enter,
+                c => KeyCode::Char(c),
+            };
+            self.app
+                .apply(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        }
+    }
+
+    /// The value counts on screen: (distinct values, events counted), once counted.
+    pub fn counts_shown(&self) -> Option<(usize, usize)> {
+        let c = self.app.st.counts.result.as_ref()?;
+        Some((c.values.len(), c.events))
     }
 
     /// One frame.

@@ -82,6 +82,14 @@ impl Layer {
     }
 }
 
+/// A binding naming a command its layer does not have (a user keymap's typo).
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("no action {action:?} in [{layer}]")]
+pub struct UnknownAction {
+    pub action: String,
+    pub layer: &'static str,
+}
+
 /// The commands of one layer: an enum whose handler lives in `update/`. `ALL` names every
 /// command as the keymap file spells it.
 pub trait Command: Copy + PartialEq + 'static {
@@ -552,10 +560,13 @@ impl Keymap {
     }
 
     /// Every binding of `C`'s layer names one of its commands.
-    pub fn validate<C: Command>(&self) -> Result<(), String> {
+    pub fn validate<C: Command>(&self) -> Result<(), UnknownAction> {
         for b in self.bindings.iter().filter(|b| b.layer == C::LAYER) {
             if !C::ALL.iter().any(|(_, n)| *n == b.action) {
-                return Err(format!("no action {:?} in [{}]", b.action, C::LAYER.name()));
+                return Err(UnknownAction {
+                    action: b.action.clone(),
+                    layer: C::LAYER.name(),
+                });
             }
         }
         Ok(())

@@ -11,6 +11,7 @@ mod casepath;
 pub mod cells;
 pub mod clipboard;
 pub mod columns;
+mod commands;
 pub mod complete;
 pub mod counts;
 pub mod decode;
@@ -234,7 +235,11 @@ fn load_keymap() -> (keymap::Keymap, Option<String>) {
     let user = default
         .with_user(&text)
         .map_err(|e| e.to_string())
-        .and_then(|km| update::validate_keymap(&km).map(|()| km));
+        .and_then(|km| {
+            update::validate_keymap(&km)
+                .map(|()| km)
+                .map_err(|e| e.to_string())
+        });
     match user {
         Ok(km) => (km, None),
         Err(e) => {

@@ -14,14 +14,19 @@ pub enum ColorMode {
     Never,
 }
 
+/// A `--color` value that is none of auto, always, never.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("expected auto, always or never, got {0:?}")]
+pub struct UnknownColorMode(pub String);
+
 impl std::str::FromStr for ColorMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownColorMode;
+    fn from_str(s: &str) -> Result<Self, UnknownColorMode> {
         match s {
             "auto" => Ok(ColorMode::Auto),
             "always" => Ok(ColorMode::Always),
             "never" => Ok(ColorMode::Never),
-            _ => Err(format!("expected auto, always or never, got {s:?}")),
+            _ => Err(UnknownColorMode(s.to_owned())),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::json;
 use super::norm::{self, JsonParser, basename, first, get, has, json_head, set_from};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("carbonblack", Family::Edr, prepare)
@@ -23,7 +23,7 @@ fn sniff(head: &[u8]) -> u8 {
     0
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let (records, shape) = json::split(data, &["events", "results"]);
     Ok(Prepared {
         parser: Box::new(JsonParser { tz: ctx.tz, map }),

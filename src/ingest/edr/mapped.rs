@@ -5,7 +5,7 @@
 
 use super::norm::{self, CsvParser, json_head};
 use super::{csv, json, time};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec, naive_to_utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -31,6 +31,24 @@ struct TimeSpec {
     format: Option<String>,
 }
 
+/// What is wrong with a `--map` file.
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    #[error("format mapped needs a mapping file (--map FILE)")]
+    Missing,
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("bad mapping file: {0}")]
+    Syntax(#[from] serde_json::Error),
+    #[error("mapping names unknown field {0:?}")]
+    UnknownField(String),
+    #[error("unknown time format {0:?}")]
+    TimeFormat(String),
+}
+
 /// How the time field is read.
 #[derive(Clone)]
 enum TimeFormat {
@@ -41,7 +59,7 @@ enum TimeFormat {
     Strftime(String),
 }
 
-fn time_format(s: Option<&str>) -> Result<TimeFormat, String> {
+fn time_format(s: Option<&str>) -> Result<TimeFormat, MappingError> {
     Ok(match s.unwrap_or("auto") {
         "auto" | "rfc3339" | "iso8601" | "iso" | "epoch" => TimeFormat::Auto,
         "epoch_s" => TimeFormat::EpochUnit(1_000_000_000),
@@ -52,7 +70,7 @@ fn time_format(s: Option<&str>) -> Result<TimeFormat, String> {
         "ticks" => TimeFormat::Ticks,
         other => match other.strip_prefix("strftime:") {
             Some(f) if !f.is_empty() => TimeFormat::Strftime(f.to_owned()),
-            _ => return Err(format!("unknown time format {other:?}")),
+            _ => return Err(MappingError::TimeFormat(other.to_owned())),
         },
     })
 }
@@ -115,11 +133,11 @@ impl RecordParser for CsvMapped {
     }
 }
 
-fn rules(text: &str, tz: TzSpec) -> Result<Rules, String> {
-    let m: Mapping = serde_json::from_str(text).map_err(|e| format!("bad mapping file: {e}"))?;
+fn rules(text: &str, tz: TzSpec) -> Result<Rules, MappingError> {
+    let m: Mapping = serde_json::from_str(text)?;
     let mut fields = Vec::new();
     for (k, v) in m.fields {
-        let n = Norm::from_name(&k).ok_or_else(|| format!("mapping names unknown field {k:?}"))?;
+        let n = Norm::from_name(&k).ok_or_else(|| MappingError::UnknownField(k.clone()))?;
         fields.push((n, v));
     }
     Ok(Rules {
@@ -130,16 +148,19 @@ fn rules(text: &str, tz: TzSpec) -> Result<Rules, String> {
     })
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let path = ctx
         .map
         .as_ref()
-        .ok_or("format mapped needs a mapping file (--map FILE)")?;
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        .ok_or(MappingError::Missing)?;
+    let text = std::fs::read_to_string(path).map_err(|source| MappingError::Read {
+        path: path.clone(),
+        source,
+    })?;
     prepare_with(data, &text, ctx.tz)
 }
 
-fn prepare_with(data: &[u8], mapping: &str, tz: TzSpec) -> Result<Prepared, String> {
+fn prepare_with(data: &[u8], mapping: &str, tz: TzSpec) -> Result<Prepared, PrepareError> {
     let r = rules(mapping, tz)?;
     let note = Some(format!("time field {}", r.time_field));
     if json_head(data).is_some() {

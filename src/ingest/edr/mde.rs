@@ -7,7 +7,7 @@
 
 use super::json;
 use super::norm::{self, CsvParser, JsonParser, basename, first, get, has, json_head, set_from};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("mde", Family::Edr, prepare)
@@ -59,7 +59,7 @@ fn portal_name(n: &str) -> &str {
     n.strip_suffix(" [UTC]").unwrap_or(n)
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     if json_head(data).is_some() {
         let (records, shape) = json::split(data, &["records"]);
         return Ok(Prepared {

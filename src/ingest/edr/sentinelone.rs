@@ -4,7 +4,7 @@
 
 use super::json;
 use super::norm::{self, CsvParser, JsonParser, basename, first, get, has, json_head, set_from};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("sentinelone", Family::Edr, prepare)
@@ -44,7 +44,7 @@ fn sniff(head: &[u8]) -> u8 {
     0
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     if json_head(data).is_some() {
         let (records, shape) = json::split(data, &["data"]);
         return Ok(Prepared {

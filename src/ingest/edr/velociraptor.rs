@@ -4,7 +4,7 @@
 
 use super::json;
 use super::norm::{self, basename, first, get, has, json_head, set_from};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("velociraptor", Family::Edr, prepare)
@@ -45,7 +45,7 @@ fn sniff(head: &[u8]) -> u8 {
     0
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let (records, shape) = json::split(data, &[]);
     // The first column of TIME that the first few rows have and that reads as a time.
     let mut best: Option<usize> = None;

@@ -10,7 +10,7 @@ use super::eventxml;
 use super::json::{self, Pairs};
 use super::norm::{self, count, get, has, json_head};
 use crate::ingest::evtx::schema;
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
 
@@ -65,7 +65,7 @@ fn sniff(head: &[u8]) -> u8 {
     0
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let (records, shape) = json::split(data, &[]);
     let mut note = shape.to_owned();
     if let Some(first) = norm::first_record(data, &records) {

@@ -10,7 +10,7 @@
 
 use super::syslog::{self, Clock};
 use super::text::{self, cow, find};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
 
@@ -67,7 +67,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     tag_at(l).is_some()
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let p = Asa::new(data, ctx);
     let clock = p.clock;
     Ok(clock.lines(p))

@@ -8,7 +8,7 @@ use super::kv;
 use super::stamp;
 use super::syslog::{self, Clock, YearRule};
 use super::text::{self, cow, find};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("cef", Family::Firewall, prepare)
@@ -52,7 +52,7 @@ fn header_at(l: &[u8]) -> Option<usize> {
     bare.then_some(at)
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let clock = Clock::new(data, ctx);
     Ok(clock.lines(Cef { clock }))
 }

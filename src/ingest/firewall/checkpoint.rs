@@ -10,7 +10,7 @@ use super::stamp;
 use super::syslog::{self, Clock};
 use super::text::{self, Utf8Line, cow, find};
 use crate::ingest::edr::json;
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm};
 
 pub static DEF: FormatDef = FormatDef::new("checkpoint", Family::Firewall, prepare)
@@ -39,7 +39,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     })
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let clock = Clock::new(data, ctx);
     let mut p = clock.lines(Checkpoint { clock });
     // JSON (arrays, objects, NDJSON) is cut into records by the JSON reader.

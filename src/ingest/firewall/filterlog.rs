@@ -4,7 +4,7 @@
 use super::csvpos;
 use super::syslog::{self, Clock};
 use super::text::{self, cow, req};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm};
 
 pub static DEF: FormatDef = FormatDef::new("filterlog", Family::Firewall, prepare)
@@ -47,7 +47,7 @@ fn pf_csv(msg: &[u8]) -> bool {
         && matches!(cols[8], b"4" | b"6")
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let p = Filterlog::new(data, ctx);
     let clock = p.clock;
     Ok(clock.lines(p))

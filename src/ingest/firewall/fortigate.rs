@@ -7,7 +7,7 @@ use super::kv::{self, Kv};
 use super::stamp;
 use super::syslog;
 use super::text::{self, Utf8Line, find};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("fortigate", Family::Firewall, prepare)
@@ -31,7 +31,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
         && (has(b"date=") || has(b"eventtime=") || has(b"devname=") || has(b"devid="))
 }
 
-fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     Ok(Prepared::lines(Fortigate { tz: ctx.tz }))
 }
 

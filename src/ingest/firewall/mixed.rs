@@ -6,7 +6,7 @@
 
 use super::FORMATS;
 use crate::ingest::sniffing::head_lines;
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::Fields;
 
 pub static DEF: FormatDef = FormatDef::new("syslog", Family::Firewall, prepare)
@@ -49,7 +49,7 @@ fn sniff(head: &[u8]) -> u8 {
     }
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let mut parsers = Vec::with_capacity(FORMATS.len());
     let mut note = None;
     for def in FORMATS {

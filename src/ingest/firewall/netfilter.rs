@@ -24,7 +24,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
         && (find(l, b"IN=").is_some() || find(l, b" PROTO=").is_some())
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     // `journalctl` text exports interleave `-- Boot …--` / `-- Logs begin …` markers.
     let (records, note) = journal::records(data).unwrap_or((
         Records::Lines {

@@ -9,7 +9,7 @@ use super::stamp;
 use super::syslog::{self, Header};
 use super::text::{self, cow, req};
 use crate::ingest::edr::json;
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("panos", Family::Firewall, prepare)
@@ -70,7 +70,7 @@ fn time(t: &[u8]) -> Option<(stamp::Civil, Option<i32>)> {
     (used == t.len()).then_some((c, off))
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     // JSON arrays and single documents need ranges; NDJSON and CSV are lines.
     let (records, note) = match data.get(json::skip_ws(data, 0)) {
         Some(b'[') | Some(b'{') => {

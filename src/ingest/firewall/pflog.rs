@@ -7,7 +7,7 @@
 use super::syslog::{self, Clock};
 use super::text::{self, cow, find, next_token, push};
 use super::stamp;
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm};
 
 pub static DEF: FormatDef = FormatDef::new("pflog", Family::Firewall, prepare)
@@ -30,7 +30,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     rule_at(l).is_some()
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let clock = Clock::new(data, ctx);
     Ok(clock.lines(Pflog { clock }))
 }

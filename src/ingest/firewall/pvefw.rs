@@ -6,7 +6,7 @@
 use super::netfilter;
 use super::stamp::{self, Civil};
 use super::text::{self, Utf8Line, cow, find, next_token, push};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("pvefw", Family::Firewall, prepare)
@@ -51,7 +51,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     split(l).is_some()
 }
 
-fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     Ok(Prepared::lines(Pvefw { tz: ctx.tz }))
 }
 

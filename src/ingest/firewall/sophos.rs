@@ -8,7 +8,7 @@ use super::kv::{self, Kv};
 use super::stamp;
 use super::syslog;
 use super::text::{self, Utf8Line, cow, find, req};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
 
 pub static DEF: FormatDef = FormatDef::new("sophos", Family::Firewall, prepare)
@@ -39,7 +39,7 @@ fn utm_header(l: &[u8]) -> Option<(stamp::Civil, &[u8], &[u8])> {
     tag.ends_with(b":").then_some((c, host, text::trim(body)))
 }
 
-fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     Ok(Prepared::lines(Sophos { tz: ctx.tz }))
 }
 

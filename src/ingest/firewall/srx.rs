@@ -6,7 +6,7 @@ use super::srx_text;
 use crate::ingest::sniffing::head_lines;
 use super::syslog::{self, Clock};
 use super::text::{self, Utf8Line, cow, find};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm};
 
 pub static DEF: FormatDef = FormatDef::new("srx", Family::Firewall, prepare)
@@ -44,7 +44,7 @@ pub(super) fn is_line(l: &[u8]) -> bool {
         || srx_text::is_line(l)
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let clock = Clock::new(data, ctx);
     Ok(clock.lines(Srx { clock }))
 }

@@ -3,7 +3,7 @@
 
 use super::stamp;
 use super::text::{self, cow, find, req};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records};
 use crate::model::{Fields, Norm, TzSpec};
 use std::borrow::Cow;
 
@@ -50,7 +50,7 @@ enum Col {
     Other(String),
 }
 
-fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, String> {
+fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     // A UTF-8 BOM (a copy saved by an editor or PowerShell) must not hide `#Version:`.
     let start = if data.starts_with(b"\xEF\xBB\xBF") {
         3

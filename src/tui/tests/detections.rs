@@ -380,3 +380,40 @@ fn snapshots_with_hits() {
     keys(&mut st, "<Esc>");
     snap("hits_ascii_140x40", &st);
 }
+
+#[test]
+fn export_from_the_tui_writes_each_hit_events_rules_with_provenance() {
+    let mut st = app(120, 30);
+    let (rules, hits) = st.detect.current(st.timeline.len()).unwrap();
+    let hit_events = hits.event_count();
+    let first_title = {
+        let ev = (0..st.timeline.len())
+            .find(|&i| !hits.of(i).is_empty())
+            .unwrap();
+        rules.get(hits.of(ev)[0]).unwrap().title.clone()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hits.jsonl");
+    keys(&mut st, "ej");
+    keys(&mut st, &format!("<C-u>{}<Enter>", out.display()));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let with_rules: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("rules").is_some())
+        .collect();
+    assert_eq!(
+        with_rules.len(),
+        hit_events,
+        "one line per hit event carries rules"
+    );
+    let all: Vec<&serde_json::Value> = with_rules
+        .iter()
+        .flat_map(|v| v["rules"].as_array().unwrap())
+        .collect();
+    assert!(all.iter().any(|r| r["title"] == first_title.as_str()));
+    // DRL 1.1: every rule written says where it comes from.
+    for r in all {
+        assert!(r["id"].is_string() && r["author"].is_string(), "{r}");
+    }
+}

@@ -2,35 +2,15 @@
 
 use super::annotate::begin_edit;
 use super::confirm;
-use super::nav::Nav;
 use crate::tui::action::Effect;
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::state::{Confirm, Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ListCmd {
-    Nav(Nav),
-    Go,
-    Edit,
-    Delete,
-    Close,
-}
-
-impl Command for ListCmd {
-    const LAYER: Layer = Layer::List;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (ListCmd::Nav(Nav::Down), "down"),
-        (ListCmd::Nav(Nav::Up), "up"),
-        (ListCmd::Nav(Nav::PageDown), "page_down"),
-        (ListCmd::Nav(Nav::PageUp), "page_up"),
-        (ListCmd::Nav(Nav::First), "first"),
-        (ListCmd::Nav(Nav::Last), "last"),
-        (ListCmd::Go, "go"),
-        (ListCmd::Edit, "edit"),
-        (ListCmd::Delete, "delete"),
-        (ListCmd::Close, "close"),
-    ];
+commands! {
+    pub enum ListCmd in List with [Down, Up, PageDown, PageUp, First, Last] {
+        Go = "go", Edit = "edit", Delete = "delete", Close = "close",
+    }
 }
 
 /// `u` (forward) / `U`: the next annotated event in the current view, wrapping around.

@@ -8,72 +8,40 @@
 //! makes it an early-detection point, keeping its tags and note. Early-detection points
 //! are edited first when an event has several (from a merged case).
 
-use super::nav::Nav;
 use crate::case::{Annotation, EventCopy, Kind, Severity};
 use crate::model::Norm;
 use crate::tui::action::Effect;
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::state::{AnnForm, FormField, Mode, PromptKind, State, Then};
 use ratatui::crossterm::event::KeyEvent;
 
 pub const DEFAULT_CASE: &str = "./case.vigil.json";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SeverityCmd {
-    Pick(Severity),
-    Cancel,
+commands! {
+    pub enum SeverityCmd in Severity {
+        Pick(Severity) [
+            Severity::Low => "low", Severity::Medium => "medium", Severity::High => "high",
+            Severity::Critical => "critical",
+        ],
+        Cancel = "cancel",
+    }
 }
 
-impl Command for SeverityCmd {
-    const LAYER: Layer = Layer::Severity;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (SeverityCmd::Pick(Severity::Low), "low"),
-        (SeverityCmd::Pick(Severity::Medium), "medium"),
-        (SeverityCmd::Pick(Severity::High), "high"),
-        (SeverityCmd::Pick(Severity::Critical), "critical"),
-        (SeverityCmd::Cancel, "cancel"),
-    ];
+commands! {
+    pub enum KindCmd in Kind with [Down, Up, First, Last] {
+        /// A digit key: the kind of that number.
+        Choose = "choose",
+        Next = "next", Cancel = "cancel",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KindCmd {
-    Nav(Nav),
-    /// A digit key: the kind of that number.
-    Choose,
-    Next,
-    Cancel,
-}
-
-impl Command for KindCmd {
-    const LAYER: Layer = Layer::Kind;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (KindCmd::Nav(Nav::Down), "down"),
-        (KindCmd::Nav(Nav::Up), "up"),
-        (KindCmd::Nav(Nav::First), "first"),
-        (KindCmd::Nav(Nav::Last), "last"),
-        (KindCmd::Choose, "choose"),
-        (KindCmd::Next, "next"),
-        (KindCmd::Cancel, "cancel"),
-    ];
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EditorCmd {
-    Finish,
-    SwitchField,
-    /// Enter: on to the note from the tags line; a new line inside the note.
-    NextField,
-    Cancel,
-}
-
-impl Command for EditorCmd {
-    const LAYER: Layer = Layer::Editor;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (EditorCmd::Finish, "finish"),
-        (EditorCmd::SwitchField, "switch_field"),
-        (EditorCmd::NextField, "next_field"),
-        (EditorCmd::Cancel, "cancel"),
-    ];
+commands! {
+    pub enum EditorCmd in Editor {
+        Finish = "finish", SwitchField = "switch_field",
+        /// Enter: on to the note from the tags line; a new line inside the note.
+        NextField = "next_field",
+        Cancel = "cancel",
+    }
 }
 
 /// A fresh annotation on the selected event, or `None` (with a message) when there is no

@@ -1,28 +1,16 @@
 //! The column chooser (`C`, `:cols`): which optional columns the table shows. The choice
 //! is kept in the case view when the case is saved.
 
-use super::nav::Nav;
 use crate::tui::action::Effect;
 use crate::tui::columns::{Column, ColumnSet};
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::state::{Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChooserCmd {
-    Nav(Nav),
-    Toggle,
-    Close,
-}
-
-impl Command for ChooserCmd {
-    const LAYER: Layer = Layer::Columns;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (ChooserCmd::Nav(Nav::Down), "down"),
-        (ChooserCmd::Nav(Nav::Up), "up"),
-        (ChooserCmd::Toggle, "toggle"),
-        (ChooserCmd::Close, "close"),
-    ];
+commands! {
+    pub enum ChooserCmd in Columns with [Down, Up] {
+        Toggle = "toggle", Close = "close",
+    }
 }
 
 pub fn open(st: &mut State) {
@@ -37,7 +25,7 @@ pub fn set(st: &mut State, list: &str) {
             st.table.cols = c;
             st.info(format!("columns: {}", c.to_text()));
         }
-        Err(e) => st.error(e),
+        Err(e) => st.error(e.to_string()),
     }
 }
 

@@ -38,7 +38,7 @@ pub fn run(st: &mut State, cmd: &str) -> Vec<Effect> {
         "q!" | "quit!" => st.quit = true,
         "goto" | "time" => match parse_goto(arg, st.cursor_ts(), &st.zone().1) {
             Ok(ts) => st.goto_ts(ts),
-            Err(e) => st.error(e),
+            Err(e) => st.error(e.to_string()),
         },
         "filter" => return jobs::apply_filter(st, arg.to_string()),
         "tz" => match arg.parse::<TzSpec>() {
@@ -47,7 +47,7 @@ pub fn run(st: &mut State, cmd: &str) -> Vec<Effect> {
                 st.zone = st.config.zones.len() - 1;
                 st.info(format!("display zone: {z}"));
             }
-            Err(e) => st.error(e),
+            Err(e) => st.error(e.to_string()),
         },
         "w" | "write" if arg.is_empty() => return case::save(st),
         "w" | "write" => return case::save_to(st, arg, false),

@@ -4,20 +4,14 @@
 
 use super::export;
 use crate::tui::action::Effect;
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::state::{Confirm, Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConfirmCmd {
-    Yes,
-    No,
-}
-
-impl Command for ConfirmCmd {
-    const LAYER: Layer = Layer::Confirm;
-    const ALL: &'static [(Self, &'static str)] =
-        &[(ConfirmCmd::Yes, "yes"), (ConfirmCmd::No, "no")];
+commands! {
+    pub enum ConfirmCmd in Confirm {
+        Yes = "yes", No = "no",
+    }
 }
 
 pub fn ask(st: &mut State, what: Confirm) {

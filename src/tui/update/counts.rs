@@ -4,37 +4,19 @@
 //! values to complete.
 
 use super::jobs::add_term;
-use super::nav::Nav;
 use super::picker::pivot_term;
 use crate::tui::action::Effect;
+use crate::tui::commands::commands;
 use crate::tui::counts::Counts;
-use crate::tui::keymap::{Command, Layer};
 use crate::tui::panels::CountJob;
 use crate::tui::state::{Mode, PromptKind, State};
 use ratatui::crossterm::event::KeyEvent;
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CountsCmd {
-    Nav(Nav),
-    Pick,
-    Exclude,
-    Close,
-}
-
-impl Command for CountsCmd {
-    const LAYER: Layer = Layer::Counts;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (CountsCmd::Nav(Nav::Down), "down"),
-        (CountsCmd::Nav(Nav::Up), "up"),
-        (CountsCmd::Nav(Nav::PageDown), "page_down"),
-        (CountsCmd::Nav(Nav::PageUp), "page_up"),
-        (CountsCmd::Nav(Nav::First), "first"),
-        (CountsCmd::Nav(Nav::Last), "last"),
-        (CountsCmd::Pick, "pick"),
-        (CountsCmd::Exclude, "exclude"),
-        (CountsCmd::Close, "close"),
-    ];
+commands! {
+    pub enum CountsCmd in Counts with [Down, Up, PageDown, PageUp, First, Last] {
+        Pick = "pick", Exclude = "exclude", Close = "close",
+    }
 }
 
 /// `c` / `:top`: asks which field (Tab completes names).

@@ -4,41 +4,24 @@
 //! one), the detail pane's rule section and the annotation pre-filled from a hit.
 
 use super::jobs::{apply_filter, current_filter, run_filter};
-use super::nav::Nav;
 use super::picker::pivot_term;
 use crate::case::Annotation;
 use crate::detect::{Level, RuleIdx, RuleMeta};
 use crate::timeline::histogram;
 use crate::tui::action::Effect;
+use crate::tui::commands::commands;
 use crate::tui::detect::{DetectAction, DetectEffect, DetectPhase, RuleRow, ViewLine};
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::keymap::Layer;
 use crate::tui::sanitize;
 use crate::tui::state::{DetailLine, Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 use std::collections::HashMap;
 
-/// What a key in the Detections view asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DetectCmd {
-    Nav(Nav),
-    Filter,
-    Expand,
-    Close,
-}
-
-impl Command for DetectCmd {
-    const LAYER: Layer = Layer::Detections;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (DetectCmd::Nav(Nav::Down), "down"),
-        (DetectCmd::Nav(Nav::Up), "up"),
-        (DetectCmd::Nav(Nav::PageDown), "page_down"),
-        (DetectCmd::Nav(Nav::PageUp), "page_up"),
-        (DetectCmd::Nav(Nav::First), "first"),
-        (DetectCmd::Nav(Nav::Last), "last"),
-        (DetectCmd::Filter, "filter"),
-        (DetectCmd::Expand, "expand"),
-        (DetectCmd::Close, "close"),
-    ];
+commands! {
+    /// What a key in the Detections view asks for.
+    pub enum DetectCmd in Detections with [Down, Up, PageDown, PageUp, First, Last] {
+        Filter = "filter", Expand = "expand", Close = "close",
+    }
 }
 
 /// The table's detection keys.

@@ -4,26 +4,19 @@
 
 use crate::export::{self, ExportError, Format};
 use crate::tui::action::Effect;
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::state::{Confirm, Mode, PromptKind, State};
 use ratatui::crossterm::event::KeyEvent;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportCmd {
-    Format(Format),
-    Cancel,
-}
-
-impl Command for ExportCmd {
-    const LAYER: Layer = Layer::Export;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (ExportCmd::Format(Format::Jsonl), "jsonl"),
-        (ExportCmd::Format(Format::Csv), "csv"),
-        (ExportCmd::Format(Format::Timesketch), "timesketch"),
-        (ExportCmd::Cancel, "cancel"),
-    ];
+commands! {
+    pub enum ExportCmd in Export {
+        Format(Format) [
+            Format::Jsonl => "jsonl", Format::Csv => "csv", Format::Timesketch => "timesketch",
+        ],
+        Cancel = "cancel",
+    }
 }
 
 /// `e`: format first (one key), then the path.
@@ -68,10 +61,18 @@ pub fn export_to(st: &mut State, path: &str, force: bool) -> Vec<Effect> {
         .filter(|_| !st.case.marks.is_empty())
         .map(|c| Arc::new(c.file.clone()));
     st.info(format!("exporting {} events to {path}...", st.rows()));
+    // Hits go along only when the run covered every event the export may write.
+    let d = &st.detect;
+    let detections = d
+        .rules
+        .clone()
+        .zip(d.hits.clone())
+        .filter(|(_, h)| h.covered() == st.timeline.len());
     vec![Effect::Export {
         timeline: st.timeline.clone(),
         view: st.table.view.clone(),
         case,
+        detections,
         format: st.export_format,
         path: path.into(),
         force,

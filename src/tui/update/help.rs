@@ -1,30 +1,16 @@
 //! The help screen (`?`), generated from the keymap: scrolling and closing.
 
-use super::nav::Nav;
 use crate::tui::action::Effect;
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::layout;
 use crate::tui::state::{Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HelpCmd {
-    Nav(Nav),
-    Close,
-}
-
-impl Command for HelpCmd {
-    const LAYER: Layer = Layer::Help;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (HelpCmd::Nav(Nav::Down), "down"),
-        (HelpCmd::Nav(Nav::Up), "up"),
-        (HelpCmd::Nav(Nav::PageDown), "page_down"),
-        (HelpCmd::Nav(Nav::PageUp), "page_up"),
-        (HelpCmd::Nav(Nav::First), "first"),
-        (HelpCmd::Nav(Nav::Last), "last"),
-        (HelpCmd::Close, "close"),
-    ];
+commands! {
+    pub enum HelpCmd in Help with [Down, Up, PageDown, PageUp, First, Last] {
+        Close = "close",
+    }
 }
 
 pub fn open(st: &mut State) {

@@ -3,34 +3,15 @@
 
 use crate::timeline::histogram;
 use crate::tui::action::Effect;
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::state::{Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HistCmd {
-    Left,
-    Right,
-    First,
-    Last,
-    Jump,
-    ZoomIn,
-    ZoomOut,
-    Close,
-}
-
-impl Command for HistCmd {
-    const LAYER: Layer = Layer::Hist;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (HistCmd::Left, "left"),
-        (HistCmd::Right, "right"),
-        (HistCmd::First, "first"),
-        (HistCmd::Last, "last"),
-        (HistCmd::Jump, "jump"),
-        (HistCmd::ZoomIn, "zoom_in"),
-        (HistCmd::ZoomOut, "zoom_out"),
-        (HistCmd::Close, "close"),
-    ];
+commands! {
+    pub enum HistCmd in Hist {
+        Left = "left", Right = "right", First = "first", Last = "last", Jump = "jump",
+        ZoomIn = "zoom_in", ZoomOut = "zoom_out", Close = "close",
+    }
 }
 
 /// Gives the histogram the focus, on the cursor's bucket. False when it is not on screen.

@@ -35,24 +35,18 @@ pub use picker::pivot_term;
 pub use refresh::refresh;
 
 use crate::tui::action::{Action, Effect};
-use crate::tui::keymap::{Command, Keymap, Layer};
+use crate::tui::commands::commands;
+use crate::tui::keymap::{Keymap, UnknownAction};
 use crate::tui::state::{Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 
-/// Keys that work in every layer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GlobalCmd {
-    ForceQuit,
-    /// Ctrl-Z: the terminal goes back to the shell until `fg`.
-    Suspend,
-}
-
-impl Command for GlobalCmd {
-    const LAYER: Layer = Layer::Global;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (GlobalCmd::ForceQuit, "force_quit"),
-        (GlobalCmd::Suspend, "suspend"),
-    ];
+commands! {
+    /// Keys that work in every layer.
+    pub enum GlobalCmd in Global {
+        ForceQuit = "force_quit",
+        /// Ctrl-Z: the terminal goes back to the shell until `fg`.
+        Suspend = "suspend",
+    }
 }
 
 /// Applies one action.
@@ -211,7 +205,7 @@ fn too_small_key(st: &mut State, k: KeyEvent) -> Vec<Effect> {
 
 /// Every binding of a keymap names a command its layer has (a user file is checked with
 /// this before it is used).
-pub fn validate_keymap(km: &Keymap) -> Result<(), String> {
+pub fn validate_keymap(km: &Keymap) -> Result<(), UnknownAction> {
     km.validate::<GlobalCmd>()?;
     km.validate::<table::TableCmd>()?;
     km.validate::<prompt::PromptCmd>()?;
@@ -234,7 +228,7 @@ pub fn validate_keymap(km: &Keymap) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::keymap::{DEFAULT, HelpLine};
+    use crate::tui::keymap::{Command, DEFAULT, HelpLine, Layer};
 
     fn names<C: Command>() -> (Layer, Vec<&'static str>) {
         (C::LAYER, C::ALL.iter().map(|(_, n)| *n).collect())
@@ -324,7 +318,7 @@ mod tests {
     #[test]
     fn a_keymap_naming_a_command_a_layer_lacks_is_refused() {
         let km = Keymap::parse("[list]\nmark  m  mark it\n").unwrap();
-        let e = validate_keymap(&km).unwrap_err();
+        let e = validate_keymap(&km).unwrap_err().to_string();
         assert!(e.contains("\"mark\"") && e.contains("[list]"), "{e}");
     }
 }

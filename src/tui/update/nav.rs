@@ -15,6 +15,20 @@ pub enum Nav {
 }
 
 impl Nav {
+    /// The movement's name in `assets/keymap.txt`, the same in every layer.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Nav::Down => "down",
+            Nav::Up => "up",
+            Nav::PageDown => "page_down",
+            Nav::PageUp => "page_up",
+            Nav::HalfDown => "half_down",
+            Nav::HalfUp => "half_up",
+            Nav::First => "first",
+            Nav::Last => "last",
+        }
+    }
+
     /// The new selection in a list of `len` items showing `page` at a time (clamped).
     pub fn apply(self, sel: usize, len: usize, page: usize) -> usize {
         let page = page.max(1);

@@ -3,36 +3,16 @@
 //! in every field of every event.
 
 use super::jobs::{add_term, apply_filter};
-use super::nav::Nav;
 use crate::tui::action::Effect;
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::state::PromptKind;
 use crate::tui::state::{Mode, Picker, State};
 use ratatui::crossterm::event::KeyEvent;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PickerCmd {
-    Nav(Nav),
-    Pick,
-    Exclude,
-    SearchAll,
-    Close,
-}
-
-impl Command for PickerCmd {
-    const LAYER: Layer = Layer::Picker;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (PickerCmd::Nav(Nav::Down), "down"),
-        (PickerCmd::Nav(Nav::Up), "up"),
-        (PickerCmd::Nav(Nav::PageDown), "page_down"),
-        (PickerCmd::Nav(Nav::PageUp), "page_up"),
-        (PickerCmd::Nav(Nav::First), "first"),
-        (PickerCmd::Nav(Nav::Last), "last"),
-        (PickerCmd::Pick, "pick"),
-        (PickerCmd::Exclude, "exclude"),
-        (PickerCmd::SearchAll, "search_all"),
-        (PickerCmd::Close, "close"),
-    ];
+commands! {
+    pub enum PickerCmd in Picker with [Down, Up, PageDown, PageUp, First, Last] {
+        Pick = "pick", Exclude = "exclude", SearchAll = "search_all", Close = "close",
+    }
 }
 
 pub fn open_picker(st: &mut State) {

@@ -9,47 +9,23 @@ use crate::query::QueryError;
 use crate::timeline::filter::Filter;
 use crate::timeline::search::Dir;
 use crate::tui::action::Effect;
+use crate::tui::commands::commands;
 use crate::tui::complete::{self, Want};
-use crate::tui::keymap::{Command, Layer};
 use crate::tui::panels::Cycle;
 use crate::tui::state::{Mode, PromptKind, State};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui_textarea::CursorMove;
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PromptCmd {
-    Submit,
-    Cancel,
-    /// Readline's Ctrl-U (the text area would undo): a pre-filled path goes in one key.
-    KillLine,
-    KillEnd,
-    KillWord,
-    Home,
-    End,
-    WordBack,
-    WordForward,
-    HistoryPrev,
-    HistoryNext,
-    Complete,
-}
-
-impl Command for PromptCmd {
-    const LAYER: Layer = Layer::Prompt;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (PromptCmd::Submit, "submit"),
-        (PromptCmd::Cancel, "cancel"),
-        (PromptCmd::KillLine, "kill_line"),
-        (PromptCmd::KillEnd, "kill_end"),
-        (PromptCmd::KillWord, "kill_word"),
-        (PromptCmd::Home, "home"),
-        (PromptCmd::End, "end"),
-        (PromptCmd::WordBack, "word_back"),
-        (PromptCmd::WordForward, "word_forward"),
-        (PromptCmd::HistoryPrev, "history_prev"),
-        (PromptCmd::HistoryNext, "history_next"),
-        (PromptCmd::Complete, "complete"),
-    ];
+commands! {
+    pub enum PromptCmd in Prompt {
+        Submit = "submit", Cancel = "cancel",
+        /// Readline's Ctrl-U (the text area would undo): a pre-filled path goes in one key.
+        KillLine = "kill_line",
+        KillEnd = "kill_end", KillWord = "kill_word", Home = "home", End = "end",
+        WordBack = "word_back", WordForward = "word_forward", HistoryPrev = "history_prev",
+        HistoryNext = "history_next", Complete = "complete",
+    }
 }
 
 pub fn key(st: &mut State, kind: PromptKind, k: KeyEvent) -> Vec<Effect> {
@@ -340,7 +316,7 @@ fn run(st: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
                     st.query.search_text = text;
                     jobs::start_search(st, Dir::Forward)
                 }
-                Err(e) => fail(st, 1, e),
+                Err(e) => fail(st, 1, e.msg),
             }
         }
         PromptKind::Filter => {
@@ -362,7 +338,7 @@ fn run(st: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
                 st.goto_ts(ts);
                 Vec::new()
             }
-            Err(e) => fail(st, 1, e),
+            Err(e) => fail(st, 1, e.to_string()),
         },
         PromptKind::Command => {
             st.mode = Mode::Normal;

@@ -3,24 +3,14 @@
 
 use super::case;
 use crate::tui::action::Effect;
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::state::{Mode, State};
 use ratatui::crossterm::event::KeyEvent;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum QuitCmd {
-    Yes,
-    Save,
-    No,
-}
-
-impl Command for QuitCmd {
-    const LAYER: Layer = Layer::Quit;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (QuitCmd::Yes, "yes"),
-        (QuitCmd::Save, "save"),
-        (QuitCmd::No, "no"),
-    ];
+commands! {
+    pub enum QuitCmd in Quit {
+        Yes = "yes", Save = "save", No = "no",
+    }
 }
 
 /// `q` / `:q`: asks first when the case has unsaved changes.

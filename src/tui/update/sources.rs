@@ -2,33 +2,17 @@
 //! Enter filters on the selected source.
 
 use super::jobs::apply_filter;
-use super::nav::Nav;
 use super::picker::pivot_term;
 use crate::tui::action::Effect;
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::state::{Mode, State};
 use crate::tui::window::SourceRow;
 use ratatui::crossterm::event::KeyEvent;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SourcesCmd {
-    Nav(Nav),
-    Pick,
-    Close,
-}
-
-impl Command for SourcesCmd {
-    const LAYER: Layer = Layer::Sources;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (SourcesCmd::Nav(Nav::Down), "down"),
-        (SourcesCmd::Nav(Nav::Up), "up"),
-        (SourcesCmd::Nav(Nav::PageDown), "page_down"),
-        (SourcesCmd::Nav(Nav::PageUp), "page_up"),
-        (SourcesCmd::Nav(Nav::First), "first"),
-        (SourcesCmd::Nav(Nav::Last), "last"),
-        (SourcesCmd::Pick, "pick"),
-        (SourcesCmd::Close, "close"),
-    ];
+commands! {
+    pub enum SourcesCmd in Sources with [Down, Up, PageDown, PageUp, First, Last] {
+        Pick = "pick", Close = "close",
+    }
 }
 
 /// Rows of the panel: loaded sources, then paths passed over.

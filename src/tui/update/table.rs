@@ -10,102 +10,30 @@ use super::{
 use crate::timeline::search::Dir;
 use crate::tui::action::Effect;
 use crate::tui::columns::RelFrom;
-use crate::tui::keymap::{Command, Layer};
+use crate::tui::commands::commands;
 use crate::tui::layout;
 use crate::tui::state::{Mode, PromptKind, State};
 use ratatui::crossterm::event::KeyEvent;
 
-/// What a key in the timeline asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TableCmd {
-    Nav(Nav),
-    Search,
-    NextMatch,
-    PrevMatch,
-    Filter,
-    ClearFilter,
-    Pivot,
-    GotoTime,
-    DayForward,
-    DayBack,
-    CycleZone,
-    Detail,
-    Focus,
-    Histogram,
-    ZoomIn,
-    ZoomOut,
-    Command,
-    Help,
-    Cancel,
-    Mark,
-    Annotate,
-    NextAnnotation,
-    PrevAnnotation,
-    AnnotationList,
-    Save,
-    Export,
-    Quit,
-    ScrollLeft,
-    ScrollRight,
-    Wrap,
-    Columns,
-    Relative,
-    Counts,
-    Sources,
-    Copy,
-    Hit(HitCmd),
-}
-
-impl Command for TableCmd {
-    const LAYER: Layer = Layer::Table;
-    const ALL: &'static [(Self, &'static str)] = &[
-        (TableCmd::Nav(Nav::Down), "down"),
-        (TableCmd::Nav(Nav::Up), "up"),
-        (TableCmd::Nav(Nav::PageDown), "page_down"),
-        (TableCmd::Nav(Nav::PageUp), "page_up"),
-        (TableCmd::Nav(Nav::HalfDown), "half_down"),
-        (TableCmd::Nav(Nav::HalfUp), "half_up"),
-        (TableCmd::Nav(Nav::First), "first"),
-        (TableCmd::Nav(Nav::Last), "last"),
-        (TableCmd::Search, "search"),
-        (TableCmd::NextMatch, "next_match"),
-        (TableCmd::PrevMatch, "prev_match"),
-        (TableCmd::Filter, "filter"),
-        (TableCmd::ClearFilter, "clear_filter"),
-        (TableCmd::Pivot, "pivot"),
-        (TableCmd::GotoTime, "goto_time"),
-        (TableCmd::DayForward, "day_forward"),
-        (TableCmd::DayBack, "day_back"),
-        (TableCmd::CycleZone, "cycle_zone"),
-        (TableCmd::Detail, "detail"),
-        (TableCmd::Focus, "focus"),
-        (TableCmd::Histogram, "histogram"),
-        (TableCmd::ZoomIn, "zoom_in"),
-        (TableCmd::ZoomOut, "zoom_out"),
-        (TableCmd::Command, "command"),
-        (TableCmd::Help, "help"),
-        (TableCmd::Cancel, "cancel"),
-        (TableCmd::Mark, "mark"),
-        (TableCmd::Annotate, "annotate"),
-        (TableCmd::NextAnnotation, "next_annotation"),
-        (TableCmd::PrevAnnotation, "prev_annotation"),
-        (TableCmd::AnnotationList, "annotation_list"),
-        (TableCmd::Save, "save"),
-        (TableCmd::Export, "export"),
-        (TableCmd::Quit, "quit"),
-        (TableCmd::ScrollLeft, "scroll_left"),
-        (TableCmd::ScrollRight, "scroll_right"),
-        (TableCmd::Wrap, "wrap"),
-        (TableCmd::Columns, "columns"),
-        (TableCmd::Relative, "relative"),
-        (TableCmd::Counts, "counts"),
-        (TableCmd::Sources, "sources"),
-        (TableCmd::Copy, "copy"),
-        (TableCmd::Hit(HitCmd::Next), "next_hit"),
-        (TableCmd::Hit(HitCmd::Prev), "prev_hit"),
-        (TableCmd::Hit(HitCmd::CycleLevel), "cycle_level"),
-        (TableCmd::Hit(HitCmd::Open), "detections"),
-    ];
+commands! {
+    /// What a key in the timeline asks for.
+    pub enum TableCmd in Table with [Down, Up, PageDown, PageUp, HalfDown, HalfUp, First, Last] {
+        Search = "search", NextMatch = "next_match", PrevMatch = "prev_match",
+        Filter = "filter", ClearFilter = "clear_filter", Pivot = "pivot",
+        GotoTime = "goto_time", DayForward = "day_forward", DayBack = "day_back",
+        CycleZone = "cycle_zone", Detail = "detail", Focus = "focus", Histogram = "histogram",
+        ZoomIn = "zoom_in", ZoomOut = "zoom_out", Command = "command", Help = "help",
+        Cancel = "cancel", Mark = "mark", Annotate = "annotate",
+        NextAnnotation = "next_annotation", PrevAnnotation = "prev_annotation",
+        AnnotationList = "annotation_list", Save = "save", Export = "export", Quit = "quit",
+        ScrollLeft = "scroll_left", ScrollRight = "scroll_right", Wrap = "wrap",
+        Columns = "columns", Relative = "relative", Counts = "counts", Sources = "sources",
+        Copy = "copy",
+        Hit(HitCmd) [
+            HitCmd::Next => "next_hit", HitCmd::Prev => "prev_hit",
+            HitCmd::CycleLevel => "cycle_level", HitCmd::Open => "detections",
+        ],
+    }
 }
 
 pub fn key(st: &mut State, k: KeyEvent) -> Vec<Effect> {

@@ -5,7 +5,9 @@
 use super::journal;
 use super::syslog::{self, Clock};
 use super::text::{self, Utf8Line, find, push};
-use crate::ingest::{Family, FormatDef, ParseCtx, Prepared, Reason, RecordParser, Records};
+use crate::ingest::{
+    Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records,
+};
 use crate::model::{Fields, Norm};
 use std::borrow::Cow;
 

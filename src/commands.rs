@@ -207,6 +207,14 @@ fn write_stats_text(s: &StatsJson<'_>, out: &mut dyn Write) -> std::io::Result<(
             r.rejected,
             shown(&r.path)
         )?;
+        if !r.formats.is_empty() {
+            let per: Vec<String> = r
+                .formats
+                .iter()
+                .map(|(id, c)| format!("{id} {} ev {} rej", c.events, c.rejected))
+                .collect();
+            writeln!(out, "    formats: {}", per.join(", "))?;
+        }
         for rj in r.reasons.iter().take(3) {
             writeln!(
                 out,

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 /// Firewall formats read line by line with their own grammar.
-pub const FIREWALL_LINES: &[&str] = &["asa", "netfilter", "srx"];
+pub const FIREWALL_LINES: &[&str] = &["asa", "netfilter", "srx", "pflog", "pvefw"];
 /// Firewall formats made of `key=value` pairs.
 pub const KEY_VALUE: &[&str] = &["fortigate", "sophos", "checkpoint"];
 /// W3C `#Fields:` and CSV-by-position firewall formats.

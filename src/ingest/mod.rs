@@ -36,8 +36,8 @@ pub use mmap::Evidence;
 pub use options::{Options, Progress};
 pub use sniffing::{SNIFF_BYTES, sniff};
 pub use source::{
-    Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records, Reject,
-    SourceReport,
+    Family, FormatCount, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser,
+    Records, Reject, SourceReport,
 };
 
 use crate::model::format_rfc3339;

@@ -4,6 +4,7 @@
 use crate::model::{Fields, TzSpec};
 use serde::Serialize;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// How many reject reasons a source keeps verbatim; the rest are only counted.
 pub const MAX_REASONS: usize = 20;
@@ -48,6 +49,16 @@ pub trait RecordParser: Send + Sync {
     /// means the source's own format.
     fn format_of(&self, _rec: &[u8]) -> Option<&'static str> {
         None
+    }
+
+    /// `parse`, and the format that read the record when the source mixes formats (what
+    /// `format_of` says, found once): mixed sources count events and rejects per format.
+    fn parse_as<'a>(
+        &self,
+        rec: &'a [u8],
+        out: &mut Fields<'a>,
+    ) -> (Option<&'static str>, Result<(), Reason>) {
+        (None, self.parse(rec, out))
     }
 }
 
@@ -227,6 +238,17 @@ pub struct SourceReport {
     /// `bad_time`, left out of `first`/`last`).
     #[serde(skip_serializing_if = "is_zero")]
     pub bad_time: u64,
+    /// A source that mixes formats (`syslog`): the events and rejects of each format that
+    /// recognised its lines; lines no format knows are under `unknown`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub formats: BTreeMap<&'static str, FormatCount>,
+}
+
+/// Events and rejects of one format inside a mixed source.
+#[derive(Clone, Copy, Debug, Serialize, Default, PartialEq, Eq)]
+pub struct FormatCount {
+    pub events: u64,
+    pub rejected: u64,
 }
 
 /// Why a source gave no events, in a few words.

@@ -18,6 +18,8 @@ struct RangeOut {
     rejected: u64,
     hosts: Recent,
     tags: Recent,
+    /// Per format of a mixed source: (id, events, rejects).
+    formats: Vec<(&'static str, u64, u64)>,
 }
 
 impl RangeOut {
@@ -26,6 +28,7 @@ impl RangeOut {
             batch: Batch::new(),
             rejects: Vec::new(),
             rejected: 0,
+            formats: Vec::new(),
             hosts: Recent::new(),
             tags: Recent::new(),
         }
@@ -63,7 +66,21 @@ fn record_event<'a>(
         return;
     }
     fields.clear();
-    match p.parser.parse(rec, fields) {
+    let (format, parsed) = p.parser.parse_as(rec, fields);
+    if let Some(id) = format {
+        let i = match out.formats.iter().position(|f| f.0 == id) {
+            Some(i) => i,
+            None => {
+                out.formats.push((id, 0, 0));
+                out.formats.len() - 1
+            }
+        };
+        match &parsed {
+            Ok(()) => out.formats[i].1 += 1,
+            Err(_) => out.formats[i].2 += 1,
+        }
+    }
+    match parsed {
         Ok(()) => {
             let host = fields.get(Norm::Host).unwrap_or("");
             let tag = fields
@@ -249,6 +266,11 @@ impl Merger<'_> {
                 }
             }
             self.report.rejected += o.rejected;
+            for (id, ev, rej) in o.formats {
+                let c = self.report.formats.entry(id).or_default();
+                c.events += ev;
+                c.rejected += rej;
+            }
             match &mut self.batch {
                 Some(b) => b.append(o.batch, false),
                 None => {

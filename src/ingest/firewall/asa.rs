@@ -1,12 +1,14 @@
 //! `asa`: Cisco ASA / FTD / PIX syslog (`%ASA-6-302013: …`). The message id becomes
 //! `event_id`; flows are read from the message text for the common ids (connections,
 //! translations, ACL denies, AAA, VPN, threat detection) and other ids keep their text.
+//! Firepower events (`%FTD-…-4300nn`, `%NGIPS-…`) are `Key: value` lists; without a
+//! syslog time they are dated by their `FirstPacketSecond`.
 //!
 //! Direction: "Built outbound … for A to B" means B (inside) opened the connection, so B
 //! is the source; everywhere else the first endpoint ("for", "from", "src", "faddr") is the
 //! source, as the device wrote it (teardowns do not say who opened the connection).
 
-use super::syslog::{self, YearRule};
+use super::syslog::{self, Clock};
 use super::text::{self, cow, find};
 use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
@@ -16,6 +18,9 @@ pub static DEF: FormatDef = FormatDef::new("asa", Family::Firewall, prepare)
     .with_line(is_line)
     .with_samples(&[
     "Oct 10 2018 12:34:56 localhost CiscoASA[999]: %ASA-6-302013: Built outbound TCP connection 11757 for outside:100.66.205.104/80 (100.66.205.104/80) to inside:172.31.98.44/1772 (172.31.98.44/1772)",
+    // A Firepower connection event without its syslog header: dated by its first packet.
+    "%NGIPS-1-430002: EventPriority: Low, DeviceUUID: 0f1e2d3c-0000-1111-2222-333344445555, InstanceID: 1, FirstPacketSecond: 2024-06-02T08:00:00Z, ConnectionID: 9, AccessControlRuleAction: Block, SrcIP: 203.0.113.4, DstIP: 192.0.2.8, SrcPort: 40001, DstPort: 445, Protocol: tcp, AccessControlRuleName: block-smb",
+    "2024-06-02T08:00:05Z ftd-1 %FTD-1-430003: EventPriority: Low, FirstPacketSecond: 2024-06-02T07:59:35Z, AccessControlRuleAction: Allow, SrcIP: 192.0.2.8, DstIP: 198.51.100.3, SrcPort: 50000, DstPort: 443, Protocol: tcp, User: CORP\\erin, ConnectionDuration: 30",
     ]);
 
 /// Where `%ASA-n-NNNNNN:` (or FTD / PIX / FWSM) starts.
@@ -24,7 +29,11 @@ fn tag_at(l: &[u8]) -> Option<usize> {
         .take(16)
         .find_map(|dash| {
             let start = l[..dash].iter().rposition(|&c| c == b'%')?;
-            matches!(&l[start + 1..dash], b"ASA" | b"FTD" | b"PIX" | b"FWSM").then_some(start)
+            matches!(
+                &l[start + 1..dash],
+                b"ASA" | b"FTD" | b"PIX" | b"FWSM" | b"NGIPS"
+            )
+            .then_some(start)
         })?;
     let t = &l[i..];
     let lv = level_at(t)?;
@@ -59,19 +68,19 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
-    Ok(Prepared::lines(Asa::new(data, ctx)))
+    let p = Asa::new(data, ctx);
+    let clock = p.clock;
+    Ok(clock.lines(p))
 }
 
 pub(super) struct Asa {
-    tz: TzSpec,
-    years: YearRule,
+    clock: Clock,
 }
 
 impl Asa {
     pub(super) fn new(data: &[u8], ctx: &ParseCtx) -> Self {
         Asa {
-            tz: ctx.tz,
-            years: YearRule::for_data(data, ctx),
+            clock: Clock::new(data, ctx),
         }
     }
 }
@@ -144,7 +153,14 @@ fn id_action(id: &[u8], text: &[u8]) -> Option<&'static str> {
 impl RecordParser for Asa {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let at = tag_at(rec).ok_or(Reason::Borrowed("no %ASA-n-NNNNNN tag"))?;
-        let h = syslog::dated(&rec[..at], &self.tz, &self.years, out)?;
+        let h = match syslog::dated(&rec[..at], &self.clock, out) {
+            Ok(h) => h,
+            // A Firepower event whose header a collector stripped: its first packet's time.
+            Err(e) => {
+                out.ts = first_packet(&rec[at..], &self.clock.tz).ok_or(e)?;
+                syslog::Header::default()
+            }
+        };
         // `Mmm dd HH:MM:SS dev01: %ASA-…`: the name before the colon is the device.
         out.set(
             Norm::Host,
@@ -247,6 +263,26 @@ fn ftd_event<'a>(text: &'a [u8], out: &mut Fields<'a>) {
             out.push_raw(k, cow(v));
         }
     }
+}
+
+/// `FirstPacketSecond: 2021-04-30T11:31:19Z` of a Firepower event, as UTC ns.
+fn first_packet(text: &[u8], tz: &TzSpec) -> Option<i64> {
+    let key = b"FirstPacketSecond: ";
+    let v = &text[find(text, key)? + key.len()..];
+    let (c, off, _) = super::stamp::iso(v)?;
+    c.resolve(off, tz)
+}
+
+/// What a Firepower event id is.
+fn ftd_kind(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "430001" => "intrusion",
+        "430002" => "connection start",
+        "430003" => "connection end",
+        "430004" => "file",
+        "430005" => "file malware",
+        _ => return None,
+    })
 }
 
 /// Reads endpoints, protocol, user and the id-specific details from the message words.
@@ -370,7 +406,10 @@ pub fn message(f: &Fields<'_>) -> String {
         return format!("{id}: {text}");
     }
     let mut note = String::from(id);
-    let words: String = text.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    let words: String = match ftd_kind(id) {
+        Some(k) => k.into(),
+        None => text.split(' ').take(2).collect::<Vec<_>>().join(" "),
+    };
     if !words.is_empty() {
         note.push(' ');
         note.push_str(&words.to_ascii_lowercase());
@@ -387,6 +426,8 @@ pub fn message(f: &Fields<'_>) -> String {
     add("duration ", f.raw("duration"));
     add("bytes ", f.raw("bytes"));
     add("", f.raw("teardown_reason"));
+    add("rule ", f.raw("AccessControlRuleName"));
+    add("", f.raw("Message").or(f.raw("ThreatName")));
     if let (Some(ip), Some(p)) = (f.raw("mapped_ip"), f.raw("mapped_port")) {
         note.push_str(&format!(", mapped {ip}/{p}"));
     }

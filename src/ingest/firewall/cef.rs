@@ -1,10 +1,12 @@
 //! `cef`: ArcSight Common Event Format from any vendor
-//! (`CEF:0|Vendor|Product|Version|SignatureID|Name|Severity|ext`), raw or behind syslog.
-//! Time: `rt` (epoch ms or `MMM dd yyyy HH:mm:ss`), else `end`/`start`, else the envelope.
+//! (`CEF:0|Vendor|Product|Version|SignatureID|Name|Severity|ext`), raw or behind syslog,
+//! also without its `CEF:` prefix once a collector stripped it (Check Point).
+//! Time: `rt` (epoch ms or `MMM dd yyyy HH:mm:ss`), else the vendor's own event time
+//! (FortiGate `FTNTFGTeventtime`), else `end`/`start`, else the envelope.
 
 use super::kv;
 use super::stamp;
-use super::syslog::{self, YearRule};
+use super::syslog::{self, Clock, YearRule};
 use super::text::{self, cow, find};
 use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
 use crate::model::{Fields, Norm, TzSpec};
@@ -13,25 +15,50 @@ pub static DEF: FormatDef = FormatDef::new("cef", Family::Firewall, prepare)
     .with_line(is_line)
     .with_samples(&[
     "CEF:0|Security|threatmanager|1.0|100|worm stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232 rt=1700000000123",
+    // Check Point's, the `CEF:` prefix stripped by a collector.
+    "<134>Jun  2 08:00:00 cp-mgmt 0|Check Point|VPN-1 & FireWall-1|Check Point|Log|Drop|Unknown|act=Drop rt=1717315200000 src=203.0.113.7 dst=192.0.2.9 spt=50000 dpt=23 proto=6",
+    // FortiGate's: the time only in its vendor-prefixed keys.
+    "CEF:0|Fortinet|Fortigate|v7.4.1|00013|traffic:forward deny|3|deviceExternalId=FG100F FTNTFGTlogid=0000000013 cat=traffic:forward FTNTFGTeventtime=1717315200123456789 FTNTFGTtz=+0200 src=192.0.2.5 spt=40000 dst=198.51.100.9 dpt=443 proto=6 act=deny",
+    "Jun  2 08:00:01 fgt-2 CEF: 0|Fortinet|Fortigate|v7.2.4|0100032002|event:system login failed|7|FortinetFortiGatelogid=0100032002 FortinetFortiGateeventtime=1717315201 duser=admin src=198.51.100.7 act=login",
     ]);
 
 pub(super) fn is_line(l: &[u8]) -> bool {
-    find(l, b"CEF:").is_some_and(|i| {
+    header_at(l).is_some()
+}
+
+/// Where the 7-field header (`0|Vendor|…|Severity|`) starts: after `CEF:`, or at the start
+/// of the message when a collector stripped the prefix (then it must look the part: a
+/// version, a vendor, a short severity and `key=value` after).
+fn header_at(l: &[u8]) -> Option<usize> {
+    let pipes = |t: &[u8]| t.iter().filter(|&&c| c == b'|').count() >= 7;
+    if let Some(i) = find(l, b"CEF:") {
         let t = &l[i + 4..];
-        t.first().is_some_and(u8::is_ascii_digit) && t.iter().filter(|&&c| c == b'|').count() >= 7
-    })
+        let at = i + 4 + t.iter().take_while(|&&c| c == b' ').count();
+        let t = &l[at..];
+        return (t.first().is_some_and(u8::is_ascii_digit) && pipes(t)).then_some(at);
+    }
+    let body = syslog::parse(l).map_or(l, |h| h.msg);
+    let at = l.len() - body.len();
+    let mut f = body.splitn(8, |&c| c == b'|');
+    let version = f.next()?;
+    let head: Vec<&[u8]> = f.by_ref().take(6).collect();
+    let ext = f.next()?;
+    let bare = matches!(version, b"0" | b"1")
+        && head.len() == 6
+        && !head[0].is_empty()
+        && head[5].len() <= 16
+        && !head.iter().any(|h| h.contains(&b'='))
+        && memchr::memchr(b'=', ext).is_some();
+    bare.then_some(at)
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
-    Ok(Prepared::lines(Cef {
-            tz: ctx.tz,
-            years: YearRule::for_data(data, ctx),
-        }))
+    let clock = Clock::new(data, ctx);
+    Ok(clock.lines(Cef { clock }))
 }
 
 struct Cef {
-    tz: TzSpec,
-    years: YearRule,
+    clock: Clock,
 }
 
 const HEADER: [&str; 7] = [
@@ -46,15 +73,7 @@ const HEADER: [&str; 7] = [
 
 /// Next unescaped `|` in `b`.
 fn pipe(b: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'|' => return Some(i),
-            _ => i += 1,
-        }
-    }
-    None
+    unescaped(b, 0, b'|')
 }
 
 fn is_key(k: &[u8]) -> bool {
@@ -65,11 +84,16 @@ fn is_key(k: &[u8]) -> bool {
 
 /// Next `=` at or after `from` that is not escaped.
 fn unescaped_eq(b: &[u8], from: usize) -> Option<usize> {
+    unescaped(b, from, b'=')
+}
+
+/// Next `c` at or after `from` that no backslash escapes.
+fn unescaped(b: &[u8], from: usize, c: u8) -> Option<usize> {
     let mut i = from;
-    while i < b.len() {
-        match b[i] {
+    while let Some(&x) = b.get(i) {
+        match x {
             b'\\' => i += 2,
-            b'=' => return Some(i),
+            _ if x == c => return Some(i),
             _ => i += 1,
         }
     }
@@ -140,9 +164,9 @@ fn cef_time(v: &[u8], tz: &TzSpec, years: &YearRule) -> Option<i64> {
 
 impl RecordParser for Cef {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
-        let at = find(rec, b"CEF:").ok_or(Reason::Borrowed("no CEF: header"))?;
+        let at = header_at(rec).ok_or(Reason::Borrowed("no CEF header"))?;
         let env = syslog::parse(&rec[..at]);
-        let mut rest = &rec[at + 4..];
+        let mut rest = &rec[at..];
         let mut head: [&[u8]; 7] = [&[]; 7];
         for h in head.iter_mut() {
             let p = pipe(rest).ok_or(Reason::Borrowed("CEF header has fewer than 7 fields"))?;
@@ -155,7 +179,7 @@ impl RecordParser for Cef {
         }
         out.set(Norm::EventId, cow(head[4]));
         out.set(Norm::Severity, cow(head[6]));
-        let (mut rt, mut end, mut start) = (None, None, None);
+        let (mut rt, mut end, mut start, mut vendor) = (None, None, None, None);
         extension(rest, |k, v| {
             match k {
                 b"src" | b"c6a2" if out.get(Norm::SrcIp).is_none() => out.set(Norm::SrcIp, cow(v)),
@@ -176,6 +200,8 @@ impl RecordParser for Cef {
                 b"rt" | b"deviceReceiptTime" => rt = Some(v),
                 b"end" | b"endTime" => end = Some(v),
                 b"start" | b"startTime" => start = Some(v),
+                // FortiOS CEF carries its own fields under a vendor prefix.
+                b"FTNTFGTeventtime" | b"FortinetFortiGateeventtime" => vendor = Some(v),
                 _ => {}
             }
             if !out.is_lean()
@@ -190,12 +216,12 @@ impl RecordParser for Cef {
         {
             out.set(Norm::Host, cow(h.host));
         }
-        let ts = [rt, end, start]
+        let ts = [rt, vendor, end, start]
             .into_iter()
             .flatten()
-            .find_map(|v| cef_time(v, &self.tz, &self.years))
-            .or_else(|| env.and_then(|h| h.ts(&self.tz, &self.years)));
-        out.ts = ts.ok_or(Reason::Borrowed("no usable time (rt=, end=, syslog)"))?;
+            .find_map(|v| cef_time(v, &self.clock.tz, &self.clock.years))
+            .or_else(|| env.and_then(|h| self.clock.of(&h)));
+        out.ts = ts.ok_or(syslog::NO_TIME)?;
         text::finish(out, message);
         Ok(())
     }

@@ -1,19 +1,25 @@
 //! `checkpoint`: Check Point Log Exporter syslog. Two shapes: RFC 5424 whose structured
 //! data is `[key:"value"; …]`, and `[Fields@1.3.6.1.4.1.2620 key="value" …]`; a bare
 //! `key="value"` body is read the same way. Time: `time` (epoch) else the envelope.
+//! Its `|`, LEEF and JSON layouts are read in `checkpoint_alt` and `checkpoint_json`.
 
 use super::checkpoint_alt;
+use super::checkpoint_json;
 use super::kv::{self, Kv};
 use super::stamp;
-use super::syslog::{self, YearRule};
+use super::syslog::{self, Clock};
 use super::text::{self, Utf8Line, cow, find};
+use crate::ingest::edr::json;
 use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
-use crate::model::{Fields, Norm, TzSpec};
+use crate::model::{Fields, Norm};
 
 pub static DEF: FormatDef = FormatDef::new("checkpoint", Family::Firewall, prepare)
     .with_line(is_line)
+    .with_head(checkpoint_json::sniff)
     .with_samples(&[
     "<134>1 2022-07-16T18:51:20Z fw1 CheckPoint 15190 - [action:\"Accept\"; ifname:\"eth0.11\"; time:\"1657997480\"; __policy_id_tag:\"product=VPN-1[db_tag={2A};mgmt=C\\]\"]",
+    // Log Exporter's JSON layout.
+    "{\"action\":\"Drop\",\"ifdir\":\"inbound\",\"loguid\":\"{0x6650,0x0,0x35,0xee}\",\"origin\":\"192.0.2.1\",\"time\":\"1717315200\",\"product\":\"VPN-1 & FireWall-1\",\"proto\":\"6\",\"s_port\":\"40000\",\"service\":\"23\",\"src\":\"203.0.113.5\",\"dst\":\"192.0.2.10\"}",
     ]);
 
 pub(super) fn is_line(l: &[u8]) -> bool {
@@ -21,7 +27,10 @@ pub(super) fn is_line(l: &[u8]) -> bool {
     if super::cef::is_line(l) {
         return false;
     }
-    if find(l, b"[Fields@1.3.6.1.4.1.2620").is_some() || checkpoint_alt::is_line(l) {
+    if find(l, b"[Fields@1.3.6.1.4.1.2620").is_some()
+        || checkpoint_alt::is_line(l)
+        || checkpoint_json::is_line(l)
+    {
         return true;
     }
     syslog::parse(l).is_some_and(|h| {
@@ -31,23 +40,30 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
-    Ok(Prepared::lines(Checkpoint {
-            tz: ctx.tz,
-            years: YearRule::for_data(data, ctx),
-        }))
+    let clock = Clock::new(data, ctx);
+    let mut p = clock.lines(Checkpoint { clock });
+    // JSON (arrays, objects, NDJSON) is cut into records by the JSON reader.
+    if matches!(data.get(json::skip_ws(data, 0)), Some(b'[') | Some(b'{')) {
+        let (records, note) = json::split(data, &[]);
+        p.records = records;
+        p.note = Some(note.to_string());
+    }
+    Ok(p)
 }
 
 struct Checkpoint {
-    tz: TzSpec,
-    years: YearRule,
+    clock: Clock,
 }
 
 impl RecordParser for Checkpoint {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let env = syslog::parse(rec);
         let msg = env.map_or(rec, |h| h.msg);
+        if msg.first() == Some(&b'{') {
+            return checkpoint_json::parse(msg, env, &self.clock, out);
+        }
         if let Some(k) = checkpoint_alt::kind(msg) {
-            return checkpoint_alt::parse(k, msg, env, &self.tz, &self.years, out);
+            return checkpoint_alt::parse(k, msg, env, &self.clock, out);
         }
         // A bare `key="value"; …` body without an envelope (a file written by a collector).
         let h = env.unwrap_or(syslog::Header {
@@ -82,8 +98,8 @@ impl RecordParser for Checkpoint {
             return Err(Reason::Borrowed("no Check Point fields"));
         }
         out.ts = epoch
-            .or_else(|| h.ts(&self.tz, &self.years))
-            .ok_or(Reason::Borrowed("no usable time"))?;
+            .or_else(|| self.clock.of(&h))
+            .ok_or(syslog::NO_TIME)?;
         text::finish(out, message);
         Ok(())
     }

@@ -7,7 +7,7 @@
 
 use super::kv;
 use super::stamp::{self, Civil};
-use super::syslog::{Header, YearRule};
+use super::syslog::{self, Clock, Header};
 use super::text::{self, cow, find};
 use crate::ingest::Reason;
 use crate::model::{Fields, Norm, TzSpec};
@@ -167,8 +167,7 @@ pub(super) fn parse<'a>(
     kind: Kind,
     msg: &'a [u8],
     env: Option<Header<'a>>,
-    tz: &TzSpec,
-    years: &YearRule,
+    clock: &Clock,
     out: &mut Fields<'a>,
 ) -> Result<(), Reason> {
     let (body, delim) = match kind {
@@ -188,7 +187,7 @@ pub(super) fn parse<'a>(
         n += 1;
         match k {
             _ if super::checkpoint::flow_field(k, v, out) => {}
-            b"time" | b"devTime" => t = time_of(v, tz),
+            b"time" | b"devTime" => t = time_of(v, &clock.tz),
             b"hostname" | b"origin_sic_name" => out.set_default(Norm::Host, cow(v)),
             b"product" => out.set(Norm::Provider, cow(v)),
             b"severity" | b"sev" => out.set_default(Norm::Severity, cow(v)),
@@ -208,8 +207,8 @@ pub(super) fn parse<'a>(
         out.set(Norm::Action, text::action(&a).into_owned());
     }
     out.ts = t
-        .or_else(|| env.and_then(|h| h.ts(tz, years)))
-        .ok_or(Reason::Borrowed("no usable time"))?;
+        .or_else(|| env.and_then(|h| clock.of(&h)))
+        .ok_or(syslog::NO_TIME)?;
     if let Some(h) = env.filter(|h| !h.host.is_empty()) {
         out.set_default(Norm::Host, cow(h.host));
     }

@@ -2,39 +2,65 @@
 //! RFC 5424 syslog; IPv4 and IPv6, TCP / UDP / ICMP / CARP / other protocols.
 
 use super::csvpos;
-use super::syslog::{self, YearRule};
+use super::syslog::{self, Clock};
 use super::text::{self, cow, req};
 use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
-use crate::model::{Fields, Norm, TzSpec};
+use crate::model::{Fields, Norm};
 
 pub static DEF: FormatDef = FormatDef::new("filterlog", Family::Firewall, prepare)
     .with_line(is_line)
     .with_samples(&[
     "<134>1 2022-09-06T19:00:06+02:00 opnsense filterlog 57126 - [meta sequenceId=\"2667099\"] 98,,,881d,re0,match,pass,in,6,0x00,0x0ea87,51,udp,17,73,2008:8a0::2f8a,2c02:2454::1738,6881,51918,73",
+    // pf's CSV relayed under another tag.
+    "<134>Jun  2 08:00:00 fw1 pf: 5,,,1000000103,em0,match,block,in,4,0x0,,64,1,0,DF,6,tcp,40,203.0.113.5,192.0.2.6,40000,22,0,S,1,,1024,,",
     ]);
 
+/// A `filterlog:` line, or any line whose message is pf's CSV (OPNsense relays tag it
+/// otherwise, collectors strip the header): its reason, action, direction and IP version
+/// columns say so.
 pub(super) fn is_line(l: &[u8]) -> bool {
-    syslog::parse(l).is_some_and(|h| {
-        h.app == b"filterlog"
-            && h.msg.first().is_some_and(u8::is_ascii_digit)
-            && h.msg.contains(&b',')
-    })
+    let (app, msg) = match syslog::parse(l) {
+        Some(h) => (h.app, h.msg),
+        None => (&b""[..], tag_stripped(l)),
+    };
+    let csv = msg.first().is_some_and(u8::is_ascii_digit) && msg.contains(&b',');
+    csv && (app == b"filterlog" || pf_csv(msg))
+}
+
+/// `filterlog[pid]: 5,,,…` without a time: the CSV.
+fn tag_stripped(l: &[u8]) -> &[u8] {
+    match l.strip_prefix(b"filterlog") {
+        Some(r) => {
+            let r = &r[memchr::memchr(b':', r).map_or(0, |i| i + 1)..];
+            r.trim_ascii_start()
+        }
+        None => l,
+    }
+}
+
+fn pf_csv(msg: &[u8]) -> bool {
+    let mut cols = [&b""[..]; 10];
+    let n = csvpos::split(msg, &mut cols);
+    n == 10
+        && matches!(cols[6], b"pass" | b"block" | b"reject" | b"match")
+        && matches!(cols[7], b"in" | b"out")
+        && matches!(cols[8], b"4" | b"6")
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
-    Ok(Prepared::lines(Filterlog::new(data, ctx)))
+    let p = Filterlog::new(data, ctx);
+    let clock = p.clock;
+    Ok(clock.lines(p))
 }
 
 pub(super) struct Filterlog {
-    tz: TzSpec,
-    years: YearRule,
+    clock: Clock,
 }
 
 impl Filterlog {
     pub(super) fn new(data: &[u8], ctx: &ParseCtx) -> Self {
         Filterlog {
-            tz: ctx.tz,
-            years: YearRule::for_data(data, ctx),
+            clock: Clock::new(data, ctx),
         }
     }
 }
@@ -99,7 +125,7 @@ const EXTRA: &[&str] = &[
 
 impl RecordParser for Filterlog {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
-        let h = syslog::dated(rec, &self.tz, &self.years, out)?;
+        let h = syslog::dated(rec, &self.clock, out)?;
         out.set(Norm::Host, cow(h.host));
         let mut cols = [&b""[..]; 48];
         let n = csvpos::split(h.msg, &mut cols);

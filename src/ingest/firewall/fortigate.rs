@@ -4,7 +4,7 @@
 //! `eventtime` alone when there is no date.
 
 use super::kv::{self, Kv};
-use super::stamp::{self, Civil};
+use super::stamp;
 use super::syslog;
 use super::text::{self, Utf8Line, find};
 use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
@@ -21,12 +21,14 @@ pub static DEF: FormatDef = FormatDef::new("fortigate", Family::Firewall, prepar
     ]);
 
 /// FortiOS lines carry `logid=` (`log_id=` before 5.0), `type=` and a `date=`/`eventtime=`
-/// time.
+/// time or the device's name (a line without a date is still FortiOS: `no timestamp`).
 pub(super) fn is_line(l: &[u8]) -> bool {
     let has = |k: &[u8]| {
         find(l, k).is_some_and(|i| i == 0 || matches!(l[i - 1], b' ' | b'\t' | b'>' | b':' | b','))
     };
-    (has(b"logid=") || has(b"log_id=")) && has(b"type=") && (has(b"date=") || has(b"eventtime="))
+    (has(b"logid=") || has(b"log_id="))
+        && has(b"type=")
+        && (has(b"date=") || has(b"eventtime=") || has(b"devname=") || has(b"devid="))
 }
 
 fn prepare(_data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
@@ -50,10 +52,11 @@ impl RecordParser for Fortigate {
         let body = if starts {
             body
         } else {
-            match (find(body, b"date="), find(body, b"logid=")) {
-                (Some(a), Some(b)) => &body[a.min(b)..],
-                (Some(a), None) | (None, Some(a)) => &body[a..],
-                (None, None) => return Err(Reason::Borrowed("no date= or logid= (not FortiOS)")),
+            // The first of the keys FortiOS writes first (some lines have no `date=`).
+            let keys: [&[u8]; 4] = [b"date=", b"devname=", b"logid=", b"log_id="];
+            match keys.iter().filter_map(|k| find(body, k)).min() {
+                Some(a) => &body[a..],
+                None => return Err(Reason::Borrowed("no date= or logid= (not FortiOS)")),
             }
         };
         let (mut date, mut time, mut tz, mut epoch) = (None, None, None, None);
@@ -110,7 +113,11 @@ impl RecordParser for Fortigate {
             (Some(e), Some(d)) if e.div_euclid(SEC) != d.div_euclid(SEC) => d,
             (Some(e), _) => e,
             (None, Some(d)) => d,
-            (None, None) => return Err(Reason::Borrowed("no usable eventtime= or date=/time=")),
+            // A relay's dated envelope (with a year) around a line without a date.
+            (None, None) => env
+                .and_then(|h| h.civil.filter(|_| !h.no_year).zip(Some(h.offset)))
+                .and_then(|(c, off)| c.resolve(off, &self.tz))
+                .ok_or(syslog::NO_TIME)?,
         };
         text::finish(out, message);
         Ok(())
@@ -123,17 +130,7 @@ fn date_time(
     tz: Option<&[u8]>,
     zone: &TzSpec,
 ) -> Option<i64> {
-    let (d, t) = (date?, time?);
-    // Reassemble "YYYY-MM-DD HH:MM:SS" on the stack.
-    let mut buf = [0u8; 40];
-    let n = d.len() + 1 + t.len();
-    if n > buf.len() {
-        return None;
-    }
-    buf[..d.len()].copy_from_slice(d);
-    buf[d.len()] = b' ';
-    buf[d.len() + 1..n].copy_from_slice(t);
-    let (c, _): (Civil, usize) = stamp::ymd_hms(&buf[..n])?;
+    let c = stamp::date_and_time(date?, time?)?;
     let off = tz.and_then(|z| stamp::zone(z).0);
     c.resolve(off, zone)
 }

@@ -51,13 +51,22 @@ fn sniff(head: &[u8]) -> u8 {
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let mut parsers = Vec::with_capacity(FORMATS.len());
+    let mut note = None;
     for def in FORMATS {
         parsers.push(match def.line {
-            Some(_) => Some((def.prepare)(data, ctx)?.parser),
+            Some(_) => {
+                let p = (def.prepare)(data, ctx)?;
+                // The formats read the same lines: their notes (the year) are the same.
+                note = note.or(p.note);
+                Some(p.parser)
+            }
             None => None,
         });
     }
-    Ok(Prepared::lines(Mixed { parsers }))
+    Ok(Prepared {
+        note,
+        ..Prepared::lines(Mixed { parsers })
+    })
 }
 
 struct Mixed {
@@ -65,15 +74,36 @@ struct Mixed {
     parsers: Vec<Option<Box<dyn RecordParser>>>,
 }
 
-impl RecordParser for Mixed {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
-        let k = kind(rec).ok_or(Reason::Borrowed("not a known firewall line"))?;
+impl Mixed {
+    fn parse_kind<'a>(
+        &self,
+        k: Option<usize>,
+        rec: &'a [u8],
+        out: &mut Fields<'a>,
+    ) -> Result<(), Reason> {
+        let k = k.ok_or(Reason::Borrowed("not a known firewall line"))?;
         let p = self
             .parsers
             .get(k)
             .and_then(Option::as_ref)
             .ok_or(Reason::Borrowed("format not prepared"))?;
         p.parse(rec, out)
+    }
+}
+
+impl RecordParser for Mixed {
+    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        self.parse_kind(kind(rec), rec, out)
+    }
+
+    fn parse_as<'a>(
+        &self,
+        rec: &'a [u8],
+        out: &mut Fields<'a>,
+    ) -> (Option<&'static str>, Result<(), Reason>) {
+        let k = kind(rec);
+        let id = k.and_then(|k| FORMATS.get(k)).map_or("unknown", |d| d.id);
+        (Some(id), self.parse_kind(k, rec, out))
     }
 
     fn format_of(&self, rec: &[u8]) -> Option<&'static str> {

@@ -11,6 +11,7 @@ mod syslog;
 mod text;
 
 mod checkpoint_alt;
+mod checkpoint_json;
 mod panos_fields;
 mod panos_json;
 mod srx_text;
@@ -19,6 +20,8 @@ mod srx_text;
 mod lean_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_arrive;
 #[cfg(test)]
 mod tests_asa;
 #[cfg(test)]
@@ -32,7 +35,8 @@ mod tests_text;
 // earlier one, and `syslog` (mixed) tries their line tests in this order. A format is a
 // file `<name>.rs` with `pub static DEF: FormatDef` (samples inside) and its name here.
 super::formats![
-    asa, cef, srx, checkpoint, filterlog, netfilter, fortigate, sophos, panos, wfw, mixed,
+    asa, cef, srx, checkpoint, filterlog, pflog, pvefw, netfilter, fortigate, sophos, panos, wfw,
+    mixed,
 ];
 
 /// The note of a flow message: `lead`, then each part that is there as `label value`, all

@@ -3,10 +3,12 @@
 //! RFC 3164 years follow `syslog::YearRule` (Dec → Jan wrap).
 
 use super::journal;
-use super::syslog::{self, YearRule};
+use super::syslog::{self, Clock};
 use super::text::{self, Utf8Line, find, push};
-use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records};
-use crate::model::{Fields, Norm, TzSpec};
+use crate::ingest::{
+    Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records,
+};
+use crate::model::{Fields, Norm};
 use std::borrow::Cow;
 
 pub static DEF: FormatDef = FormatDef::new("netfilter", Family::Firewall, prepare)
@@ -16,13 +18,12 @@ pub static DEF: FormatDef = FormatDef::new("netfilter", Family::Firewall, prepar
     "Jun  8 14:34:33 sd-1 kernel: [5.1] IPTABLES-DROP: IN=lo OUT= SRC=127.0.0.1 DST=127.0.0.53 LEN=76 DF PROTO=UDP SPT=49007 DPT=53",
     ]);
 
-/// A kernel LOG line: a syslog envelope and the `SRC=`/`DST=` pair with an interface or
-/// protocol key beside them.
+/// A kernel LOG line: the `SRC=`/`DST=` pair with an interface or protocol key beside
+/// them (without a syslog time it is still one: `no timestamp`).
 pub(super) fn is_line(l: &[u8]) -> bool {
     find(l, b" SRC=").is_some()
         && find(l, b" DST=").is_some()
         && (find(l, b"IN=").is_some() || find(l, b" PROTO=").is_some())
-        && syslog::parse(l).is_some_and(|h| h.civil.is_some())
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
@@ -34,23 +35,23 @@ fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
         },
         None,
     ));
+    let p = Netfilter::new(data, ctx);
+    let note = [note, p.clock.note()].into_iter().flatten().reduce(|a, b| a + "; " + &b);
     Ok(Prepared {
-        parser: Box::new(Netfilter::new(data, ctx)),
+        parser: Box::new(p),
         records,
         note,
     })
 }
 
 pub(super) struct Netfilter {
-    tz: TzSpec,
-    years: YearRule,
+    clock: Clock,
 }
 
 impl Netfilter {
     pub(super) fn new(data: &[u8], ctx: &ParseCtx) -> Self {
         Netfilter {
-            tz: ctx.tz,
-            years: YearRule::for_data(data, ctx),
+            clock: Clock::new(data, ctx),
         }
     }
 }
@@ -102,7 +103,7 @@ impl RecordParser for Netfilter {
             return journal::parse(rec, out);
         }
         let line = Utf8Line::new(rec);
-        let h = syslog::dated(rec, &self.tz, &self.years, out)?;
+        let h = syslog::dated(rec, &self.clock, out)?;
         out.set(Norm::Host, line.cow(h.host));
         if !h.app.is_empty() {
             push(out, b"syslog_tag", h.app);

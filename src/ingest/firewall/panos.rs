@@ -3,9 +3,7 @@
 //! device time: it takes the envelope's offset when the envelope had one, else ctx.tz.
 
 use super::csvpos;
-use super::panos_fields::{
-    CONFIG, GLOBALPROTECT, HIPMATCH, IPTAG, SYSTEM, THREAT, TRAFFIC, USERID, generic,
-};
+use super::panos_fields::{self as fields, Layout, generic};
 use super::panos_json;
 use super::stamp;
 use super::syslog::{self, Header};
@@ -21,6 +19,11 @@ pub static DEF: FormatDef = FormatDef::new("panos", Family::Firewall, prepare)
     "Nov 30 16:09:08 PA-220 1,2018/11/30 16:09:07,012801096514,TRAFFIC,end,2049,2018/11/30 16:09:07,192.168.15.207,184.51.253.152,192.168.1.63,184.51.253.152,r,,,apple-maps,vsys1,trust,untrust,e1,e2,s,2018/11/30 16:09:07,22751,1,55113,443,16418,443,0x400053,tcp,allow",
     "1,2024/03/01 21:20:15,012801096514,IPTAG,0,2049,2024/03/01 21:20:13,vsys1,192.0.2.7,quarantine,Register,1,600,XMLAPI,XML-API,Unknown,7338,0x0",
     "<14>Mar  1 21:20:14 PA-5220 1,2024/03/01 21:20:14,012801096514,HIP-MATCH,0,2049,2024/03/01 21:20:13,corp\\alice,vsys1,LAPTOP-7,Windows 10,192.0.2.8,hip-disk-encrypted,1,profile,,,7339,0x0",
+    "1,2024/03/01 21:20:15,012801096514,AUTHENTICATION,0,2561,2024/03/01 21:20:14,vsys1,192.0.2.30,corp\\carol,carol,radius-obj,auth-pol,1,7001,,fwd,radius,,Other,Authentication failed,1,9001,0x0,0,0,0,0,,PA-3220,1,PAP",
+    "1,2024/03/01 21:20:16,012801096514,DECRYPTION,0,2561,2024/03/01 21:20:16,192.0.2.40,198.51.100.80,203.0.113.1,198.51.100.80,decrypt-out,,,ssl,vsys1,trust,untrust,ethernet1/2,ethernet1/1,fwd,2024/03/01 21:20:16,4242,1,50000,443,40000,443,0x400000,tcp,allow,N/A,,,,,,Client_Hello,Server_Hello,TLS1.3,ECDHE,AES_256_GCM,SHA384,,,Certificate,untrusted,Untrusted,Forward,,,,,,,,,,,,,,,,Certificate expired",
+    "1,2024/03/01 21:20:17,012801096514,TUNNEL,end,2561,2024/03/01 21:20:17,192.0.2.50,198.51.100.90,,,tunnel-insp,,,gre,vsys1,trust,untrust,ethernet1/2,ethernet1/1,fwd,,4343,1,0,0,0,0,0x0,gre,allow,informational,9002,0x0,US,US,0,0,0,0,,PA-3220",
+    "1,2024/03/01 21:20:18,012801096514,SCTP,0,2561,2024/03/01 21:20:18,192.0.2.60,198.51.100.70,,,sctp-rule,,,sctp,vsys1,core,ran,ethernet1/3,ethernet1/4,fwd,,4444,1,36412,36412,0,0,,sctp,allow,0,0,0,0,,PA-7050,1,9003",
+    "1,2024/03/01 21:20:19,012801096514,CORRELATION,0,2561,2024/03/01 21:20:19,192.0.2.70,corp\\dave,vsys1,compromised-host,critical,0,0,0,0,,PA-3220,1,beacon-detection,6005,host visited malware domains repeatedly",
     ]);
 
 pub(super) const TYPES: &[&[u8]] = &[
@@ -35,7 +38,11 @@ pub(super) const TYPES: &[&[u8]] = &[
     b"USERID",
     b"DECRYPTION",
     b"AUTHENTICATION",
+    b"AUTH",
     b"TUNNEL",
+    b"START",
+    b"END",
+    b"GTP",
     b"SCTP",
     b"CORRELATION",
 ];
@@ -89,8 +96,8 @@ pub(super) struct Panos {
     pub(super) tz: TzSpec,
 }
 
-fn col<'a>(cols: &[&'a [u8]], names: &[&str], name: &str) -> Option<&'a [u8]> {
-    let i = names.iter().position(|n| *n == name)?;
+fn col<'a>(cols: &[&'a [u8]], names: Layout, name: &str) -> Option<&'a [u8]> {
+    let i = fields::index(names, name)?;
     cols.get(i).copied().filter(|v| !v.is_empty())
 }
 
@@ -107,23 +114,13 @@ impl RecordParser for Panos {
             return Err(Reason::Borrowed("PAN-OS line too short"));
         }
         // Column names of the known log types; other types get `field_<i>`.
-        let names: Option<&[&str]> = match cols[3] {
-            b"TRAFFIC" => Some(TRAFFIC),
-            b"THREAT" => Some(THREAT),
-            b"SYSTEM" => Some(SYSTEM),
-            b"CONFIG" => Some(CONFIG),
-            b"GLOBALPROTECT" => Some(GLOBALPROTECT),
-            b"USERID" => Some(USERID),
-            b"IPTAG" => Some(IPTAG),
-            b"HIPMATCH" | b"HIP-MATCH" => Some(HIPMATCH),
-            _ => None,
-        };
+        let names = fields::layout(cols[3]);
         for (i, v) in cols.iter().enumerate() {
             if v.is_empty() {
                 continue;
             }
             let name = names
-                .and_then(|n| n.get(i).copied())
+                .and_then(|n| fields::nth(n, i))
                 .unwrap_or_else(|| generic(i));
             if !name.starts_with("future_use") && !out.is_lean() {
                 out.push_raw(name, csvpos::field(v));
@@ -164,7 +161,7 @@ impl RecordParser for Panos {
             }
             // GlobalProtect's outcome; a User-ID mapping's login/logout.
             if let Some(v) =
-                g("status").or_else(|| (names == USERID).then(|| g("subtype")).flatten())
+                g("status").or_else(|| (cols[3] == b"USERID").then(|| g("subtype")).flatten())
             {
                 out.set_default(Norm::Action, text::action(req(v, "status")?));
             }
@@ -197,9 +194,13 @@ impl RecordParser for Panos {
 /// `deny tcp a:1 -> b:443 (THREAT url, rule new_outbound_from_trust, consent.cmp.oath.com/)`.
 pub fn message(f: &Fields<'_>) -> String {
     let mut note = String::new();
-    // JSON records may say LogType (Cortex Data Lake) for type.
-    for k in [["type", "LogType"], ["subtype", "sub_type"]] {
-        if let Some(v) = f.raw(k[0]).or_else(|| f.raw(k[1])) {
+    // JSON records name them as Strata Logging Service or Cortex Data Lake do.
+    let names = [
+        &["type", "LogType", "log_type.value", "log_type"][..],
+        &["subtype", "Subtype", "sub_type.value", "sub_type"],
+    ];
+    for k in names {
+        if let Some(v) = k.iter().find_map(|k| f.raw(k)) {
             if !note.is_empty() {
                 note.push(' ');
             }
@@ -214,7 +215,10 @@ pub fn message(f: &Fields<'_>) -> String {
         "cmd",
         "path",
         "result",
+        "auth_event",
+        "object_name",
         "description",
+        "error",
     ];
     for k in keys {
         if let Some(v) = f.raw(k) {

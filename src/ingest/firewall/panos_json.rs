@@ -47,13 +47,15 @@ fn canon<'b>(name: &str, buf: &'b mut [u8; 24]) -> Option<&'b [u8]> {
 }
 
 fn slot(name: &str) -> Slot {
+    // Cortex Data Lake nests some values: `"source_ip": {"value": "10.0.0.1"}`.
+    let name = name.strip_suffix(".value").unwrap_or(name);
     let mut buf = [0u8; 24];
     let Some(c) = canon(name, &mut buf) else {
         return Slot::Other;
     };
     match c {
         b"timegenerated" | b"generatedtime" => Slot::Time,
-        b"receivetime" | b"timereceived" => Slot::Received,
+        b"receivetime" | b"timereceived" | b"logtime" => Slot::Received,
         b"src" | b"sourceaddress" | b"sourceip" | b"srcip" => Slot::Src,
         b"dst" | b"destinationaddress" | b"destip" | b"dstip" | b"destinationip" => Slot::Dst,
         b"sport" | b"sourceport" | b"srcport" => Slot::Sport,
@@ -61,8 +63,8 @@ fn slot(name: &str) -> Slot {
         b"proto" | b"protocol" | b"ipprotocol" => Slot::Proto,
         b"action" => Slot::Action,
         b"srcuser" | b"sourceuser" | b"sourceusername" => Slot::User,
-        b"devicename" | b"devname" => Slot::Host,
-        b"serial" | b"devicesn" | b"serialnumber" => Slot::Serial,
+        b"devicename" | b"devname" | b"logsourcename" => Slot::Host,
+        b"serial" | b"devicesn" | b"serialnumber" | b"logsourceid" => Slot::Serial,
         b"severity" => Slot::Severity,
         b"threatid" => Slot::ThreatId,
         _ => Slot::Other,
@@ -88,40 +90,44 @@ fn str_value<'a>(b: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     None
 }
 
+fn any_key(b: &[u8], keys: &[&[u8]]) -> bool {
+    keys.iter().any(|k| text::find(b, k).is_some())
+}
+
 /// Whether a JSON text (one record, or the head of an array) looks like PAN-OS: a log type
-/// PAN-OS writes, a generation or receive time, and a key only PAN-OS records carry.
+/// (one PAN-OS writes under `type`, any under the Strata Logging Service / Cortex Data
+/// Lake names), a generation or receive time, and a key only PAN-OS records carry.
 pub(super) fn looks_like(b: &[u8]) -> bool {
-    let typed = [
-        &b"\"type\""[..],
-        b"\"LogType\"",
-        b"\"log_type\"",
-        b"\"Type\"",
-    ]
-    .iter()
-    .filter_map(|k| str_value(b, k))
-    .any(|v| TYPES.iter().any(|t| t.eq_ignore_ascii_case(v)));
-    let timed = [
-        &b"\"time_generated\""[..],
-        b"\"TimeGenerated\"",
-        b"\"receive_time\"",
-        b"\"TimeReceived\"",
-        b"\"ReceiveTime\"",
-    ]
-    .iter()
-    .any(|k| text::find(b, k).is_some());
-    let panos = [
-        &b"\"serial\""[..],
-        b"\"DeviceSN\"",
-        b"\"sessionid\"",
-        b"\"SessionID\"",
-        b"\"from\"",
-        b"\"FromZone\"",
-        b"\"from_zone\"",
-        b"\"LogSetting\"",
-        b"\"device_name\"",
-    ]
-    .iter()
-    .any(|k| text::find(b, k).is_some());
+    let typed = any_key(b, &[b"\"LogType\"", b"\"log_type\""])
+        || [&b"\"type\""[..], b"\"Type\""]
+            .iter()
+            .filter_map(|k| str_value(b, k))
+            .any(|v| TYPES.iter().any(|t| t.eq_ignore_ascii_case(v)));
+    let timed = any_key(
+        b,
+        &[
+            b"\"time_generated\"",
+            b"\"TimeGenerated\"",
+            b"\"receive_time\"",
+            b"\"TimeReceived\"",
+            b"\"ReceiveTime\"",
+        ],
+    );
+    let panos = any_key(
+        b,
+        &[
+            b"\"serial\"",
+            b"\"DeviceSN\"",
+            b"\"log_source_id\"",
+            b"\"sessionid\"",
+            b"\"SessionID\"",
+            b"\"from\"",
+            b"\"FromZone\"",
+            b"\"from_zone\"",
+            b"\"LogSetting\"",
+            b"\"device_name\"",
+        ],
+    );
     typed && timed && panos
 }
 
@@ -145,17 +151,6 @@ pub(super) fn sniff(head: &[u8]) -> u8 {
     }
 }
 
-/// Time of a PAN-OS JSON value: epoch number, ISO with zone, or naive `YYYY/MM/DD HH:MM:SS`.
-fn time_of(v: &str, env_off: Option<i32>, tz: &TzSpec) -> Option<i64> {
-    let b = v.trim().as_bytes();
-    if b.first().is_some_and(u8::is_ascii_digit) && b.get(4).is_some_and(u8::is_ascii_digit) {
-        return stamp::epoch_auto(b);
-    }
-    let (c, off, used) = stamp::iso(b)?;
-    (used == b.len()).then_some(())?;
-    c.resolve(off.or(env_off), tz)
-}
-
 /// Parses one JSON record (`obj` borrows the record); `env` is the syslog envelope if any.
 pub(super) fn parse<'a>(
     obj: &'a [u8],
@@ -170,9 +165,12 @@ pub(super) fn parse<'a>(
     for (k, v) in pairs {
         match slot(&k) {
             Slot::Time if t.is_none() => {
-                t = Some(time_of(&v, env_off, tz).ok_or(Reason::Borrowed("bad time_generated"))?)
+                t = Some(
+                    stamp::epoch_or_iso(&v, env_off, tz)
+                        .ok_or(Reason::Borrowed("bad time_generated"))?,
+                )
             }
-            Slot::Received if recv.is_none() => recv = time_of(&v, env_off, tz),
+            Slot::Received if recv.is_none() => recv = stamp::epoch_or_iso(&v, env_off, tz),
             Slot::Src => out.set_default(Norm::SrcIp, v.clone()),
             Slot::Dst => out.set_default(Norm::DstIp, v.clone()),
             Slot::Sport => out.set_default(Norm::SrcPort, v.clone()),

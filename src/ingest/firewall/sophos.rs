@@ -92,6 +92,7 @@ impl RecordParser for Sophos {
         }
         let ts = match (utm, stamp_v, date, time) {
             (Some((c, _, _)), ..) => c.resolve(None, &self.tz),
+            (None, None, None, None) => return Err(super::syslog::NO_TIME),
             (None, stamp_v, date, time) => self.kv_time(stamp_v, date, time, zone),
         };
         out.ts = ts.ok_or(Reason::Borrowed("no usable date/time"))?;
@@ -111,17 +112,8 @@ impl Sophos {
     ) -> Option<i64> {
         match (stamp_v, date, time) {
             (Some(s), _, _) => stamp::iso(s).and_then(|(c, off, _)| c.resolve(off, &self.tz)),
-            (None, Some(d), Some(t)) => {
-                let mut buf = [0u8; 40];
-                let n = d.len() + 1 + t.len();
-                buf.get_mut(..n).and_then(|b| {
-                    b[..d.len()].copy_from_slice(d);
-                    b[d.len()] = b' ';
-                    b[d.len() + 1..].copy_from_slice(t);
-                    let (c, _) = stamp::ymd_hms(b)?;
-                    c.resolve(zone.and_then(stamp::zone_name), &self.tz)
-                })
-            }
+            (None, Some(d), Some(t)) => stamp::date_and_time(d, t)?
+                .resolve(zone.and_then(stamp::zone_name), &self.tz),
             _ => None,
         }
     }

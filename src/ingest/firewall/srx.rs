@@ -4,10 +4,10 @@
 use super::kv::{self, Kv};
 use super::srx_text;
 use crate::ingest::sniffing::head_lines;
-use super::syslog::{self, YearRule};
+use super::syslog::{self, Clock};
 use super::text::{self, Utf8Line, cow, find};
 use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
-use crate::model::{Fields, Norm, TzSpec};
+use crate::model::{Fields, Norm};
 
 pub static DEF: FormatDef = FormatDef::new("srx", Family::Firewall, prepare)
     .with_line(is_line)
@@ -45,15 +45,12 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 }
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
-    Ok(Prepared::lines(Srx {
-            tz: ctx.tz,
-            years: YearRule::for_data(data, ctx),
-        }))
+    let clock = Clock::new(data, ctx);
+    Ok(clock.lines(Srx { clock }))
 }
 
 struct Srx {
-    tz: TzSpec,
-    years: YearRule,
+    clock: Clock,
 }
 
 fn event_action(ev: &[u8]) -> &'static str {
@@ -73,7 +70,7 @@ fn event_action(ev: &[u8]) -> &'static str {
 
 impl RecordParser for Srx {
     fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
-        let h = syslog::dated(rec, &self.tz, &self.years, out)?;
+        let h = syslog::dated(rec, &self.clock, out)?;
         out.set(Norm::Host, cow(h.host));
         let Some(sd_at) = find(rec, b"[junos@") else {
             if !srx_text::is_line(rec) {

@@ -211,6 +211,53 @@ pub fn iso(b: &[u8]) -> Option<(Civil, Option<i32>, usize)> {
     Some((c, off, n + z))
 }
 
+/// A JSON time value: an epoch number of any precision, or an ISO 8601 time (all of the
+/// text) at its zone, else `off`, else `tz`. (`YYYY/MM/DD` is not a number: its fifth
+/// byte is not a digit.)
+pub fn epoch_or_iso(v: &str, off: Option<i32>, tz: &TzSpec) -> Option<i64> {
+    let b = v.trim().as_bytes();
+    if b.first().is_some_and(u8::is_ascii_digit) && b.get(4).is_some_and(u8::is_ascii_digit) {
+        return epoch_auto(b);
+    }
+    let (c, zone, used) = iso(b)?;
+    (used == b.len()).then_some(())?;
+    c.resolve(zone.or(off), tz)
+}
+
+/// A date and a time written apart (`date=2024-05-01 time=10:11:12`): the civil time.
+pub fn date_and_time(d: &[u8], t: &[u8]) -> Option<Civil> {
+    // Reassembled as "YYYY-MM-DD HH:MM:SS" on the stack.
+    let mut buf = [0u8; 40];
+    let b = buf.get_mut(..d.len() + 1 + t.len())?;
+    b[..d.len()].copy_from_slice(d);
+    b[d.len()] = b' ';
+    b[d.len() + 1..].copy_from_slice(t);
+    ymd_hms(b).map(|(c, _)| c)
+}
+
+/// Common Log Format time `dd/Mon/yyyy:HH:MM:SS[ +zzzz]` (Proxmox VE firewall): civil
+/// time, offset, bytes used.
+pub fn clf(b: &[u8]) -> Option<(Civil, Option<i32>, usize)> {
+    let seps = b.get(2) == Some(&b'/') && b.get(6) == Some(&b'/') && b.get(11) == Some(&b':');
+    if !seps {
+        return None;
+    }
+    let mut c = Civil {
+        y: digits(b, 7, 4)? as i32,
+        mo: month(b.get(3..)?)?,
+        d: digits(b, 0, 2)?,
+        ..Civil::default()
+    };
+    let n = 12 + hms(b, 12, &mut c)?;
+    match b.get(n) {
+        Some(b' ') => {
+            let (off, z) = zone(&b[n + 1..]);
+            Some((c, off, if z > 0 { n + 1 + z } else { n }))
+        }
+        _ => Some((c, None, n)),
+    }
+}
+
 /// Sophos UTM (Astaro) time `YYYY:MM:DD-HH:MM:SS`, naive; returns bytes used.
 pub fn utm(b: &[u8]) -> Option<(Civil, usize)> {
     if b.get(4) != Some(&b':') || b.get(7) != Some(&b':') || b.get(10) != Some(&b'-') {
@@ -368,6 +415,20 @@ pub fn epoch_auto(b: &[u8]) -> Option<i64> {
 mod tests {
     use super::*;
     use crate::model::ymd_hms as utc;
+
+    #[test]
+    fn clf_times() {
+        let (c, off, n) = clf(b"14/Mar/2023:10:45:43 +0100 policy").unwrap();
+        assert_eq!((c.y, c.mo, c.d, c.h, c.mi, c.s), (2023, 3, 14, 10, 45, 43));
+        assert_eq!((off, n), (Some(3600), 26));
+        assert_eq!(
+            clf(b"14/Mar/2023:10:45:43").map(|t| (t.1, t.2)),
+            Some((None, 20))
+        );
+        assert!(clf(b"14/Mxx/2023:10:45:43").is_none());
+        assert!(clf(b"14-Mar-2023:10:45:43").is_none());
+        assert!(clf(b"14/Mar/2023:1").is_none());
+    }
 
     #[test]
     fn civil_matches_chrono() {

@@ -10,7 +10,7 @@
 
 use super::stamp::{self, Civil};
 use super::text::next_token;
-use crate::ingest::{ParseCtx, Reason};
+use crate::ingest::{ParseCtx, Prepared, Reason, RecordParser};
 use crate::model::{Fields, TzSpec};
 
 /// The parsed envelope; slices borrow the line.
@@ -36,6 +36,9 @@ pub struct Header<'a> {
 pub struct YearRule {
     pub year: i32,
     pub last_month: u32,
+    /// Yearless times were found and no `--year` was given: the year is the file's
+    /// modification year, which the source report says.
+    pub from_mtime: bool,
 }
 
 impl YearRule {
@@ -48,8 +51,12 @@ impl YearRule {
             .rev()
             .take(256)
             .find_map(|l| parse(l).filter(|h| h.no_year).and_then(|h| h.civil))
-            .map_or(12, |c| c.mo);
-        YearRule { year, last_month }
+            .map(|c| c.mo);
+        YearRule {
+            year,
+            last_month: last_month.unwrap_or(12),
+            from_mtime: ctx.year.is_none() && last_month.is_some(),
+        }
     }
 
     pub fn year_of(&self, month: u32) -> i32 {
@@ -60,6 +67,46 @@ impl YearRule {
         }
     }
 }
+
+/// How a source's syslog times become UTC: the zone of naive times and the year rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub tz: TzSpec,
+    pub years: YearRule,
+}
+
+impl Clock {
+    pub fn new(data: &[u8], ctx: &ParseCtx) -> Clock {
+        Clock {
+            tz: ctx.tz,
+            years: YearRule::for_data(data, ctx),
+        }
+    }
+
+    /// UTC ns of a header's time, if it had one.
+    pub fn of(&self, h: &Header<'_>) -> Option<i64> {
+        h.ts(&self.tz, &self.years)
+    }
+
+    /// The source note when the year came from the file's modification time.
+    pub fn note(&self) -> Option<String> {
+        let y = self.years.year;
+        self.years.from_mtime.then(|| {
+            format!("syslog times carry no year: read as {y} from the file's modification time (months after the last line's as {}); --year overrides", y - 1)
+        })
+    }
+
+    /// `parser` over every line, with the year note.
+    pub fn lines(&self, parser: impl RecordParser + 'static) -> Prepared {
+        Prepared {
+            note: self.note(),
+            ..Prepared::lines(parser)
+        }
+    }
+}
+
+/// The reason of a line with no date of its own (a collector stripped its header).
+pub const NO_TIME: Reason = Reason::Borrowed("no timestamp");
 
 impl Header<'_> {
     /// UTC ns of the header time, if it had one.
@@ -87,17 +134,11 @@ fn pri(b: &[u8]) -> (Option<u16>, &[u8]) {
 }
 
 /// The header of a line that must have one, its time set on `out`: the start of every
-/// parser whose format always arrives by syslog.
-pub fn dated<'a>(
-    rec: &'a [u8],
-    tz: &TzSpec,
-    years: &YearRule,
-    out: &mut Fields<'a>,
-) -> Result<Header<'a>, Reason> {
-    let h = parse(rec).ok_or(Reason::Borrowed("no syslog header"))?;
-    out.ts = h
-        .ts(tz, years)
-        .ok_or(Reason::Borrowed("bad or missing syslog time"))?;
+/// parser whose format always arrives by syslog. A line without a date (its header
+/// stripped by a collector) is `no timestamp`.
+pub fn dated<'a>(rec: &'a [u8], clock: &Clock, out: &mut Fields<'a>) -> Result<Header<'a>, Reason> {
+    let h = parse(rec).filter(|h| h.civil.is_some()).ok_or(NO_TIME)?;
+    out.ts = clock.of(&h).ok_or(Reason::Borrowed("bad syslog time"))?;
     Ok(h)
 }
 
@@ -110,10 +151,12 @@ pub fn parse(line: &[u8]) -> Option<Header<'_>> {
 /// junos-flow: 2017-09-23T13:54:54.803Z srx RT_FLOW - MSGID [sd…]`): the inner header,
 /// whose time has a zone, is the device's. Needs the SD (or `-`) in its place.
 fn relayed(h: Header<'_>) -> Header<'_> {
-    if h.offset.is_some() || !h.msg.first().is_some_and(u8::is_ascii_digit) {
+    // Strata Logging Service relays keep the octet count and PRI: `… 894 <142>1 2020-…`.
+    let (_, m) = pri(octet_count(h.msg));
+    if h.offset.is_some() || !m.first().is_some_and(u8::is_ascii_digit) {
         return h;
     }
-    let m = h.msg.strip_prefix(b"1 ").unwrap_or(h.msg);
+    let m = m.strip_prefix(b"1 ").unwrap_or(m);
     let Some((_, Some(_), n)) = stamp::iso(m) else {
         return h;
     };

@@ -140,6 +140,45 @@ fn panos_cortex_data_lake_array() {
     );
 }
 
+/// Strata Logging Service forwards every log type, some PAN-OS never writes under `type`
+/// (`AUTH`, `URL`); Cortex Data Lake nests values (`"log_type": {"value": …}`). Both are
+/// PAN-OS, not another JSON export.
+#[test]
+fn panos_strata_every_log_type_and_nested_values() {
+    let strata = concat!(
+        r#"{"TimeReceived":"2024-02-22T03:55:30.000000Z","DeviceSN":"0123456789","LogType":"AUTH","Subtype":"Unknown","TimeGenerated":"2024-02-22T03:55:21.000000Z","VirtualLocation":"vsys1","SourceIP":"192.0.2.2","User":"corp\bob","AuthEvent":"User Password Failure","DeviceName":"PA-VM","EventTime":"2024-02-22T03:55:21.000000Z"}"#,
+        "
+",
+        r#"{"TimeReceived":"2024-02-22T03:55:31.000000Z","DeviceSN":"0123456789","LogType":"URL","Subtype":"url","TimeGenerated":"2024-02-22T03:55:22.000000Z","SourceAddress":"192.0.2.3","DestinationAddress":"198.51.100.4","Action":"alert","DeviceName":"PA-VM"}"#,
+        "
+",
+    );
+    let (ev, bad) = load(strata.as_bytes(), "panos", "UTC");
+    assert_eq!((ev.len(), bad), (2, 0));
+    assert_eq!(ev[0].ts, ymd_hms(2024, 2, 22, 3, 55, 21).unwrap());
+    assert_eq!(ev[0].get(Norm::SrcIp), Some("192.0.2.2"));
+    assert_eq!(ev[1].get(Norm::DstIp), Some("198.51.100.4"));
+    assert!(ev[1].get(Norm::Message).unwrap().contains("(URL url"));
+    let cdl = r#"[{"log_time":"2024-03-01T10:00:05.000000Z","log_source_id":"0123456789","log_type":{"value":"TRAFFIC","id":1},"sub_type":{"value":"end","id":2},"time_generated":"2024-03-01T10:00:00.000000Z","source_ip":{"value":"192.0.2.1"},"dest_ip":{"value":"198.51.100.8"},"source_port":5000,"dest_port":53,"protocol":"udp","action":{"value":"allow"},"from_zone":"trust","log_source_name":"PA-VM-2"}]"#;
+    let (ev, bad) = load(cdl.as_bytes(), "panos", "UTC");
+    assert_eq!((ev.len(), bad), (1, 0));
+    let f = &ev[0];
+    assert_eq!(f.ts, ymd_hms(2024, 3, 1, 10, 0, 0).unwrap());
+    assert_eq!(
+        (
+            f.get(Norm::SrcIp),
+            f.get(Norm::DstPort),
+            f.get(Norm::Action)
+        ),
+        (Some("192.0.2.1"), Some("53"), Some("allow"))
+    );
+    assert_eq!(f.get(Norm::Host), Some("PA-VM-2"));
+    assert_eq!(
+        f.get(Norm::Message),
+        Some("allow udp 192.0.2.1:5000 -> 198.51.100.8:53 (TRAFFIC end)")
+    );
+}
+
 #[test]
 fn panos_json_behind_syslog_takes_envelope_offset() {
     let data = concat!(

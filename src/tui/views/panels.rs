@@ -157,6 +157,12 @@ fn source_details(st: &State) -> Vec<(String, String)> {
         if r.bad_time > 0 {
             out.push(("bad_time".into(), format!("{} events", r.bad_time)));
         }
+        for (id, c) in &r.formats {
+            out.push((
+                "lines of".into(),
+                format!("{id}: {} events, {} rejected", c.events, c.rejected),
+            ));
+        }
         for n in &r.notes {
             out.push(("note".into(), n.clone()));
         }

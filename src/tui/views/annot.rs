@@ -1,6 +1,7 @@
 //! Annotation overlays: the kind picker, the tags/note editor, and the annotation list
 //! (listed from the case file's event copies, so annotations on missing evidence show too).
 
+use super::popup::boxed;
 use crate::case::Kind;
 use crate::model::format_display;
 use crate::tui::annotations::severity_letter;
@@ -13,15 +14,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-
-fn boxed<'a>(st: &State, title: &'a str) -> Block<'a> {
-    let theme = st.theme();
-    Block::new()
-        .borders(Borders::ALL)
-        .border_set(theme.border())
-        .title(Span::styled(title, theme.header()))
-}
+use ratatui::widgets::{Clear, Paragraph};
 
 pub fn kind_picker(st: &State, f: &mut Frame) {
     let theme = st.theme();

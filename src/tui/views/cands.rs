@@ -4,6 +4,7 @@
 //! time, the host, the review (`✓` accepted, `✗` dismissed), what (Sigma level or
 //! analyzer id) and why. Reasons quote log text and rule titles: sanitised.
 
+use super::popup;
 use crate::case::Decision;
 use crate::detect::candidates::{Candidate, Origin};
 use crate::model::format_display;
@@ -15,7 +16,7 @@ use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 /// `★` / `*`.
 pub fn earliest_symbol(ascii: bool) -> &'static str {
@@ -46,22 +47,19 @@ pub fn view(st: &State, f: &mut Frame) {
         screen.width.saturating_sub(2).min(140),
         screen.height.saturating_sub(2),
     );
-    let key = |action: &str| st.keymap.keys(Layer::Candidates, action, theme.ascii);
-    let title = format!(
-        " candidates ({} go, {} accept, {} dismiss, {} order, {} closes) ",
-        key("go"),
-        key("accept"),
-        key("dismiss"),
-        key("order"),
-        key("close")
+    let title = popup::keys_title(
+        st,
+        Layer::Candidates,
+        "candidates",
+        &[
+            (&["go"], "go"),
+            (&["accept"], "accept"),
+            (&["dismiss"], "dismiss"),
+            (&["order"], "order"),
+            (&["close"], "closes"),
+        ],
     );
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_set(theme.border())
-        .title(Span::styled(title, theme.header()));
-    let inner = block.inner(area);
-    f.render_widget(Clear, area);
-    f.render_widget(block, area);
+    let inner = popup::open(st, f, area, title);
     let Some(list) = st.cands.current(st.timeline.len()) else {
         return;
     };

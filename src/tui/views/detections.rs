@@ -4,6 +4,7 @@
 //! shown names its rule's title, id and author (DRL 1.1); rule text is sanitised like log
 //! text, since rules can come from anyone.
 
+use super::popup;
 use crate::detect::Level;
 use crate::tui::detect::{DetectPhase, ViewLine, level_char, level_symbol};
 use crate::tui::keymap::Layer;
@@ -15,7 +16,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 /// Critical and high bold red (critical reversed too), medium yellow, low cyan,
 /// informational dim. Without colour: bold for critical and high, dim for informational.
@@ -93,20 +94,17 @@ pub fn view(st: &State, f: &mut Frame) {
         screen.width.saturating_sub(2).min(110),
         screen.height.saturating_sub(2),
     );
-    let key = |action: &str| st.keymap.keys(Layer::Detections, action, theme.ascii);
-    let title = format!(
-        " detections ({} filter, {} hosts, {} closes) ",
-        key("filter"),
-        key("expand"),
-        key("close")
+    let title = popup::keys_title(
+        st,
+        Layer::Detections,
+        "detections",
+        &[
+            (&["filter"], "filter"),
+            (&["expand"], "hosts"),
+            (&["close"], "closes"),
+        ],
     );
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_set(theme.border())
-        .title(Span::styled(title, theme.header()));
-    let inner = block.inner(area);
-    f.render_widget(Clear, area);
-    f.render_widget(block, area);
+    let inner = popup::open(st, f, area, title);
     let Some(rules) = &d.rules else { return };
     let w = inner.width as usize;
     let mut lines = vec![Line::from(Span::styled(

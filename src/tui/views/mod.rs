@@ -9,6 +9,7 @@ mod detections;
 mod histogram;
 mod overlay;
 mod panels;
+mod popup;
 mod status;
 mod table;
 

@@ -1,28 +1,24 @@
 //! Overlays: the help screen (generated from the keymap) and the pivot picker.
 
+use super::popup::{self, keys_title};
 use crate::tui::keymap::{HELP_KEYS_W, HelpRow, Layer};
 use crate::tui::layout::{centered, help_box};
 use crate::tui::sanitize;
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub fn help(st: &State, f: &mut Frame) {
     let theme = st.theme();
     let area = help_box(f.area());
-    let key = |action: &str| st.keymap.keys(Layer::Help, action, theme.ascii);
-    let title = format!(
-        " keys ({}/{} scroll, {} closes) ",
-        key("down"),
-        key("up"),
-        key("close")
+    let title = keys_title(
+        st,
+        Layer::Help,
+        "keys",
+        &[(&["down", "up"], "scroll"), (&["close"], "closes")],
     );
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_set(theme.border())
-        .title(Span::styled(title, theme.header()));
-    let inner = block.inner(area);
+    let inner = popup::open(st, f, area, title);
     let pad = " ".repeat(HELP_KEYS_W);
     let lines: Vec<Line> = st
         .keymap
@@ -40,8 +36,6 @@ pub fn help(st: &State, f: &mut Frame) {
     let h = inner.height as usize;
     let scroll = st.help.scroll.min(lines.len().saturating_sub(h));
     let visible: Vec<Line> = lines.into_iter().skip(scroll).take(h).collect();
-    f.render_widget(Clear, area);
-    f.render_widget(block, area);
     f.render_widget(Paragraph::new(visible), inner);
 }
 
@@ -58,11 +52,7 @@ pub fn picker(st: &State, f: &mut Frame) {
         key("pick"),
         key("close")
     );
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_set(theme.border())
-        .title(Span::styled(title, theme.header()));
-    let inner = block.inner(area);
+    let inner = popup::open(st, f, area, title);
     let rows = inner.height as usize;
     let first = st.picker.sel.saturating_sub(rows.saturating_sub(1));
     let lines: Vec<Line> = items
@@ -86,7 +76,5 @@ pub fn picker(st: &State, f: &mut Frame) {
             Line::from(Span::styled(text, style))
         })
         .collect();
-    f.render_widget(Clear, area);
-    f.render_widget(block, area);
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -1,5 +1,6 @@
 //! Panels that answer questions: value counts, the sources panel, the column chooser.
 
+use super::popup::boxed;
 use crate::model::format_display;
 use crate::tui::cells::source_tag;
 use crate::tui::columns::Column;
@@ -12,15 +13,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-
-fn boxed<'a>(st: &State, title: String) -> Block<'a> {
-    let theme = st.theme();
-    Block::new()
-        .borders(Borders::ALL)
-        .border_set(theme.border())
-        .title(Span::styled(title, theme.header()))
-}
+use ratatui::widgets::{Clear, Paragraph};
 
 /// `rows` lines of `items` around `sel`, the selected one reversed.
 fn list<'a>(st: &State, items: Vec<String>, sel: usize, rows: usize, w: usize) -> Vec<Line<'a>> {

@@ -318,6 +318,21 @@ struct Line<'a> {
     hint: Option<String>,
 }
 
+/// A binding line under `layer` (none yet: the file starts with a binding).
+fn binding_line(
+    layer: Option<Layer>,
+    line: &str,
+    n: usize,
+) -> Result<(Layer, Line<'_>), KeymapError> {
+    let Some(layer) = layer else {
+        return Err(KeymapError {
+            line: n,
+            msg: "a binding before the first [layer]".into(),
+        });
+    };
+    Ok((layer, parse_line(line, n)?))
+}
+
 fn parse_line(line: &str, n: usize) -> Result<Line<'_>, KeymapError> {
     let err = |msg: String| KeymapError { line: n, msg };
     let (body, hint) = match line.rsplit_once(" | ") {
@@ -429,13 +444,7 @@ impl Keymap {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let Some(layer) = layer else {
-                return Err(KeymapError {
-                    line: n,
-                    msg: "a binding before the first [layer]".into(),
-                });
-            };
-            let l = parse_line(line, n)?;
+            let (layer, l) = binding_line(layer, line, n)?;
             let at = km.bindings.len();
             for k in &l.keys {
                 if let Some(prev) = km.index.insert((layer, *k), at) {
@@ -513,13 +522,7 @@ impl Keymap {
             if line.is_empty() || line.starts_with('#') || in_doc {
                 continue;
             }
-            let Some(layer) = layer else {
-                return Err(KeymapError {
-                    line: n,
-                    msg: "a binding before the first [layer]".into(),
-                });
-            };
-            let l = parse_line(line, n)?;
+            let (layer, l) = binding_line(layer, line, n)?;
             let target = km
                 .bindings
                 .iter()

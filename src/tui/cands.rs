@@ -8,6 +8,7 @@ use crate::detect::analyze::{Analysis, Silence};
 use crate::detect::candidates::Candidates;
 use crate::detect::{Hits, RuleSet};
 use crate::timeline::Timeline;
+use crate::tui::run::Run;
 use std::sync::Arc;
 
 /// Where the analyzers stand.
@@ -17,7 +18,7 @@ pub enum CandPhase {
     #[default]
     Waiting,
     /// Running over `total` events (job `job`); `done` of them scanned.
-    Running { job: u64, done: usize, total: usize },
+    Running(Run),
     /// The list is there for the timeline as it is.
     Done,
     /// The run stopped before the end (a panic in an analyzer).
@@ -70,9 +71,7 @@ impl CandState {
     /// Percent of the running analysis done.
     pub fn percent(&self) -> Option<usize> {
         match self.phase {
-            CandPhase::Running { done, total, .. } => {
-                Some((done * 100).checked_div(total).unwrap_or(0).min(99))
-            }
+            CandPhase::Running(r) => Some(r.percent()),
             _ => None,
         }
     }

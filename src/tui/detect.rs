@@ -5,6 +5,7 @@
 
 use crate::detect::{Hits, Level, RuleIdx, RuleOptions, RuleSet};
 use crate::timeline::Timeline;
+use crate::tui::run::Run;
 use std::sync::Arc;
 
 /// Where detection stands.
@@ -17,11 +18,7 @@ pub enum DetectPhase {
     /// Rules loaded; waiting for the timeline to be complete.
     Ready,
     /// Running over `total` events (job `job`); `done` of them evaluated.
-    Running {
-        job: u64,
-        done: usize,
-        total: usize,
-    },
+    Running(Run),
     /// Hits are there for the timeline as it is.
     Done,
     /// The rules could not be loaded (the message says why).
@@ -144,9 +141,7 @@ impl DetectState {
     /// Percent of the running detection done.
     pub fn percent(&self) -> Option<usize> {
         match self.phase {
-            DetectPhase::Running { done, total, .. } => {
-                Some((done * 100).checked_div(total).unwrap_or(0).min(99))
-            }
+            DetectPhase::Running(r) => Some(r.percent()),
             _ => None,
         }
     }

@@ -23,6 +23,7 @@ pub mod history;
 pub mod keymap;
 pub mod layout;
 pub mod panels;
+pub mod run;
 pub use crate::sanitize;
 mod setup;
 pub mod state;

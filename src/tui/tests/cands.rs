@@ -10,6 +10,7 @@ use crate::case::{Case, Decision, Kind};
 use crate::detect::candidates::Origin;
 use crate::tui::cands::{CandAction, CandLine, CandPhase};
 use crate::tui::detect::DetectPhase;
+use crate::tui::run::Run;
 use crate::tui::state::{Mode, Msg, PromptKind};
 use std::path::Path;
 
@@ -276,11 +277,7 @@ fn progress_shows_on_the_status_line_and_a_stale_run_is_dropped() {
     let len = st.timeline.len();
     st.cands.job += 1;
     let job = st.cands.job;
-    st.cands.phase = CandPhase::Running {
-        job,
-        done: 0,
-        total: len,
-    };
+    st.cands.phase = CandPhase::Running(Run::start(job, len));
     st.apply(Action::Cands(CandAction::Progress { job, done: len / 2 }));
     let status = &screen(&st)[(st.size.1 - 2) as usize];
     assert!(status.contains("analyzing 50%"), "{status}");
@@ -293,7 +290,7 @@ fn progress_shows_on_the_status_line_and_a_stale_run_is_dropped() {
         job: job - 1,
         result: None,
     }));
-    assert!(matches!(st.cands.phase, CandPhase::Running { .. }));
+    assert!(matches!(st.cands.phase, CandPhase::Running(_)));
     // A cancelled run says so.
     st.apply(Action::Cands(CandAction::Done { job, result: None }));
     assert_eq!(st.cands.phase, CandPhase::Failed);

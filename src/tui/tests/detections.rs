@@ -8,6 +8,7 @@ use crate::case::Severity;
 use crate::detect::{Level, RuleOptions};
 use crate::tui::action::Effect;
 use crate::tui::detect::{DetectAction, DetectEffect, DetectPhase, ViewLine};
+use crate::tui::run::Run;
 use crate::tui::state::{Mode, PromptKind};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -256,11 +257,7 @@ fn a_running_detection_is_cancelled_before_a_merge_and_late_results_are_dropped(
     // As if a run were under way.
     st.detect.job += 1;
     let job = st.detect.job;
-    st.detect.phase = DetectPhase::Running {
-        job,
-        done: 0,
-        total: st.timeline.len(),
-    };
+    st.detect.phase = DetectPhase::Running(Run::start(job, st.timeline.len()));
     st.ingest
         .pending
         .push(crate::timeline::testing::test_source("logs/y.log", EDGE));
@@ -287,11 +284,7 @@ fn progress_actions_move_the_status_line_and_keys_still_act() {
     let total = st.timeline.len();
     st.detect.job += 1;
     let job = st.detect.job;
-    st.detect.phase = DetectPhase::Running {
-        job,
-        done: 0,
-        total,
-    };
+    st.detect.phase = DetectPhase::Running(Run::start(job, total));
     st.detect.hits = None;
     let status = |st: &State| screen(st)[(st.size.1 - 2) as usize].clone();
     assert!(status(&st).contains("detecting 0%"), "{}", status(&st));
@@ -348,7 +341,7 @@ fn the_ui_answers_while_detection_runs_on_workers() {
         };
         let t = Instant::now();
         st.apply(a);
-        if matches!(st.detect.phase, DetectPhase::Running { .. }) && !saw_running {
+        if matches!(st.detect.phase, DetectPhase::Running(_)) && !saw_running {
             saw_running = true;
             let row = st.table.cursor;
             keys(&mut st, "j");

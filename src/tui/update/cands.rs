@@ -14,6 +14,7 @@ use crate::tui::action::{Effect, ReviewRequest};
 use crate::tui::cands::{CandAction, CandEffect, CandLine, CandPhase};
 use crate::tui::commands::commands;
 use crate::tui::detect::DetectPhase;
+use crate::tui::run::Run;
 use crate::tui::state::{Mode, State, Then};
 use ratatui::crossterm::event::KeyEvent;
 use std::sync::Arc;
@@ -47,7 +48,7 @@ pub fn step(st: &mut State) -> Vec<Effect> {
     let sigma_done = sigma_settled(st);
     let c = &mut st.cands;
     match c.phase {
-        CandPhase::Running { .. } if !st.ingest.pending.is_empty() => {
+        CandPhase::Running(_) if !st.ingest.pending.is_empty() => {
             c.job += 1;
             c.phase = CandPhase::Waiting;
             vec![Effect::Cands(CandEffect::Cancel)]
@@ -65,11 +66,7 @@ pub fn step(st: &mut State) -> Vec<Effect> {
             let c = &mut st.cands;
             c.job += 1;
             c.covered = len;
-            c.phase = CandPhase::Running {
-                job: c.job,
-                done: 0,
-                total: len,
-            };
+            c.phase = CandPhase::Running(Run::start(c.job, len));
             vec![Effect::Cands(CandEffect::Run {
                 job: c.job,
                 timeline: st.timeline.clone(),
@@ -84,16 +81,12 @@ pub fn on_action(st: &mut State, a: CandAction) -> Vec<Effect> {
     let c = &mut st.cands;
     match a {
         CandAction::Progress { job, done } => {
-            if let CandPhase::Running {
-                job: j, done: n, ..
-            } = &mut c.phase
-                && *j == job
-            {
-                *n = done;
+            if let CandPhase::Running(r) = &mut c.phase {
+                r.advance(job, done);
             }
         }
         CandAction::Done { job, result } => {
-            if !matches!(c.phase, CandPhase::Running { job: j, .. } if j == job) {
+            if !matches!(c.phase, CandPhase::Running(r) if r.job == job) {
                 return Vec::new();
             }
             let Some(r) = result else {
@@ -172,7 +165,7 @@ pub fn open(st: &mut State) {
             st.mode = Mode::Candidates;
             return;
         }
-        CandPhase::Running { .. } => format!(
+        CandPhase::Running(_) => format!(
             "analyzing {}%: candidates come when it is done",
             st.cands.percent().unwrap_or(0)
         ),

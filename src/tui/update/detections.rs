@@ -12,6 +12,7 @@ use crate::tui::action::Effect;
 use crate::tui::commands::commands;
 use crate::tui::detect::{DetectAction, DetectEffect, DetectPhase, RuleRow, ViewLine};
 use crate::tui::keymap::Layer;
+use crate::tui::run::Run;
 use crate::tui::sanitize;
 use crate::tui::state::{DetailLine, Mode, State};
 use ratatui::crossterm::event::KeyEvent;
@@ -47,7 +48,7 @@ pub fn step(st: &mut State) -> Vec<Effect> {
             None => Vec::new(),
         },
         // A merge needs the timeline to itself; the run starts again once it is done.
-        DetectPhase::Running { .. } if !st.ingest.pending.is_empty() => {
+        DetectPhase::Running(_) if !st.ingest.pending.is_empty() => {
             d.job += 1;
             d.phase = DetectPhase::Ready;
             vec![Effect::Detect(DetectEffect::Cancel)]
@@ -65,11 +66,7 @@ pub fn step(st: &mut State) -> Vec<Effect> {
                 return Vec::new();
             };
             d.job += 1;
-            d.phase = DetectPhase::Running {
-                job: d.job,
-                done: 0,
-                total: st.timeline.len(),
-            };
+            d.phase = DetectPhase::Running(Run::start(d.job, st.timeline.len()));
             vec![Effect::Detect(DetectEffect::Run {
                 job: d.job,
                 timeline: st.timeline.clone(),
@@ -94,16 +91,12 @@ pub fn on_action(st: &mut State, a: DetectAction) -> Vec<Effect> {
             st.detect.error = Some(e);
         }
         DetectAction::Progress { job, done } => {
-            if let DetectPhase::Running {
-                job: j, done: n, ..
-            } = &mut d.phase
-                && *j == job
-            {
-                *n = done;
+            if let DetectPhase::Running(r) = &mut d.phase {
+                r.advance(job, done);
             }
         }
         DetectAction::Done { job, hits } => {
-            if !matches!(d.phase, DetectPhase::Running { job: j, .. } if j == job) {
+            if !matches!(d.phase, DetectPhase::Running(r) if r.job == job) {
                 return Vec::new();
             }
             let Some(hits) = hits else {
@@ -183,7 +176,7 @@ fn not_ready(st: &mut State) -> bool {
         DetectPhase::Off => "no Sigma rules (started with --no-rules)".to_string(),
         DetectPhase::LoadingRules => "Sigma rules are loading".into(),
         DetectPhase::Ready => "detection starts once everything is loaded".into(),
-        DetectPhase::Running { .. } => format!(
+        DetectPhase::Running(_) => format!(
             "detecting {}%: hits come when it is done",
             st.detect.percent().unwrap_or(0)
         ),

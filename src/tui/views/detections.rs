@@ -44,7 +44,7 @@ pub fn status_text(st: &State) -> Option<String> {
     Some(match d.phase {
         DetectPhase::Off | DetectPhase::Ready => return None,
         DetectPhase::LoadingRules => "loading rules".into(),
-        DetectPhase::Running { .. } => format!("detecting {}%", d.percent().unwrap_or(0)),
+        DetectPhase::Running(_) => format!("detecting {}%", d.percent().unwrap_or(0)),
         DetectPhase::Done => format!("{} hits{ge}{}", d.shown_hits, short(d.min_level)),
         DetectPhase::Failed => "no detection".into(),
     })

@@ -188,7 +188,10 @@ fn counts(t: &Arc<Timeline>, view: &[u32], runs: usize) {
             let (_, shown) = measure(&format!(":top {field} + frame, {label}"), runs, || {
                 st.type_keys(&format!(":top {field}\n"));
                 st.draw();
-                st.counts_shown()
+                let shown = st.counts_shown();
+                // Closed again, so that the next run starts from the table as well.
+                st.type_keys("\x1b");
+                shown
             });
             let (values, events) = shown.expect("counts on screen");
             println!("    -> {values} values over {events} events");

@@ -62,11 +62,13 @@ impl TuiHarness {
         refresh(&mut self.app.st);
     }
 
-    /// Types `keys` as a user would (`\n` is Enter), each through update and its effects.
+    /// Types `keys` as a user would (`\n` is Enter, `\x1b` Esc), each through update and
+    /// its effects.
     pub fn type_keys(&mut self, keys: &str) {
         for c in keys.chars() {
             let code = match c {
                 '\n' => KeyCode::Enter,
+                '\x1b' => KeyCode::Esc,
                 c => KeyCode::Char(c),
             };
             self.app

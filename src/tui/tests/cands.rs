@@ -210,14 +210,7 @@ fn accept_and_dismiss_are_journalled_with_author_and_reason() {
     ] {
         st.open_prompt(PromptKind::Filter, q);
         keys(&mut st, "<Enter>");
-        let rows: Vec<usize> = st
-            .table
-            .view
-            .as_ref()
-            .unwrap()
-            .iter()
-            .map(|&r| r as usize)
-            .collect();
+        let rows = view_events(&st);
         let mut want = want;
         want.dedup();
         assert_eq!(rows, want, "{q}");
@@ -374,14 +367,7 @@ fn led_here_filters_to_what_led_to_the_event() {
     assert!(st.rows() >= 1);
     let ev = st.cursor_event().unwrap();
     keys(&mut st, "<");
-    let rows: Vec<usize> = st
-        .table
-        .view
-        .as_ref()
-        .unwrap()
-        .iter()
-        .map(|&r| r as usize)
-        .collect();
+    let rows = view_events(&st);
     assert_eq!(rows.last(), Some(&ev), "the event itself ends the view");
     assert!(rows.len() > 1);
     assert_eq!(st.cursor_event(), Some(ev));

@@ -148,6 +148,12 @@ pub fn keys(st: &mut App, s: &str) {
     }
 }
 
+/// The events the table shows, in view order (the filtered view; it must be filtered).
+pub fn view_events(st: &State) -> Vec<usize> {
+    let view = st.table.view.as_ref().expect("a filtered view");
+    view.iter().map(|&r| r as usize).collect()
+}
+
 pub fn draw(st: &State) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(st.size.0, st.size.1)).unwrap();
     t.draw(|f| super::views::render(st, f)).unwrap();

@@ -9,6 +9,7 @@ use crate::case::Decision;
 use crate::detect::candidates::{Candidate, Origin};
 use crate::model::format_display;
 use crate::tui::cands::CandLine;
+use crate::tui::cells;
 use crate::tui::keymap::Layer;
 use crate::tui::layout::centered;
 use crate::tui::sanitize;
@@ -88,7 +89,22 @@ pub fn view(st: &State, f: &mut Frame) {
     }
     let rows = (inner.height as usize).saturating_sub(1).max(1);
     let first = v.sel.saturating_sub(rows.saturating_sub(1));
-    for (i, l) in v.lines.iter().enumerate().skip(first).take(rows) {
+    let shown: Vec<(usize, &CandLine)> =
+        v.lines.iter().enumerate().skip(first).take(rows).collect();
+    // Hosts as the table shows them: without their domain unless that would be ambiguous,
+    // cut so that two hosts on screen never read the same (`WS-RECE…N-01`).
+    let full: Vec<String> = shown
+        .iter()
+        .map(|(_, l)| match l {
+            CandLine::Cand(c) => list.list.get(*c).map_or(String::new(), |c| {
+                sanitize::line(&c.host, usize::MAX, theme.ascii).into_owned()
+            }),
+            CandLine::Host(..) => String::new(),
+        })
+        .collect();
+    let full: Vec<&str> = full.iter().map(String::as_str).collect();
+    let hosts = cells::fit_names(&cells::shown_hosts(&full), HOST_W, theme.ascii);
+    for ((i, l), host) in shown.into_iter().zip(&hosts) {
         let sel = i == v.sel;
         let line = match l {
             CandLine::Host(h, n) => {
@@ -102,7 +118,7 @@ pub fn view(st: &State, f: &mut Frame) {
             }
             CandLine::Cand(c) => {
                 let Some(c) = list.list.get(*c) else { continue };
-                cand_line(st, c, sel, w)
+                cand_line(st, c, host, sel, w)
             }
         };
         lines.push(if sel {
@@ -114,7 +130,10 @@ pub fn view(st: &State, f: &mut Frame) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-fn cand_line(st: &State, c: &Candidate, sel: bool, w: usize) -> Line<'static> {
+/// Cells of the host column.
+const HOST_W: usize = 12;
+
+fn cand_line(st: &State, c: &Candidate, host: &str, sel: bool, w: usize) -> Line<'static> {
     let theme = st.theme();
     let ascii = theme.ascii;
     let mark = if sel { theme.select_symbol() } else { " " };
@@ -126,14 +145,13 @@ fn cand_line(st: &State, c: &Candidate, sel: bool, w: usize) -> Line<'static> {
     let when = format_display(c.ts, &st.zone().1);
     // `03-13 14:47:53`: the day and the second (the table has the rest).
     let when = when.get(5..19).unwrap_or(&when).replace('T', " ");
-    let host = sanitize::line(&c.host, 11, ascii);
     let review = review_symbol(st.case.marks.review(c.event, &c.id), ascii);
     let what = match &c.origin {
         Origin::Sigma { level, .. } => format!("sigma {}", level.name()),
         Origin::Analyzer(k) => k.id().to_owned(),
     };
     let head = format!(
-        "{mark}{star}{:>5.2} {when} {host:<12} {review} ",
+        "{mark}{star}{:>5.2} {when} {host:<HOST_W$} {review} ",
         c.score.min(99.99)
     );
     let count = if c.count > 1 {

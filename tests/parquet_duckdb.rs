@@ -9,23 +9,13 @@ mod common;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use common::vigil_ok as vigil;
 
 fn duckdb(python: &Path, dataset: &Path) -> Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/duckdb/check.py");
-    let out = Command::new(python)
-        .arg(script)
-        .arg(dataset)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let out = common::python_ok(python, &[script.as_os_str(), dataset.as_os_str()]);
+    serde_json::from_slice(&out).unwrap()
 }
 
 /// Counts of `key`'s values over vigil's jsonl export ("" when absent).

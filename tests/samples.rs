@@ -81,18 +81,10 @@ fn python_evtx_reads_the_sample_evtx_files() {
     };
     let files = common::files(&common::samples().join("evtx"), "evtx");
     assert!(files.len() > 10);
-    let out = std::process::Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .args(&files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let counts: Vec<usize> = String::from_utf8_lossy(&out.stdout)
+    let mut args: Vec<std::ffi::OsString> = vec!["-c".into(), script.into()];
+    args.extend(files.iter().map(|f| f.clone().into_os_string()));
+    let out = common::python_ok(&python, &args);
+    let counts: Vec<usize> = String::from_utf8_lossy(&out)
         .lines()
         .map(|l| l.trim().parse().unwrap())
         .collect();

@@ -59,3 +59,17 @@ pub fn vigil_ok(args: &[&str], paths: &[&Path]) -> Vec<u8> {
     assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
     out.stdout
 }
+
+/// Runs `python` with `args`; it must exit 0 (its stderr is the failure): its stdout.
+pub fn python_ok<S: AsRef<std::ffi::OsStr>>(python: &Path, args: &[S]) -> Vec<u8> {
+    let out = std::process::Command::new(python)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}

@@ -2,9 +2,29 @@
 //! the expected counts, the way the driver would run it.
 
 use super::FORMATS;
-use crate::ingest::{FormatDef, ParseCtx, Records};
+use crate::ingest::{FormatDef, ParseCtx, Reason, RecordParser, Records};
 use crate::model::Fields;
 use std::path::PathBuf;
+
+/// The format tests' shorthand: one record parsed into fresh fields.
+pub trait ParseOne {
+    fn parse_one<'a>(&self, rec: &'a [u8]) -> Result<Fields<'a>, Reason>;
+}
+
+impl<P: RecordParser + ?Sized> ParseOne for P {
+    fn parse_one<'a>(&self, rec: &'a [u8]) -> Result<Fields<'a>, Reason> {
+        let mut f = Fields::new();
+        self.parse(rec, &mut f).map(|()| f)
+    }
+}
+
+/// A context for syslog lines that carry no year: they are in `year` (UTC).
+pub fn in_year(year: i32) -> ParseCtx {
+    ParseCtx {
+        year: Some(year),
+        ..ParseCtx::default()
+    }
+}
 
 /// `corpus/<rel>` (`crate::testutil`: under `CI=true` its absence fails the test).
 pub fn corpus(rel: &str) -> Option<PathBuf> {
@@ -71,18 +91,10 @@ pub fn check_file(rel: &str, id: &str, ok: usize, rejects: usize) -> Option<Vec<
 #[test]
 fn corpus_sniffing_never_picks_firewall_for_edr() {
     let Some(dir) = corpus("edr") else { return };
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read dir").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let data = std::fs::read(&p).expect("read");
-            let (id, s) = sniffed(&data);
-            assert!(s < 50, "{} sniffed as {id} ({s})", p.display());
-        }
+    for p in crate::testutil::files_below(&dir) {
+        let data = std::fs::read(&p).expect("read");
+        let (id, s) = sniffed(&data);
+        assert!(s < 50, "{} sniffed as {id} ({s})", p.display());
     }
 }
 

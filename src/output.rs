@@ -151,6 +151,17 @@ impl Protected {
         Protected::default()
     }
 
+    /// What a command reading `evidence` (and the case file `case`, if any) must not
+    /// write over.
+    pub fn inputs<P: AsRef<Path>>(evidence: &[P], case: Option<&Path>) -> Protected {
+        let mut p = Protected::new();
+        p.evidence(evidence);
+        if let Some(c) = case {
+            p.case(c);
+        }
+        p
+    }
+
     /// Protects `path` (which need not exist yet: a new case file is protected before its
     /// first save).
     pub fn add(&mut self, path: &Path, role: Role) -> &mut Self {

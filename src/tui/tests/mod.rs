@@ -148,6 +148,16 @@ pub fn keys(st: &mut App, s: &str) {
     }
 }
 
+/// Moves the field picker to the row of `key` (the picker must list it).
+pub fn pick_field(st: &mut State, key: &str) {
+    st.picker.sel = st
+        .picker
+        .items
+        .iter()
+        .position(|(k, _)| k == key)
+        .unwrap_or_else(|| panic!("{key} not in the picker"));
+}
+
 /// The events the table shows, in view order (the filtered view; it must be filtered).
 pub fn view_events(st: &State) -> Vec<usize> {
     let view = st.table.view.as_ref().expect("a filtered view");

@@ -62,6 +62,27 @@ pub fn run(def: &FormatDef, data: &[u8], ctx: &ParseCtx) -> (usize, usize, Vec<F
     (ok, bad, all)
 }
 
+/// A context for naive times in zone `tz`, in files last modified in 2024.
+pub fn in_zone(tz: &str) -> ParseCtx {
+    ParseCtx {
+        tz: tz.parse().expect("zone"),
+        mtime_year: 2024,
+        ..ParseCtx::default()
+    }
+}
+
+/// Sniffs `data`, asserts it is `id`, parses it all as the driver does (times in zone
+/// `tz`); returns the events and the reject count.
+pub fn load(data: impl AsRef<[u8]>, id: &str, tz: &str) -> (Vec<Fields<'static>>, usize) {
+    let data = data.as_ref();
+    let (got, score) = sniffed(data);
+    assert_eq!(got, id, "sniffed as {got} ({score})");
+    assert!(score >= 50, "{id}: score {score}");
+    let def = crate::ingest::format_by_id(id).expect("registered");
+    let (_, bad, all) = run(def, data, &in_zone(tz));
+    (all, bad)
+}
+
 /// The format id that wins sniffing over every registered format.
 pub fn sniffed(head: &[u8]) -> (&'static str, u8) {
     let head = &head[..head.len().min(crate::ingest::SNIFF_BYTES)];

@@ -233,15 +233,7 @@ pub fn check_dir(dir: &Path, protected: &Protected) -> Result<(), OutputError> {
                 path: dir.to_owned(),
             });
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let parent = crate::case::parent_dir(dir);
-            if !parent.is_dir() {
-                return Err(OutputError::NoFolder {
-                    path: dir.to_owned(),
-                    dir: parent.to_owned(),
-                });
-            }
-        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => folder_there(dir)?,
         Err(e) => return Err(io_err(dir)(e)),
     }
     match protected.inside(dir) {
@@ -330,14 +322,7 @@ fn target(out: &Path, protected: &Protected, opts: OutputOptions) -> Result<Targ
             })
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            // Said now, not after a long ingest when the temporary file cannot be made.
-            let dir = crate::case::parent_dir(out);
-            if !dir.is_dir() {
-                return Err(OutputError::NoFolder {
-                    path: out.to_owned(),
-                    dir: dir.to_owned(),
-                });
-            }
+            folder_there(out)?;
             Ok(Target::File {
                 dest: out.to_owned(),
                 replace: false,
@@ -345,6 +330,20 @@ fn target(out: &Path, protected: &Protected, opts: OutputOptions) -> Result<Targ
             })
         }
         Err(e) => Err(io_err(out)(e)),
+    }
+}
+
+/// The folder a new `path` would go in exists: said now, not after a long ingest when
+/// the temporary file (or the dataset's first file) cannot be made.
+fn folder_there(path: &Path) -> Result<(), OutputError> {
+    let dir = crate::case::parent_dir(path);
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(OutputError::NoFolder {
+            path: path.to_owned(),
+            dir: dir.to_owned(),
+        })
     }
 }
 

@@ -72,11 +72,7 @@ pub fn state_with(t: Arc<Timeline>, w: u16, h: u16) -> App {
         theme: Theme::new(false, false),
         ..Config::default()
     };
-    let mut st = State::new(t, config);
-    st.ingest.status.done = true;
-    let mut app = App::new(st, Effects::inline("test".into()));
-    app.apply(Action::Resize(w, h));
-    app
+    App::loaded_inline(t, config, "test".into(), w, h)
 }
 
 /// Applies an action and runs what follows to idle.

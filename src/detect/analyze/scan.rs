@@ -128,6 +128,16 @@ enum Class {
 
 pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) -> Option<Collected> {
     let classes = classify(t);
+    // Firewall lines are read lean: the analyzers want their normalised fields only (the
+    // registry checks that a lean parse keeps them), not their source fields or message.
+    let lean: Vec<bool> = t
+        .sources
+        .iter()
+        .map(|s| {
+            crate::ingest::format_by_id(s.format())
+                .is_some_and(|d| d.family == crate::ingest::Family::Firewall)
+        })
+        .collect();
     let n = t.len();
     let parts: Vec<Option<Collected>> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
@@ -143,7 +153,11 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
                 if classes.get(&(e.source, e.tag)) != Some(&Class::Read) {
                     continue;
                 }
-                let f = t.fields_for(i, false);
+                let f = if lean.get(usize::from(e.source)) == Some(&true) {
+                    t.lean_fields(i)
+                } else {
+                    t.fields_for(i, false)
+                };
                 observe(t, i, &f, &mut c);
             }
             tick.finish();

@@ -193,7 +193,6 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
             evidence.release(a, b - a);
         }
     };
-    let decompressed = !sha.is_empty();
     let ((batch, kind), sha) = rayon::join(
         || -> (Batch, Kind) {
             match format {
@@ -205,10 +204,7 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
                 }
                 Some(parquet::ID) => {
                     report.format = parquet::ID.into();
-                    // The file itself when it is not a decompressed copy.
-                    let path = (!decompressed).then_some(found.path.as_path());
-                    let (b, stored) =
-                        parquet::load(path, data, opts.pushdown.as_ref(), &mut report);
+                    let (b, stored) = parquet::load(data, opts.pushdown.as_ref(), &mut report);
                     (b, stored.map_or(Kind::None, Kind::Parquet))
                 }
                 Some(id) => match format_by_id(id) {

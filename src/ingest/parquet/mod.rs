@@ -18,8 +18,7 @@ pub use stored::Stored;
 use super::{Batch, SourceReport};
 use crate::export::parquet::schema as col;
 use crate::model::{Event, EventFlags, Norm};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::file::reader::ChunkReader;
+use parquet::arrow::arrow_reader::ArrowReaderMetadata;
 use std::path::Path;
 
 /// The format id (**contract**, DESIGN §9).
@@ -43,19 +42,16 @@ pub fn skipped_partition(path: &Path, filter: Option<&crate::query::Query>) -> O
         .map(|p| format!("skipped: partition {p} is outside the filter's time range"))
 }
 
-/// Reads the file (`path` when it is the file itself, else the bytes of a decompressed
-/// copy): the events and what re-reads their fields.
+/// Reads the file's event columns (its other columns are decoded when first asked): the
+/// events and what re-reads their fields.
 pub fn load(
-    path: Option<&Path>,
     data: &[u8],
     filter: Option<&crate::query::Query>,
     report: &mut SourceReport,
 ) -> (Batch, Option<Stored>) {
-    let read = match path.map(std::fs::File::open) {
-        Some(Ok(f)) => read(f, filter, report),
-        _ => read(bytes::Bytes::copy_from_slice(data), filter, report),
-    };
-    match read {
+    // A copy the source owns, so that row groups can be decoded from it later on any
+    // thread (the evidence map is the timeline's).
+    match read(bytes::Bytes::copy_from_slice(data), filter, report) {
         Ok(r) => r,
         Err(e) => {
             report.reject(0, format!("parquet: {e}"));
@@ -66,16 +62,16 @@ pub fn load(
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-fn read<R: ChunkReader + 'static>(
-    input: R,
+fn read(
+    file: bytes::Bytes,
     filter: Option<&crate::query::Query>,
     report: &mut SourceReport,
 ) -> Result<(Batch, Option<Stored>), Error> {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(input)?;
-    let groups = builder.metadata().row_groups().len();
+    let meta = ArrowReaderMetadata::load(&file, Default::default())?;
+    let groups = meta.metadata().row_groups().len();
     let keep: Vec<usize> = match filter {
         Some(q) => {
-            let check = prune::Groups::new(builder.metadata(), builder.schema(), q);
+            let check = prune::Groups::new(meta.metadata(), meta.schema(), q);
             (0..groups).filter(|&g| check.may_match(g)).collect()
         }
         None => (0..groups).collect(),
@@ -86,19 +82,10 @@ fn read<R: ChunkReader + 'static>(
             groups - keep.len()
         ));
     }
-    let reader = builder
-        .with_row_groups(keep)
-        .with_batch_size(1 << 16)
-        .build()?;
-    let mut batches = Vec::new();
-    for b in reader {
-        batches.push(b?);
-    }
-    let stored = Stored::new(batches)?;
+    let stored = Stored::read(file, meta, &keep)?;
     let mut batch = Batch::new();
     batch.events.reserve(stored.rows());
-    for (b, cols) in stored.batches().iter().enumerate() {
-        let start = stored.start(b);
+    for (b, (start, cols)) in stored.parts().enumerate() {
         for r in 0..cols.rows() {
             let host = cols
                 .text(Norm::Host, r)

@@ -134,3 +134,33 @@ fn not_a_dataset_is_a_reject_not_a_crash() {
     assert_eq!(t.sources[0].report.format, super::ID);
     assert_eq!(t.sources[0].report.rejected, 1);
 }
+
+/// Opening reads only the columns that make the events: the rest of a row group is
+/// decoded when one of its events is first read, and gives what the evidence gives.
+#[test]
+fn columns_beyond_the_events_are_decoded_when_first_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dir.path().join("ds");
+    let t = sample_dataset(&ds);
+    let read = load(&ds, None);
+    let opened = read.heap_bytes();
+    // No annotations: matching them reads no event's key.
+    let none = crate::case::CaseMarks::from_annotations(&[], &read);
+    assert_eq!(none.matched(), 0);
+    assert_eq!(read.heap_bytes(), opened, "keys read with nothing to match");
+
+    let mid = read.len() / 2;
+    assert_eq!(read.key(mid), t.key(mid));
+    let keyed = read.heap_bytes();
+    assert!(keyed > opened, "the key's columns are decoded on demand");
+    let (a, b) = (read.fields(mid), t.fields(mid));
+    assert_eq!(
+        a.norm_iter().collect::<Vec<_>>(),
+        b.norm_iter().collect::<Vec<_>>()
+    );
+    assert_eq!(a.raw, b.raw);
+    let full = read.heap_bytes();
+    assert!(full > keyed, "the other columns too, once");
+    let _ = read.fields(mid + 1);
+    assert_eq!(read.heap_bytes(), full, "a row group is decoded once");
+}

@@ -118,13 +118,6 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
         kind: Kind::None,
         batch: Batch::new(),
     };
-    if let Some(note) = parquet::skipped_partition(&found.path, opts.pushdown.as_ref()) {
-        report.format = parquet::ID.into();
-        report.notes.push(note);
-        loaded.report = report;
-        progress.add_file(found.size);
-        return loaded;
-    }
     let seen = Some((found.size, found.modified));
     let original = match Evidence::open_seen(&found.path, opts.no_mmap, seen) {
         Ok((e, note)) => {

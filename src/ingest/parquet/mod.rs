@@ -5,8 +5,8 @@
 //! (`source_sha256`, `locator` columns), so annotations made here hold there too.
 //!
 //! With a filter (`Options::pushdown`) a file in a `date=` partition outside its time
-//! range is not opened, and row groups whose statistics rule out its time range or its
-//! `FIELD:value` terms are not read.
+//! range is not a source at all (`skip_partitions`, before loading), and row groups whose
+//! statistics rule out its time range or its `FIELD:value` terms are not read.
 
 mod prune;
 mod stored;
@@ -19,7 +19,8 @@ use super::{Batch, SourceReport};
 use crate::export::parquet::schema as col;
 use crate::model::{Event, EventFlags, Norm};
 use parquet::arrow::arrow_reader::ArrowReaderMetadata;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 /// The format id (**contract**, DESIGN §9).
 pub const ID: &str = "parquet";
@@ -31,15 +32,56 @@ pub fn is_parquet(data: &[u8]) -> bool {
     data.len() >= 12 && data.starts_with(MAGIC) && data.ends_with(MAGIC)
 }
 
-/// Why the file at `path` need not be read for `filter`: a `*.parquet` file whose `date=`
-/// partition is outside the filter's time range.
-pub fn skipped_partition(path: &Path, filter: Option<&crate::query::Query>) -> Option<String> {
-    let filter = filter?;
-    if path.extension().and_then(|e| e.to_str()) != Some("parquet") {
-        return None;
-    }
-    prune::partition_outside(path, filter.time_bounds())
-        .map(|p| format!("skipped: partition {p} is outside the filter's time range"))
+/// Takes out of `found` the `*.parquet` files whose `date=` partition is outside the
+/// filter's time range: they are not sources (a one-day slice of ten years lists one day),
+/// but one note per folder holding such partitions says how many were skipped.
+pub fn skip_partitions(
+    found: &mut Vec<super::Found>,
+    filter: Option<&crate::query::Query>,
+) -> Vec<super::discover::Skipped> {
+    let Some(filter) = filter else {
+        return Vec::new();
+    };
+    let bounds = filter.time_bounds();
+    let mut by_root: BTreeMap<PathBuf, (usize, BTreeSet<String>)> = BTreeMap::new();
+    found.retain(|f| {
+        if f.path.extension().and_then(|e| e.to_str()) != Some("parquet") {
+            return true;
+        }
+        let Some(part) = prune::partition_outside(&f.path, bounds) else {
+            return true;
+        };
+        let root = f
+            .path
+            .ancestors()
+            .find(|a| a.file_name().and_then(|n| n.to_str()) == Some(part.as_str()))
+            .and_then(Path::parent)
+            .unwrap_or(&f.path)
+            .to_owned();
+        let e = by_root.entry(root).or_default();
+        e.0 += 1;
+        e.1.insert(part);
+        false
+    });
+    by_root
+        .into_iter()
+        .map(|(path, (files, parts))| {
+            let (first, last) = (parts.first(), parts.last());
+            let span = match (first, last) {
+                (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+                (Some(a), _) => a.clone(),
+                _ => String::new(),
+            };
+            super::discover::Skipped {
+                path,
+                reason: format!(
+                    "skipped: {files} files in {} partitions outside the filter's time range ({span})",
+                    parts.len()
+                ),
+                unreadable: false,
+            }
+        })
+        .collect()
 }
 
 /// Reads the file's event columns (its other columns are decoded when first asked): the

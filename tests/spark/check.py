@@ -14,11 +14,13 @@ README's "Beyond one box" Spark SQL and DuckDB queries are run as written (only 
 path replaced) and must give the same answer. Prints what it found as JSON; exits 1 on any
 difference.
 """
+import calendar
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import datetime
 
@@ -100,7 +102,9 @@ def first_logon(spark, dataset):
     *setup, query = [s.strip() for s in sql.split(";") if s.strip()]
     for s in setup:
         spark.sql(s)
-    got = [[str(v) if k != "ts" else int(v.timestamp() * 10**6) for k, v in r.asDict().items()]
+    # PySpark hands timestamps over as naive local times: local is UTC here (main).
+    got = [[str(v) if k != "ts" else calendar.timegm(v.timetuple()) * 10**6 + v.microsecond
+            for k, v in r.asDict().items()]
            for r in spark.sql(query).collect()]
     try:
         import duckdb
@@ -117,6 +121,8 @@ def first_logon(spark, dataset):
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
+    os.environ["TZ"] = "UTC"
+    time.tzset()
     dataset = os.path.abspath(sys.argv[1])
     evidence = sys.argv[2] if len(sys.argv) > 2 else None
     vigil = sys.argv[3] if len(sys.argv) > 3 else "vigil"

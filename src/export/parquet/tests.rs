@@ -74,13 +74,18 @@ fn read(path: &Path) -> (Vec<RecordBatch>, parquet::file::metadata::ParquetMetaD
     (b.build().unwrap().map(|b| b.unwrap()).collect(), meta)
 }
 
-#[test]
-fn schema_is_pinned() {
+/// The metadata of the first file of the test lines' dataset.
+fn first_file_meta() -> parquet::file::metadata::ParquetMetaData {
     let t = timeline(LINES);
     let dir = tempfile::tempdir().unwrap();
     let ds = dir.path().join("ds");
     write(&t, &ds, shard("s", false)).unwrap();
-    let (_, meta) = read(&ds.join("date=2022-01-01/part-s-00000.parquet"));
+    read(&ds.join("date=2022-01-01/part-s-00000.parquet")).1
+}
+
+#[test]
+fn schema_is_pinned() {
+    let meta = first_file_meta();
     let mut text = Vec::new();
     parquet::schema::printer::print_schema(&mut text, meta.file_metadata().schema());
     let text = String::from_utf8(text).unwrap();
@@ -248,11 +253,7 @@ fn files_are_cut_by_day_and_size_in_time_order() {
 /// fields), not those of the free-form columns (a comparison per value for nothing).
 #[test]
 fn statistics_are_kept_where_pushdown_reads_them() {
-    let t = timeline(LINES);
-    let dir = tempfile::tempdir().unwrap();
-    let ds = dir.path().join("ds");
-    write(&t, &ds, shard("s", false)).unwrap();
-    let (_, meta) = read(&ds.join("date=2022-01-01/part-s-00000.parquet"));
+    let meta = first_file_meta();
     let rg = &meta.row_groups()[0];
     let has_stats = |name: &str| {
         let c = rg

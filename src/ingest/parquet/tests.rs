@@ -69,6 +69,16 @@ fn sample_dataset(dir: &Path) -> Timeline {
     t
 }
 
+/// The sample's dataset (in a folder that lives as long as the first value), the
+/// timeline it was written from and the timeline read back from it.
+fn sample_read_back() -> (tempfile::TempDir, std::path::PathBuf, Timeline, Timeline) {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dir.path().join("ds");
+    let t = sample_dataset(&ds);
+    let all = load(&ds, None);
+    (dir, ds, t, all)
+}
+
 fn notes(t: &Timeline) -> Vec<String> {
     t.sources
         .iter()
@@ -78,10 +88,7 @@ fn notes(t: &Timeline) -> Vec<String> {
 
 #[test]
 fn a_filter_skips_partitions_and_row_groups_it_cannot_match() {
-    let dir = tempfile::tempdir().unwrap();
-    let ds = dir.path().join("ds");
-    let t = sample_dataset(&ds);
-    let all = load(&ds, None);
+    let (_dir, ds, t, all) = sample_read_back();
     assert_eq!(all.len(), t.len());
     assert!(all.sources.iter().all(|s| s.format() == super::ID));
 
@@ -153,10 +160,7 @@ fn not_a_dataset_is_a_reject_not_a_crash() {
 /// decoded when one of its events is first read, and gives what the evidence gives.
 #[test]
 fn columns_beyond_the_events_are_decoded_when_first_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let ds = dir.path().join("ds");
-    let t = sample_dataset(&ds);
-    let read = load(&ds, None);
+    let (_dir, _, t, read) = sample_read_back();
     let opened = read.heap_bytes();
     // No annotations: matching them reads no event's key.
     let none = crate::case::CaseMarks::from_annotations(&[], &read);
@@ -183,10 +187,7 @@ fn columns_beyond_the_events_are_decoded_when_first_read() {
 /// says how many files in how many partitions were skipped.
 #[test]
 fn skipped_partitions_are_one_note_not_sources() {
-    let dir = tempfile::tempdir().unwrap();
-    let ds = dir.path().join("ds");
-    let t = sample_dataset(&ds);
-    let all = load(&ds, None);
+    let (_dir, ds, t, all) = sample_read_back();
     let day = crate::export::parquet::schema::partition_of(t.events[t.len() / 2].ts);
     let q = Query::parse(&format!("ts:{day}"), &TzSpec::Utc).unwrap();
     let (slice, passed) = load_skipping(&ds, Some(q));

@@ -61,6 +61,9 @@ struct Group {
     index: usize,
     /// Every column, batch by batch as `Part`s are; empty when decoding failed.
     full: OnceLock<Vec<Cols>>,
+    /// Why decoding the other columns failed (read after `full` is set): shown on each
+    /// event of the group, which then has its event columns only.
+    failed: OnceLock<String>,
     /// Only `source_sha256` and `locator` (matching annotations reads every event's key).
     origin: OnceLock<Vec<Cols>>,
 }
@@ -125,6 +128,7 @@ impl Stored {
             stored.groups.push(Group {
                 index: g,
                 full: OnceLock::new(),
+                failed: OnceLock::new(),
                 origin: OnceLock::new(),
             });
         }
@@ -167,13 +171,19 @@ impl Stored {
 
     /// The batch and row of an event, every column decoded (its event columns only if
     /// decoding the rest failed).
-    fn at(&self, e: &crate::model::Event) -> Option<(&Cols, usize)> {
+    fn at(&self, e: &crate::model::Event) -> Option<(&Cols, usize, Option<&str>)> {
         let (p, r) = self.event_at(e)?;
-        let full = self.groups.get(p.group).map(|g| {
-            g.full
-                .get_or_init(|| self.decode(g.index, None).unwrap_or_default())
+        let g = self.groups.get(p.group);
+        let full = g.map(|g| {
+            g.full.get_or_init(|| {
+                self.decode(g.index, None).unwrap_or_else(|err| {
+                    let _ = g.failed.set(err.to_string());
+                    Vec::new()
+                })
+            })
         });
-        Some((Self::batch_of(full, p), r))
+        let failed = g.and_then(|g| g.failed.get()).map(String::as_str);
+        Some((Self::batch_of(full, p), r, failed))
     }
 
     /// Batch `p` of a group's decoded batches, when decoding them worked.
@@ -188,7 +198,9 @@ impl Stored {
     pub fn fields<'a>(&'a self, e: &crate::model::Event) -> Fields<'a> {
         let mut f = Fields::new();
         f.ts = e.ts;
-        let Some((c, r)) = self.at(e) else { return f };
+        let Some((c, r, failed)) = self.at(e) else {
+            return f;
+        };
         for n in Norm::ALL {
             if n != Norm::Message
                 && let Some(v) = c.norm_text_of(n, r)
@@ -207,6 +219,15 @@ impl Stored {
             && !is_generic(m, &f)
         {
             f.set(Norm::Message, m);
+        }
+        if let Some(why) = failed {
+            // Said on the event rather than lost: load time is over when this is read.
+            f.set(
+                Norm::Message,
+                format!(
+                    "(only time, host and id: the rest of this row group could not be read: {why})"
+                ),
+            );
         }
         f
     }
@@ -244,9 +265,12 @@ impl Stored {
 
     /// The row as the detail view shows it: where it came from and its source fields.
     pub fn record(&self, e: &crate::model::Event) -> String {
-        let Some((c, r)) = self.at(e) else {
+        let Some((c, r, failed)) = self.at(e) else {
             return String::new();
         };
+        if let Some(why) = failed {
+            return format!("(this row group could not be read: {why})");
+        }
         let mut o = serde_json::Map::new();
         for (k, a) in [(col::SOURCE, &c.source), (col::LOCATOR, &c.locator)] {
             if let Some(v) = a.as_deref().and_then(|a| text_at(a, r)) {
@@ -503,4 +527,57 @@ fn map_pairs(m: &MapArray, r: usize) -> impl Iterator<Item = (&str, &str)> {
     };
     let (keys, values) = (m.keys(), m.values());
     range.filter_map(move |i| Some((text_at(keys, i)?, text_at(values, i)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ingest::SourceReport;
+
+    /// Columns that cannot be decoded once the source is open are said on each event of
+    /// the row group (and in its record), never left out silently.
+    #[test]
+    fn a_row_group_that_cannot_be_read_later_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let ds = dir.path().join("ds");
+        let t = crate::timeline::load_paths(
+            &[crate::testutil::samples().join("firewall")],
+            &crate::ingest::Options::default(),
+            &crate::ingest::Progress::default(),
+        )
+        .0;
+        let req = crate::export::Request::new(crate::export::Format::Parquet);
+        let opts = crate::export::parquet::DatasetOptions {
+            shard: "t",
+            replace: false,
+        };
+        crate::export::parquet::write_dataset(
+            &t,
+            &req,
+            &ds,
+            &crate::output::Protected::new(),
+            opts,
+        )
+        .unwrap();
+        let file = crate::testutil::files_below(&ds)
+            .into_iter()
+            .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+            .unwrap();
+        let data = std::fs::read(&file).unwrap();
+        let mut report = SourceReport::default();
+        let (batch, stored) = super::super::load(&data, None, &mut report);
+        let mut stored = stored.unwrap();
+        let e = batch.events[0];
+        assert!(!stored.fields(&e).raw.is_empty(), "read in full before");
+        // A fresh source whose bytes are gone after the open: the rest cannot be read.
+        let (batch, again) = super::super::load(&data, None, &mut report);
+        stored = again.unwrap();
+        stored.file = bytes::Bytes::from_static(b"PAR1");
+        let e = batch.events[0];
+        let f = stored.fields(&e);
+        assert!(f.raw.is_empty());
+        let m = f.get(crate::model::Norm::Message).unwrap();
+        assert!(m.contains("could not be read"), "{m}");
+        assert!(stored.record(&e).contains("could not be read"));
+        assert_eq!(f.ts, e.ts);
+    }
 }

@@ -232,7 +232,7 @@ fn props(layout: Layout) -> WriterProperties {
     // Statistics are what `--filter` pushdown reads (row groups: `ts` and the normalised
     // fields); the long free-form columns would cost a comparison per value for nothing.
     let b = b.set_statistics_enabled(EnabledStatistics::Chunk);
-    [
+    let b = [
         ColumnPath::from(schema::MESSAGE),
         ColumnPath::from(schema::LOCATOR),
         ColumnPath::new(vec![schema::RAW.into(), "entries".into(), "key".into()]),
@@ -241,7 +241,15 @@ fn props(layout: Layout) -> WriterProperties {
     .into_iter()
     .fold(b, |b, c| {
         b.set_column_statistics_enabled(c, EnabledStatistics::None)
-    })
+    });
+    // Messages and locators are nearly all distinct: a dictionary is built per page only
+    // to be given up (zstd finds what repeats in them anyway).
+    [
+        ColumnPath::from(schema::MESSAGE),
+        ColumnPath::from(schema::LOCATOR),
+    ]
+    .into_iter()
+    .fold(b, |b, c| b.set_column_dictionary_enabled(c, false))
     .build()
 }
 

@@ -163,31 +163,21 @@ impl<'de> Scan<'de> {
     fn string(&mut self) -> Option<Cow<'de, str>> {
         let start = self.at + 1;
         let rest = self.bytes().get(start..)?;
-        let stop = memchr::memchr2(b'"', b'\\', rest)?;
-        if rest[stop] == b'"' {
-            let body = &rest[..stop];
+        let stop = crate::model::json_text::first_special(rest)?;
+        match rest[stop] {
+            b'"' => {
+                self.at = start + stop + 1;
+                // Both ends are ASCII quotes: char boundaries.
+                self.text.get(start..start + stop).map(Cow::Borrowed)
+            }
+            b'\\' => {
+                let (v, len) = unescape(self.text.get(start..)?)?;
+                self.at = start + len + 1;
+                Some(Cow::Owned(v))
+            }
             // serde_json refuses raw control characters in strings.
-            if body.iter().any(|&b| b < 0x20) {
-                return None;
-            }
-            self.at = start + stop + 1;
-            // Both ends are ASCII quotes: char boundaries.
-            return self.text.get(start..start + stop).map(Cow::Borrowed);
+            _ => None,
         }
-        // Escapes: find the closing quote, then let serde_json unescape the literal.
-        let mut i = stop;
-        loop {
-            match rest.get(i)? {
-                b'\\' => i += 2,
-                b'"' => break,
-                b if *b < 0x20 => return None,
-                _ => i += 1,
-            }
-        }
-        let quoted = self.text.get(self.at..start + i + 1)?;
-        let v: String = serde_json::from_str(quoted).ok()?;
-        self.at = start + i + 1;
-        Some(Cow::Owned(v))
     }
 
     /// A number as `Node` prints it back: the text itself for a canonical integer that
@@ -220,6 +210,71 @@ impl<'de> Scan<'de> {
         de.end().ok()?;
         Some(Cow::Owned(v))
     }
+}
+
+/// The text of a string with escapes (`body` starts after its opening quote) and the
+/// length of its body up to the closing quote. The escapes Windows paths are full of
+/// (`\\`, `\"`, `\n`…) and `\uXXXX` outside the surrogates are decoded here; a
+/// surrogate escape is read by serde_json itself.
+fn unescape(body: &str) -> Option<(String, usize)> {
+    use crate::model::json_text::first_special;
+    let b = body.as_bytes();
+    let mut out = String::with_capacity(64);
+    let mut i = 0;
+    loop {
+        let stop = i + first_special(b.get(i..)?)?;
+        out.push_str(body.get(i..stop)?);
+        match b[stop] {
+            b'"' => return Some((out, stop)),
+            b'\\' => {}
+            _ => return None,
+        }
+        let c = match *b.get(stop + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hex = body.get(stop + 2..stop + 6)?;
+                if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                    return None;
+                }
+                let n = u32::from_str_radix(hex, 16).ok()?;
+                // A surrogate: pairs and lone ones are serde_json's to judge.
+                if (0xd800..0xe000).contains(&n) {
+                    return serde_unescape(body);
+                }
+                out.push(char::from_u32(n)?);
+                i = stop + 6;
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(c);
+        i = stop + 2;
+    }
+}
+
+/// [`unescape`] by serde_json.
+fn serde_unescape(body: &str) -> Option<(String, usize)> {
+    let b = body.as_bytes();
+    let mut i = 0;
+    loop {
+        match *b.get(i)? {
+            b'\\' => i += 2,
+            b'"' => break,
+            c if c < 0x20 => return None,
+            _ => i += 1,
+        }
+    }
+    // The literal with its opening quote: one byte before `body`.
+    let quoted = format!("\"{}", body.get(..=i)?);
+    let v: String = serde_json::from_str(&quoted).ok()?;
+    Some((v, i))
 }
 
 #[cfg(test)]

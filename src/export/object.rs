@@ -18,13 +18,18 @@ pub(crate) enum Val<'a> {
     Pos(u64),
     Neg(i64),
     Bool(bool),
-    /// Rare values (annotations, rules, tag lists): kept as serde_json builds them.
-    Json(Value),
+    /// Rare values (annotations, rules, tag lists): kept as serde_json builds them (boxed:
+    /// a `Value` is several times the size of the other variants).
+    Json(Box<Value>),
     /// Text in the object's own buffer (see [`Obj::make`]).
     Made(MadeKey),
 }
 
 impl Val<'_> {
+    pub fn json(v: Value) -> Val<'static> {
+        Val::Json(Box::new(v))
+    }
+
     pub fn int(n: i64) -> Val<'static> {
         u64::try_from(n).map_or(Val::Neg(n), Val::Pos)
     }
@@ -35,7 +40,7 @@ impl Val<'_> {
         match self {
             Val::Str(v) => *v == s,
             Val::Own(v) => v == s,
-            Val::Json(Value::String(v)) => v == s,
+            Val::Json(v) => v.as_str() == Some(s),
             Val::Made(k) => k.text(made) == s,
             _ => false,
         }
@@ -103,7 +108,7 @@ pub(crate) struct Obj<'a> {
     tags: Vec<u16>,
     vals: Vec<Val<'a>>,
     text: String,
-    seen: [u64; 4],
+    seen: [u64; 16],
 }
 
 /// Where a key is in the bitset, and its tag.
@@ -114,7 +119,8 @@ fn bit(k: &str) -> Bit {
     let mut h = rustc_hash::FxHasher::default();
     h.write(k.as_bytes());
     let h = h.finish();
-    let b = (h >> 56) as usize;
+    // 1024 bits: an event's 40-odd keys leave most lookups of a new key at the bitset.
+    let b = (h >> 54) as usize;
     Bit(b >> 6, 1u64 << (b & 63), (h >> 32) as u16)
 }
 
@@ -126,7 +132,7 @@ impl<'a> Obj<'a> {
             vals: Vec::with_capacity(48),
             // Room for the snake_case names of a typical event's fields.
             text: String::with_capacity(1024),
-            seen: [0; 4],
+            seen: [0; 16],
         }
     }
 
@@ -269,7 +275,7 @@ pub(crate) fn raw_object<'a>(
 
 /// Whether a name comes twice (a hash bitset first, names compared only on a hit).
 pub(crate) fn has_repeats<'k>(keys: impl Iterator<Item = &'k str> + Clone) -> bool {
-    let mut seen = [0u64; 4];
+    let mut seen = [0u64; 16];
     let all = keys.clone();
     for (n, k) in keys.enumerate() {
         let Bit(w, m, _) = bit(k);

@@ -149,15 +149,26 @@ fn push_digits(s: &mut String, v: u32, width: usize) {
 }
 
 /// snake_case names already made, by source name: a block of lines repeats a few dozen.
+/// Each name's text is a range of `text`, so a hit is one lookup.
 #[derive(Default)]
-struct Snakes(rustc_hash::FxHashMap<Box<str>, Box<str>>);
+struct Snakes {
+    at: rustc_hash::FxHashMap<Box<str>, (usize, usize)>,
+    text: String,
+}
 
 impl Snakes {
     fn of(&mut self, name: &str) -> &str {
-        if !self.0.contains_key(name) {
-            self.0.insert(name.into(), snake(name).into());
-        }
-        self.0.get(name).map_or("", |s| s)
+        let (a, b) = match self.at.get(name) {
+            Some(&r) => r,
+            None => {
+                let a = self.text.len();
+                snake_into(name, &mut self.text);
+                let r = (a, self.text.len());
+                self.at.insert(name.into(), r);
+                r
+            }
+        };
+        self.text.get(a..b).unwrap_or("")
     }
 }
 
@@ -270,7 +281,7 @@ fn annotations(o: &mut Obj<'_>, anns: &[&Annotation]) {
     let Some((tags, comment)) = tag_and_comment(anns) else {
         return;
     };
-    o.insert("tag", Val::Json(tags.into()));
+    o.insert("tag", Val::json(tags.into()));
     if let Some(comment) = comment {
         o.insert("comment", Val::Own(comment));
     }
@@ -284,7 +295,10 @@ fn detections(o: &mut Obj<'_>, d: &crate::detect::Detected<'_>, i: usize) {
         return;
     }
     let mut tags: Vec<Value> = match o.swap_remove("tag") {
-        Some(Val::Json(Value::Array(v))) => v,
+        Some(Val::Json(j)) => match *j {
+            Value::Array(v) => v,
+            _ => Vec::new(),
+        },
         _ => Vec::new(),
     };
     for s in sigma {
@@ -293,9 +307,9 @@ fn detections(o: &mut Obj<'_>, d: &crate::detect::Detected<'_>, i: usize) {
             tags.push(t);
         }
     }
-    o.insert("tag", Val::Json(tags.into()));
+    o.insert("tag", Val::json(tags.into()));
     if let Some(rules) = d.rules_json(i) {
-        o.insert("rules", Val::Json(rules));
+        o.insert("rules", Val::json(rules));
     }
 }
 

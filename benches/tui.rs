@@ -7,6 +7,7 @@
 //! VIGIL_BENCH_INDEX_ONLY=1 …   # skip the runs without the free-text index
 //! VIGIL_BENCH_FILTER=QUERY …   # measure that filter alone
 //! VIGIL_BENCH_COUNTS_ONLY=1 …  # the index, then `:top FIELD` alone
+//! VIGIL_BENCH_ANALYZE_ONLY=1 … # the candidates' analyzers alone (issue 14's figure)
 //! ```
 //! Every figure is the median (and max) over RUNS repetitions (default 5).
 // A measuring tool, not library code: a query or pattern of its own that does not compile
@@ -224,6 +225,14 @@ fn main() {
     );
     let t = Arc::new(t);
 
+    // `VIGIL_BENCH_ANALYZE_ONLY=1`: the analyzers alone, as the TUI runs them after loading.
+    if std::env::var_os("VIGIL_BENCH_ANALYZE_ONLY").is_some() {
+        let (_, a) = measure("analyzers (candidates)", runs, || {
+            vigil::detect::analyze::analyze(&t, &AtomicBool::new(false), &AtomicUsize::new(0))
+        });
+        println!("    -> {} findings", a.map_or(0, |a| a.findings.len()));
+        return;
+    }
     // `VIGIL_BENCH_COUNTS_ONLY=1`: the index, then `:top` alone (issue 15's figure).
     if std::env::var_os("VIGIL_BENCH_COUNTS_ONLY").is_some() {
         let (_, ok) = measure("build free-text index", 1, || {

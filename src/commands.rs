@@ -350,11 +350,7 @@ pub fn export(
             q.as_str()
         );
     }
-    let mut protected = Protected::new();
-    protected.evidence(paths);
-    if let Some(c) = eo.case {
-        protected.case(c);
-    }
+    let mut protected = Protected::inputs(paths, eo.case);
     let out_opts = OutputOptions {
         force: eo.force,
         private: false,

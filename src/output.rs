@@ -151,6 +151,17 @@ impl Protected {
         Protected::default()
     }
 
+    /// What a command reading `evidence` (and the case file `case`, if any) must not
+    /// write over.
+    pub fn inputs<P: AsRef<Path>>(evidence: &[P], case: Option<&Path>) -> Protected {
+        let mut p = Protected::new();
+        p.evidence(evidence);
+        if let Some(c) = case {
+            p.case(c);
+        }
+        p
+    }
+
     /// Protects `path` (which need not exist yet: a new case file is protected before its
     /// first save).
     pub fn add(&mut self, path: &Path, role: Role) -> &mut Self {
@@ -222,15 +233,7 @@ pub fn check_dir(dir: &Path, protected: &Protected) -> Result<(), OutputError> {
                 path: dir.to_owned(),
             });
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let parent = crate::case::parent_dir(dir);
-            if !parent.is_dir() {
-                return Err(OutputError::NoFolder {
-                    path: dir.to_owned(),
-                    dir: parent.to_owned(),
-                });
-            }
-        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => folder_there(dir)?,
         Err(e) => return Err(io_err(dir)(e)),
     }
     match protected.inside(dir) {
@@ -319,14 +322,7 @@ fn target(out: &Path, protected: &Protected, opts: OutputOptions) -> Result<Targ
             })
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            // Said now, not after a long ingest when the temporary file cannot be made.
-            let dir = crate::case::parent_dir(out);
-            if !dir.is_dir() {
-                return Err(OutputError::NoFolder {
-                    path: out.to_owned(),
-                    dir: dir.to_owned(),
-                });
-            }
+            folder_there(out)?;
             Ok(Target::File {
                 dest: out.to_owned(),
                 replace: false,
@@ -334,6 +330,20 @@ fn target(out: &Path, protected: &Protected, opts: OutputOptions) -> Result<Targ
             })
         }
         Err(e) => Err(io_err(out)(e)),
+    }
+}
+
+/// The folder a new `path` would go in exists: said now, not after a long ingest when
+/// the temporary file (or the dataset's first file) cannot be made.
+fn folder_there(path: &Path) -> Result<(), OutputError> {
+    let dir = crate::case::parent_dir(path);
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(OutputError::NoFolder {
+            path: path.to_owned(),
+            dir: dir.to_owned(),
+        })
     }
 }
 

@@ -4,7 +4,8 @@
 //!
 //! - strength: the rule's level (critical 1, high .8, medium .5, low .3, informational
 //!   .1) or the analyzer kind's strength (tampering high, first-seen process lower…);
-//! - rarity: how few hosts (and, for analyzers, how few events) share it;
+//! - rarity: how few hosts (and, for analyzers, how few events) share it; a rule's hit on
+//!   the host it reached an hour or more before any other counts as on one host;
 //! - earliness: how early the candidate is among its host's candidates (the earliest
 //!   keeps all its score, the latest 60 %), so the first sign on each host rises.
 //!
@@ -182,6 +183,12 @@ pub fn rank(t: &Timeline, sigma: Option<(&Hits, &RuleSet)>, analysis: &Analysis)
     Candidates { list, rows }
 }
 
+/// A rule that reached one host this long before any other host is taken to have started
+/// there and spread later (PsExec on the first server a day before the mass push): that
+/// host's hit is not discounted for the hosts that came after. Rules that fire on many
+/// hosts at once (noise, or a mass push) keep their discount everywhere.
+const STARTED_HERE: i64 = 3600 * 1_000_000_000;
+
 /// One candidate per (rule, host): the first hit, with the number of hits.
 fn sigma_candidates(t: &Timeline, hits: &Hits, rules: &RuleSet) -> Vec<Candidate> {
     let mut groups: FxHashMap<(RuleIdx, String), (usize, String, usize)> = FxHashMap::default();
@@ -195,15 +202,34 @@ fn sigma_candidates(t: &Timeline, hits: &Hits, rules: &RuleSet) -> Vec<Candidate
             g.2 += 1;
         }
     }
-    let mut spread: FxHashMap<RuleIdx, usize> = FxHashMap::default();
-    for (r, _) in groups.keys() {
-        *spread.entry(*r).or_default() += 1;
+    let ts = |i: usize| t.events.get(i).map_or(0, |e| e.ts);
+    // Per rule: its number of hosts, and the first hit of the host it reached first when
+    // that was an hour or more before any other host (see `STARTED_HERE`).
+    let mut per_rule: FxHashMap<RuleIdx, Vec<usize>> = FxHashMap::default();
+    for (&(r, _), g) in &groups {
+        per_rule.entry(r).or_default().push(g.0);
     }
+    let started: FxHashMap<RuleIdx, (usize, usize)> = per_rule
+        .into_iter()
+        .map(|(r, mut firsts)| {
+            firsts.sort_unstable_by_key(|&i| (ts(i), i));
+            let alone = match firsts.as_slice() {
+                [a, b, ..] if ts(*b).saturating_sub(ts(*a)) >= STARTED_HERE => Some(*a),
+                _ => None,
+            };
+            (r, (firsts.len(), alone.unwrap_or(usize::MAX)))
+        })
+        .collect();
     groups
         .into_iter()
         .map(|((r, _), (event, host, count))| {
             let m = rules.rule(r);
-            let hosts = spread.get(&r).copied().unwrap_or(1).max(1) as f64;
+            let (spread, first) = started.get(&r).copied().unwrap_or((1, usize::MAX));
+            let hosts = if event == first {
+                1.0
+            } else {
+                spread.max(1) as f64
+            };
             // Repetition lowers a rule's hit only a little: a noisy rule is still a rule.
             let rarity = 1.0 / hosts.sqrt() / (1.0 + 0.25 * (count.max(1) as f64).log10());
             Candidate {

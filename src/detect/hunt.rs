@@ -73,8 +73,7 @@ pub fn hunt(
             "no evidence given: vigil hunt PATH... (or --check-rules)".into(),
         ));
     }
-    let mut protected = Protected::new();
-    protected.evidence(paths);
+    let mut protected = Protected::inputs(paths, None);
     let out_opts = OutputOptions {
         force: ho.force,
         private: false,

@@ -14,6 +14,7 @@
 //! machine and service accounts.
 
 use super::analyze::host_key;
+use crate::ingest::evtx::msg::parse_num;
 use crate::model::{Fields, Norm, Sym};
 use crate::timeline::Timeline;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -94,15 +95,6 @@ fn raw<'f>(f: &'f Fields<'_>, names: &[&str]) -> Option<&'f str> {
         .filter(|v| !v.is_empty() && *v != "-")
 }
 
-/// `0x1a4` or `420`.
-fn number(s: &str) -> Option<u64> {
-    let s = s.trim();
-    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16).ok(),
-        None => s.parse().ok(),
-    }
-}
-
 fn is_4688(f: &Fields<'_>) -> bool {
     f.get(Norm::EventId) == Some("4688") && f.get(Norm::Channel).is_some()
 }
@@ -130,7 +122,7 @@ fn parent_guid(f: &Fields<'_>) -> Option<String> {
 }
 
 fn pid(f: &Fields<'_>) -> Option<u64> {
-    f.get(Norm::Pid).and_then(number)
+    f.get(Norm::Pid).and_then(parse_num)
 }
 
 /// In 4688, `ProcessId` is the creator's.
@@ -140,7 +132,7 @@ fn parent_pid(f: &Fields<'_>) -> Option<u64> {
     } else {
         &["ParentProcessId", "ParentPid", "ppid"]
     };
-    raw(f, names).and_then(number)
+    raw(f, names).and_then(parse_num)
 }
 
 /// The system's own sessions relate everything on a host.
@@ -148,7 +140,7 @@ fn logon_ids<'a>(f: &'a Fields<'_>) -> impl Iterator<Item = u64> + 'a {
     ["LogonId", "TargetLogonId", "SubjectLogonId"]
         .into_iter()
         .filter_map(|n| f.raw(n))
-        .filter_map(number)
+        .filter_map(parse_num)
         .filter(|id| !matches!(id, 0 | 0x3e7 | 0x3e4 | 0x3e5))
 }
 
@@ -343,11 +335,7 @@ mod tests {
     }
 
     #[test]
-    fn process_ids_and_logon_ids_read_hex_and_decimal() {
-        assert_eq!(number("0x1a4"), Some(420));
-        assert_eq!(number("420"), Some(420));
-        assert_eq!(number(" 0X3E7 "), Some(999));
-        assert_eq!(number("x"), None);
+    fn relation_names_join_with_plus() {
         assert_eq!(
             Relation(Relation::LINEAGE.0 | Relation::IP.0).text(),
             "lineage+ip"

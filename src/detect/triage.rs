@@ -71,11 +71,7 @@ pub fn triage(
         ));
     }
     let usage = |e: &dyn std::fmt::Display| HuntError::Usage(e.to_string());
-    let mut protected = Protected::new();
-    protected.evidence(paths);
-    if let Some(c) = to.case {
-        protected.case(c);
-    }
+    let mut protected = Protected::inputs(paths, to.case);
     let out_opts = OutputOptions {
         force: to.force,
         private: false,

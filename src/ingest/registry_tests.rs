@@ -97,6 +97,39 @@ fn every_sample_parses_without_a_reject() {
     }
 }
 
+/// A lean parse of a firewall line keeps every normalised field but the message: the
+/// candidates' analyzers read connections from it (`Kind::lean_fields`).
+#[test]
+fn lean_firewall_parses_keep_the_normalised_fields() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ctx = ctx(dir.path());
+    for d in text_formats()
+        .iter()
+        .filter(|d| d.family == Family::Firewall)
+    {
+        for (k, s) in d.samples.iter().enumerate() {
+            let data = s.as_bytes();
+            let p = (d.prepare)(data, &ctx).unwrap_or_else(|e| panic!("{} sample {k}: {e}", d.id));
+            let mut report = SourceReport::default();
+            let batch = text::load(&p, data, 1, &mut report, &|_, _| {});
+            for e in &batch.events {
+                let rec = text::record_bytes(data, e.loc, e.aux);
+                let (mut full, mut lean) = (Fields::new(), Fields::lean());
+                p.parser.parse(rec, &mut full).expect("parses");
+                p.parser.parse(rec, &mut lean).expect("parses lean");
+                let norm = |f: &Fields<'_>| -> Vec<(Norm, String)> {
+                    f.norm_iter()
+                        .filter(|(n, _)| *n != Norm::Message)
+                        .map(|(n, v)| (n, v.to_owned()))
+                        .collect()
+                };
+                assert_eq!(norm(&lean), norm(&full), "{} sample {k}", d.id);
+                assert_eq!(lean.ts, full.ts, "{} sample {k}", d.id);
+            }
+        }
+    }
+}
+
 /// Each line of a format with a line test, relayed into a syslog server's file, is read
 /// by that format's parser (the dispatcher is derived from the registry).
 #[test]

@@ -354,6 +354,18 @@ impl Prepared {
         f.ts = r.event.ts;
         f
     }
+
+    /// The record parsed lean: what the parser sets without its source fields and message
+    /// (empty but for the time when it does not parse).
+    pub fn lean_fields<'a>(&self, r: Rec<'a>) -> Fields<'a> {
+        let mut f = Fields::lean();
+        let rec = record_bytes(r.data, r.event.loc, r.event.aux);
+        if self.parser.parse(rec, &mut f).is_err() {
+            f.clear();
+        }
+        f.ts = r.event.ts;
+        f
+    }
 }
 
 #[cfg(test)]

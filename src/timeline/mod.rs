@@ -198,6 +198,14 @@ impl Timeline {
         }
     }
 
+    /// Event `i`'s normalised fields alone (see `Kind::lean_fields`).
+    pub(crate) fn lean_fields(&self, i: usize) -> Fields<'_> {
+        match self.rec(i) {
+            Some((src, r)) => src.kind.lean_fields(r),
+            None => Fields::new(),
+        }
+    }
+
     /// Event `i` with its source, for asking the source's kind.
     pub(crate) fn rec(&self, i: usize) -> Option<(&Source, Rec<'_>)> {
         let event = self.events.get(i)?;

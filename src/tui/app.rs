@@ -5,10 +5,12 @@
 
 use super::action::Action;
 use super::effects::Effects;
-use super::state::State;
+use super::state::{Config, State};
 use super::update;
+use crate::timeline::Timeline;
 use std::collections::VecDeque;
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 pub struct App {
     pub st: State,
@@ -19,6 +21,16 @@ impl App {
     pub fn new(mut st: State, fx: Effects) -> App {
         update::refresh(&mut st);
         App { st, fx }
+    }
+
+    /// The app on `t` with loading done and every job run inline (no worker thread), in a
+    /// `w`×`h` screen: the TUI as tests and benchmarks drive it, without a terminal.
+    pub fn loaded_inline(t: Arc<Timeline>, config: Config, author: String, w: u16, h: u16) -> App {
+        let mut st = State::new(t, config);
+        st.ingest.status.done = true;
+        let mut app = App::new(st, Effects::inline(author));
+        app.apply(Action::Resize(w, h));
+        app
     }
 
     /// Applies `a` and everything it leads to that is ready at once.

@@ -3,8 +3,7 @@
 
 use super::action::Action;
 use super::app::App;
-use super::effects::Effects;
-use super::state::{Config, State};
+use super::state::Config;
 use super::theme::Theme;
 use super::update::refresh;
 use super::views;
@@ -27,10 +26,7 @@ impl TuiHarness {
             theme: Theme::new(true, false),
             ..Config::default()
         };
-        let mut st = State::new(t, config);
-        st.ingest.status.done = true;
-        let mut app = App::new(st, Effects::inline(String::new()));
-        app.apply(Action::Resize(w, h));
+        let app = App::loaded_inline(t, config, String::new(), w, h);
         let term = match Terminal::new(TestBackend::new(w, h)) {
             Ok(t) => t,
             Err(never) => match never {},

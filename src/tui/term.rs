@@ -9,37 +9,30 @@ use ratatui::crossterm::{Command, execute, terminal};
 use std::io::{IsTerminal, Stdout, Write};
 use std::sync::mpsc::Sender;
 
+/// An escape sequence crossterm has no command for, written as it is.
+struct Raw(&'static str);
+
+impl Command for Raw {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+    #[cfg(windows)]
+    fn execute_winapi(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Mouse reporting without any-motion tracking (?1003 floods events over SSH): button
-/// presses and drags (?1000, ?1002) in SGR encoding (?1006).
-struct MouseOn;
-struct MouseOff;
-
-impl Command for MouseOn {
-    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
-        f.write_str("\x1b[?1000h\x1b[?1002h\x1b[?1006h")
-    }
-    #[cfg(windows)]
-    fn execute_winapi(&self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Command for MouseOff {
-    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
-        f.write_str("\x1b[?1006l\x1b[?1002l\x1b[?1000l")
-    }
-    #[cfg(windows)]
-    fn execute_winapi(&self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+/// presses and drags (?1000, ?1002) in SGR encoding (?1006); off undoes them in reverse.
+const MOUSE_ON: Raw = Raw("\x1b[?1000h\x1b[?1002h\x1b[?1006h");
+const MOUSE_OFF: Raw = Raw("\x1b[?1006l\x1b[?1002l\x1b[?1000l");
 
 /// Turns on bracketed paste (and the mouse, when asked for).
 pub fn set_modes(mouse: bool) {
     let mut out = std::io::stdout();
     let _ = execute!(out, event::EnableBracketedPaste);
     if mouse {
-        let _ = execute!(out, MouseOn);
+        let _ = execute!(out, MOUSE_ON);
     }
 }
 
@@ -52,7 +45,7 @@ pub fn reset_modes(mouse: bool) {
         ratatui::crossterm::cursor::Show
     );
     if mouse {
-        let _ = execute!(out, MouseOff);
+        let _ = execute!(out, MOUSE_OFF);
     }
 }
 

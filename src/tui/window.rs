@@ -5,7 +5,7 @@
 use super::cells::{self, CellOpts};
 use super::layout::{self, TableLine};
 use super::sanitize;
-use super::state::State;
+use super::state::{SearchHits, State};
 use crate::model::{TzSpec, format_display};
 use std::sync::Arc;
 
@@ -187,18 +187,24 @@ impl State {
         }
     }
 
-    /// Where the search stands: the number of the hit the cursor is on (if it is on
-    /// one) and how many hits the view has, when the search listed them.
-    pub fn search_position(&self) -> Option<(Option<usize>, usize)> {
+    /// The hits the search listed, when they are those of the current pattern in the
+    /// current view (hits of another pattern or view say nothing about this one).
+    pub fn listed_hits(&self) -> Option<&SearchHits> {
         let q = &self.query;
-        let h = q.search_hits.as_ref().filter(|h| {
+        q.search_hits.as_ref().filter(|h| {
             h.pattern == q.search_text
                 && match (&h.view, &self.table.view) {
                     (None, None) => true,
                     (Some(a), Some(b)) => Arc::ptr_eq(a, b),
                     _ => false,
                 }
-        })?;
+        })
+    }
+
+    /// Where the search stands: the number of the hit the cursor is on (if it is on
+    /// one) and how many hits the view has, when the search listed them.
+    pub fn search_position(&self) -> Option<(Option<usize>, usize)> {
+        let h = self.listed_hits()?;
         let cur = u32::try_from(self.table.cursor).ok()?;
         Some((h.rows.binary_search(&cur).ok().map(|i| i + 1), h.rows.len()))
     }

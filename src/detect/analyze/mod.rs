@@ -1,7 +1,7 @@
 //! Analyzers (issue 14): what deserves a look besides Sigma hits — first-seen and rare
 //! things per host, tampering (cleared logs, audit and protection changes, EVTX record-id
-//! gaps and files not closed cleanly), sources that fall silent, and connections that
-//! repeat like a clock.
+//! gaps and files not closed cleanly), bursts of failed logons, sources that fall silent,
+//! and connections that repeat like a clock.
 //!
 //! One parallel pass over the timeline (`scan`) collects what the analyzers need, beside
 //! a sequential pass for per-source spacing and EVTX record ids (`sources`); the
@@ -13,6 +13,7 @@
 //! was when `analyze` started (as `Hits` do).
 
 mod beacon;
+mod burst;
 mod firstseen;
 mod scan;
 mod silence;
@@ -52,6 +53,8 @@ pub enum Kind {
     Beacon,
     /// A host's clock differs from a firewall's (or an EDR's) on the same connections.
     ClockSkew,
+    /// Many failed logons on one host from one source in a short time.
+    LogonFailures,
 }
 
 impl Kind {
@@ -76,6 +79,7 @@ impl Kind {
             Kind::Silence => "silence",
             Kind::Beacon => "beacon",
             Kind::ClockSkew => "skew",
+            Kind::LogonFailures => "burst:logon-failures",
         }
     }
 
@@ -86,7 +90,7 @@ impl Kind {
             Kind::LogServiceStopped | Kind::AuditPolicyChanged | Kind::SysmonConfigChanged => 0.8,
             Kind::RecordGap => 0.7,
             Kind::FirstService | Kind::FirstTask | Kind::FirstAccount => 0.7,
-            Kind::FirstGroupMember | Kind::Beacon => 0.7,
+            Kind::FirstGroupMember | Kind::Beacon | Kind::LogonFailures => 0.7,
             Kind::DefenderConfigChanged => 0.6,
             Kind::FirstDestination | Kind::FirstProcess => 0.5,
             Kind::Silence => 0.5,
@@ -172,6 +176,7 @@ pub fn analyze(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) -> Opt
     findings.extend(firstseen::findings(t, &seen));
     findings.extend(tamper::findings(t, &seen, &per_source));
     findings.extend(beacon::findings(&seen));
+    findings.extend(burst::findings(&seen));
     findings.extend(skew::findings(t, &seen));
     let silences = silence::silences(t, &per_source);
     findings.extend(silence::findings(t, &silences));

@@ -2,6 +2,7 @@
 //! can matter and fold them into small maps (first occurrence and count per value,
 //! connection times per source → destination, tampering events, IP → host).
 
+use super::burst::{Failures, is_failed_logon};
 use super::{Kind, host_key, host_short};
 use crate::model::{Fields, Norm, Sym};
 use crate::timeline::Timeline;
@@ -72,6 +73,8 @@ pub(crate) struct Collected {
     pub tamper: Vec<Tamper>,
     /// Connections with both ports, sampled by connection (`FLOWS_IN_FULL`).
     pub flows: Vec<Flow>,
+    /// (host key, source address or workstation) → failed logons.
+    pub failures: FxHashMap<(String, String), Failures>,
 }
 
 impl Collected {
@@ -105,6 +108,14 @@ impl Collected {
         }
         self.tamper.extend(o.tamper);
         self.flows.extend(o.flows);
+        for (k, f) in o.failures {
+            match self.failures.get_mut(&k) {
+                Some(x) => x.absorb(f),
+                None => {
+                    self.failures.insert(k, f);
+                }
+            }
+        }
     }
 }
 
@@ -117,6 +128,16 @@ enum Class {
 
 pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) -> Option<Collected> {
     let classes = classify(t);
+    // Firewall lines are read lean: the analyzers want their normalised fields only (the
+    // registry checks that a lean parse keeps them), not their source fields or message.
+    let lean: Vec<bool> = t
+        .sources
+        .iter()
+        .map(|s| {
+            crate::ingest::format_by_id(s.format())
+                .is_some_and(|d| d.family == crate::ingest::Family::Firewall)
+        })
+        .collect();
     let n = t.len();
     let parts: Vec<Option<Collected>> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
@@ -132,7 +153,11 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
                 if classes.get(&(e.source, e.tag)) != Some(&Class::Read) {
                     continue;
                 }
-                let f = t.fields_for(i, false);
+                let f = if lean.get(usize::from(e.source)) == Some(&true) {
+                    t.lean_fields(i)
+                } else {
+                    t.fields_for(i, false)
+                };
                 observe(t, i, &f, &mut c);
             }
             tick.finish();
@@ -174,8 +199,8 @@ fn relevant(f: &Fields<'_>) -> bool {
         return true;
     }
     let id = f.get(Norm::EventId).unwrap_or("");
-    if f.get(Norm::Channel).is_some() {
-        return evtx_kind(f).is_some() || tamper_kind(f).is_some();
+    if let Some(ch) = f.get(Norm::Channel) {
+        return evtx_kind(f).is_some() || tamper_kind(f).is_some() || is_failed_logon(ch, id);
     }
     cat == "process" && edr_process_start(id)
 }
@@ -288,6 +313,15 @@ fn observe(t: &Timeline, i: usize, f: &Fields<'_>, c: &mut Collected) {
         });
         return;
     }
+    if evtx
+        && is_failed_logon(
+            f.get(Norm::Channel).unwrap_or(""),
+            f.get(Norm::EventId).unwrap_or(""),
+        )
+    {
+        failed_logon(t, i, f, &host_raw, c);
+        return;
+    }
     let kind = if evtx {
         evtx_kind(f)
     } else if cat == "process" && edr_process_start(f.get(Norm::EventId).unwrap_or("")) {
@@ -310,6 +344,29 @@ fn observe(t: &Timeline, i: usize, f: &Fields<'_>, c: &mut Collected) {
     if matches!(cat, "network" | "dns" | "firewall") {
         connection(t, i, f, cat, &host_raw, c);
     }
+}
+
+/// A failed logon, under its host and where it came from: the client address, else the
+/// workstation name the client gave.
+fn failed_logon(t: &Timeline, i: usize, f: &Fields<'_>, host_raw: &str, c: &mut Collected) {
+    let known = |v: &&str| !v.is_empty() && *v != "-";
+    let from = f
+        .raw("IpAddress")
+        .filter(known)
+        .map(|a| a.trim_start_matches("::ffff:"))
+        .or(f.raw("WorkstationName").filter(known))
+        .unwrap_or("an unknown source");
+    let (Some(e), false) = (t.events.get(i), host_raw.is_empty()) else {
+        return;
+    };
+    let user = f.raw("TargetUserName").unwrap_or("");
+    c.failures
+        .entry((host_key(host_raw), from.to_owned()))
+        .or_insert_with(|| Failures {
+            host: host_short(host_raw),
+            ..Default::default()
+        })
+        .add(e.ts, i, user);
 }
 
 /// The value a first-seen kind is about, or None for what says nothing.

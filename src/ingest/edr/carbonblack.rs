@@ -140,10 +140,7 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
         set_from(f, Norm::Pid, &["childproc_pid"]);
     }
     if cat == "alert" {
-        set_from(f, Norm::Severity, &["severity"]);
-        if let Some(r) = first(f, &["reason", "threat_cause_reason"]) {
-            f.set(Norm::Message, format!("alert {}", norm::clip(&r, 300)));
-        }
+        norm::set_alert(f, &["severity"], &["reason", "threat_cause_reason"]);
     }
     norm::summarise(f);
     Ok(())

@@ -22,6 +22,11 @@ pub fn skip_ws(data: &[u8], mut p: usize) -> usize {
     p
 }
 
+/// Whether `data` opens (after a BOM and blanks) a JSON array or object.
+pub fn opens_json(data: &[u8]) -> bool {
+    matches!(data.get(skip_ws(data, 0)), Some(b'[' | b'{'))
+}
+
 /// End (exclusive) of the JSON value starting at `p`, found by tracking strings, escapes
 /// and nesting only. `None` when the data ends first (a truncated file).
 pub fn value_end(data: &[u8], p: usize) -> Option<usize> {

@@ -205,10 +205,7 @@ fn map<'a>(f: &mut Fields<'a>, tz: &TzSpec) -> Result<(), Reason> {
     ];
     set_from_each(f, network);
     if cat == "alert" {
-        set_from(f, Norm::Severity, &["Severity"]);
-        if let Some(t) = get(f, "Title") {
-            f.set(Norm::Message, format!("alert {}", norm::clip(&t, 300)));
-        }
+        norm::set_alert(f, &["Severity"], &["Title"]);
     }
     norm::summarise(f);
     Ok(())

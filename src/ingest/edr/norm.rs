@@ -84,6 +84,15 @@ pub fn set_from(f: &mut Fields<'_>, n: Norm, names: &[&str]) {
     }
 }
 
+/// An alert's severity, from the first of `severity` present, and its message: `alert`
+/// and the first of `names` present (clipped), unless none is.
+pub fn set_alert(f: &mut Fields<'_>, severity: &[&str], names: &[&str]) {
+    set_from(f, Norm::Severity, severity);
+    if let Some(name) = first(f, names) {
+        f.set(Norm::Message, format!("alert {}", clip(&name, 300)));
+    }
+}
+
 /// Where normalised fields come from: `(field, names)`, names best first.
 pub type FieldMap<'a> = &'a [(Norm, &'a [&'a str])];
 

@@ -438,14 +438,10 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::{ParseOne, in_year};
 
     fn parse(l: &[u8]) -> Result<Fields<'_>, Reason> {
-        let ctx = ParseCtx {
-            year: Some(2024),
-            ..ParseCtx::default()
-        };
-        let mut f = Fields::new();
-        Asa::new(b"", &ctx).parse(l, &mut f).map(|_| f)
+        Asa::new(b"", &in_year(2024)).parse_one(l)
     }
 
     fn get<'a>(f: &'a Fields<'_>, n: Norm) -> &'a str {

@@ -261,16 +261,11 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::{ParseOne, in_year};
     use crate::model::ymd_hms;
 
     fn parse(l: &[u8]) -> Result<Fields<'_>, Reason> {
-        let ctx = ParseCtx {
-            year: Some(2024),
-            ..ParseCtx::default()
-        };
-        let mut f = Fields::new();
-        let p = prepare(b"", &ctx).unwrap();
-        p.parser.parse(l, &mut f).map(|_| f.into_owned())
+        prepare(b"", &in_year(2024)).unwrap().parser.parse_one(l)
     }
 
     #[test]

@@ -43,7 +43,7 @@ fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     let clock = Clock::new(data, ctx);
     let mut p = clock.lines(Checkpoint { clock });
     // JSON (arrays, objects, NDJSON) is cut into records by the JSON reader.
-    if matches!(data.get(json::skip_ws(data, 0)), Some(b'[') | Some(b'{')) {
+    if json::opens_json(data) {
         let (records, note) = json::split(data, &[]);
         p.records = records;
         p.note = Some(note.to_string());
@@ -142,24 +142,23 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::ParseOne;
     use crate::model::ymd_hms;
 
     #[test]
     fn bare_body_and_empty() {
         let p = prepare(b"", &ParseCtx::default()).unwrap();
-        let mut f = Fields::new();
-        p.parser
-            .parse(br#"<134>1 2024-01-02T03:04:05Z gw CheckPoint 1 - - action="Drop" src="2001:db8::1" dst="2001:db8::2" proto="17" service="53""#, &mut f)
+        let f = p.parser
+            .parse_one(br#"<134>1 2024-01-02T03:04:05Z gw CheckPoint 1 - - action="Drop" src="2001:db8::1" dst="2001:db8::2" proto="17" service="53""#)
             .unwrap();
         assert_eq!(f.ts, ymd_hms(2024, 1, 2, 3, 4, 5).unwrap());
         assert_eq!(
             f.get(Norm::Message),
             Some("drop udp 2001:db8::1 -> [2001:db8::2]:53")
         );
-        let mut f = Fields::new();
         assert!(
             p.parser
-                .parse(b"<134>1 2024-01-02T03:04:05Z gw CheckPoint 1 - -", &mut f)
+                .parse_one(b"<134>1 2024-01-02T03:04:05Z gw CheckPoint 1 - -")
                 .is_err()
         );
     }

@@ -25,9 +25,10 @@ pub(super) fn is_line(l: &[u8]) -> bool {
 
 /// A JSON array or pretty-printed object of Check Point logs.
 pub(super) fn sniff(head: &[u8]) -> u8 {
-    match head.get(json::skip_ws(head, 0)) {
-        Some(b'[') | Some(b'{') if looks_like(head) => 85,
-        _ => 0,
+    if json::opens_json(head) && looks_like(head) {
+        85
+    } else {
+        0
     }
 }
 

@@ -208,15 +208,10 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::{ParseOne, in_year};
 
     fn parse(l: &[u8]) -> Result<Fields<'_>, Reason> {
-        let mut f = Fields::new();
-        let ctx = ParseCtx {
-            year: Some(2024),
-            ..ParseCtx::default()
-        };
-        let p = Filterlog::new(b"", &ctx);
-        p.parse(l, &mut f).map(|_| f)
+        Filterlog::new(b"", &in_year(2024)).parse_one(l)
     }
 
     #[test]

@@ -149,11 +149,11 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::ParseOne;
     use crate::model::ymd_hms;
 
     fn parse(l: &[u8]) -> Result<Fields<'_>, Reason> {
-        let mut f = Fields::new();
-        Fortigate { tz: TzSpec::Utc }.parse(l, &mut f).map(|_| f)
+        Fortigate { tz: TzSpec::Utc }.parse_one(l)
     }
 
     #[test]

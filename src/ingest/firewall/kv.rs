@@ -206,7 +206,7 @@ mod tests {
     }
 
     /// The byte-at-a-time iterator `Kv` replaced, kept as the reference.
-    fn reference(s: &[u8], sep: u8) -> Vec<(Vec<u8>, Vec<u8>)> {
+    fn reference(s: &[u8], sep: u8, commas: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut out = Vec::new();
         let mut pos = 0;
         while pos < s.len() {
@@ -254,7 +254,7 @@ mod tests {
             } else {
                 let e = rest
                     .iter()
-                    .position(|&c| c == b' ' || c == b'\t')
+                    .position(|&c| c == b' ' || c == b'\t' || (commas && c == b','))
                     .unwrap_or(rest.len());
                 (&rest[..e], i + 1 + e)
             };
@@ -269,14 +269,36 @@ mod tests {
     #[test]
     fn word_scans_match_the_byte_loop() {
         use proptest::prelude::*;
-        let bytes = prop::sample::select(b"ab=:\" ;,\t\xe2\x80\x9d".to_vec());
-        proptest!(ProptestConfig::with_cases(4000), |(s in prop::collection::vec(bytes, 0..60))| {
+        // Long enough for many words and a tail; escapes and NUL bytes too.
+        let bytes = prop::sample::select(b"ab=:\" ;,\t\\\0\xe2\x80\x9d".to_vec());
+        proptest!(ProptestConfig::with_cases(4000), |(s in prop::collection::vec(bytes, 0..200))| {
             for sep in [b'=', b':'] {
                 let got: Vec<(Vec<u8>, Vec<u8>)> =
                     Kv::new(&s, sep).map(|(k, v)| (k.to_vec(), v.to_vec())).collect();
-                prop_assert_eq!(got, reference(&s, sep));
+                prop_assert_eq!(got, reference(&s, sep, false));
+                let got: Vec<(Vec<u8>, Vec<u8>)> =
+                    Kv::commas(&s, sep).map(|(k, v)| (k.to_vec(), v.to_vec())).collect();
+                prop_assert_eq!(got, reference(&s, sep, true));
             }
         });
+    }
+
+    /// Values and keys that straddle word boundaries, escapes, and a line ending in a pair.
+    #[test]
+    fn pairs_across_words() {
+        let mut line = String::new();
+        for i in 0..40 {
+            line.push_str(&format!(
+                "k{i}=\"{}\\\"q\" b{i}={} ",
+                "v".repeat(i),
+                "w".repeat(i % 7)
+            ));
+        }
+        line.push_str("last=end");
+        let got = all(&line, b'=');
+        assert_eq!(got.len(), 81);
+        assert_eq!(got[2 * 13].1, format!("{}\\\"q", "v".repeat(13)));
+        assert_eq!(got[80], ("last".into(), "end".into()));
     }
 
     #[test]

@@ -76,20 +76,9 @@ fn check_file(path: &std::path::Path) -> usize {
 
 #[test]
 fn lean_parse_agrees_with_full_parse_on_corpus_and_damage() {
-    let mut files = Vec::new();
-    if let Some(dir) = corpus("firewall") {
-        let mut stack = vec![dir];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).expect("read dir").flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    files.push(p);
-                }
-            }
-        }
-    }
+    let mut files = corpus("firewall")
+        .map(|dir| crate::testutil::files_below(&dir))
+        .unwrap_or_default();
     let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/firewall");
     if let Ok(rd) = std::fs::read_dir(samples) {
         files.extend(rd.flatten().map(|e| e.path()));

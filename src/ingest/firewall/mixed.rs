@@ -114,6 +114,7 @@ impl RecordParser for Mixed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::{ParseOne, in_year};
     use crate::model::Norm;
 
     const MIXED: &[u8] = b"Jan  2 03:04:05 fw1 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=UDP SPT=1 DPT=53\r
@@ -129,11 +130,7 @@ Jan  2 03:04:09 relay something else entirely\r
         for d in FORMATS.iter().filter(|d| d.id != "syslog") {
             assert!(d.sniff(MIXED) < sniff(MIXED), "{}", d.id);
         }
-        let ctx = ParseCtx {
-            year: Some(2024),
-            ..ParseCtx::default()
-        };
-        let p = prepare(MIXED, &ctx).unwrap();
+        let p = prepare(MIXED, &in_year(2024)).unwrap();
         let lines: Vec<&[u8]> = MIXED
             .split(|&c| c == b'\n')
             .filter(|l| !l.is_empty())
@@ -152,8 +149,7 @@ Jan  2 03:04:09 relay something else entirely\r
         );
         let mut hosts = vec![];
         for l in &lines[..4] {
-            let mut f = Fields::new();
-            p.parser.parse(l, &mut f).unwrap();
+            let f = p.parser.parse_one(l).unwrap();
             hosts.push(f.get(Norm::Host).map(str::to_owned));
         }
         assert_eq!(
@@ -165,8 +161,7 @@ Jan  2 03:04:09 relay something else entirely\r
                 Some("fgt".into())
             ]
         );
-        let mut f = Fields::new();
-        assert!(p.parser.parse(lines[4], &mut f).is_err());
+        assert!(p.parser.parse_one(lines[4]).is_err());
         // One format alone is not "mixed".
         assert_eq!(sniff(lines[0]), 0);
     }

@@ -293,6 +293,7 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::ParseOne;
     use crate::model::ymd_hms;
 
     fn ctx(year: i32) -> ParseCtx {
@@ -305,9 +306,7 @@ mod tests {
     #[test]
     fn ufw_line_fields() {
         let l = b"Jan  2 03:04:05 web kernel: [  12.5] [UFW BLOCK] IN=eth0 OUT= MAC=aa SRC=2001:db8::1 DST=2001:db8::2 LEN=60 PROTO=TCP SPT=4444 DPT=22 WINDOW=64 RES=0x00 SYN URGP=0";
-        let p = Netfilter::new(l, &ctx(2024));
-        let mut f = Fields::new();
-        p.parse(l, &mut f).unwrap();
+        let f = Netfilter::new(l, &ctx(2024)).parse_one(l).unwrap();
         assert_eq!(f.ts, ymd_hms(2024, 1, 2, 3, 4, 5).unwrap());
         assert_eq!(f.get(Norm::Host), Some("web"));
         assert_eq!(f.get(Norm::Action), Some("deny"));
@@ -340,9 +339,7 @@ mod tests {
         let p = Netfilter::new(data, &ctx(2025));
         let mut ts = vec![];
         for l in data.split(|&c| c == b'\n').filter(|l| !l.is_empty()) {
-            let mut f = Fields::new();
-            p.parse(l, &mut f).unwrap();
-            ts.push(f.ts);
+            ts.push(p.parse_one(l).unwrap().ts);
         }
         assert_eq!(ts[0], ymd_hms(2024, 12, 31, 23, 59, 59).unwrap());
         assert_eq!(ts[1], ymd_hms(2025, 1, 1, 0, 0, 1).unwrap());
@@ -359,12 +356,14 @@ mod tests {
         let l1 = b"Mar 31 01:30:00 fw kernel: IN=e OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=UDP";
         let l2 = b"Mar 31 03:30:00 fw kernel: IN=e OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=UDP";
         let p = Netfilter::new(l2, &c);
-        let mut f = Fields::new();
-        p.parse(l1, &mut f).unwrap();
-        assert_eq!(f.ts, ymd_hms(2024, 3, 31, 0, 30, 0).unwrap());
-        let mut f = Fields::new();
-        p.parse(l2, &mut f).unwrap();
-        assert_eq!(f.ts, ymd_hms(2024, 3, 31, 1, 30, 0).unwrap());
+        assert_eq!(
+            p.parse_one(l1).unwrap().ts,
+            ymd_hms(2024, 3, 31, 0, 30, 0).unwrap()
+        );
+        assert_eq!(
+            p.parse_one(l2).unwrap().ts,
+            ymd_hms(2024, 3, 31, 1, 30, 0).unwrap()
+        );
     }
 
     /// The lean body scan against the token walk, and the fields both must find.
@@ -446,36 +445,24 @@ mod tests {
     #[test]
     fn damaged_lines() {
         let p = Netfilter::new(b"", &ctx(2024));
-        let mut f = Fields::new();
         assert!(
-            p.parse(b"Jan  2 03:04:05 web kernel: hello world", &mut f)
+            p.parse_one(b"Jan  2 03:04:05 web kernel: hello world")
                 .is_err()
         );
-        let mut f = Fields::new();
-        assert!(p.parse(b"Jan  2 03:04", &mut f).is_err());
-        let mut f = Fields::new();
+        assert!(p.parse_one(b"Jan  2 03:04").is_err());
         assert!(
-            p.parse(
-                b"Jan  2 03:04:05 web kernel: IN=e OUT= SRC=\xff\xfe DST=1",
-                &mut f
-            )
-            .is_err()
+            p.parse_one(b"Jan  2 03:04:05 web kernel: IN=e OUT= SRC=\xff\xfe DST=1")
+                .is_err()
         );
         // Invalid UTF-8 in a non-required field is kept lossily.
-        let mut f = Fields::new();
-        p.parse(
-            b"Jan  2 03:04:05 web kernel: X\xff IN=e\xff OUT= SRC=1.1.1.1 DST=2.2.2.2",
-            &mut f,
-        )
-        .unwrap();
+        let f = p
+            .parse_one(b"Jan  2 03:04:05 web kernel: X\xff IN=e\xff OUT= SRC=1.1.1.1 DST=2.2.2.2")
+            .unwrap();
         assert_eq!(f.raw("IN"), Some("e\u{fffd}"));
         // Truncated mid-field.
-        let mut f = Fields::new();
-        p.parse(
-            b"Jan  2 03:04:05 web kernel: IN=e OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=TC",
-            &mut f,
-        )
-        .unwrap();
+        let f = p
+            .parse_one(b"Jan  2 03:04:05 web kernel: IN=e OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=TC")
+            .unwrap();
         assert_eq!(f.get(Norm::Proto), Some("tc"));
     }
 }

@@ -72,18 +72,17 @@ fn time(t: &[u8]) -> Option<(stamp::Civil, Option<i32>)> {
 
 fn prepare(data: &[u8], ctx: &ParseCtx) -> Result<Prepared, PrepareError> {
     // JSON arrays and single documents need ranges; NDJSON and CSV are lines.
-    let (records, note) = match data.get(json::skip_ws(data, 0)) {
-        Some(b'[') | Some(b'{') => {
-            let (r, note) = json::split(data, &[]);
-            (r, Some(note.to_string()))
-        }
-        _ => (
+    let (records, note) = if json::opens_json(data) {
+        let (r, note) = json::split(data, &[]);
+        (r, Some(note.to_string()))
+    } else {
+        (
             Records::Lines {
                 start: 0,
                 comment: &[],
             },
             None,
-        ),
+        )
     };
     Ok(Prepared {
         parser: Box::new(Panos { tz: ctx.tz }),
@@ -232,11 +231,11 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::ParseOne;
     use crate::model::ymd_hms;
 
     fn parse(l: &[u8]) -> Result<Fields<'_>, Reason> {
-        let mut f = Fields::new();
-        Panos { tz: TzSpec::Utc }.parse(l, &mut f).map(|_| f)
+        Panos { tz: TzSpec::Utc }.parse_one(l)
     }
 
     #[test]

@@ -144,10 +144,10 @@ pub(super) fn sniff(head: &[u8]) -> u8 {
     if lines > 0 {
         return lines;
     }
-    let p = json::skip_ws(head, 0);
-    match head.get(p) {
-        Some(b'[') | Some(b'{') if looks_like(head) => 85,
-        _ => 0,
+    if json::opens_json(head) && looks_like(head) {
+        85
+    } else {
+        0
     }
 }
 

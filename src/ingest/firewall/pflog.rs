@@ -147,20 +147,12 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{TzSpec, ymd_hms};
+    use crate::ingest::firewall::tests::{ParseOne, in_year};
+    use crate::model::ymd_hms;
 
     fn parse(l: &[u8]) -> Result<Fields<'_>, Reason> {
-        let ctx = ParseCtx {
-            year: Some(2023),
-            tz: TzSpec::Utc,
-            ..ParseCtx::default()
-        };
-        let mut f = Fields::new();
-        Pflog {
-            clock: Clock::new(b"", &ctx),
-        }
-        .parse(l, &mut f)
-        .map(|_| f)
+        let clock = Clock::new(b"", &in_year(2023));
+        Pflog { clock }.parse_one(l)
     }
 
     #[test]

@@ -81,11 +81,11 @@ impl RecordParser for Pvefw {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::ParseOne;
     use crate::model::ymd_hms;
 
     fn parse(l: &[u8]) -> Result<Fields<'_>, Reason> {
-        let mut f = Fields::new();
-        Pvefw { tz: TzSpec::Utc }.parse(l, &mut f).map(|_| f)
+        Pvefw { tz: TzSpec::Utc }.parse_one(l)
     }
 
     #[test]

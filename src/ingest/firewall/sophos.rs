@@ -130,41 +130,34 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::ParseOne;
     use crate::model::ymd_hms;
 
     #[test]
     fn sfos19_timestamp_and_abbreviations() {
         let p = prepare(b"", &ParseCtx::default()).unwrap();
-        let mut f = Fields::new();
-        p.parser
-            .parse(br#"device_name="SFW" timestamp="2022-06-28T16:57:26+0200" log_id=010101600001 log_type="Firewall" log_component="Firewall Rule" status="Allow" src_ip=fe80::1 dst_ip=fe80::2 protocol="TCP" src_port=1 dst_port=2"#, &mut f)
+        let f = p.parser
+            .parse_one(br#"device_name="SFW" timestamp="2022-06-28T16:57:26+0200" log_id=010101600001 log_type="Firewall" log_component="Firewall Rule" status="Allow" src_ip=fe80::1 dst_ip=fe80::2 protocol="TCP" src_port=1 dst_port=2"#)
             .unwrap();
         assert_eq!(f.ts, ymd_hms(2022, 6, 28, 14, 57, 26).unwrap());
         assert_eq!(
             f.get(Norm::Message),
             Some("allow tcp [fe80::1]:1 -> [fe80::2]:2 (Firewall Rule)")
         );
-        let mut f = Fields::new();
-        p.parser
-            .parse(
-                br#"device="SFW" date=2020-06-05 time=03:45:23 timezone="CEST" log_id=1"#,
-                &mut f,
-            )
+        let f = p
+            .parser
+            .parse_one(br#"device="SFW" date=2020-06-05 time=03:45:23 timezone="CEST" log_id=1"#)
             .unwrap();
         assert_eq!(f.ts, ymd_hms(2020, 6, 5, 1, 45, 23).unwrap());
         // A numeric zone (Wazuh ruleset tests) is the line's own offset.
-        let mut f = Fields::new();
-        p.parser
-            .parse(
-                br#"device="SFW" date=2019-10-09 time=17:19:06 timezone="+08" log_id=1"#,
-                &mut f,
-            )
+        let f = p
+            .parser
+            .parse_one(br#"device="SFW" date=2019-10-09 time=17:19:06 timezone="+08" log_id=1"#)
             .unwrap();
         assert_eq!(f.ts, ymd_hms(2019, 10, 9, 9, 19, 6).unwrap());
-        let mut f = Fields::new();
         assert!(
             p.parser
-                .parse(br#"device="SFW" date=2020-06-05 log_id=1"#, &mut f)
+                .parse_one(br#"device="SFW" date=2020-06-05 log_id=1"#)
                 .is_err()
         );
     }

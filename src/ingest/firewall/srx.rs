@@ -158,18 +158,14 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::{ParseOne, in_year};
     use crate::model::ymd_hms;
 
     #[test]
     fn bsd_envelope_ipv6_and_truncation() {
-        let ctx = ParseCtx {
-            year: Some(2024),
-            ..ParseCtx::default()
-        };
-        let p = prepare(b"", &ctx).unwrap();
-        let mut f = Fields::new();
+        let p = prepare(b"", &in_year(2024)).unwrap();
         let l = br#"Mar  4 10:00:00 srx1 RT_FLOW: RT_FLOW_SESSION_CREATE [junos@2636.1.1.1.2.40 source-address="2001:db8::1" source-port="5" destination-address="2001:db8::2" destination-port="53" protocol-id="17" policy-name="p1"]"#;
-        p.parser.parse(l, &mut f).unwrap();
+        let f = p.parser.parse_one(l).unwrap();
         assert_eq!(f.ts, ymd_hms(2024, 3, 4, 10, 0, 0).unwrap());
         assert_eq!(f.get(Norm::EventId), Some("RT_FLOW_SESSION_CREATE"));
         assert_eq!(
@@ -178,18 +174,13 @@ mod tests {
                 "allow udp [2001:db8::1]:5 -> [2001:db8::2]:53 (RT_FLOW_SESSION_CREATE, policy p1)"
             )
         );
-        let mut f = Fields::new();
-        p.parser
-            .parse(br#"<14>1 2019-11-14T09:37:51Z h RT_FLOW - RT_FLOW_SESSION_DENY [junos@1 source-address="10.0.0"#, &mut f)
+        let f = p.parser
+            .parse_one(br#"<14>1 2019-11-14T09:37:51Z h RT_FLOW - RT_FLOW_SESSION_DENY [junos@1 source-address="10.0.0"#)
             .unwrap();
         assert_eq!(f.get(Norm::SrcIp), Some("10.0.0"));
-        let mut f = Fields::new();
         assert!(
             p.parser
-                .parse(
-                    b"<14>1 2019-11-14T09:37:51Z h RT_FLOW - RT_FLOW_SESSION_DENY",
-                    &mut f
-                )
+                .parse_one(b"<14>1 2019-11-14T09:37:51Z h RT_FLOW - RT_FLOW_SESSION_DENY")
                 .is_err()
         );
     }

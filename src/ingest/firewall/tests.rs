@@ -2,9 +2,29 @@
 //! the expected counts, the way the driver would run it.
 
 use super::FORMATS;
-use crate::ingest::{FormatDef, ParseCtx, Records};
+use crate::ingest::{FormatDef, ParseCtx, Reason, RecordParser, Records};
 use crate::model::Fields;
 use std::path::PathBuf;
+
+/// The format tests' shorthand: one record parsed into fresh fields.
+pub trait ParseOne {
+    fn parse_one<'a>(&self, rec: &'a [u8]) -> Result<Fields<'a>, Reason>;
+}
+
+impl<P: RecordParser + ?Sized> ParseOne for P {
+    fn parse_one<'a>(&self, rec: &'a [u8]) -> Result<Fields<'a>, Reason> {
+        let mut f = Fields::new();
+        self.parse(rec, &mut f).map(|()| f)
+    }
+}
+
+/// A context for syslog lines that carry no year: they are in `year` (UTC).
+pub fn in_year(year: i32) -> ParseCtx {
+    ParseCtx {
+        year: Some(year),
+        ..ParseCtx::default()
+    }
+}
 
 /// `corpus/<rel>` (`crate::testutil`: under `CI=true` its absence fails the test).
 pub fn corpus(rel: &str) -> Option<PathBuf> {
@@ -42,6 +62,27 @@ pub fn run(def: &FormatDef, data: &[u8], ctx: &ParseCtx) -> (usize, usize, Vec<F
     (ok, bad, all)
 }
 
+/// A context for naive times in zone `tz`, in files last modified in 2024.
+pub fn in_zone(tz: &str) -> ParseCtx {
+    ParseCtx {
+        tz: tz.parse().expect("zone"),
+        mtime_year: 2024,
+        ..ParseCtx::default()
+    }
+}
+
+/// Sniffs `data`, asserts it is `id`, parses it all as the driver does (times in zone
+/// `tz`); returns the events and the reject count.
+pub fn load(data: impl AsRef<[u8]>, id: &str, tz: &str) -> (Vec<Fields<'static>>, usize) {
+    let data = data.as_ref();
+    let (got, score) = sniffed(data);
+    assert_eq!(got, id, "sniffed as {got} ({score})");
+    assert!(score >= 50, "{id}: score {score}");
+    let def = crate::ingest::format_by_id(id).expect("registered");
+    let (_, bad, all) = run(def, data, &in_zone(tz));
+    (all, bad)
+}
+
 /// The format id that wins sniffing over every registered format.
 pub fn sniffed(head: &[u8]) -> (&'static str, u8) {
     let head = &head[..head.len().min(crate::ingest::SNIFF_BYTES)];
@@ -71,18 +112,10 @@ pub fn check_file(rel: &str, id: &str, ok: usize, rejects: usize) -> Option<Vec<
 #[test]
 fn corpus_sniffing_never_picks_firewall_for_edr() {
     let Some(dir) = corpus("edr") else { return };
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read dir").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let data = std::fs::read(&p).expect("read");
-            let (id, s) = sniffed(&data);
-            assert!(s < 50, "{} sniffed as {id} ({s})", p.display());
-        }
+    for p in crate::testutil::files_below(&dir) {
+        let data = std::fs::read(&p).expect("read");
+        let (id, s) = sniffed(&data);
+        assert!(s < 50, "{} sniffed as {id} ({s})", p.display());
     }
 }
 

@@ -2,7 +2,7 @@
 //! syslog server or collector hands over, bodies whose header a collector stripped, and
 //! the accounting of what could not be dated. Synthetic values in the vendors' shapes.
 
-use super::tests_text::load;
+use super::tests::load;
 use crate::ingest::{ParseCtx, SourceReport, format_by_id, sniff, text};
 use crate::model::{Norm, ymd_hms};
 

@@ -1,17 +1,11 @@
 //! One hand-written line per Cisco ASA message id of issue 3, with the fields each must give.
 
-use super::tests::{run, sniffed};
 use crate::ingest::ParseCtx;
 use crate::model::{Fields, Norm};
 
+/// `data` sniffed and read as ASA lines with no reject.
 fn load(data: &str) -> Vec<Fields<'static>> {
-    assert_eq!(sniffed(data.as_bytes()).0, "asa");
-    let ctx = ParseCtx {
-        tz: "Europe/Paris".parse().expect("zone"),
-        mtime_year: 2024,
-        ..ParseCtx::default()
-    };
-    let (_, bad, all) = run(&super::asa::DEF, data.as_bytes(), &ctx);
+    let (all, bad) = super::tests::load(data, "asa", "Europe/Paris");
     assert_eq!(bad, 0);
     all
 }

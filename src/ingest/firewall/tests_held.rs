@@ -1,7 +1,7 @@
 //! Regression shapes found by running public samples the parsers had never seen (held-out
 //! check): each test mimics one shape that was missed, with synthetic values.
 
-use super::tests_text::load;
+use super::tests::load;
 use crate::model::{Norm, ymd_hms};
 
 /// pfSense's own log: `<PRI>Mmm dd HH:MM:SS filterlog[pid]: …` with no host name.

@@ -1,30 +1,9 @@
 //! The JSON shapes of firewall logs: PAN-OS HTTP log forwarding / Cortex Data Lake records
 //! and systemd journal exports of kernel LOG lines, as whole files through the driver path.
 
-use super::tests::{run, sniffed};
-use crate::ingest::{ParseCtx, Records};
-use crate::model::{Fields, Norm, ymd_hms};
-
-fn ctx(tz: &str) -> ParseCtx {
-    ParseCtx {
-        tz: tz.parse().expect("zone"),
-        mtime_year: 2024,
-        ..ParseCtx::default()
-    }
-}
-
-/// Sniffs `data`, asserts it is `id`, parses it all and returns the events and rejects.
-fn load(data: &[u8], id: &str, tz: &str) -> (Vec<Fields<'static>>, usize) {
-    let (got, score) = sniffed(data);
-    assert_eq!(got, id, "sniffed as {got} ({score})");
-    assert!(score >= 50);
-    let def = super::FORMATS
-        .iter()
-        .find(|d| d.id == id)
-        .expect("registered");
-    let (_, bad, all) = run(def, data, &ctx(tz));
-    (all, bad)
-}
+use super::tests::{in_zone, load, run, sniffed};
+use crate::ingest::Records;
+use crate::model::{Norm, ymd_hms};
 
 pub(super) const PANOS_HTTP: &str = r#"{"receive_time":"2024/03/10 01:59:58","serial":"007051000113358","type":"TRAFFIC","subtype":"end","time_generated":"2024/03/10 01:59:58","src":"10.1.1.20","dst":"52.96.88.162","natsrc":"203.0.113.5","natdst":"52.96.88.162","rule":"allow-outbound","srcuser":"corp\\jdoe","app":"ssl","vsys":"vsys1","from":"trust","to":"untrust","inbound_if":"ethernet1/2","outbound_if":"ethernet1/1","sessionid":"123456","repeatcnt":"1","sport":"51234","dport":"443","natsport":"40001","natdport":"443","proto":"tcp","action":"allow","bytes":"5120","session_end_reason":"tcp-fin","device_name":"PA-3220-edge"}
 {"receive_time":"2024/03/10 03:00:02","serial":"007051000113358","type":"TRAFFIC","subtype":"deny","time_generated":"2024/03/10 03:00:01","src":"10.1.1.21","dst":"198.51.100.9","rule":"block-bad","app":"dns","vsys":"vsys1","from":"trust","to":"untrust","sessionid":"123457","sport":"53000","dport":"53","proto":"udp","action":"drop","session_end_reason":"policy-deny","device_name":"PA-3220-edge"}
@@ -106,7 +85,7 @@ pub(super) const CDL_ARRAY: &str = r#"[
 #[test]
 fn panos_cortex_data_lake_array() {
     let data = CDL_ARRAY.as_bytes();
-    let prep = (super::panos::DEF.prepare)(data, &ctx("UTC")).unwrap();
+    let prep = (super::panos::DEF.prepare)(data, &in_zone("UTC")).unwrap();
     assert!(matches!(prep.records, Records::Ranges(ref r) if r.len() == 2));
     // Zoned ISO times ignore --tz.
     let (ev, bad) = load(data, "panos", "Asia/Tokyo");
@@ -287,7 +266,7 @@ fn journal_json_pretty_and_damaged() {
         "\n",
     );
     let def = &super::netfilter::DEF;
-    let (ok, bad, _) = run(def, bad_lines.as_bytes(), &ctx("UTC"));
+    let (ok, bad, _) = run(def, bad_lines.as_bytes(), &in_zone("UTC"));
     assert_eq!((ok, bad), (1, 4));
 }
 

@@ -2,29 +2,8 @@
 //! Exporter layouts (syslog key="value", Splunk `|`, LEEF), multi-vendor CEF, and one line
 //! per Cisco ASA message id the issue lists.
 
-use super::tests::{run, sniffed};
-use crate::ingest::ParseCtx;
-use crate::model::{Fields, Norm, ymd_hms};
-
-fn ctx(tz: &str) -> ParseCtx {
-    ParseCtx {
-        tz: tz.parse().expect("zone"),
-        mtime_year: 2024,
-        ..ParseCtx::default()
-    }
-}
-
-/// Sniffs `data` as `id`, parses it all; returns the events and the reject count.
-pub(super) fn load(data: &str, id: &str, tz: &str) -> (Vec<Fields<'static>>, usize) {
-    let (got, score) = sniffed(data.as_bytes());
-    assert_eq!(got, id, "sniffed as {got} ({score})");
-    let def = super::FORMATS
-        .iter()
-        .find(|d| d.id == id)
-        .expect("registered");
-    let (_, bad, all) = run(def, data.as_bytes(), &ctx(tz));
-    (all, bad)
-}
+use super::tests::{load, sniffed};
+use crate::model::{Norm, ymd_hms};
 
 pub(super) const SRX_TEXT: &str = "\
 Mar 10 01:59:59 srx-edge RT_FLOW: RT_FLOW_SESSION_CREATE: session created 10.0.0.1/51234->8.8.8.8/53 0x0 junos-dns-udp 1.2.3.4/51234->8.8.8.8/53 0x0 N/A N/A N/A N/A 17 rule1 trust untrust 12345 N/A(N/A) ge-0/0/1.0 UNKNOWN UNKNOWN UNKNOWN N/A N/A -1 N/A

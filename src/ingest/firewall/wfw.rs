@@ -170,6 +170,7 @@ pub fn message(f: &Fields<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::firewall::tests::ParseOne;
     use crate::model::ymd_hms;
 
     const HEAD: &[u8] = b"#Version: 1.5\r\n#Software: Microsoft Windows Firewall\r\n#Time Format: Local\r\n#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path pid\r\n";
@@ -181,10 +182,9 @@ mod tests {
             ..ParseCtx::default()
         };
         let p = prepare(HEAD, &ctx).unwrap();
-        let mut f = Fields::new();
         let l =
             b"2024-10-27 02:30:00 ALLOW TCP fe80::1 ff02::fb 5353 5353 0 - - - - - - - SEND 4321";
-        p.parser.parse(l, &mut f).unwrap();
+        let f = p.parser.parse_one(l).unwrap();
         // Autumn fold: the earlier instant (still UTC+2).
         assert_eq!(f.ts, ymd_hms(2024, 10, 27, 0, 30, 0).unwrap());
         assert_eq!(f.get(Norm::Pid), Some("4321"));
@@ -194,11 +194,10 @@ mod tests {
         );
         assert_eq!(DEF.sniff(HEAD), 95);
         // Trailing blanks after the last column are not part of it.
-        let mut f = Fields::new();
-        p.parser
-            .parse(
+        let f = p
+            .parser
+            .parse_one(
                 b"2024-10-27 02:30:00 DROP 2 10.0.0.1 224.0.0.1 - - 32 - - - - - - - RECEIVE 0 \t",
-                &mut f,
             )
             .unwrap();
         assert_eq!(f.get(Norm::Pid), Some("0"));
@@ -214,11 +213,9 @@ mod tests {
             b"x y z",
             b"2024-01-01 00:00:00x DROP",
         ] {
-            let mut f = Fields::new();
-            assert!(p.parser.parse(l, &mut f).is_err(), "{l:?}");
+            assert!(p.parser.parse_one(l).is_err(), "{l:?}");
         }
-        let mut f = Fields::new();
-        p.parser.parse(b"2024-01-01 00:00:00 DROP", &mut f).unwrap();
+        let f = p.parser.parse_one(b"2024-01-01 00:00:00 DROP").unwrap();
         assert_eq!(f.get(Norm::Action), Some("drop"));
     }
 }

@@ -74,26 +74,14 @@ fn pivot_filters_out_or_searches_a_value_everywhere() {
     // Row 2: the firewall deny from 10.0.0.5.
     keys(&mut st, "jj=");
     assert_eq!(st.mode, Mode::Picker);
-    let at = st
-        .picker
-        .items
-        .iter()
-        .position(|(k, _)| k == "src_ip")
-        .unwrap();
-    st.picker.sel = at;
+    pick_field(&mut st, "src_ip");
     keys(&mut st, "x");
     assert_eq!(st.query.filter, "NOT src_ip:\"10.0.0.5\"");
     assert_eq!(st.rows(), 65);
     // Search everywhere: the value in any field of any event, the old filter kept in the
     // filter history.
     keys(&mut st, "Ffhost:edge-fw<Enter>=");
-    let at = st
-        .picker
-        .items
-        .iter()
-        .position(|(k, _)| k == "src_ip")
-        .unwrap();
-    st.picker.sel = at;
+    pick_field(&mut st, "src_ip");
     keys(&mut st, "s");
     assert_eq!(st.query.filter, "\"10.0.0.5\"");
     assert_eq!(st.rows(), 3, "the logon from 10.0.0.5 too");

@@ -30,11 +30,7 @@ fn app(w: u16, h: u16) -> App {
 }
 
 fn app_with(c: Config, w: u16, h: u16) -> App {
-    let mut st = State::new(sample(), c);
-    st.ingest.status.done = true;
-    let mut app = App::new(st, Effects::inline("test".into()));
-    app.apply(Action::Resize(w, h));
-    app
+    App::loaded_inline(sample(), c, "test".into(), w, h)
 }
 
 fn with_case(w: u16, h: u16, path: &Path) -> App {

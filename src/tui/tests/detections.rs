@@ -47,11 +47,7 @@ fn config(rules: bool) -> Config {
 /// The app on the sample with vigil's rules, jobs inline: detection is done once the
 /// first action (the resize) has been applied.
 fn app(w: u16, h: u16) -> App {
-    let mut st = State::new(sample(), config(true));
-    st.ingest.status.done = true;
-    let mut app = App::new(st, Effects::inline("test".into()));
-    app.apply(Action::Resize(w, h));
-    app
+    App::loaded_inline(sample(), config(true), "test".into(), w, h)
 }
 
 fn level_of_cursor(st: &State) -> Option<Level> {
@@ -85,10 +81,7 @@ fn detection_runs_once_loaded_and_hit_rows_carry_a_level_symbol() {
 
 #[test]
 fn without_rules_nothing_runs_and_the_keys_say_why() {
-    let mut st = State::new(sample(), config(false));
-    st.ingest.status.done = true;
-    let mut st = App::new(st, Effects::inline("test".into()));
-    st.apply(Action::Resize(80, 24));
+    let mut st = App::loaded_inline(sample(), config(false), "test".into(), 80, 24);
     assert_eq!(st.detect.phase, DetectPhase::Off);
     let before = st.table.cursor;
     keys(&mut st, "]");
@@ -236,10 +229,7 @@ fn detail_pane_shows_each_rule_with_its_provenance() {
 #[test]
 fn a_growing_timeline_runs_again_and_stale_hits_are_not_used() {
     let t = Timeline::from_test_lines(&[("logs/x.log", DC01)]);
-    let mut st = State::new(Arc::new(t), config(true));
-    st.ingest.status.done = true;
-    let mut st = App::new(st, Effects::inline("test".into()));
-    st.apply(Action::Resize(80, 24));
+    let mut st = App::loaded_inline(Arc::new(t), config(true), "test".into(), 80, 24);
     assert_eq!(st.detect.phase, DetectPhase::Done);
     let job = st.detect.job;
     st.apply(Action::Loaded(Box::new(

@@ -72,11 +72,7 @@ pub fn state_with(t: Arc<Timeline>, w: u16, h: u16) -> App {
         theme: Theme::new(false, false),
         ..Config::default()
     };
-    let mut st = State::new(t, config);
-    st.ingest.status.done = true;
-    let mut app = App::new(st, Effects::inline("test".into()));
-    app.apply(Action::Resize(w, h));
-    app
+    App::loaded_inline(t, config, "test".into(), w, h)
 }
 
 /// Applies an action and runs what follows to idle.
@@ -146,6 +142,16 @@ pub fn keys(st: &mut App, s: &str) {
     for k in parse_keys(s) {
         apply_sync(st, Action::Key(k));
     }
+}
+
+/// Moves the field picker to the row of `key` (the picker must list it).
+pub fn pick_field(st: &mut State, key: &str) {
+    st.picker.sel = st
+        .picker
+        .items
+        .iter()
+        .position(|(k, _)| k == key)
+        .unwrap_or_else(|| panic!("{key} not in the picker"));
 }
 
 /// The events the table shows, in view order (the filtered view; it must be filtered).

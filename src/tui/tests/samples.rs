@@ -90,12 +90,7 @@ fn a_pivot_on_an_evtx_host_finds_the_edr_rows_of_that_host() {
     st.table.cursor = row;
     keys(&mut st, "=");
     assert_eq!(st.mode, Mode::Picker);
-    st.picker.sel = st
-        .picker
-        .items
-        .iter()
-        .position(|(k, _)| k == "host")
-        .unwrap();
+    pick_field(&mut st, "host");
     keys(&mut st, "<Enter>");
     assert_eq!(st.query.filter, "host:\"FS-01.klinikum-see.local\"");
     let view = st.table.view.clone().unwrap();

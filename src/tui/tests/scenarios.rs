@@ -16,6 +16,21 @@ fn passed_over(path: &str, reason: &str, unreadable: bool) -> crate::ingest::Sou
     .report()
 }
 
+/// A tick of the event loop with no job under way; `ingest_done`: the loader has finished.
+fn idle_tick(st: &mut App, ingest_done: bool) {
+    let ingest = crate::tui::state::IngestStatus {
+        done: ingest_done,
+        ..Default::default()
+    };
+    let tick = Action::Tick {
+        ingest,
+        filter_done: 0,
+        index_done: 0,
+        count_done: 0,
+    };
+    apply_sync(st, tick);
+}
+
 /// A FIFO or a link loop is skipped, not "unreadable"; a missing named path is.
 #[test]
 fn skipped_and_unreadable_paths_are_told_apart() {
@@ -473,15 +488,7 @@ fn streaming_sources_keep_the_cursor_on_its_event() {
     assert_eq!(st.timeline.len(), 5);
     assert_eq!(st.ingest.pending.len(), 1);
     drop(held);
-    apply_sync(
-        &mut st,
-        Action::Tick {
-            ingest: Default::default(),
-            filter_done: 0,
-            index_done: 0,
-            count_done: 0,
-        },
-    );
+    idle_tick(&mut st, false);
     assert_eq!(st.timeline.len(), 8);
     assert_eq!(st.cursor_event().and_then(|e| st.timeline.key(e)), key);
     // The detail pane follows the event, not its old number.
@@ -555,18 +562,7 @@ fn missing_evidence_is_reported_only_once_loading_has_finished() {
         st.msg
     );
     drop(held);
-    apply_sync(
-        &mut st,
-        Action::Tick {
-            ingest: crate::tui::state::IngestStatus {
-                done: true,
-                ..Default::default()
-            },
-            filter_done: 0,
-            index_done: 0,
-            count_done: 0,
-        },
-    );
+    idle_tick(&mut st, true);
     assert!(st.ingest.pending.is_empty());
     assert_eq!(
         st.msg,
@@ -629,18 +625,7 @@ fn nothing_recognised_says_how_many_files_were_skipped_and_why() {
     );
     // Said once, not on every tick.
     st.msg = None;
-    apply_sync(
-        &mut st,
-        Action::Tick {
-            ingest: crate::tui::state::IngestStatus {
-                done: true,
-                ..Default::default()
-            },
-            filter_done: 0,
-            index_done: 0,
-            count_done: 0,
-        },
-    );
+    idle_tick(&mut st, true);
     assert_eq!(st.msg, None);
 }
 

@@ -121,16 +121,7 @@ pub fn start_search(st: &mut State, dir: Dir) -> Vec<Effect> {
         st.info("no search yet: press /");
         return Vec::new();
     };
-    let q = &st.query;
-    let listed = q.search_hits.as_ref().filter(|h| {
-        h.pattern == q.search_text
-            && match (&h.view, &st.table.view) {
-                (None, None) => true,
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                _ => false,
-            }
-    });
-    if let Some(h) = listed {
+    if let Some(h) = st.listed_hits() {
         let hit = search::next_in(&h.rows, st.table.cursor, dir);
         // A search still running for an older request is not wanted any more.
         st.query.search_pending = None;

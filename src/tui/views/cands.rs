@@ -11,7 +11,6 @@ use crate::model::format_display;
 use crate::tui::cands::CandLine;
 use crate::tui::cells;
 use crate::tui::keymap::Layer;
-use crate::tui::layout::centered;
 use crate::tui::sanitize;
 use crate::tui::state::State;
 use ratatui::Frame;
@@ -40,27 +39,18 @@ pub fn status_text(st: &State) -> Option<String> {
     st.cands.percent().map(|p| format!("analyzing {p}%"))
 }
 
+/// What the title says the keys do.
+const TITLE_KEYS: &[(&[&str], &str)] = &[
+    (&["go"], "go"),
+    (&["accept"], "accept"),
+    (&["dismiss"], "dismiss"),
+    (&["order"], "order"),
+    (&["close"], "closes"),
+];
+
 pub fn view(st: &State, f: &mut Frame) {
     let theme = st.theme();
-    let screen = f.area();
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(2).min(140),
-        screen.height.saturating_sub(2),
-    );
-    let title = popup::keys_title(
-        st,
-        Layer::Candidates,
-        "candidates",
-        &[
-            (&["go"], "go"),
-            (&["accept"], "accept"),
-            (&["dismiss"], "dismiss"),
-            (&["order"], "order"),
-            (&["close"], "closes"),
-        ],
-    );
-    let inner = popup::open(st, f, area, title);
+    let inner = popup::open_view(st, f, 140, Layer::Candidates, "candidates", TITLE_KEYS);
     let Some(list) = st.cands.current(st.timeline.len()) else {
         return;
     };

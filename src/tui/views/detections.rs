@@ -8,7 +8,6 @@ use super::popup;
 use crate::detect::Level;
 use crate::tui::detect::{DetectPhase, ViewLine, level_char, level_symbol};
 use crate::tui::keymap::Layer;
-use crate::tui::layout::centered;
 use crate::tui::sanitize;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -84,27 +83,18 @@ pub fn hist_hits(st: &State, f: &mut Frame, area: Rect) {
     }
 }
 
+/// What the title says the keys do.
+const TITLE_KEYS: &[(&[&str], &str)] = &[
+    (&["filter"], "filter"),
+    (&["expand"], "hosts"),
+    (&["close"], "closes"),
+];
+
 /// The Detections view: a box over the timeline.
 pub fn view(st: &State, f: &mut Frame) {
     let theme = st.theme();
     let d = &st.detect;
-    let screen = f.area();
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(2).min(110),
-        screen.height.saturating_sub(2),
-    );
-    let title = popup::keys_title(
-        st,
-        Layer::Detections,
-        "detections",
-        &[
-            (&["filter"], "filter"),
-            (&["expand"], "hosts"),
-            (&["close"], "closes"),
-        ],
-    );
-    let inner = popup::open(st, f, area, title);
+    let inner = popup::open_view(st, f, 110, Layer::Detections, "detections", TITLE_KEYS);
     let Some(rules) = &d.rules else { return };
     let w = inner.width as usize;
     let mut lines = vec![Line::from(Span::styled(

@@ -2,6 +2,7 @@
 //! panels, the annotation forms): one border, one title style, one way to clear under them.
 
 use crate::tui::keymap::Layer;
+use crate::tui::layout::centered;
 use crate::tui::state::State;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -25,6 +26,26 @@ pub fn open(st: &State, f: &mut Frame, area: Rect, title: String) -> Rect {
     f.render_widget(Clear, area);
     f.render_widget(block, area);
     inner
+}
+
+/// A view over the whole timeline (Detections, candidates): a box at most `max_width`
+/// wide, a line short of the screen on each side, titled as `keys_title` says.
+pub fn open_view(
+    st: &State,
+    f: &mut Frame,
+    max_width: u16,
+    layer: Layer,
+    what: &str,
+    keys: &[(&[&str], &str)],
+) -> Rect {
+    let screen = f.area();
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(2).min(max_width),
+        screen.height.saturating_sub(2),
+    );
+    let title = keys_title(st, layer, what, keys);
+    open(st, f, area, title)
 }
 
 /// ` what (KEYS desc, …) `: each entry names the actions whose keys (joined by `/`) do

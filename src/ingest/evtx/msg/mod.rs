@@ -15,6 +15,9 @@ mod logon;
 mod objects;
 mod sysmon;
 
+/// Process and logon ids as Windows logs render them (hex or decimal), for lineage too.
+pub use codes::parse_num;
+
 #[cfg(test)]
 mod corpus_tests;
 #[cfg(test)]

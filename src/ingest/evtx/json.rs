@@ -181,8 +181,9 @@ fn serde_walk<S: Sink>(json: &[u8], sink: &mut S) -> Result<(), serde_json::Erro
 mod tests {
     use super::*;
 
+    /// Every leaf, copied (the scanner's tests compare with it too).
     #[derive(Default)]
-    struct Collect(Vec<(String, String, String)>);
+    pub(super) struct Collect(pub(super) Vec<(String, String, String)>);
     impl Sink for Collect {
         fn leaf(&mut self, s: &str, n: &str, v: &str) {
             self.0.push((s.into(), n.into(), v.into()));

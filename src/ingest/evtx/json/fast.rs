@@ -279,16 +279,9 @@ fn serde_unescape(body: &str) -> Option<(String, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Sink, serde_walk};
+    use super::super::serde_walk;
+    use super::super::tests::Collect;
     use super::*;
-
-    #[derive(Default)]
-    struct Collect(Vec<(String, String, String)>);
-    impl Sink for Collect {
-        fn leaf(&mut self, s: &str, n: &str, v: &str) {
-            self.0.push((s.into(), n.into(), v.into()));
-        }
-    }
 
     /// What the scanner reads, if anything, is what serde_json reads.
     fn agrees(json: &[u8]) -> bool {

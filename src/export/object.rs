@@ -124,7 +124,61 @@ fn bit(k: &str) -> Bit {
     Bit(b >> 6, 1u64 << (b & 63), (h >> 32) as u16)
 }
 
+/// The buffers of an [`Obj`] between lines: a writer that builds one object per line
+/// keeps them instead of allocating four per line.
+#[derive(Default)]
+pub(crate) struct Spare {
+    keys: Vec<K<'static>>,
+    tags: Vec<u16>,
+    vals: Vec<Val<'static>>,
+    text: String,
+}
+
+/// `v` emptied, its allocation kept for another element lifetime (std collects an
+/// `into_iter` chain of a same-layout type in place).
+fn recycle<T, U>(v: Vec<T>) -> Vec<U> {
+    v.into_iter().filter_map(|_| None).collect()
+}
+
 impl<'a> Obj<'a> {
+    /// An empty object in the buffers of an earlier one.
+    pub fn from_spare(s: Spare) -> Self {
+        let Spare {
+            keys,
+            mut tags,
+            vals,
+            mut text,
+        } = s;
+        tags.clear();
+        text.clear();
+        Obj {
+            keys: recycle(keys),
+            tags,
+            vals: recycle(vals),
+            text,
+            seen: [0; 16],
+        }
+    }
+
+    /// This object's buffers, emptied, for the next one.
+    pub fn into_spare(self) -> Spare {
+        let Obj {
+            keys,
+            mut tags,
+            vals,
+            mut text,
+            ..
+        } = self;
+        tags.clear();
+        text.clear();
+        Spare {
+            keys: recycle(keys),
+            tags,
+            vals: recycle(vals),
+            text,
+        }
+    }
+
     pub fn new() -> Self {
         Obj {
             keys: Vec::with_capacity(48),
@@ -421,6 +475,28 @@ mod tests {
         let mut b = Vec::new();
         o.write(&mut b);
         assert_eq!(String::from_utf8(b).unwrap(), Value::Object(m).to_string());
+    }
+
+    #[test]
+    fn an_object_in_spare_buffers_writes_as_a_new_one() {
+        let fill = |o: &mut Obj<'_>, n: usize| {
+            for k in ["a", "b", "c", "d"].iter().take(n) {
+                o.insert(k, Val::Str("v"));
+                let m = o.make(|s| s.push_str("m"));
+                o.insert_made(m, Val::json(Value::Bool(true)));
+            }
+        };
+        let mut spare = Spare::default();
+        for n in [4, 1, 3] {
+            let (mut fresh, mut reused) = (Obj::new(), Obj::from_spare(spare));
+            fill(&mut fresh, n);
+            fill(&mut reused, n);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            fresh.write(&mut a);
+            reused.write(&mut b);
+            assert_eq!(a, b, "{n}");
+            spare = reused.into_spare();
+        }
     }
 
     #[test]

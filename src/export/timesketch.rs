@@ -15,7 +15,7 @@
 
 use super::Lines;
 use super::annotated::Item;
-use super::object::{MadeKey, Obj, Val};
+use super::object::{MadeKey, Obj, Spare, Val};
 use crate::case::{Annotation, MissingEvent};
 use crate::ingest::Family;
 use crate::model::{Fields, Norm};
@@ -314,11 +314,11 @@ fn detections(o: &mut Obj<'_>, d: &crate::detect::Detected<'_>, i: usize) {
 }
 
 /// The line of timeline row `i`.
-fn row(cx: &Lines<'_>, i: usize, snakes: &mut Snakes, out: &mut Vec<u8>) {
+fn row(cx: &Lines<'_>, i: usize, bufs: &mut Bufs, out: &mut Vec<u8>) {
     let t = cx.timeline;
     let f = t.fields(i);
     let generic;
-    let mut o = Obj::new();
+    let mut o = Obj::from_spare(std::mem::take(&mut bufs.obj));
     let src = t.source_of(i);
     let format = t.event_format(i);
     let message = match f.get(Norm::Message) {
@@ -352,7 +352,7 @@ fn row(cx: &Lines<'_>, i: usize, snakes: &mut Snakes, out: &mut Vec<u8>) {
         }
     }
     for (k, v) in &f.raw {
-        let snake = snakes.of(k);
+        let snake = bufs.snakes.of(k);
         let k = o.make(|s| s.push_str(snake));
         put(&mut o, Key::Made(k), v);
     }
@@ -364,6 +364,14 @@ fn row(cx: &Lines<'_>, i: usize, snakes: &mut Snakes, out: &mut Vec<u8>) {
     }
     o.write(out);
     out.push(b'\n');
+    bufs.obj = o.into_spare();
+}
+
+/// What the lines of one block share: names made, and an object's buffers.
+#[derive(Default)]
+struct Bufs {
+    snakes: Snakes,
+    obj: Spare,
 }
 
 /// The line of an annotated event whose evidence is not loaded, from its stored copy.
@@ -392,10 +400,10 @@ fn missing_line(me: &MissingEvent<'_>, format: &str, out: &mut Vec<u8>) {
 
 /// Writes `items` as Timesketch JSONL (each line stands alone, as in `jsonl`).
 pub(super) fn write_items(cx: &Lines<'_>, items: &[Item], out: &mut Vec<u8>) -> io::Result<()> {
-    let mut snakes = Snakes::default();
+    let mut bufs = Bufs::default();
     for &item in items {
         match item {
-            Item::Row(i) => row(cx, i, &mut snakes, out),
+            Item::Row(i) => row(cx, i, &mut bufs, out),
             Item::Missing(k) => {
                 if let Some((a, me)) = cx.ann.and_then(|a| Some((a, a.missing(k)?))) {
                     missing_line(me, a.missing_format(me), out);

@@ -482,7 +482,7 @@ mod tests {
         let fill = |o: &mut Obj<'_>, n: usize| {
             for k in ["a", "b", "c", "d"].iter().take(n) {
                 o.insert(k, Val::Str("v"));
-                let m = o.make(|s| s.push_str("m"));
+                let m = o.make(|s| s.push_str("mk"));
                 o.insert_made(m, Val::json(Value::Bool(true)));
             }
         };

@@ -228,7 +228,8 @@ fn find_rows(
                     .any(|(h, _)| s.report.sha256.eq_ignore_ascii_case(h))
         })
         .collect();
-    if relevant.contains(&true) {
+    // Nothing pending (no annotations, or all found at their time): no key to read.
+    if !pending.is_empty() && relevant.contains(&true) {
         for (i, e) in t.events.iter().enumerate() {
             if !relevant.get(e.source as usize).copied().unwrap_or(false) {
                 continue;

@@ -118,13 +118,6 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
         kind: Kind::None,
         batch: Batch::new(),
     };
-    if let Some(note) = parquet::skipped_partition(&found.path, opts.pushdown.as_ref()) {
-        report.format = parquet::ID.into();
-        report.notes.push(note);
-        loaded.report = report;
-        progress.add_file(found.size);
-        return loaded;
-    }
     let seen = Some((found.size, found.modified));
     let original = match Evidence::open_seen(&found.path, opts.no_mmap, seen) {
         Ok((e, note)) => {
@@ -193,7 +186,6 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
             evidence.release(a, b - a);
         }
     };
-    let decompressed = !sha.is_empty();
     let ((batch, kind), sha) = rayon::join(
         || -> (Batch, Kind) {
             match format {
@@ -205,10 +197,7 @@ pub fn load(found: &Found, opts: &Options, progress: &Progress) -> Loaded {
                 }
                 Some(parquet::ID) => {
                     report.format = parquet::ID.into();
-                    // The file itself when it is not a decompressed copy.
-                    let path = (!decompressed).then_some(found.path.as_path());
-                    let (b, stored) =
-                        parquet::load(path, data, opts.pushdown.as_ref(), &mut report);
+                    let (b, stored) = parquet::load(data, opts.pushdown.as_ref(), &mut report);
                     (b, stored.map_or(Kind::None, Kind::Parquet))
                 }
                 Some(id) => match format_by_id(id) {

@@ -409,9 +409,13 @@ pub fn load_paths(
     progress: &ingest::Progress,
 ) -> (Timeline, Vec<ingest::discover::Skipped>) {
     let ingest::discover::Discovery {
-        found,
-        skipped: errors,
+        mut found,
+        skipped: mut errors,
     } = ingest::discover::discover_all(paths);
+    errors.extend(ingest::parquet::skip_partitions(
+        &mut found,
+        opts.pushdown.as_ref(),
+    ));
     let (tx, rx) = std::sync::mpsc::channel();
     let mut slots: Vec<Option<Loaded>> = (0..found.len()).map(|_| None).collect();
     let mut t = Timeline::new();

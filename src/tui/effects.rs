@@ -566,7 +566,9 @@ pub fn spawn_ingest(
     tx: Sender<Action>,
 ) {
     std::thread::spawn(move || {
-        let (found, skipped) = found_inputs(&paths);
+        let (mut found, mut skipped) = found_inputs(&paths);
+        let outside = ingest::parquet::skip_partitions(&mut found, opts.pushdown.as_ref());
+        skipped.extend(outside.into_iter().map(|s| s.report()));
         let (ltx, lrx) = mpsc::channel();
         std::thread::scope(|s| {
             s.spawn(|| ingest::load_all(&found, &opts, &progress, ltx));

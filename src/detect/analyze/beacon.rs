@@ -76,7 +76,12 @@ pub(super) fn findings(seen: &Collected) -> Vec<Finding> {
             .entry((k, dst.as_str()))
             .or_insert((r, c.first, shown.clone(), 0));
         e.3 += 1;
-        if r.contacts > e.0.contacts {
+        // The most contacts, then the steadiest, then the earliest: the same choice
+        // whatever order the sources were loaded in (the TUI loads them as they come).
+        let better = r.contacts > e.0.contacts
+            || (r.contacts == e.0.contacts
+                && (r.jitter < e.0.jitter || (r.jitter == e.0.jitter && c.first < e.1)));
+        if better {
             (e.0, e.1, e.2) = (r, c.first, shown);
         }
     }
@@ -110,4 +115,51 @@ pub(super) fn findings(seen: &Collected) -> Vec<Finding> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::analyze::scan::Conn;
+
+    /// One sender's contacts with one destination as three sources saw them, inserted in
+    /// every order: the finding is the same.
+    #[test]
+    fn the_series_chosen_does_not_depend_on_source_order() {
+        const S: i64 = 1_000_000_000;
+        let steady: Vec<i64> = (0..20).map(|i| i * 300 * S).collect();
+        // Jitter ≈ 3 %: still a beacon, less steady than the other.
+        let wobbly: Vec<i64> = (0..20).map(|i| (i * 300 + (i * i * 7) % 40) * S).collect();
+        let series = [
+            (0u16, "WS-01", 7, wobbly.clone()),
+            (1, "ws-01", 5, steady.clone()),
+            (2, "WS-01", 3, wobbly),
+        ];
+        let orders = [[0, 1, 2], [2, 1, 0], [1, 0, 2], [2, 0, 1]];
+        let found: Vec<Vec<Finding>> = orders
+            .iter()
+            .map(|order| {
+                let mut c = Collected::default();
+                for &k in order {
+                    let (src, host, first, times) = &series[k];
+                    c.conns.insert(
+                        (*src, "ws-01".into(), "203.0.113.9".into()),
+                        Conn {
+                            first: *first,
+                            host: (*host).into(),
+                            times: times.clone(),
+                        },
+                    );
+                }
+                findings(&c)
+            })
+            .collect();
+        assert_eq!(found[0].len(), 1);
+        // The steadiest series (jitter 0) wins over the earlier, wobblier ones.
+        assert_eq!(found[0][0].event, 5);
+        assert_eq!(found[0][0].host, "ws-01");
+        for f in &found[1..] {
+            assert_eq!(f, &found[0]);
+        }
+    }
 }

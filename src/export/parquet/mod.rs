@@ -21,7 +21,8 @@ use crate::timeline::Timeline;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -219,7 +220,7 @@ fn parts<'r>(t: &Timeline, rows: &'r [usize], layout: Layout) -> Vec<Part<'r>> {
 }
 
 fn props(layout: Layout) -> WriterProperties {
-    WriterProperties::builder()
+    let b = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(layout.row_group))
         .set_sorting_columns(Some(vec![SortingColumn {
@@ -227,8 +228,21 @@ fn props(layout: Layout) -> WriterProperties {
             descending: false,
             nulls_first: false,
         }]))
-        .set_created_by(format!("vigil {}", env!("CARGO_PKG_VERSION")))
-        .build()
+        .set_created_by(format!("vigil {}", env!("CARGO_PKG_VERSION")));
+    // Statistics are what `--filter` pushdown reads (row groups: `ts` and the normalised
+    // fields); the long free-form columns would cost a comparison per value for nothing.
+    let b = b.set_statistics_enabled(EnabledStatistics::Chunk);
+    [
+        ColumnPath::from(schema::MESSAGE),
+        ColumnPath::from(schema::LOCATOR),
+        ColumnPath::new(vec![schema::RAW.into(), "entries".into(), "key".into()]),
+        ColumnPath::new(vec![schema::RAW.into(), "entries".into(), "value".into()]),
+    ]
+    .into_iter()
+    .fold(b, |b, c| {
+        b.set_column_statistics_enabled(c, EnabledStatistics::None)
+    })
+    .build()
 }
 
 /// Writes every part (in parallel), each put in place once complete (one open file per

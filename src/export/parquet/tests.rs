@@ -74,13 +74,18 @@ fn read(path: &Path) -> (Vec<RecordBatch>, parquet::file::metadata::ParquetMetaD
     (b.build().unwrap().map(|b| b.unwrap()).collect(), meta)
 }
 
-#[test]
-fn schema_is_pinned() {
+/// The metadata of the first file of the test lines' dataset.
+fn first_file_meta() -> parquet::file::metadata::ParquetMetaData {
     let t = timeline(LINES);
     let dir = tempfile::tempdir().unwrap();
     let ds = dir.path().join("ds");
     write(&t, &ds, shard("s", false)).unwrap();
-    let (_, meta) = read(&ds.join("date=2022-01-01/part-s-00000.parquet"));
+    read(&ds.join("date=2022-01-01/part-s-00000.parquet")).1
+}
+
+#[test]
+fn schema_is_pinned() {
+    let meta = first_file_meta();
     let mut text = Vec::new();
     parquet::schema::printer::print_schema(&mut text, meta.file_metadata().schema());
     let text = String::from_utf8(text).unwrap();
@@ -242,6 +247,28 @@ fn files_are_cut_by_day_and_size_in_time_order() {
     assert_eq!(meta.row_groups().len(), 2, "one row per group");
     let (batches, _) = read(&ds.join("date=2022-01-02/part-s-00001.parquet"));
     assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+}
+
+/// Row groups carry the statistics `--filter` pushdown reads (`ts`, the normalised
+/// fields), not those of the free-form columns (a comparison per value for nothing).
+#[test]
+fn statistics_are_kept_where_pushdown_reads_them() {
+    let meta = first_file_meta();
+    let rg = &meta.row_groups()[0];
+    let has_stats = |name: &str| {
+        let c = rg
+            .columns()
+            .iter()
+            .find(|c| c.column_path().string() == name)
+            .unwrap();
+        c.statistics().is_some_and(|s| s.min_bytes_opt().is_some())
+    };
+    for c in ["ts", "host", "event_id", "src_port", "src_ip"] {
+        assert!(has_stats(c), "{c}");
+    }
+    for c in ["message", "locator", "raw.entries.key", "raw.entries.value"] {
+        assert!(!has_stats(c), "{c}");
+    }
 }
 
 #[test]

@@ -5,8 +5,8 @@
 //! (`source_sha256`, `locator` columns), so annotations made here hold there too.
 //!
 //! With a filter (`Options::pushdown`) a file in a `date=` partition outside its time
-//! range is not opened, and row groups whose statistics rule out its time range or its
-//! `FIELD:value` terms are not read.
+//! range is not a source at all (`skip_partitions`, before loading), and row groups whose
+//! statistics rule out its time range or its `FIELD:value` terms are not read.
 
 mod prune;
 mod stored;
@@ -18,9 +18,9 @@ pub use stored::Stored;
 use super::{Batch, SourceReport};
 use crate::export::parquet::schema as col;
 use crate::model::{Event, EventFlags, Norm};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::file::reader::ChunkReader;
-use std::path::Path;
+use parquet::arrow::arrow_reader::ArrowReaderMetadata;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 /// The format id (**contract**, DESIGN §9).
 pub const ID: &str = "parquet";
@@ -32,30 +32,68 @@ pub fn is_parquet(data: &[u8]) -> bool {
     data.len() >= 12 && data.starts_with(MAGIC) && data.ends_with(MAGIC)
 }
 
-/// Why the file at `path` need not be read for `filter`: a `*.parquet` file whose `date=`
-/// partition is outside the filter's time range.
-pub fn skipped_partition(path: &Path, filter: Option<&crate::query::Query>) -> Option<String> {
-    let filter = filter?;
-    if path.extension().and_then(|e| e.to_str()) != Some("parquet") {
-        return None;
-    }
-    prune::partition_outside(path, filter.time_bounds())
-        .map(|p| format!("skipped: partition {p} is outside the filter's time range"))
+/// Takes out of `found` the `*.parquet` files whose `date=` partition is outside the
+/// filter's time range: they are not sources (a one-day slice of ten years lists one day),
+/// but one note per folder holding such partitions says how many were skipped.
+pub fn skip_partitions(
+    found: &mut Vec<super::Found>,
+    filter: Option<&crate::query::Query>,
+) -> Vec<super::discover::Skipped> {
+    let Some(filter) = filter else {
+        return Vec::new();
+    };
+    let bounds = filter.time_bounds();
+    let mut by_root: BTreeMap<PathBuf, (usize, BTreeSet<String>)> = BTreeMap::new();
+    found.retain(|f| {
+        if f.path.extension().and_then(|e| e.to_str()) != Some("parquet") {
+            return true;
+        }
+        let Some(part) = prune::partition_outside(&f.path, bounds) else {
+            return true;
+        };
+        let root = f
+            .path
+            .ancestors()
+            .find(|a| a.file_name().and_then(|n| n.to_str()) == Some(part.as_str()))
+            .and_then(Path::parent)
+            .unwrap_or(&f.path)
+            .to_owned();
+        let e = by_root.entry(root).or_default();
+        e.0 += 1;
+        e.1.insert(part);
+        false
+    });
+    by_root
+        .into_iter()
+        .map(|(path, (files, parts))| {
+            let (first, last) = (parts.first(), parts.last());
+            let span = match (first, last) {
+                (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+                (Some(a), _) => a.clone(),
+                _ => String::new(),
+            };
+            super::discover::Skipped {
+                path,
+                reason: format!(
+                    "skipped: {files} files in {} partitions outside the filter's time range ({span})",
+                    parts.len()
+                ),
+                unreadable: false,
+            }
+        })
+        .collect()
 }
 
-/// Reads the file (`path` when it is the file itself, else the bytes of a decompressed
-/// copy): the events and what re-reads their fields.
+/// Reads the file's event columns (its other columns are decoded when first asked): the
+/// events and what re-reads their fields.
 pub fn load(
-    path: Option<&Path>,
     data: &[u8],
     filter: Option<&crate::query::Query>,
     report: &mut SourceReport,
 ) -> (Batch, Option<Stored>) {
-    let read = match path.map(std::fs::File::open) {
-        Some(Ok(f)) => read(f, filter, report),
-        _ => read(bytes::Bytes::copy_from_slice(data), filter, report),
-    };
-    match read {
+    // A copy the source owns, so that row groups can be decoded from it later on any
+    // thread (the evidence map is the timeline's).
+    match read(bytes::Bytes::copy_from_slice(data), filter, report) {
         Ok(r) => r,
         Err(e) => {
             report.reject(0, format!("parquet: {e}"));
@@ -66,16 +104,16 @@ pub fn load(
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-fn read<R: ChunkReader + 'static>(
-    input: R,
+fn read(
+    file: bytes::Bytes,
     filter: Option<&crate::query::Query>,
     report: &mut SourceReport,
 ) -> Result<(Batch, Option<Stored>), Error> {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(input)?;
-    let groups = builder.metadata().row_groups().len();
+    let meta = ArrowReaderMetadata::load(&file, Default::default())?;
+    let groups = meta.metadata().row_groups().len();
     let keep: Vec<usize> = match filter {
         Some(q) => {
-            let check = prune::Groups::new(builder.metadata(), builder.schema(), q);
+            let check = prune::Groups::new(meta.metadata(), meta.schema(), q);
             (0..groups).filter(|&g| check.may_match(g)).collect()
         }
         None => (0..groups).collect(),
@@ -86,19 +124,10 @@ fn read<R: ChunkReader + 'static>(
             groups - keep.len()
         ));
     }
-    let reader = builder
-        .with_row_groups(keep)
-        .with_batch_size(1 << 16)
-        .build()?;
-    let mut batches = Vec::new();
-    for b in reader {
-        batches.push(b?);
-    }
-    let stored = Stored::new(batches)?;
+    let stored = Stored::read(file, meta, &keep)?;
     let mut batch = Batch::new();
     batch.events.reserve(stored.rows());
-    for (b, cols) in stored.batches().iter().enumerate() {
-        let start = stored.start(b);
+    for (b, (start, cols)) in stored.parts().enumerate() {
         for r in 0..cols.rows() {
             let host = cols
                 .text(Norm::Host, r)

@@ -11,7 +11,11 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, MapArray, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
+use bytes::Bytes;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// One decoded batch, its columns looked up once.
 pub struct Cols {
@@ -29,53 +33,174 @@ pub struct Cols {
     locator: Option<ArrayRef>,
 }
 
-/// What a Parquet source keeps: its batches (the events' `aux`) and where each starts in
-/// the file's row order (the events' `loc` is that row number).
+/// What a Parquet source keeps. At load only the columns that make the events are
+/// decoded (`EVENT_COLUMNS`: a one-day slice of a large dataset opens without decoding its
+/// messages and source fields); the rest of a row group is decoded from the file's bytes
+/// when one of its events is first read (detail view, field filters, detections).
 pub struct Stored {
-    batches: Vec<Cols>,
-    starts: Vec<u64>,
+    file: Bytes,
+    meta: ArrowReaderMetadata,
+    /// The batches of the event columns, in file order (the events' `aux`).
+    parts: Vec<Part>,
+    /// The row groups read, each decoded in full once asked.
+    groups: Vec<Group>,
 }
 
+/// One batch of the event columns.
+struct Part {
+    /// Position of its row group in `Stored::groups`, and of this batch in that group.
+    group: usize,
+    nth: usize,
+    /// Row number in the file of its first row (the events' `loc` is theirs).
+    start: u64,
+    cols: Cols,
+}
+
+struct Group {
+    /// Index of the row group in the file.
+    index: usize,
+    /// Every column, batch by batch as `Part`s are; empty when decoding failed.
+    full: OnceLock<Vec<Cols>>,
+    /// Why decoding the other columns failed (read after `full` is set): shown on each
+    /// event of the group, which then has its event columns only.
+    failed: OnceLock<String>,
+    /// Only `source_sha256` and `locator` (matching annotations reads every event's key).
+    origin: OnceLock<Vec<Cols>>,
+}
+
+/// What makes an event (`load`): time, host, tag and record flags.
+const EVENT_COLUMNS: [&str; 9] = [
+    col::TS,
+    col::TS_NANOS,
+    col::FORMAT,
+    "host",
+    "event_id",
+    "action",
+    col::NORM_TEXT,
+    col::RECOVERED,
+    col::BAD_TIME,
+];
+
+/// Rows per decoded batch (the same in both passes, so that batches line up).
+const BATCH: usize = 1 << 16;
+
 impl Stored {
-    pub(super) fn new(batches: Vec<RecordBatch>) -> Result<Stored, super::Error> {
-        let mut starts = Vec::with_capacity(batches.len());
+    /// Reads the event columns of row groups `keep` of `file`.
+    pub(super) fn read(
+        file: Bytes,
+        meta: ArrowReaderMetadata,
+        keep: &[usize],
+    ) -> Result<Stored, super::Error> {
+        let rgs = meta.metadata().row_groups();
+        let mut firsts = Vec::with_capacity(rgs.len());
         let mut at = 0u64;
-        let mut cols = Vec::with_capacity(batches.len());
-        for b in &batches {
-            starts.push(at);
-            at += b.num_rows() as u64;
-            cols.push(Cols::new(b)?);
+        for rg in rgs {
+            firsts.push(at);
+            at = at.saturating_add(u64::try_from(rg.num_rows()).unwrap_or(0));
         }
-        Ok(Stored {
-            batches: cols,
-            starts,
-        })
+        let light = ProjectionMask::columns(
+            meta.metadata().file_metadata().schema_descr(),
+            EVENT_COLUMNS,
+        );
+        let mut stored = Stored {
+            file,
+            meta,
+            parts: Vec::new(),
+            groups: Vec::with_capacity(keep.len()),
+        };
+        for &g in keep {
+            let mut start = firsts.get(g).copied().unwrap_or(0);
+            let group = stored.groups.len();
+            for (nth, b) in stored
+                .decode(g, Some(light.clone()))?
+                .into_iter()
+                .enumerate()
+            {
+                let rows = b.rows;
+                stored.parts.push(Part {
+                    group,
+                    nth,
+                    start,
+                    cols: b,
+                });
+                start += rows as u64;
+            }
+            stored.groups.push(Group {
+                index: g,
+                full: OnceLock::new(),
+                failed: OnceLock::new(),
+                origin: OnceLock::new(),
+            });
+        }
+        Ok(stored)
     }
 
-    pub(super) fn batches(&self) -> &[Cols] {
-        &self.batches
+    /// Row group `g` of the file, `mask`'s columns (all when `None`), batch by batch.
+    fn decode(&self, g: usize, mask: Option<ProjectionMask>) -> Result<Vec<Cols>, super::Error> {
+        let mut b = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            self.file.clone(),
+            self.meta.clone(),
+        )
+        .with_row_groups(vec![g])
+        .with_batch_size(BATCH);
+        if let Some(m) = mask {
+            b = b.with_projection(m);
+        }
+        let mut out = Vec::new();
+        for batch in b.build()? {
+            out.push(Cols::new(&batch?)?);
+        }
+        Ok(out)
     }
 
-    pub(super) fn start(&self, b: usize) -> u64 {
-        self.starts.get(b).copied().unwrap_or(0)
+    /// The event-column batches (the events' `aux`) with their first row numbers.
+    pub(super) fn parts(&self) -> impl Iterator<Item = (u64, &Cols)> {
+        self.parts.iter().map(|p| (p.start, &p.cols))
     }
 
     pub(super) fn rows(&self) -> usize {
-        self.batches.iter().map(|c| c.rows).sum()
+        self.parts.iter().map(|p| p.cols.rows).sum()
     }
 
-    /// The batch and row of an event (`aux` = batch, `loc` = row in the file).
-    fn at(&self, e: &crate::model::Event) -> Option<(&Cols, usize)> {
-        let b = self.batches.get(e.aux as usize)?;
-        let r = e.loc.checked_sub(self.start(e.aux as usize))? as usize;
-        (r < b.rows).then_some((b, r))
+    /// The event-column batch and row of an event (`aux` = batch, `loc` = row in the file).
+    fn event_at(&self, e: &crate::model::Event) -> Option<(&Part, usize)> {
+        let p = self.parts.get(e.aux as usize)?;
+        let r = e.loc.checked_sub(p.start)? as usize;
+        (r < p.cols.rows).then_some((p, r))
+    }
+
+    /// The batch and row of an event, every column decoded (its event columns only if
+    /// decoding the rest failed).
+    fn at(&self, e: &crate::model::Event) -> Option<(&Cols, usize, Option<&str>)> {
+        let (p, r) = self.event_at(e)?;
+        let g = self.groups.get(p.group);
+        let full = g.map(|g| {
+            g.full.get_or_init(|| {
+                self.decode(g.index, None).unwrap_or_else(|err| {
+                    let _ = g.failed.set(err.to_string());
+                    Vec::new()
+                })
+            })
+        });
+        let failed = g.and_then(|g| g.failed.get()).map(String::as_str);
+        Some((Self::batch_of(full, p), r, failed))
+    }
+
+    /// Batch `p` of a group's decoded batches, when decoding them worked.
+    fn batch_of<'s>(decoded: Option<&'s Vec<Cols>>, p: &'s Part) -> &'s Cols {
+        decoded
+            .and_then(|d| d.get(p.nth))
+            .filter(|c| c.rows == p.cols.rows)
+            .unwrap_or(&p.cols)
     }
 
     /// Every field of event `e`, as it was exported.
     pub fn fields<'a>(&'a self, e: &crate::model::Event) -> Fields<'a> {
         let mut f = Fields::new();
         f.ts = e.ts;
-        let Some((c, r)) = self.at(e) else { return f };
+        let Some((c, r, failed)) = self.at(e) else {
+            return f;
+        };
         for n in Norm::ALL {
             if n != Norm::Message
                 && let Some(v) = c.norm_text_of(n, r)
@@ -95,22 +220,44 @@ impl Stored {
         {
             f.set(Norm::Message, m);
         }
+        if let Some(why) = failed {
+            // Said on the event rather than lost: load time is over when this is read.
+            f.set(
+                Norm::Message,
+                format!(
+                    "(only time, host and id: the rest of this row group could not be read: {why})"
+                ),
+            );
+        }
         f
     }
 
     /// The format the event was read as, when vigil knows it.
     pub fn format_of(&self, e: &crate::model::Event) -> Option<&'static str> {
-        let (c, r) = self.at(e)?;
-        let id = text_at(c.format.as_deref()?, r)?;
+        let (p, r) = self.event_at(e)?;
+        let id = text_at(p.cols.format.as_deref()?, r)?;
         if id == crate::ingest::evtx::ID {
             return Some(crate::ingest::evtx::ID);
         }
         crate::ingest::format_by_id(id).map(|d| d.id)
     }
 
-    /// The original evidence's SHA-256 and locator of event `e`.
+    /// The original evidence's SHA-256 and locator of event `e` (decoding only those two
+    /// columns when the rest of its row group has not been asked for).
     pub fn origin(&self, e: &crate::model::Event) -> Option<(&str, &str)> {
-        let (c, r) = self.at(e)?;
+        let (p, r) = self.event_at(e)?;
+        let g = self.groups.get(p.group)?;
+        let decoded = match g.full.get() {
+            Some(full) => full,
+            None => g.origin.get_or_init(|| {
+                let mask = ProjectionMask::columns(
+                    self.meta.metadata().file_metadata().schema_descr(),
+                    [col::TS, col::SOURCE_SHA256, col::LOCATOR],
+                );
+                self.decode(g.index, Some(mask)).unwrap_or_default()
+            }),
+        };
+        let c = Self::batch_of(Some(decoded), p);
         let sha = text_at(c.sha.as_deref()?, r).filter(|s| !s.is_empty())?;
         let loc = text_at(c.locator.as_deref()?, r).filter(|s| !s.is_empty())?;
         Some((sha, loc))
@@ -118,9 +265,12 @@ impl Stored {
 
     /// The row as the detail view shows it: where it came from and its source fields.
     pub fn record(&self, e: &crate::model::Event) -> String {
-        let Some((c, r)) = self.at(e) else {
+        let Some((c, r, failed)) = self.at(e) else {
             return String::new();
         };
+        if let Some(why) = failed {
+            return format!("(this row group could not be read: {why})");
+        }
         let mut o = serde_json::Map::new();
         for (k, a) in [(col::SOURCE, &c.source), (col::LOCATOR, &c.locator)] {
             if let Some(v) = a.as_deref().and_then(|a| text_at(a, r)) {
@@ -137,7 +287,20 @@ impl Stored {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.batches.iter().map(Cols::heap_bytes).sum()
+        let full = self.groups.iter().flat_map(|g| {
+            [g.full.get(), g.origin.get()]
+                .into_iter()
+                .flatten()
+                .flatten()
+        });
+        self.file.len()
+            + self
+                .parts
+                .iter()
+                .map(|p| &p.cols)
+                .chain(full)
+                .map(Cols::heap_bytes)
+                .sum::<usize>()
     }
 }
 
@@ -364,4 +527,57 @@ fn map_pairs(m: &MapArray, r: usize) -> impl Iterator<Item = (&str, &str)> {
     };
     let (keys, values) = (m.keys(), m.values());
     range.filter_map(move |i| Some((text_at(keys, i)?, text_at(values, i)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ingest::SourceReport;
+
+    /// Columns that cannot be decoded once the source is open are said on each event of
+    /// the row group (and in its record), never left out silently.
+    #[test]
+    fn a_row_group_that_cannot_be_read_later_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let ds = dir.path().join("ds");
+        let t = crate::timeline::load_paths(
+            &[crate::testutil::samples().join("firewall")],
+            &crate::ingest::Options::default(),
+            &crate::ingest::Progress::default(),
+        )
+        .0;
+        let req = crate::export::Request::new(crate::export::Format::Parquet);
+        let opts = crate::export::parquet::DatasetOptions {
+            shard: "t",
+            replace: false,
+        };
+        crate::export::parquet::write_dataset(
+            &t,
+            &req,
+            &ds,
+            &crate::output::Protected::new(),
+            opts,
+        )
+        .unwrap();
+        let file = crate::testutil::files_below(&ds)
+            .into_iter()
+            .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+            .unwrap();
+        let data = std::fs::read(&file).unwrap();
+        let mut report = SourceReport::default();
+        let (batch, stored) = super::super::load(&data, None, &mut report);
+        let mut stored = stored.unwrap();
+        let e = batch.events[0];
+        assert!(!stored.fields(&e).raw.is_empty(), "read in full before");
+        // A fresh source whose bytes are gone after the open: the rest cannot be read.
+        let (batch, again) = super::super::load(&data, None, &mut report);
+        stored = again.unwrap();
+        stored.file = bytes::Bytes::from_static(b"PAR1");
+        let e = batch.events[0];
+        let f = stored.fields(&e);
+        assert!(f.raw.is_empty());
+        let m = f.get(crate::model::Norm::Message).unwrap();
+        assert!(m.contains("could not be read"), "{m}");
+        assert!(stored.record(&e).contains("could not be read"));
+        assert_eq!(f.ts, e.ts);
+    }
 }

@@ -100,11 +100,11 @@ fn row(cx: &Lines<'_>, i: usize, out: &mut Vec<u8>) {
         let anns = a.on_row(i);
         if let Some(first) = anns.first() {
             key(out, false, "annotation");
-            Val::Json(annotation_json(first)).write(out);
+            Val::json(annotation_json(first)).write(out);
         }
         if anns.len() > 1 {
             key(out, false, "annotations");
-            Val::Json(Value::Array(
+            Val::json(Value::Array(
                 anns.iter().map(|a| annotation_json(a)).collect(),
             ))
             .write(out);
@@ -112,7 +112,7 @@ fn row(cx: &Lines<'_>, i: usize, out: &mut Vec<u8>) {
     }
     if let Some(rules) = cx.det.and_then(|d| d.rules_json(i)) {
         key(out, false, "rules");
-        Val::Json(rules).write(out);
+        Val::json(rules).write(out);
     }
     out.extend_from_slice(b"}\n");
 }

@@ -18,13 +18,18 @@ pub(crate) enum Val<'a> {
     Pos(u64),
     Neg(i64),
     Bool(bool),
-    /// Rare values (annotations, rules, tag lists): kept as serde_json builds them.
-    Json(Value),
+    /// Rare values (annotations, rules, tag lists): kept as serde_json builds them (boxed:
+    /// a `Value` is several times the size of the other variants).
+    Json(Box<Value>),
     /// Text in the object's own buffer (see [`Obj::make`]).
     Made(MadeKey),
 }
 
 impl Val<'_> {
+    pub fn json(v: Value) -> Val<'static> {
+        Val::Json(Box::new(v))
+    }
+
     pub fn int(n: i64) -> Val<'static> {
         u64::try_from(n).map_or(Val::Neg(n), Val::Pos)
     }
@@ -35,7 +40,7 @@ impl Val<'_> {
         match self {
             Val::Str(v) => *v == s,
             Val::Own(v) => v == s,
-            Val::Json(Value::String(v)) => v == s,
+            Val::Json(v) => v.as_str() == Some(s),
             Val::Made(k) => k.text(made) == s,
             _ => false,
         }
@@ -61,6 +66,17 @@ impl Val<'_> {
 /// `s` as a JSON string (quotes and escapes exactly as serde_json writes them).
 pub(crate) fn str(out: &mut Vec<u8>, s: &str) {
     use serde::Serializer;
+    let b = s.as_bytes();
+    // Most values need no escape (serde_json escapes only controls, quotes, backslashes):
+    // checked eight bytes at a time, then one copy. Export spent more time in serde_json's
+    // byte-at-a-time escaper than in anything else.
+    if crate::model::json_text::first_special(b).is_none() {
+        out.reserve(b.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(b);
+        out.push(b'"');
+        return;
+    }
     // serde_json's own escaping (its `format_escaped_str` is private); a Vec cannot fail.
     let _ = serde_json::Serializer::new(out).serialize_str(s);
 }
@@ -83,29 +99,94 @@ enum K<'a> {
 }
 
 /// An ordered JSON object with `serde_json::Map`'s insert and remove semantics. A small
-/// bitset of key hashes keeps lookups from scanning every key.
+/// bitset of key hashes keeps most lookups from scanning the keys, and a scan compares
+/// 16 bits of each key's hash before its text.
 #[derive(Default)]
 pub(crate) struct Obj<'a> {
     keys: Vec<K<'a>>,
+    /// 16 bits of each key's hash, beside `keys`.
+    tags: Vec<u16>,
     vals: Vec<Val<'a>>,
     text: String,
-    seen: [u64; 4],
+    seen: [u64; 16],
 }
 
-fn bit(k: &str) -> (usize, u64) {
+/// Where a key is in the bitset, and its tag.
+#[derive(Clone, Copy)]
+struct Bit(usize, u64, u16);
+
+fn bit(k: &str) -> Bit {
     let mut h = rustc_hash::FxHasher::default();
     h.write(k.as_bytes());
-    let b = (h.finish() >> 56) as usize;
-    (b >> 6, 1u64 << (b & 63))
+    let h = h.finish();
+    // 1024 bits: an event's 40-odd keys leave most lookups of a new key at the bitset.
+    let b = (h >> 54) as usize;
+    Bit(b >> 6, 1u64 << (b & 63), (h >> 32) as u16)
+}
+
+/// The buffers of an [`Obj`] between lines: a writer that builds one object per line
+/// keeps them instead of allocating four per line.
+#[derive(Default)]
+pub(crate) struct Spare {
+    keys: Vec<K<'static>>,
+    tags: Vec<u16>,
+    vals: Vec<Val<'static>>,
+    text: String,
+}
+
+/// `v` emptied, its allocation kept for another element lifetime (std collects an
+/// `into_iter` chain of a same-layout type in place).
+fn recycle<T, U>(v: Vec<T>) -> Vec<U> {
+    v.into_iter().filter_map(|_| None).collect()
 }
 
 impl<'a> Obj<'a> {
+    /// An empty object in the buffers of an earlier one.
+    pub fn from_spare(s: Spare) -> Self {
+        let Spare {
+            keys,
+            mut tags,
+            vals,
+            mut text,
+        } = s;
+        tags.clear();
+        text.clear();
+        Obj {
+            keys: recycle(keys),
+            tags,
+            vals: recycle(vals),
+            text,
+            seen: [0; 16],
+        }
+    }
+
+    /// This object's buffers, emptied, for the next one.
+    pub fn into_spare(self) -> Spare {
+        let Obj {
+            keys,
+            mut tags,
+            vals,
+            mut text,
+            ..
+        } = self;
+        tags.clear();
+        text.clear();
+        Spare {
+            keys: recycle(keys),
+            tags,
+            vals: recycle(vals),
+            text,
+        }
+    }
+
     pub fn new() -> Self {
         Obj {
             keys: Vec::with_capacity(48),
+            tags: Vec::with_capacity(48),
             vals: Vec::with_capacity(48),
-            text: String::new(),
-            seen: [0; 4],
+            // Room for the snake_case names of a typical event's fields.
+            text: String::with_capacity(1024),
+            seen: [0; 16],
         }
     }
 
@@ -117,27 +198,27 @@ impl<'a> Obj<'a> {
     }
 
     fn find(&self, k: &str) -> Option<usize> {
-        let (w, m) = bit(k);
+        self.find_at(k, bit(k))
+    }
+
+    fn find_at(&self, k: &str, Bit(w, m, tag): Bit) -> Option<usize> {
         if self.seen[w] & m == 0 {
             return None;
         }
-        (0..self.keys.len()).find(|&i| self.key_text(self.keys[i]) == k)
+        (0..self.keys.len()).find(|&i| self.tags[i] == tag && self.key_text(self.keys[i]) == k)
     }
 
     pub fn contains(&self, k: &str) -> bool {
         self.find(k).is_some()
     }
 
-    pub fn get(&self, k: &str) -> Option<&Val<'a>> {
-        self.find(k).map(|i| &self.vals[i])
-    }
-
-    fn put_at(&mut self, found: Option<usize>, (w, m): (usize, u64), k: K<'a>, v: Val<'a>) {
+    fn put_at(&mut self, found: Option<usize>, b: Bit, k: K<'a>, v: Val<'a>) {
         match found {
             Some(i) => self.vals[i] = v,
             None => {
-                self.seen[w] |= m;
+                self.seen[b.0] |= b.1;
                 self.keys.push(k);
+                self.tags.push(b.2);
                 self.vals.push(v);
             }
         }
@@ -145,7 +226,8 @@ impl<'a> Obj<'a> {
 
     /// `Map::insert`: a present key keeps its place and takes the new value.
     pub fn insert(&mut self, k: &'a str, v: Val<'a>) {
-        self.put_at(self.find(k), bit(k), K::S(k), v);
+        let b = bit(k);
+        self.put_at(self.find_at(k, b), b, K::S(k), v);
     }
 
     /// Appends `f`'s text to the object's text buffer, for a key (`insert_made`) or a
@@ -163,20 +245,41 @@ impl<'a> Obj<'a> {
     /// `insert` of a key made with `make`.
     pub fn insert_made(&mut self, k: MadeKey, v: Val<'a>) {
         let text = self.made(k);
-        let (found, b) = (self.find(text), bit(text));
+        let b = bit(text);
+        let found = self.find_at(text, b);
         self.put_at(found, b, K::At(k.0, k.1), v);
+    }
+
+    /// Inserts the string `s` under `k` if `k` is absent (`None`); else leaves the object
+    /// as it is and says whether the present value equals `s` (one lookup for both).
+    fn insert_absent(&mut self, k: K<'a>, s: &'a str) -> Option<bool> {
+        let text = self.key_text(k);
+        let b = bit(text);
+        match self.find_at(text, b) {
+            Some(i) => Some(self.vals[i].eq_str(s, &self.text)),
+            None => {
+                self.put_at(None, b, k, Val::Str(s));
+                None
+            }
+        }
+    }
+
+    /// [`Obj::insert_absent`] of a fixed key.
+    pub fn put_str(&mut self, k: &'a str, s: &'a str) -> Option<bool> {
+        self.insert_absent(K::S(k), s)
+    }
+
+    /// [`Obj::insert_absent`] of a key made with `make`.
+    pub fn put_made(&mut self, k: MadeKey, s: &'a str) -> Option<bool> {
+        self.insert_absent(K::At(k.0, k.1), s)
     }
 
     /// `Map::remove` under `preserve_order`: the last entry moves into the gap.
     pub fn swap_remove(&mut self, k: &str) -> Option<Val<'a>> {
         let i = self.find(k)?;
         self.keys.swap_remove(i);
+        self.tags.swap_remove(i);
         Some(self.vals.swap_remove(i))
-    }
-
-    /// Whether key `k` holds a string equal to `s`.
-    pub fn value_is(&self, k: &str, s: &str) -> Option<bool> {
-        self.get(k).map(|v| v.eq_str(s, &self.text))
     }
 
     pub fn write(&self, out: &mut Vec<u8>) {
@@ -226,10 +329,10 @@ pub(crate) fn raw_object<'a>(
 
 /// Whether a name comes twice (a hash bitset first, names compared only on a hit).
 pub(crate) fn has_repeats<'k>(keys: impl Iterator<Item = &'k str> + Clone) -> bool {
-    let mut seen = [0u64; 4];
+    let mut seen = [0u64; 16];
     let all = keys.clone();
     for (n, k) in keys.enumerate() {
-        let (w, m) = bit(k);
+        let Bit(w, m, _) = bit(k);
         if seen[w] & m != 0 && all.clone().take(n).any(|x| x == k) {
             return true;
         }
@@ -286,6 +389,28 @@ pub(crate) fn digits(out: &mut Vec<u8>, mut v: u32, width: usize, dot: bool) {
 mod tests {
     use super::*;
     use serde_json::Map;
+
+    #[test]
+    fn strings_escape_as_serde_json_does() {
+        let mut cases: Vec<String> = [
+            "",
+            "plain",
+            "q\"",
+            "b\\s",
+            "\u{0}\u{1f} \u{7f}",
+            "é€😀\n\t\r",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every byte below 0x80 alone and inside text.
+        cases.extend((0u8..0x80).map(|b| format!("ab{}cd", b as char)));
+        for s in cases {
+            let mut b = Vec::new();
+            str(&mut b, &s);
+            assert_eq!(b, serde_json::to_vec(&s).unwrap(), "{s:?}");
+        }
+    }
 
     #[test]
     fn times_match_format_rfc3339() {
@@ -350,6 +475,28 @@ mod tests {
         let mut b = Vec::new();
         o.write(&mut b);
         assert_eq!(String::from_utf8(b).unwrap(), Value::Object(m).to_string());
+    }
+
+    #[test]
+    fn an_object_in_spare_buffers_writes_as_a_new_one() {
+        let fill = |o: &mut Obj<'_>, n: usize| {
+            for k in ["a", "b", "c", "d"].iter().take(n) {
+                o.insert(k, Val::Str("v"));
+                let m = o.make(|s| s.push_str("mk"));
+                o.insert_made(m, Val::json(Value::Bool(true)));
+            }
+        };
+        let mut spare = Spare::default();
+        for n in [4, 1, 3] {
+            let (mut fresh, mut reused) = (Obj::new(), Obj::from_spare(spare));
+            fill(&mut fresh, n);
+            fill(&mut reused, n);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            fresh.write(&mut a);
+            reused.write(&mut b);
+            assert_eq!(a, b, "{n}");
+            spare = reused.into_spare();
+        }
     }
 
     #[test]

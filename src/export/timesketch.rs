@@ -15,7 +15,7 @@
 
 use super::Lines;
 use super::annotated::Item;
-use super::object::{MadeKey, Obj, Val};
+use super::object::{MadeKey, Obj, Spare, Val};
 use crate::case::{Annotation, MissingEvent};
 use crate::ingest::Family;
 use crate::model::{Fields, Norm};
@@ -113,48 +113,81 @@ pub fn times(ts_ns: i64) -> (String, i64) {
     (dt, us)
 }
 
-/// `datetime` of [`times`] appended to `s` (no allocation of its own).
+/// `datetime` of [`times`] appended to `s` (no allocation of its own, no format string:
+/// it is written for every line).
 fn datetime_into(ts_ns: i64, s: &mut String) {
     use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
     let us = ts_ns.div_euclid(1000);
     let secs = us.div_euclid(1_000_000);
     let nanos = (us.rem_euclid(1_000_000) * 1000) as u32;
     let d = DateTime::<Utc>::from_timestamp(secs, nanos).unwrap_or_default();
-    let _ = write!(
-        s,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}+00:00",
-        d.year(),
-        d.month(),
-        d.day(),
-        d.hour(),
-        d.minute(),
-        d.second(),
-        d.nanosecond() / 1000
-    );
+    // i64 nanoseconds span the years 1677–2262: four digits, no sign.
+    push_digits(s, d.year().unsigned_abs(), 4);
+    for (sep, v) in [
+        ('-', d.month()),
+        ('-', d.day()),
+        ('T', d.hour()),
+        (':', d.minute()),
+        (':', d.second()),
+    ] {
+        s.push(sep);
+        push_digits(s, v, 2);
+    }
+    s.push('.');
+    push_digits(s, d.nanosecond() / 1000, 6);
+    s.push_str("+00:00");
+}
+
+/// `v` in decimal, zero-padded to at least `width` digits.
+fn push_digits(s: &mut String, v: u32, width: usize) {
+    let mut b = itoa::Buffer::new();
+    let t = b.format(v);
+    for _ in t.len()..width {
+        s.push('0');
+    }
+    s.push_str(t);
+}
+
+/// snake_case names already made, by source name: a block of lines repeats a few dozen.
+/// Each name's text is a range of `text`, so a hit is one lookup.
+#[derive(Default)]
+struct Snakes {
+    at: rustc_hash::FxHashMap<Box<str>, (usize, usize)>,
+    text: String,
+}
+
+impl Snakes {
+    fn of(&mut self, name: &str) -> &str {
+        let (a, b) = match self.at.get(name) {
+            Some(&r) => r,
+            None => {
+                let a = self.text.len();
+                snake_into(name, &mut self.text);
+                let r = (a, self.text.len());
+                self.at.insert(name.into(), r);
+                r
+            }
+        };
+        self.text.get(a..b).unwrap_or("")
+    }
 }
 
 /// Inserts `k` unless taken: an equal value is dropped, a different one goes under
 /// `raw_<k>` (then `raw_<k>_2`, …) so no source field is lost.
 fn put<'a>(o: &mut Obj<'a>, k: Key<'a>, v: &'a str) {
     let same = match k {
-        Key::Static(k) => o.value_is(k, v),
-        Key::Made(k) => o.value_is(o.made(k), v),
+        Key::Static(k) => o.put_str(k, v),
+        Key::Made(k) => o.put_made(k, v),
     };
-    match (same, k) {
-        (None, Key::Static(k)) => o.insert(k, Val::Str(v)),
-        (None, Key::Made(k)) => o.insert_made(k, Val::Str(v)),
-        (Some(true), _) => {}
-        (Some(false), k) => {
-            // Rare (a source field named as another with another value): a copy is fine.
-            let k = match k {
-                Key::Static(k) => k.to_owned(),
-                Key::Made(k) => o.made(k).to_owned(),
-            };
-            let name = free_raw_name(&k, |n| o.contains(n));
-            let name = o.make(|s| s.push_str(&name));
-            o.insert_made(name, Val::Str(v));
-        }
+    if same == Some(false) {
+        // Rare (a source field named as another with another value): a copy is fine.
+        let k = match k {
+            Key::Static(k) => k.to_owned(),
+            Key::Made(k) => o.made(k).to_owned(),
+        };
+        let name = free_raw_name(&k, |n| o.contains(n));
+        let name = o.make(|s| s.push_str(&name));
+        o.insert_made(name, Val::Str(v));
     }
 }
 
@@ -248,7 +281,7 @@ fn annotations(o: &mut Obj<'_>, anns: &[&Annotation]) {
     let Some((tags, comment)) = tag_and_comment(anns) else {
         return;
     };
-    o.insert("tag", Val::Json(tags.into()));
+    o.insert("tag", Val::json(tags.into()));
     if let Some(comment) = comment {
         o.insert("comment", Val::Own(comment));
     }
@@ -262,7 +295,10 @@ fn detections(o: &mut Obj<'_>, d: &crate::detect::Detected<'_>, i: usize) {
         return;
     }
     let mut tags: Vec<Value> = match o.swap_remove("tag") {
-        Some(Val::Json(Value::Array(v))) => v,
+        Some(Val::Json(j)) => match *j {
+            Value::Array(v) => v,
+            _ => Vec::new(),
+        },
         _ => Vec::new(),
     };
     for s in sigma {
@@ -271,18 +307,18 @@ fn detections(o: &mut Obj<'_>, d: &crate::detect::Detected<'_>, i: usize) {
             tags.push(t);
         }
     }
-    o.insert("tag", Val::Json(tags.into()));
+    o.insert("tag", Val::json(tags.into()));
     if let Some(rules) = d.rules_json(i) {
-        o.insert("rules", Val::Json(rules));
+        o.insert("rules", Val::json(rules));
     }
 }
 
 /// The line of timeline row `i`.
-fn row(cx: &Lines<'_>, i: usize, out: &mut Vec<u8>) {
+fn row(cx: &Lines<'_>, i: usize, bufs: &mut Bufs, out: &mut Vec<u8>) {
     let t = cx.timeline;
     let f = t.fields(i);
     let generic;
-    let mut o = Obj::new();
+    let mut o = Obj::from_spare(std::mem::take(&mut bufs.obj));
     let src = t.source_of(i);
     let format = t.event_format(i);
     let message = match f.get(Norm::Message) {
@@ -316,7 +352,8 @@ fn row(cx: &Lines<'_>, i: usize, out: &mut Vec<u8>) {
         }
     }
     for (k, v) in &f.raw {
-        let k = o.make(|s| snake_into(k, s));
+        let snake = bufs.snakes.of(k);
+        let k = o.make(|s| s.push_str(snake));
         put(&mut o, Key::Made(k), v);
     }
     if let Some(a) = cx.ann {
@@ -327,6 +364,14 @@ fn row(cx: &Lines<'_>, i: usize, out: &mut Vec<u8>) {
     }
     o.write(out);
     out.push(b'\n');
+    bufs.obj = o.into_spare();
+}
+
+/// What the lines of one block share: names made, and an object's buffers.
+#[derive(Default)]
+struct Bufs {
+    snakes: Snakes,
+    obj: Spare,
 }
 
 /// The line of an annotated event whose evidence is not loaded, from its stored copy.
@@ -355,9 +400,10 @@ fn missing_line(me: &MissingEvent<'_>, format: &str, out: &mut Vec<u8>) {
 
 /// Writes `items` as Timesketch JSONL (each line stands alone, as in `jsonl`).
 pub(super) fn write_items(cx: &Lines<'_>, items: &[Item], out: &mut Vec<u8>) -> io::Result<()> {
+    let mut bufs = Bufs::default();
     for &item in items {
         match item {
-            Item::Row(i) => row(cx, i, out),
+            Item::Row(i) => row(cx, i, &mut bufs, out),
             Item::Missing(k) => {
                 if let Some((a, me)) = cx.ann.and_then(|a| Some((a, a.missing(k)?))) {
                     missing_line(me, a.missing_format(me), out);

@@ -3,6 +3,7 @@
 
 mod fields;
 mod intern;
+pub(crate) mod json_text;
 mod time;
 
 pub use fields::{Fields, NORM_COUNT, Norm};

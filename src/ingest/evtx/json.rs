@@ -7,7 +7,10 @@
 //! EventData `Data Name="X"` → `X`; unnamed Data and repeated names → `Data`, `Data_1`, …;
 //! UserData leaves by their element name.
 
+mod fast;
+
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Receives each leaf: (section, name, value). Section is `System`, `EventData`, `UserData`
@@ -19,29 +22,36 @@ pub trait Sink {
 struct Walk<'s, 'de, S: Sink> {
     sink: &'s mut S,
     /// Path of element names below `Event`, borrowed from the JSON where possible.
-    path: Vec<std::borrow::Cow<'de, str>>,
+    path: Vec<Cow<'de, str>>,
 }
 
 impl<S: Sink> Walk<'_, '_, S> {
     fn emit(&mut self, value: &str) {
-        let path = &self.path;
-        let section = path.get(1).map(|c| &**c).unwrap_or("");
-        // The leaf's name: the last path component that is not `#text`; for an attribute,
-        // the element it belongs to is two components up.
-        let mut it = path.iter().rev().map(|c| &**c).filter(|c| *c != "#text");
-        let mut name = it.next().unwrap_or("");
-        let attr_of = match it.next() {
-            Some("#attributes") => it.next(),
-            _ => None,
-        };
-        if section == "System" && attr_of == Some("Provider") && name == "Name" {
-            name = "Provider";
+        if let Some((section, name)) = leaf_at(&self.path) {
+            self.sink.leaf(section, name, value);
         }
-        if name == "xmlns" || section.is_empty() || name.is_empty() {
-            return;
-        }
-        self.sink.leaf(section, name, value);
     }
+}
+
+/// The section and name of a leaf at `path` (element names below `Event`), or `None`
+/// when it is no field. The name is the last path component that is not `#text`; for an
+/// attribute, the element it belongs to is two components up.
+fn leaf_at<'p, 'de>(path: &'p [Cow<'de, str>]) -> Option<(&'p Cow<'de, str>, &'p Cow<'de, str>)> {
+    const PROVIDER: &Cow<'static, str> = &Cow::Borrowed("Provider");
+    let section = path.get(1)?;
+    let mut it = path.iter().rev().filter(|c| *c != "#text");
+    let mut name = it.next()?;
+    let attr_of = match it.next() {
+        Some(c) if c == "#attributes" => it.next(),
+        _ => None,
+    };
+    if section == "System" && attr_of.is_some_and(|a| a == "Provider") && name == "Name" {
+        name = PROVIDER;
+    }
+    if name == "xmlns" || section.is_empty() || name.is_empty() {
+        return None;
+    }
+    Some((section, name))
 }
 
 struct Node<'w, 's, 'de, S: Sink>(&'w mut Walk<'s, 'de, S>);
@@ -99,32 +109,64 @@ impl<'de, S: Sink> Visitor<'de> for Node<'_, '_, 'de, S> {
     }
 }
 
+/// The text `Node` emits for a number, for the scanner of `fast` (one token at a time).
+struct NumText;
+
+impl Visitor<'_> for NumText {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(itoa::Buffer::new().format(v).to_owned())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(itoa::Buffer::new().format(v).to_owned())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
 /// A map key, borrowed from the input when it has no escapes (serde's own `Cow`
 /// impl always allocates).
 struct Key;
 
 impl<'de> DeserializeSeed<'de> for Key {
-    type Value = std::borrow::Cow<'de, str>;
+    type Value = Cow<'de, str>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for Key {
-    type Value = std::borrow::Cow<'de, str>;
+    type Value = Cow<'de, str>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a key")
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Borrowed(v))
+        Ok(Cow::Borrowed(v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Owned(v.to_owned()))
+        Ok(Cow::Owned(v.to_owned()))
     }
 }
 
 /// Walks one record's JSON (as rendered by `EvtxRecord::into_json_bytes`).
 pub fn walk<S: Sink>(json: &[u8], sink: &mut S) -> Result<(), serde_json::Error> {
+    // Nearly every record is read by the scanner of `fast`, which hands over to
+    // serde_json whatever it does not read exactly as serde_json would.
+    if let Some(leaves) = fast::leaves(json) {
+        for (section, name, value) in &leaves {
+            sink.leaf(section, name, value);
+        }
+        return Ok(());
+    }
+    serde_walk(json, sink)
+}
+
+/// [`walk`] through serde_json alone.
+fn serde_walk<S: Sink>(json: &[u8], sink: &mut S) -> Result<(), serde_json::Error> {
     let mut w = Walk {
         sink,
         path: Vec::with_capacity(8),
@@ -139,8 +181,9 @@ pub fn walk<S: Sink>(json: &[u8], sink: &mut S) -> Result<(), serde_json::Error>
 mod tests {
     use super::*;
 
+    /// Every leaf, copied (the scanner's tests compare with it too).
     #[derive(Default)]
-    struct Collect(Vec<(String, String, String)>);
+    pub(super) struct Collect(pub(super) Vec<(String, String, String)>);
     impl Sink for Collect {
         fn leaf(&mut self, s: &str, n: &str, v: &str) {
             self.0.push((s.into(), n.into(), v.into()));

@@ -62,6 +62,39 @@ struct RecordSink<'b> {
     record_id: u64,
     /// The event's time: a SystemTime that renders back from it is not stored.
     event_ts: i64,
+    /// The chunk's [`Recent`] symbols.
+    recent: &'b mut Recent,
+}
+
+/// The name and value symbols of the previous record's leaves, by position: records of
+/// one chunk mostly share their template, so the n-th leaf's name (and often its value)
+/// is the previous record's n-th. Comparing with that symbol's text is far cheaper than
+/// interning, and gives the same symbol (the interner keeps one per text).
+#[derive(Default)]
+struct Recent {
+    names: Vec<Sym>,
+    values: Vec<Sym>,
+}
+
+/// `text`'s symbol: `recent[at]` when it holds that text, else interned (and remembered).
+fn intern_at(
+    strings: &mut crate::model::Interner,
+    recent: &mut Vec<Sym>,
+    at: usize,
+    text: &str,
+) -> Sym {
+    if let Some(&s) = recent.get(at)
+        && strings.str_of(s) == Some(text)
+    {
+        return s;
+    }
+    let s = strings.intern(text);
+    if let Some(r) = recent.get_mut(at) {
+        *r = s;
+    } else if recent.len() == at {
+        recent.push(s);
+    }
+    s
 }
 
 /// Value slot of a SystemTime equal to the event's own time in evtx's 7-digit form: the
@@ -108,7 +141,8 @@ pub fn system_time_bytes(ts: i64) -> [u8; 28] {
 
 impl Sink for RecordSink<'_> {
     fn leaf(&mut self, section: &str, name: &str, value: &str) {
-        let base = self.b.strings.intern(name);
+        let at = self.names.len();
+        let base = intern_at(&mut self.b.strings, &mut self.recent.names, at, name);
         // Repeated names (unnamed Data, arrays) get _1, _2… suffixes.
         let dup = self.names.iter().filter(|k| **k == base).count();
         let key = if dup > 0 {
@@ -122,7 +156,7 @@ impl Sink for RecordSink<'_> {
             && name == schema::SYSTEM_TIME
             && let Some(t) = system_time(value)
             && t == self.event_ts
-            && system_time_text(t) == value
+            && system_time_bytes(t) == value.as_bytes()
         {
             self.keys.push((key, TIME_FROM_TS));
             return;
@@ -131,7 +165,7 @@ impl Sink for RecordSink<'_> {
             self.keys.push((key, RID_FROM_LOC));
             return;
         }
-        let val = self.b.strings.intern(value);
+        let val = intern_at(&mut self.b.strings, &mut self.recent.values, at, value);
         if system && schema::SHAPE_FIXED.contains(&name) {
             self.keys.push((key, val));
             return;
@@ -221,6 +255,7 @@ fn parse_chunk(
             return out;
         }
     };
+    let mut recent = Recent::default();
     for rec in chunk.iter() {
         let r = match rec {
             Ok(r) => r,
@@ -261,7 +296,7 @@ fn parse_chunk(
         let aux = if index_only {
             NO_FIELDS
         } else {
-            store_fields(&mut out, &json.data, record_id, ts)
+            store_fields(&mut out, &mut recent, &json.data, record_id, ts)
         };
         let flags = EventFlags::NONE
             .with_recovered(recovered)
@@ -305,7 +340,13 @@ fn event_time(system: Option<Option<i64>>, header: Option<i64>) -> (i64, bool) {
 /// Walks the record's JSON into the chunk's arena; returns the event's `aux`, or
 /// `NO_FIELDS` (the record is kept, its fields re-rendered on demand) when it cannot be
 /// read even with control characters escaped.
-fn store_fields(out: &mut ChunkOut, json: &[u8], record_id: u64, event_ts: i64) -> u32 {
+fn store_fields(
+    out: &mut ChunkOut,
+    recent: &mut Recent,
+    json: &[u8],
+    record_id: u64,
+    event_ts: i64,
+) -> u32 {
     let start = out.batch.arena.len();
     out.batch.arena.push(Sym::EMPTY);
     let mut sink = RecordSink {
@@ -314,6 +355,7 @@ fn store_fields(out: &mut ChunkOut, json: &[u8], record_id: u64, event_ts: i64) 
         names: Vec::with_capacity(32),
         record_id,
         event_ts,
+        recent,
     };
     let mut walked = evtx_json::walk(json, &mut sink);
     if walked.is_err() {

@@ -183,7 +183,9 @@ impl Stored {
                 f.raw.push((k.into(), v));
             }
         } else {
-            for (k, slot) in self.slots(r.event.aux) {
+            let slots = self.slots(r.event.aux);
+            f.raw.reserve(slots.keys.len());
+            for (k, slot) in slots {
                 let k = r.strings.text(k);
                 let v = self.slot_text(r, slot);
                 // Borrowed from the interner: the System fields cost no copy.

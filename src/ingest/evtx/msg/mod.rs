@@ -382,6 +382,13 @@ impl<'a> Out<'a> {
 
 /// A one-line message under construction: values have whitespace runs (newlines, tabs)
 /// folded to one space and are capped; the whole message is capped at [`MSG_CAP`].
+/// ASCII without whitespace but single spaces: text [`Msg::push`] keeps as it is.
+fn plain_ascii(s: &str) -> bool {
+    let b = s.as_bytes();
+    // ASCII whitespace (`char::is_whitespace`) is 9..=13 and the space.
+    b.iter().all(|&c| c < 0x80 && !(9..=13).contains(&c)) && !b.windows(2).any(|w| w == b"  ")
+}
+
 pub(super) struct Msg {
     s: String,
     chars: usize,
@@ -451,6 +458,17 @@ impl Msg {
         if self.off {
             return;
         }
+        // Most pieces are short ASCII with single spaces, within both caps: the loop below
+        // would copy them unchanged, char by char (every export line builds a message).
+        if !self.full && s.len() <= max && self.chars + s.len() < MSG_CAP && plain_ascii(s) {
+            self.s.push_str(s);
+            self.chars += s.len();
+            return;
+        }
+        self.push_chars(s, max);
+    }
+
+    fn push_chars(&mut self, s: &str, max: usize) {
         let mut ws = false;
         for (taken, c) in s.chars().enumerate() {
             if self.full {

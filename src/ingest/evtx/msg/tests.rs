@@ -439,3 +439,43 @@ fn shares_and_log_clearing() {
         &[(Norm::User, "CORP\\admin"), (Norm::Channel, "System")],
     );
 }
+
+/// Pieces copied whole give the message the char-by-char fold gives, whatever is
+/// already in it (up to the cap).
+#[test]
+fn plain_pieces_push_as_the_fold_does() {
+    let pieces = [
+        "",
+        "a",
+        "plain text",
+        "two  spaces",
+        " lead",
+        "trail ",
+        "tab\there",
+        "nl\n",
+        "é",
+        "C:\\Windows\\System32",
+        "\u{b}\u{c}",
+        "\u{1c}x",
+        "x\u{85}y",
+    ];
+    use super::{MSG_CAP, Msg};
+    for before in [0, 10, MSG_CAP - 12, MSG_CAP - 3, MSG_CAP] {
+        for p in pieces {
+            for max in [0, 1, 5, 10, usize::MAX] {
+                let mut fast = Msg::new();
+                let mut slow = Msg::new();
+                let fill = "x".repeat(before);
+                fast.push_chars(&fill, usize::MAX);
+                slow.push_chars(&fill, usize::MAX);
+                fast.push(p, max);
+                slow.push_chars(p, max);
+                assert_eq!(
+                    (&fast.s, fast.chars, fast.full),
+                    (&slow.s, slow.chars, slow.full),
+                    "{before} {p:?} {max}"
+                );
+            }
+        }
+    }
+}

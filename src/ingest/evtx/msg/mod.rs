@@ -380,8 +380,6 @@ impl<'a> Out<'a> {
     }
 }
 
-/// A one-line message under construction: values have whitespace runs (newlines, tabs)
-/// folded to one space and are capped; the whole message is capped at [`MSG_CAP`].
 /// ASCII without whitespace but single spaces: text [`Msg::push`] keeps as it is.
 fn plain_ascii(s: &str) -> bool {
     let b = s.as_bytes();
@@ -389,6 +387,8 @@ fn plain_ascii(s: &str) -> bool {
     b.iter().all(|&c| c < 0x80 && !(9..=13).contains(&c)) && !b.windows(2).any(|w| w == b"  ")
 }
 
+/// A one-line message under construction: values have whitespace runs (newlines, tabs)
+/// folded to one space and are capped; the whole message is capped at [`MSG_CAP`].
 pub(super) struct Msg {
     s: String,
     chars: usize,

@@ -356,32 +356,52 @@ pub(crate) fn rfc3339(out: &mut Vec<u8>, ns: i64) {
     out.push(b'Z');
 }
 
+/// Where export writes ASCII: a line's bytes, or an object's own text.
+pub(crate) trait PushAscii {
+    fn push_ascii(&mut self, b: u8);
+}
+
+impl PushAscii for Vec<u8> {
+    fn push_ascii(&mut self, b: u8) {
+        self.push(b);
+    }
+}
+
+impl PushAscii for String {
+    fn push_ascii(&mut self, b: u8) {
+        self.push(char::from(b));
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SS` (i64 nanoseconds span the years 1677–2262: always four digits).
-pub(crate) fn date_time(out: &mut Vec<u8>, d: &chrono::DateTime<chrono::Utc>) {
+pub(crate) fn date_time(out: &mut impl PushAscii, d: &chrono::DateTime<chrono::Utc>) {
     use chrono::{Datelike, Timelike};
     digits(out, d.year().clamp(0, 9999) as u32, 4, false);
-    out.push(b'-');
+    out.push_ascii(b'-');
     digits(out, d.month(), 2, false);
-    out.push(b'-');
+    out.push_ascii(b'-');
     digits(out, d.day(), 2, false);
-    out.push(b'T');
+    out.push_ascii(b'T');
     digits(out, d.hour(), 2, false);
-    out.push(b':');
+    out.push_ascii(b':');
     digits(out, d.minute(), 2, false);
-    out.push(b':');
+    out.push_ascii(b':');
     digits(out, d.second(), 2, false);
 }
 
 /// `v` in `width` digits, zero-padded, after a `.` when `dot`.
-pub(crate) fn digits(out: &mut Vec<u8>, mut v: u32, width: usize, dot: bool) {
+pub(crate) fn digits(out: &mut impl PushAscii, mut v: u32, width: usize, dot: bool) {
     if dot {
-        out.push(b'.');
+        out.push_ascii(b'.');
     }
-    let at = out.len();
-    out.resize(at + width, b'0');
-    for b in out[at..].iter_mut().rev() {
+    // A u32 has at most ten digits.
+    let mut buf = [b'0'; 10];
+    for b in buf.iter_mut().rev() {
         *b = b'0' + (v % 10) as u8;
         v /= 10;
+    }
+    for &b in buf.iter().skip(10 - width.min(10)) {
+        out.push_ascii(b);
     }
 }
 

@@ -116,36 +116,14 @@ pub fn times(ts_ns: i64) -> (String, i64) {
 /// `datetime` of [`times`] appended to `s` (no allocation of its own, no format string:
 /// it is written for every line).
 fn datetime_into(ts_ns: i64, s: &mut String) {
-    use chrono::{Datelike, Timelike};
+    use chrono::Timelike;
     let us = ts_ns.div_euclid(1000);
     let secs = us.div_euclid(1_000_000);
     let nanos = (us.rem_euclid(1_000_000) * 1000) as u32;
     let d = DateTime::<Utc>::from_timestamp(secs, nanos).unwrap_or_default();
-    // i64 nanoseconds span the years 1677–2262: four digits, no sign.
-    push_digits(s, d.year().unsigned_abs(), 4);
-    for (sep, v) in [
-        ('-', d.month()),
-        ('-', d.day()),
-        ('T', d.hour()),
-        (':', d.minute()),
-        (':', d.second()),
-    ] {
-        s.push(sep);
-        push_digits(s, v, 2);
-    }
-    s.push('.');
-    push_digits(s, d.nanosecond() / 1000, 6);
+    super::object::date_time(s, &d);
+    super::object::digits(s, d.nanosecond() / 1000, 6, true);
     s.push_str("+00:00");
-}
-
-/// `v` in decimal, zero-padded to at least `width` digits.
-fn push_digits(s: &mut String, v: u32, width: usize) {
-    let mut b = itoa::Buffer::new();
-    let t = b.format(v);
-    for _ in t.len()..width {
-        s.push('0');
-    }
-    s.push_str(t);
 }
 
 /// snake_case names already made, by source name: a block of lines repeats a few dozen.

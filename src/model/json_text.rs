@@ -2,19 +2,12 @@
 //! time: export writes, and EVTX ingest reads, a few million short strings, and a byte
 //! loop over them was the larger part of both.
 
-/// Eight copies of `b`.
-const fn splat(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
+use super::swar::{bytes_eq, splat, zero_bytes};
 
-/// The high bit of each byte of `w` that is below 0x20, `"` or `\` (exact: the classic
-/// "has zero byte" test, with the carries masked so no byte is flagged by its neighbour).
+/// The high bit of each byte of `w` that is below 0x20, `"` or `\`.
 fn special_bits(w: u64) -> u64 {
-    const LOW7: u64 = splat(0x7f);
-    let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
     // A byte below 0x20 has its top three bits clear.
-    let control = zero(w & splat(0xe0));
-    control | zero(w ^ splat(b'"')) | zero(w ^ splat(b'\\'))
+    zero_bytes(w & splat(0xe0)) | bytes_eq(w, b'"') | bytes_eq(w, b'\\')
 }
 
 /// Index of the first byte of `b` below 0x20, `"` or `\`.

@@ -4,6 +4,7 @@
 mod fields;
 mod intern;
 pub(crate) mod json_text;
+pub(crate) mod swar;
 mod time;
 
 pub use fields::{Fields, NORM_COUNT, Norm};

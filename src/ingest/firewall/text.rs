@@ -2,6 +2,7 @@
 //! vendor-word → normalised-word tables for protocols and actions.
 
 use crate::ingest::Reason;
+use crate::model::swar::bytes_eq;
 use crate::model::{Fields, Norm};
 use std::borrow::Cow;
 
@@ -146,15 +147,6 @@ pub struct BytePositions<'a> {
     next: usize,
     /// High bit of each byte of the current word that equals `needle`.
     mask: u64,
-}
-
-const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// High bit of each byte of `w` that equals `c` (exact: no carries between bytes).
-fn bytes_eq(w: u64, c: u8) -> u64 {
-    let x = w ^ (u64::from(c) * 0x0101_0101_0101_0101);
-    !(((x & LO7) + LO7) | x) & HI
 }
 
 /// Index of the first byte of `hay` that is `a` or `b`, eight bytes at a time: the

@@ -209,7 +209,7 @@ fn sigma_candidates(t: &Timeline, hits: &Hits, rules: &RuleSet) -> Vec<Candidate
     for (&(r, _), g) in &groups {
         per_rule.entry(r).or_default().push(g.0);
     }
-    let started: FxHashMap<RuleIdx, (usize, usize)> = per_rule
+    let started: FxHashMap<RuleIdx, (usize, Option<usize>)> = per_rule
         .into_iter()
         .map(|(r, mut firsts)| {
             firsts.sort_unstable_by_key(|&i| (ts(i), i));
@@ -217,15 +217,15 @@ fn sigma_candidates(t: &Timeline, hits: &Hits, rules: &RuleSet) -> Vec<Candidate
                 [a, b, ..] if ts(*b).saturating_sub(ts(*a)) >= STARTED_HERE => Some(*a),
                 _ => None,
             };
-            (r, (firsts.len(), alone.unwrap_or(usize::MAX)))
+            (r, (firsts.len(), alone))
         })
         .collect();
     groups
         .into_iter()
         .map(|((r, _), (event, host, count))| {
             let m = rules.rule(r);
-            let (spread, first) = started.get(&r).copied().unwrap_or((1, usize::MAX));
-            let hosts = if event == first {
+            let (spread, first) = started.get(&r).copied().unwrap_or((1, None));
+            let hosts = if first == Some(event) {
                 1.0
             } else {
                 spread.max(1) as f64

@@ -59,11 +59,9 @@ struct Part {
 struct Group {
     /// Index of the row group in the file.
     index: usize,
-    /// Every column, batch by batch as `Part`s are; empty when decoding failed.
-    full: OnceLock<Vec<Cols>>,
-    /// Why decoding the other columns failed (read after `full` is set): shown on each
-    /// event of the group, which then has its event columns only.
-    failed: OnceLock<String>,
+    /// Every column, batch by batch as `Part`s are; or why decoding them failed (shown on
+    /// each event of the group, which then has its event columns only).
+    full: OnceLock<Result<Vec<Cols>, String>>,
     /// Only `source_sha256` and `locator` (matching annotations reads every event's key).
     origin: OnceLock<Vec<Cols>>,
 }
@@ -128,7 +126,6 @@ impl Stored {
             stored.groups.push(Group {
                 index: g,
                 full: OnceLock::new(),
-                failed: OnceLock::new(),
                 origin: OnceLock::new(),
             });
         }
@@ -173,17 +170,16 @@ impl Stored {
     /// decoding the rest failed).
     fn at(&self, e: &crate::model::Event) -> Option<(&Cols, usize, Option<&str>)> {
         let (p, r) = self.event_at(e)?;
-        let g = self.groups.get(p.group);
-        let full = g.map(|g| {
-            g.full.get_or_init(|| {
-                self.decode(g.index, None).unwrap_or_else(|err| {
-                    let _ = g.failed.set(err.to_string());
-                    Vec::new()
-                })
-            })
+        let full = self.groups.get(p.group).map(|g| {
+            g.full
+                .get_or_init(|| self.decode(g.index, None).map_err(|e| e.to_string()))
         });
-        let failed = g.and_then(|g| g.failed.get()).map(String::as_str);
-        Some((Self::batch_of(full, p), r, failed))
+        let failed = full.and_then(|f| f.as_ref().err()).map(String::as_str);
+        Some((
+            Self::batch_of(full.and_then(|f| f.as_ref().ok()), p),
+            r,
+            failed,
+        ))
     }
 
     /// Batch `p` of a group's decoded batches, when decoding them worked.
@@ -247,7 +243,7 @@ impl Stored {
     pub fn origin(&self, e: &crate::model::Event) -> Option<(&str, &str)> {
         let (p, r) = self.event_at(e)?;
         let g = self.groups.get(p.group)?;
-        let decoded = match g.full.get() {
+        let decoded = match g.full.get().and_then(|f| f.as_ref().ok()) {
             Some(full) => full,
             None => g.origin.get_or_init(|| {
                 let mask = ProjectionMask::columns(
@@ -288,7 +284,7 @@ impl Stored {
 
     pub fn heap_bytes(&self) -> usize {
         let full = self.groups.iter().flat_map(|g| {
-            [g.full.get(), g.origin.get()]
+            [g.full.get().and_then(|f| f.as_ref().ok()), g.origin.get()]
                 .into_iter()
                 .flatten()
                 .flatten()

@@ -202,6 +202,16 @@ impl Filter {
         matches(&self.query, t, i, marks, None)
     }
 
+    /// Events a run without the free-text index would read for the query's text terms
+    /// (0 when it has none): the events its time bounds allow.
+    pub fn text_scan_len(&self, t: &Timeline) -> usize {
+        if self.query.text_terms().is_empty() {
+            return 0;
+        }
+        let (a, z) = self.range(t);
+        z - a
+    }
+
     /// The index range the query's time bounds allow (the timeline is sorted by time).
     fn range(&self, t: &Timeline) -> (usize, usize) {
         let (lo, hi) = self.query.time_bounds();

@@ -570,6 +570,21 @@ fn one_line(text: &str) -> TextArea<'static> {
 }
 
 impl State {
+    /// Whether filter `f` is better answered by the free-text index under construction
+    /// than by reading the events: the index reads every event once (rendering its
+    /// message), as the scan would; when the scan has at least as many events to read as
+    /// the index has left, waiting is never slower, and the two do not share the cores.
+    pub fn filter_waits_for_index(&self, f: &crate::timeline::filter::Filter) -> bool {
+        let scan = f.text_scan_len(&self.timeline);
+        self.ingest.index == IndexStatus::Building
+            && scan > 0
+            && scan
+                >= self
+                    .timeline
+                    .len()
+                    .saturating_sub(self.ingest.index_progress)
+    }
+
     pub fn new(timeline: Arc<Timeline>, config: Config) -> State {
         State {
             timeline,

@@ -1,6 +1,6 @@
-//! The pool for work nobody waits on (Sigma runs, analyzers, the free-text index), apart
-//! from rayon's global pool, which the work of a keypress uses (filters, searches,
-//! counts). On one pool a filter's blocks queued behind the blocks a detection run had
+//! The pool for work nobody waits on (Sigma runs, analyzers), apart from rayon's global
+//! pool, which the work of a keypress uses (filters, searches, counts, and the free-text
+//! index that free-text filters wait for). On one pool a filter's blocks queued behind the blocks a detection run had
 //! already split off on every worker, and its count came seconds late; with two, the
 //! operating system shares the cores between them from the first moment.
 

@@ -49,6 +49,10 @@ pub fn run_filter(st: &mut State, f: Arc<Filter>) -> Vec<Effect> {
         filter: Some(f.clone()),
     });
     st.query.filter_progress = 0;
+    if st.filter_waits_for_index(&f) {
+        // `index_done` starts it; an older filter still running is not wanted.
+        return vec![Effect::CancelJobs];
+    }
     vec![Effect::Filter {
         job: st.query.job,
         timeline: st.timeline.clone(),

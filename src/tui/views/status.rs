@@ -56,6 +56,13 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
     }
     let q = &st.query;
     match &q.filter_pending {
+        Some(p)
+            if p.filter
+                .as_ref()
+                .is_some_and(|f| st.filter_waits_for_index(f)) =>
+        {
+            left.push_str(&format!(" | filter waits for the index: {}", p.text));
+        }
         Some(p) => {
             let pct = (q.filter_progress * 100)
                 .checked_div(total)

@@ -1,6 +1,7 @@
 //! The one place that maps evidence into memory.
 // Mapping a file, advising the kernel about mapped pages and trimming the heap have no
-// safe API; the crate denies `unsafe` everywhere else (Cargo.toml [lints]).
+// safe API; the crate denies `unsafe` everywhere else (Cargo.toml [lints]) but for the
+// background pool's thread priority (tui/effects/pool.rs).
 #![allow(unsafe_code)]
 
 use memmap2::Mmap;

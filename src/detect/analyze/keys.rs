@@ -1,0 +1,110 @@
+//! The scan's map keys, looked up without allocating: the per-event path borrows its
+//! strings and copies them only when a key is new (most events repeat a key), and each
+//! host name is folded once per block rather than once per event.
+
+use super::{Kind, host_key, host_short};
+use hashbrown::Equivalent;
+use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
+
+/// A map whose owned tuple keys can be found by their borrowed form.
+pub(crate) type Map<K, V> = hashbrown::HashMap<K, V, rustc_hash::FxBuildHasher>;
+
+/// `(kind, host key, value)` borrowed; hashes as the owned tuple does.
+pub(super) struct FirstKey<'a>(pub Kind, pub &'a str, pub &'a str);
+
+impl Hash for FirstKey<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        (self.0, self.1, self.2).hash(h);
+    }
+}
+
+impl Equivalent<(Kind, String, String)> for FirstKey<'_> {
+    fn equivalent(&self, k: &(Kind, String, String)) -> bool {
+        self.0 == k.0 && self.1 == k.1 && self.2 == k.2
+    }
+}
+
+/// `(source, from, destination)` borrowed.
+pub(super) struct ConnKey<'a>(pub u16, pub &'a str, pub &'a str);
+
+impl Hash for ConnKey<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        (self.0, self.1, self.2).hash(h);
+    }
+}
+
+impl Equivalent<(u16, String, String)> for ConnKey<'_> {
+    fn equivalent(&self, k: &(u16, String, String)) -> bool {
+        self.0 == k.0 && self.1 == k.1 && self.2 == k.2
+    }
+}
+
+/// `(host key, where from)` borrowed.
+pub(super) struct PairKey<'a>(pub &'a str, pub &'a str);
+
+impl Hash for PairKey<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        (self.0, self.1).hash(h);
+    }
+}
+
+impl Equivalent<(String, String)> for PairKey<'_> {
+    fn equivalent(&self, k: &(String, String)) -> bool {
+        self.0 == k.0 && self.1 == k.1
+    }
+}
+
+/// Host names as the events give them → (host key, short name), for one block.
+#[derive(Default)]
+pub(super) struct Hosts(FxHashMap<String, (String, String)>);
+
+impl Hosts {
+    /// `host_key` and `host_short` of `raw`, computed the first time it is seen.
+    pub fn names(&mut self, raw: &str) -> (&str, &str) {
+        if !self.0.contains_key(raw) {
+            self.0
+                .insert(raw.to_owned(), (host_key(raw), host_short(raw)));
+        }
+        match self.0.get(raw) {
+            Some((k, s)) => (k, s),
+            None => ("", ""),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn borrowed_keys_hash_and_compare_as_the_owned_ones() {
+        let b = rustc_hash::FxBuildHasher;
+        let owned = (Kind::FirstTask, "ws-01".to_owned(), "\\Updater".to_owned());
+        let key = FirstKey(Kind::FirstTask, "ws-01", "\\Updater");
+        assert_eq!(b.hash_one(&owned), b.hash_one(&key));
+        assert!(key.equivalent(&owned));
+        assert!(!FirstKey(Kind::FirstService, "ws-01", "\\Updater").equivalent(&owned));
+        // The split between the two strings counts: ("ab", "c") is not ("a", "bc").
+        let conn = (3u16, "ab".to_owned(), "c".to_owned());
+        assert_eq!(b.hash_one(&conn), b.hash_one(ConnKey(3, "ab", "c")));
+        assert!(!ConnKey(3, "a", "bc").equivalent(&conn));
+        let pair = ("dc-01".to_owned(), "10.0.0.5".to_owned());
+        assert_eq!(b.hash_one(&pair), b.hash_one(PairKey("dc-01", "10.0.0.5")));
+        let mut m: Map<(u16, String, String), u32> = Map::default();
+        m.insert(conn.clone(), 7);
+        assert_eq!(m.get(&ConnKey(3, "ab", "c")), Some(&7));
+        assert_eq!(m.get(&ConnKey(3, "a", "bc")), None);
+    }
+
+    #[test]
+    fn host_names_fold_once_and_match_the_functions() {
+        let mut h = Hosts::default();
+        for raw in ["WS-01.corp.local", " 10.1.2.3 ", "WS-01.corp.local", ""] {
+            let (k, s) = h.names(raw);
+            assert_eq!((k, s), (host_key(raw).as_str(), host_short(raw).as_str()));
+        }
+        assert_eq!(h.0.len(), 3);
+    }
+}

@@ -5,7 +5,9 @@
 use super::{Kind, host_key, host_short};
 use hashbrown::Equivalent;
 use rustc_hash::FxHashMap;
+use std::fmt::Write;
 use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
 
 /// A map whose owned tuple keys can be found by their borrowed form.
 pub(crate) type Map<K, V> = hashbrown::HashMap<K, V, rustc_hash::FxBuildHasher>;
@@ -73,6 +75,24 @@ impl Hosts {
     }
 }
 
+/// Appends `ip` as `to_string` writes it; an IPv4 address without the formatter (every
+/// connection's addresses are written for its key).
+pub(super) fn push_ip(out: &mut String, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(v) => {
+            for (n, o) in v.octets().into_iter().enumerate() {
+                if n > 0 {
+                    out.push('.');
+                }
+                out.push_str(itoa::Buffer::new().format(o));
+            }
+        }
+        IpAddr::V6(v) => {
+            let _ = write!(out, "{v}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +116,24 @@ mod tests {
         m.insert(conn.clone(), 7);
         assert_eq!(m.get(&ConnKey(3, "ab", "c")), Some(&7));
         assert_eq!(m.get(&ConnKey(3, "a", "bc")), None);
+    }
+
+    #[test]
+    fn addresses_are_written_as_to_string_does() {
+        for a in [
+            "0.0.0.0",
+            "10.0.0.5",
+            "255.255.255.255",
+            "8.8.4.4",
+            "::1",
+            "2001:db8::ff00:42:8329",
+            "::ffff:1.2.3.4",
+        ] {
+            let ip: IpAddr = a.parse().unwrap();
+            let mut out = "x".to_owned();
+            push_ip(&mut out, ip);
+            assert_eq!(out, format!("x{ip}"));
+        }
     }
 
     #[test]

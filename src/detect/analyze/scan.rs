@@ -3,7 +3,7 @@
 //! connection times per source → destination, tampering events, IP → host).
 
 use super::burst::{Failures, is_failed_logon};
-use super::keys::{ConnKey, FirstKey, Hosts, Map, PairKey};
+use super::keys::{ConnKey, FirstKey, Hosts, Map, PairKey, push_ip};
 use super::{Kind, host_short};
 use crate::model::{Fields, Norm, Sym};
 use crate::timeline::Timeline;
@@ -141,7 +141,8 @@ enum Class {
 pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) -> Option<Collected> {
     let classes = classify(t);
     // Firewall lines are read lean: the analyzers want their normalised fields only (the
-    // registry checks that a lean parse keeps them), not their source fields or message.
+    // registry checks that a lean parse keeps them), not their source fields or message;
+    // the others without their message (only a tampering event's, EVTX, is read).
     let lean: Vec<bool> = t
         .sources
         .iter()
@@ -169,7 +170,7 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
                 let f = if lean.get(usize::from(e.source)) == Some(&true) {
                     t.lean_fields(i)
                 } else {
-                    t.fields_for(i, false)
+                    t.fields_without_message(i)
                 };
                 observe(t, i, &f, &mut c, &mut scratch);
             }
@@ -461,7 +462,7 @@ fn connection(
         && !host_raw.is_empty()
     {
         x.from.clear();
-        let _ = write!(x.from, "{s}");
+        push_ip(&mut x.from, s);
         if !c.ip_host.contains_key(x.from.as_str()) {
             let (k, s) = x.hosts.names(host_raw);
             c.ip_host
@@ -488,13 +489,13 @@ fn connection(
         if !public_ip(&d) {
             return;
         }
-        let _ = write!(x.dst, "{d}");
+        push_ip(&mut x.dst, d);
     }
     x.from.clear();
     let (from, shown): (&str, &str) = if firewall {
         match src {
             Some(s) if !public_ip(&s) => {
-                let _ = write!(x.from, "{s}");
+                push_ip(&mut x.from, s);
                 (&x.from, &x.from)
             }
             _ => return,

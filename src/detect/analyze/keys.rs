@@ -12,32 +12,18 @@ use std::net::IpAddr;
 /// A map whose owned tuple keys can be found by their borrowed form.
 pub(crate) type Map<K, V> = hashbrown::HashMap<K, V, rustc_hash::FxBuildHasher>;
 
-/// `(kind, host key, value)` borrowed; hashes as the owned tuple does.
-pub(super) struct FirstKey<'a>(pub Kind, pub &'a str, pub &'a str);
+/// `(kind, host key, value)` or `(source, from, destination)` borrowed; hashes as the
+/// owned tuple does.
+pub(super) struct Key3<'a, A>(pub A, pub &'a str, pub &'a str);
 
-impl Hash for FirstKey<'_> {
+impl<A: Hash + Copy> Hash for Key3<'_, A> {
     fn hash<H: Hasher>(&self, h: &mut H) {
         (self.0, self.1, self.2).hash(h);
     }
 }
 
-impl Equivalent<(Kind, String, String)> for FirstKey<'_> {
-    fn equivalent(&self, k: &(Kind, String, String)) -> bool {
-        self.0 == k.0 && self.1 == k.1 && self.2 == k.2
-    }
-}
-
-/// `(source, from, destination)` borrowed.
-pub(super) struct ConnKey<'a>(pub u16, pub &'a str, pub &'a str);
-
-impl Hash for ConnKey<'_> {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        (self.0, self.1, self.2).hash(h);
-    }
-}
-
-impl Equivalent<(u16, String, String)> for ConnKey<'_> {
-    fn equivalent(&self, k: &(u16, String, String)) -> bool {
+impl<A: PartialEq> Equivalent<(A, String, String)> for Key3<'_, A> {
+    fn equivalent(&self, k: &(A, String, String)) -> bool {
         self.0 == k.0 && self.1 == k.1 && self.2 == k.2
     }
 }
@@ -102,20 +88,20 @@ mod tests {
     fn borrowed_keys_hash_and_compare_as_the_owned_ones() {
         let b = rustc_hash::FxBuildHasher;
         let owned = (Kind::FirstTask, "ws-01".to_owned(), "\\Updater".to_owned());
-        let key = FirstKey(Kind::FirstTask, "ws-01", "\\Updater");
+        let key = Key3(Kind::FirstTask, "ws-01", "\\Updater");
         assert_eq!(b.hash_one(&owned), b.hash_one(&key));
         assert!(key.equivalent(&owned));
-        assert!(!FirstKey(Kind::FirstService, "ws-01", "\\Updater").equivalent(&owned));
+        assert!(!Key3(Kind::FirstService, "ws-01", "\\Updater").equivalent(&owned));
         // The split between the two strings counts: ("ab", "c") is not ("a", "bc").
         let conn = (3u16, "ab".to_owned(), "c".to_owned());
-        assert_eq!(b.hash_one(&conn), b.hash_one(ConnKey(3, "ab", "c")));
-        assert!(!ConnKey(3, "a", "bc").equivalent(&conn));
+        assert_eq!(b.hash_one(&conn), b.hash_one(Key3(3u16, "ab", "c")));
+        assert!(!Key3(3, "a", "bc").equivalent(&conn));
         let pair = ("dc-01".to_owned(), "10.0.0.5".to_owned());
         assert_eq!(b.hash_one(&pair), b.hash_one(PairKey("dc-01", "10.0.0.5")));
         let mut m: Map<(u16, String, String), u32> = Map::default();
         m.insert(conn.clone(), 7);
-        assert_eq!(m.get(&ConnKey(3, "ab", "c")), Some(&7));
-        assert_eq!(m.get(&ConnKey(3, "a", "bc")), None);
+        assert_eq!(m.get(&Key3(3, "ab", "c")), Some(&7));
+        assert_eq!(m.get(&Key3(3, "a", "bc")), None);
     }
 
     #[test]

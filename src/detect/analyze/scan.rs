@@ -3,7 +3,7 @@
 //! connection times per source → destination, tampering events, IP → host).
 
 use super::burst::{Failures, is_failed_logon};
-use super::keys::{ConnKey, FirstKey, Hosts, Map, PairKey, push_ip};
+use super::keys::{Hosts, Key3, Map, PairKey, push_ip};
 use super::{Kind, host_short};
 use crate::model::{Fields, Norm, Sym};
 use crate::timeline::Timeline;
@@ -349,7 +349,7 @@ fn observe(t: &Timeline, i: usize, f: &Fields<'_>, c: &mut Collected, x: &mut Sc
         && first_value(k, f, &mut x.value)
     {
         let (hk, hs) = x.hosts.names(&host_raw);
-        match c.first.get_mut(&FirstKey(k, hk, &x.value)) {
+        match c.first.get_mut(&Key3(k, hk, &x.value)) {
             Some(s) => s.count += 1,
             None => {
                 let s = Seen {
@@ -510,7 +510,7 @@ fn connection(
     if let (Some(s), Some(d)) = (src, f.get(Norm::DstIp).and_then(ip)) {
         flow(t, i, f, (s, d), firewall, (from, shown), c);
     }
-    match c.conns.get_mut(&ConnKey(e.source, from, &x.dst)) {
+    match c.conns.get_mut(&Key3(e.source, from, &x.dst)) {
         Some(conn) => conn.times.push(e.ts),
         None => {
             let conn = Conn {

@@ -2,7 +2,7 @@
 //! strings and copies them only when a key is new (most events repeat a key), and each
 //! host name is folded once per block rather than once per event.
 
-use super::{Kind, host_key, host_short};
+use super::{host_key, host_short};
 use hashbrown::Equivalent;
 use rustc_hash::FxHashMap;
 use std::fmt::Write;
@@ -82,6 +82,7 @@ pub(super) fn push_ip(out: &mut String, ip: IpAddr) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::analyze::Kind;
     use std::hash::BuildHasher;
 
     #[test]

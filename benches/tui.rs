@@ -8,6 +8,7 @@
 //! VIGIL_BENCH_FILTER=QUERY …   # measure that filter alone
 //! VIGIL_BENCH_COUNTS_ONLY=1 …  # the index, then `:top FIELD` alone
 //! VIGIL_BENCH_ANALYZE_ONLY=1 … # the candidates' analyzers alone (issue 14's figure)
+//! VIGIL_BENCH_ANALYZE_DUMP=FILE # …and their findings written to FILE (to compare builds)
 //! ```
 //! Every figure is the median (and max) over RUNS repetitions (default 5).
 // A measuring tool, not library code: a query or pattern of its own that does not compile
@@ -230,7 +231,15 @@ fn main() {
         let (_, a) = measure("analyzers (candidates)", runs, || {
             vigil::detect::analyze::analyze(&t, &AtomicBool::new(false), &AtomicUsize::new(0))
         });
-        println!("    -> {} findings", a.map_or(0, |a| a.findings.len()));
+        println!(
+            "    -> {} findings",
+            a.as_ref().map_or(0, |a| a.findings.len())
+        );
+        // `VIGIL_BENCH_ANALYZE_DUMP=FILE`: every finding and silence, to compare two builds.
+        if let (Some(out), Some(a)) = (std::env::var_os("VIGIL_BENCH_ANALYZE_DUMP"), a) {
+            let text = format!("{:#?}\n{:#?}\n", a.findings, a.silences);
+            std::fs::write(out, text).expect("dump written");
+        }
         return;
     }
     // `VIGIL_BENCH_COUNTS_ONLY=1`: the index, then `:top` alone (issue 15's figure).

@@ -69,6 +69,15 @@ impl Kind {
         }
     }
 
+    /// As `fields(r, false)`, and a text record's EDR summary line left out too: for
+    /// readers that never look at the message (the analyzers).
+    pub fn fields_without_message<'a>(&'a self, r: Rec<'a>) -> Fields<'a> {
+        match self {
+            Kind::Text(p) => p.fields_into(r, Fields::without_message()),
+            _ => self.fields(r, false),
+        }
+    }
+
     /// As `fields` without the message, and for a text source without its source fields
     /// either (a lean parse): for readers that want only normalised fields, at a fraction
     /// of the cost.

@@ -346,7 +346,11 @@ impl Prepared {
     /// that read it at ingest); a record that no longer parses shows its text as the
     /// message.
     pub fn fields<'a>(&self, r: Rec<'a>) -> Fields<'a> {
-        let mut f = Fields::new();
+        self.fields_into(r, Fields::new())
+    }
+
+    /// As [`fields`](Self::fields), into `f` (`Fields::without_message`: no EDR summary).
+    pub fn fields_into<'a>(&self, r: Rec<'a>, mut f: Fields<'a>) -> Fields<'a> {
         let rec = record_bytes(r.data, r.event.loc, r.event.aux);
         if self.parser.parse(rec, &mut f).is_err() {
             f.set(Norm::Message, String::from_utf8_lossy(rec));

@@ -101,6 +101,9 @@ pub struct Fields<'a> {
     /// are needed, so a parser may skip its source fields and the message (the detail view
     /// re-parses the record in full). Survives `clear`.
     lean: bool,
+    /// For readers that never look at the message (the analyzers): an EDR parser skips
+    /// building its summary line. Survives `clear`.
+    no_message: bool,
 }
 
 impl<'a> Fields<'a> {
@@ -115,6 +118,19 @@ impl<'a> Fields<'a> {
             lean: true,
             ..Fields::default()
         }
+    }
+
+    /// Buffer for a reader that never looks at the message (see the `no_message` field).
+    pub fn without_message() -> Self {
+        Fields {
+            no_message: true,
+            ..Fields::default()
+        }
+    }
+
+    /// Whether the summary message may be left out.
+    pub fn skips_message(&self) -> bool {
+        self.no_message
     }
 
     /// Whether only time, host, tag and validity are wanted.
@@ -182,6 +198,7 @@ impl<'a> Fields<'a> {
         Fields {
             ts: self.ts,
             lean: self.lean,
+            no_message: self.no_message,
             norm: self.norm.map(|o| o.map(|c| Cow::Owned(c.into_owned()))),
             raw: self
                 .raw

@@ -7,7 +7,8 @@
 //! a sequential pass for per-source spacing and EVTX record ids (`sources`); the
 //! analyzers then work on those small summaries. Only events whose (source, tag) pair
 //! can matter are re-read, so a firewall-heavy timeline costs one parse per connection
-//! and nothing else. Cancellable; `progress` counts events scanned (of `t.len()`).
+//! and nothing else; its map keys are looked up borrowed (`keys`), so an event that repeats
+//! a key allocates nothing. Cancellable; `progress` counts events scanned (of `t.len()`).
 //!
 //! Findings name their anchor event by timeline index: they belong to the timeline as it
 //! was when `analyze` started (as `Hits` do).
@@ -15,6 +16,7 @@
 mod beacon;
 mod burst;
 mod firstseen;
+mod keys;
 mod scan;
 mod silence;
 mod skew;

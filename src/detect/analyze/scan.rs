@@ -3,11 +3,14 @@
 //! connection times per source → destination, tampering events, IP → host).
 
 use super::burst::{Failures, is_failed_logon};
-use super::{Kind, host_key, host_short};
+use super::keys::{Hosts, Key3, Map, PairKey, push_ip};
+use super::{Kind, host_short};
 use crate::model::{Fields, Norm, Sym};
 use crate::timeline::Timeline;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::fmt::Write;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 
@@ -65,16 +68,25 @@ pub(crate) struct Tamper {
 #[derive(Default)]
 pub(crate) struct Collected {
     /// (kind, host key, value) → first occurrence.
-    pub first: FxHashMap<(Kind, String, String), Seen>,
+    pub first: Map<(Kind, String, String), Seen>,
     /// (source, from, destination) → times.
-    pub conns: FxHashMap<(u16, String, String), Conn>,
+    pub conns: Map<(u16, String, String), Conn>,
     /// IP → (host key, host as shown), from endpoint network events.
     pub ip_host: FxHashMap<String, (String, String)>,
     pub tamper: Vec<Tamper>,
     /// Connections with both ports, sampled by connection (`FLOWS_IN_FULL`).
     pub flows: Vec<Flow>,
     /// (host key, source address or workstation) → failed logons.
-    pub failures: FxHashMap<(String, String), Failures>,
+    pub failures: Map<(String, String), Failures>,
+}
+
+/// A block's reusable buffers: folded host names and the text of the keys being looked up.
+#[derive(Default)]
+struct Scratch {
+    hosts: Hosts,
+    value: String,
+    from: String,
+    dst: String,
 }
 
 impl Collected {
@@ -129,7 +141,8 @@ enum Class {
 pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) -> Option<Collected> {
     let classes = classify(t);
     // Firewall lines are read lean: the analyzers want their normalised fields only (the
-    // registry checks that a lean parse keeps them), not their source fields or message.
+    // registry checks that a lean parse keeps them), not their source fields or message;
+    // the others without their message (only a tampering event's, EVTX, is read).
     let lean: Vec<bool> = t
         .sources
         .iter()
@@ -144,6 +157,7 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
         .map(|b| {
             let range = b * BLOCK..((b + 1) * BLOCK).min(n);
             let mut c = Collected::default();
+            let mut scratch = Scratch::default();
             let mut tick = crate::detect::tick::Tick::new(progress, cancel, STEP);
             for i in range {
                 if !tick.next() {
@@ -156,9 +170,9 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
                 let f = if lean.get(usize::from(e.source)) == Some(&true) {
                     t.lean_fields(i)
                 } else {
-                    t.fields_for(i, false)
+                    t.fields_without_message(i)
                 };
-                observe(t, i, &f, &mut c);
+                observe(t, i, &f, &mut c, &mut scratch);
             }
             tick.finish();
             Some(c)
@@ -246,12 +260,14 @@ pub(crate) fn tamper_kind(f: &Fields<'_>) -> Option<Kind> {
     })
 }
 
-fn lower_base(p: &str) -> String {
+/// The file name of a path, lower-cased, appended to `out`.
+fn lower_base(p: &str, out: &mut String) {
     let p = p.trim().trim_matches('"');
-    p.rsplit(['\\', '/'])
-        .next()
-        .unwrap_or(p)
-        .to_ascii_lowercase()
+    let at = out.len();
+    out.push_str(p.rsplit(['\\', '/']).next().unwrap_or(p));
+    if let Some(tail) = out.get_mut(at..) {
+        tail.make_ascii_lowercase();
+    }
 }
 
 /// An address worth following out of the network: not private, loopback, link-local,
@@ -297,11 +313,11 @@ pub(crate) fn boring_user(u: &str) -> bool {
         || name.starts_with("UMFD-")
 }
 
-fn observe(t: &Timeline, i: usize, f: &Fields<'_>, c: &mut Collected) {
-    let host_raw = f
-        .get(Norm::Host)
-        .map(str::to_owned)
-        .unwrap_or_else(|| t.host(i).into_owned());
+fn observe(t: &Timeline, i: usize, f: &Fields<'_>, c: &mut Collected, x: &mut Scratch) {
+    let host_raw: Cow<'_, str> = match f.get(Norm::Host) {
+        Some(h) => Cow::Borrowed(h),
+        None => t.host(i),
+    };
     let cat = f.get(Norm::Category).unwrap_or("");
     let evtx = f.get(Norm::Channel).is_some();
     if evtx && let Some(k) = tamper_kind(f) {
@@ -319,7 +335,7 @@ fn observe(t: &Timeline, i: usize, f: &Fields<'_>, c: &mut Collected) {
             f.get(Norm::EventId).unwrap_or(""),
         )
     {
-        failed_logon(t, i, f, &host_raw, c);
+        failed_logon(t, i, f, &host_raw, c, &mut x.hosts);
         return;
     }
     let kind = if evtx {
@@ -330,25 +346,37 @@ fn observe(t: &Timeline, i: usize, f: &Fields<'_>, c: &mut Collected) {
         None
     };
     if let Some(k) = kind
-        && let Some(v) = first_value(k, f)
+        && first_value(k, f, &mut x.value)
     {
-        let hk = host_key(&host_raw);
-        let s = c.first.entry((k, hk, v)).or_insert_with(|| Seen {
-            first: i,
-            host: host_short(&host_raw),
-            count: 0,
-        });
-        s.count += 1;
+        let (hk, hs) = x.hosts.names(&host_raw);
+        match c.first.get_mut(&Key3(k, hk, &x.value)) {
+            Some(s) => s.count += 1,
+            None => {
+                let s = Seen {
+                    first: i,
+                    host: hs.to_owned(),
+                    count: 1,
+                };
+                c.first.insert((k, hk.to_owned(), x.value.clone()), s);
+            }
+        }
         return;
     }
     if matches!(cat, "network" | "dns" | "firewall") {
-        connection(t, i, f, cat, &host_raw, c);
+        connection(t, i, f, cat, &host_raw, c, x);
     }
 }
 
 /// A failed logon, under its host and where it came from: the client address, else the
 /// workstation name the client gave.
-fn failed_logon(t: &Timeline, i: usize, f: &Fields<'_>, host_raw: &str, c: &mut Collected) {
+fn failed_logon(
+    t: &Timeline,
+    i: usize,
+    f: &Fields<'_>,
+    host_raw: &str,
+    c: &mut Collected,
+    hosts: &mut Hosts,
+) {
     let known = |v: &&str| !v.is_empty() && *v != "-";
     let from = f
         .raw("IpAddress")
@@ -360,45 +388,53 @@ fn failed_logon(t: &Timeline, i: usize, f: &Fields<'_>, host_raw: &str, c: &mut 
         return;
     };
     let user = f.raw("TargetUserName").unwrap_or("");
-    c.failures
-        .entry((host_key(host_raw), from.to_owned()))
-        .or_insert_with(|| Failures {
-            host: host_short(host_raw),
-            ..Default::default()
-        })
-        .add(e.ts, i, user);
+    let (hk, hs) = hosts.names(host_raw);
+    if let Some(x) = c.failures.get_mut(&PairKey(hk, from)) {
+        x.add(e.ts, i, user);
+        return;
+    }
+    let mut x = Failures {
+        host: hs.to_owned(),
+        ..Default::default()
+    };
+    x.add(e.ts, i, user);
+    c.failures.insert((hk.to_owned(), from.to_owned()), x);
 }
 
-/// The value a first-seen kind is about, or None for what says nothing.
-fn first_value(k: Kind, f: &Fields<'_>) -> Option<String> {
+/// The value a first-seen kind is about, written into `out`; false for what says nothing.
+fn first_value(k: Kind, f: &Fields<'_>, out: &mut String) -> bool {
+    out.clear();
     let raw = |n: &str| f.raw(n).filter(|v| !v.is_empty() && *v != "-");
-    let v = match k {
-        Kind::FirstProcess => lower_base(f.get(Norm::Process).or(f.get(Norm::File))?),
-        Kind::FirstService => raw("ServiceName")?.to_owned(),
-        Kind::FirstTask => raw("TaskName")?.to_owned(),
-        Kind::FirstLogon => {
-            let u = f.get(Norm::User)?;
-            if boring_user(u) {
-                return None;
+    let found = match k {
+        Kind::FirstProcess => f
+            .get(Norm::Process)
+            .or(f.get(Norm::File))
+            .map(|p| lower_base(p, out)),
+        Kind::FirstService => raw("ServiceName").map(|v| out.push_str(v)),
+        Kind::FirstTask => raw("TaskName").map(|v| out.push_str(v)),
+        Kind::FirstLogon => match f.get(Norm::User) {
+            Some(u) if !boring_user(u) => {
+                out.push_str(u);
+                out.make_ascii_lowercase();
+                let ty = raw("LogonType").unwrap_or("?");
+                let _ = write!(out, " type {ty}");
+                Some(())
             }
-            let ty = raw("LogonType").unwrap_or("?");
-            format!("{} type {ty}", u.to_ascii_lowercase())
-        }
-        Kind::FirstAccount => {
-            let u = raw("TargetUserName")?;
-            match raw("TargetDomainName") {
-                Some(d) => format!("{d}\\{u}"),
-                None => u.to_owned(),
-            }
-        }
-        Kind::FirstGroupMember => {
-            let m = raw("MemberName").or(raw("MemberSid"))?;
+            _ => None,
+        },
+        Kind::FirstAccount => raw("TargetUserName").map(|u| {
+            let _ = match raw("TargetDomainName") {
+                Some(d) => write!(out, "{d}\\{u}"),
+                None => write!(out, "{u}"),
+            };
+        }),
+        Kind::FirstGroupMember => raw("MemberName").or(raw("MemberSid")).map(|m| {
             let g = raw("TargetUserName").unwrap_or("?");
-            format!("{m} → {g}")
-        }
-        _ => return None,
+            let _ = write!(out, "{m} → {g}");
+        }),
+        _ => None,
     };
-    (!v.is_empty()).then_some(v)
+    found.is_some() && !out.is_empty()
 }
 
 /// A connection or name lookup: (from, destination) with its time. Only destinations
@@ -411,6 +447,7 @@ fn connection(
     cat: &str,
     host_raw: &str,
     c: &mut Collected,
+    x: &mut Scratch,
 ) {
     let src = f.get(Norm::SrcIp).and_then(ip);
     let firewall = cat == "firewall";
@@ -424,21 +461,27 @@ fn connection(
         && !s.is_loopback()
         && !host_raw.is_empty()
     {
-        c.ip_host
-            .entry(s.to_string())
-            .or_insert_with(|| (host_key(host_raw), host_short(host_raw)));
+        x.from.clear();
+        push_ip(&mut x.from, s);
+        if !c.ip_host.contains_key(x.from.as_str()) {
+            let (k, s) = x.hosts.names(host_raw);
+            c.ip_host
+                .insert(x.from.clone(), (k.to_owned(), s.to_owned()));
+        }
     }
-    let dst = if cat == "dns" {
+    x.dst.clear();
+    if cat == "dns" {
         let name = f
             .raw("QueryName")
             .or(f.raw("DomainName"))
             .or(f.raw("RemoteUrl"))
             .unwrap_or("");
-        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        x.dst.push_str(name.trim().trim_end_matches('.'));
+        x.dst.make_ascii_lowercase();
+        let name = &x.dst;
         if name.is_empty() || !name.contains('.') || name.ends_with(".local") {
             return;
         }
-        name
     } else {
         let Some(d) = f.get(Norm::DstIp).and_then(ip) else {
             return;
@@ -446,32 +489,39 @@ fn connection(
         if !public_ip(&d) {
             return;
         }
-        d.to_string()
-    };
-    let (from, shown) = if firewall {
+        push_ip(&mut x.dst, d);
+    }
+    x.from.clear();
+    let (from, shown): (&str, &str) = if firewall {
         match src {
-            Some(s) if !public_ip(&s) => (s.to_string(), s.to_string()),
+            Some(s) if !public_ip(&s) => {
+                push_ip(&mut x.from, s);
+                (&x.from, &x.from)
+            }
             _ => return,
         }
     } else {
         if host_raw.is_empty() {
             return;
         }
-        (host_key(host_raw), host_short(host_raw))
+        x.hosts.names(host_raw)
     };
     let Some(e) = t.events.get(i) else { return };
     if let (Some(s), Some(d)) = (src, f.get(Norm::DstIp).and_then(ip)) {
-        flow(t, i, f, (s, d), firewall, (&from, &shown), c);
+        flow(t, i, f, (s, d), firewall, (from, shown), c);
     }
-    let x = c
-        .conns
-        .entry((e.source, from, dst))
-        .or_insert_with(|| Conn {
-            first: i,
-            host: shown,
-            times: Vec::new(),
-        });
-    x.times.push(e.ts);
+    match c.conns.get_mut(&Key3(e.source, from, &x.dst)) {
+        Some(conn) => conn.times.push(e.ts),
+        None => {
+            let conn = Conn {
+                first: i,
+                host: shown.to_owned(),
+                times: vec![e.ts],
+            };
+            c.conns
+                .insert((e.source, from.to_owned(), x.dst.clone()), conn);
+        }
+    }
 }
 
 /// Keeps a connection with both ports for the skew estimate (a sample of them on a big

@@ -78,6 +78,28 @@ fn golden_line(t: &Timeline, n: usize, c: &candidates::Candidate) -> String {
     )
 }
 
+/// Every finding and silence on the sample, pinned as the analyzers found them before
+/// their scan was made cheaper (borrowed keys, records read without their message): a
+/// faster scan must find exactly the same.
+#[test]
+fn sample_analysis_is_pinned() {
+    let dir = testutil::samples();
+    let t = load(&dir);
+    let a = run(&t);
+    // Reasons name their file by the path it was loaded from.
+    let text = format!("{:#?}\n{:#?}\n", a.findings, a.silences)
+        .replace(&format!("{}/", dir.display()), "samples/");
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/analysis_sample.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &text).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&golden).unwrap_or_default(),
+        text,
+        "the analysis of the sample changed (UPDATE_GOLDEN=1 to accept)"
+    );
+}
+
 #[test]
 fn sample_top_25_hold_15_planted_behaviours() {
     let (t, c) = sample_candidates();

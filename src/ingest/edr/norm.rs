@@ -207,7 +207,7 @@ pub fn clip(s: &str, max: usize) -> &str {
 /// Builds the one-line `message` from the normalised fields, unless the format set one:
 /// `process powershell.exe -enc ... (parent winword.exe)`, `network a:1 -> b:2`...
 pub fn summarise(f: &mut Fields<'_>) {
-    if f.get(Norm::Message).is_some() {
+    if f.skips_message() || f.get(Norm::Message).is_some() {
         return;
     }
     let g = |n: Norm| f.get(n).unwrap_or("");
@@ -346,5 +346,17 @@ mod tests {
             f.get(Norm::Message),
             Some("process powershell.exe -enc AAA (parent winword.exe)")
         );
+    }
+
+    #[test]
+    fn no_summary_for_a_reader_without_message() {
+        let mut f = Fields::without_message();
+        f.set(Norm::Category, "process");
+        f.set(Norm::Cmdline, "cmd.exe");
+        summarise(&mut f);
+        assert_eq!(f.get(Norm::Message), None);
+        assert_eq!(f.get(Norm::Cmdline), Some("cmd.exe"));
+        f.clear();
+        assert!(f.skips_message());
     }
 }

@@ -174,7 +174,8 @@ impl Batch {
     pub fn push_missing(&mut self, ann: &Annotated<'_, '_>, m: &MissingEvent<'_>) {
         let copy = m.first().map(|a| &a.event);
         self.push_time(m.key.ts);
-        self.source.append_value(copy.map_or("", |c| c.source.as_str()));
+        self.source
+            .append_value(copy.map_or("", |c| c.source.as_str()));
         self.format.append_value(ann.missing_format(m));
         self.push_norm(|n| {
             let v = match n {

@@ -90,6 +90,19 @@ fn schema_is_pinned() {
     parquet::schema::printer::print_schema(&mut text, meta.file_metadata().schema());
     let text = String::from_utf8(text).unwrap();
     assert_eq!(text.trim(), SCHEMA.trim(), "\n{text}");
+    // A case adds `annotations` and `evidence`, detections `rules`, after the rest.
+    let base = super::schema::schema(false, false).fields().len();
+    let names = |s: arrow_schema::Schema| -> Vec<String> {
+        s.fields()
+            .iter()
+            .skip(base)
+            .map(|f| f.name().clone())
+            .collect()
+    };
+    assert_eq!(
+        names(super::schema::schema(true, true)),
+        ["annotations", "evidence", "rules"]
+    );
 }
 
 /// The Parquet schema engines see (README "Parquet dataset"). Changing it is a contract
@@ -428,7 +441,11 @@ fn annotations_whose_evidence_is_missing_are_rows_flagged_missing() {
                     true => Vec::new(),
                     false => {
                         let v = anns.value(r);
-                        let note = v.as_struct().column_by_name("note").unwrap().as_string::<i32>();
+                        let note = v
+                            .as_struct()
+                            .column_by_name("note")
+                            .unwrap()
+                            .as_string::<i32>();
                         note.iter().flatten().map(str::to_owned).collect()
                     }
                 };

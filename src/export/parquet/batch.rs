@@ -82,8 +82,15 @@ pub(super) struct Batch {
     rules: Option<ListBuilder<StringBuilder>>,
 }
 
-fn text_map() -> TextMap {
-    MapBuilder::new(None, StringBuilder::new(), StringBuilder::new())
+/// A map builder for `n` rows of about `entries` pairs each.
+fn text_map(n: usize, entries: usize) -> TextMap {
+    let pairs = n * entries;
+    MapBuilder::with_capacity(
+        None,
+        StringBuilder::with_capacity(pairs, pairs * 12),
+        StringBuilder::with_capacity(pairs, pairs * 24),
+        n,
+    )
 }
 
 impl Batch {
@@ -114,8 +121,8 @@ impl Batch {
                 .map(|c| (c, NormCol::new(&norm_type(c), n)))
                 .collect(),
             message: StringBuilder::with_capacity(n, n * 64),
-            norm_text: text_map(),
-            raw: text_map(),
+            norm_text: text_map(0, 0),
+            raw: text_map(n, 12),
             recovered: BooleanBuilder::with_capacity(n),
             bad_time: BooleanBuilder::with_capacity(n),
             sha: StringBuilder::with_capacity(n, n * 64),
@@ -146,11 +153,7 @@ impl Batch {
                 .message
                 .append_value(crate::timeline::generic_message(&f)),
         }
-        for (k, v) in unique_pairs(&f.raw) {
-            self.raw.keys().append_value(k);
-            self.raw.values().append_value(v);
-        }
-        let _ = self.raw.append(true);
+        push_unique(&mut self.raw, &f.raw);
         self.recovered.append_value(flags.recovered());
         self.bad_time.append_value(flags.bad_time());
         let key = t.key(i);
@@ -292,19 +295,25 @@ fn text(s: &mut StructBuilder, k: usize, v: Option<&str>) {
 
 /// The source fields with each name once, as the jsonl `raw` object has them: a name
 /// given twice keeps its first place and its last value (engines' maps want unique keys).
-fn unique_pairs<'f>(
-    raw: &'f [(std::borrow::Cow<'f, str>, std::borrow::Cow<'f, str>)],
-) -> Vec<(&'f str, &'f str)> {
-    let mut out: Vec<(&str, &str)> = raw.iter().map(|(k, v)| (&**k, &**v)).collect();
-    if !crate::export::object::has_repeats(out.iter().map(|(k, _)| *k)) {
-        return out;
-    }
-    let mut unique: Vec<(&str, &str)> = Vec::with_capacity(out.len());
-    for (k, v) in out.drain(..) {
-        match unique.iter_mut().find(|(u, _)| *u == k) {
-            Some(slot) => slot.1 = v,
-            None => unique.push((k, v)),
+fn push_unique(b: &mut TextMap, raw: &[(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)]) {
+    let pairs = raw.iter().map(|(k, v)| (&**k, &**v));
+    if !crate::export::object::has_repeats(pairs.clone().map(|(k, _)| k)) {
+        for (k, v) in pairs {
+            b.keys().append_value(k);
+            b.values().append_value(v);
+        }
+    } else {
+        let mut unique: Vec<(&str, &str)> = Vec::with_capacity(raw.len());
+        for (k, v) in pairs {
+            match unique.iter_mut().find(|(u, _)| *u == k) {
+                Some(slot) => slot.1 = v,
+                None => unique.push((k, v)),
+            }
+        }
+        for (k, v) in unique {
+            b.keys().append_value(k);
+            b.values().append_value(v);
         }
     }
-    unique
+    let _ = b.append(true);
 }

@@ -41,17 +41,23 @@ pub struct DatasetOptions<'a> {
     pub replace: bool,
 }
 
-/// Rows per file and per row group (smaller in tests).
+/// Rows per file, per row group and per Arrow batch (smaller in tests).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Layout {
     pub rows_per_file: usize,
     pub row_group: usize,
+    /// Rows per batch handed to the writer, which gathers them into row groups: batches
+    /// this small keep the builders in cache and their buffers reused by the allocator (a
+    /// row group's worth of builders grew and faulted in fresh pages each time), and let
+    /// building the next batch and encoding the last one take turns finely.
+    pub batch: usize,
 }
 
 impl Layout {
     pub const DEFAULT: Layout = Layout {
         rows_per_file: 1 << 20,
         row_group: 1 << 17,
+        batch: 1 << 14,
     };
 }
 
@@ -245,13 +251,13 @@ fn props(layout: Layout) -> WriterProperties {
     });
     // Messages and locators are nearly all distinct: a dictionary is built per page only
     // to be given up (zstd finds what repeats in them anyway).
-    [
+    let b = [
         ColumnPath::from(schema::MESSAGE),
         ColumnPath::from(schema::LOCATOR),
     ]
     .into_iter()
-    .fold(b, |b, c| b.set_column_dictionary_enabled(c, false))
-    .build()
+    .fold(b, |b, c| b.set_column_dictionary_enabled(c, false));
+    b.build()
 }
 
 /// Writes every part (in parallel), each put in place once complete (one open file per
@@ -289,8 +295,8 @@ fn write_parts(
         .collect()
 }
 
-/// One file: row groups of `layout.row_group` rows, the next one built while the last is
-/// encoded and compressed.
+/// One file: row groups of `layout.row_group` rows, written a batch at a time, the next
+/// batch built while the last is encoded and compressed.
 fn write_part(
     cx: &Lines<'_>,
     schema: &arrow_schema::SchemaRef,
@@ -314,7 +320,12 @@ fn write_part(
         }
         b.finish()
     };
-    let chunks: Vec<&[Item]> = rows.chunks(layout.row_group.max(1)).collect();
+    // Batches never straddle a row group, so the groups are cut where they were.
+    let group = layout.row_group.max(1);
+    let chunks: Vec<&[Item]> = rows
+        .chunks(group)
+        .flat_map(|g| g.chunks(layout.batch.clamp(1, group)))
+        .collect();
     let mut next = chunks.first().map(|c| build(c));
     for k in 0..chunks.len() {
         let Some(cur) = next.take() else { break };

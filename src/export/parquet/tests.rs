@@ -22,6 +22,7 @@ const LINES: &str = "\
 const SMALL: Layout = Layout {
     rows_per_file: 2,
     row_group: 1,
+    batch: 1,
 };
 
 /// The test lines as one source with a SHA-256, as real evidence has.
@@ -260,6 +261,19 @@ fn files_are_cut_by_day_and_size_in_time_order() {
     assert_eq!(meta.row_groups().len(), 2, "one row per group");
     let (batches, _) = read(&ds.join("date=2022-01-02/part-s-00001.parquet"));
     assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+
+    // Batches smaller than a row group are gathered into whole row groups.
+    let ds = dir.path().join("batched");
+    let layout = Layout {
+        rows_per_file: 10,
+        row_group: 2,
+        batch: 1,
+    };
+    let req = Request::new(Format::Parquet);
+    write_with(&t, &req, &ds, &Protected::new(), shard("s", false), layout).unwrap();
+    let (_, meta) = read(&ds.join("date=2022-01-02/part-s-00000.parquet"));
+    let groups: Vec<i64> = meta.row_groups().iter().map(|g| g.num_rows()).collect();
+    assert_eq!(groups, [2, 1]);
 }
 
 /// Row groups carry the statistics `--filter` pushdown reads (`ts`, the normalised

@@ -150,7 +150,16 @@ pub fn rank(t: &Timeline, sigma: Option<(&Hits, &RuleSet)>, analysis: &Analysis)
             .or_default()
             .insert(analyze::host_key(&f.host));
     }
-    for f in &analysis.findings {
+    let acts = tampering_acts(analysis);
+    for (k, f) in analysis.findings.iter().enumerate() {
+        let count = if f.kind.is_tampering_act() {
+            match acts.get(&k) {
+                Some(&n) => n,
+                None => continue,
+            }
+        } else {
+            1
+        };
         let rarity = match (f.kind, f.rarity) {
             (Kind::Beacon, Some(r)) => r.spread(),
             (_, Some(r)) => r.factor(),
@@ -163,7 +172,7 @@ pub fn rank(t: &Timeline, sigma: Option<(&Hits, &RuleSet)>, analysis: &Analysis)
             host: f.host.clone(),
             why: f.reason.clone(),
             origin: Origin::Analyzer(f.kind),
-            count: 1,
+            count,
             score: f.strength * rarity,
             earliest: false,
         });
@@ -181,6 +190,25 @@ pub fn rank(t: &Timeline, sigma: Option<(&Hits, &RuleSet)>, analysis: &Analysis)
     rows.sort_unstable();
     rows.dedup();
     Candidates { list, rows }
+}
+
+/// The same tampering act on one host (every log cleared in one go, Defender switched off
+/// twice) is one candidate: its first finding (findings and timeline indices are in time
+/// order), with how many it stands for. Finding index → count.
+fn tampering_acts(analysis: &Analysis) -> FxHashMap<usize, usize> {
+    let mut groups: FxHashMap<(Kind, String), (usize, usize)> = FxHashMap::default();
+    for (k, f) in analysis.findings.iter().enumerate() {
+        if f.kind.is_tampering_act() {
+            let g = groups
+                .entry((f.kind, analyze::host_key(&f.host)))
+                .or_insert((k, 0));
+            if f.event < analysis.findings.get(g.0).map_or(usize::MAX, |x| x.event) {
+                g.0 = k;
+            }
+            g.1 += 1;
+        }
+    }
+    groups.into_values().collect()
 }
 
 /// A rule that reached one host this long before any other host is taken to have started
@@ -294,5 +322,42 @@ fn apply_earliness(list: &mut [Candidate]) {
                 c.earliest = Some(c.ts) == first_ts;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::analyze::Finding;
+
+    fn finding(kind: Kind, event: usize, host: &str) -> Finding {
+        Finding {
+            kind,
+            event,
+            host: host.to_owned(),
+            reason: String::new(),
+            rarity: None,
+            strength: kind.strength(),
+        }
+    }
+
+    #[test]
+    fn one_tampering_act_per_kind_and_host_the_first_standing_for_the_rest() {
+        let a = Analysis {
+            findings: vec![
+                finding(Kind::LogCleared, 5, "FS-01"),
+                finding(Kind::LogCleared, 3, "fs-01.corp.local"),
+                finding(Kind::LogCleared, 4, "DC-01"),
+                finding(Kind::DefenderDisabled, 6, "FS-01"),
+                // Gaps are per place in a file, not acts: never grouped.
+                finding(Kind::RecordGap, 7, "FS-01"),
+                finding(Kind::RecordGap, 8, "FS-01"),
+            ],
+            ..Analysis::default()
+        };
+        let acts = tampering_acts(&a);
+        let mut got: Vec<(usize, usize)> = acts.into_iter().collect();
+        got.sort_unstable();
+        assert_eq!(got, vec![(1, 2), (2, 1), (3, 1)]);
     }
 }

@@ -206,33 +206,35 @@ impl Ctx {
     ) {
         let host = &HOSTS[p.host];
         let sport = self.rng.range(49152, 65000) as u16;
-        self.s.win.push(
-            sysmon_ev(
-                ts,
-                p,
-                Kind::SysmonNet3,
-                &[
-                    ("Image", &p.image),
-                    ("User", &p.user),
-                    ("Protocol", "tcp"),
-                    ("Initiated", "true"),
-                    ("SourceIsIpv6", "false"),
-                    ("SourceIp", &host.ip_str()),
-                    ("SourceHostname", &host.fqdn()),
-                    ("SourcePort", &sport.to_string()),
-                    ("SourcePortName", "-"),
-                    ("DestinationIsIpv6", "false"),
-                    ("DestinationIp", &ip(dst)),
-                    ("DestinationHostname", "-"),
-                    ("DestinationPort", &dport.to_string()),
-                    (
-                        "DestinationPortName",
-                        if dport == 443 { "https" } else { "-" },
-                    ),
-                ],
-            )
-            .sid("S-1-5-18"),
-        );
+        // The endpoint's records of a story connection are early-detection points as much
+        // as the perimeter's line: each names the same connection (and the process).
+        let mut ev = sysmon_ev(
+            ts,
+            p,
+            Kind::SysmonNet3,
+            &[
+                ("Image", &p.image),
+                ("User", &p.user),
+                ("Protocol", "tcp"),
+                ("Initiated", "true"),
+                ("SourceIsIpv6", "false"),
+                ("SourceIp", &host.ip_str()),
+                ("SourceHostname", &host.fqdn()),
+                ("SourcePort", &sport.to_string()),
+                ("SourcePortName", "-"),
+                ("DestinationIsIpv6", "false"),
+                ("DestinationIp", &ip(dst)),
+                ("DestinationHostname", "-"),
+                ("DestinationPort", &dport.to_string()),
+                (
+                    "DestinationPortName",
+                    if dport == 443 { "https" } else { "-" },
+                ),
+            ],
+        )
+        .sid("S-1-5-18");
+        ev.gt = gt;
+        self.s.win.push(ev);
         self.s.conns.push(ConnEv {
             ts: ts + 1_000_000,
             host: p.host,
@@ -245,7 +247,7 @@ impl Ctx {
             rport: dport,
             proto: 6,
             dns: None,
-            gt: None,
+            gt,
         });
         self.s.flows.push(Flow {
             ts: ts + 2_000_000,

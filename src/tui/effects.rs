@@ -24,6 +24,7 @@ use std::sync::{Mutex, PoisonError};
 
 mod cands;
 mod detect;
+mod pool;
 
 pub struct Effects {
     /// Where worker threads send their results; `None`: run jobs inline.
@@ -520,7 +521,7 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
         }
         Effect::BuildIndex(timeline) => {
             // Not cancellable by other jobs: `CancelJobs` comes with every filter change.
-            timeline.build_text_index(&AtomicBool::new(false), done);
+            pool::background(|| timeline.build_text_index(&AtomicBool::new(false), done));
             Action::IndexDone
         }
         Effect::Count {

@@ -83,6 +83,21 @@ impl Kind {
         }
     }
 
+    /// Tampering recorded by the event itself (a log cleared, a setting changed): repeats
+    /// on one host are usually one act. Gaps and dirty files are per place, not acts.
+    pub fn is_tampering_act(self) -> bool {
+        matches!(
+            self,
+            Kind::LogCleared
+                | Kind::LogServiceStopped
+                | Kind::AuditPolicyChanged
+                | Kind::TimeChanged
+                | Kind::SysmonConfigChanged
+                | Kind::DefenderDisabled
+                | Kind::DefenderConfigChanged
+        )
+    }
+
     /// How much a finding of this kind deserves a look on its own (0..=1), before rarity.
     pub fn strength(self) -> f64 {
         match self {

@@ -1,7 +1,8 @@
 //! Sigma detection jobs: loading the rules and running them over the timeline on worker
-//! threads. A run evaluates in parallel blocks on the rayon pool (never on the UI thread),
-//! reports its progress as actions every `PROGRESS_EVERY`, and stops when cancelled (a
-//! new run, a timeline about to grow, quitting).
+//! threads. A run evaluates in parallel blocks on the background pool (`pool`: not the UI
+//! thread, not the pool a keypress's work uses), reports its progress as actions every
+//! `PROGRESS_EVERY`, and stops when cancelled (a new run, a timeline about to grow,
+//! quitting).
 
 use crate::detect::{self, RuleSet};
 use crate::tui::action::Action;
@@ -82,7 +83,7 @@ pub(super) fn background<T: Send + 'static>(
     std::thread::spawn(move || {
         let counter = AtomicUsize::new(0);
         let result = std::thread::scope(|s| {
-            let h = s.spawn(|| work(&flag, &counter));
+            let h = s.spawn(|| super::pool::background(|| work(&flag, &counter)));
             let mut last = 0;
             while !h.is_finished() {
                 std::thread::sleep(PROGRESS_EVERY);
@@ -104,5 +105,46 @@ pub(super) fn background<T: Send + 'static>(
 pub(super) fn stop(running: &mut Option<Arc<AtomicBool>>) {
     if let Some(f) = running.take() {
         f.store(true, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    /// Background work (a Sigma run, the analyzers) that holds every thread it runs on
+    /// must not delay parallel work on the global pool: a filter typed meanwhile.
+    #[test]
+    fn busy_background_work_leaves_the_filter_pool_free() {
+        let (release, held) = mpsc::channel::<()>();
+        let held = Arc::new(std::sync::Mutex::new(held));
+        let (started_tx, started) = mpsc::channel::<()>();
+        let (tx, rx) = mpsc::channel::<Action>();
+        let work = move |_: &AtomicBool, _: &AtomicUsize| {
+            (0..rayon::current_num_threads() * 4)
+                .into_par_iter()
+                .for_each(|_| {
+                    let _ = started_tx.send(());
+                    if let Ok(rx) = held.lock() {
+                        // Capped, so that a failing test ends.
+                        let _ = rx.recv_timeout(Duration::from_secs(3));
+                    }
+                });
+            Some(())
+        };
+        let flag = Arc::new(AtomicBool::new(false));
+        let progress = |done| Action::Detect(DetectAction::Progress { job: 0, done });
+        background(tx, flag, work, progress, move |_| progress(0));
+        started.recv().unwrap();
+        let t0 = Instant::now();
+        let sum: u64 = (0..1_000_000u64).into_par_iter().sum();
+        let took = t0.elapsed();
+        drop(release);
+        assert_eq!(sum, 499_999_500_000);
+        assert!(took < Duration::from_secs(5), "{took:?}");
+        rx.recv_timeout(Duration::from_secs(20)).unwrap();
     }
 }

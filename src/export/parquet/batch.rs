@@ -1,7 +1,8 @@
 //! Timeline rows → one Arrow `RecordBatch` of the dataset schema (`schema`).
 
 use super::schema::{self, canonical_int, norm_columns, norm_type};
-use crate::export::Lines;
+use crate::case::{Annotation, MissingEvent};
+use crate::export::{Annotated, Lines};
 use crate::model::Norm;
 use arrow_array::builder::{
     ArrayBuilder, BooleanBuilder, Int16Builder, Int32Builder, Int64Builder, ListBuilder,
@@ -76,11 +77,20 @@ pub(super) struct Batch {
     sha: StringBuilder,
     locator: StringBuilder,
     annotations: Option<ListBuilder<StructBuilder>>,
+    /// With `annotations` (a case given).
+    evidence: StringBuilder,
     rules: Option<ListBuilder<StringBuilder>>,
 }
 
-fn text_map() -> TextMap {
-    MapBuilder::new(None, StringBuilder::new(), StringBuilder::new())
+/// A map builder for `n` rows of about `entries` pairs each.
+fn text_map(n: usize, entries: usize) -> TextMap {
+    let pairs = n * entries;
+    MapBuilder::with_capacity(
+        None,
+        StringBuilder::with_capacity(pairs, pairs * 12),
+        StringBuilder::with_capacity(pairs, pairs * 24),
+        n,
+    )
 }
 
 impl Batch {
@@ -111,13 +121,14 @@ impl Batch {
                 .map(|c| (c, NormCol::new(&norm_type(c), n)))
                 .collect(),
             message: StringBuilder::with_capacity(n, n * 64),
-            norm_text: text_map(),
-            raw: text_map(),
+            norm_text: text_map(0, 0),
+            raw: text_map(n, 12),
             recovered: BooleanBuilder::with_capacity(n),
             bad_time: BooleanBuilder::with_capacity(n),
             sha: StringBuilder::with_capacity(n, n * 64),
             locator: StringBuilder::with_capacity(n, n * 12),
             annotations,
+            evidence: StringBuilder::new(),
             rules,
             schema,
         }
@@ -131,38 +142,18 @@ impl Batch {
             .events
             .get(i)
             .map_or((0, Default::default()), |e| (e.ts, e.flags));
-        let (us, nanos) = schema::split_ns(ts);
-        self.ts.append_value(us);
-        self.ts_nanos.append_value(nanos);
+        self.push_time(ts);
         self.source
             .append_value(t.source_of(i).map_or("", |s| s.label.as_str()));
         self.format.append_value(t.event_format(i));
-        let mut overflow: Vec<(&str, &str)> = Vec::new();
-        for (n, col) in &mut self.norm {
-            let v = f.get(*n);
-            if !col.push(v)
-                && let Some(v) = v
-            {
-                overflow.push((n.name(), v));
-            }
-        }
+        self.push_norm(|n| f.get(n));
         match f.get(Norm::Message) {
             Some(m) => self.message.append_value(m),
             None => self
                 .message
                 .append_value(crate::timeline::generic_message(&f)),
         }
-        for (k, v) in &overflow {
-            self.norm_text.keys().append_value(k);
-            self.norm_text.values().append_value(v);
-        }
-        // Null when every value fitted its column (the usual case).
-        let _ = self.norm_text.append(!overflow.is_empty());
-        for (k, v) in unique_pairs(&f.raw) {
-            self.raw.keys().append_value(k);
-            self.raw.values().append_value(v);
-        }
-        let _ = self.raw.append(true);
+        push_unique(&mut self.raw, &f.raw);
         self.recovered.append_value(flags.recovered());
         self.bad_time.append_value(flags.bad_time());
         let key = t.key(i);
@@ -170,34 +161,7 @@ impl Batch {
             .append_value(key.as_ref().map_or("", |k| k.sha256.as_str()));
         self.locator
             .append_value(key.as_ref().map_or("", |k| k.locator.as_str()));
-        if let Some(b) = &mut self.annotations {
-            let anns = cx.ann.map(|a| a.on_row(i)).unwrap_or(&[]);
-            for a in anns {
-                let s = b.values();
-                text(s, 0, Some(&a.id));
-                text(s, 1, Some(a.kind.id()));
-                text(s, 2, a.severity.map(|s| s.label()));
-                if let Some(tags) = s.field_builder::<ListBuilder<Box<dyn ArrayBuilder>>>(3) {
-                    for tag in &a.tags {
-                        let values: &mut dyn ArrayBuilder = &mut **tags.values();
-                        if let Some(v) = values.as_any_mut().downcast_mut::<StringBuilder>() {
-                            v.append_value(tag);
-                        }
-                    }
-                    tags.append(true);
-                }
-                for (k, v) in [
-                    (4, &a.note),
-                    (5, &a.author),
-                    (6, &a.created),
-                    (7, &a.modified),
-                ] {
-                    text(s, k, Some(v));
-                }
-                s.append(true);
-            }
-            b.append(!anns.is_empty());
-        }
+        self.push_annotations(cx.ann.map_or(&[], |a| a.on_row(i)), None);
         if let Some(b) = &mut self.rules {
             let titles = cx.det.map(|d| d.titles(i)).unwrap_or_default();
             for title in &titles {
@@ -205,6 +169,94 @@ impl Batch {
             }
             b.append(!titles.is_empty());
         }
+    }
+
+    /// Appends an annotated event whose evidence is not in the export: what the case
+    /// file's copy of it holds (as jsonl's missing object), its original source path and
+    /// key, no source fields, flagged `evidence` = `missing`.
+    pub fn push_missing(&mut self, ann: &Annotated<'_, '_>, m: &MissingEvent<'_>) {
+        let copy = m.first().map(|a| &a.event);
+        self.push_time(m.key.ts);
+        self.source
+            .append_value(copy.map_or("", |c| c.source.as_str()));
+        self.format.append_value(ann.missing_format(m));
+        self.push_norm(|n| {
+            let v = match n {
+                Norm::Host => copy.map(|c| &c.host),
+                Norm::EventId => copy.map(|c| &c.event_id),
+                _ => None,
+            };
+            v.map(String::as_str).filter(|v| !v.is_empty())
+        });
+        self.message
+            .append_value(copy.map_or("", |c| c.message.as_str()));
+        let _ = self.raw.append(true);
+        self.recovered.append_value(false);
+        self.bad_time.append_value(false);
+        self.sha.append_value(&m.key.sha256);
+        self.locator.append_value(&m.key.locator);
+        self.push_annotations(&m.annotations, Some(schema::MISSING));
+        if let Some(b) = &mut self.rules {
+            b.append(false);
+        }
+    }
+
+    fn push_time(&mut self, ns: i64) {
+        let (us, nanos) = schema::split_ns(ns);
+        self.ts.append_value(us);
+        self.ts_nanos.append_value(nanos);
+    }
+
+    /// The normalised columns, and `norm_text` for the values a typed one cannot hold.
+    fn push_norm<'v>(&mut self, get: impl Fn(Norm) -> Option<&'v str>) {
+        let mut overflow: Vec<(&str, &str)> = Vec::new();
+        for (n, col) in &mut self.norm {
+            let v = get(*n);
+            if !col.push(v)
+                && let Some(v) = v
+            {
+                overflow.push((n.name(), v));
+            }
+        }
+        for (k, v) in &overflow {
+            self.norm_text.keys().append_value(k);
+            self.norm_text.values().append_value(v);
+        }
+        // Null when every value fitted its column (the usual case).
+        let _ = self.norm_text.append(!overflow.is_empty());
+    }
+
+    /// The case's columns (when a case is given): the annotations, and `evidence`.
+    fn push_annotations(&mut self, anns: &[&Annotation], evidence: Option<&str>) {
+        let Some(b) = &mut self.annotations else {
+            return;
+        };
+        for a in anns {
+            let s = b.values();
+            text(s, 0, Some(&a.id));
+            text(s, 1, Some(a.kind.id()));
+            text(s, 2, a.severity.map(|s| s.label()));
+            if let Some(tags) = s.field_builder::<ListBuilder<Box<dyn ArrayBuilder>>>(3) {
+                for tag in &a.tags {
+                    let values: &mut dyn ArrayBuilder = &mut **tags.values();
+                    if let Some(v) = values.as_any_mut().downcast_mut::<StringBuilder>() {
+                        v.append_value(tag);
+                    }
+                }
+                tags.append(true);
+            }
+            for (k, v) in [
+                (4, &a.note),
+                (5, &a.author),
+                (6, &a.created),
+                (7, &a.modified),
+            ] {
+                text(s, k, Some(v));
+            }
+            s.append(true);
+        }
+        b.append(!anns.is_empty());
+        self.evidence.append_option(evidence);
     }
 
     /// The batch of the rows pushed so far.
@@ -225,6 +277,7 @@ impl Batch {
         cols.push(Arc::new(self.locator.finish()));
         if let Some(b) = &mut self.annotations {
             cols.push(Arc::new(b.finish()));
+            cols.push(Arc::new(self.evidence.finish()));
         }
         if let Some(b) = &mut self.rules {
             cols.push(Arc::new(b.finish()));
@@ -242,19 +295,25 @@ fn text(s: &mut StructBuilder, k: usize, v: Option<&str>) {
 
 /// The source fields with each name once, as the jsonl `raw` object has them: a name
 /// given twice keeps its first place and its last value (engines' maps want unique keys).
-fn unique_pairs<'f>(
-    raw: &'f [(std::borrow::Cow<'f, str>, std::borrow::Cow<'f, str>)],
-) -> Vec<(&'f str, &'f str)> {
-    let mut out: Vec<(&str, &str)> = raw.iter().map(|(k, v)| (&**k, &**v)).collect();
-    if !crate::export::object::has_repeats(out.iter().map(|(k, _)| *k)) {
-        return out;
-    }
-    let mut unique: Vec<(&str, &str)> = Vec::with_capacity(out.len());
-    for (k, v) in out.drain(..) {
-        match unique.iter_mut().find(|(u, _)| *u == k) {
-            Some(slot) => slot.1 = v,
-            None => unique.push((k, v)),
+fn push_unique(b: &mut TextMap, raw: &[(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)]) {
+    let pairs = raw.iter().map(|(k, v)| (&**k, &**v));
+    if !crate::export::object::has_repeats(pairs.clone().map(|(k, _)| k)) {
+        for (k, v) in pairs {
+            b.keys().append_value(k);
+            b.values().append_value(v);
+        }
+    } else {
+        let mut unique: Vec<(&str, &str)> = Vec::with_capacity(raw.len());
+        for (k, v) in pairs {
+            match unique.iter_mut().find(|(u, _)| *u == k) {
+                Some(slot) => slot.1 = v,
+                None => unique.push((k, v)),
+            }
+        }
+        for (k, v) in unique {
+            b.keys().append_value(k);
+            b.values().append_value(v);
         }
     }
-    unique
+    let _ = b.append(true);
 }

@@ -41,17 +41,23 @@ pub struct DatasetOptions<'a> {
     pub replace: bool,
 }
 
-/// Rows per file and per row group (smaller in tests).
+/// Rows per file, per row group and per Arrow batch (smaller in tests).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Layout {
     pub rows_per_file: usize,
     pub row_group: usize,
+    /// Rows per batch handed to the writer, which gathers them into row groups: batches
+    /// this small keep the builders in cache and their buffers reused by the allocator (a
+    /// row group's worth of builders grew and faulted in fresh pages each time), and let
+    /// building the next batch and encoding the last one take turns finely.
+    pub batch: usize,
 }
 
 impl Layout {
     pub const DEFAULT: Layout = Layout {
         rows_per_file: 1 << 20,
         row_group: 1 << 17,
+        batch: 1 << 14,
     };
 }
 
@@ -160,14 +166,7 @@ pub(crate) fn write_with(
     check_dataset(dir, protected, opts)?;
     let old = own_files(dir, opts.shard)?;
     let (written, summary) = super::with_plan(t, req, |cx, items| {
-        let rows: Vec<usize> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Row(r) => Some(*r),
-                Item::Missing(_) => None,
-            })
-            .collect();
-        write_parts(cx, &rows, dir, protected, opts, layout)
+        write_parts(cx, items, dir, protected, opts, layout)
     });
     let written = written?;
     let mut emptied = Vec::new();
@@ -191,20 +190,28 @@ pub(crate) fn write_with(
 struct Part<'r> {
     date: String,
     seq: usize,
-    rows: &'r [usize],
+    rows: &'r [Item],
+}
+
+/// The time of a row: a timeline event's, or a missing-evidence event's key's.
+fn time_of(cx: &Lines<'_>, item: Item) -> i64 {
+    match item {
+        Item::Row(i) => cx.timeline.events.get(i).map_or(0, |e| e.ts),
+        Item::Missing(k) => cx.ann.and_then(|a| a.missing(k)).map_or(0, |m| m.key.ts),
+    }
 }
 
 /// Cuts `rows` (in time order) at day boundaries and every `layout.rows_per_file`.
-fn parts<'r>(t: &Timeline, rows: &'r [usize], layout: Layout) -> Vec<Part<'r>> {
+fn parts<'r>(cx: &Lines<'_>, rows: &'r [Item], layout: Layout) -> Vec<Part<'r>> {
     const DAY: i64 = 86_400_000_000_000;
-    let day = |i: usize| t.events.get(i).map_or(0, |e| e.ts.div_euclid(DAY));
+    let day = |i: Item| time_of(cx, i).div_euclid(DAY);
     let mut out: Vec<Part<'r>> = Vec::new();
     let mut start = 0;
     while start < rows.len() {
         let d = day(rows[start]);
         let same_day = rows[start..].partition_point(|&i| day(i) == d);
         let end = start + same_day.min(layout.rows_per_file.max(1));
-        let date = schema::partition_of(t.events.get(rows[start]).map_or(0, |e| e.ts));
+        let date = schema::partition_of(time_of(cx, rows[start]));
         let seq = match out.last() {
             Some(p) if p.date == date => p.seq + 1,
             _ => 0,
@@ -244,20 +251,20 @@ fn props(layout: Layout) -> WriterProperties {
     });
     // Messages and locators are nearly all distinct: a dictionary is built per page only
     // to be given up (zstd finds what repeats in them anyway).
-    [
+    let b = [
         ColumnPath::from(schema::MESSAGE),
         ColumnPath::from(schema::LOCATOR),
     ]
     .into_iter()
-    .fold(b, |b, c| b.set_column_dictionary_enabled(c, false))
-    .build()
+    .fold(b, |b, c| b.set_column_dictionary_enabled(c, false));
+    b.build()
 }
 
 /// Writes every part (in parallel), each put in place once complete (one open file per
 /// worker, however many days the export spans). Returns the paths written.
 fn write_parts(
     cx: &Lines<'_>,
-    rows: &[usize],
+    rows: &[Item],
     dir: &Path,
     protected: &Protected,
     opts: DatasetOptions<'_>,
@@ -265,7 +272,7 @@ fn write_parts(
 ) -> Result<Vec<PathBuf>, ExportError> {
     let schema = Arc::new(schema::schema(cx.ann.is_some(), cx.det.is_some()));
     output::create_dir(dir, protected)?;
-    let parts = parts(cx.timeline, rows, layout);
+    let parts = parts(cx, rows, layout);
     let out_opts = OutputOptions {
         force: opts.replace,
         private: false,
@@ -288,24 +295,37 @@ fn write_parts(
         .collect()
 }
 
-/// One file: row groups of `layout.row_group` rows, the next one built while the last is
-/// encoded and compressed.
+/// One file: row groups of `layout.row_group` rows, written a batch at a time, the next
+/// batch built while the last is encoded and compressed.
 fn write_part(
     cx: &Lines<'_>,
     schema: &arrow_schema::SchemaRef,
-    rows: &[usize],
+    rows: &[Item],
     out: output::Output,
     layout: Layout,
 ) -> Result<output::Output, Box<dyn std::error::Error + Send + Sync>> {
     let mut w = ArrowWriter::try_new(out, schema.clone(), Some(props(layout)))?;
-    let build = |chunk: &[usize]| {
+    let build = |chunk: &[Item]| {
         let mut b = batch::Batch::new(schema.clone(), chunk.len());
-        for &i in chunk {
-            b.push(cx, i);
+        for &item in chunk {
+            match (item, cx.ann) {
+                (Item::Row(i), _) => b.push(cx, i),
+                (Item::Missing(k), Some(a)) => {
+                    if let Some(m) = a.missing(k) {
+                        b.push_missing(a, m);
+                    }
+                }
+                (Item::Missing(_), None) => {}
+            }
         }
         b.finish()
     };
-    let chunks: Vec<&[usize]> = rows.chunks(layout.row_group.max(1)).collect();
+    // Batches never straddle a row group, so the groups are cut where they were.
+    let group = layout.row_group.max(1);
+    let chunks: Vec<&[Item]> = rows
+        .chunks(group)
+        .flat_map(|g| g.chunks(layout.batch.clamp(1, group)))
+        .collect();
     let mut next = chunks.first().map(|c| build(c));
     for k in 0..chunks.len() {
         let Some(cur) = next.take() else { break };

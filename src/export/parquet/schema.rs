@@ -27,6 +27,11 @@ pub const SOURCE_SHA256: &str = "source_sha256";
 pub const LOCATOR: &str = "locator";
 /// With a case: the annotations on the event.
 pub const ANNOTATIONS: &str = "annotations";
+/// With a case: `missing` on an annotated event whose evidence is not in the export (a
+/// row from the case file's copy of it, as jsonl's `"evidence":"missing"`); else null.
+pub const EVIDENCE: &str = "evidence";
+/// The value of `evidence` on such a row.
+pub const MISSING: &str = "missing";
 /// Once detections ran: the titles of the Sigma rules that fired.
 pub const RULES: &str = "rules";
 /// The Hive partition directory (`date=YYYY-MM-DD`), not a column of the files.
@@ -89,8 +94,8 @@ pub fn rules_type() -> DataType {
     DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
 }
 
-/// The schema of an export: with `annotations` when a case is given, with `rules` when
-/// detections ran.
+/// The schema of an export: with `annotations` and `evidence` when a case is given, with
+/// `rules` when detections ran.
 pub fn schema(annotations: bool, rules: bool) -> Schema {
     let mut cols = vec![
         Field::new(
@@ -114,6 +119,7 @@ pub fn schema(annotations: bool, rules: bool) -> Schema {
     ]);
     if annotations {
         cols.push(Field::new(ANNOTATIONS, annotation_type(), true));
+        cols.push(Field::new(EVIDENCE, DataType::Utf8, true));
     }
     if rules {
         cols.push(Field::new(RULES, rules_type(), true));

@@ -22,6 +22,7 @@ const LINES: &str = "\
 const SMALL: Layout = Layout {
     rows_per_file: 2,
     row_group: 1,
+    batch: 1,
 };
 
 /// The test lines as one source with a SHA-256, as real evidence has.
@@ -90,6 +91,19 @@ fn schema_is_pinned() {
     parquet::schema::printer::print_schema(&mut text, meta.file_metadata().schema());
     let text = String::from_utf8(text).unwrap();
     assert_eq!(text.trim(), SCHEMA.trim(), "\n{text}");
+    // A case adds `annotations` and `evidence`, detections `rules`, after the rest.
+    let base = super::schema::schema(false, false).fields().len();
+    let names = |s: arrow_schema::Schema| -> Vec<String> {
+        s.fields()
+            .iter()
+            .skip(base)
+            .map(|f| f.name().clone())
+            .collect()
+    };
+    assert_eq!(
+        names(super::schema::schema(true, true)),
+        ["annotations", "evidence", "rules"]
+    );
 }
 
 /// The Parquet schema engines see (README "Parquet dataset"). Changing it is a contract
@@ -247,6 +261,19 @@ fn files_are_cut_by_day_and_size_in_time_order() {
     assert_eq!(meta.row_groups().len(), 2, "one row per group");
     let (batches, _) = read(&ds.join("date=2022-01-02/part-s-00001.parquet"));
     assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+
+    // Batches smaller than a row group are gathered into whole row groups.
+    let ds = dir.path().join("batched");
+    let layout = Layout {
+        rows_per_file: 10,
+        row_group: 2,
+        batch: 1,
+    };
+    let req = Request::new(Format::Parquet);
+    write_with(&t, &req, &ds, &Protected::new(), shard("s", false), layout).unwrap();
+    let (_, meta) = read(&ds.join("date=2022-01-02/part-s-00000.parquet"));
+    let groups: Vec<i64> = meta.row_groups().iter().map(|g| g.num_rows()).collect();
+    assert_eq!(groups, [2, 1]);
 }
 
 /// Row groups carry the statistics `--filter` pushdown reads (`ts`, the normalised
@@ -377,4 +404,103 @@ fn annotations_are_a_list_of_structs_on_their_events() {
     let tags = s.column_by_name("tags").unwrap().as_list::<i32>().value(0);
     let tags: Vec<&str> = tags.as_string::<i32>().iter().flatten().collect();
     assert_eq!(tags, ["c2", "=x"]);
+}
+
+/// An annotation whose evidence is not in the export (its source absent, or its record
+/// not found) is a row of its own, from the case file's copy, flagged `evidence` =
+/// `missing` as jsonl and csv flag it, with the original source path and locator: the
+/// analyst's work is not lost in the dataset.
+#[test]
+fn annotations_whose_evidence_is_missing_are_rows_flagged_missing() {
+    use crate::case::{Annotation, Case, EventCopy, Kind};
+    let t = timeline(LINES);
+    let dir = tempfile::tempdir().unwrap();
+    let mut case = Case::new(dir.path().join("c.vigil.json"), "alice");
+    let on = |key: crate::model::EventKey, source: &str, event_id: &str, note: &str| {
+        let copy = EventCopy::new(key.ts, source, "gone-host", event_id, "the copy's message");
+        let mut a = Annotation::new_at(key, copy, Kind::Ioc, "alice", 1_000);
+        a.note = note.into();
+        a
+    };
+    // A source not given this time (another SHA-256), and a record its source lacks.
+    let mut other = t.key(0).unwrap();
+    other.sha256 = "cd".repeat(32);
+    other.locator = "7:42".into();
+    case.upsert(on(other, "/evidence/gone.evtx", "4688", "absent source"))
+        .unwrap();
+    let mut lost = t.key(4).unwrap();
+    lost.locator = "@999999".into();
+    case.upsert(on(lost, "a.log", "0x10", "record not found"))
+        .unwrap();
+    case.upsert(on(t.key(2).unwrap(), "a.log", "", "present"))
+        .unwrap();
+    let req = Request {
+        case: Some(case.file()),
+        missing_evidence: true,
+        ..Request::new(Format::Parquet)
+    };
+    let ds = dir.path().join("ds");
+    let summary = write_with(&t, &req, &ds, &Protected::new(), shard("s", false), SMALL).unwrap();
+    assert_eq!((summary.rows, summary.missing), (t.len(), 2));
+    let mut rows = Vec::new();
+    for f in files(&ds) {
+        for b in read(&ds.join(f)).0 {
+            let s = |n: &str, r: usize| {
+                let c = b.column_by_name(n).unwrap();
+                (!c.is_null(r)).then(|| c.as_string::<i32>().value(r).to_owned())
+            };
+            for r in 0..b.num_rows() {
+                let anns = b.column_by_name("annotations").unwrap().as_list::<i32>();
+                let notes: Vec<String> = match anns.is_null(r) {
+                    true => Vec::new(),
+                    false => {
+                        let v = anns.value(r);
+                        let note = v
+                            .as_struct()
+                            .column_by_name("note")
+                            .unwrap()
+                            .as_string::<i32>();
+                        note.iter().flatten().map(str::to_owned).collect()
+                    }
+                };
+                let event_id = b.column_by_name("event_id").unwrap();
+                let event_id = event_id.as_primitive::<Int64Type>();
+                rows.push((
+                    s("evidence", r),
+                    s("source", r),
+                    s("locator", r),
+                    s("host", r),
+                    (!event_id.is_null(r)).then(|| event_id.value(r)),
+                    notes,
+                ));
+            }
+        }
+    }
+    assert_eq!(rows.len(), t.len() + 2);
+    let missing: Vec<_> = rows.iter().filter(|r| r.0.is_some()).collect();
+    let note = |n: &str| vec![n.to_owned()];
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        missing,
+        [
+            &(
+                some("missing"),
+                some("/evidence/gone.evtx"),
+                some("7:42"),
+                some("gone-host"),
+                Some(4688),
+                note("absent source")
+            ),
+            &(
+                some("missing"),
+                some("a.log"),
+                some("@999999"),
+                some("gone-host"),
+                None,
+                note("record not found")
+            ),
+        ]
+    );
+    // The event present in the evidence is a row of its own, not flagged.
+    assert!(rows.iter().any(|r| r.0.is_none() && r.5 == note("present")));
 }

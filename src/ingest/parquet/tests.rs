@@ -51,6 +51,7 @@ fn sample_dataset(dir: &Path) -> Timeline {
     let layout = Layout {
         rows_per_file: 4000,
         row_group: 500,
+        batch: 128,
     };
     let opts = DatasetOptions {
         shard: "t",

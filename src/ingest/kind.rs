@@ -54,27 +54,20 @@ impl Kind {
         matches!(self, Kind::Text(_))
     }
 
-    /// Every field of event `r`, normalised; `message: false` lets EVTX events skip
-    /// building their message (filters that never read it).
+    /// Every field of event `r`, normalised; `message: false` lets EVTX events and EDR
+    /// records skip building their message (readers that never look at it: filters
+    /// without free text, Sigma, the analyzers).
     pub fn fields<'a>(&'a self, r: Rec<'a>, message: bool) -> Fields<'a> {
         match self {
             Kind::Evtx(s) => s.fields(r, message),
-            Kind::Text(p) => p.fields(r),
+            Kind::Text(p) if message => p.fields(r),
+            Kind::Text(p) => p.fields_into(r, Fields::without_message()),
             Kind::Parquet(s) => s.fields(r.event),
             Kind::None => {
                 let mut f = Fields::new();
                 f.ts = r.event.ts;
                 f
             }
-        }
-    }
-
-    /// As `fields(r, false)`, and a text record's EDR summary line left out too: for
-    /// readers that never look at the message (the analyzers).
-    pub fn fields_without_message<'a>(&'a self, r: Rec<'a>) -> Fields<'a> {
-        match self {
-            Kind::Text(p) => p.fields_into(r, Fields::without_message()),
-            _ => self.fields(r, false),
         }
     }
 

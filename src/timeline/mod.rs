@@ -198,15 +198,6 @@ impl Timeline {
         }
     }
 
-    /// Event `i`'s fields for a reader that never looks at the message (see
-    /// `Kind::fields_without_message`).
-    pub(crate) fn fields_without_message(&self, i: usize) -> Fields<'_> {
-        match self.rec(i) {
-            Some((src, r)) => src.kind.fields_without_message(r),
-            None => Fields::new(),
-        }
-    }
-
     /// Event `i`'s normalised fields alone (see `Kind::lean_fields`).
     pub(crate) fn lean_fields(&self, i: usize) -> Fields<'_> {
         match self.rec(i) {

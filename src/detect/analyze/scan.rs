@@ -170,7 +170,7 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
                 let f = if lean.get(usize::from(e.source)) == Some(&true) {
                     t.lean_fields(i)
                 } else {
-                    t.fields_without_message(i)
+                    t.fields_for(i, false)
                 };
                 observe(t, i, &f, &mut c, &mut scratch);
             }

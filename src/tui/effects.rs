@@ -522,7 +522,7 @@ fn work(e: Effect, cancel: &AtomicBool, done: &AtomicUsize) -> Option<Action> {
         Effect::BuildIndex(timeline) => {
             // Not cancellable by other jobs: `CancelJobs` comes with every filter change.
             // On the pool keypress work uses, not the background one: free-text filters
-            // wait for it (`jobs::waits_for_index`).
+            // wait for it (`State::filter_waits_for_index`).
             timeline.build_text_index(&AtomicBool::new(false), done);
             Action::IndexDone
         }

@@ -245,6 +245,8 @@ pub struct Pending {
     pub text: String,
     /// A filter's compiled form (run again as it is, never parsed again).
     pub filter: Option<Arc<Filter>>,
+    /// Not started: waiting for the free-text index (`State::filter_waits_for_index`).
+    pub for_index: bool,
 }
 
 /// Every hit of a search pattern in one view of one timeline.

@@ -43,13 +43,15 @@ pub fn run_filter(st: &mut State, f: Arc<Filter>) -> Vec<Effect> {
         st.info("filter cleared");
         return vec![Effect::CancelJobs];
     }
+    let for_index = st.filter_waits_for_index(&f);
     st.query.filter_pending = Some(Pending {
         job: st.query.job,
         text: f.text().to_owned(),
         filter: Some(f.clone()),
+        for_index,
     });
     st.query.filter_progress = 0;
-    if st.filter_waits_for_index(&f) {
+    if for_index {
         // `index_done` starts it; an older filter still running is not wanted.
         return vec![Effect::CancelJobs];
     }
@@ -137,6 +139,7 @@ pub fn start_search(st: &mut State, dir: Dir) -> Vec<Effect> {
         job: st.query.job,
         text: st.query.search_text.clone(),
         filter: None,
+        for_index: false,
     });
     vec![Effect::Search {
         job: st.query.job,

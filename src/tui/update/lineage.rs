@@ -24,6 +24,7 @@ pub fn led_here(st: &mut State) -> Vec<Effect> {
         // Not a query: what the status line says the view is.
         text: format!("led here: {host} {when} (lineage, logon, user, ip)"),
         filter: None,
+        for_index: false,
     });
     st.query.filter_progress = 0;
     vec![Effect::LedHere {

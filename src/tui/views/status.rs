@@ -56,11 +56,7 @@ pub fn render_status(st: &State, f: &mut Frame, area: Rect) {
     }
     let q = &st.query;
     match &q.filter_pending {
-        Some(p)
-            if p.filter
-                .as_ref()
-                .is_some_and(|f| st.filter_waits_for_index(f)) =>
-        {
+        Some(p) if p.for_index => {
             left.push_str(&format!(" | filter waits for the index: {}", p.text));
         }
         Some(p) => {

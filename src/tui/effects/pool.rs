@@ -1,9 +1,10 @@
 //! The pool for work nobody waits on (Sigma runs, analyzers), apart from rayon's global
 //! pool, which the work of a keypress uses (filters, searches, counts, and the free-text
-//! index that free-text filters wait for). On one pool a filter's blocks queued behind the blocks a detection run had
-//! already split off on every worker, and its count came seconds late. With two, and the
-//! background threads at a lower priority (nice 10), the operating system gives the cores
-//! to the keypress first and to the background work whenever they are idle.
+//! index that free-text filters wait for). On one pool a filter's blocks queued behind
+//! the blocks a detection run had already split off on every worker, and its count came
+//! seconds late. With two, and the background threads at a lower priority (nice 10), the
+//! operating system gives the cores to the keypress first and to the background work
+//! whenever they are idle.
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::sync::OnceLock;

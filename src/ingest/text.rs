@@ -346,29 +346,29 @@ impl Prepared {
     /// that read it at ingest); a record that no longer parses shows its text as the
     /// message.
     pub fn fields<'a>(&self, r: Rec<'a>) -> Fields<'a> {
-        self.fields_into(r, Fields::new())
+        let mut f = Fields::new();
+        self.fields_into(r, &mut f);
+        f
     }
 
     /// As [`fields`](Self::fields), into `f` (`Fields::without_message`: no EDR summary).
-    pub fn fields_into<'a>(&self, r: Rec<'a>, mut f: Fields<'a>) -> Fields<'a> {
+    pub fn fields_into<'a>(&self, r: Rec<'a>, f: &mut Fields<'a>) {
         let rec = record_bytes(r.data, r.event.loc, r.event.aux);
-        if self.parser.parse(rec, &mut f).is_err() {
+        if self.parser.parse(rec, f).is_err() {
             f.set(Norm::Message, String::from_utf8_lossy(rec));
         }
         f.ts = r.event.ts;
-        f
     }
 
     /// The record parsed lean into `f` (a cleared `Fields::lean()`): what the parser sets
     /// without its source fields and message (empty but for the time when it does not
     /// parse).
-    pub fn lean_fields_into<'a>(&self, r: Rec<'a>, mut f: Fields<'a>) -> Fields<'a> {
+    pub fn lean_fields_into<'a>(&self, r: Rec<'a>, f: &mut Fields<'a>) {
         let rec = record_bytes(r.data, r.event.loc, r.event.aux);
-        if self.parser.parse(rec, &mut f).is_err() {
+        if self.parser.parse(rec, f).is_err() {
             f.clear();
         }
         f.ts = r.event.ts;
-        f
     }
 }
 

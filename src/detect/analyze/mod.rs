@@ -189,14 +189,21 @@ pub fn analyze(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) -> Opt
         || sources::per_source(t, cancel),
     );
     let (seen, per_source) = (seen?, per_source?);
-    let mut findings = Vec::new();
-    findings.extend(firstseen::findings(t, &seen));
-    findings.extend(tamper::findings(t, &seen, &per_source));
-    findings.extend(beacon::findings(&seen));
-    findings.extend(burst::findings(&seen));
-    findings.extend(skew::findings(t, &seen));
-    let silences = silence::silences(t, &per_source);
-    findings.extend(silence::findings(t, &silences));
+    // The slower analyzers (skew matches connections, beacons measure intervals) run
+    // beside the rest; the sort below makes the order independent of who finished first.
+    let ((mut findings, silences), (beacons, skews)) = rayon::join(
+        || {
+            let mut f = firstseen::findings(t, &seen);
+            f.extend(tamper::findings(t, &seen, &per_source));
+            f.extend(burst::findings(&seen));
+            let silences = silence::silences(t, &per_source);
+            f.extend(silence::findings(t, &silences));
+            (f, silences)
+        },
+        || rayon::join(|| beacon::findings(&seen), || skew::findings(t, &seen)),
+    );
+    findings.extend(beacons);
+    findings.extend(skews);
     findings.sort_by_key(|f| (f.event, f.kind));
     Some(Analysis {
         findings,

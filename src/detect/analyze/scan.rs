@@ -152,15 +152,14 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
         })
         .collect();
     let n = t.len();
-    let parts: Vec<Option<Collected>> = (0..n.div_ceil(BLOCK))
+    // Blocks are folded into one collection per piece of work rayon splits off (a few per
+    // thread), not one per block: a per-block collection copied every key it met again
+    // and was merged on one thread at the end. Folding and reducing keep timeline order.
+    (0..n.div_ceil(BLOCK))
         .into_par_iter()
-        .map(|b| {
+        .try_fold(Work::default, |mut w, b| {
             let range = b * BLOCK..((b + 1) * BLOCK).min(n);
-            let mut c = Collected::default();
-            let mut scratch = Scratch::default();
             let mut tick = crate::detect::tick::Tick::new(progress, cancel, STEP);
-            // One buffer of each mode per block: re-reading allocates once, not per event.
-            let (mut lean_buf, mut buf) = (Fields::lean(), Fields::without_message());
             for i in range {
                 if !tick.next() {
                     return None;
@@ -170,22 +169,41 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
                     continue;
                 }
                 if lean.get(usize::from(e.source)) == Some(&true) {
-                    lean_buf = t.fields_into(i, lean_buf);
-                    observe(t, i, &lean_buf, &mut c, &mut scratch);
+                    t.fields_into(i, &mut w.lean);
+                    observe(t, i, &w.lean, &mut w.c, &mut w.scratch);
                 } else {
-                    buf = t.fields_into(i, buf);
-                    observe(t, i, &buf, &mut c, &mut scratch);
+                    t.fields_into(i, &mut w.full);
+                    observe(t, i, &w.full, &mut w.c, &mut w.scratch);
                 }
             }
             tick.finish();
-            Some(c)
+            Some(w)
         })
-        .collect();
-    let mut all = Collected::default();
-    for p in parts {
-        all.absorb(p?);
+        .map(|w| w.map(|w| w.c))
+        .try_reduce(Collected::default, |mut a, b| {
+            a.absorb(b);
+            Some(a)
+        })
+}
+
+/// One piece of the pass: what it collected, and buffers reused from event to event.
+struct Work<'t> {
+    c: Collected,
+    scratch: Scratch,
+    /// Firewall lines are re-read lean, the rest without their message.
+    lean: Fields<'t>,
+    full: Fields<'t>,
+}
+
+impl Default for Work<'_> {
+    fn default() -> Self {
+        Work {
+            c: Collected::default(),
+            scratch: Scratch::default(),
+            lean: Fields::lean(),
+            full: Fields::without_message(),
+        }
     }
-    Some(all)
 }
 
 /// Probes the first event of every (source, tag) pair: the pair matters when that event
@@ -232,8 +250,13 @@ fn teardown(tag: &str) -> bool {
 }
 
 fn edr_process_start(tag: &str) -> bool {
-    let t = tag.to_ascii_lowercase();
-    t.contains("process") && (t.contains("creat") || t.contains("rollup") || t.contains("start"))
+    // Case ignored without a lower-cased copy: this runs for every EDR process event.
+    let has = |w: &str| {
+        tag.as_bytes()
+            .windows(w.len())
+            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    has("process") && (has("creat") || has("rollup") || has("start"))
 }
 
 /// First-seen kinds read from EVTX records, by channel and event id.
@@ -575,4 +598,22 @@ fn flow(
         ts: e.ts,
         event: i,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn edr_process_starts_by_tag_in_any_case() {
+        for t in [
+            "ProcessCreated",
+            "PROCESSROLLUP2",
+            "process_start",
+            "ProcessCreate",
+        ] {
+            assert!(super::edr_process_start(t), "{t}");
+        }
+        for t in ["ProcessTerminated", "NetworkConnectIP4", "", "proc"] {
+            assert!(!super::edr_process_start(t), "{t}");
+        }
+    }
 }

@@ -174,16 +174,18 @@ impl Stored {
     /// Every field of event `r`, normalised, with its message unless `message` is false
     /// (filters that never read it).
     pub fn fields<'a>(&'a self, r: Rec<'a>, message: bool) -> Fields<'a> {
-        self.fields_into(r, message, Fields::new())
+        let mut f = Fields::new();
+        self.fields_into(r, message, &mut f);
+        f
     }
 
     /// As [`fields`](Self::fields), into `f` (cleared: its allocations are reused).
-    pub fn fields_into<'a>(&'a self, r: Rec<'a>, message: bool, mut f: Fields<'a>) -> Fields<'a> {
+    pub fn fields_into<'a>(&'a self, r: Rec<'a>, message: bool, f: &mut Fields<'a>) {
         f.ts = r.event.ts;
         if r.event.aux == NO_FIELDS {
             for (k, v) in record_fields(r.data, r.event.loc) {
                 let v: Cow<'_, str> = Cow::Owned(v);
-                set_system(&mut f, &k, v.clone());
+                set_system(f, &k, v.clone());
                 f.raw.push((k.into(), v));
             }
         } else {
@@ -193,16 +195,15 @@ impl Stored {
                 let k = r.strings.text(k);
                 let v = self.slot_text(r, slot);
                 // Borrowed from the interner: the System fields cost no copy.
-                set_system(&mut f, &k, v.clone());
+                set_system(f, &k, v.clone());
                 f.raw.push((k, v));
             }
         }
         if message {
-            super::msg::normalise(&mut f);
+            super::msg::normalise(f);
         } else {
-            super::msg::normalise_without_message(&mut f);
+            super::msg::normalise_without_message(f);
         }
-        f
     }
 
     /// Event `r`'s own field `name` (ASCII case ignored) from its stored values, as

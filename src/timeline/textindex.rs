@@ -142,7 +142,7 @@ impl TextIndex {
     /// Appends the next event: its derived entry, shape and normalised symbols.
     fn push(&mut self, entry: Sym, shape: u16, vals: Vec<Sym>) {
         let i = self.per_event.len();
-        if i % GROUP == 0 {
+        if i.is_multiple_of(GROUP) {
             self.norm_base.push(self.norm_syms.len() as u32);
         }
         let base = self.norm_base.last().copied().unwrap_or(0) as usize;

@@ -67,6 +67,17 @@ fn measure<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (med, last.expect("at least one run"))
 }
 
+/// RssAnon of this process in bytes (the mapped evidence is RssFile: not counted).
+fn rss_anon() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let l = s.lines().find(|l| l.starts_with("RssAnon:"))?.to_owned();
+            l.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(0.0, |kb| kb * 1024.0)
+}
+
 fn state(t: Arc<Timeline>, w: u16, h: u16) -> TuiHarness {
     TuiHarness::new(t, w, h)
 }
@@ -224,6 +235,15 @@ fn main() {
         t0.elapsed().as_secs_f64(),
         errors.len()
     );
+    let per = |b: usize| b as f64 / t.len().max(1) as f64;
+    let (ev, arena, strings, _) = t.heap_parts();
+    println!(
+        "    -> RssAnon {:.1} B/event; events {:.1}, EVTX fields {:.1}, strings {:.1} B/event",
+        rss_anon() / t.len().max(1) as f64,
+        per(ev),
+        per(arena),
+        per(strings)
+    );
     let t = Arc::new(t);
 
     // `VIGIL_BENCH_ANALYZE_ONLY=1`: the analyzers alone, as the TUI runs them after loading.
@@ -270,11 +290,16 @@ fn main() {
     });
     assert!(ok);
     if let Some(idx) = t.text_index() {
+        let per = |b: usize| b as f64 / t.len().max(1) as f64;
         println!(
-            "    -> {:.1} MB, {:.1} B/event",
+            "    -> {:.1} MB, {:.1} B/event; RssAnon {:.1} B/event",
             idx.heap_bytes() as f64 / 1e6,
-            idx.heap_bytes() as f64 / t.len().max(1) as f64
+            per(idx.heap_bytes()),
+            rss_anon() / t.len().max(1) as f64
         );
+        for (part, b) in idx.heap_parts() {
+            println!("       {part}: {:.1} B/event", per(b));
+        }
     }
     if let Some(idx) = t.text_index() {
         for q in ["rclone", "/(?i)\\.locked\\b/"] {

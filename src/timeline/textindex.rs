@@ -33,14 +33,22 @@ pub struct TextIndex {
     derived: Interner,
     /// Derived entry of each event, in timeline order.
     per_event: Vec<Sym>,
-    /// Normalised values of each event (but host, message and record id): event `i`'s are
-    /// `norm_at[i]..norm_at[i + 1]` of `norm_ids` (`Norm` as u8, `COVERED` set when the
-    /// value is also in the raw text) and `norm_syms` (in `derived`). Field terms on them
-    /// need no parse.
-    norm_at: Vec<u32>,
-    norm_ids: Vec<u8>,
+    /// Normalised values of each event (but host, message and record id). Events of one
+    /// parser mostly have the same fields, so each event names its list of ids (`Norm` as
+    /// u8, `COVERED` set when the value is also in the raw text) in `shapes`; its symbols
+    /// (in `derived`) are `norm_syms` from `norm_base[i / GROUP] + norm_off[i]`, as many
+    /// as its shape has ids. Field terms on them need no parse. (A u32 offset and the ids
+    /// per event cost 13 B an event; shape and u16 offset cost 4.)
+    shapes: Vec<Box<[u8]>>,
+    shape: Vec<u16>,
+    norm_base: Vec<u32>,
+    norm_off: Vec<u16>,
     norm_syms: Vec<Sym>,
 }
+
+/// Events per `norm_base` entry: at most 255 values an event, so offsets within a group
+/// fit a u16.
+const GROUP: usize = 64;
 
 /// In `norm_ids`: the value is found through the raw line or stored symbols too.
 const COVERED: u8 = 0x80;
@@ -54,8 +62,10 @@ fn in_columns(n: Norm) -> bool {
 struct Block {
     strings: Interner,
     entries: Vec<Sym>,
-    counts: Vec<u8>,
-    ids: Vec<u8>,
+    /// Each event's shape, an index in `shapes` (the block's own).
+    shape: Vec<u16>,
+    shapes: Vec<Box<[u8]>>,
+    shape_of: std::collections::HashMap<Box<[u8]>, u16>,
     syms: Vec<Sym>,
 }
 
@@ -77,46 +87,103 @@ impl TextIndex {
         let mut idx = TextIndex {
             derived: Interner::new(),
             per_event: Vec::with_capacity(t.len()),
-            norm_at: Vec::with_capacity(t.len() + 1),
-            norm_ids: Vec::new(),
+            // Shape 0: no values (and the events matched the slow way).
+            shapes: vec![Box::default()],
+            shape: Vec::with_capacity(t.len()),
+            norm_base: Vec::with_capacity(t.len().div_ceil(GROUP)),
+            norm_off: Vec::with_capacity(t.len()),
             norm_syms: Vec::new(),
         };
-        idx.norm_at.push(0);
+        let mut global: std::collections::HashMap<Box<[u8]>, u16> = Default::default();
+        global.insert(Box::default(), 0);
         for b in blocks {
             let remap = idx.derived.absorb(b.strings);
             let re = |s: Sym| match s {
                 SLOW => SLOW,
                 s => Interner::remap(&remap, s),
             };
-            idx.per_event.extend(b.entries.into_iter().map(re));
-            for c in b.counts {
-                let at = idx.norm_at.last().copied().unwrap_or(0);
-                idx.norm_at.push(at + u32::from(c));
+            let lens: Vec<usize> = b.shapes.iter().map(|s| s.len()).collect();
+            let shapes: Vec<Option<u16>> = b
+                .shapes
+                .into_iter()
+                .map(|ids| idx.add_shape(&mut global, ids))
+                .collect();
+            let mut syms = b.syms.into_iter().map(re);
+            for (e, local) in b.entries.into_iter().zip(b.shape) {
+                let n = lens.get(usize::from(local)).copied().unwrap_or(0);
+                let vals: Vec<Sym> = syms.by_ref().take(n).collect();
+                match shapes.get(usize::from(local)).copied().flatten() {
+                    Some(g) => idx.push(re(e), g, vals),
+                    // Too many distinct shapes (never seen): the event goes the slow way.
+                    None => idx.push(SLOW, 0, Vec::new()),
+                }
             }
-            idx.norm_ids.extend(b.ids);
-            idx.norm_syms.extend(b.syms.into_iter().map(re));
         }
         idx.derived.seal();
-        idx.norm_ids.shrink_to_fit();
         idx.norm_syms.shrink_to_fit();
         Some(idx)
     }
 
+    /// The global id of shape `ids`; `None` past u16 ids.
+    fn add_shape(
+        &mut self,
+        global: &mut std::collections::HashMap<Box<[u8]>, u16>,
+        ids: Box<[u8]>,
+    ) -> Option<u16> {
+        if let Some(&g) = global.get(&ids) {
+            return Some(g);
+        }
+        let g = u16::try_from(self.shapes.len()).ok()?;
+        self.shapes.push(ids.clone());
+        global.insert(ids, g);
+        Some(g)
+    }
+
+    /// Appends the next event: its derived entry, shape and normalised symbols.
+    fn push(&mut self, entry: Sym, shape: u16, vals: Vec<Sym>) {
+        let i = self.per_event.len();
+        if i.is_multiple_of(GROUP) {
+            self.norm_base.push(self.norm_syms.len() as u32);
+        }
+        let base = self.norm_base.last().copied().unwrap_or(0) as usize;
+        self.norm_off
+            .push(u16::try_from(self.norm_syms.len() - base).unwrap_or(u16::MAX));
+        self.per_event.push(entry);
+        self.shape.push(shape);
+        self.norm_syms.extend(vals);
+    }
+
     /// Bytes held (for memory reports).
     pub fn heap_bytes(&self) -> usize {
-        self.derived.heap_bytes()
-            + self.per_event.capacity() * 4
-            + self.norm_at.capacity() * 4
-            + self.norm_ids.capacity()
-            + self.norm_syms.capacity() * 4
+        self.heap_parts().iter().map(|(_, b)| b).sum()
+    }
+
+    /// Bytes held by part, for memory reports.
+    pub fn heap_parts(&self) -> [(&'static str, usize); 4] {
+        [
+            ("derived strings", self.derived.heap_bytes()),
+            ("derived entry per event", self.per_event.capacity() * 4),
+            (
+                "shapes and offsets",
+                self.shape.capacity() * 2
+                    + self.norm_off.capacity() * 2
+                    + self.norm_base.capacity() * 4
+                    + self.shapes.iter().map(|s| s.len() + 16).sum::<usize>(),
+            ),
+            ("normalised symbols", self.norm_syms.capacity() * 4),
+        ]
     }
 
     /// Event `i`'s normalised values: (id with `COVERED` bit, symbol) pairs.
     fn norms(&self, i: usize) -> impl Iterator<Item = (u8, Sym)> + '_ {
-        let a = self.norm_at.get(i).copied().unwrap_or(0) as usize;
-        let b = self.norm_at.get(i + 1).copied().unwrap_or(0) as usize;
-        let ids = self.norm_ids.get(a..b).unwrap_or(&[]);
-        let syms = self.norm_syms.get(a..b).unwrap_or(&[]);
+        let ids: &[u8] = self
+            .shape
+            .get(i)
+            .and_then(|&s| self.shapes.get(usize::from(s)))
+            .map_or(&[], |s| s);
+        let base = self.norm_base.get(i / GROUP).copied().unwrap_or(0) as usize;
+        let a = base + self.norm_off.get(i).copied().unwrap_or(0) as usize;
+        let syms = self.norm_syms.get(a..a + ids.len()).unwrap_or(&[]);
         ids.iter().copied().zip(syms.iter().copied())
     }
 
@@ -165,15 +232,16 @@ fn build_block(t: &Timeline, range: std::ops::Range<usize>) -> Block {
     let mut b = Block {
         strings: Interner::new(),
         entries: Vec::with_capacity(range.len()),
-        counts: Vec::with_capacity(range.len()),
-        ids: Vec::new(),
+        shape: Vec::with_capacity(range.len()),
+        shapes: vec![Box::default()],
+        shape_of: [(Box::default(), 0)].into_iter().collect(),
         syms: Vec::new(),
     };
     let mut entry = String::new();
     for i in range {
         if !add_event(t, i, &mut b, &mut entry) {
             b.entries.push(SLOW);
-            b.counts.push(0);
+            b.shape.push(0);
         }
     }
     b
@@ -217,10 +285,12 @@ fn add_event(t: &Timeline, i: usize, b: &mut Block, entry: &mut String) -> bool 
             }
         }
     }
-    if kept
-        .iter()
-        .chain(norms.iter().map(|(_, v)| v))
-        .any(|p| p.contains(SEP))
+    // Offsets within a `GROUP` are u16: at most 255 values an event.
+    if norms.len() > 255
+        || kept
+            .iter()
+            .chain(norms.iter().map(|(_, v)| v))
+            .any(|p| p.contains(SEP))
     {
         return false;
     }
@@ -231,10 +301,22 @@ fn add_event(t: &Timeline, i: usize, b: &mut Block, entry: &mut String) -> bool 
         }
         entry.push_str(p);
     }
+    let ids: Box<[u8]> = norms.iter().map(|&(id, _)| id).collect();
+    let shape = match b.shape_of.get(&ids) {
+        Some(&s) => s,
+        None => {
+            // A block has far fewer shapes than events; past u16 the event goes slow.
+            let Ok(s) = u16::try_from(b.shapes.len()) else {
+                return false;
+            };
+            b.shapes.push(ids.clone());
+            b.shape_of.insert(ids, s);
+            s
+        }
+    };
     b.entries.push(b.strings.intern(entry));
-    b.counts.push(norms.len() as u8);
-    for (id, v) in norms {
-        b.ids.push(id);
+    b.shape.push(shape);
+    for (_, v) in norms {
         b.syms.push(b.strings.intern(v));
     }
     true

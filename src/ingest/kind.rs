@@ -58,26 +58,33 @@ impl Kind {
     /// records skip building their message (readers that never look at it: filters
     /// without free text, Sigma, the analyzers).
     pub fn fields<'a>(&'a self, r: Rec<'a>, message: bool) -> Fields<'a> {
+        let f = if message {
+            Fields::new()
+        } else {
+            Fields::without_message()
+        };
+        self.fields_into(r, f)
+    }
+
+    /// Event `r`'s fields read into `f` (cleared first), which says what is wanted:
+    /// `Fields::new()` everything, `without_message()` no message, `lean()` normalised
+    /// fields alone (for a text source no source fields either: a lean parse, for readers
+    /// that want only normalised fields, at a fraction of the cost). A reader of many events passes the same buffer back in, so its
+    /// allocations are made once, not per event.
+    pub fn fields_into<'a>(&'a self, r: Rec<'a>, mut f: Fields<'a>) -> Fields<'a> {
+        f.clear();
         match self {
-            Kind::Evtx(s) => s.fields(r, message),
-            Kind::Text(p) if message => p.fields(r),
-            Kind::Text(p) => p.fields_into(r, Fields::without_message()),
+            Kind::Evtx(s) => {
+                let message = !f.skips_message() && !f.is_lean();
+                s.fields_into(r, message, f)
+            }
+            Kind::Text(p) if f.is_lean() => p.lean_fields_into(r, f),
+            Kind::Text(p) => p.fields_into(r, f),
             Kind::Parquet(s) => s.fields(r.event),
             Kind::None => {
-                let mut f = Fields::new();
                 f.ts = r.event.ts;
                 f
             }
-        }
-    }
-
-    /// As `fields` without the message, and for a text source without its source fields
-    /// either (a lean parse): for readers that want only normalised fields, at a fraction
-    /// of the cost.
-    pub fn lean_fields<'a>(&'a self, r: Rec<'a>) -> Fields<'a> {
-        match self {
-            Kind::Text(p) => p.lean_fields(r),
-            _ => self.fields(r, false),
         }
     }
 

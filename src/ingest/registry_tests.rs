@@ -98,7 +98,7 @@ fn every_sample_parses_without_a_reject() {
 }
 
 /// A lean parse of a firewall line keeps every normalised field but the message: the
-/// candidates' analyzers read connections from it (`Kind::lean_fields`).
+/// candidates' analyzers read connections from it (`Kind::fields_into` with `Fields::lean()`).
 #[test]
 fn lean_firewall_parses_keep_the_normalised_fields() {
     let dir = tempfile::tempdir().expect("temp dir");

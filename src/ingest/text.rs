@@ -359,10 +359,10 @@ impl Prepared {
         f
     }
 
-    /// The record parsed lean: what the parser sets without its source fields and message
-    /// (empty but for the time when it does not parse).
-    pub fn lean_fields<'a>(&self, r: Rec<'a>) -> Fields<'a> {
-        let mut f = Fields::lean();
+    /// The record parsed lean into `f` (a cleared `Fields::lean()`): what the parser sets
+    /// without its source fields and message (empty but for the time when it does not
+    /// parse).
+    pub fn lean_fields_into<'a>(&self, r: Rec<'a>, mut f: Fields<'a>) -> Fields<'a> {
         let rec = record_bytes(r.data, r.event.loc, r.event.aux);
         if self.parser.parse(rec, &mut f).is_err() {
             f.clear();

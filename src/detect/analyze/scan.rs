@@ -159,6 +159,8 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
             let mut c = Collected::default();
             let mut scratch = Scratch::default();
             let mut tick = crate::detect::tick::Tick::new(progress, cancel, STEP);
+            // One buffer of each mode per block: re-reading allocates once, not per event.
+            let (mut lean_buf, mut buf) = (Fields::lean(), Fields::without_message());
             for i in range {
                 if !tick.next() {
                     return None;
@@ -167,12 +169,13 @@ pub(crate) fn scan(t: &Timeline, cancel: &AtomicBool, progress: &AtomicUsize) ->
                 if classes.get(&(e.source, e.tag)) != Some(&Class::Read) {
                     continue;
                 }
-                let f = if lean.get(usize::from(e.source)) == Some(&true) {
-                    t.lean_fields(i)
+                if lean.get(usize::from(e.source)) == Some(&true) {
+                    lean_buf = t.fields_into(i, lean_buf);
+                    observe(t, i, &lean_buf, &mut c, &mut scratch);
                 } else {
-                    t.fields_for(i, false)
-                };
-                observe(t, i, &f, &mut c, &mut scratch);
+                    buf = t.fields_into(i, buf);
+                    observe(t, i, &buf, &mut c, &mut scratch);
+                }
             }
             tick.finish();
             Some(c)
@@ -209,7 +212,11 @@ fn classify(t: &Timeline) -> FxHashMap<(u16, Sym), Class> {
 /// Whether an event of this shape can feed an analyzer.
 fn relevant(f: &Fields<'_>) -> bool {
     let cat = f.get(Norm::Category).unwrap_or("");
-    if matches!(cat, "network" | "dns" | "firewall") {
+    if cat == "firewall" {
+        // Classes are per tag: a teardown tag's lines all repeat their build line.
+        return !teardown(f.get(Norm::EventId).unwrap_or(""));
+    }
+    if matches!(cat, "network" | "dns") {
         return true;
     }
     let id = f.get(Norm::EventId).unwrap_or("");
@@ -217,6 +224,11 @@ fn relevant(f: &Fields<'_>) -> bool {
         return evtx_kind(f).is_some() || tamper_kind(f).is_some() || is_failed_logon(ch, id);
     }
     cat == "process" && edr_process_start(id)
+}
+
+/// A firewall message id whose lines repeat the build line of the same connection (ASA).
+fn teardown(tag: &str) -> bool {
+    matches!(tag, "302014" | "302016" | "302018" | "302021" | "302036")
 }
 
 fn edr_process_start(tag: &str) -> bool {
@@ -228,9 +240,10 @@ fn edr_process_start(tag: &str) -> bool {
 fn evtx_kind(f: &Fields<'_>) -> Option<Kind> {
     let ch = f.get(Norm::Channel).unwrap_or("");
     let id = f.get(Norm::EventId).unwrap_or("");
-    let sysmon = ch.contains("Sysmon");
+    // The channel is looked at only for an id that needs it: this runs for every event
+    // re-read, and a substring search builds a searcher each time.
     Some(match id {
-        "1" if sysmon => Kind::FirstProcess,
+        "1" if ch.contains("Sysmon") => Kind::FirstProcess,
         "4688" => Kind::FirstProcess,
         "7045" | "4697" => Kind::FirstService,
         "4698" => Kind::FirstTask,
@@ -246,7 +259,7 @@ fn evtx_kind(f: &Fields<'_>) -> Option<Kind> {
 pub(crate) fn tamper_kind(f: &Fields<'_>) -> Option<Kind> {
     let ch = f.get(Norm::Channel)?;
     let id = f.get(Norm::EventId).unwrap_or("");
-    let defender = ch.contains("Windows Defender");
+    let defender = || ch.contains("Windows Defender");
     Some(match id {
         "1102" if ch == "Security" => Kind::LogCleared,
         "104" if ch == "System" => Kind::LogCleared,
@@ -254,8 +267,8 @@ pub(crate) fn tamper_kind(f: &Fields<'_>) -> Option<Kind> {
         "4719" => Kind::AuditPolicyChanged,
         "4616" => Kind::TimeChanged,
         "16" if ch.contains("Sysmon") => Kind::SysmonConfigChanged,
-        "5001" | "5010" | "5012" | "5101" if defender => Kind::DefenderDisabled,
-        "5004" | "5007" | "5013" if defender => Kind::DefenderConfigChanged,
+        "5001" | "5010" | "5012" | "5101" if defender() => Kind::DefenderDisabled,
+        "5004" | "5007" | "5013" if defender() => Kind::DefenderConfigChanged,
         _ => return None,
     })
 }
@@ -452,9 +465,7 @@ fn connection(
     let src = f.get(Norm::SrcIp).and_then(ip);
     let firewall = cat == "firewall";
     if firewall {
-        // Teardown lines repeat the build line of the same connection.
-        let tag = f.get(Norm::EventId).unwrap_or("");
-        if matches!(tag, "302014" | "302016" | "302018" | "302021" | "302036") {
+        if teardown(f.get(Norm::EventId).unwrap_or("")) {
             return;
         }
     } else if let Some(s) = src

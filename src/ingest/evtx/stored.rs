@@ -174,7 +174,11 @@ impl Stored {
     /// Every field of event `r`, normalised, with its message unless `message` is false
     /// (filters that never read it).
     pub fn fields<'a>(&'a self, r: Rec<'a>, message: bool) -> Fields<'a> {
-        let mut f = Fields::new();
+        self.fields_into(r, message, Fields::new())
+    }
+
+    /// As [`fields`](Self::fields), into `f` (cleared: its allocations are reused).
+    pub fn fields_into<'a>(&'a self, r: Rec<'a>, message: bool, mut f: Fields<'a>) -> Fields<'a> {
         f.ts = r.event.ts;
         if r.event.aux == NO_FIELDS {
             for (k, v) in record_fields(r.data, r.event.loc) {

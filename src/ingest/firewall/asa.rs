@@ -352,7 +352,25 @@ fn flow<'a>(text: &'a [u8], id: &[u8], out: &mut Fields<'a>) {
         }
         prev = t;
     }
-    // AAA / VPN: "user = alice", "User <alice> IP <1.2.3.4>", "user IP = 10.2.2.2".
+    // AAA / VPN: "user = alice", "User <alice> IP <1.2.3.4>", "user IP = 10.2.2.2". Each
+    // key holds `=` or `<`: a connection line, which has neither, skips the seven searches.
+    if memchr::memchr2(b'=', b'<', text).is_some() {
+        aaa(text, out);
+    }
+    if matches!(id, b"302014" | b"302016" | b"302018") {
+        // Teardown reason: the words after "bytes N".
+        if let Some(i) = find(text, b" bytes ") {
+            let rest = &text[i + 7..];
+            if let Some(sp) = memchr::memchr(b' ', rest) {
+                let r = text::trim(&rest[sp..]);
+                push(out, "teardown_reason", r);
+            }
+        }
+    }
+}
+
+/// User, address, server, reason and group of an AAA / VPN message.
+fn aaa<'a>(text: &'a [u8], out: &mut Fields<'a>) {
     if let Some(u) = after(text, b"user = ").or_else(|| angle(text, b"User <")) {
         out.set(Norm::User, cow(u));
     }
@@ -369,16 +387,6 @@ fn flow<'a>(text: &'a [u8], id: &[u8], out: &mut Fields<'a>) {
     }
     if let Some(g) = angle(text, b"Group <") {
         push(out, "group", g);
-    }
-    if matches!(id, b"302014" | b"302016" | b"302018") {
-        // Teardown reason: the words after "bytes N".
-        if let Some(i) = find(text, b" bytes ") {
-            let rest = &text[i + 7..];
-            if let Some(sp) = memchr::memchr(b' ', rest) {
-                let r = text::trim(&rest[sp..]);
-                push(out, "teardown_reason", r);
-            }
-        }
     }
 }
 

@@ -315,7 +315,14 @@ fn dictionaries_only_where_values_repeat() {
             .collect::<Vec<_>>()
     };
     let dict = |name: &str| encodings(name).contains(&Encoding::RLE_DICTIONARY);
-    for c in ["source", "format", "host", "event_id", "source_sha256", "raw.entries.key"] {
+    for c in [
+        "source",
+        "format",
+        "host",
+        "event_id",
+        "source_sha256",
+        "raw.entries.key",
+    ] {
         assert!(dict(c), "{c}: {:?}", encodings(c));
     }
     for c in ["message", "locator", "raw.entries.value", "ts", "record_id"] {

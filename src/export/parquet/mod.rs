@@ -16,10 +16,11 @@ pub mod schema;
 mod tests;
 
 use super::{ExportError, Item, Lines, Request, Summary};
+use crate::model::Norm;
 use crate::output::{self, OutputError, OutputOptions, Protected};
 use crate::timeline::Timeline;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
@@ -226,6 +227,11 @@ fn parts<'r>(cx: &Lines<'_>, rows: &'r [Item], layout: Layout) -> Vec<Part<'r>> 
     out
 }
 
+/// The values of the source's own fields (`raw`'s map values).
+fn raw_values() -> ColumnPath {
+    ColumnPath::new(vec![schema::RAW.into(), "entries".into(), "value".into()])
+}
+
 fn props(layout: Layout) -> WriterProperties {
     let b = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
@@ -243,20 +249,28 @@ fn props(layout: Layout) -> WriterProperties {
         ColumnPath::from(schema::MESSAGE),
         ColumnPath::from(schema::LOCATOR),
         ColumnPath::new(vec![schema::RAW.into(), "entries".into(), "key".into()]),
-        ColumnPath::new(vec![schema::RAW.into(), "entries".into(), "value".into()]),
+        raw_values(),
     ]
     .into_iter()
     .fold(b, |b, c| {
         b.set_column_statistics_enabled(c, EnabledStatistics::None)
     });
-    // Messages and locators are nearly all distinct: a dictionary is built per page only
-    // to be given up (zstd finds what repeats in them anyway).
+    // Messages, locators and source field values are mostly distinct: a dictionary is
+    // built per page only to be given up (zstd finds what repeats in them anyway).
     let b = [
         ColumnPath::from(schema::MESSAGE),
         ColumnPath::from(schema::LOCATOR),
+        raw_values(),
     ]
     .into_iter()
     .fold(b, |b, c| b.set_column_dictionary_enabled(c, false));
+    // Times (in order) and record ids (nearly so) are each new: deltas, not a dictionary.
+    let b = [schema::TS, Norm::RecordId.name()]
+        .into_iter()
+        .fold(b, |b, c| {
+            b.set_column_dictionary_enabled(c.into(), false)
+                .set_column_encoding(c.into(), Encoding::DELTA_BINARY_PACKED)
+        });
     b.build()
 }
 

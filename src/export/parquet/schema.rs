@@ -56,8 +56,15 @@ pub fn norm_columns() -> impl Iterator<Item = Norm> {
 /// The integer a typed column holds for `text`: only when writing it back gives `text`
 /// exactly (so `0x1a4`, `080` or `+5` go to `norm_text` instead).
 pub fn canonical_int(text: &str) -> Option<i64> {
-    let v: i64 = text.parse().ok()?;
-    (itoa::Buffer::new().format(v) == text).then_some(v)
+    // Canonical is `0`, or an optional `-` and digits not starting with `0`; checked on
+    // the bytes (writing the parsed value back to compare cost as much as the parse).
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let canonical = match digits.as_bytes() {
+        [b'0'] => text.len() == 1,
+        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    canonical.then(|| text.parse().ok()).flatten()
 }
 
 /// The map type of `raw` and `norm_text` (text keys and values).
@@ -144,4 +151,45 @@ pub fn partition_of(ns: i64) -> String {
     chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(ns)
         .format("%Y-%m-%d")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Exactly the texts that parse to an `i64` written back unchanged.
+    #[test]
+    fn canonical_int_is_the_text_an_integer_writes() {
+        let written_back = |t: &str| {
+            t.parse::<i64>()
+                .ok()
+                .filter(|v| itoa::Buffer::new().format(*v) == t)
+        };
+        let cases = [
+            "0",
+            "7",
+            "-7",
+            "4624",
+            "-0",
+            "00",
+            "080",
+            "+5",
+            "0x1a4",
+            "",
+            "-",
+            "1 ",
+            " 1",
+            "1.0",
+            "١",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "http",
+            "12a",
+        ];
+        for t in cases {
+            assert_eq!(super::canonical_int(t), written_back(t), "{t:?}");
+        }
+        assert_eq!(super::canonical_int("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(super::canonical_int("080"), None);
+    }
 }

@@ -298,6 +298,45 @@ fn statistics_are_kept_where_pushdown_reads_them() {
     }
 }
 
+/// Dictionaries only where values repeat (names, hosts, ids, field names); the mostly
+/// distinct columns are written plain, times and record ids as deltas (a dictionary
+/// built per page for them was given up, or hashed every value for nothing).
+#[test]
+fn dictionaries_only_where_values_repeat() {
+    use parquet::basic::Encoding;
+    let meta = first_file_meta();
+    let rg = &meta.row_groups()[0];
+    let encodings = |name: &str| {
+        rg.columns()
+            .iter()
+            .find(|c| c.column_path().string() == name)
+            .unwrap()
+            .encodings()
+            .collect::<Vec<_>>()
+    };
+    let dict = |name: &str| encodings(name).contains(&Encoding::RLE_DICTIONARY);
+    for c in [
+        "source",
+        "format",
+        "host",
+        "event_id",
+        "source_sha256",
+        "raw.entries.key",
+    ] {
+        assert!(dict(c), "{c}: {:?}", encodings(c));
+    }
+    for c in ["message", "locator", "raw.entries.value", "ts", "record_id"] {
+        assert!(!dict(c), "{c}: {:?}", encodings(c));
+    }
+    for c in ["ts", "record_id"] {
+        assert!(
+            encodings(c).contains(&Encoding::DELTA_BINARY_PACKED),
+            "{c}: {:?}",
+            encodings(c)
+        );
+    }
+}
+
 #[test]
 fn a_shard_rerun_replaces_its_own_files_only() {
     let t = timeline(LINES);

@@ -66,6 +66,8 @@ struct Block {
     shape: Vec<u16>,
     shapes: Vec<Box<[u8]>>,
     shape_of: std::collections::HashMap<Box<[u8]>, u16>,
+    /// The ids of the event being added (reused).
+    ids: Vec<u8>,
     syms: Vec<Sym>,
 }
 
@@ -111,11 +113,14 @@ impl TextIndex {
             let mut syms = b.syms.into_iter().map(re);
             for (e, local) in b.entries.into_iter().zip(b.shape) {
                 let n = lens.get(usize::from(local)).copied().unwrap_or(0);
-                let vals: Vec<Sym> = syms.by_ref().take(n).collect();
+                let vals = syms.by_ref().take(n);
                 match shapes.get(usize::from(local)).copied().flatten() {
                     Some(g) => idx.push(re(e), g, vals),
                     // Too many distinct shapes (never seen): the event goes the slow way.
-                    None => idx.push(SLOW, 0, Vec::new()),
+                    None => {
+                        vals.for_each(drop);
+                        idx.push(SLOW, 0, std::iter::empty());
+                    }
                 }
             }
         }
@@ -140,7 +145,7 @@ impl TextIndex {
     }
 
     /// Appends the next event: its derived entry, shape and normalised symbols.
-    fn push(&mut self, entry: Sym, shape: u16, vals: Vec<Sym>) {
+    fn push(&mut self, entry: Sym, shape: u16, vals: impl Iterator<Item = Sym>) {
         let i = self.per_event.len();
         if i.is_multiple_of(GROUP) {
             self.norm_base.push(self.norm_syms.len() as u32);
@@ -235,6 +240,7 @@ fn build_block(t: &Timeline, range: std::ops::Range<usize>) -> Block {
         shape: Vec::with_capacity(range.len()),
         shapes: vec![Box::default()],
         shape_of: [(Box::default(), 0)].into_iter().collect(),
+        ids: Vec::new(),
         syms: Vec::new(),
     };
     let mut entry = String::new();
@@ -301,10 +307,13 @@ fn add_event(t: &Timeline, i: usize, b: &mut Block, entry: &mut String) -> bool 
         }
         entry.push_str(p);
     }
-    let ids: Box<[u8]> = norms.iter().map(|&(id, _)| id).collect();
-    let shape = match b.shape_of.get(&ids) {
+    // Looked up by slice in a reused buffer: a key is boxed only for a new shape.
+    b.ids.clear();
+    b.ids.extend(norms.iter().map(|&(id, _)| id));
+    let shape = match b.shape_of.get(b.ids.as_slice()) {
         Some(&s) => s,
         None => {
+            let ids: Box<[u8]> = b.ids.as_slice().into();
             // A block has far fewer shapes than events; past u16 the event goes slow.
             let Ok(s) = u16::try_from(b.shapes.len()) else {
                 return false;

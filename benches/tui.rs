@@ -206,8 +206,12 @@ fn counts(t: &Arc<Timeline>, view: &[u32], runs: usize) {
                 st.type_keys("\x1b");
                 shown
             });
-            let (values, events) = shown.expect("counts on screen");
-            println!("    -> {values} values over {events} events");
+            // A view none of whose events has the field (no port on a logon) opens no
+            // counts: the status line says so.
+            match shown {
+                Some((values, events)) => println!("    -> {values} values over {events} events"),
+                None => println!("    -> no {field} in this view"),
+            }
         }
     }
 }

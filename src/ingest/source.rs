@@ -43,7 +43,7 @@ impl ParseCtx {
 /// must not allocate for what it can borrow from `rec`.
 pub trait RecordParser: Send + Sync {
     /// Fills `out` (already cleared) from one record; sets `out.ts` (UTC ns).
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason>;
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason>;
 
     /// The format id of a record when a source mixes formats (syslog servers); `None`
     /// means the source's own format.
@@ -54,7 +54,7 @@ pub trait RecordParser: Send + Sync {
     /// `parse`, and the format that read the record when the source mixes formats (what
     /// `format_of` says, found once): mixed sources count events and rejects per format.
     fn parse_as<'a>(
-        &self,
+        &'a self,
         rec: &'a [u8],
         out: &mut Fields<'a>,
     ) -> (Option<&'static str>, Result<(), Reason>) {

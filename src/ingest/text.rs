@@ -37,7 +37,7 @@ impl RangeOut {
 
 /// `nul`: the record may hold a NUL byte (line ranges without one skip the search).
 fn record_event<'a>(
-    p: &Prepared,
+    p: &'a Prepared,
     rec: &'a [u8],
     off: u64,
     fields: &mut Fields<'a>,
@@ -345,14 +345,14 @@ impl Prepared {
     /// Every field of the record of event `r`, parsed again from its bytes (the parser
     /// that read it at ingest); a record that no longer parses shows its text as the
     /// message.
-    pub fn fields<'a>(&self, r: Rec<'a>) -> Fields<'a> {
+    pub fn fields<'a>(&'a self, r: Rec<'a>) -> Fields<'a> {
         let mut f = Fields::new();
         self.fields_into(r, &mut f);
         f
     }
 
     /// As [`fields`](Self::fields), into `f` (`Fields::without_message`: no EDR summary).
-    pub fn fields_into<'a>(&self, r: Rec<'a>, f: &mut Fields<'a>) {
+    pub fn fields_into<'a>(&'a self, r: Rec<'a>, f: &mut Fields<'a>) {
         let rec = record_bytes(r.data, r.event.loc, r.event.aux);
         if self.parser.parse(rec, f).is_err() {
             f.set(Norm::Message, String::from_utf8_lossy(rec));
@@ -363,7 +363,7 @@ impl Prepared {
     /// The record parsed lean into `f` (a cleared `Fields::lean()`): what the parser sets
     /// without its source fields and message (empty but for the time when it does not
     /// parse).
-    pub fn lean_fields_into<'a>(&self, r: Rec<'a>, f: &mut Fields<'a>) {
+    pub fn lean_fields_into<'a>(&'a self, r: Rec<'a>, f: &mut Fields<'a>) {
         let rec = record_bytes(r.data, r.event.loc, r.event.aux);
         if self.parser.parse(rec, f).is_err() {
             f.clear();
@@ -381,7 +381,7 @@ mod tests {
     struct Words;
 
     impl RecordParser for Words {
-        fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+        fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
             let s = std::str::from_utf8(rec).map_err(|_| Reason::Borrowed("utf8"))?;
             let mut w = s.split(' ');
             out.ts = w.next().and_then(|t| t.parse().ok()).ok_or("no time")?;

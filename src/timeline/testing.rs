@@ -10,7 +10,7 @@ use crate::model::{Fields, Norm, TzSpec, parse_time_prefix};
 struct TestLines;
 
 impl RecordParser for TestLines {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let s = std::str::from_utf8(rec).map_err(|_| Reason::from("not UTF-8"))?;
         let mut parts = s.splitn(5, '|');
         let time = parts.next().unwrap_or("");

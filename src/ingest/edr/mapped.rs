@@ -118,7 +118,7 @@ impl Rules {
 struct JsonMapped(Rules);
 
 impl RecordParser for JsonMapped {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         json::flatten(rec, &mut out.raw)?;
         self.0.apply(out)
     }
@@ -127,7 +127,7 @@ impl RecordParser for JsonMapped {
 struct CsvMapped(CsvParser, Rules);
 
 impl RecordParser for CsvMapped {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         self.0.parse(rec, out)?;
         self.1.apply(out)
     }

@@ -106,7 +106,7 @@ struct Parser {
 }
 
 impl RecordParser for Parser {
-    fn parse<'a>(&self, rec: &'a [u8], f: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], f: &mut Fields<'a>) -> Result<(), Reason> {
         json::flatten(rec, &mut f.raw)?;
         norm::set_time(f, &self.order, &self.tz)?;
         set_from(

@@ -88,7 +88,7 @@ struct Parser {
 }
 
 impl RecordParser for Parser {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         parse_record(rec, out, &self.tz)?;
         // Same user/process/… fields and message as the EVTX parser gives this event.
         crate::ingest::evtx::msg::normalise(out);

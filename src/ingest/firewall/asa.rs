@@ -151,7 +151,7 @@ fn id_action(id: &[u8], text: &[u8]) -> Option<&'static str> {
 }
 
 impl RecordParser for Asa {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let at = tag_at(rec).ok_or(Reason::Borrowed("no %ASA-n-NNNNNN tag"))?;
         let h = match syslog::dated(&rec[..at], &self.clock, out) {
             Ok(h) => h,

@@ -163,7 +163,7 @@ fn cef_time(v: &[u8], tz: &TzSpec, years: &YearRule) -> Option<i64> {
 }
 
 impl RecordParser for Cef {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let at = header_at(rec).ok_or(Reason::Borrowed("no CEF header"))?;
         let env = syslog::parse(&rec[..at]);
         let mut rest = &rec[at..];

@@ -56,7 +56,7 @@ struct Checkpoint {
 }
 
 impl RecordParser for Checkpoint {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let env = syslog::parse(rec);
         let msg = env.map_or(rec, |h| h.msg);
         if msg.first() == Some(&b'{') {

@@ -124,7 +124,7 @@ const EXTRA: &[&str] = &[
 ];
 
 impl RecordParser for Filterlog {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let h = syslog::dated(rec, &self.clock, out)?;
         out.set(Norm::Host, cow(h.host));
         let mut cols = [&b""[..]; 48];

@@ -40,7 +40,7 @@ pub(super) struct Fortigate {
 }
 
 impl RecordParser for Fortigate {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let line = Utf8Line::new(rec);
         // The payload starts at the first key FortiOS always writes first.
         let (env, body) = match syslog::parse(rec) {

@@ -76,7 +76,7 @@ struct Mixed {
 
 impl Mixed {
     fn parse_kind<'a>(
-        &self,
+        &'a self,
         k: Option<usize>,
         rec: &'a [u8],
         out: &mut Fields<'a>,
@@ -92,12 +92,12 @@ impl Mixed {
 }
 
 impl RecordParser for Mixed {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         self.parse_kind(kind(rec), rec, out)
     }
 
     fn parse_as<'a>(
-        &self,
+        &'a self,
         rec: &'a [u8],
         out: &mut Fields<'a>,
     ) -> (Option<&'static str>, Result<(), Reason>) {

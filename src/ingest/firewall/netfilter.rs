@@ -98,7 +98,7 @@ fn key_start(msg: &[u8]) -> Option<usize> {
 }
 
 impl RecordParser for Netfilter {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         if rec.first() == Some(&b'{') {
             return journal::parse(rec, out);
         }

@@ -101,7 +101,7 @@ fn col<'a>(cols: &[&'a [u8]], names: Layout, name: &str) -> Option<&'a [u8]> {
 }
 
 impl RecordParser for Panos {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let (env, p) = payload(rec);
         if p.first() == Some(&b'{') {
             return panos_json::parse(p, env, &self.tz, out);

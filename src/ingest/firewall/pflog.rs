@@ -66,7 +66,7 @@ fn packet_time(pre: &[u8], clock: &Clock) -> Option<i64> {
 }
 
 impl RecordParser for Pflog {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let at = rule_at(rec).ok_or(Reason::Borrowed("no pf rule"))?;
         // A relay's envelope, then (usually) the packet's own time.
         let env = syslog::parse(&rec[..at]).filter(|h| h.civil.is_some());

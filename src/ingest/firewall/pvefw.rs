@@ -60,7 +60,7 @@ struct Pvefw {
 }
 
 impl RecordParser for Pvefw {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let l = split(rec).ok_or(Reason::Borrowed("not a Proxmox VE firewall line"))?;
         out.ts = l
             .civil

@@ -48,7 +48,7 @@ struct Sophos {
 }
 
 impl RecordParser for Sophos {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let utm = utm_header(rec);
         let (env, body) = match (utm, syslog::parse(rec)) {
             (Some((_, host, body)), _) => {

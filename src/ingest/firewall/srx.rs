@@ -69,7 +69,7 @@ fn event_action(ev: &[u8]) -> &'static str {
 }
 
 impl RecordParser for Srx {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let h = syslog::dated(rec, &self.clock, out)?;
         out.set(Norm::Host, cow(h.host));
         let Some(sd_at) = find(rec, b"[junos@") else {

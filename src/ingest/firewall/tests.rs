@@ -13,8 +13,9 @@ pub trait ParseOne {
 
 impl<P: RecordParser + ?Sized> ParseOne for P {
     fn parse_one<'a>(&self, rec: &'a [u8]) -> Result<Fields<'a>, Reason> {
+        // Owned: the fields may borrow from the parser, which tests make as a temporary.
         let mut f = Fields::new();
-        self.parse(rec, &mut f).map(|()| f)
+        self.parse(rec, &mut f).map(|()| f.into_owned())
     }
 }
 

@@ -99,7 +99,7 @@ struct Wfw {
 }
 
 impl RecordParser for Wfw {
-    fn parse<'a>(&self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
+    fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let (mut date, mut time): (&[u8], &[u8]) = (&[], &[]);
         let mut rest = rec;
         for (i, col) in self.cols.iter().enumerate() {

@@ -16,6 +16,16 @@ fn passed_over(path: &str, reason: &str, unreadable: bool) -> crate::ingest::Sou
     .report()
 }
 
+/// `f`, then `typed` key by key without running jobs: the effects of the last key (Enter).
+fn filter_effects(st: &mut App, typed: &str) -> Vec<Effect> {
+    update(st, Action::Key(parse_keys("f")[0]));
+    let mut fx = Vec::new();
+    for k in parse_keys(typed) {
+        fx = update(st, Action::Key(k));
+    }
+    fx
+}
+
 /// A tick of the event loop with no job under way; `ingest_done`: the loader has finished.
 fn idle_tick(st: &mut App, ingest_done: bool) {
     let ingest = crate::tui::state::IngestStatus {
@@ -199,11 +209,7 @@ fn free_text_filter_waits_for_the_index_being_built() {
     let mut st = state(80, 24);
     st.ingest.index = IndexStatus::Building;
     st.ingest.index_progress = 0;
-    update(&mut st, Action::Key(parse_keys("f")[0]));
-    let mut fx = Vec::new();
-    for k in parse_keys("alice<Enter>") {
-        fx = update(&mut st, Action::Key(k));
-    }
+    let fx = filter_effects(&mut st, "alice<Enter>");
     assert!(
         !fx.iter().any(|e| matches!(e, Effect::Filter { .. })),
         "a scan started beside the index"
@@ -226,22 +232,14 @@ fn free_text_filter_waits_for_the_index_being_built() {
     st.ingest.index = IndexStatus::Building;
     let first = st.timeline.events.first().map(|e| e.ts).unwrap();
     let from = crate::model::format_rfc3339(first + 1);
-    update(&mut st, Action::Key(parse_keys("f")[0]));
-    let mut fx = Vec::new();
-    for k in parse_keys(&format!("<C-u>after:{from}<Enter>")) {
-        fx = update(&mut st, Action::Key(k));
-    }
+    let fx = filter_effects(&mut st, &format!("<C-u>after:{from}<Enter>"));
     assert!(fx.iter().any(|e| matches!(e, Effect::Filter { .. })));
 
     // A time range smaller than what the index has left to read: read it.
     st.ingest.index_progress = st.timeline.len() / 2;
     let last = st.timeline.events.last().map(|e| e.ts).unwrap();
     let at = crate::model::format_rfc3339(last);
-    update(&mut st, Action::Key(parse_keys("f")[0]));
-    let mut fx = Vec::new();
-    for k in parse_keys(&format!("<C-u>alice after:{at}<Enter>")) {
-        fx = update(&mut st, Action::Key(k));
-    }
+    let fx = filter_effects(&mut st, &format!("<C-u>alice after:{at}<Enter>"));
     assert!(fx.iter().any(|e| matches!(e, Effect::Filter { .. })));
 }
 

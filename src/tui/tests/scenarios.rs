@@ -16,6 +16,11 @@ fn passed_over(path: &str, reason: &str, unreadable: bool) -> crate::ingest::Sou
     .report()
 }
 
+/// The job of the filter under way, if any.
+fn pending_job(st: &State) -> Option<u64> {
+    st.query.filter_pending.as_ref().map(|p| p.job)
+}
+
 /// `f`, then `typed` key by key without running jobs: the effects of the last key (Enter).
 fn filter_effects(st: &mut App, typed: &str) -> Vec<Effect> {
     update(st, Action::Key(parse_keys("f")[0]));
@@ -173,20 +178,10 @@ fn filter_running_when_the_index_is_ready_is_started_again() {
     for k in parse_keys("alice<Enter>") {
         update(&mut st, Action::Key(k));
     }
-    let first = st
-        .query
-        .filter_pending
-        .as_ref()
-        .map(|p| p.job)
-        .expect("filtering");
+    let first = pending_job(&st).expect("filtering");
     st.ingest.index = IndexStatus::Building;
     let fx = update(&mut st, Action::IndexDone);
-    let again = st
-        .query
-        .filter_pending
-        .as_ref()
-        .map(|p| p.job)
-        .expect("filtering again");
+    let again = pending_job(&st).expect("filtering again");
     assert!(again > first);
     assert!(matches!(fx.as_slice(), [Effect::Filter { job, .. }] if *job == again));
     // The first job's result is stale now.
@@ -214,12 +209,7 @@ fn free_text_filter_waits_for_the_index_being_built() {
         !fx.iter().any(|e| matches!(e, Effect::Filter { .. })),
         "a scan started beside the index"
     );
-    let job = st
-        .query
-        .filter_pending
-        .as_ref()
-        .map(|p| p.job)
-        .expect("pending");
+    let job = pending_job(&st).expect("pending");
     let shown = screen(&st).join("\n");
     assert!(
         shown.contains("filter waits for the index: alice"),

@@ -486,12 +486,10 @@ fn connection(
     x: &mut Scratch,
 ) {
     let src = f.get(Norm::SrcIp).and_then(ip);
+    // A teardown line never gets here: its tag is classified away (`relevant`).
     let firewall = cat == "firewall";
-    if firewall {
-        if teardown(f.get(Norm::EventId).unwrap_or("")) {
-            return;
-        }
-    } else if let Some(s) = src
+    if !firewall
+        && let Some(s) = src
         && !s.is_loopback()
         && !host_raw.is_empty()
     {

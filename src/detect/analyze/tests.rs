@@ -531,3 +531,20 @@ fn a_host_clock_shifted_on_purpose_is_found_with_the_skew_to_undo_it() {
             .ends_with("Microsoft-Windows-Sysmon%4Operational.evtx")
     );
 }
+
+/// An ASA teardown line repeats its build line: a connection counts once, not twice.
+#[test]
+fn asa_teardown_lines_do_not_count_as_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "<166>1 2026-03-13T06:13:26.891+01:00 asa-srv01 - - - - %ASA-6-";
+    let log = format!(
+        "{head}302013: Built inbound TCP connection 7 for clients:10.20.1.41/49905 (10.20.1.41/49905) to outside:45.155.229.87/443 (45.155.229.87/443)\n\
+         {head}302014: Teardown TCP connection 7 for clients:10.20.1.41/49905 to outside:45.155.229.87/443 duration 0:01:28 bytes 135033 TCP FINs\n"
+    );
+    std::fs::write(dir.path().join("asa.log"), log).unwrap();
+    let t = load(dir.path());
+    assert_eq!(t.len(), 2);
+    let seen = scan::scan(&t, &AtomicBool::new(false), &AtomicUsize::new(0)).unwrap();
+    let times: Vec<usize> = seen.conns.values().map(|c| c.times.len()).collect();
+    assert_eq!(times, [1], "{:?}", seen.conns.keys().collect::<Vec<_>>());
+}

@@ -17,6 +17,8 @@ pub mod discover;
 pub(crate) mod edr;
 pub(crate) mod evtx;
 pub(crate) mod firewall;
+#[cfg(test)]
+mod ingest_mode_tests;
 pub mod kind;
 pub mod mmap;
 pub mod options;

@@ -200,7 +200,7 @@ fn parse_lines(
     eol: u8,
 ) -> RangeOut {
     let mut out = RangeOut::new();
-    let mut fields = Fields::lean();
+    let mut fields = Fields::ingest();
     let mut pos = a;
     let chunk = &data[a..b];
     // One search per range: most hold no NUL, and their lines need no search of their own.
@@ -225,7 +225,7 @@ fn parse_lines(
 
 fn parse_records(p: &Prepared, data: &[u8], part: &[(u64, u32)]) -> RangeOut {
     let mut out = RangeOut::new();
-    let mut fields = Fields::lean();
+    let mut fields = Fields::ingest();
     for &(off, len) in part {
         let s = off as usize;
         match data.get(s..s.saturating_add(len as usize)) {

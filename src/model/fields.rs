@@ -29,6 +29,7 @@ pub enum Norm {
 }
 
 pub const NORM_COUNT: usize = 21;
+const _: () = assert!(NORM_COUNT <= 32, "Fields::used has a bit per slot");
 
 impl Norm {
     pub const ALL: [Norm; NORM_COUNT] = [
@@ -96,14 +97,20 @@ impl Norm {
 pub struct Fields<'a> {
     pub ts: i64,
     norm: [Option<Cow<'a, str>>; NORM_COUNT],
+    /// Which `norm` slots may be set: `clear` empties only those (it runs per record).
+    used: u32,
     pub raw: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-    /// Ingest mode: only `ts`, host, tag (event id / action) and whether the record parses
-    /// are needed, so a parser may skip its source fields and the message (the detail view
-    /// re-parses the record in full). Survives `clear`.
+    /// Lean mode (ingest, the analyzers): the normalised fields and the time are needed,
+    /// so a parser may skip its source fields and the message (the detail view re-parses
+    /// the record in full). Survives `clear`.
     lean: bool,
     /// For readers that never look at the message (the analyzers): an EDR parser skips
     /// building its summary line. Survives `clear`.
     no_message: bool,
+    /// Ingest proper (implies `lean`): only `ts`, host, tag (event id, else action) and
+    /// whether the record parses are read, so a parser may also skip the normalised fields
+    /// it can tell leave those unchanged. Survives `clear`.
+    ingest: bool,
 }
 
 impl<'a> Fields<'a> {
@@ -116,6 +123,15 @@ impl<'a> Fields<'a> {
     pub fn lean() -> Self {
         Fields {
             lean: true,
+            ..Fields::default()
+        }
+    }
+
+    /// Buffer for ingest itself (see the `ingest` field); lean besides.
+    pub fn ingest() -> Self {
+        Fields {
+            lean: true,
+            ingest: true,
             ..Fields::default()
         }
     }
@@ -133,15 +149,22 @@ impl<'a> Fields<'a> {
         self.no_message
     }
 
-    /// Whether only time, host, tag and validity are wanted.
+    /// Whether the source's own fields and the message may be left out.
     pub fn is_lean(&self) -> bool {
         self.lean
     }
 
+    /// Whether only time, host, tag and validity are wanted (ingest).
+    pub fn is_ingest(&self) -> bool {
+        self.ingest
+    }
+
     pub fn clear(&mut self) {
         self.ts = 0;
-        for n in &mut self.norm {
-            *n = None;
+        let mut used = std::mem::take(&mut self.used);
+        while used != 0 {
+            self.norm[used.trailing_zeros() as usize] = None;
+            used &= used - 1;
         }
         self.raw.clear();
     }
@@ -153,6 +176,7 @@ impl<'a> Fields<'a> {
             return;
         }
         self.norm[n as usize] = Some(v);
+        self.used |= 1 << n as u32;
     }
 
     /// Sets a normalised field only if not already set.
@@ -199,6 +223,8 @@ impl<'a> Fields<'a> {
             ts: self.ts,
             lean: self.lean,
             no_message: self.no_message,
+            ingest: self.ingest,
+            used: self.used,
             norm: self.norm.map(|o| o.map(|c| Cow::Owned(c.into_owned()))),
             raw: self
                 .raw

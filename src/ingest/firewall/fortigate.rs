@@ -8,7 +8,9 @@ use super::stamp;
 use super::syslog;
 use super::text::{self, Utf8Line, find};
 use crate::ingest::{Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser};
-use crate::model::{Fields, Norm, TzSpec};
+use crate::model::{Fields, Norm, TzSpec, swar};
+use aho_corasick::packed;
+use std::sync::LazyLock;
 
 pub static DEF: FormatDef = FormatDef::new("fortigate", Family::Firewall, prepare)
     .with_line(is_line)
@@ -63,10 +65,33 @@ impl RecordParser for Fortigate {
         let mut host_set = false;
         // The comma form (`date=…,time=…,logid=…`): a comma ends the first bare value.
         let first = body.iter().position(|&c| matches!(c, b' ' | b'\t' | b','));
-        let pairs = match first.map(|i| body[i]) {
+        let mut pairs = match first.map(|i| body[i]) {
             Some(b',') => Kv::commas(body, b'='),
             _ => Kv::new(body, b'='),
         };
+        // Ingest reads only the time, host and tag, from keys FortiOS writes up to `tz`
+        // (after `logid`, or before it in some versions): once both are read, a valid
+        // line's other pairs cannot change those unless one of the keys comes again, which
+        // one search of the rest tells. Lines without `tz` are read in full.
+        let mut cut = out.is_ingest() && line.is_text();
+        let (mut id, mut zone) = (false, false);
+        let pairs = std::iter::from_fn(|| {
+            let (k, v) = pairs.next()?;
+            if cut {
+                match k {
+                    b"logid" | b"log_id" => id = !v.is_empty() && v != b"-",
+                    b"tz" => zone = true,
+                    _ => {}
+                }
+                if id && zone {
+                    cut = false;
+                    if !names_ingest_key(pairs.rest()) {
+                        pairs = Kv::new(&[], b'=');
+                    }
+                }
+            }
+            Some((k, v))
+        });
         kv::read(pairs, &line, out, |k, v, out| {
             match k {
                 b"date" => date = Some(v),
@@ -122,6 +147,58 @@ impl RecordParser for Fortigate {
         text::finish(out, message);
         Ok(())
     }
+}
+
+/// Whether `rest` may hold another pair whose key ingest reads: one of those keys is
+/// there (inside a quoted value too: then the line is just read in full). One SIMD pass
+/// for all of them (Teddy; `time=` also finds `eventtime=`), else a word-at-a-time scan.
+fn names_ingest_key(rest: &[u8]) -> bool {
+    static KEYS: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
+        let keys = ["date=", "time=", "tz=", "devname=", "devid=", "device_id=", "logid=", "log_id="];
+        packed::Config::new().builder().extend(keys).build()
+    });
+    match &*KEYS {
+        Some(k) => k.find(rest).is_some(),
+        None => names_ingest_key_swar(rest),
+    }
+}
+
+/// [`names_ingest_key`] without SIMD: the `=`s found eight bytes at a time, each checked by
+/// the byte before it.
+fn names_ingest_key_swar(rest: &[u8]) -> bool {
+    let key_before = |i: usize| {
+        let k = &rest[..i];
+        match k.last() {
+            Some(b'e') => k.ends_with(b"date") || k.ends_with(b"time") || k.ends_with(b"devname"),
+            Some(b'z') => k.ends_with(b"tz"),
+            Some(b'd') => {
+                k.ends_with(b"devid")
+                    || k.ends_with(b"device_id")
+                    || k.ends_with(b"logid")
+                    || k.ends_with(b"log_id")
+            }
+            _ => false,
+        }
+    };
+    let mut words = rest.chunks_exact(8);
+    let mut last = 0u64;
+    for (n, w) in words.by_ref().enumerate() {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        // Each byte's predecessor (the last word's top byte first): only an `=` after `e`,
+        // `z` or `d` can end one of the keys.
+        let before = (w << 8) | (last >> 56);
+        last = w;
+        let ends = swar::bytes_eq(before, b'e') | swar::bytes_eq(before, b'z');
+        let mut m = swar::bytes_eq(w, b'=') & (ends | swar::bytes_eq(before, b'd'));
+        while m != 0 {
+            if key_before(n * 8 + m.trailing_zeros() as usize / 8) {
+                return true;
+            }
+            m &= m - 1;
+        }
+    }
+    let tail = rest.len() - words.remainder().len();
+    (tail..rest.len()).any(|i| rest[i] == b'=' && key_before(i))
 }
 
 fn date_time(

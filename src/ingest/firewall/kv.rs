@@ -57,6 +57,11 @@ impl<'a> Kv<'a> {
             ..Kv::new(s, sep)
         }
     }
+
+    /// What is left to read.
+    pub fn rest(&self) -> &'a [u8] {
+        self.s.get(self.pos..).unwrap_or_default()
+    }
 }
 
 const CURLY_OPEN: &[u8] = "\u{201C}".as_bytes();

@@ -9,7 +9,9 @@ use crate::ingest::{
     Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records,
 };
 use crate::model::{Fields, Norm};
+use memchr::memmem::Finder;
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 pub static DEF: FormatDef = FormatDef::new("netfilter", Family::Firewall, prepare)
     .with_line(is_line)
@@ -139,6 +141,15 @@ pub(super) fn parse_msg<'a>(
             push(out, b"prefix", prefix);
         }
         let body = &msg[body_at..];
+        if out.is_ingest() && line.is_text() {
+            // Ingest reads the time, host and action: of the body, only whether the outer
+            // packet has a `SRC=` (a valid line's values cannot fail).
+            if !has_src(body) {
+                return Err(NO_SRC);
+            }
+            out.set(Norm::Action, prefix_action(prefix).unwrap_or("log"));
+            return Ok(());
+        }
         // An ICMP error quotes the offending packet as `[SRC=… DST=… PROTO=…]`: its keys
         // must not overwrite the outer packet's.
         // (A `[` scan: a memmem searcher built per line cost more than the parse of it.)
@@ -203,7 +214,7 @@ pub(super) fn parse_msg<'a>(
             }
         }
         if !have_src {
-            return Err(Reason::Borrowed("no SRC= in LOG line"));
+            return Err(NO_SRC);
         }
         let act: Cow<'a, str> = Cow::Borrowed(prefix_action(prefix).unwrap_or("log"));
         out.set(Norm::Action, act);
@@ -283,6 +294,22 @@ fn lean_body<'a>(
         }
     }
     Ok(have_src)
+}
+
+const NO_SRC: Reason = Reason::Borrowed("no SRC= in LOG line");
+
+/// Whether the outer packet of `body` has a `SRC=` key as [`lean_body`] finds it: at the
+/// start or after a space or tab (after any other byte it is inside a token), and before
+/// the ` [` of a quoted packet.
+fn has_src(body: &[u8]) -> bool {
+    static SRC: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"SRC="));
+    let Some(i) = SRC
+        .find_iter(body)
+        .find(|&i| i == 0 || matches!(body[i - 1], b' ' | b'\t'))
+    else {
+        return false;
+    };
+    !memchr::memchr_iter(b'[', &body[..i]).any(|j| j > 0 && body[j - 1] == b' ')
 }
 
 /// `drop tcp 1.2.3.4:5 -> 6.7.8.9:80 (IPTABLES-DROP:)`.

@@ -184,6 +184,12 @@ fn parse_outer(line: &[u8]) -> Option<Header<'_>> {
         return Some(rfc5424(h, &rest[2..]));
     }
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    // `<189>date=… time=…` (FortiGate): a `key=value` token where a stamp would be. Every
+    // stamp starts with a digit, `[` or a day or month name and a space: none can match.
+    if rest.first().is_some_and(u8::is_ascii_alphabetic) && next_token(rest).0.contains(&b'=') {
+        h.msg = rest;
+        return pri.map(|_| h);
+    }
     if let Some(h) = ctime_forms(rest) {
         return Some(h);
     }

@@ -31,6 +31,11 @@ impl<'a> Utf8Line<'a> {
         }
     }
 
+    /// Whether the whole line is valid UTF-8 (then no field of it fails as text).
+    pub fn is_text(&self) -> bool {
+        self.text.is_some()
+    }
+
     /// `sub` as text when it lies inside the line and the line is valid UTF-8.
     #[inline]
     pub fn text(&self, sub: &'a [u8]) -> Option<&'a str> {

@@ -4,7 +4,7 @@
 use super::Lines;
 use super::annotated::{CSV_COLUMNS, Item, csv_cells};
 use super::object;
-use crate::model::{Norm, format_rfc3339};
+use crate::model::{Fields, Norm, format_rfc3339};
 use crate::timeline::Timeline;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -54,10 +54,11 @@ pub(super) fn write_items(cx: &Lines<'_>, items: &[Item], out: &mut Vec<u8>) -> 
     let (t, ann) = (cx.timeline, cx.ann);
     let mut w = ::csv::Writer::from_writer(out);
     let mut cells = Cells::default();
+    let mut f = Fields::new();
     for &item in items {
         match item {
             Item::Row(i) => {
-                row_cells(t, i, &mut w, &mut cells)?;
+                row_cells(t, i, &mut f, &mut w, &mut cells)?;
                 if let Some(a) = ann {
                     for c in csv_cells(a.on_row(i), false) {
                         cells.put(&mut w, c.as_bytes())?;
@@ -138,14 +139,17 @@ fn io_error(e: ::csv::Error) -> io::Error {
     }
 }
 
-/// ts, source, format, normalised fields, raw JSON of timeline row `i`.
-fn row_cells<W: Write>(
-    t: &Timeline,
+/// ts, source, format, normalised fields, raw JSON of timeline row `i` (read into `f`, a
+/// buffer reused from row to row).
+fn row_cells<'t, W: Write>(
+    t: &'t Timeline,
     i: usize,
+    f: &mut Fields<'t>,
     w: &mut ::csv::Writer<W>,
     cells: &mut Cells,
 ) -> io::Result<()> {
-    let f = t.fields(i);
+    t.fields_into(i, f);
+    let f = &*f;
     cells.made.clear();
     match t.events.get(i) {
         Some(e) if !(e.flags.bad_time() && e.ts == i64::MIN) => {
@@ -161,7 +165,7 @@ fn row_cells<W: Write>(
         match (n, f.get(n)) {
             (_, Some(v)) => cells.put(w, v.as_bytes())?,
             (Norm::Message, None) => {
-                cells.put(w, crate::timeline::generic_message(&f).as_bytes())?
+                cells.put(w, crate::timeline::generic_message(f).as_bytes())?
             }
             _ => cells.put(w, b"")?,
         }

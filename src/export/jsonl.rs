@@ -5,7 +5,7 @@ use super::Lines;
 use super::annotated::{Item, add_annotations, annotation_json};
 use super::object::{self, Val, key};
 use crate::case::MissingEvent;
-use crate::model::{Norm, format_rfc3339};
+use crate::model::{Fields, Norm, format_rfc3339};
 use serde_json::{Map, Value};
 use std::io;
 
@@ -34,9 +34,10 @@ pub fn missing_object(m: &MissingEvent<'_>, format: &str) -> Map<String, Value> 
 /// Writes `items` as JSON lines; with a case, annotated events carry `annotation`. Each
 /// line stands alone: any run of items can be written apart and the parts joined.
 pub(super) fn write_items(cx: &Lines<'_>, items: &[Item], out: &mut Vec<u8>) -> io::Result<()> {
+    let mut f = Fields::new();
     for &item in items {
         match (item, cx.ann) {
-            (Item::Row(i), _) => row(cx, i, out),
+            (Item::Row(i), _) => row(cx, i, &mut f, out),
             (Item::Missing(k), Some(a)) => {
                 if let Some(m) = a.missing(k) {
                     serde_json::to_writer(
@@ -56,9 +57,11 @@ pub(super) fn write_items(cx: &Lines<'_>, items: &[Item], out: &mut Vec<u8>) -> 
 /// `message` made from the source fields when there is none, the record flags, `raw`,
 /// then the case's annotations and the Sigma rules. (No key can come twice: the
 /// normalised names are none of the others.)
-fn row(cx: &Lines<'_>, i: usize, out: &mut Vec<u8>) {
+/// `f` is a buffer reused from row to row.
+fn row<'t>(cx: &Lines<'t>, i: usize, f: &mut Fields<'t>, out: &mut Vec<u8>) {
     let t = cx.timeline;
-    let f = t.fields(i);
+    t.fields_into(i, f);
+    let f = &*f;
     let e = t.events.get(i);
     out.push(b'{');
     key(out, true, "ts");
@@ -82,7 +85,7 @@ fn row(cx: &Lines<'_>, i: usize, out: &mut Vec<u8>) {
     }
     if f.get(Norm::Message).is_none() {
         key(out, false, "message");
-        object::str(out, &crate::timeline::generic_message(&f));
+        object::str(out, &crate::timeline::generic_message(f));
     }
     if let Some(e) = e {
         if e.flags.recovered() {

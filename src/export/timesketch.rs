@@ -291,10 +291,11 @@ fn detections(o: &mut Obj<'_>, d: &crate::detect::Detected<'_>, i: usize) {
     }
 }
 
-/// The line of timeline row `i`.
-fn row(cx: &Lines<'_>, i: usize, bufs: &mut Bufs, out: &mut Vec<u8>) {
+/// The line of timeline row `i` (read into `f`, a buffer reused from row to row).
+fn row<'t>(cx: &Lines<'t>, i: usize, f: &mut Fields<'t>, bufs: &mut Bufs, out: &mut Vec<u8>) {
     let t = cx.timeline;
-    let f = t.fields(i);
+    t.fields_into(i, f);
+    let f = &*f;
     let generic;
     let mut o = Obj::from_spare(std::mem::take(&mut bufs.obj));
     let src = t.source_of(i);
@@ -302,7 +303,7 @@ fn row(cx: &Lines<'_>, i: usize, bufs: &mut Bufs, out: &mut Vec<u8>) {
     let message = match f.get(Norm::Message) {
         Some(v) if !v.is_empty() => Val::Str(v),
         _ => {
-            generic = crate::timeline::generic_message(&f);
+            generic = crate::timeline::generic_message(f);
             Val::Str(&generic)
         }
     };
@@ -313,7 +314,7 @@ fn row(cx: &Lines<'_>, i: usize, bufs: &mut Bufs, out: &mut Vec<u8>) {
         o.insert("format", Val::Str(format));
     }
     if family(format) == Some(Family::Evtx) {
-        plaso_evtx(&mut o, &f);
+        plaso_evtx(&mut o, f);
     }
     for (n, v) in f.norm_iter() {
         if n != Norm::Message {
@@ -379,9 +380,10 @@ fn missing_line(me: &MissingEvent<'_>, format: &str, out: &mut Vec<u8>) {
 /// Writes `items` as Timesketch JSONL (each line stands alone, as in `jsonl`).
 pub(super) fn write_items(cx: &Lines<'_>, items: &[Item], out: &mut Vec<u8>) -> io::Result<()> {
     let mut bufs = Bufs::default();
+    let mut f = Fields::new();
     for &item in items {
         match item {
-            Item::Row(i) => row(cx, i, &mut bufs, out),
+            Item::Row(i) => row(cx, i, &mut f, &mut bufs, out),
             Item::Missing(k) => {
                 if let Some((a, me)) = cx.ann.and_then(|a| Some((a, a.missing(k)?))) {
                     missing_line(me, a.missing_format(me), out);

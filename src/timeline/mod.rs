@@ -287,14 +287,22 @@ impl Timeline {
     pub fn key(&self, i: usize) -> Option<EventKey> {
         let (src, r) = self.rec(i)?;
         Some(EventKey {
-            sha256: src
-                .kind
-                .origin_sha256(r)
-                .unwrap_or(&src.report.sha256)
-                .to_owned(),
+            sha256: self.sha256_of(i)?.to_owned(),
             locator: src.kind.locator(r.event),
             ts: r.event.ts,
         })
+    }
+
+    /// The SHA-256 of the evidence event `i` was read from (its key's), borrowed.
+    pub fn sha256_of(&self, i: usize) -> Option<&str> {
+        let (src, r) = self.rec(i)?;
+        Some(src.kind.origin_sha256(r).unwrap_or(&src.report.sha256))
+    }
+
+    /// The locator of event `i` in its evidence (its key's).
+    pub fn locator_of(&self, i: usize) -> Option<String> {
+        let (src, r) = self.rec(i)?;
+        Some(src.kind.locator(r.event))
     }
 
     /// RFC 3339 time of event `i`; for times outside the representable range, the

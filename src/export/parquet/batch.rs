@@ -3,7 +3,7 @@
 use super::schema::{self, canonical_int, norm_columns, norm_type};
 use crate::case::{Annotation, MissingEvent};
 use crate::export::{Annotated, Lines};
-use crate::model::Norm;
+use crate::model::{Fields, Norm};
 use arrow_array::builder::{
     ArrayBuilder, BooleanBuilder, Int16Builder, Int32Builder, Int64Builder, ListBuilder,
     MapBuilder, StringBuilder, StructBuilder, TimestampMicrosecondBuilder,
@@ -134,10 +134,10 @@ impl Batch {
         }
     }
 
-    /// Appends timeline row `i`.
-    pub fn push(&mut self, cx: &Lines<'_>, i: usize) {
+    /// Appends timeline row `i`, read into `f` (a buffer reused from row to row).
+    pub fn push<'t>(&mut self, cx: &Lines<'t>, i: usize, f: &mut Fields<'t>) {
         let t = cx.timeline;
-        let f = t.fields(i);
+        t.fields_into(i, f);
         let (ts, flags) = t
             .events
             .get(i)
@@ -151,16 +151,14 @@ impl Batch {
             Some(m) => self.message.append_value(m),
             None => self
                 .message
-                .append_value(crate::timeline::generic_message(&f)),
+                .append_value(crate::timeline::generic_message(f)),
         }
         push_unique(&mut self.raw, &f.raw);
         self.recovered.append_value(flags.recovered());
         self.bad_time.append_value(flags.bad_time());
-        let key = t.key(i);
-        self.sha
-            .append_value(key.as_ref().map_or("", |k| k.sha256.as_str()));
+        self.sha.append_value(t.sha256_of(i).unwrap_or(""));
         self.locator
-            .append_value(key.as_ref().map_or("", |k| k.locator.as_str()));
+            .append_value(t.locator_of(i).as_deref().unwrap_or(""));
         self.push_annotations(cx.ann.map_or(&[], |a| a.on_row(i)), None);
         if let Some(b) = &mut self.rules {
             let titles = cx.det.map(|d| d.titles(i)).unwrap_or_default();

@@ -16,7 +16,7 @@ pub mod schema;
 mod tests;
 
 use super::{ExportError, Item, Lines, Request, Summary};
-use crate::model::Norm;
+use crate::model::{Fields, Norm};
 use crate::output::{self, OutputError, OutputOptions, Protected};
 use crate::timeline::Timeline;
 use parquet::arrow::ArrowWriter;
@@ -321,9 +321,10 @@ fn write_part(
     let mut w = ArrowWriter::try_new(out, schema.clone(), Some(props(layout)))?;
     let build = |chunk: &[Item]| {
         let mut b = batch::Batch::new(schema.clone(), chunk.len());
+        let mut f = Fields::new();
         for &item in chunk {
             match (item, cx.ann) {
-                (Item::Row(i), _) => b.push(cx, i),
+                (Item::Row(i), _) => b.push(cx, i, &mut f),
                 (Item::Missing(k), Some(a)) => {
                     if let Some(m) = a.missing(k) {
                         b.push_missing(a, m);

@@ -69,11 +69,31 @@ fn prefix_action(p: &[u8]) -> Option<&'static str> {
         (b"ALLOW", "allow"),
         (b"AUDIT", "audit"),
     ];
-    WORDS.iter().find_map(|(w, a)| {
-        p.windows(w.len())
-            .any(|x| x.eq_ignore_ascii_case(w))
-            .then_some(*a)
-    })
+    // One pass, this runs per line: the four bytes at each position, lower-cased as one
+    // word, against each word's first four; `WORDS` order decides between words found.
+    const fn head(w: &[u8]) -> u32 {
+        u32::from_le_bytes([w[0], w[1], w[2], w[3]]) | 0x2020_2020
+    }
+    const HEADS: [u32; 7] = [
+        head(WORDS[0].0),
+        head(WORDS[1].0),
+        head(WORDS[2].0),
+        head(WORDS[3].0),
+        head(WORDS[4].0),
+        head(WORDS[5].0),
+        head(WORDS[6].0),
+    ];
+    let mut found = 0u8;
+    for (i, w) in p.windows(4).enumerate() {
+        let x = u32::from_le_bytes([w[0], w[1], w[2], w[3]]) | 0x2020_2020;
+        for (k, &h) in HEADS.iter().enumerate() {
+            // `| 0x20` also folds some non-letters: the whole word is checked after.
+            if x == h && p[i..].get(..WORDS[k].0.len()).is_some_and(|y| y.eq_ignore_ascii_case(WORDS[k].0)) {
+                found |= 1 << k;
+            }
+        }
+    }
+    WORDS.get(found.trailing_zeros() as usize).map(|(_, a)| *a)
 }
 
 fn is_key_char(c: u8) -> bool {

@@ -190,7 +190,10 @@ fn parse_outer(line: &[u8]) -> Option<Header<'_>> {
         h.msg = rest;
         return pri.map(|_| h);
     }
-    if let Some(h) = ctime_forms(rest) {
+    // The ctime forms open with a day name or `[`: most lines open with an ISO date.
+    if !rest.first().is_some_and(u8::is_ascii_digit)
+        && let Some(h) = ctime_forms(rest)
+    {
         return Some(h);
     }
     let after = if let Some((c, off, n)) = stamp::iso(rest) {

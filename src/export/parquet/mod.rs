@@ -242,12 +242,16 @@ fn props(layout: Layout) -> WriterProperties {
             nulls_first: false,
         }]))
         .set_created_by(format!("vigil {}", env!("CARGO_PKG_VERSION")));
-    // Statistics are what `--filter` pushdown reads (row groups: `ts` and the normalised
-    // fields); the long free-form columns would cost a comparison per value for nothing.
+    // Statistics are what `--filter` pushdown reads (row groups: `ts`, `format` and the
+    // normalised fields); the long free-form columns, and the source's name and hash (the
+    // same on every row of a source, 64 bytes), would cost a comparison per value for
+    // nothing.
     let b = b.set_statistics_enabled(EnabledStatistics::Chunk);
     let b = [
         ColumnPath::from(schema::MESSAGE),
         ColumnPath::from(schema::LOCATOR),
+        ColumnPath::from(schema::SOURCE),
+        ColumnPath::from(schema::SOURCE_SHA256),
         ColumnPath::new(vec![schema::RAW.into(), "entries".into(), "key".into()]),
         raw_values(),
     ]

@@ -276,8 +276,9 @@ fn files_are_cut_by_day_and_size_in_time_order() {
     assert_eq!(groups, [2, 1]);
 }
 
-/// Row groups carry the statistics `--filter` pushdown reads (`ts`, the normalised
-/// fields), not those of the free-form columns (a comparison per value for nothing).
+/// Row groups carry the statistics `--filter` pushdown reads (`ts`, `format`, the
+/// normalised fields), not those of the free-form columns nor the source's name and hash
+/// (a comparison per value for nothing).
 #[test]
 fn statistics_are_kept_where_pushdown_reads_them() {
     let meta = first_file_meta();
@@ -290,10 +291,17 @@ fn statistics_are_kept_where_pushdown_reads_them() {
             .unwrap();
         c.statistics().is_some_and(|s| s.min_bytes_opt().is_some())
     };
-    for c in ["ts", "host", "event_id", "src_port", "src_ip"] {
+    for c in ["ts", "format", "host", "event_id", "src_port", "src_ip"] {
         assert!(has_stats(c), "{c}");
     }
-    for c in ["message", "locator", "raw.entries.key", "raw.entries.value"] {
+    for c in [
+        "message",
+        "locator",
+        "source",
+        "source_sha256",
+        "raw.entries.key",
+        "raw.entries.value",
+    ] {
         assert!(!has_stats(c), "{c}");
     }
 }

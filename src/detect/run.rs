@@ -9,7 +9,7 @@ use super::names::{NameTable, evtx_system_len};
 use super::pin::Eid;
 use super::rules::{RULE_ATTR, RuleSet};
 use crate::ingest::evtx::Slot;
-use crate::model::{Norm, Sym};
+use crate::model::{Fields, Norm, Sym};
 use crate::timeline::Timeline;
 use rayon::prelude::*;
 use rsigma_eval::{Engine, Event, EventValue};
@@ -295,6 +295,8 @@ fn run_block<'m>(
     let mut sc = Scratch::default();
     let mut memo = memo.mine();
     let mut cache = TableCache::default();
+    // Text records are read into one buffer, reused from record to record.
+    let mut fields = Fields::without_message();
     let mut tick = super::tick::Tick::new(progress, cancel, STEP);
     for i in range {
         if !tick.next() {
@@ -341,12 +343,14 @@ fn run_block<'m>(
                 // Stored without fields (index-only ingest): re-rendered from the file.
                 None => {
                     let m = memo.as_deref_mut();
-                    text_event(t, rs, i, targets, true, m, &mut cache, &mut sc)
+                    let cx = (&mut cache, &mut sc, &mut fields);
+                    text_event(t, rs, i, targets, true, m, cx)
                 }
             },
             SourcePlan::Text { targets, windows } => {
                 let m = memo.as_deref_mut();
-                text_event(t, rs, i, targets, *windows, m, &mut cache, &mut sc)
+                let cx = (&mut cache, &mut sc, &mut fields);
+                text_event(t, rs, i, targets, *windows, m, cx)
             }
         }
         if !sc.found.is_empty() {
@@ -393,20 +397,20 @@ struct TableCache<'m> {
 /// A field-name list, its System length, and its tables per view.
 type CachedTables<'m> = (Vec<Box<str>>, usize, Vec<(Option<u16>, NameTable<'m>)>);
 
-/// A record of a text source (or an EVTX record without stored fields): parsed, routed
-/// by its own fields, named per field-name list.
-#[allow(clippy::too_many_arguments)]
-fn text_event<'m>(
-    t: &Timeline,
+/// A record of a text source (or an EVTX record without stored fields): parsed (into the
+/// worker's reused `Fields`, without a message), routed by its own fields, named per
+/// field-name list.
+fn text_event<'m, 't>(
+    t: &'t Timeline,
     rs: &'m RuleSet,
     i: usize,
     targets: &[TargetId],
     windows: bool,
     mut memo: Option<&mut WorkerMemo>,
-    cache: &mut TableCache<'m>,
-    sc: &mut Scratch,
+    (cache, sc, f): (&mut TableCache<'m>, &mut Scratch, &mut Fields<'t>),
 ) {
-    let f = t.fields_for(i, false);
+    t.fields_into(i, f);
+    let f = &*f;
     let m = &rs.mapping;
     let channel = f.get(Norm::Channel).unwrap_or("").to_lowercase();
     let eid = f.get(Norm::EventId).unwrap_or("");
@@ -437,7 +441,7 @@ fn text_event<'m>(
             Vec::new(),
         );
     }
-    let values = PairValues { f: &f };
+    let values = PairValues { f };
     let mut seen: Vec<u16> = Vec::new();
     for &ti in targets {
         let tg = &m.targets[ti as usize];

@@ -18,7 +18,7 @@ use super::Timeline;
 use super::blocks::{self, Blocks};
 use crate::ingest::FreeText;
 use crate::ingest::evtx::Slot;
-use crate::model::{Bits, Interner, Norm, Sym};
+use crate::model::{Bits, Fields, Interner, Norm, Sym};
 use crate::query::TextTerm;
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -244,8 +244,10 @@ fn build_block(t: &Timeline, range: std::ops::Range<usize>) -> Block {
         syms: Vec::new(),
     };
     let mut entry = String::new();
+    // Every event is read into one buffer, reused from event to event.
+    let mut fields = Fields::new();
     for i in range {
-        if !add_event(t, i, &mut b, &mut entry) {
+        if !add_event(t, i, &mut b, &mut entry, &mut fields) {
             b.entries.push(SLOW);
             b.shape.push(0);
         }
@@ -255,8 +257,14 @@ fn build_block(t: &Timeline, range: std::ops::Range<usize>) -> Block {
 
 /// Adds event `i` to `b`: its derived entry (the pieces of its free text that are neither
 /// in its raw line nor stored symbols, joined by `SEP`) and its normalised columns. False
-/// (nothing added) when the event must be matched the slow way.
-fn add_event(t: &Timeline, i: usize, b: &mut Block, entry: &mut String) -> bool {
+/// (nothing added) when the event must be matched the slow way. `f` is the fields buffer.
+fn add_event<'t>(
+    t: &'t Timeline,
+    i: usize,
+    b: &mut Block,
+    entry: &mut String,
+    f: &mut Fields<'t>,
+) -> bool {
     let Some((src, r)) = t.rec(i) else {
         return false;
     };
@@ -265,7 +273,8 @@ fn add_event(t: &Timeline, i: usize, b: &mut Block, entry: &mut String) -> bool 
         FreeText::Stored(_) => None,
         FreeText::None => return false,
     };
-    let f = t.fields_for(i, true);
+    t.fields_into(i, f);
+    let f = &*f;
     let covered = |v: &str| {
         v.is_empty()
             || match &line {

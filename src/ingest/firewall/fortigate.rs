@@ -315,4 +315,26 @@ mod tests {
         assert_eq!(f.ts, ymd_hms(2024, 5, 1, 10, 11, 13).unwrap());
         assert!(parse(br#"time=10:11:13 logid="1" type="event" tz="+0200""#).is_err());
     }
+
+    /// The word-at-a-time scan (used where the SIMD searcher cannot be built) answers as
+    /// the SIMD search does, for every key and near miss at every offset in a word.
+    #[test]
+    fn the_key_scan_without_simd_agrees_with_the_simd_one() {
+        let keys = [
+            "date=", "time=", "eventtime=", "tz=", "devname=", "devid=", "device_id=",
+            "logid=", "log_id=",
+        ];
+        let misses = [
+            "dat=", "tim=", "t z=", "devnam=", "logi=", "type=", "sessionid=", "vd=",
+            "policyid=", "date", "tz",
+        ];
+        for (word, found) in keys.iter().map(|k| (k, true)).chain(misses.iter().map(|m| (m, false))) {
+            for pad in 0..17 {
+                let line = format!("{}{word} a=\"b c\"", "x".repeat(pad));
+                let b = line.as_bytes();
+                assert_eq!(names_ingest_key_swar(b), found, "{line:?}");
+                assert_eq!(names_ingest_key(b), found, "{line:?}");
+            }
+        }
+    }
 }

@@ -81,7 +81,7 @@ impl Kind {
             }
             Kind::Text(p) if f.is_lean() => p.lean_fields_into(r, f),
             Kind::Text(p) => p.fields_into(r, f),
-            Kind::Parquet(s) => *f = s.fields(r.event),
+            Kind::Parquet(s) => s.fields_into(r.event, f),
             Kind::None => f.ts = r.event.ts,
         }
     }

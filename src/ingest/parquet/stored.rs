@@ -193,9 +193,16 @@ impl Stored {
     /// Every field of event `e`, as it was exported.
     pub fn fields<'a>(&'a self, e: &crate::model::Event) -> Fields<'a> {
         let mut f = Fields::new();
+        self.fields_into(e, &mut f);
+        f
+    }
+
+    /// As [`fields`](Self::fields), into `f` (a cleared buffer, as `Kind::fields_into`
+    /// hands it: its mode and allocations are kept).
+    pub fn fields_into<'a>(&'a self, e: &crate::model::Event, f: &mut Fields<'a>) {
         f.ts = e.ts;
         let Some((c, r, failed)) = self.at(e) else {
-            return f;
+            return;
         };
         for n in Norm::ALL {
             if n != Norm::Message
@@ -212,7 +219,7 @@ impl Stored {
         // The export wrote a message made from the fields for events without one: it is
         // left unset again, so the event reads as it did.
         if let Some(m) = c.text(Norm::Message, r)
-            && !is_generic(m, &f)
+            && !is_generic(m, f)
         {
             f.set(Norm::Message, m);
         }
@@ -225,7 +232,6 @@ impl Stored {
                 ),
             );
         }
-        f
     }
 
     /// The format the event was read as, when vigil knows it.

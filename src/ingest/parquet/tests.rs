@@ -206,3 +206,28 @@ fn skipped_partitions_are_one_note_not_sources() {
         "{passed:?}"
     );
 }
+
+/// A buffer reused across sources keeps its mode through a Parquet row: a lean or
+/// message-less reader (analyzers, Sigma) reads the next text or EVTX event as it asked.
+#[test]
+fn a_reused_buffer_keeps_its_mode_through_a_parquet_row() {
+    let (_dir, _ds, _t, all) = sample_read_back();
+    let modes: [fn() -> crate::model::Fields<'static>; 3] = [
+        crate::model::Fields::new,
+        crate::model::Fields::without_message,
+        crate::model::Fields::lean,
+    ];
+    for mode in modes {
+        let mut f = mode();
+        all.fields_into(0, &mut f);
+        assert!(
+            f.get(crate::model::Norm::Host).is_some(),
+            "the row was read"
+        );
+        let want = mode();
+        assert_eq!(
+            (f.is_lean(), f.skips_message()),
+            (want.is_lean(), want.skips_message())
+        );
+    }
+}

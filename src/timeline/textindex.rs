@@ -62,13 +62,40 @@ fn in_columns(n: Norm) -> bool {
 struct Block {
     strings: Interner,
     entries: Vec<Sym>,
-    /// Each event's shape, an index in `shapes` (the block's own).
+    /// Each event's shape, a number in `shapes` (the block's own).
     shape: Vec<u16>,
-    shapes: Vec<Box<[u8]>>,
-    shape_of: std::collections::HashMap<Box<[u8]>, u16>,
+    shapes: Shapes,
     /// The ids of the event being added (reused).
     ids: Vec<u8>,
     syms: Vec<Sym>,
+}
+
+/// Distinct lists of normalised ids (shapes), numbered as first seen; 0 is the empty list.
+struct Shapes {
+    list: Vec<Box<[u8]>>,
+    number: std::collections::HashMap<Box<[u8]>, u16>,
+}
+
+impl Shapes {
+    fn new() -> Self {
+        Shapes {
+            list: vec![Box::default()],
+            number: [(Box::default(), 0)].into_iter().collect(),
+        }
+    }
+
+    /// The number of shape `ids` (looked up by slice: a key is boxed only for a new
+    /// shape); `None` past u16 numbers.
+    fn number(&mut self, ids: &[u8]) -> Option<u16> {
+        if let Some(&s) = self.number.get(ids) {
+            return Some(s);
+        }
+        let s = u16::try_from(self.list.len()).ok()?;
+        let key: Box<[u8]> = ids.into();
+        self.list.push(key.clone());
+        self.number.insert(key, s);
+        Some(s)
+    }
 }
 
 /// Events per parallel build block.
@@ -89,27 +116,23 @@ impl TextIndex {
         let mut idx = TextIndex {
             derived: Interner::new(),
             per_event: Vec::with_capacity(t.len()),
-            // Shape 0: no values (and the events matched the slow way).
-            shapes: vec![Box::default()],
+            // Filled below (shape 0: no values, and the events matched the slow way).
+            shapes: Vec::new(),
             shape: Vec::with_capacity(t.len()),
             norm_base: Vec::with_capacity(t.len().div_ceil(GROUP)),
             norm_off: Vec::with_capacity(t.len()),
             norm_syms: Vec::new(),
         };
-        let mut global: std::collections::HashMap<Box<[u8]>, u16> = Default::default();
-        global.insert(Box::default(), 0);
+        let mut global = Shapes::new();
         for b in blocks {
             let remap = idx.derived.absorb(b.strings);
             let re = |s: Sym| match s {
                 SLOW => SLOW,
                 s => Interner::remap(&remap, s),
             };
-            let lens: Vec<usize> = b.shapes.iter().map(|s| s.len()).collect();
-            let shapes: Vec<Option<u16>> = b
-                .shapes
-                .into_iter()
-                .map(|ids| idx.add_shape(&mut global, ids))
-                .collect();
+            let lens: Vec<usize> = b.shapes.list.iter().map(|s| s.len()).collect();
+            let shapes: Vec<Option<u16>> =
+                b.shapes.list.iter().map(|ids| global.number(ids)).collect();
             let mut syms = b.syms.into_iter().map(re);
             for (e, local) in b.entries.into_iter().zip(b.shape) {
                 let n = lens.get(usize::from(local)).copied().unwrap_or(0);
@@ -124,24 +147,10 @@ impl TextIndex {
                 }
             }
         }
+        idx.shapes = global.list;
         idx.derived.seal();
         idx.norm_syms.shrink_to_fit();
         Some(idx)
-    }
-
-    /// The global id of shape `ids`; `None` past u16 ids.
-    fn add_shape(
-        &mut self,
-        global: &mut std::collections::HashMap<Box<[u8]>, u16>,
-        ids: Box<[u8]>,
-    ) -> Option<u16> {
-        if let Some(&g) = global.get(&ids) {
-            return Some(g);
-        }
-        let g = u16::try_from(self.shapes.len()).ok()?;
-        self.shapes.push(ids.clone());
-        global.insert(ids, g);
-        Some(g)
     }
 
     /// Appends the next event: its derived entry, shape and normalised symbols.
@@ -238,8 +247,7 @@ fn build_block(t: &Timeline, range: std::ops::Range<usize>) -> Block {
         strings: Interner::new(),
         entries: Vec::with_capacity(range.len()),
         shape: Vec::with_capacity(range.len()),
-        shapes: vec![Box::default()],
-        shape_of: [(Box::default(), 0)].into_iter().collect(),
+        shapes: Shapes::new(),
         ids: Vec::new(),
         syms: Vec::new(),
     };
@@ -316,21 +324,11 @@ fn add_event<'t>(
         }
         entry.push_str(p);
     }
-    // Looked up by slice in a reused buffer: a key is boxed only for a new shape.
     b.ids.clear();
     b.ids.extend(norms.iter().map(|&(id, _)| id));
-    let shape = match b.shape_of.get(b.ids.as_slice()) {
-        Some(&s) => s,
-        None => {
-            let ids: Box<[u8]> = b.ids.as_slice().into();
-            // A block has far fewer shapes than events; past u16 the event goes slow.
-            let Ok(s) = u16::try_from(b.shapes.len()) else {
-                return false;
-            };
-            b.shapes.push(ids.clone());
-            b.shape_of.insert(ids, s);
-            s
-        }
+    // A block has far fewer shapes than events; past u16 the event goes slow.
+    let Some(shape) = b.shapes.number(&b.ids) else {
+        return false;
     };
     b.entries.push(b.strings.intern(entry));
     b.shape.push(shape);

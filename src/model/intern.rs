@@ -125,6 +125,27 @@ impl Interner {
         }
     }
 
+    /// Room for `strings` more strings of `bytes` bytes in all. Merging many interners
+    /// into one spent nearly half its time re-hashing the table as it grew (each string
+    /// read again, in random order); sized once, it never grows.
+    pub fn reserve(&mut self, strings: usize, bytes: usize) {
+        if self.spans.is_empty() {
+            *self = Interner::new();
+        }
+        self.buf.reserve(bytes + strings);
+        self.spans.reserve(strings);
+        let (buf, spans) = (&self.buf, &self.spans);
+        self.table.reserve(strings, |&i| {
+            let (a, n) = unpack(spans[i as usize]);
+            hash(&buf[a..a + n])
+        });
+    }
+
+    /// Bytes of text held (without separators).
+    pub fn text_bytes(&self) -> usize {
+        self.buf.len().saturating_sub(self.spans.len())
+    }
+
     /// Gives back spare capacity.
     pub fn shrink(&mut self) {
         self.buf.shrink_to_fit();

@@ -124,6 +124,12 @@ impl TextIndex {
             norm_syms: Vec::new(),
         };
         let mut global = Shapes::new();
+        // Sized for every block's strings at once: grown as it went, the sequential merge
+        // below spent about half its time re-hashing.
+        let (n, bytes) = blocks.iter().fold((0, 0), |(n, bytes), b| {
+            (n + b.strings.len(), bytes + b.strings.text_bytes())
+        });
+        idx.derived.reserve(n, bytes);
         for b in blocks {
             let remap = idx.derived.absorb(b.strings);
             let re = |s: Sym| match s {
@@ -243,8 +249,11 @@ const SEP: char = '\n';
 
 /// Builds the derived entries and normalised columns of events `range`.
 fn build_block(t: &Timeline, range: std::ops::Range<usize>) -> Block {
+    // Measured on the sample: 0.8 new strings and 66 bytes an event.
+    let mut strings = Interner::new();
+    strings.reserve(range.len(), range.len() * 80);
     let mut b = Block {
-        strings: Interner::new(),
+        strings,
         entries: Vec::with_capacity(range.len()),
         shape: Vec::with_capacity(range.len()),
         shapes: Shapes::new(),

@@ -551,7 +551,20 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
             .into_par_iter()
             .map(|n| parse_chunk(data, n, &settings, index_only))
             .collect();
-        for mut o in outs {
+        // The strings merged into `batch` are sized for at once (grown as it went, the
+        // merge spent much of its time re-hashing). Into an empty batch, the first chunk's
+        // batch is taken whole, and sized after.
+        let first = usize::from(batch.events.is_empty());
+        let (n, bytes) = outs.iter().skip(first).fold((0, 0), |(n, bytes), o| {
+            (
+                n + o.batch.strings.len(),
+                bytes + o.batch.strings.text_bytes(),
+            )
+        });
+        if first == 0 {
+            batch.strings.reserve(n, bytes);
+        }
+        for (k, mut o) in outs.into_iter().enumerate() {
             live.extend(
                 o.ids
                     .iter()
@@ -563,6 +576,9 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
             }
             report.notes.append(&mut o.notes);
             batch.append(o.batch, true);
+            if k == 0 && first == 1 {
+                batch.strings.reserve(n, bytes);
+            }
         }
         starts = end;
     }

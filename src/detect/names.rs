@@ -150,9 +150,10 @@ fn compile<'m>(spec: &'m Spec, native: &FxHashMap<&str, u16>) -> Option<Src<'m>>
 
 /// Length of the EVTX System part of a record's names: up to `Computer` (and the
 /// `UserID` that may follow it), the last System leaves the evtx crate writes.
-pub fn evtx_system_len(names: &[&str]) -> usize {
-    match names.iter().position(|n| *n == "Computer") {
-        Some(i) if names.get(i + 1) == Some(&"UserID") => i + 2,
+pub fn evtx_system_len<'a>(names: impl IntoIterator<Item = &'a str>) -> usize {
+    let mut names = names.into_iter();
+    match names.position(|n| n == "Computer") {
+        Some(i) if names.next() == Some("UserID") => i + 2,
         Some(i) => i + 1,
         None => 0,
     }
@@ -183,7 +184,7 @@ mod tests {
             "Data_1",
             "ProcessID_1",
         ];
-        let sys = evtx_system_len(&names);
+        let sys = evtx_system_len(names.iter().copied());
         assert_eq!(sys, 8);
         let t = NameTable::build(&names, sys, &m, None);
         assert!(matches!(t.get("Provider_Name"), Some(Src::Pos(0))));

@@ -199,7 +199,7 @@ fn plan_shape<'m>(
                 views.push(tg.view);
                 plan.tables.push(NameTable::build(
                     &names,
-                    evtx_system_len(&names),
+                    evtx_system_len(names.iter().copied()),
                     m,
                     m.view(tg.view),
                 ));
@@ -280,6 +280,9 @@ struct Scratch {
     slots: Vec<Slot>,
     key: Vec<u8>,
     found: Vec<u32>,
+    /// A text record's lower-cased channel, and the buckets it has been evaluated in.
+    channel: String,
+    seen: Vec<u16>,
 }
 
 fn run_block<'m>(
@@ -412,18 +415,21 @@ fn text_event<'m, 't>(
     t.fields_into(i, f);
     let f = &*f;
     let m = &rs.mapping;
-    let channel = f.get(Norm::Channel).unwrap_or("").to_lowercase();
+    // Per record, nothing is allocated: the channel is lower-cased into a reused buffer,
+    // and the names are compared with the cached ones where they lie.
+    let mut channel = std::mem::take(&mut sc.channel);
+    lower_into(f.get(Norm::Channel).unwrap_or(""), &mut channel);
     let eid = f.get(Norm::EventId).unwrap_or("");
-    let names: Vec<&str> = f.raw.iter().map(|(k, _)| &**k).collect();
+    let names = || f.raw.iter().map(|(k, _)| &**k);
     let is_evtx = t.source_of(i).is_some_and(|s| s.format() == "evtx");
     let system_len = match (is_evtx, windows) {
-        (true, _) => evtx_system_len(&names),
-        (false, true) => names.len(),
+        (true, _) => evtx_system_len(names()),
+        (false, true) => f.raw.len(),
         (false, false) => 0,
     };
     let mut h = FxHasher::default();
     h.write_usize(system_len);
-    for n in &names {
+    for n in names() {
         h.write(n.as_bytes());
         h.write_u8(0);
     }
@@ -432,17 +438,14 @@ fn text_event<'m, 't>(
         .entry(h.finish())
         .or_insert_with(|| (Vec::new(), usize::MAX, Vec::new()));
     let same = entry.1 == system_len
-        && entry.0.len() == names.len()
-        && entry.0.iter().zip(&names).all(|(a, b)| &**a == *b);
+        && entry.0.len() == f.raw.len()
+        && entry.0.iter().zip(names()).all(|(a, b)| &**a == b);
     if !same {
-        *entry = (
-            names.iter().map(|n| (*n).into()).collect(),
-            system_len,
-            Vec::new(),
-        );
+        *entry = (names().map(Into::into).collect(), system_len, Vec::new());
     }
     let values = PairValues { f };
-    let mut seen: Vec<u16> = Vec::new();
+    let mut seen = std::mem::take(&mut sc.seen);
+    seen.clear();
     for &ti in targets {
         let tg = &m.targets[ti as usize];
         let windows_target = !tg.channels.is_empty() || !tg.event_ids.is_empty();
@@ -455,6 +458,7 @@ fn text_event<'m, 't>(
         let k = match entry.2.iter().position(|(v, _)| *v == tg.view) {
             Some(k) => k,
             None => {
+                let names: Vec<&str> = names().collect();
                 let table = NameTable::build(&names, system_len, m, m.view(tg.view));
                 entry.2.push((tg.view, table));
                 entry.2.len() - 1
@@ -471,6 +475,19 @@ fn text_event<'m, 't>(
             };
             eval_bucket(rs, b, &ev, memo.as_deref_mut(), sc);
         }
+    }
+    sc.channel = channel;
+    sc.seen = seen;
+}
+
+/// `s` lower-cased into `buf` (ASCII in place; other text as `str::to_lowercase`).
+fn lower_into(s: &str, buf: &mut String) {
+    buf.clear();
+    if s.is_ascii() {
+        buf.push_str(s);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.push_str(&s.to_lowercase());
     }
 }
 

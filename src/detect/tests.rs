@@ -98,7 +98,7 @@ fn memo_gives_the_same_hits_as_evaluating_every_record() {
         let mut rec = serde_json::Map::new();
         let names: Vec<String> = slots.map(|(k, _)| t.strings.text(k).into_owned()).collect();
         let f = t.fields_for(i, false);
-        let sys = names::evtx_system_len(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let sys = names::evtx_system_len(names.iter().map(String::as_str));
         for (k, (name, v)) in f.raw.iter().enumerate() {
             let key = match rs.mapping.system.get(&**name) {
                 Some(s) if k < sys => s.clone(),

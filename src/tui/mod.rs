@@ -8,6 +8,7 @@ pub mod action;
 pub mod annotations;
 pub mod app;
 pub mod cands;
+mod case_state;
 mod casepath;
 pub mod cells;
 pub mod clipboard;

@@ -457,6 +457,7 @@ fn layers_import_only_downwards() {
     let g = load(&tui_dir());
     let allowed_for_views = [
         "tui::state",
+        "tui::case_state",
         "tui::layout",
         "tui::theme",
         "tui::sanitize",
@@ -479,6 +480,7 @@ fn layers_import_only_downwards() {
     }
     let leaves = [
         "tui::state",
+        "tui::case_state",
         "tui::action",
         "tui::layout",
         "tui::keymap",

@@ -410,3 +410,22 @@ fn silence_lane_under_the_histogram_when_a_source_fell_silent() {
     let lane = &screen(&st)[3];
     assert!(lane.contains('▒'), "{lane}");
 }
+
+/// At 80 columns the views leave one column of the timeline beside each border: cleared,
+/// not torn words of the rows under the box.
+#[test]
+fn views_at_80_columns_leave_no_timeline_fragments_beside_the_box() {
+    for open in ["E", "R"] {
+        let mut st = app(80, 24);
+        keys(&mut st, open);
+        let s = screen(&st);
+        let rows: Vec<&String> = s.iter().filter(|r| r.contains('│')).collect();
+        assert!(rows.len() > 10, "{open}: {}", s.join("\n"));
+        for r in rows {
+            let cells: Vec<char> = r.chars().collect();
+            assert_eq!(cells.len(), 80, "{r}");
+            assert_eq!((cells[0], cells[79]), (' ', ' '), "{open}: {r:?}");
+            assert_eq!((cells[1], cells[78]), ('│', '│'), "{open}: {r:?}");
+        }
+    }
+}

@@ -44,6 +44,11 @@ pub fn open_view(
         screen.width.saturating_sub(2).min(max_width),
         screen.height.saturating_sub(2),
     );
+    // A column of blank beside each border: at 80 columns what the timeline would show
+    // there is one torn character per row, read as stray text.
+    let x = area.x.saturating_sub(1);
+    let right = (area.x + area.width + 1).min(screen.x + screen.width);
+    f.render_widget(Clear, Rect::new(x, area.y, right - x, area.height));
     let title = keys_title(st, layer, what, keys);
     open(st, f, area, title)
 }

@@ -132,6 +132,9 @@ impl Interner {
         if self.spans.is_empty() {
             *self = Interner::new();
         }
+        if self.table.is_empty() {
+            self.rebuild_table(strings);
+        }
         self.buf.reserve(bytes + strings);
         self.spans.reserve(strings);
         let (buf, spans) = (&self.buf, &self.spans);
@@ -146,17 +149,6 @@ impl Interner {
         self.buf.len().saturating_sub(self.spans.len())
     }
 
-    /// Gives back spare capacity.
-    pub fn shrink(&mut self) {
-        self.buf.shrink_to_fit();
-        self.spans.shrink_to_fit();
-        let (buf, spans) = (&self.buf, &self.spans);
-        self.table.shrink_to_fit(|&i| {
-            let (a, n) = unpack(spans[i as usize]);
-            hash(&buf[a..a + n])
-        });
-    }
-
     fn find(&self, h: u64, s: &str) -> Option<u32> {
         self.table.find(h, |&id| self.at(id) == s).copied()
     }
@@ -167,6 +159,9 @@ impl Interner {
         }
         if self.spans.is_empty() {
             *self = Interner::new();
+        }
+        if self.table.is_empty() {
+            self.rebuild_table(0);
         }
         let h = hash(s);
         if let Some(id) = self.find(h, s) {
@@ -201,7 +196,26 @@ impl Interner {
         if let Some(n) = as_inline(s) {
             return Some(Sym(n | INLINE));
         }
+        if self.table.is_empty() {
+            // Sealed: nothing looks strings up then, so a walk is enough to stay correct.
+            return (0..self.spans.len() as u32)
+                .find(|&id| self.at(id) == s)
+                .map(Sym);
+        }
         self.find(hash(s), s).map(Sym)
+    }
+
+    /// The lookup table again, after `seal` dropped it, with room for `extra` more.
+    fn rebuild_table(&mut self, extra: usize) {
+        let (buf, spans) = (&self.buf, &self.spans);
+        let at = |i: u32| {
+            let (a, n) = unpack(spans[i as usize]);
+            hash(&buf[a..a + n])
+        };
+        self.table = HashTable::with_capacity(spans.len() + extra);
+        for id in 0..spans.len() as u32 {
+            self.table.insert_unique(at(id), id, |&i| at(i));
+        }
     }
 
     /// The text of a symbol. Inline numbers are formatted into `buf`.
@@ -316,7 +330,8 @@ impl Interner {
         out
     }
 
-    /// Drops the lookup table: no more interning, only `text`/`scan` (saves ~13 B/string).
+    /// Drops the lookup table once no more strings are expected (`text` and `scan` do not
+    /// need it; it is 5–10 B a string). Interning again rebuilds it.
     pub fn seal(&mut self) {
         self.table = HashTable::new();
         self.buf.shrink_to_fit();
@@ -372,6 +387,32 @@ mod tests {
         assert_eq!(i.text(z), "007");
         assert_eq!(i.text(Sym::EMPTY), "");
         assert_eq!(i.intern(""), Sym::EMPTY);
+    }
+
+    #[test]
+    fn a_sealed_interner_interns_again_with_the_same_symbols() {
+        let mut i = Interner::new();
+        let words: Vec<String> = (0..1000).map(|n| format!("w{n}")).collect();
+        let syms: Vec<Sym> = words.iter().map(|w| i.intern(w)).collect();
+        i.seal();
+        assert_eq!(i.get("w17"), Some(syms[17]));
+        assert_eq!(i.get("nope"), None);
+        assert_eq!(i.get(""), Some(Sym::EMPTY));
+        assert_eq!(i.text(syms[999]), "w999");
+        // Interning again finds the old strings and adds new ones once.
+        assert_eq!(i.intern("w500"), syms[500]);
+        let n = i.len();
+        let new = i.intern("fresh");
+        assert_eq!(i.intern("fresh"), new);
+        assert_eq!(i.len(), n + 1);
+        assert_eq!(i.get("w3"), Some(syms[3]));
+        let mut other = Interner::new();
+        other.intern("w1");
+        other.intern("other");
+        i.seal();
+        let remap = i.absorb(other);
+        assert_eq!(remap[1], syms[1].0);
+        assert_eq!(i.len(), n + 2);
     }
 
     #[test]

@@ -141,10 +141,11 @@ impl Timeline {
         self.sorted_prefix = self.events.len();
     }
 
-    /// Gives back spare capacity once loading is over.
+    /// Gives back spare capacity once loading is over, and the strings' lookup table
+    /// (rebuilt if a source is added later).
     pub fn shrink(&mut self) {
         self.events.shrink_to_fit();
-        self.strings.shrink();
+        self.strings.seal();
     }
 
     pub fn len(&self) -> usize {

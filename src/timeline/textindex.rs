@@ -36,9 +36,12 @@ pub struct TextIndex {
     /// Normalised values of each event (but host, message and record id). Events of one
     /// parser mostly have the same fields, so each event names its list of ids (`Norm` as
     /// u8, `COVERED` set when the value is also in the raw text) in `shapes`; its symbols
-    /// (in `derived`) are `norm_syms` from `norm_base[i / GROUP] + norm_off[i]`, as many
-    /// as its shape has ids. Field terms on them need no parse. (A u32 offset and the ids
-    /// per event cost 13 B an event; shape and u16 offset cost 4.)
+    /// (in `derived`) are `norm_syms` from `norm_base[i / GROUP] + norm_off[i]`, one per
+    /// id without `SLOT`. An id with `SLOT` is followed by its value's symbol in the
+    /// timeline's strings: an EVTX System value fixed in the record's shape (event id,
+    /// channel, provider), the same for every event of the shape, costs the event nothing.
+    /// Field terms on them need no parse. (A u32 offset and the ids per event cost 13 B an
+    /// event; shape and u16 offset cost 4.)
     shapes: Vec<Box<[u8]>>,
     shape: Vec<u16>,
     norm_base: Vec<u32>,
@@ -52,6 +55,45 @@ const GROUP: usize = 64;
 
 /// In `norm_ids`: the value is found through the raw line or stored symbols too.
 const COVERED: u8 = 0x80;
+/// In `norm_ids`: the value is the symbol in the next 4 bytes (little-endian), of the
+/// timeline's strings: a stored EVTX value fixed in the record's shape. (Values stored
+/// per event are not read from there: that is a random read per event, and field filters
+/// on them were 15–20 % slower than with the index's own symbols, read in order.)
+const SLOT: u8 = 0x40;
+const _: () = assert!(crate::model::NORM_COUNT < SLOT as usize);
+
+/// Where an event's normalised value is.
+#[derive(Clone, Copy)]
+enum NormAt {
+    /// A symbol of the index's own strings.
+    Sym(Sym),
+    /// A symbol of the timeline's strings, the same for every event of the shape.
+    Fixed(Sym),
+}
+
+/// The ids of a shape, each with its value's symbol when the shape holds it: `(id with
+/// `COVERED`, Some(value))`, or `(id, None)` for the next of the event's own symbols.
+fn shape_ids(shape: &[u8]) -> impl Iterator<Item = (u8, Option<NormAt>)> + '_ {
+    let mut rest = shape;
+    std::iter::from_fn(move || {
+        let (&id, r) = rest.split_first()?;
+        rest = r;
+        if id & SLOT == 0 {
+            return Some((id, None));
+        }
+        let (sym, r) = rest.split_first_chunk::<4>()?;
+        rest = r;
+        Some((
+            id & !SLOT,
+            Some(NormAt::Fixed(Sym(u32::from_le_bytes(*sym)))),
+        ))
+    })
+}
+
+/// How many symbols an event of `shape` has.
+fn own_values(shape: &[u8]) -> usize {
+    shape_ids(shape).filter(|(_, at)| at.is_none()).count()
+}
 
 /// Normalised fields kept in the index's columns.
 fn in_columns(n: Norm) -> bool {
@@ -136,7 +178,7 @@ impl TextIndex {
                 SLOW => SLOW,
                 s => Interner::remap(&remap, s),
             };
-            let lens: Vec<usize> = b.shapes.list.iter().map(|s| s.len()).collect();
+            let lens: Vec<usize> = b.shapes.list.iter().map(|s| own_values(s)).collect();
             let shapes: Vec<Option<u16>> =
                 b.shapes.list.iter().map(|ids| global.number(ids)).collect();
             let mut syms = b.syms.into_iter().map(re);
@@ -194,8 +236,8 @@ impl TextIndex {
         ]
     }
 
-    /// Event `i`'s normalised values: (id with `COVERED` bit, symbol) pairs.
-    fn norms(&self, i: usize) -> impl Iterator<Item = (u8, Sym)> + '_ {
+    /// Event `i`'s normalised values: (id with `COVERED` bit, where its value is).
+    fn norms(&self, i: usize) -> impl Iterator<Item = (u8, NormAt)> + '_ {
         let ids: &[u8] = self
             .shape
             .get(i)
@@ -203,8 +245,11 @@ impl TextIndex {
             .map_or(&[], |s| s);
         let base = self.norm_base.get(i / GROUP).copied().unwrap_or(0) as usize;
         let a = base + self.norm_off.get(i).copied().unwrap_or(0) as usize;
-        let syms = self.norm_syms.get(a..a + ids.len()).unwrap_or(&[]);
-        ids.iter().copied().zip(syms.iter().copied())
+        let mut syms = self.norm_syms.get(a..).unwrap_or(&[]).iter();
+        shape_ids(ids).map_while(move |(id, at)| match at {
+            Some(at) => Some((id, at)),
+            None => syms.next().map(|&s| (id, NormAt::Sym(s))),
+        })
     }
 
     /// Ready for per-event checks of `terms`. Each term is matched against every distinct
@@ -300,11 +345,24 @@ fn add_event<'t>(
                 None => f.raw.iter().any(|(_, r)| r == v),
             }
     };
+    // The symbol of a stored EVTX value fixed in the record's shape that the value is
+    // borrowed from (the same text, not a copy): the shape can hold it.
+    let stored = src.kind.evtx().filter(|_| line.is_none());
+    let slot_of = |v: &str| -> Option<Sym> {
+        let k = f
+            .raw
+            .iter()
+            .position(|(_, r)| std::ptr::eq(r.as_ptr(), v.as_ptr()) && r.len() == v.len())?;
+        stored?.fixed_at(r.event.aux, k)
+    };
     let mut kept: Vec<&str> = Vec::new();
-    let mut norms: Vec<(u8, &str)> = Vec::new();
+    let mut norms: Vec<(u8, Option<Sym>, &str)> = Vec::new();
     for (n, v) in f.norm_iter() {
         if in_columns(n) {
-            norms.push((n as u8 | if covered(v) { COVERED } else { 0 }, v));
+            match slot_of(v) {
+                Some(sym) => norms.push((n as u8 | COVERED | SLOT, Some(sym), v)),
+                None => norms.push((n as u8 | if covered(v) { COVERED } else { 0 }, None, v)),
+            }
         } else if !covered(v) && !kept.contains(&v) {
             kept.push(v);
         }
@@ -312,7 +370,7 @@ fn add_event<'t>(
     if line.is_some() {
         for (_, v) in &f.raw {
             let v: &str = v;
-            if !covered(v) && !kept.contains(&v) && !norms.iter().any(|&(_, n)| n == v) {
+            if !covered(v) && !kept.contains(&v) && !norms.iter().any(|&(_, _, n)| n == v) {
                 kept.push(v);
             }
         }
@@ -321,7 +379,7 @@ fn add_event<'t>(
     if norms.len() > 255
         || kept
             .iter()
-            .chain(norms.iter().map(|(_, v)| v))
+            .chain(norms.iter().map(|(_, _, v)| v))
             .any(|p| p.contains(SEP))
     {
         return false;
@@ -334,15 +392,22 @@ fn add_event<'t>(
         entry.push_str(p);
     }
     b.ids.clear();
-    b.ids.extend(norms.iter().map(|&(id, _)| id));
+    for &(id, sym, _) in &norms {
+        b.ids.push(id);
+        if let Some(s) = sym {
+            b.ids.extend(s.0.to_le_bytes());
+        }
+    }
     // A block has far fewer shapes than events; past u16 the event goes slow.
     let Some(shape) = b.shapes.number(&b.ids) else {
         return false;
     };
     b.entries.push(b.strings.intern(entry));
     b.shape.push(shape);
-    for (_, v) in norms {
-        b.syms.push(b.strings.intern(v));
+    for (_, at, v) in norms {
+        if at.is_none() {
+            b.syms.push(b.strings.intern(v));
+        }
     }
     true
 }
@@ -439,10 +504,11 @@ impl Prepared<'_> {
         };
         Some(
             hit || self.derived_hit(h, d)
-                || self
-                    .idx
-                    .norms(i)
-                    .any(|(id, s)| id & COVERED == 0 && self.derived_hit(h, s)),
+                || self.idx.norms(i).any(|(id, at)| match at {
+                    NormAt::Sym(s) => id & COVERED == 0 && self.derived_hit(h, s),
+                    // A stored field: its symbol was checked above.
+                    NormAt::Fixed(_) => false,
+                }),
         )
     }
 
@@ -452,8 +518,13 @@ impl Prepared<'_> {
         if !in_columns(n) || *self.idx.per_event.get(i)? == SLOW {
             return None;
         }
-        let v = self.idx.norms(i).find(|&(id, _)| id & !COVERED == n as u8);
-        Some(v.map(|(_, s)| self.idx.derived.text(s)))
+        let Some((_, at)) = self.idx.norms(i).find(|&(id, _)| id & !COVERED == n as u8) else {
+            return Some(None);
+        };
+        match at {
+            NormAt::Sym(s) => Some(Some(self.idx.derived.text(s))),
+            NormAt::Fixed(sym) => Some(Some(self.t.strings.text(sym))),
+        }
     }
 
     /// Event `i`'s own field `name` (not a normalised name), as `Fields::raw` gives it,

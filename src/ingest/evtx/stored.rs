@@ -162,6 +162,15 @@ impl Stored {
         }
     }
 
+    /// The symbol of the `k`-th stored field of the event at `aux` when its shape fixes
+    /// it (the same for every event of the shape: EVTX System values); `None` for a value
+    /// stored per event or made from its time or id.
+    pub fn fixed_at(&self, aux: u32, k: usize) -> Option<Sym> {
+        let id = self.shape_id(aux)?;
+        let v = self.shapes.get(id).get(k)?.1;
+        (v != VAR && v != TIME_FROM_TS && v != RID_FROM_LOC).then_some(v)
+    }
+
     /// The text of a stored-field slot of event `r`.
     pub fn slot_text<'a>(&self, r: Rec<'a>, slot: Slot) -> Cow<'a, str> {
         match slot {

@@ -101,6 +101,11 @@ fn try_merge(st: &mut State) -> Vec<Effect> {
         t.add(l);
     }
     t.sort_here();
+    if st.ingest.status.done {
+        // The last sources are in: the strings' lookup table (≈ 7 B an event) is only
+        // needed to add more, and is rebuilt then.
+        t.strings.seal();
+    }
     // Per-chunk batches freed on ingest threads stay mapped by glibc until trimmed.
     if added >= 10_000 {
         crate::ingest::mmap::release_freed_memory();

@@ -333,9 +333,15 @@ impl Interner {
     /// Drops the lookup table once no more strings are expected (`text` and `scan` do not
     /// need it; it is 5–10 B a string). Interning again rebuilds it.
     pub fn seal(&mut self) {
-        self.table = HashTable::new();
+        self.drop_table();
         self.buf.shrink_to_fit();
         self.spans.shrink_to_fit();
+    }
+
+    /// `seal` without giving back spare text capacity: no copy of the strings (the TUI
+    /// does this on its own thread, where copying them would stall a frame).
+    pub fn drop_table(&mut self) {
+        self.table = HashTable::new();
     }
 
     pub fn len(&self) -> usize {

@@ -104,7 +104,7 @@ fn try_merge(st: &mut State) -> Vec<Effect> {
     if st.ingest.status.done {
         // The last sources are in: the strings' lookup table (≈ 7 B an event) is only
         // needed to add more, and is rebuilt then.
-        t.strings.seal();
+        t.strings.drop_table();
     }
     // Per-chunk batches freed on ingest threads stay mapped by glibc until trimmed.
     if added >= 10_000 {

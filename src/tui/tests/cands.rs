@@ -411,11 +411,11 @@ fn silence_lane_under_the_histogram_when_a_source_fell_silent() {
     assert!(lane.contains('▒'), "{lane}");
 }
 
-/// At 80 columns the views leave one column of the timeline beside each border: cleared,
-/// not torn words of the rows under the box.
+/// At 80 columns the views and panels leave one column of the timeline beside each
+/// border: cleared, not torn words of the rows under the box.
 #[test]
 fn views_at_80_columns_leave_no_timeline_fragments_beside_the_box() {
-    for open in ["E", "R"] {
+    for open in ["E", "R", ":top event_id<Enter>"] {
         let mut st = app(80, 24);
         keys(&mut st, open);
         let s = screen(&st);

@@ -1,7 +1,7 @@
 //! Annotation overlays: the kind picker, the tags/note editor, and the annotation list
 //! (listed from the case file's event copies, so annotations on missing evidence show too).
 
-use super::popup::boxed;
+use super::popup::{self, boxed};
 use crate::case::Kind;
 use crate::model::format_display;
 use crate::tui::annotations::severity_letter;
@@ -14,7 +14,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub fn kind_picker(st: &State, f: &mut Frame) {
     let theme = st.theme();
@@ -40,7 +40,7 @@ pub fn kind_picker(st: &State, f: &mut Frame) {
             ))
         })
         .collect();
-    f.render_widget(Clear, area);
+    popup::clear(f, area);
     f.render_widget(block, area);
     f.render_widget(Paragraph::new(lines), inner);
 }
@@ -64,7 +64,7 @@ pub fn editor(st: &State, f: &mut Frame) {
     );
     let block = boxed(st, &title);
     let inner = block.inner(area);
-    f.render_widget(Clear, area);
+    popup::clear(f, area);
     f.render_widget(block, area);
     let [ev, tags_l, tags, note_l, note] = Layout::vertical([
         Constraint::Length(1),
@@ -118,7 +118,7 @@ pub fn list(st: &State, f: &mut Frame) {
     let title = format!(" annotations ({}) by event time ", anns.len());
     let block = boxed(st, &title);
     let inner = block.inner(area);
-    f.render_widget(Clear, area);
+    popup::clear(f, area);
     f.render_widget(block, area);
     let rows = inner.height as usize;
     let first = st.list.sel.saturating_sub(rows.saturating_sub(1));

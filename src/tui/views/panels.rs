@@ -1,6 +1,6 @@
 //! Panels that answer questions: value counts, the sources panel, the column chooser.
 
-use super::popup::boxed;
+use super::popup::{self, boxed};
 use crate::model::format_display;
 use crate::tui::cells::source_tag;
 use crate::tui::columns::Column;
@@ -13,7 +13,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 /// `rows` lines of `items` around `sel`, the selected one reversed.
 fn list<'a>(st: &State, items: Vec<String>, sel: usize, rows: usize, w: usize) -> Vec<Line<'a>> {
@@ -76,7 +76,7 @@ pub fn counts(st: &State, f: &mut Frame) {
         inner.height as usize,
         inner.width as usize,
     );
-    f.render_widget(Clear, area);
+    popup::clear(f, area);
     f.render_widget(block, area);
     f.render_widget(Paragraph::new(lines), inner);
 }
@@ -198,7 +198,7 @@ pub fn sources(st: &State, f: &mut Frame) {
     );
     let block = boxed(st, title);
     let inner = block.inner(area);
-    f.render_widget(Clear, area);
+    popup::clear(f, area);
     f.render_widget(block, area);
     let [head, top, bottom] = Layout::vertical([
         Constraint::Length(1),
@@ -253,7 +253,7 @@ pub fn chooser(st: &State, f: &mut Frame) {
     ))];
     let rows = (inner.height as usize).saturating_sub(1);
     lines.extend(list(st, items, st.chooser.sel, rows, inner.width as usize));
-    f.render_widget(Clear, area);
+    popup::clear(f, area);
     f.render_widget(block, area);
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -19,11 +19,33 @@ pub fn boxed<'a>(st: &State, title: impl Into<Cow<'a, str>>) -> Block<'a> {
         .title(Span::styled(title.into(), theme.header()))
 }
 
-/// Clears `area`, draws a box titled `title` there and gives its inner area.
+/// Clears `area` and a column beside it on each side, or the whole side when at most
+/// two columns are left there: the timeline showing through a strip that narrow is a
+/// torn character or two per row (at 80 columns the views leave one), read as stray text.
+pub fn clear(f: &mut Frame, area: Rect) {
+    let screen = f.area();
+    let (left, end) = (screen.x, screen.x + screen.width);
+    let x = match area.x.saturating_sub(left) {
+        0..=2 => left,
+        _ => area.x - 1,
+    };
+    let right = area.x + area.width;
+    let right = match end.saturating_sub(right) {
+        0..=2 => end,
+        _ => right + 1,
+    };
+    f.render_widget(
+        Clear,
+        Rect::new(x, area.y, right.saturating_sub(x), area.height),
+    );
+}
+
+/// Clears `area` (see [`clear`]), draws a box titled `title` there and gives its inner
+/// area.
 pub fn open(st: &State, f: &mut Frame, area: Rect, title: String) -> Rect {
     let block = boxed(st, title);
     let inner = block.inner(area);
-    f.render_widget(Clear, area);
+    clear(f, area);
     f.render_widget(block, area);
     inner
 }
@@ -44,11 +66,6 @@ pub fn open_view(
         screen.width.saturating_sub(2).min(max_width),
         screen.height.saturating_sub(2),
     );
-    // A column of blank beside each border: at 80 columns what the timeline would show
-    // there is one torn character per row, read as stray text.
-    let x = area.x.saturating_sub(1);
-    let right = (area.x + area.width + 1).min(screen.x + screen.width);
-    f.render_widget(Clear, Rect::new(x, area.y, right - x, area.height));
     let title = keys_title(st, layer, what, keys);
     open(st, f, area, title)
 }

@@ -81,15 +81,19 @@ impl Batch {
         }
     }
 
+    /// Nothing in it yet: `append` takes the next batch whole.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+            && self.arena.is_empty()
+            && self.strings.is_empty()
+            && self.shapes.is_empty()
+    }
+
     /// Appends `other`, remapping its symbols into ours. `has_arena`: events' `aux` points
     /// into the arena and must be shifted.
     pub fn append(&mut self, other: Batch, has_arena: bool) {
         // Into an empty batch: take `other` whole rather than copy every event.
-        if self.events.is_empty()
-            && self.arena.is_empty()
-            && self.strings.is_empty()
-            && self.shapes.is_empty()
-        {
+        if self.is_empty() {
             *self = other;
             return;
         }

@@ -144,9 +144,15 @@ impl Interner {
         });
     }
 
-    /// Bytes of text held (without separators).
-    pub fn text_bytes(&self) -> usize {
-        self.buf.len().saturating_sub(self.spans.len())
+    /// `reserve` for every string of `others`, before absorbing them one by one.
+    pub fn reserve_for<'a>(&mut self, others: impl Iterator<Item = &'a Interner>) {
+        let (n, bytes) = others.fold((0, 0), |(n, bytes), o| {
+            (
+                n + o.len(),
+                bytes + o.buf.len().saturating_sub(o.spans.len()),
+            )
+        });
+        self.reserve(n, bytes);
     }
 
     fn find(&self, h: u64, s: &str) -> Option<u32> {

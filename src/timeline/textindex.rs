@@ -168,10 +168,7 @@ impl TextIndex {
         let mut global = Shapes::new();
         // Sized for every block's strings at once: grown as it went, the sequential merge
         // below spent about half its time re-hashing.
-        let (n, bytes) = blocks.iter().fold((0, 0), |(n, bytes), b| {
-            (n + b.strings.len(), bytes + b.strings.text_bytes())
-        });
-        idx.derived.reserve(n, bytes);
+        idx.derived.reserve_for(blocks.iter().map(|b| &b.strings));
         for b in blocks {
             let remap = idx.derived.absorb(b.strings);
             let re = |s: Sym| match s {

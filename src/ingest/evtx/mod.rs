@@ -547,24 +547,21 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
     let mut starts = 0;
     while starts < slots {
         let end = (starts + group).min(slots);
-        let outs: Vec<ChunkOut> = (starts..end)
+        let mut outs: Vec<ChunkOut> = (starts..end)
             .into_par_iter()
             .map(|n| parse_chunk(data, n, &settings, index_only))
             .collect();
         // The strings merged into `batch` are sized for at once (grown as it went, the
-        // merge spent much of its time re-hashing). Into an empty batch, the first chunk's
-        // batch is taken whole, and sized after.
-        let first = usize::from(batch.events.is_empty());
-        let (n, bytes) = outs.iter().skip(first).fold((0, 0), |(n, bytes), o| {
-            (
-                n + o.batch.strings.len(),
-                bytes + o.batch.strings.text_bytes(),
-            )
-        });
-        if first == 0 {
-            batch.strings.reserve(n, bytes);
+        // merge spent much of its time re-hashing); an empty batch takes the first chunk's
+        // whole, so that one is sized for the rest.
+        if let Some((first, rest)) = outs.split_first_mut() {
+            let into = match batch.is_empty() {
+                true => &mut first.batch.strings,
+                false => &mut batch.strings,
+            };
+            into.reserve_for(rest.iter().map(|o| &o.batch.strings));
         }
-        for (k, mut o) in outs.into_iter().enumerate() {
+        for mut o in outs {
             live.extend(
                 o.ids
                     .iter()
@@ -576,9 +573,6 @@ pub fn load(data: &[u8], report: &mut SourceReport, index_only: bool) -> Batch {
             }
             report.notes.append(&mut o.notes);
             batch.append(o.batch, true);
-            if k == 0 && first == 1 {
-                batch.strings.reserve(n, bytes);
-            }
         }
         starts = end;
     }

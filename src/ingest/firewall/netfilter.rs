@@ -9,9 +9,8 @@ use crate::ingest::{
     Family, FormatDef, ParseCtx, PrepareError, Prepared, Reason, RecordParser, Records,
 };
 use crate::model::{Fields, Norm};
-use memchr::memmem::Finder;
 use std::borrow::Cow;
-use std::sync::LazyLock;
+use std::cell::RefCell;
 
 pub static DEF: FormatDef = FormatDef::new("netfilter", Family::Firewall, prepare)
     .with_line(is_line)
@@ -60,6 +59,40 @@ impl Netfilter {
 
 /// Action named by a log prefix (`IPTABLES-DROP:`, `[UFW BLOCK]`, `nft reject`).
 fn prefix_action(p: &[u8]) -> Option<&'static str> {
+    // A ruleset logs with a handful of prefixes: each thread keeps the last few it read.
+    const SLOTS: usize = 8;
+    struct Seen {
+        keys: [([u8; 32], u8); SLOTS],
+        acts: [Option<&'static str>; SLOTS],
+        next: usize,
+    }
+    thread_local! {
+        static SEEN: RefCell<Seen> = const {
+            RefCell::new(Seen { keys: [([0; 32], u8::MAX); SLOTS], acts: [None; SLOTS], next: 0 })
+        };
+    }
+    if p.len() > 32 {
+        return prefix_action_now(p);
+    }
+    SEEN.with_borrow_mut(|s| {
+        let hit = s
+            .keys
+            .iter()
+            .position(|(k, n)| usize::from(*n) == p.len() && k[..p.len()] == *p);
+        if let Some(i) = hit {
+            return s.acts[i];
+        }
+        let act = prefix_action_now(p);
+        let i = s.next;
+        s.keys[i].0[..p.len()].copy_from_slice(p);
+        s.keys[i].1 = p.len() as u8;
+        s.acts[i] = act;
+        s.next = (i + 1) % SLOTS;
+        act
+    })
+}
+
+fn prefix_action_now(p: &[u8]) -> Option<&'static str> {
     const WORDS: &[(&[u8], &str)] = &[
         (b"DROP", "drop"),
         (b"BLOCK", "deny"),
@@ -322,14 +355,20 @@ const NO_SRC: Reason = Reason::Borrowed("no SRC= in LOG line");
 /// start or after a space or tab (after any other byte it is inside a token), and before
 /// the ` [` of a quoted packet.
 fn has_src(body: &[u8]) -> bool {
-    static SRC: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"SRC="));
-    let Some(i) = SRC
-        .find_iter(body)
-        .find(|&i| i == 0 || matches!(body[i - 1], b' ' | b'\t'))
-    else {
-        return false;
-    };
-    !memchr::memchr_iter(b'[', &body[..i]).any(|j| j > 0 && body[j - 1] == b' ')
+    // One `memchr2` pass for the key's `S` and a quote's `[`: the keys before `SRC=` (IN,
+    // OUT, MAC, PHYSIN…) hold neither, so it mostly lands on the key at once (a memmem
+    // search and a `[` scan per line cost twice as much).
+    for i in memchr::memchr2_iter(b'S', b'[', body) {
+        let spaced = i == 0 || matches!(body[i - 1], b' ' | b'\t');
+        if body[i] == b'[' {
+            if i > 0 && body[i - 1] == b' ' {
+                return false;
+            }
+        } else if spaced && body[i..].starts_with(b"SRC=") {
+            return true;
+        }
+    }
+    false
 }
 
 /// `drop tcp 1.2.3.4:5 -> 6.7.8.9:80 (IPTABLES-DROP:)`.
@@ -347,6 +386,26 @@ mod tests {
         ParseCtx {
             mtime_year: year,
             ..ParseCtx::default()
+        }
+    }
+
+    /// The per-thread memo answers as the scan does, through evictions and revisits, for
+    /// prefixes that differ by case, length or a byte, and ones too long to keep.
+    #[test]
+    fn prefix_memo_answers_as_the_scan() {
+        let long = [b'X'; 40];
+        let prefixes: Vec<&[u8]> = vec![
+            b"[UFW BLOCK]", b"[UFW ALLOW]", b"[ufw block]", b"IPTABLES-DROP:", b"IPTABLES-DROP",
+            b"FWD-ACCEPT", b"nft reject", b"nft rejec", b"", b"AUDIT", b"DROPALLOW", b"x",
+            b"ALLOW-then-DENY", b"[UFW AUDIT]", &long, &long[..32], &long[..31],
+        ];
+        for round in 0..4 {
+            for (i, p) in prefixes.iter().enumerate() {
+                let q = prefixes[(i * 7 + round) % prefixes.len()];
+                for x in [*p, q, *p] {
+                    assert_eq!(prefix_action(x), prefix_action_now(x), "{:?}", String::from_utf8_lossy(x));
+                }
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 
 use crate::model::{TzSpec, naive_to_utc};
 use chrono::NaiveDate;
+use std::cell::Cell;
 
 const NS: i64 = 1_000_000_000;
 
@@ -88,6 +89,29 @@ impl Civil {
 
     /// With an explicit offset when the text carried one, else in `tz`.
     pub fn resolve(&self, off: Option<i32>, tz: &TzSpec) -> Option<i64> {
+        // Lines come in time order, many to the second: each thread keeps the last second
+        // it resolved (day count, zone lookup). Same answer, as zones change on whole
+        // seconds and the fraction is added last.
+        type Second = (Civil, Option<i32>, TzSpec, Option<i64>);
+        thread_local! {
+            static LAST: Cell<Option<Second>> = const { Cell::new(None) };
+        }
+        if i64::from(self.ns) >= NS {
+            return self.resolve_now(off, tz);
+        }
+        let whole = Civil { ns: 0, ..*self };
+        let base = match LAST.get() {
+            Some((c, o, z, base)) if c == whole && o == off && z == *tz => base,
+            _ => {
+                let base = whole.resolve_now(off, tz);
+                LAST.set(Some((whole, off, *tz, base)));
+                base
+            }
+        };
+        base?.checked_add(i64::from(self.ns))
+    }
+
+    fn resolve_now(&self, off: Option<i32>, tz: &TzSpec) -> Option<i64> {
         match off {
             Some(o) => self.at_offset(o),
             None => self.in_tz(tz),
@@ -145,6 +169,28 @@ fn hms(b: &[u8], at: usize, c: &mut Civil) -> Option<usize> {
 /// `YYYY-MM-DD[T ]HH:MM:SS[.frac]` (also `/` date separators); returns the civil time
 /// and bytes used. No zone.
 pub fn ymd_hms(b: &[u8]) -> Option<(Civil, usize)> {
+    // Date and time to the second sit at fixed places in the first 19 bytes: each thread
+    // keeps the last 19 it read, which the next line in time order mostly repeats.
+    thread_local! {
+        static LAST: Cell<Option<([u8; 19], Civil)>> = const { Cell::new(None) };
+    }
+    let head = b.first_chunk::<19>();
+    if let Some(head) = head
+        && let Some((key, mut c)) = LAST.get()
+        && key == *head
+    {
+        let (ns, used) = fraction(b, 19);
+        c.ns = ns;
+        return Some((c, 19 + used));
+    }
+    let (c, n) = ymd_hms_now(b)?;
+    if let Some(head) = head {
+        LAST.set(Some((*head, Civil { ns: 0, ..c })));
+    }
+    Some((c, n))
+}
+
+fn ymd_hms_now(b: &[u8]) -> Option<(Civil, usize)> {
     let mut c = Civil {
         y: digits(b, 0, 4)? as i32,
         ..Civil::default()
@@ -273,16 +319,35 @@ pub fn utm(b: &[u8]) -> Option<(Civil, usize)> {
     Some((c, 11 + used))
 }
 
-const MONTHS: [&[u8; 3]; 12] = [
-    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+/// The first three bytes as one word with ASCII letters lower-cased (`| 0x20` folds only
+/// capitals onto lower-case letters, so comparing with a lower-case name is exact).
+fn word3(b: &[u8]) -> Option<u32> {
+    let w = b.first_chunk::<3>()?;
+    Some(u32::from_le_bytes([w[0], w[1], w[2], 0]) | 0x0020_2020)
+}
+
+const fn lower3(n: &[u8; 3]) -> u32 {
+    u32::from_le_bytes([n[0], n[1], n[2], 0]) | 0x0020_2020
+}
+
+const MONTHS: [u32; 12] = [
+    lower3(b"jan"),
+    lower3(b"feb"),
+    lower3(b"mar"),
+    lower3(b"apr"),
+    lower3(b"may"),
+    lower3(b"jun"),
+    lower3(b"jul"),
+    lower3(b"aug"),
+    lower3(b"sep"),
+    lower3(b"oct"),
+    lower3(b"nov"),
+    lower3(b"dec"),
 ];
 
 pub fn month(b: &[u8]) -> Option<u32> {
-    let m = b.get(..3)?;
-    MONTHS
-        .iter()
-        .position(|x| x.eq_ignore_ascii_case(m))
-        .map(|i| i as u32 + 1)
+    let m = word3(b)?;
+    MONTHS.iter().position(|&x| x == m).map(|i| i as u32 + 1)
 }
 
 /// Offsets of zone abbreviations that mean one thing only.
@@ -311,13 +376,25 @@ pub fn zone_name(z: &[u8]) -> Option<i32> {
     })
 }
 
-const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+const DAYS: [u32; 7] = [
+    lower3(b"mon"),
+    lower3(b"tue"),
+    lower3(b"wed"),
+    lower3(b"thu"),
+    lower3(b"fri"),
+    lower3(b"sat"),
+    lower3(b"sun"),
+];
+
+/// `b` opens with a day name and a space.
+fn weekday(b: &[u8]) -> bool {
+    b.get(3) == Some(&b' ') && word3(b).is_some_and(|w| DAYS.contains(&w))
+}
 
 /// `journalctl -o short-full`: `Www YYYY-MM-DD HH:MM:SS[.frac] ZONE` (a zone name, read
 /// when unambiguous). Returns the time, its offset and bytes used.
 pub fn weekday_iso(b: &[u8]) -> Option<(Civil, Option<i32>, usize)> {
-    let day = b.get(..3)?;
-    if !DAYS.iter().any(|d| d.eq_ignore_ascii_case(day)) || b.get(3) != Some(&b' ') {
+    if !weekday(b) {
         return None;
     }
     let (c, n) = ymd_hms(&b[4..])?;
@@ -340,8 +417,7 @@ pub fn weekday_iso(b: &[u8]) -> Option<(Civil, Option<i32>, usize)> {
 /// C `ctime` time `Www Mmm dd HH:MM:SS[.frac] yyyy` (OpenWrt `logread`, `dmesg -T`).
 /// Returns bytes used.
 pub fn ctime(b: &[u8]) -> Option<(Civil, usize)> {
-    let day = b.get(..3)?;
-    if !DAYS.iter().any(|d| d.eq_ignore_ascii_case(day)) || b.get(3) != Some(&b' ') {
+    if !weekday(b) {
         return None;
     }
     let (mut c, n) = bsd(&b[4..])?;
@@ -359,6 +435,31 @@ pub fn ctime(b: &[u8]) -> Option<(Civil, usize)> {
 /// BSD syslog time `Mmm dd HH:MM:SS[.frac]` or `Mmm dd yyyy HH:MM:SS` (Cisco). The year is
 /// 0 when the text has none. Returns bytes used.
 pub fn bsd(b: &[u8]) -> Option<(Civil, usize)> {
+    // As `ymd_hms`: each thread keeps the bytes of the last time it read, up to the
+    // seconds. `bsd_now` reads nothing past them but the fraction, so the same bytes give
+    // the same time.
+    type Last = Option<([u8; 24], usize, Civil)>;
+    thread_local! {
+        static LAST: Cell<Last> = const { Cell::new(None) };
+    }
+    if let Some((key, n, mut c)) = LAST.get()
+        && b.get(..n) == Some(&key[..n])
+    {
+        let (ns, used) = fraction(b, n);
+        c.ns = ns;
+        return Some((c, n + used));
+    }
+    let (c, secs, n) = bsd_now(b)?;
+    if secs <= 24 {
+        let mut key = [0; 24];
+        key[..secs].copy_from_slice(&b[..secs]);
+        LAST.set(Some((key, secs, Civil { ns: 0, ..c })));
+    }
+    Some((c, n))
+}
+
+/// The time, where its seconds end, and bytes used.
+fn bsd_now(b: &[u8]) -> Option<(Civil, usize, usize)> {
     let mut c = Civil {
         mo: month(b)?,
         ..Civil::default()
@@ -387,7 +488,8 @@ pub fn bsd(b: &[u8]) -> Option<(Civil, usize)> {
         i += 5;
     }
     let used = hms(b, i, &mut c)?;
-    Some((c, i + used))
+    // `hms` reads `HH:MM:SS`, then the fraction.
+    Some((c, i + 8, i + used))
 }
 
 /// Epoch number of any common precision (s, ms, µs, FILETIME, ns), told apart by its
@@ -542,5 +644,74 @@ mod tests {
         );
         assert_eq!(epoch_auto(b"12x"), None);
         assert_eq!(epoch_auto(b"99999999999999999999"), None);
+    }
+
+    /// The per-thread memos (`ymd_hms`, `bsd`, `Civil::resolve`) answer as the parse
+    /// does, whatever was read before on the same thread.
+    mod memo_props {
+        use super::*;
+        use proptest::prelude::*;
+
+        const STAMPS: [&str; 7] = [
+            "2026-03-13T05:07:25.006476+01:00",
+            "2026/03/13 05:07:25 fw",
+            "2026-03-13 05:07:26,5",
+            "Mar 13 05:07:25 host",
+            "Mar  3 05:07:25.25 h",
+            "Oct 10 2018 12:34:56 h",
+            "Oct 1 12:34:56",
+        ];
+
+        /// A stamp with one byte replaced, or cut short: the memos' keys must tell it apart.
+        fn variant() -> impl Strategy<Value = Vec<u8>> {
+            let bytes = b"0123456789 :-/.,TZ+aMO".to_vec();
+            (
+                0..STAMPS.len(),
+                any::<prop::sample::Index>(),
+                prop::sample::select(bytes),
+                0..4u8,
+                0..40usize,
+            )
+                .prop_map(|(t, at, c, how, n)| {
+                    let mut b = STAMPS[t].as_bytes().to_vec();
+                    let i = at.index(b.len());
+                    match how {
+                        0 => b[i] = c,
+                        1 => b.truncate(n.min(b.len())),
+                        _ => {}
+                    }
+                    b
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn time_memos_answer_as_the_parse(seq in prop::collection::vec(variant(), 1..40)) {
+                for b in &seq {
+                    prop_assert_eq!(ymd_hms(b), ymd_hms_now(b));
+                    prop_assert_eq!(bsd(b), bsd_now(b).map(|(c, _, n)| (c, n)));
+                }
+            }
+
+            /// Around Paris's spring gap (2024-03-31 02:00), leap and bad seconds, bad days
+            /// and fractions of a second or more.
+            #[test]
+            fn resolve_memo_answers_as_the_zone(
+                seq in prop::collection::vec(
+                    (0..3u32, 0..4u32, 0..2_000_000_000u32, prop::option::of(-3600..7200i32), 0..3usize),
+                    1..40,
+                )
+            ) {
+                let zones: [TzSpec; 3] = [
+                    TzSpec::Utc,
+                    "+01:00".parse().unwrap(),
+                    "Europe/Paris".parse().unwrap(),
+                ];
+                for (d, s, ns, off, z) in seq {
+                    let c = Civil { y: 2024, mo: 3, d: 30 + d, h: 2, mi: 30, s: s * 20, ns };
+                    prop_assert_eq!(c.resolve(off, &zones[z]), c.resolve_now(off, &zones[z]));
+                }
+            }
+        }
     }
 }

@@ -152,8 +152,11 @@ pub fn parse(line: &[u8]) -> Option<Header<'_>> {
 /// whose time has a zone, is the device's. Needs the SD (or `-`) in its place.
 fn relayed(h: Header<'_>) -> Header<'_> {
     // Strata Logging Service relays keep the octet count and PRI: `… 894 <142>1 2020-…`.
+    if h.offset.is_some() {
+        return h;
+    }
     let (_, m) = pri(octet_count(h.msg));
-    if h.offset.is_some() || !m.first().is_some_and(u8::is_ascii_digit) {
+    if !m.first().is_some_and(u8::is_ascii_digit) {
         return h;
     }
     let m = m.strip_prefix(b"1 ").unwrap_or(m);
@@ -213,7 +216,7 @@ fn parse_outer(line: &[u8]) -> Option<Header<'_>> {
     let after = after.strip_prefix(b":").unwrap_or(after);
     let (tok, tail) = next_token(after);
     // Host names have no `,`: a CSV payload (PAN-OS) may follow the time directly.
-    if tok.starts_with(b"%") || tok.contains(&b'=') || tok.contains(&b',') || tok.is_empty() {
+    if tok.first().is_none_or(|&c| c == b'%') || tok.iter().any(|&c| c == b'=' || c == b',') {
         h.msg = trim_start(after);
         return Some(h);
     }
@@ -291,8 +294,9 @@ fn tag<'a>(h: &mut Header<'a>, tail: &'a [u8]) {
     let tail = trim_start(tail);
     let (tok, rest) = next_token(tail);
     if let Some(t) = tok.strip_suffix(b":") {
-        if let Some(open) = memchr::memchr(b'[', t)
-            && t.ends_with(b"]")
+        // A tag is a few bytes: a plain loop beats a memchr call here.
+        if t.ends_with(b"]")
+            && let Some(open) = t.iter().position(|&c| c == b'[')
         {
             h.app = &t[..open];
             h.pid = &t[open + 1..t.len() - 1];

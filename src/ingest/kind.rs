@@ -118,12 +118,24 @@ impl Kind {
     /// The event's stable locator in its source (**contract**, `EventKey::locator`): EVTX
     /// `chunk:record`, else `@byte_offset`.
     pub fn locator(&self, e: &Event) -> String {
+        let mut s = String::new();
+        self.write_locator(e, &mut s);
+        s
+    }
+
+    /// Appends [`Kind::locator`] to `out` (the Parquet export writes one per row).
+    pub fn write_locator(&self, e: &Event, out: &mut String) {
+        let at_offset = |out: &mut String| {
+            out.push('@');
+            out.push_str(itoa::Buffer::new().format(e.loc));
+        };
         match self {
-            Kind::Evtx(_) => schema::locator(e.loc),
-            Kind::Parquet(s) => s
-                .origin(e)
-                .map_or_else(|| format!("@{}", e.loc), |(_, l)| l.to_owned()),
-            _ => format!("@{}", e.loc),
+            Kind::Evtx(_) => schema::write_locator(e.loc, out),
+            Kind::Parquet(s) => match s.origin(e) {
+                Some((_, l)) => out.push_str(l),
+                None => at_offset(out),
+            },
+            _ => at_offset(out),
         }
     }
 

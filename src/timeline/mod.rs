@@ -300,10 +300,12 @@ impl Timeline {
         Some(src.kind.origin_sha256(r).unwrap_or(&src.report.sha256))
     }
 
-    /// The locator of event `i` in its evidence (its key's).
-    pub fn locator_of(&self, i: usize) -> Option<String> {
-        let (src, r) = self.rec(i)?;
-        Some(src.kind.locator(r.event))
+    /// Appends the locator of event `i` in its evidence (its key's) to `out`; nothing
+    /// for a row that is not an event.
+    pub fn write_locator(&self, i: usize, out: &mut String) {
+        if let Some((src, r)) = self.rec(i) {
+            src.kind.write_locator(r.event, out);
+        }
     }
 
     /// RFC 3339 time of event `i`; for times outside the representable range, the

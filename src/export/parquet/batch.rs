@@ -61,6 +61,45 @@ impl NormCol {
 
 type TextMap = MapBuilder<StringBuilder, StringBuilder>;
 
+/// How much a batch held, so the next one's builders are sized once: grown from a guess,
+/// `raw`'s were copied over (and faulted in anew) about twice per batch.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Room {
+    rows: usize,
+    source: usize,
+    message: usize,
+    locator: usize,
+    pairs: usize,
+    key_bytes: usize,
+    value_bytes: usize,
+}
+
+impl Room {
+    /// The first batch's guess, per row: a 16-byte source name, a 64-byte message, 12
+    /// source fields.
+    pub const GUESS: Room = Room {
+        rows: 1,
+        source: 16,
+        message: 64,
+        locator: 12,
+        pairs: 12,
+        key_bytes: 12 * 12,
+        value_bytes: 12 * 24,
+    };
+
+    /// What `held` picks (from the last batch) scaled to `n` rows, and a sixteenth to
+    /// spare. A batch under half as long says too little (a single row with a long message
+    /// would reserve that message `n` times): the guess is taken instead.
+    fn scaled(&self, held: impl Fn(&Room) -> usize, n: usize) -> usize {
+        let from = match self.rows.saturating_mul(2) >= n {
+            true => self,
+            false => &Room::GUESS,
+        };
+        let total = held(from).saturating_mul(n) / from.rows.max(1);
+        total.saturating_add(total / 16)
+    }
+}
+
 /// The builders of one batch.
 pub(super) struct Batch {
     schema: SchemaRef,
@@ -76,25 +115,28 @@ pub(super) struct Batch {
     bad_time: BooleanBuilder,
     sha: StringBuilder,
     locator: StringBuilder,
+    /// A row's locator, written here before it is copied to `locator`.
+    scratch: String,
     annotations: Option<ListBuilder<StructBuilder>>,
     /// With `annotations` (a case given).
     evidence: StringBuilder,
     rules: Option<ListBuilder<StringBuilder>>,
 }
 
-/// A map builder for `n` rows of about `entries` pairs each.
-fn text_map(n: usize, entries: usize) -> TextMap {
-    let pairs = n * entries;
+/// A map builder for `n` rows of `pairs` pairs in all, their names and values of
+/// `key_bytes` and `value_bytes`.
+fn text_map(n: usize, pairs: usize, key_bytes: usize, value_bytes: usize) -> TextMap {
     MapBuilder::with_capacity(
         None,
-        StringBuilder::with_capacity(pairs, pairs * 12),
-        StringBuilder::with_capacity(pairs, pairs * 24),
+        StringBuilder::with_capacity(pairs, key_bytes),
+        StringBuilder::with_capacity(pairs, value_bytes),
         n,
     )
 }
 
 impl Batch {
-    pub fn new(schema: SchemaRef, n: usize) -> Batch {
+    /// A batch of `n` rows, its builders sized by `room` (the last batch's).
+    pub fn new(schema: SchemaRef, n: usize, room: &Room) -> Batch {
         let annotations = schema
             .field_with_name(schema::ANNOTATIONS)
             .ok()
@@ -115,18 +157,24 @@ impl Batch {
         Batch {
             ts: TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC"),
             ts_nanos: Int16Builder::with_capacity(n),
-            source: StringBuilder::with_capacity(n, n * 16),
+            source: StringBuilder::with_capacity(n, room.scaled(|r| r.source, n)),
             format: StringBuilder::with_capacity(n, n * 8),
             norm: norm_columns()
                 .map(|c| (c, NormCol::new(&norm_type(c), n)))
                 .collect(),
-            message: StringBuilder::with_capacity(n, n * 64),
-            norm_text: text_map(0, 0),
-            raw: text_map(n, 12),
+            message: StringBuilder::with_capacity(n, room.scaled(|r| r.message, n)),
+            norm_text: text_map(0, 0, 0, 0),
+            raw: text_map(
+                n,
+                room.scaled(|r| r.pairs, n),
+                room.scaled(|r| r.key_bytes, n),
+                room.scaled(|r| r.value_bytes, n),
+            ),
             recovered: BooleanBuilder::with_capacity(n),
             bad_time: BooleanBuilder::with_capacity(n),
             sha: StringBuilder::with_capacity(n, n * 64),
-            locator: StringBuilder::with_capacity(n, n * 12),
+            locator: StringBuilder::with_capacity(n, room.scaled(|r| r.locator, n)),
+            scratch: String::new(),
             annotations,
             evidence: StringBuilder::new(),
             rules,
@@ -157,8 +205,9 @@ impl Batch {
         self.recovered.append_value(flags.recovered());
         self.bad_time.append_value(flags.bad_time());
         self.sha.append_value(t.sha256_of(i).unwrap_or(""));
-        self.locator
-            .append_value(t.locator_of(i).as_deref().unwrap_or(""));
+        self.scratch.clear();
+        t.write_locator(i, &mut self.scratch);
+        self.locator.append_value(&self.scratch);
         self.push_annotations(cx.ann.map_or(&[], |a| a.on_row(i)), None);
         if let Some(b) = &mut self.rules {
             let titles = cx.det.map(|d| d.titles(i)).unwrap_or_default();
@@ -257,8 +306,17 @@ impl Batch {
         self.evidence.append_option(evidence);
     }
 
-    /// The batch of the rows pushed so far.
-    pub fn finish(mut self) -> Result<RecordBatch, ArrowError> {
+    /// The batch of the rows pushed so far, and the room it took.
+    pub fn finish(mut self) -> Result<(RecordBatch, Room), ArrowError> {
+        let room = Room {
+            rows: self.locator.len(),
+            source: self.source.values_slice().len(),
+            message: self.message.values_slice().len(),
+            locator: self.locator.values_slice().len(),
+            pairs: self.raw.keys().len(),
+            key_bytes: self.raw.keys().values_slice().len(),
+            value_bytes: self.raw.values().values_slice().len(),
+        };
         let mut cols: Vec<ArrayRef> = vec![
             Arc::new(self.ts.finish()),
             Arc::new(self.ts_nanos.finish()),
@@ -280,7 +338,7 @@ impl Batch {
         if let Some(b) = &mut self.rules {
             cols.push(Arc::new(b.finish()));
         }
-        RecordBatch::try_new(self.schema, cols)
+        Ok((RecordBatch::try_new(self.schema, cols)?, room))
     }
 }
 
@@ -314,4 +372,30 @@ fn push_unique(b: &mut TextMap, raw: &[(std::borrow::Cow<'_, str>, std::borrow::
         }
     }
     let _ = b.append(true);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Room;
+
+    /// A full last batch sizes the next by its own rows; a short one (here a single row
+    /// with a 1 MiB message) is not extrapolated to a whole batch.
+    #[test]
+    fn room_scales_full_batches_only() {
+        let full = Room {
+            rows: 1000,
+            message: 64_000,
+            ..Room::GUESS
+        };
+        assert_eq!(full.scaled(|r| r.message, 2000), 128_000 + 8_000);
+        let short = Room {
+            rows: 1,
+            message: 1 << 20,
+            ..Room::GUESS
+        };
+        let guess = Room::GUESS.scaled(|r| r.message, 16_384);
+        assert_eq!(guess, 64 * 16_384 * 17 / 16);
+        assert_eq!(short.scaled(|r| r.message, 16_384), guess);
+        assert_eq!(short.scaled(|r| r.message, 2), (2 << 20) + (2 << 20) / 16);
+    }
 }

@@ -331,8 +331,8 @@ fn write_part(
     layout: Layout,
 ) -> Result<output::Output, Box<dyn std::error::Error + Send + Sync>> {
     let mut w = ArrowWriter::try_new(out, schema.clone(), Some(props(layout)))?;
-    let build = |chunk: &[Item]| {
-        let mut b = batch::Batch::new(schema.clone(), chunk.len());
+    let build = |chunk: &[Item], room: &batch::Room| {
+        let mut b = batch::Batch::new(schema.clone(), chunk.len(), room);
         let mut f = Fields::new();
         for &item in chunk {
             match (item, cx.ann) {
@@ -353,11 +353,14 @@ fn write_part(
         .chunks(group)
         .flat_map(|g| g.chunks(layout.batch.clamp(1, group)))
         .collect();
-    let mut next = chunks.first().map(|c| build(c));
+    let mut next = chunks.first().map(|c| build(c, &batch::Room::GUESS));
     for k in 0..chunks.len() {
         let Some(cur) = next.take() else { break };
-        let cur = cur?;
-        let (done, built) = rayon::join(|| w.write(&cur), || chunks.get(k + 1).map(|c| build(c)));
+        let (cur, room) = cur?;
+        let (done, built) = rayon::join(
+            || w.write(&cur),
+            || chunks.get(k + 1).map(|c| build(c, &room)),
+        );
         done?;
         next = built;
     }

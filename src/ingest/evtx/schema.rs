@@ -109,8 +109,12 @@ pub fn record_id_of(loc: u64) -> u64 {
 }
 
 /// The stable locator of an EVTX event (**contract**, `EventKey::locator`): `chunk:record`.
-pub fn locator(loc: u64) -> String {
-    format!("{}:{}", chunk_of(loc), record_id_of(loc))
+/// Appended to `out`.
+pub fn write_locator(loc: u64, out: &mut String) {
+    let mut b = itoa::Buffer::new();
+    out.push_str(b.format(chunk_of(loc)));
+    out.push(':');
+    out.push_str(b.format(record_id_of(loc)));
 }
 
 #[cfg(test)]
@@ -121,7 +125,9 @@ mod tests {
     fn loc_round_trip_and_mask() {
         let l = loc(3, 77);
         assert_eq!((chunk_of(l), record_id_of(l)), (3, 77));
-        assert_eq!(locator(l), "3:77");
+        let mut text = String::new();
+        write_locator(l, &mut text);
+        assert_eq!(text, "3:77");
         // Ids wider than the field are cut to it, as the record header's are.
         assert_eq!(record_id_of(loc(1, (5 << 48) | 9)), 9);
         assert_eq!(chunk_of(loc(1, u64::MAX)), 1);

@@ -169,28 +169,55 @@ fn hms(b: &[u8], at: usize, c: &mut Civil) -> Option<usize> {
 /// `YYYY-MM-DD[T ]HH:MM:SS[.frac]` (also `/` date separators); returns the civil time
 /// and bytes used. No zone.
 pub fn ymd_hms(b: &[u8]) -> Option<(Civil, usize)> {
-    // Date and time to the second sit at fixed places in the first 19 bytes: each thread
-    // keeps the last 19 it read, which the next line in time order mostly repeats.
     thread_local! {
-        static LAST: Cell<Option<([u8; 19], Civil)>> = const { Cell::new(None) };
+        static LAST: Cell<Option<Seen>> = const { Cell::new(None) };
     }
-    let head = b.first_chunk::<19>();
-    if let Some(head) = head
-        && let Some((key, mut c)) = LAST.get()
-        && key == *head
-    {
-        let (ns, used) = fraction(b, 19);
-        c.ns = ns;
-        return Some((c, 19 + used));
-    }
-    let (c, n) = ymd_hms_now(b)?;
-    if let Some(head) = head {
-        LAST.set(Some((*head, Civil { ns: 0, ..c })));
-    }
-    Some((c, n))
+    Seen::memo(&LAST, b, ymd_hms_now)
 }
 
-fn ymd_hms_now(b: &[u8]) -> Option<(Civil, usize)> {
+/// A stamp reader: the time, where its seconds end, and bytes used.
+type ReadStamp = fn(&[u8]) -> Option<(Civil, usize, usize)>;
+
+/// The bytes of the last stamp a thread read, up to its seconds, and their time: the next
+/// line in time order mostly repeats them. A stamp reader that reads nothing past its
+/// seconds but the fraction gives the same time for the same bytes, so only the fraction
+/// is read again.
+#[derive(Clone, Copy)]
+struct Seen {
+    key: [u8; 24],
+    len: usize,
+    civil: Civil,
+}
+
+impl Seen {
+    /// `read(b)` gives the time, where its seconds end, and bytes used.
+    fn memo(
+        last: &'static std::thread::LocalKey<Cell<Option<Seen>>>,
+        b: &[u8],
+        read: ReadStamp,
+    ) -> Option<(Civil, usize)> {
+        if let Some(s) = last.get()
+            && b.get(..s.len) == Some(&s.key[..s.len])
+        {
+            let (ns, used) = fraction(b, s.len);
+            return Some((Civil { ns, ..s.civil }, s.len + used));
+        }
+        let (c, secs, n) = read(b)?;
+        if let Some(head) = b.get(..secs).filter(|h| h.len() <= 24) {
+            let mut key = [0; 24];
+            key[..secs].copy_from_slice(head);
+            last.set(Some(Seen {
+                key,
+                len: secs,
+                civil: Civil { ns: 0, ..c },
+            }));
+        }
+        Some((c, n))
+    }
+}
+
+/// The time, where its seconds end (byte 19), and bytes used.
+fn ymd_hms_now(b: &[u8]) -> Option<(Civil, usize, usize)> {
     let mut c = Civil {
         y: digits(b, 0, 4)? as i32,
         ..Civil::default()
@@ -206,7 +233,7 @@ fn ymd_hms_now(b: &[u8]) -> Option<(Civil, usize)> {
         _ => return None,
     }
     let used = hms(b, 11, &mut c)?;
-    Some((c, 11 + used))
+    Some((c, 19, 11 + used))
 }
 
 /// A zone suffix: `Z`, `+HH:MM`, `+HHMM`, `+HH`, and the lenient `--5:00` seen in the wild.
@@ -435,27 +462,10 @@ pub fn ctime(b: &[u8]) -> Option<(Civil, usize)> {
 /// BSD syslog time `Mmm dd HH:MM:SS[.frac]` or `Mmm dd yyyy HH:MM:SS` (Cisco). The year is
 /// 0 when the text has none. Returns bytes used.
 pub fn bsd(b: &[u8]) -> Option<(Civil, usize)> {
-    // As `ymd_hms`: each thread keeps the bytes of the last time it read, up to the
-    // seconds. `bsd_now` reads nothing past them but the fraction, so the same bytes give
-    // the same time.
-    type Last = Option<([u8; 24], usize, Civil)>;
     thread_local! {
-        static LAST: Cell<Last> = const { Cell::new(None) };
+        static LAST: Cell<Option<Seen>> = const { Cell::new(None) };
     }
-    if let Some((key, n, mut c)) = LAST.get()
-        && b.get(..n) == Some(&key[..n])
-    {
-        let (ns, used) = fraction(b, n);
-        c.ns = ns;
-        return Some((c, n + used));
-    }
-    let (c, secs, n) = bsd_now(b)?;
-    if secs <= 24 {
-        let mut key = [0; 24];
-        key[..secs].copy_from_slice(&b[..secs]);
-        LAST.set(Some((key, secs, Civil { ns: 0, ..c })));
-    }
-    Some((c, n))
+    Seen::memo(&LAST, b, bsd_now)
 }
 
 /// The time, where its seconds end, and bytes used.
@@ -688,7 +698,7 @@ mod tests {
             #[test]
             fn time_memos_answer_as_the_parse(seq in prop::collection::vec(variant(), 1..40)) {
                 for b in &seq {
-                    prop_assert_eq!(ymd_hms(b), ymd_hms_now(b));
+                    prop_assert_eq!(ymd_hms(b), ymd_hms_now(b).map(|(c, _, n)| (c, n)));
                     prop_assert_eq!(bsd(b), bsd_now(b).map(|(c, _, n)| (c, n)));
                 }
             }

@@ -132,7 +132,7 @@ fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
 }
 
 /// Optional `.fraction` (or `,fraction`) at `at`: nanoseconds and bytes used.
-fn fraction(b: &[u8], at: usize) -> (u32, usize) {
+pub(super) fn fraction(b: &[u8], at: usize) -> (u32, usize) {
     match b.get(at) {
         Some(b'.') | Some(b',') => {}
         _ => return (0, 0),

@@ -176,59 +176,208 @@ fn relayed(h: Header<'_>) -> Header<'_> {
 }
 
 fn parse_outer(line: &[u8]) -> Option<Header<'_>> {
+    if let Some(h) = Last::hit(line) {
+        return Some(h);
+    }
+    let (h, stamp_end) = parse_fresh(line)?;
+    if let Some(n) = stamp_end {
+        Last::remember(line, n, &h);
+    }
+    Some(h)
+}
+
+/// The envelopes of the last lines a thread read that opened with their time and a
+/// `[host] tag:` (most lines of a log). The next line in time order mostly repeats the
+/// bytes of one of them but for the seconds' fraction: the same bytes up to the fraction,
+/// and from after it to the message, give the same envelope. The parse reads nothing
+/// else (the message begins after the tag's space; what follows the stamp is read
+/// relative to where it ends), and the fraction is read again by the stamp readers' own
+/// `fraction`. The stamp is one per second; the rest is one of a few hosts and tags,
+/// interleaved line by line, so it has a few slots.
+struct Last {
+    /// The line up to the end of its seconds, where a fraction may follow.
+    head: [u8; 32],
+    head_len: u8,
+    civil: Civil,
+    no_year: bool,
+    tails: [Tail; 8],
+    next: usize,
+}
+
+/// The bytes from the end of a stamp's fraction to the message, and what they said.
+#[derive(Clone, Copy)]
+struct Tail {
+    bytes: [u8; 48],
+    len: u8,
+    offset: Option<i32>,
+    /// `(start, len)` of host, app and pid within `bytes`.
+    parts: [(u8, u8); 3],
+}
+
+impl Tail {
+    const NONE: Tail = Tail {
+        bytes: [0; 48],
+        len: 0,
+        offset: None,
+        parts: [(0, 0); 3],
+    };
+}
+
+thread_local! {
+    static LAST: std::cell::RefCell<Last> = std::cell::RefCell::new(Last {
+        head: [0; 32],
+        head_len: u8::MAX,
+        civil: Civil::default(),
+        no_year: false,
+        tails: [Tail::NONE; 8],
+        next: 0,
+    });
+}
+
+impl Last {
+    fn hit(line: &[u8]) -> Option<Header<'_>> {
+        LAST.with_borrow(|m| {
+            let head = m.head.get(..usize::from(m.head_len))?;
+            if !line.starts_with(head) {
+                return None;
+            }
+            // The stamp readers read the fraction (or its absence) with this.
+            let (ns, used) = stamp::fraction(line, head.len());
+            let civil = Civil { ns, ..m.civil };
+            let rest = line.get(head.len() + used..)?;
+            let t = m
+                .tails
+                .iter()
+                .find(|t| t.len > 0 && rest.starts_with(&t.bytes[..usize::from(t.len)]))?;
+            let part = |(s, n): (u8, u8)| &rest[usize::from(s)..usize::from(s) + usize::from(n)];
+            Some(Header {
+                civil: Some(civil),
+                offset: t.offset,
+                no_year: m.no_year,
+                host: part(t.parts[0]),
+                app: part(t.parts[1]),
+                pid: part(t.parts[2]),
+                msg: &rest[usize::from(t.len)..],
+                ..Header::default()
+            })
+        })
+    }
+
+    /// Keeps `h`, read from `line` whose stamp (at its start) ends at `end`, when the
+    /// parse stopped at the message: a `tag:` was found, and the message lies in the line.
+    fn remember(line: &[u8], end: usize, h: &Header<'_>) {
+        let Some(civil) = h.civil else { return };
+        let base = line.as_ptr() as usize;
+        let msg_at = (h.msg.as_ptr() as usize).wrapping_sub(base);
+        if h.app.is_empty() || msg_at > line.len() || msg_at < end {
+            return;
+        }
+        // The stamp readers end with `HH:MM:SS[.frac]`: digits right before `end` that
+        // follow a `.` or `,` are the fraction, else they are the seconds.
+        let digits = line[..end]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let frac = digits > 0 && matches!(line.get(end - digits - 1), Some(b'.' | b','));
+        let head_len = if frac { end - digits - 1 } else { end };
+        let tail = &line[end..msg_at];
+        if head_len > 32 || tail.len() > 48 {
+            return;
+        }
+        let rel = |s: &[u8]| -> Option<(u8, u8)> {
+            if s.is_empty() {
+                return Some((0, 0));
+            }
+            let at = (s.as_ptr() as usize).checked_sub(base + end)?;
+            (at + s.len() <= tail.len()).then_some((at as u8, s.len() as u8))
+        };
+        let (Some(host), Some(app), Some(pid)) = (rel(h.host), rel(h.app), rel(h.pid)) else {
+            return;
+        };
+        let mut t = Tail {
+            bytes: [0; 48],
+            len: tail.len() as u8,
+            offset: h.offset,
+            parts: [host, app, pid],
+        };
+        t.bytes[..tail.len()].copy_from_slice(tail);
+        LAST.with_borrow_mut(|m| {
+            if m.head.get(..usize::from(m.head_len)) != Some(&line[..head_len]) {
+                m.head[..head_len].copy_from_slice(&line[..head_len]);
+                m.head_len = head_len as u8;
+                m.civil = Civil { ns: 0, ..civil };
+                m.no_year = h.no_year;
+            }
+            // A tail already kept (its line missed on the head) is not kept twice.
+            if !m.tails.iter().any(|k| k.len == t.len && k.bytes == t.bytes) {
+                let i = m.next;
+                m.tails[i] = t;
+                m.next = (i + 1) % m.tails.len();
+            }
+        });
+    }
+}
+
+/// [`parse_outer`] without the memo; also where the stamp ends when it opens the line.
+fn parse_fresh(line: &[u8]) -> Option<(Header<'_>, Option<usize>)> {
     let (pri, rest) = pri(octet_count(line));
+    let at_start = rest.len() == line.len();
     let mut h = Header::default();
     // RFC 5424: "1 " after the PRI.
     if pri.is_some() && rest.starts_with(b"1 ") {
-        return Some(rfc5424(h, &rest[2..]));
+        return Some((rfc5424(h, &rest[2..]), None));
     }
     // RFC 5424 with the PRI stripped by a collector (Wazuh archives): "1 <ISO time> …".
     if pri.is_none() && rest.starts_with(b"1 ") && stamp::iso(&rest[2..]).is_some() {
-        return Some(rfc5424(h, &rest[2..]));
+        return Some((rfc5424(h, &rest[2..]), None));
     }
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
     // `<189>date=… time=…` (FortiGate): a `key=value` token where a stamp would be. Every
     // stamp starts with a digit, `[` or a day or month name and a space: none can match.
     if rest.first().is_some_and(u8::is_ascii_alphabetic) && next_token(rest).0.contains(&b'=') {
         h.msg = rest;
-        return pri.map(|_| h);
+        return pri.map(|_| (h, None));
     }
     // The ctime forms open with a day name or `[`: most lines open with an ISO date.
     if !rest.first().is_some_and(u8::is_ascii_digit)
         && let Some(h) = ctime_forms(rest)
     {
-        return Some(h);
+        return Some((h, None));
     }
-    let after = if let Some((c, off, n)) = stamp::iso(rest) {
+    // `stamp::iso`, with where the time ends before its zone.
+    let (after, end) = if let Some((c, n)) = stamp::ymd_hms(rest) {
+        let (off, z) = stamp::zone(&rest[n..]);
         h.civil = Some(c);
         h.offset = off;
-        &rest[n..]
+        (&rest[n + z..], n)
     } else if let Some((c, n)) = stamp::bsd(rest) {
         h.no_year = c.y == 0;
         h.civil = Some(c);
-        &rest[n..]
+        (&rest[n..], n)
     } else {
         // Only a PRI (FortiGate, raw ASA): the message is all that follows.
         h.msg = rest;
-        return pri.map(|_| h);
+        return pri.map(|_| (h, None));
     };
+    let end = at_start.then_some(end);
     // Cisco puts a colon right after the time when it sends no host name.
     let after = after.strip_prefix(b":").unwrap_or(after);
     let (tok, tail) = next_token(after);
     // Host names have no `,`: a CSV payload (PAN-OS) may follow the time directly.
     if tok.first().is_none_or(|&c| c == b'%') || tok.iter().any(|&c| c == b'=' || c == b',') {
         h.msg = trim_start(after);
-        return Some(h);
+        return Some((h, end));
     }
     // `Mmm dd HH:MM:SS tag[pid]: msg` (pfSense's local log): no host; names have no `[`.
     // Host names never end in `:`, so `Mmm dd HH:MM:SS filterlog: …` has none either.
     if tok.ends_with(b":") {
         tag(&mut h, after);
-        return Some(h);
+        return Some((h, end));
     }
     h.host = tok;
     tag(&mut h, tail);
-    Some(h)
+    Some((h, end))
 }
 
 /// `[Www Mmm dd HH:MM:SS yyyy] msg` (`dmesg -T`), OpenWrt `logread`'s
@@ -496,6 +645,77 @@ mod tests {
         assert!(parse(b"date=2020-04-23").is_none());
         let h = parse(b"<166>Mar 01 2024 10:00:00: %ASA-4-106023: Deny").unwrap();
         assert_eq!((h.host, h.msg), (&b""[..], &b"%ASA-4-106023: Deny"[..]));
+    }
+
+    /// The envelope memo (`Last`) answers as the parse, whatever the thread read before.
+    mod memo_props {
+        use super::*;
+        use proptest::prelude::*;
+
+        const LINES: [&str; 16] = [
+            "2026-03-13T05:07:25.006476+01:00 fw-dmz kernel: [1.5] [UFW BLOCK] IN=e SRC=1.2.3.4",
+            "2026-03-13T05:07:25.1+01:00 edge-gw kernel: m",
+            "2026-03-13T05:07:25Z h app[12]: m",
+            "2026-03-13 05:07:25,5 h filterlog: 5,,,",
+            "2026-03-13T05:07:25.006476+01:00 h date=2020 time=1",
+            "2026-03-13T05:07:25 pan 1,2023/07/06",
+            "2026-03-13T05:07:25.5+01:00 h kernel:",
+            "2026-03-13T05:07:25.5+01:00 h kernel: ",
+            "Mar 13 05:07:25 fw-dmz kernel: [1.5] x",
+            "Mar 13 05:07:25.25 h app[1]: x",
+            "Mar 13 05:07:25 filterlog: 53,,,",
+            "Oct 10 2018 12:34:56 localhost CiscoASA[999]: %ASA-6: Built",
+            "Sat Nov 28 10:00:01 2026 kern.warn kernel: x",
+            "<134>1 2022-09-06T18:37:34+02:00 opnsense filterlog 69805 - - 10,,,",
+            "Sep 23 13:54:55 relay junos-flow: 2017-09-23T13:54:54.803Z srx1 RT_FLOW - X - m",
+            "2026-03-13T05:07:25.006476+01:00 h k: 2026-03-13T05:07:25Z x y z - m",
+        ];
+
+        /// A line with one byte replaced, inserted or removed, or cut short: lines of a
+        /// template share their bytes but where they differ, as a log's lines do.
+        fn variant() -> impl Strategy<Value = Vec<u8>> {
+            let bytes = b"0123456789 :-/.,TZ+[]ah=%\t".to_vec();
+            (
+                0..LINES.len(),
+                any::<prop::sample::Index>(),
+                prop::sample::select(bytes),
+                0..6u8,
+                0..80usize,
+            )
+                .prop_map(|(t, at, c, how, n)| {
+                    let mut b = LINES[t].as_bytes().to_vec();
+                    let i = at.index(b.len());
+                    match how {
+                        0 => b[i] = c,
+                        1 => b.insert(i, c),
+                        2 => {
+                            b.remove(i);
+                        }
+                        3 => b.truncate(n.min(b.len())),
+                        _ => {}
+                    }
+                    b
+                })
+        }
+
+        type View<'a> = (Option<Civil>, Option<i32>, bool, [&'a [u8]; 6]);
+
+        fn view<'a>(h: Option<Header<'a>>) -> Option<View<'a>> {
+            h.map(|h| {
+                let parts = [h.host, h.app, h.pid, h.msgid, h.sd, h.msg];
+                (h.civil, h.offset, h.no_year, parts)
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn envelope_memo_answers_as_the_parse(seq in prop::collection::vec(variant(), 1..60)) {
+                for b in &seq {
+                    let fresh = parse_fresh(b).map(|(h, _)| relayed(h));
+                    prop_assert_eq!(view(parse(b)), view(fresh));
+                }
+            }
+        }
     }
 
     #[test]

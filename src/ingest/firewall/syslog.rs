@@ -179,20 +179,19 @@ fn parse_outer(line: &[u8]) -> Option<Header<'_>> {
     if let Some(h) = Last::hit(line) {
         return Some(h);
     }
-    let (h, stamp_end) = parse_fresh(line)?;
-    if let Some(n) = stamp_end {
-        Last::remember(line, n, &h);
+    let (h, looked) = parse_fresh(line)?;
+    if let Some(l) = looked {
+        Last::remember(line, l, &h);
     }
     Some(h)
 }
 
-/// The envelopes of the last lines a thread read that opened with their time and a
-/// `[host] tag:` (most lines of a log). The next line in time order mostly repeats the
-/// bytes of one of them but for the seconds' fraction: the same bytes up to the fraction,
-/// and from after it to the message, give the same envelope. The parse reads nothing
-/// else (the message begins after the tag's space; what follows the stamp is read
-/// relative to where it ends), and the fraction is read again by the stamp readers' own
-/// `fraction`. The stamp is one per second; the rest is one of a few hosts and tags,
+/// The envelopes of the last lines a thread read that opened with their time (most
+/// lines of a log). The next line in time order mostly repeats the bytes of one of them
+/// but for the seconds' fraction: the same bytes up to the fraction, and from after it to
+/// where the parse stopped looking, give the same envelope. What follows the stamp is
+/// read relative to where it ends, and the fraction is read again by the stamp readers'
+/// own `fraction`. The stamp is one per second; the rest is one of a few hosts and tags,
 /// interleaved line by line, so it has a few slots.
 struct Last {
     /// The line up to the end of its seconds, where a fraction may follow.
@@ -200,11 +199,14 @@ struct Last {
     head_len: u8,
     civil: Civil,
     no_year: bool,
+    /// An ISO stamp (then only zoned tails follow it).
+    zoned: bool,
     tails: [Tail; 8],
     next: usize,
 }
 
-/// The bytes from the end of a stamp's fraction to the message, and what they said.
+/// The bytes from the end of a stamp's fraction to where the parse stopped looking, and
+/// what they said.
 #[derive(Clone, Copy)]
 struct Tail {
     bytes: [u8; 48],
@@ -212,6 +214,10 @@ struct Tail {
     offset: Option<i32>,
     /// `(start, len)` of host, app and pid within `bytes`.
     parts: [(u8, u8); 3],
+    /// What follows: the message at a position (`Msg`), or the tag read from one.
+    then: (bool, u8),
+    /// Read after an ISO stamp, whose zone it holds (a BSD stamp has none).
+    zoned: bool,
 }
 
 impl Tail {
@@ -220,18 +226,23 @@ impl Tail {
         len: 0,
         offset: None,
         parts: [(0, 0); 3],
+        then: (false, 0),
+        zoned: false,
     };
 }
 
 thread_local! {
-    static LAST: std::cell::RefCell<Last> = std::cell::RefCell::new(Last {
-        head: [0; 32],
-        head_len: u8::MAX,
-        civil: Civil::default(),
-        no_year: false,
-        tails: [Tail::NONE; 8],
-        next: 0,
-    });
+    static LAST: std::cell::RefCell<Last> = const {
+        std::cell::RefCell::new(Last {
+            head: [0; 32],
+            head_len: u8::MAX,
+            civil: Civil { y: 0, mo: 0, d: 0, h: 0, mi: 0, s: 0, ns: 0 },
+            no_year: false,
+            zoned: false,
+            tails: [Tail::NONE; 8],
+            next: 0,
+        })
+    };
 }
 
 impl Last {
@@ -243,35 +254,48 @@ impl Last {
             }
             // The stamp readers read the fraction (or its absence) with this.
             let (ns, used) = stamp::fraction(line, head.len());
-            let civil = Civil { ns, ..m.civil };
             let rest = line.get(head.len() + used..)?;
-            let t = m
-                .tails
-                .iter()
-                .find(|t| t.len > 0 && rest.starts_with(&t.bytes[..usize::from(t.len)]))?;
+            let t = m.tails.iter().find(|t| {
+                t.len > 0 && t.zoned == m.zoned && rest.starts_with(&t.bytes[..usize::from(t.len)])
+            })?;
             let part = |(s, n): (u8, u8)| &rest[usize::from(s)..usize::from(s) + usize::from(n)];
-            Some(Header {
-                civil: Some(civil),
+            let mut h = Header {
+                civil: Some(Civil { ns, ..m.civil }),
                 offset: t.offset,
                 no_year: m.no_year,
                 host: part(t.parts[0]),
                 app: part(t.parts[1]),
                 pid: part(t.parts[2]),
-                msg: &rest[usize::from(t.len)..],
                 ..Header::default()
-            })
+            };
+            match t.then {
+                (true, at) => tag(&mut h, &rest[usize::from(at)..]),
+                (false, at) => h.msg = &rest[usize::from(at)..],
+            }
+            Some(h)
         })
     }
 
-    /// Keeps `h`, read from `line` whose stamp (at its start) ends at `end`, when the
-    /// parse stopped at the message: a `tag:` was found, and the message lies in the line.
-    fn remember(line: &[u8], end: usize, h: &Header<'_>) {
+    /// Keeps `h`, read from `line` as `looked` says. When the tag was found, the message
+    /// follows its separator and the tag is kept too.
+    fn remember(line: &[u8], looked: Looked, h: &Header<'_>) {
         let Some(civil) = h.civil else { return };
+        let Looked {
+            end,
+            key_end,
+            then,
+            zoned,
+        } = looked;
         let base = line.as_ptr() as usize;
         let msg_at = (h.msg.as_ptr() as usize).wrapping_sub(base);
-        if h.app.is_empty() || msg_at > line.len() || msg_at < end {
+        if msg_at > line.len() {
             return;
         }
+        let (key_end, then) = match then {
+            Then::Tag(_) if !h.app.is_empty() => (msg_at, (false, msg_at)),
+            Then::Tag(at) => (key_end, (true, at)),
+            Then::Msg => (key_end, (false, msg_at)),
+        };
         // The stamp readers end with `HH:MM:SS[.frac]`: digits right before `end` that
         // follow a `.` or `,` are the fraction, else they are the seconds.
         let digits = line[..end]
@@ -281,8 +305,10 @@ impl Last {
             .count();
         let frac = digits > 0 && matches!(line.get(end - digits - 1), Some(b'.' | b','));
         let head_len = if frac { end - digits - 1 } else { end };
-        let tail = &line[end..msg_at];
-        if head_len > 32 || tail.len() > 48 {
+        let Some(tail) = line.get(end..key_end) else {
+            return;
+        };
+        if head_len > 32 || tail.len() > 48 || then.1 < end || then.1 > key_end {
             return;
         }
         let rel = |s: &[u8]| -> Option<(u8, u8)> {
@@ -300,6 +326,8 @@ impl Last {
             len: tail.len() as u8,
             offset: h.offset,
             parts: [host, app, pid],
+            then: (then.0, (then.1 - end) as u8),
+            zoned,
         };
         t.bytes[..tail.len()].copy_from_slice(tail);
         LAST.with_borrow_mut(|m| {
@@ -308,9 +336,14 @@ impl Last {
                 m.head_len = head_len as u8;
                 m.civil = Civil { ns: 0, ..civil };
                 m.no_year = h.no_year;
+                m.zoned = zoned;
             }
             // A tail already kept (its line missed on the head) is not kept twice.
-            if !m.tails.iter().any(|k| k.len == t.len && k.bytes == t.bytes) {
+            if !m
+                .tails
+                .iter()
+                .any(|k| k.len == t.len && k.bytes == t.bytes && k.zoned == t.zoned)
+            {
                 let i = m.next;
                 m.tails[i] = t;
                 m.next = (i + 1) % m.tails.len();
@@ -320,7 +353,7 @@ impl Last {
 }
 
 /// [`parse_outer`] without the memo; also where the stamp ends when it opens the line.
-fn parse_fresh(line: &[u8]) -> Option<(Header<'_>, Option<usize>)> {
+fn parse_fresh(line: &[u8]) -> Option<(Header<'_>, Option<Looked>)> {
     let (pri, rest) = pri(octet_count(line));
     let at_start = rest.len() == line.len();
     let mut h = Header::default();
@@ -346,38 +379,67 @@ fn parse_fresh(line: &[u8]) -> Option<(Header<'_>, Option<usize>)> {
         return Some((h, None));
     }
     // `stamp::iso`, with where the time ends before its zone.
-    let (after, end) = if let Some((c, n)) = stamp::ymd_hms(rest) {
+    let (after, end, zoned) = if let Some((c, n)) = stamp::ymd_hms(rest) {
         let (off, z) = stamp::zone(&rest[n..]);
         h.civil = Some(c);
         h.offset = off;
-        (&rest[n + z..], n)
+        (&rest[n + z..], n, true)
     } else if let Some((c, n)) = stamp::bsd(rest) {
         h.no_year = c.y == 0;
         h.civil = Some(c);
-        (&rest[n..], n)
+        (&rest[n..], n, false)
     } else {
         // Only a PRI (FortiGate, raw ASA): the message is all that follows.
         h.msg = rest;
         return pri.map(|_| (h, None));
     };
-    let end = at_start.then_some(end);
     // Cisco puts a colon right after the time when it sends no host name.
     let after = after.strip_prefix(b":").unwrap_or(after);
     let (tok, tail) = next_token(after);
+    // What was read of the line before the message or the tag: up to the token's separator.
+    let at = |s: &[u8]| (s.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+    let looked = |then| {
+        let key_end = at(tail);
+        let l = Looked {
+            end,
+            key_end,
+            then,
+            zoned,
+        };
+        (at_start && key_end <= line.len()).then_some(l)
+    };
     // Host names have no `,`: a CSV payload (PAN-OS) may follow the time directly.
     if tok.first().is_none_or(|&c| c == b'%') || tok.iter().any(|&c| c == b'=' || c == b',') {
         h.msg = trim_start(after);
-        return Some((h, end));
+        return Some((h, looked(Then::Msg)));
     }
     // `Mmm dd HH:MM:SS tag[pid]: msg` (pfSense's local log): no host; names have no `[`.
     // Host names never end in `:`, so `Mmm dd HH:MM:SS filterlog: …` has none either.
     if tok.ends_with(b":") {
         tag(&mut h, after);
-        return Some((h, end));
+        return Some((h, looked(Then::Tag(at(after)))));
     }
     h.host = tok;
     tag(&mut h, tail);
-    Some((h, end))
+    Some((h, looked(Then::Tag(at(tail)))))
+}
+
+/// How much of a line that opens with its stamp a fresh parse read before what comes
+/// next: the stamp ends at `end`, and the bytes up to `key_end` decided the rest.
+struct Looked {
+    end: usize,
+    key_end: usize,
+    then: Then,
+    /// The stamp was ISO (its zone read after it), not BSD.
+    zoned: bool,
+}
+
+/// What the parse does past `key_end`: nothing more (the message begins there, or at a
+/// position before it), or [`tag`] from a position.
+#[derive(Clone, Copy)]
+enum Then {
+    Msg,
+    Tag(usize),
 }
 
 /// `[Www Mmm dd HH:MM:SS yyyy] msg` (`dmesg -T`), OpenWrt `logread`'s
@@ -652,7 +714,7 @@ mod tests {
         use super::*;
         use proptest::prelude::*;
 
-        const LINES: [&str; 16] = [
+        const LINES: [&str; 19] = [
             "2026-03-13T05:07:25.006476+01:00 fw-dmz kernel: [1.5] [UFW BLOCK] IN=e SRC=1.2.3.4",
             "2026-03-13T05:07:25.1+01:00 edge-gw kernel: m",
             "2026-03-13T05:07:25Z h app[12]: m",
@@ -669,6 +731,9 @@ mod tests {
             "<134>1 2022-09-06T18:37:34+02:00 opnsense filterlog 69805 - - 10,,,",
             "Sep 23 13:54:55 relay junos-flow: 2017-09-23T13:54:54.803Z srx1 RT_FLOW - X - m",
             "2026-03-13T05:07:25.006476+01:00 h k: 2026-03-13T05:07:25Z x y z - m",
+            "Mar 01 2024 10:00:00: %ASA-4-106023: Deny",
+            "2026-03-13T05:07:25Z 1,2023/07/06,x",
+            "Mar 13 05:07:25 h\tk[1]:\tx",
         ];
 
         /// A line with one byte replaced, inserted or removed, or cut short: lines of a
@@ -707,7 +772,24 @@ mod tests {
             })
         }
 
+        /// What follows an ISO stamp is read after its zone, what follows a BSD one is
+        /// not: a kept tail answers for stamps of its own kind only.
+        #[test]
+        fn a_tail_kept_after_a_bsd_stamp_does_not_answer_for_an_iso_one() {
+            let bsd = parse(b"Mar 13 05:07:25Z h app[12], m").unwrap();
+            assert_eq!((bsd.offset, bsd.host), (None, &b"Z"[..]));
+            for line in [
+                &b"2026-03-13T05:07:25Z h app[12], m"[..],
+                b"2026-03-13T05:07:25Z h app[12], n",
+            ] {
+                let iso = parse(line).unwrap();
+                assert_eq!((iso.offset, iso.host), (Some(0), &b"h"[..]));
+            }
+        }
+
         proptest! {
+            // Cheap cases; the memo's state carries over from case to case.
+            #![proptest_config(ProptestConfig::with_cases(2048))]
             #[test]
             fn envelope_memo_answers_as_the_parse(seq in prop::collection::vec(variant(), 1..60)) {
                 for b in &seq {

@@ -176,7 +176,10 @@ fn relayed(h: Header<'_>) -> Header<'_> {
 }
 
 fn parse_outer(line: &[u8]) -> Option<Header<'_>> {
-    if let Some(h) = Last::hit(line) {
+    // Only a stamp opening the line is kept (not behind a PRI, `<`).
+    if line.first().is_some_and(u8::is_ascii_alphanumeric)
+        && let Some(h) = Last::hit(line)
+    {
         return Some(h);
     }
     let (h, looked) = parse_fresh(line)?;
@@ -353,6 +356,8 @@ impl Last {
 }
 
 /// [`parse_outer`] without the memo; also where the stamp ends when it opens the line.
+/// (Inlined into its one caller: returned, the header was copied twice per line.)
+#[inline(always)]
 fn parse_fresh(line: &[u8]) -> Option<(Header<'_>, Option<Looked>)> {
     let (pri, rest) = pri(octet_count(line));
     let at_start = rest.len() == line.len();

@@ -57,9 +57,12 @@ impl Netfilter {
     }
 }
 
-/// Action named by a log prefix (`IPTABLES-DROP:`, `[UFW BLOCK]`, `nft reject`).
-fn prefix_action(p: &[u8]) -> Option<&'static str> {
-    // A ruleset logs with a handful of prefixes: each thread keeps the last few it read.
+/// Where the body of a LOG message starts (see [`key_start`]) and the action its prefix
+/// names (`IPTABLES-DROP:`, `[UFW BLOCK]`, `nft reject`). A ruleset logs with a handful of
+/// prefixes: each thread keeps the last few it read, as the bytes up to the body. A
+/// message that starts with those bytes and then a key has the same start: the scan
+/// decides on each prefix token from its own bytes.
+fn body_start(msg: &[u8]) -> Option<(usize, Option<&'static str>)> {
     const SLOTS: usize = 8;
     struct Seen {
         keys: [([u8; 32], u8); SLOTS],
@@ -71,25 +74,31 @@ fn prefix_action(p: &[u8]) -> Option<&'static str> {
             RefCell::new(Seen { keys: [([0; 32], u8::MAX); SLOTS], acts: [None; SLOTS], next: 0 })
         };
     }
-    if p.len() > 32 {
-        return prefix_action_now(p);
-    }
     SEEN.with_borrow_mut(|s| {
-        let hit = s
-            .keys
-            .iter()
-            .position(|(k, n)| usize::from(*n) == p.len() && k[..p.len()] == *p);
+        let hit = s.keys.iter().position(|(k, n)| {
+            let n = usize::from(*n);
+            n <= 32 && msg.get(..n) == Some(&k[..n]) && key_at(msg, n)
+        });
         if let Some(i) = hit {
-            return s.acts[i];
+            return Some((usize::from(s.keys[i].1), s.acts[i]));
         }
-        let act = prefix_action_now(p);
-        let i = s.next;
-        s.keys[i].0[..p.len()].copy_from_slice(p);
-        s.keys[i].1 = p.len() as u8;
-        s.acts[i] = act;
-        s.next = (i + 1) % SLOTS;
-        act
+        let at = key_start(msg)?;
+        let act = prefix_action_now(text::trim(&msg[..at]));
+        if at <= 32 {
+            let i = s.next;
+            s.keys[i].0[..at].copy_from_slice(&msg[..at]);
+            s.keys[i].1 = at as u8;
+            s.acts[i] = act;
+            s.next = (i + 1) % SLOTS;
+        }
+        Some((at, act))
     })
+}
+
+/// Whether a body key (`[A-Z0-9_]+=`) starts at `i`.
+fn key_at(msg: &[u8], i: usize) -> bool {
+    let n = msg[i..].iter().take_while(|&&c| is_key_char(c)).count();
+    n > 0 && msg.get(i + n) == Some(&b'=')
 }
 
 fn prefix_action_now(p: &[u8]) -> Option<&'static str> {
@@ -187,8 +196,8 @@ pub(super) fn parse_msg<'a>(
                 msg = &msg[n + 2..];
             }
         }
-        let body_at = key_start(msg);
-        let body_at = body_at.ok_or(Reason::Borrowed("no KEY=value fields (not a LOG line)"))?;
+        let (body_at, act) =
+            body_start(msg).ok_or(Reason::Borrowed("no KEY=value fields (not a LOG line)"))?;
         let prefix = text::trim(&msg[..body_at]);
         if !prefix.is_empty() {
             push(out, b"prefix", prefix);
@@ -200,7 +209,7 @@ pub(super) fn parse_msg<'a>(
             if !has_src(body) {
                 return Err(NO_SRC);
             }
-            out.set(Norm::Action, prefix_action(prefix).unwrap_or("log"));
+            out.set(Norm::Action, act.unwrap_or("log"));
             return Ok(());
         }
         // An ICMP error quotes the offending packet as `[SRC=… DST=… PROTO=…]`: its keys
@@ -269,7 +278,7 @@ pub(super) fn parse_msg<'a>(
         if !have_src {
             return Err(NO_SRC);
         }
-        let act: Cow<'a, str> = Cow::Borrowed(prefix_action(prefix).unwrap_or("log"));
+        let act: Cow<'a, str> = Cow::Borrowed(act.unwrap_or("log"));
         out.set(Norm::Action, act);
         text::finish(out, message);
         Ok(())
@@ -403,7 +412,13 @@ mod tests {
             for (i, p) in prefixes.iter().enumerate() {
                 let q = prefixes[(i * 7 + round) % prefixes.len()];
                 for x in [*p, q, *p] {
-                    assert_eq!(prefix_action(x), prefix_action_now(x), "{:?}", String::from_utf8_lossy(x));
+                    // As a message: the prefix, then a body key (or none, or a near one).
+                    for body in [&b" IN=eth0 SRC=1.2.3.4"[..], b"IN=e", b" IN e", b" in=e", b""] {
+                        let msg = [x, body].concat();
+                        let at = key_start(&msg);
+                        let want = at.map(|a| (a, prefix_action_now(text::trim(&msg[..a]))));
+                        assert_eq!(body_start(&msg), want, "{:?}", String::from_utf8_lossy(&msg));
+                    }
                 }
             }
         }

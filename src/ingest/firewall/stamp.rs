@@ -672,26 +672,9 @@ mod tests {
             "Oct 1 12:34:56",
         ];
 
-        /// A stamp with one byte replaced, or cut short: the memos' keys must tell it apart.
+        /// Stamps made to differ: the memos' keys must tell them apart.
         fn variant() -> impl Strategy<Value = Vec<u8>> {
-            let bytes = b"0123456789 :-/.,TZ+aMO".to_vec();
-            (
-                0..STAMPS.len(),
-                any::<prop::sample::Index>(),
-                prop::sample::select(bytes),
-                0..4u8,
-                0..40usize,
-            )
-                .prop_map(|(t, at, c, how, n)| {
-                    let mut b = STAMPS[t].as_bytes().to_vec();
-                    let i = at.index(b.len());
-                    match how {
-                        0 => b[i] = c,
-                        1 => b.truncate(n.min(b.len())),
-                        _ => {}
-                    }
-                    b
-                })
+            crate::ingest::firewall::tests::mutated(&STAMPS, b"0123456789 :-/.,TZ+aMO")
         }
 
         proptest! {

@@ -777,31 +777,8 @@ mod tests {
             "Mar 13 05:07:25 h\tk[1]:\tx",
         ];
 
-        /// A line with one byte replaced, inserted or removed, or cut short: lines of a
-        /// template share their bytes but where they differ, as a log's lines do.
         fn variant() -> impl Strategy<Value = Vec<u8>> {
-            let bytes = b"0123456789 :-/.,TZ+[]ah=%\t".to_vec();
-            (
-                0..LINES.len(),
-                any::<prop::sample::Index>(),
-                prop::sample::select(bytes),
-                0..6u8,
-                0..80usize,
-            )
-                .prop_map(|(t, at, c, how, n)| {
-                    let mut b = LINES[t].as_bytes().to_vec();
-                    let i = at.index(b.len());
-                    match how {
-                        0 => b[i] = c,
-                        1 => b.insert(i, c),
-                        2 => {
-                            b.remove(i);
-                        }
-                        3 => b.truncate(n.min(b.len())),
-                        _ => {}
-                    }
-                    b
-                })
+            crate::ingest::firewall::tests::mutated(&LINES, b"0123456789 :-/.,TZ+[]ah=%\t")
         }
 
         type View<'a> = (Option<Civil>, Option<i32>, bool, [&'a [u8]; 6]);

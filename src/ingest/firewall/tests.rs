@@ -19,6 +19,37 @@ impl<P: RecordParser + ?Sized> ParseOne for P {
     }
 }
 
+/// One of `lines` with one byte replaced by one of `bytes`, inserted or removed, or cut
+/// short, or as it is: lines that share their bytes but where they differ, as a log's do
+/// (the per-thread memos' proptests feed sequences of them).
+pub fn mutated(
+    lines: &'static [&'static str],
+    bytes: &'static [u8],
+) -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+    use proptest::prelude::*;
+    (
+        0..lines.len(),
+        any::<prop::sample::Index>(),
+        prop::sample::select(bytes),
+        0..6u8,
+        0..80usize,
+    )
+        .prop_map(move |(t, at, c, how, n)| {
+            let mut b = lines[t].as_bytes().to_vec();
+            let i = at.index(b.len().max(1)).min(b.len().saturating_sub(1));
+            match how {
+                0 if !b.is_empty() => b[i] = c,
+                1 => b.insert(i, c),
+                2 if !b.is_empty() => {
+                    b.remove(i);
+                }
+                3 => b.truncate(n.min(b.len())),
+                _ => {}
+            }
+            b
+        })
+}
+
 /// A context for syslog lines that carry no year: they are in `year` (UTC).
 pub fn in_year(year: i32) -> ParseCtx {
     ParseCtx {

@@ -10,7 +10,8 @@ use crate::ingest::firewall::stamp::{self, Civil};
 /// where the parse stopped looking, give the same envelope. What follows the stamp is
 /// read relative to where it ends, and the fraction is read again by the stamp readers'
 /// own `fraction`. The stamp is one per second; the rest is one of a few hosts and tags,
-/// interleaved line by line, so it has a few slots.
+/// interleaved line by line, so it has a few slots. (The stamp readers' own memo answers
+/// for the stamp only; the head here also stands for the path the parse took to it.)
 pub(super) struct Last {
     /// The line up to the end of its seconds, where a fraction may follow.
     head: [u8; 32],
@@ -20,7 +21,8 @@ pub(super) struct Last {
     /// An ISO stamp (then only zoned tails follow it).
     zoned: bool,
     tails: [Tail; 8],
-    next: usize,
+    /// The slot the next tail kept replaces.
+    evict: usize,
     /// Lookups missed in a row, and lines left before the memo is tried again: more
     /// hosts or shapes interleaved than there are slots would miss on every line and pay
     /// the lookup and the keeping for nothing.
@@ -42,10 +44,17 @@ struct Tail {
     offset: Option<i32>,
     /// `(start, len)` of host, app and pid within `bytes`.
     parts: [(u8, u8); 3],
-    /// What follows: the message at a position (`Msg`), or the tag read from one.
-    then: (bool, u8),
+    /// What follows, at a position within the line from `bytes` on.
+    next: Next,
     /// Read after an ISO stamp, whose zone it holds (a BSD stamp has none).
     zoned: bool,
+}
+
+/// The message starts at a position, or the tag is read from one.
+#[derive(Clone, Copy)]
+enum Next {
+    Msg(u8),
+    Tag(u8),
 }
 
 impl Tail {
@@ -54,7 +63,7 @@ impl Tail {
         len: 0,
         offset: None,
         parts: [(0, 0); 3],
-        then: (false, 0),
+        next: Next::Msg(0),
         zoned: false,
     };
 }
@@ -68,7 +77,7 @@ thread_local! {
             no_year: false,
             zoned: false,
             tails: [Tail::NONE; 8],
-            next: 0,
+            evict: 0,
             misses: 0,
             off_for: 0,
         })
@@ -98,30 +107,29 @@ impl Last {
 
     #[inline(always)]
     fn find<'a>(&self, line: &'a [u8]) -> Option<Header<'a>> {
-        let m = self;
-        let head = m.head.get(..usize::from(m.head_len))?;
+        let head = self.head.get(..usize::from(self.head_len))?;
         if !line.starts_with(head) {
             return None;
         }
         // The stamp readers read the fraction (or its absence) with this.
         let (ns, used) = stamp::fraction(line, head.len());
         let rest = line.get(head.len() + used..)?;
-        let t = m.tails.iter().find(|t| {
-            t.len > 0 && t.zoned == m.zoned && rest.starts_with(&t.bytes[..usize::from(t.len)])
+        let t = self.tails.iter().find(|t| {
+            t.len > 0 && t.zoned == self.zoned && rest.starts_with(&t.bytes[..usize::from(t.len)])
         })?;
         let part = |(s, n): (u8, u8)| &rest[usize::from(s)..usize::from(s) + usize::from(n)];
         let mut h = Header {
-            civil: Some(Civil { ns, ..m.civil }),
+            civil: Some(Civil { ns, ..self.civil }),
             offset: t.offset,
-            no_year: m.no_year,
+            no_year: self.no_year,
             host: part(t.parts[0]),
             app: part(t.parts[1]),
             pid: part(t.parts[2]),
             ..Header::default()
         };
-        match t.then {
-            (true, at) => tag(&mut h, &rest[usize::from(at)..]),
-            (false, at) => h.msg = &rest[usize::from(at)..],
+        match t.next {
+            Next::Tag(at) => tag(&mut h, &rest[usize::from(at)..]),
+            Next::Msg(at) => h.msg = &rest[usize::from(at)..],
         }
         Some(h)
     }
@@ -141,10 +149,10 @@ impl Last {
         if msg_at > line.len() {
             return;
         }
-        let (key_end, then) = match then {
-            Then::Tag(_) if !h.app.is_empty() => (msg_at, (false, msg_at)),
-            Then::Tag(at) => (key_end, (true, at)),
-            Then::Msg => (key_end, (false, msg_at)),
+        let (key_end, tag_next, at) = match then {
+            Then::Tag(_) if !h.app.is_empty() => (msg_at, false, msg_at),
+            Then::Tag(at) => (key_end, true, at),
+            Then::Msg => (key_end, false, msg_at),
         };
         // The stamp readers end with `HH:MM:SS[.frac]`: digits right before `end` that
         // follow a `.` or `,` are the fraction, else they are the seconds.
@@ -158,7 +166,7 @@ impl Last {
         let Some(tail) = line.get(end..key_end) else {
             return;
         };
-        if head_len > 32 || tail.len() > 48 || then.1 < end || then.1 > key_end {
+        if head_len > 32 || tail.len() > 48 || at < end || at > key_end {
             return;
         }
         let rel = |s: &[u8]| -> Option<(u8, u8)> {
@@ -176,7 +184,10 @@ impl Last {
             len: tail.len() as u8,
             offset: h.offset,
             parts: [host, app, pid],
-            then: (then.0, (then.1 - end) as u8),
+            next: match ((at - end) as u8, tag_next) {
+                (at, true) => Next::Tag(at),
+                (at, false) => Next::Msg(at),
+            },
             zoned,
         };
         t.bytes[..tail.len()].copy_from_slice(tail);
@@ -194,9 +205,9 @@ impl Last {
                 .iter()
                 .any(|k| k.len == t.len && k.bytes == t.bytes && k.zoned == t.zoned)
             {
-                let i = m.next;
+                let i = m.evict;
                 m.tails[i] = t;
-                m.next = (i + 1) % m.tails.len();
+                m.evict = (i + 1) % m.tails.len();
             }
         });
     }

@@ -153,14 +153,12 @@ fn id_action(id: &[u8], text: &[u8]) -> Option<&'static str> {
 impl RecordParser for Asa {
     fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let at = tag_at(rec).ok_or(Reason::Borrowed("no %ASA-n-NNNNNN tag"))?;
-        let h = match syslog::dated(&rec[..at], &self.clock, out) {
-            Ok(h) => h,
+        let mut h = syslog::Header::default();
+        if let Err(e) = syslog::dated(&rec[..at], &self.clock, out, &mut h) {
             // A Firepower event whose header a collector stripped: its first packet's time.
-            Err(e) => {
-                out.ts = first_packet(&rec[at..], &self.clock.tz).ok_or(e)?;
-                syslog::Header::default()
-            }
-        };
+            out.ts = first_packet(&rec[at..], &self.clock.tz).ok_or(e)?;
+            h = syslog::Header::default();
+        }
         // `Mmm dd HH:MM:SS dev01: %ASA-…`: the name before the colon is the device.
         out.set(
             Norm::Host,

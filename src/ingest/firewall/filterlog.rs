@@ -125,7 +125,8 @@ const EXTRA: &[&str] = &[
 
 impl RecordParser for Filterlog {
     fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
-        let h = syslog::dated(rec, &self.clock, out)?;
+        let mut h = syslog::Header::default();
+        syslog::dated(rec, &self.clock, out, &mut h)?;
         out.set(Norm::Host, cow(h.host));
         let mut cols = [&b""[..]; 48];
         let n = csvpos::split(h.msg, &mut cols);

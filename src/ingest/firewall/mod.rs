@@ -5,6 +5,7 @@ use crate::model::{Fields, Norm};
 
 mod csvpos;
 mod journal;
+mod kept;
 mod kv;
 mod stamp;
 mod syslog;

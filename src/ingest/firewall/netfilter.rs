@@ -3,6 +3,7 @@
 //! RFC 3164 years follow `syslog::YearRule` (Dec → Jan wrap).
 
 use super::journal;
+use super::kept::Kept;
 use super::syslog::{self, Clock};
 use super::text::{self, Utf8Line, find, push};
 use crate::ingest::{
@@ -65,29 +66,25 @@ impl Netfilter {
 fn body_start(msg: &[u8]) -> Option<(usize, Option<&'static str>)> {
     const SLOTS: usize = 8;
     struct Seen {
-        keys: [([u8; 32], u8); SLOTS],
+        keys: [Kept<4>; SLOTS],
         acts: [Option<&'static str>; SLOTS],
         next: usize,
     }
     thread_local! {
         static SEEN: RefCell<Seen> = const {
-            RefCell::new(Seen { keys: [([0; 32], u8::MAX); SLOTS], acts: [None; SLOTS], next: 0 })
+            RefCell::new(Seen { keys: [Kept::NONE; SLOTS], acts: [None; SLOTS], next: 0 })
         };
     }
     SEEN.with_borrow_mut(|s| {
-        let hit = s.keys.iter().position(|(k, n)| {
-            let n = usize::from(*n);
-            n <= 32 && msg.get(..n) == Some(&k[..n]) && key_at(msg, n)
-        });
+        let hit = s.keys.iter().position(|k| k.opens(msg) && key_at(msg, k.len()));
         if let Some(i) = hit {
-            return Some((usize::from(s.keys[i].1), s.acts[i]));
+            return Some((s.keys[i].len(), s.acts[i]));
         }
         let at = key_start(msg)?;
         let act = prefix_action_now(text::trim(&msg[..at]));
-        if at <= 32 {
+        if let Some(k) = Kept::new(&msg[..at]) {
             let i = s.next;
-            s.keys[i].0[..at].copy_from_slice(&msg[..at]);
-            s.keys[i].1 = at as u8;
+            s.keys[i] = k;
             s.acts[i] = act;
             s.next = (i + 1) % SLOTS;
         }
@@ -167,7 +164,8 @@ impl RecordParser for Netfilter {
             return journal::parse(rec, out);
         }
         let line = Utf8Line::new(rec);
-        let h = syslog::dated(rec, &self.clock, out)?;
+        let mut h = syslog::Header::default();
+        syslog::dated(rec, &self.clock, out, &mut h)?;
         out.set(Norm::Host, line.cow(h.host));
         if !h.app.is_empty() {
             push(out, b"syslog_tag", h.app);

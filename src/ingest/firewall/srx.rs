@@ -70,7 +70,8 @@ fn event_action(ev: &[u8]) -> &'static str {
 
 impl RecordParser for Srx {
     fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
-        let h = syslog::dated(rec, &self.clock, out)?;
+        let mut h = syslog::Header::default();
+        syslog::dated(rec, &self.clock, out, &mut h)?;
         out.set(Norm::Host, cow(h.host));
         let Some(sd_at) = find(rec, b"[junos@") else {
             if !srx_text::is_line(rec) {

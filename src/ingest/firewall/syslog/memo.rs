@@ -2,6 +2,7 @@
 //! their bytes is not parsed again (see [`Last`]).
 
 use super::{Header, Looked, Then, tag};
+use crate::ingest::firewall::kept::Kept;
 use crate::ingest::firewall::stamp::{self, Civil};
 
 /// The envelopes of the last lines a thread read that opened with their time (most
@@ -14,8 +15,7 @@ use crate::ingest::firewall::stamp::{self, Civil};
 /// for the stamp only; the head here also stands for the path the parse took to it.)
 pub(super) struct Last {
     /// The line up to the end of its seconds, where a fraction may follow.
-    head: [u8; 32],
-    head_len: u8,
+    head: Kept<4>,
     civil: Civil,
     no_year: bool,
     /// An ISO stamp (then only zoned tails follow it).
@@ -39,8 +39,7 @@ const OFF_FOR: u16 = if cfg!(test) { 5 } else { 4096 };
 /// what they said.
 #[derive(Clone, Copy)]
 struct Tail {
-    bytes: [u8; 48],
-    len: u8,
+    bytes: Kept<6>,
     offset: Option<i32>,
     /// `(start, len)` of host, app and pid within `bytes`.
     parts: [(u8, u8); 3],
@@ -59,8 +58,7 @@ enum Next {
 
 impl Tail {
     const NONE: Tail = Tail {
-        bytes: [0; 48],
-        len: 0,
+        bytes: Kept::NONE,
         offset: None,
         parts: [(0, 0); 3],
         next: Next::Msg(0),
@@ -71,8 +69,7 @@ impl Tail {
 thread_local! {
     static LAST: std::cell::RefCell<Last> = const {
         std::cell::RefCell::new(Last {
-            head: [0; 32],
-            head_len: u8::MAX,
+            head: Kept::NONE,
             civil: Civil { y: 0, mo: 0, d: 0, h: 0, mi: 0, s: 0, ns: 0 },
             no_year: false,
             zoned: false,
@@ -85,40 +82,45 @@ thread_local! {
 }
 
 impl Last {
-    /// The envelope of `line` if kept; else whether to keep the line's.
-    pub(super) fn hit(line: &[u8]) -> Result<Header<'_>, bool> {
+    /// The envelope of `line` into `h` if kept; else whether to keep the line's.
+    pub(super) fn hit<'a>(line: &'a [u8], h: &mut Header<'a>) -> Result<(), bool> {
         LAST.with_borrow_mut(|m| {
             if m.off_for > 0 {
                 m.off_for -= 1;
                 return Err(false);
             }
-            let h = m.find(line);
-            if h.is_some() {
+            if m.find(line, h) {
                 m.misses = 0;
-            } else {
-                m.misses += 1;
-                if m.misses >= MISSES_OFF {
-                    (m.misses, m.off_for) = (0, OFF_FOR);
-                }
+                return Ok(());
             }
-            h.ok_or(true)
+            m.misses += 1;
+            if m.misses >= MISSES_OFF {
+                (m.misses, m.off_for) = (0, OFF_FOR);
+            }
+            Err(true)
         })
     }
 
     #[inline(always)]
-    fn find<'a>(&self, line: &'a [u8]) -> Option<Header<'a>> {
-        let head = self.head.get(..usize::from(self.head_len))?;
-        if !line.starts_with(head) {
+    fn find<'a>(&self, line: &'a [u8], h: &mut Header<'a>) -> bool {
+        self.found(line, h).is_some()
+    }
+
+    #[inline(always)]
+    fn found<'a>(&self, line: &'a [u8], h: &mut Header<'a>) -> Option<()> {
+        if !self.head.opens(line) {
             return None;
         }
+        let head = self.head.len();
         // The stamp readers read the fraction (or its absence) with this.
-        let (ns, used) = stamp::fraction(line, head.len());
-        let rest = line.get(head.len() + used..)?;
-        let t = self.tails.iter().find(|t| {
-            t.len > 0 && t.zoned == self.zoned && rest.starts_with(&t.bytes[..usize::from(t.len)])
-        })?;
+        let (ns, used) = stamp::fraction(line, head);
+        let rest = line.get(head + used..)?;
+        let t = self
+            .tails
+            .iter()
+            .find(|t| t.bytes.len() > 0 && t.zoned == self.zoned && t.bytes.opens(rest))?;
         let part = |(s, n): (u8, u8)| &rest[usize::from(s)..usize::from(s) + usize::from(n)];
-        let mut h = Header {
+        *h = Header {
             civil: Some(Civil { ns, ..self.civil }),
             offset: t.offset,
             no_year: self.no_year,
@@ -128,10 +130,10 @@ impl Last {
             ..Header::default()
         };
         match t.next {
-            Next::Tag(at) => tag(&mut h, &rest[usize::from(at)..]),
+            Next::Tag(at) => tag(h, &rest[usize::from(at)..]),
             Next::Msg(at) => h.msg = &rest[usize::from(at)..],
         }
-        Some(h)
+        Some(())
     }
 
     /// Keeps `h`, read from `line` as `looked` says. When the tag was found, the message
@@ -166,9 +168,12 @@ impl Last {
         let Some(tail) = line.get(end..key_end) else {
             return;
         };
-        if head_len > 32 || tail.len() > 48 || at < end || at > key_end {
+        if at < end || at > key_end {
             return;
         }
+        let (Some(head), Some(bytes)) = (Kept::new(&line[..head_len]), Kept::new(tail)) else {
+            return;
+        };
         let rel = |s: &[u8]| -> Option<(u8, u8)> {
             if s.is_empty() {
                 return Some((0, 0));
@@ -179,9 +184,8 @@ impl Last {
         let (Some(host), Some(app), Some(pid)) = (rel(h.host), rel(h.app), rel(h.pid)) else {
             return;
         };
-        let mut t = Tail {
-            bytes: [0; 48],
-            len: tail.len() as u8,
+        let t = Tail {
+            bytes,
             offset: h.offset,
             parts: [host, app, pid],
             next: match ((at - end) as u8, tag_next) {
@@ -190,11 +194,9 @@ impl Last {
             },
             zoned,
         };
-        t.bytes[..tail.len()].copy_from_slice(tail);
         LAST.with_borrow_mut(|m| {
-            if m.head.get(..usize::from(m.head_len)) != Some(&line[..head_len]) {
-                m.head[..head_len].copy_from_slice(&line[..head_len]);
-                m.head_len = head_len as u8;
+            if m.head != head {
+                m.head = head;
                 m.civil = Civil { ns: 0, ..civil };
                 m.no_year = h.no_year;
                 m.zoned = zoned;
@@ -203,7 +205,7 @@ impl Last {
             if !m
                 .tails
                 .iter()
-                .any(|k| k.len == t.len && k.bytes == t.bytes && k.zoned == t.zoned)
+                .any(|k| k.bytes == t.bytes && k.zoned == t.zoned)
             {
                 let i = m.evict;
                 m.tails[i] = t;
@@ -281,9 +283,17 @@ mod tests {
                 i * 7 % 20 + i / 200
             );
             let b = line.as_bytes();
-            let fresh = parse_fresh(b, false).map(|(h, _)| relayed(h));
+            let fresh = unmemoized(b);
             assert_eq!(view(parse(b)), view(fresh), "{line}");
         }
+    }
+
+    /// The parse without the memo.
+    fn unmemoized(b: &[u8]) -> Option<Header<'_>> {
+        parse_fresh(b, false).map(|(mut h, _)| {
+            relayed(&mut h);
+            h
+        })
     }
 
     proptest! {
@@ -292,7 +302,7 @@ mod tests {
         #[test]
         fn envelope_memo_answers_as_the_parse(seq in prop::collection::vec(variant(), 1..60)) {
             for b in &seq {
-                let fresh = parse_fresh(b, false).map(|(h, _)| relayed(h));
+                let fresh = unmemoized(b);
                 prop_assert_eq!(view(parse(b)), view(fresh));
             }
         }

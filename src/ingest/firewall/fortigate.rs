@@ -45,10 +45,9 @@ impl RecordParser for Fortigate {
     fn parse<'a>(&'a self, rec: &'a [u8], out: &mut Fields<'a>) -> Result<(), Reason> {
         let line = Utf8Line::new(rec);
         // The payload starts at the first key FortiOS always writes first.
-        let (env, body) = match syslog::parse(rec) {
-            Some(h) => (Some(h), h.msg),
-            None => (None, rec),
-        };
+        let mut h = syslog::Header::default();
+        let env = syslog::parse_into(rec, &mut h).then_some(&h);
+        let body = env.map_or(rec, |h| h.msg);
         // Most lines open with `date=`: skip building two substring searchers for them.
         let starts = body.starts_with(b"date=") || body.starts_with(b"logid=");
         let body = if starts {

@@ -89,7 +89,7 @@ impl Last {
                 m.off_for -= 1;
                 return Err(false);
             }
-            if m.find(line, h) {
+            if m.find(line, h).is_some() {
                 m.misses = 0;
                 return Ok(());
             }
@@ -101,13 +101,9 @@ impl Last {
         })
     }
 
+    /// Fills `h` when `line` repeats a kept head and tail (`h` untouched otherwise).
     #[inline(always)]
-    fn find<'a>(&self, line: &'a [u8], h: &mut Header<'a>) -> bool {
-        self.found(line, h).is_some()
-    }
-
-    #[inline(always)]
-    fn found<'a>(&self, line: &'a [u8], h: &mut Header<'a>) -> Option<()> {
+    fn find<'a>(&self, line: &'a [u8], h: &mut Header<'a>) -> Option<()> {
         if !self.head.opens(line) {
             return None;
         }

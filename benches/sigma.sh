@@ -26,22 +26,23 @@ VIGIL_BENCH_RULES=$(IFS=:; echo "${rules[*]}") VIGIL_BENCH_EVIDENCE=$dir/evtx "$
 
 echo "== vigil hunt vs evtx_dump -t 2 -o jsonl on the corpus EVTX"
 mapfile -t files < <(find "$shared/corpus" -name '*.evtx' | sort)
-# user+sys seconds of a command (its output discarded).
-cpu() {
+# "CPU WALL" seconds of a command (user + sys; its output discarded).
+timed() {
     local out
     out=$(mktemp)
-    /usr/bin/time -o "$out" -f '%U %S' "$@" > /dev/null 2>&1 || true
-    tail -1 "$out" | awk '{print $1 + $2}'
+    /usr/bin/time -o "$out" -f '%U %S %e' "$@" > /dev/null 2>&1 || true
+    tail -1 "$out" | awk '{print $1 + $2, $3}'
     rm -f "$out"
 }
 # One `time` over the whole loop (its children's CPU summed by the kernel): timing each
 # file and adding up undercounted, as `time` prints whole hundredths and most corpus files
-# take a few milliseconds (0.00 each).
-dump=$(cpu bash -c 'for f in "${@:2}"; do "$1" -t 2 -o jsonl "$f" > /dev/null; done' _ "$evtx_dump" "${files[@]}")
+# take a few milliseconds (0.00 each). `evtx_dump` reads one file per run: the loop is how
+# it parses them all.
+read -r dump dump_wall < <(timed bash -c 'for f in "${@:2}"; do "$1" -t 2 -o jsonl "$f" > /dev/null; done' _ "$evtx_dump" "${files[@]}")
 rule_args=()
 for r in "${rules[@]}"; do rule_args+=(--rules "$r"); done
-hunt=$(cpu "$vigil" hunt --threads 2 "${rule_args[@]}" "${files[@]}")
+read -r hunt hunt_wall < <(timed "$vigil" hunt --threads 2 "${rule_args[@]}" "${files[@]}")
 # (`hunt --no-rules` refuses to run: ingest alone is `stats`.)
-parse=$(cpu "$vigil" stats --threads 2 "${files[@]}")
-echo "${#files[@]} files: evtx_dump ${dump} cpu-s; vigil hunt ${hunt} cpu-s (vigil stats, ingest only: ${parse})"
-awk -v h="$hunt" -v d="$dump" 'BEGIN {printf "vigil hunt / evtx_dump = %.2f (target <= 2); Chainsaw (SIGMA.md §6, not built here): ~24 cpu-s\n", h / d}'
+read -r parse _ < <(timed "$vigil" stats --threads 2 "${files[@]}")
+echo "${#files[@]} files: evtx_dump ${dump} cpu-s, ${dump_wall} s wall; vigil hunt ${hunt} cpu-s, ${hunt_wall} s wall (vigil stats, ingest only: ${parse} cpu-s)"
+awk -v h="$hunt" -v d="$dump" -v hw="$hunt_wall" -v dw="$dump_wall" 'BEGIN {printf "vigil hunt / evtx_dump = %.2f cpu, %.2f wall (target <= 2); Chainsaw (SIGMA.md §6, not built here): ~24 cpu-s\n", h / d, hw / dw}'

@@ -76,7 +76,7 @@ fn body_start(msg: &[u8]) -> Option<(usize, Option<&'static str>)> {
         };
     }
     SEEN.with_borrow_mut(|s| {
-        let hit = s.keys.iter().position(|k| k.opens(msg) && key_at(msg, k.len()));
+        let hit = s.keys.iter().position(|k| k.opens(msg) && key_run(msg, k.len()).1);
         if let Some(i) = hit {
             return Some((s.keys[i].len(), s.acts[i]));
         }
@@ -92,10 +92,11 @@ fn body_start(msg: &[u8]) -> Option<(usize, Option<&'static str>)> {
     })
 }
 
-/// Whether a body key (`[A-Z0-9_]+=`) starts at `i`.
-fn key_at(msg: &[u8], i: usize) -> bool {
+/// The key bytes (`[A-Z0-9_]`) from `i`, and whether a `=` follows them: a body key
+/// (`[A-Z0-9_]+=`) starts at `i`.
+fn key_run(msg: &[u8], i: usize) -> (usize, bool) {
     let n = msg[i..].iter().take_while(|&&c| is_key_char(c)).count();
-    n > 0 && msg.get(i + n) == Some(&b'=')
+    (n, n > 0 && msg.get(i + n) == Some(&b'='))
 }
 
 fn prefix_action_now(p: &[u8]) -> Option<&'static str> {
@@ -144,8 +145,8 @@ fn is_key_char(c: u8) -> bool {
 fn key_start(msg: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i < msg.len() {
-        let n = msg[i..].iter().take_while(|&&c| is_key_char(c)).count();
-        if n > 0 && msg.get(i + n) == Some(&b'=') {
+        let (n, key) = key_run(msg, i);
+        if key {
             return Some(i);
         }
         i += n;
